@@ -1,0 +1,668 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vsmm: a portable x86 System Management Mode engine.
+ *
+ * This is the one public header. It gives a VMM or emulator what Linux KVM,
+ * QEMU and Bochs keep welded inside themselves: SMI delivery (enter SMM and
+ * save the vCPU into the SMRAM state-save area) and RSM (leave SMM and load
+ * the vCPU back from that area), with the architectural checks that decide
+ * whether RSM resumes the interrupted context or shuts the vCPU down.
+ *
+ * Ground rules of the API:
+ *  - Caller-owned memory.  The core never allocates, keeps no globals, does
+ *    no I/O and never aborts.  Every object is a plain struct the caller
+ *    places wherever it likes (stack, vCPU struct, shared memory).
+ *  - Everything fallible returns an int: VSMM_OK (0) or a negative
+ *    VSMM_E_* status from one table (VSMM_STATUS_MAP below).
+ *  - A save-state image is guest-written and hostile.  Every byte of it is
+ *    read through bounds-checked little-endian helpers; an image that cannot
+ *    be loaded ends in a named shutdown reason (VSMM_REASON_MAP below), never
+ *    in a half-loaded vCPU.
+ *  - One build serves every CPU model, layout and semantics at run time.
+ *
+ * Naming: public symbols are vsmm_ / VSMM_, internal non-static ones
+ * vsmm__, static helpers are unprefixed.
+ */
+#ifndef VSMM_VSMM_H
+#define VSMM_VSMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VSMM_VERSION_MAJOR 0
+#define VSMM_VERSION_MINOR 1
+#define VSMM_VERSION_PATCH 0
+#define VSMM_VERSION_STRING "0.1.0"
+
+/* ------------------------------------------------------------------------ */
+/* Status codes                                                              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * X(NAME, value, "sentence a person can read").  The single list generates
+ * enum vsmm_status, vsmm_status_name() and vsmm_strerror().
+ */
+#define VSMM_STATUS_MAP(X)                                                     \
+	X(OK, 0, "success")                                                    \
+	X(E_INVAL, -1, "invalid argument (NULL pointer, bad enum value or "    \
+		       "length)")                                              \
+	X(E_UD, -2, "RSM executed outside SMM: the instruction raises #UD")    \
+	X(E_SHUTDOWN, -3, "RSM could not load the state-save image: the vCPU " \
+			  "entered shutdown (triple fault); see the reason")  \
+	X(E_PLATFORM, -4, "a platform callback (memory or nested-state "       \
+			  "access) reported a failure")                        \
+	X(E_LAYOUT, -5, "unknown save-state layout or revision identifier")    \
+	X(E_BUFSIZE, -6, "buffer too small or of the wrong size for the "      \
+			 "save-state layout")                                  \
+	X(E_STATE, -7, "the operation is not possible in the vCPU's current "  \
+		       "state (e.g. SMI delivery while already in SMM or in "  \
+		       "shutdown)")                                            \
+	X(E_INCONSISTENT, -8, "imported SMM state is inconsistent and was "    \
+			      "refused; nothing was changed")                  \
+	X(E_UNSUPPORTED, -9, "the CPU model does not support this "            \
+			     "operation or layout")                            \
+	X(E_VENDOR, -10, "the vendor (VMX/SVM) step of SMI delivery failed "   \
+			 "in the embedding VMM")
+
+enum vsmm_status {
+#define VSMM__STATUS_ENUM(name, value, text) VSMM_##name = (value),
+	VSMM_STATUS_MAP(VSMM__STATUS_ENUM)
+#undef VSMM__STATUS_ENUM
+};
+
+/* "VSMM_E_UD" style name of a status; "VSMM_E_UNKNOWN" for values not in the table. */
+const char *vsmm_status_name(int status);
+/* The sentence of a status; never NULL. */
+const char *vsmm_strerror(int status);
+
+/* ------------------------------------------------------------------------ */
+/* Shutdown reasons                                                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Why an RSM ended in shutdown.  X(NAME, "sentence", "manual reference").
+ * One table generates enum vsmm_reason, vsmm_reason_name(),
+ * vsmm_reason_text() and vsmm_reason_ref().  The core's implementation
+ * (src/status.c) is the only place that expands it; docs/reasons.md is
+ * generated from it.  Names are stable: scripts match on them.
+ */
+#define VSMM_REASON_MAP(X)                                                     \
+	X(NONE, "no shutdown", "-")                                            \
+	X(SMRAM_READ, "the state-save area could not be read from the SMM "    \
+		      "address space", "KVM emulator_leave_smm step 1")        \
+	X(CR0_HIGH, "CR0 bits 63:32 are set", "SDM Vol.3A 2.5; KVM kvm_set_cr0") \
+	X(CR0_NW_NO_CD, "CR0.NW=1 with CR0.CD=0 is an illegal combination",    \
+		"SDM Vol.3A 2.5 (MOV CR0 #GP); SDM Vol.2 RSM")                   \
+	X(CR0_PG_NO_PE, "CR0.PG=1 with CR0.PE=0 is an illegal combination",    \
+		"SDM Vol.3A 2.5 (MOV CR0 #GP); SDM Vol.2 RSM")                   \
+	X(CR0_PG_LME_NO_PAE, "enabling paging with EFER.LME=1 requires "       \
+		"CR4.PAE=1", "SDM Vol.3A 10.8.5 (IA-32e initialization)")        \
+	X(CR0_VMX_FIXED, "in VMX operation CR0 must satisfy the VMX fixed "    \
+		"bits (PE, NE and PG set)", "SDM Vol.3D A.7 (IA32_VMX_CR0_FIXED0)") \
+	X(CR3_RESERVED, "CR3 has bits set above MAXPHYADDR", "SDM Vol.3A 4.5") \
+	X(CR4_RESERVED, "CR4 has an architecturally reserved bit set",         \
+		"SDM Vol.3A 2.5")                                                \
+	X(CR4_UNSUPPORTED, "CR4 enables a feature the CPU model does not "     \
+		"have", "SDM Vol.3A 2.5 (CPUID-gated CR4 bits)")                 \
+	X(CR4_VMXE_IN_SMM, "CR4.VMXE=1 cannot be set while in SMM under the "  \
+		"default treatment of SMM", "SDM Vol.3C 33.14.1; KVM vmx_set_cr4") \
+	X(CR4_VMX_FIXED, "in VMX operation CR4.VMXE must stay set",            \
+		"SDM Vol.3D A.8 (IA32_VMX_CR4_FIXED0)")                          \
+	X(CR4_PCIDE_NO_LMA, "CR4.PCIDE=1 requires IA-32e mode (EFER.LMA=1)",   \
+		"SDM Vol.3A 4.10.1; SDM Vol.2 MOV CR")                           \
+	X(CR4_PCIDE_CR3, "CR4.PCIDE cannot be set while CR3[11:0] is "         \
+		"non-zero", "SDM Vol.2 MOV CR")                                  \
+	X(CR4_PAE_IN_LM, "CR4.PAE cannot be cleared while long mode is "       \
+		"active", "SDM Vol.2 MOV CR")                                    \
+	X(CR4_LA57_IN_LM, "CR4.LA57 cannot change while long mode is active",  \
+		"SDM Vol.2 MOV CR")                                              \
+	X(EFER_RESERVED, "EFER has a reserved bit set",                        \
+		"SDM Vol.4 IA32_EFER; APM Vol.2 3.1.7")                          \
+	X(EFER_UNSUPPORTED, "EFER enables a feature the CPU model does not "   \
+		"have (LME without LM, NXE without NX, SVME without SVM, "       \
+		"FFXSR without FFXSR)", "APM Vol.2 3.1.7")                       \
+	X(PDPTE_RESERVED, "a present PAE page-directory-pointer entry has "    \
+		"reserved bits set", "SDM Vol.3A 4.4.1")                         \
+	X(PDPTE_READ, "the PAE page-directory-pointer table could not be "     \
+		"read", "SDM Vol.3A 4.4.1")                                      \
+	X(DR6_HIGH, "DR6 bits 63:32 are set", "SDM Vol.3B 18.2.3")             \
+	X(DR7_HIGH, "DR7 bits 63:32 are set", "SDM Vol.3B 18.2.4")             \
+	X(LMA_INCONSISTENT, "EFER.LMA=1 in the image requires CR0.PE, "        \
+		"CR0.PG, CR4.PAE and EFER.LME all set, and they all set "        \
+		"require LMA=1", "SDM Vol.2 RSM Operation")                      \
+	X(RFLAGS_VM_IN_LM, "RFLAGS.VM=1 is illegal in IA-32e mode",            \
+		"SDM Vol.2 RSM Operation")                                       \
+	X(CR4_VMXE_IMAGE, "the CR4 image has VMXE=1; hardware restores VMXE "  \
+		"from its internal record only", "SDM Vol.3C 33.14.1; SDM Vol.2 RSM") \
+	X(SVM_NOT_SUPPORTED, "the image resumes a nested SVM guest but the "   \
+		"CPU model has no SVM", "KVM svm_leave_smm; APM Vol.2 10.3.2")   \
+	X(SVM_SVME_CLEAR, "the image resumes a nested SVM guest but its "      \
+		"EFER.SVME is 0", "KVM svm_leave_smm")                           \
+	X(NESTED_REENTRY, "the VMM could not re-enter the nested guest",       \
+		"KVM vmx_leave_smm / svm_leave_smm")                             \
+	X(SMM_CHANGED, "the VMM failed to switch the address space out of "    \
+		"SMM", "KVM kvm_smm_changed")
+
+enum vsmm_reason {
+#define VSMM__REASON_ENUM(name, text, ref) VSMM_REASON_##name,
+	VSMM_REASON_MAP(VSMM__REASON_ENUM)
+#undef VSMM__REASON_ENUM
+	VSMM_REASON_COUNT
+};
+
+/* "CR4_VMXE_IN_SMM" style name; "UNKNOWN" outside the table. */
+const char *vsmm_reason_name(enum vsmm_reason reason);
+/* The sentence a person reads; never NULL. */
+const char *vsmm_reason_text(enum vsmm_reason reason);
+/* Where the rule comes from (manual section or KVM function); never NULL. */
+const char *vsmm_reason_ref(enum vsmm_reason reason);
+/* Look a reason up by its name; returns VSMM_REASON_COUNT if unknown. */
+enum vsmm_reason vsmm_reason_from_name(const char *name);
+
+/* What a shutdown was about: the rule, and the field that broke it. */
+struct vsmm_shutdown {
+	enum vsmm_reason reason;
+	const char *field;  /* manual name of the image field, or NULL */
+	uint16_t offset;    /* its offset as the manual writes it (0x7Exx..), 0 if none */
+	uint64_t value;     /* the offending value */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Architectural state                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* General-purpose registers in x86 encoding order. */
+enum vsmm_gpr {
+	VSMM_RAX, VSMM_RCX, VSMM_RDX, VSMM_RBX,
+	VSMM_RSP, VSMM_RBP, VSMM_RSI, VSMM_RDI,
+	VSMM_R8, VSMM_R9, VSMM_R10, VSMM_R11,
+	VSMM_R12, VSMM_R13, VSMM_R14, VSMM_R15,
+	VSMM_GPR_COUNT
+};
+
+/* Segment registers (KVM's VCPU_SREG order for the first six). */
+enum vsmm_sreg {
+	VSMM_ES, VSMM_CS, VSMM_SS, VSMM_DS, VSMM_FS, VSMM_GS,
+	VSMM_LDTR, VSMM_TR,
+	VSMM_SREG_COUNT
+};
+
+/*
+ * Segment attribute word: the 16-bit "access rights" layout used by the
+ * AMD64 save-state map, VMCB and VMCS (descriptor high dword bits 8..23
+ * shifted right by 8).
+ */
+#define VSMM_SEG_TYPE_MASK 0x000fu /* bits 0-3: type */
+#define VSMM_SEG_S    (1u << 4)    /* code/data (1) or system (0) */
+#define VSMM_SEG_DPL_SHIFT 5       /* bits 5-6 */
+#define VSMM_SEG_DPL_MASK  (3u << 5)
+#define VSMM_SEG_P    (1u << 7)    /* present */
+#define VSMM_SEG_AVL  (1u << 12)
+#define VSMM_SEG_L    (1u << 13)   /* 64-bit code */
+#define VSMM_SEG_DB   (1u << 14)   /* default operand size / big */
+#define VSMM_SEG_G    (1u << 15)   /* granularity */
+#define VSMM_SEG_ATTR_MASK 0xf0ffu /* the bits that exist */
+
+/* A segment register with its hidden descriptor cache. */
+struct vsmm_seg {
+	uint16_t selector;
+	uint16_t attr;   /* VSMM_SEG_* bits */
+	uint32_t limit;  /* byte-granular limit as the cache holds it */
+	uint64_t base;
+};
+
+/* GDTR or IDTR. */
+struct vsmm_dtable {
+	uint64_t base;
+	uint32_t limit;  /* 16 bits architecturally; wider values are kept as given */
+};
+
+/* Interrupt-shadow bits (KVM_X86_SHADOW_INT_*). */
+#define VSMM_SHADOW_MOV_SS 0x01u
+#define VSMM_SHADOW_STI    0x02u
+
+/* Control-register bits the library reasons about. */
+#define VSMM_CR0_PE (1ull << 0)
+#define VSMM_CR0_MP (1ull << 1)
+#define VSMM_CR0_EM (1ull << 2)
+#define VSMM_CR0_TS (1ull << 3)
+#define VSMM_CR0_ET (1ull << 4)
+#define VSMM_CR0_NE (1ull << 5)
+#define VSMM_CR0_WP (1ull << 16)
+#define VSMM_CR0_AM (1ull << 18)
+#define VSMM_CR0_NW (1ull << 29)
+#define VSMM_CR0_CD (1ull << 30)
+#define VSMM_CR0_PG (1ull << 31)
+
+#define VSMM_CR4_VME        (1ull << 0)
+#define VSMM_CR4_PVI        (1ull << 1)
+#define VSMM_CR4_TSD        (1ull << 2)
+#define VSMM_CR4_DE         (1ull << 3)
+#define VSMM_CR4_PSE        (1ull << 4)
+#define VSMM_CR4_PAE        (1ull << 5)
+#define VSMM_CR4_MCE        (1ull << 6)
+#define VSMM_CR4_PGE        (1ull << 7)
+#define VSMM_CR4_PCE        (1ull << 8)
+#define VSMM_CR4_OSFXSR     (1ull << 9)
+#define VSMM_CR4_OSXMMEXCPT (1ull << 10)
+#define VSMM_CR4_UMIP       (1ull << 11)
+#define VSMM_CR4_LA57       (1ull << 12)
+#define VSMM_CR4_VMXE       (1ull << 13)
+#define VSMM_CR4_SMXE       (1ull << 14)
+#define VSMM_CR4_FSGSBASE   (1ull << 16)
+#define VSMM_CR4_PCIDE      (1ull << 17)
+#define VSMM_CR4_OSXSAVE    (1ull << 18)
+#define VSMM_CR4_SMEP       (1ull << 20)
+#define VSMM_CR4_SMAP       (1ull << 21)
+#define VSMM_CR4_PKE        (1ull << 22)
+#define VSMM_CR4_CET        (1ull << 23)
+#define VSMM_CR4_PKS        (1ull << 24)
+
+#define VSMM_EFER_SCE   (1ull << 0)
+#define VSMM_EFER_LME   (1ull << 8)
+#define VSMM_EFER_LMA   (1ull << 10)
+#define VSMM_EFER_NXE   (1ull << 11)
+#define VSMM_EFER_SVME  (1ull << 12)
+#define VSMM_EFER_LMSLE (1ull << 13)
+#define VSMM_EFER_FFXSR (1ull << 14)
+#define VSMM_EFER_TCE   (1ull << 15)
+
+#define VSMM_RFLAGS_FIXED (1ull << 1)
+#define VSMM_RFLAGS_IF    (1ull << 9)
+#define VSMM_RFLAGS_VM    (1ull << 17)
+
+#define VSMM_DR6_FIXED_1 0xffff0ff0ull
+#define VSMM_DR7_FIXED_1 0x00000400ull
+
+#define VSMM_DEFAULT_SMBASE 0x30000u  /* after RESET */
+#define VSMM_SMM_HANDLER_OFFSET 0x8000u /* RIP on SMM entry */
+
+/*
+ * The architectural state of one vCPU, plus the event state around SMM.
+ * Plain data the VMM copies in from its vCPU before an SMI/RSM and back out
+ * afterwards.  Every field is architectural or an event flag the VMM
+ * already has (KVM's kvm_regs, kvm_sregs and kvm_vcpu_events).
+ */
+struct vsmm_cpu_state {
+	uint64_t gpr[VSMM_GPR_COUNT]; /* enum vsmm_gpr order */
+	uint64_t rip;
+	uint64_t rflags;
+	uint64_t cr0, cr2, cr3, cr4;
+	uint64_t efer;
+	uint64_t dr6, dr7;
+	struct vsmm_seg seg[VSMM_SREG_COUNT]; /* enum vsmm_sreg order */
+	struct vsmm_dtable gdtr, idtr;
+	uint32_t smbase;
+
+	/* Event state (kvm_vcpu_events.smi, nmi.masked, interrupt.shadow). */
+	bool smm;            /* in System Management Mode */
+	bool nmi_masked;     /* NMIs blocked */
+	bool smm_inside_nmi; /* NMIs were already blocked when the SMI arrived */
+	bool smi_pending;    /* an SMI waits for delivery (collapses to one) */
+	bool init_latched;   /* an INIT arrived in SMM and waits for RSM */
+	bool nmi_pending;    /* an NMI waits for delivery */
+	bool shutdown;       /* the vCPU is in shutdown (triple fault) */
+	bool halted;         /* in the HLT state (drives auto-HALT restart) */
+	uint8_t int_shadow;  /* VSMM_SHADOW_* bits */
+
+	/* Nested virtualization as the VMM reports it. */
+	bool vmx_on;         /* Intel: in VMX operation (after VMXON) */
+	bool guest_mode;     /* running a nested guest (VMX non-root / SVM L2) */
+	uint64_t svm_vmcb12; /* AMD: GPA of the nested guest's VMCB in guest_mode */
+};
+
+/* The architectural reset state (SDM Vol.3A 10.1.1): CS F000/FFFF0000,
+ * IP FFF0, CR0 0x60000010, SMBASE 0x30000, everything else cleared. */
+void vsmm_cpu_state_reset(struct vsmm_cpu_state *state);
+
+/* ------------------------------------------------------------------------ */
+/* CPU model                                                                 */
+/* ------------------------------------------------------------------------ */
+
+enum vsmm_vendor {
+	VSMM_VENDOR_INTEL, /* VMX */
+	VSMM_VENDOR_AMD,   /* SVM */
+};
+
+/* CPUID features that gate CR4/EFER bits. */
+#define VSMM_FEAT_VME      (1ull << 0)
+#define VSMM_FEAT_DE       (1ull << 1)
+#define VSMM_FEAT_PSE      (1ull << 2)
+#define VSMM_FEAT_TSC      (1ull << 3)  /* gates CR4.TSD */
+#define VSMM_FEAT_PAE      (1ull << 4)
+#define VSMM_FEAT_MCE      (1ull << 5)
+#define VSMM_FEAT_PGE      (1ull << 6)
+#define VSMM_FEAT_FXSR     (1ull << 7)  /* gates CR4.OSFXSR */
+#define VSMM_FEAT_SSE      (1ull << 8)  /* gates CR4.OSXMMEXCPT */
+#define VSMM_FEAT_UMIP     (1ull << 9)
+#define VSMM_FEAT_LA57     (1ull << 10)
+#define VSMM_FEAT_VMX      (1ull << 11)
+#define VSMM_FEAT_SMX      (1ull << 12)
+#define VSMM_FEAT_FSGSBASE (1ull << 13)
+#define VSMM_FEAT_PCID     (1ull << 14)
+#define VSMM_FEAT_XSAVE    (1ull << 15) /* gates CR4.OSXSAVE */
+#define VSMM_FEAT_SMEP     (1ull << 16)
+#define VSMM_FEAT_SMAP     (1ull << 17)
+#define VSMM_FEAT_PKU      (1ull << 18) /* gates CR4.PKE */
+#define VSMM_FEAT_CET      (1ull << 19)
+#define VSMM_FEAT_PKS      (1ull << 20)
+#define VSMM_FEAT_NX       (1ull << 21) /* gates EFER.NXE */
+#define VSMM_FEAT_SVM      (1ull << 22) /* gates EFER.SVME */
+#define VSMM_FEAT_FFXSR    (1ull << 23) /* gates EFER.FFXSR */
+#define VSMM_FEAT_SYSCALL  (1ull << 24) /* gates EFER.SCE */
+#define VSMM_FEAT_PCE      (1ull << 25) /* always present on P6+; gates CR4.PCE */
+
+/* Save-state layouts. */
+enum vsmm_layout {
+	VSMM_LAYOUT_AUTO = 0, /* model: from long_mode (KVM); image: from the revision id */
+	VSMM_LAYOUT_P6_32,    /* 32-bit P6 map, revision 0x00020000 (KVM, QEMU i386) */
+	VSMM_LAYOUT_AMD64,    /* AMD64 map, revision 0x00020064 (KVM, QEMU x86_64, OVMF) */
+	VSMM_LAYOUT_INTEL64,  /* Intel's native 64-bit map (EDK2 SMRAM_SAVE_STATE_MAP64) */
+	VSMM_LAYOUT_COUNT
+};
+
+/* Which rules govern SMI and RSM (per vCPU). */
+enum vsmm_semantics {
+	VSMM_SEMANTICS_KVM = 0,  /* Linux KVM's behaviour (the default) */
+	VSMM_SEMANTICS_HARDWARE, /* Intel SDM / AMD APM processor behaviour */
+	VSMM_SEMANTICS_COUNT
+};
+
+/* A description of the virtual CPU.  Plain data; fill it with
+ * vsmm_model_preset() and adjust. */
+struct vsmm_model {
+	enum vsmm_vendor vendor;
+	bool long_mode;      /* CPUID.80000001h:EDX.LM; selects the layout under AUTO */
+	enum vsmm_layout layout; /* VSMM_LAYOUT_AUTO, or force one */
+	uint8_t maxphyaddr;  /* physical address width, 32..52 */
+	uint64_t features;   /* VSMM_FEAT_* */
+};
+
+/*
+ * A modern CPU of that vendor: PAE, PSE, PGE, PCID, NX, SMEP, SMAP,
+ * FSGSBASE, XSAVE, UMIP, PKU, SYSCALL, FXSR/SSE, VME/DE/TSC/MCE/PCE, and VMX
+ * (Intel) or SVM and FFXSR (AMD); LA57 is off.  MAXPHYADDR 46 (Intel) or
+ * 48 (AMD).  long_mode=false gives the same vendor without long mode (and
+ * without PCID, which needs it), as KVM does when CPUID lacks LM.
+ */
+int vsmm_model_preset(struct vsmm_model *model, enum vsmm_vendor vendor,
+		      bool long_mode);
+
+/* The layout a vCPU of this model writes under the given semantics:
+ * model->layout if forced; otherwise AMD64/P6_32 by long_mode under KVM, and
+ * INTEL64/AMD64/P6_32 by vendor and long_mode under hardware semantics. */
+enum vsmm_layout vsmm_model_layout(const struct vsmm_model *model,
+				   enum vsmm_semantics semantics);
+
+/* ------------------------------------------------------------------------ */
+/* Save-state layouts and the image codec                                    */
+/* ------------------------------------------------------------------------ */
+
+#define VSMM_IMAGE_MAX 1024u /* largest area of any layout (Intel64) */
+
+/* One row of a layout's table, as the manual writes it. */
+struct vsmm_field_desc {
+	const char *name;    /* manual-style field name, e.g. "cr0", "io_restart_rip" */
+	uint16_t offset;     /* 0x7Exx-style offset (from SMBASE + 0x8000) */
+	uint8_t size;        /* bytes: 1, 2, 4 or 8 */
+	uint8_t flags;       /* VSMM_FIELD_* */
+	const char *text;    /* one-line description */
+};
+
+#define VSMM_FIELD_VSMM_EXT (1u << 0) /* not in the vendor manual: a KVM or vsmm extension */
+#define VSMM_FIELD_RESERVED (1u << 1) /* reserved area written as zero */
+
+struct vsmm_layout_desc {
+	enum vsmm_layout layout;
+	const char *name;        /* "p6-32", "amd64", "intel64" */
+	const char *title;       /* a line for people */
+	uint32_t revision;       /* revision id vsmm writes (before optional bits) */
+	uint32_t area_offset;    /* area start from SMBASE: 0xFE00 (512) or 0xFC00 (1024) */
+	uint32_t area_size;      /* bytes moved in one shot */
+	const struct vsmm_field_desc *fields;
+	size_t nfields;
+};
+
+/* Revision-id bits (SDM Vol.3C 32.4 / APM Vol.2 10.2.3). */
+#define VSMM_REV_IO_RESTART (1u << 16)
+#define VSMM_REV_SMBASE_RELOC (1u << 17)
+
+/* The description of a layout; NULL for AUTO or out of range. */
+const struct vsmm_layout_desc *vsmm_layout_get(enum vsmm_layout layout);
+/* Find a layout by name ("p6-32", "amd64", "intel64", "auto"). */
+int vsmm_layout_from_name(const char *name, enum vsmm_layout *out);
+
+/*
+ * Decide the layout of a raw area from its revision id (the dword at
+ * 0x7EFC): low 16 bits 0x0000 -> P6_32, 0x0064 -> AMD64.  The buffer is the
+ * area as it sits in SMRAM, starting at SMBASE+0xFE00 for len 512 or at
+ * SMBASE+0xFC00 for len 1024.  Returns VSMM_E_LAYOUT for any other revision
+ * (and *revision_out, if non-NULL, receives what was found).
+ */
+int vsmm_layout_detect(const uint8_t *area, size_t len, enum vsmm_layout *out,
+		       uint32_t *revision_out);
+
+/* Layout-specific fields that are not part of struct vsmm_cpu_state. */
+struct vsmm_image_extras {
+	uint32_t revision;
+	uint16_t io_restart;       /* I/O instruction restart field */
+	uint16_t auto_hlt_restart; /* auto-HALT restart field */
+	uint64_t io_restart_rip, io_restart_rcx, io_restart_rsi, io_restart_rdi;
+	uint32_t io_restart_dword; /* AMD64: 0x7EC0 I/O trap word */
+	uint32_t io_misc;          /* Intel: 0x7FA4 IOMisc */
+	uint64_t io_mem_addr;      /* Intel: 0x7F9C */
+	uint8_t amd_nmi_mask;      /* AMD64: 0x7ECA */
+	uint64_t svm_guest_flag, svm_vmcb12_gpa, svm_guest_virq;
+	uint64_t ssp;
+	uint64_t svm_guest_pat, svm_host_efer, svm_host_cr4, svm_host_cr3, svm_host_cr0;
+	uint64_t ept_vmx_control;    /* Intel64: 0x7ED8 */
+	uint32_t en_ept_vmx_control; /* Intel64: 0x7EE0 */
+};
+
+/*
+ * Encode a state into an area of the layout's area_size bytes (zeroed
+ * first, as KVM does).  What the layout cannot hold is dropped (e.g. the
+ * high halves in the 32-bit map; EFER is not in the P6 map).  extras may be
+ * NULL (all zero, revision = the layout's default with SMBASE relocation).
+ */
+int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
+		      const struct vsmm_image_extras *extras, uint8_t *area,
+		      size_t len);
+
+/*
+ * Decode an area into what it carries.  Fields of *state the layout does
+ * not hold are set to zero; event flags are left false except int_shadow.
+ * len must be the layout's area_size.  Never reads outside [area, area+len).
+ */
+int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
+		      struct vsmm_cpu_state *state, struct vsmm_image_extras *extras);
+
+/* Read one field by its descriptor (zero-extended). */
+uint64_t vsmm_field_read(const struct vsmm_layout_desc *layout,
+			 const struct vsmm_field_desc *field, const uint8_t *area);
+
+/* ------------------------------------------------------------------------ */
+/* Platform: what the embedding VMM provides                                 */
+/* ------------------------------------------------------------------------ */
+
+struct vsmm_vcpu;
+
+/*
+ * Callbacks of the VMM.  ctx comes first (it is vsmm_vcpu.ctx).  Each
+ * returns 0 on success or a negative value on failure; vsmm turns failures
+ * into VSMM_E_PLATFORM (SMI) or a shutdown (RSM).  Optional callbacks may
+ * be NULL.
+ */
+struct vsmm_platform_ops {
+	/* Guest-physical reads and writes.  smm selects the address space:
+	 * true is the SMM view (SMRAM visible), false the normal view. */
+	int (*read_phys)(void *ctx, bool smm, uint64_t gpa, void *buf, size_t len);
+	int (*write_phys)(void *ctx, bool smm, uint64_t gpa, const void *buf,
+			  size_t len);
+
+	/* Optional: the vCPU entered (true) or left (false) SMM.  The VMM
+	 * switches its MMU/address space here (kvm_smm_changed).  On RSM it
+	 * is called only once the image is known to load. */
+	int (*smm_changed)(void *ctx, struct vsmm_vcpu *vcpu, bool entering);
+
+	/* Optional (nested virtualization): force the nested guest out to
+	 * L1 for SMI delivery (VMX: synthetic VM exit; SVM: #VMEXIT), and
+	 * re-enter it on RSM (vmcb12_gpa is the AMD image's VMCB address, 0
+	 * on Intel).  Only called when state.guest_mode says so. */
+	int (*nested_leave)(void *ctx, struct vsmm_vcpu *vcpu);
+	int (*nested_enter)(void *ctx, struct vsmm_vcpu *vcpu, uint64_t vmcb12_gpa);
+};
+
+/* ------------------------------------------------------------------------ */
+/* The vCPU                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* An SMI raised by an I/O instruction (for I/O instruction restart). */
+struct vsmm_io_smi {
+	bool valid;      /* set by the engine just before vsmm_enter_smm() */
+	bool in;         /* IN/INS (true) or OUT/OUTS (false) */
+	bool string;     /* INS/OUTS */
+	bool rep;        /* with a REP prefix */
+	bool imm;        /* port from an immediate operand */
+	uint8_t width;   /* 1, 2 or 4 */
+	uint16_t port;
+	uint64_t insn_rip; /* RIP of the I/O instruction itself */
+	uint64_t mem_addr; /* linear address of a string operand */
+};
+
+/*
+ * One vCPU.  Caller-owned.  The VMM fills `state` from its vCPU before
+ * calling vsmm and copies it back afterwards.  Fields under "private" are
+ * vsmm's bookkeeping across SMM (what KVM keeps in vcpu->arch and nested
+ * state); migrate them with vsmm_smm_export()/vsmm_smm_import().
+ */
+struct vsmm_vcpu {
+	struct vsmm_cpu_state state;
+	const struct vsmm_model *model;
+	const struct vsmm_platform_ops *ops;
+	void *ctx;                      /* passed to every callback */
+	enum vsmm_semantics semantics;
+	struct vsmm_io_smi io_smi;      /* the engine reports I/O-triggered SMIs here */
+	struct vsmm_shutdown last_shutdown; /* why the last RSM shut down */
+	uint64_t smi_count;             /* SMIs delivered (MSR_SMI_COUNT) */
+
+	/* private: */
+	struct {
+		bool smm_vmxon;       /* Intel: was in VMX operation at the SMI */
+		bool smm_guest_mode;  /* Intel: was in VMX non-root at the SMI */
+		bool hw_vmxe;         /* hardware semantics: CR4.VMXE at the SMI */
+		bool smi_halted;      /* the SMI interrupted a HLT */
+		bool io_valid;        /* the SMI came from an I/O instruction */
+		uint64_t io_insn_rip; /* where I/O restart returns to */
+	} priv;
+};
+
+/*
+ * Bind a vCPU to a model and a platform; state is set to the reset state.
+ * model and ops must outlive the vCPU.
+ */
+int vsmm_vcpu_init(struct vsmm_vcpu *vcpu, const struct vsmm_model *model,
+		   const struct vsmm_platform_ops *ops, void *ctx);
+/* Choose KVM (default) or hardware semantics for this vCPU. */
+int vsmm_vcpu_set_semantics(struct vsmm_vcpu *vcpu, enum vsmm_semantics semantics);
+/* The layout this vCPU writes and reads (vsmm_model_layout with its semantics). */
+enum vsmm_layout vsmm_vcpu_layout(const struct vsmm_vcpu *vcpu);
+
+/*
+ * SMI delivery.  Saves the current state into the layout's area at
+ * SMBASE + area_offset (one write through the SMM address space), then
+ * loads the SMM execution environment.  Returns VSMM_E_STATE if already in
+ * SMM or in shutdown, VSMM_E_PLATFORM / VSMM_E_VENDOR if a callback failed
+ * (the VMM should treat its VM as dead, as KVM does).
+ */
+int vsmm_enter_smm(struct vsmm_vcpu *vcpu);
+
+/*
+ * RSM.  Returns VSMM_OK (resumed), VSMM_E_UD (not in SMM; nothing changed)
+ * or VSMM_E_SHUTDOWN: the image could not be loaded, state.shutdown is set,
+ * vcpu->last_shutdown says why, and no other field of state changed.
+ */
+int vsmm_leave_smm(struct vsmm_vcpu *vcpu);
+
+/*
+ * Would RSM accept this area?  Runs the whole RSM validation on a copy of
+ * the vCPU (reads nothing from the platform except PDPTEs through
+ * read_phys if ops is non-NULL) and fills *why.  Returns VSMM_OK or
+ * VSMM_E_SHUTDOWN; `out`, if non-NULL, receives the state RSM would load.
+ */
+int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
+		   struct vsmm_shutdown *why, struct vsmm_cpu_state *out);
+
+/* The SMM entry environment for a vCPU state (what enter_smm loads after
+ * saving), computed without touching any memory. */
+void vsmm_smm_entry_state(const struct vsmm_model *model,
+			  enum vsmm_semantics semantics,
+			  struct vsmm_cpu_state *state);
+
+/* ------------------------------------------------------------------------ */
+/* Events                                                                    */
+/* ------------------------------------------------------------------------ */
+
+enum vsmm_event {
+	VSMM_EVENT_NONE = 0,
+	VSMM_EVENT_SMI,
+	VSMM_EVENT_NMI,
+	VSMM_EVENT_INIT,
+};
+
+/* Raise an SMI: it becomes pending (several collapse into one). */
+int vsmm_raise_smi(struct vsmm_vcpu *vcpu);
+/* Raise an NMI: pending until NMIs are unmasked. */
+int vsmm_raise_nmi(struct vsmm_vcpu *vcpu);
+/* Raise INIT: latched while in SMM, delivered after RSM. */
+int vsmm_raise_init(struct vsmm_vcpu *vcpu);
+/*
+ * What should the VMM deliver now?  SMI first (not in SMM), then INIT (not
+ * in SMM), then NMI (not masked).  Nothing in shutdown.  Does not change
+ * state: the VMM calls vsmm_enter_smm() for SMI, vsmm_ack_event() for the
+ * others once it has delivered them.
+ */
+enum vsmm_event vsmm_next_event(const struct vsmm_vcpu *vcpu);
+/* Mark an NMI or INIT as delivered (NMI: masks NMIs; INIT: clears the latch). */
+int vsmm_ack_event(struct vsmm_vcpu *vcpu, enum vsmm_event event);
+
+/* ------------------------------------------------------------------------ */
+/* Save and restore (migration, snapshots)                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Everything vsmm keeps per vCPU beyond struct vsmm_cpu_state's
+ * architectural registers: KVM's kvm_vcpu_events.smi fields, the NMI state,
+ * the nested-in-SMM flags, the hardware-semantics records.  Serialized as a
+ * fixed little-endian blob so it can cross hosts.
+ */
+#define VSMM_SMM_BLOB_SIZE 32u
+
+struct vsmm_smm_snapshot {
+	bool smm, smi_pending, smm_inside_nmi, init_latched;
+	bool nmi_masked, nmi_pending;
+	bool smm_vmxon, smm_guest_mode;
+	bool hw_vmxe, smi_halted, io_valid;
+	enum vsmm_semantics semantics;
+	uint32_t smbase;
+	uint64_t io_insn_rip;
+};
+
+int vsmm_smm_save(const struct vsmm_vcpu *vcpu, struct vsmm_smm_snapshot *out);
+/* Refuses (VSMM_E_INCONSISTENT, nothing changed) e.g. inside-NMI or
+ * nested-in-SMM flags without SMM, SMM with VMX operation still on, Intel
+ * flags on an AMD model. */
+int vsmm_smm_restore(struct vsmm_vcpu *vcpu, const struct vsmm_smm_snapshot *in);
+int vsmm_smm_export(const struct vsmm_vcpu *vcpu, uint8_t out[VSMM_SMM_BLOB_SIZE]);
+int vsmm_smm_import(struct vsmm_vcpu *vcpu, const uint8_t *blob, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VSMM_VSMM_H */

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal helpers shared by the core (src/).  Never installed.
+ *
+ * Guest bytes are read and written only through the little-endian helpers
+ * below: they go through memcpy-free byte assembly, so they are correct on
+ * any host endianness, on unaligned buffers, and never alias the hostile
+ * buffer as a wider type.
+ */
+#ifndef VSMM_INTERNAL_H
+#define VSMM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vsmm/vsmm.h"
+
+#define VSMM__ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__) || defined(__clang__)
+#define VSMM__MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define VSMM__MUST_CHECK
+#endif
+
+static inline uint8_t vsmm__ld8(const uint8_t *p)
+{
+	return p[0];
+}
+
+static inline uint16_t vsmm__ld16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+
+static inline uint32_t vsmm__ld32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t vsmm__ld64(const uint8_t *p)
+{
+	return (uint64_t)vsmm__ld32(p) | (uint64_t)vsmm__ld32(p + 4) << 32;
+}
+
+static inline void vsmm__st8(uint8_t *p, uint8_t v)
+{
+	p[0] = v;
+}
+
+static inline void vsmm__st16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void vsmm__st32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static inline void vsmm__st64(uint8_t *p, uint64_t v)
+{
+	vsmm__st32(p, (uint32_t)v);
+	vsmm__st32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* Load/store a field of 1, 2, 4 or 8 bytes, zero-extended. */
+static inline uint64_t vsmm__ld(const uint8_t *p, unsigned size)
+{
+	switch (size) {
+	case 1: return vsmm__ld8(p);
+	case 2: return vsmm__ld16(p);
+	case 4: return vsmm__ld32(p);
+	default: return vsmm__ld64(p);
+	}
+}
+
+static inline void vsmm__st(uint8_t *p, unsigned size, uint64_t v)
+{
+	switch (size) {
+	case 1: vsmm__st8(p, (uint8_t)v); break;
+	case 2: vsmm__st16(p, (uint16_t)v); break;
+	case 4: vsmm__st32(p, (uint32_t)v); break;
+	default: vsmm__st64(p, v); break;
+	}
+}
+
+#endif /* VSMM_INTERNAL_H */
