@@ -1,1 +1,371 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The layout registry and the one image codec.
+ *
+ * A layout is only its table (fields.h): every row says where a value sits
+ * and which member of the state or extras it is.  Encoding walks the rows
+ * and stores each member at its offset; decoding walks them and loads it.
+ * So there is no per-layout code that could disagree with the table, and a
+ * decode can touch no byte that is not in a row, all of which lie inside
+ * the area (the typed-struct asserts prove it at compile time).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "../internal.h"
+#include "layout.h"
+
+/* Offset of the revision identifier, as the manuals write it. */
+#define REVISION_OFFSET 0x7efcu
+/* Manual offsets count from SMBASE + 0x8000; areas end at SMBASE + 0x10000. */
+#define MANUAL_BASE 0x8000u
+#define SMRAM_TOP 0x10000u
+
+static const struct vsmm__layout *const layouts[VSMM_LAYOUT_COUNT] = {
+	[VSMM_LAYOUT_P6_32] = &vsmm__layout_p6_32,
+	[VSMM_LAYOUT_AMD64] = &vsmm__layout_amd64,
+	[VSMM_LAYOUT_INTEL64] = &vsmm__layout_intel64,
+};
+
+/* NULL for AUTO and for values outside the enum. */
+static const struct vsmm__layout *find(enum vsmm_layout layout)
+{
+	if ((unsigned)layout >= VSMM_LAYOUT_COUNT)
+		return NULL;
+	return layouts[layout];
+}
+
+const struct vsmm_layout_desc *vsmm_layout_get(enum vsmm_layout layout)
+{
+	const struct vsmm__layout *l = find(layout);
+
+	return l ? &l->desc : NULL;
+}
+
+int vsmm_layout_from_name(const char *name, enum vsmm_layout *out)
+{
+	if (!name || !out)
+		return VSMM_E_INVAL;
+	if (strcmp(name, "auto") == 0) {
+		*out = VSMM_LAYOUT_AUTO;
+		return VSMM_OK;
+	}
+	for (unsigned i = 0; i < VSMM_LAYOUT_COUNT; i++) {
+		if (layouts[i] && strcmp(name, layouts[i]->desc.name) == 0) {
+			*out = (enum vsmm_layout)i;
+			return VSMM_OK;
+		}
+	}
+	return VSMM_E_LAYOUT;
+}
+
+/*
+ * Revision levels (bits 15:0) and the map they announce.  0x0000 and
+ * 0x0064 are what KVM, QEMU and OVMF use.  0x0100 and 0x0101 are what Intel
+ * 64 processors report for their native map (coreboot dispatches on
+ * 0x30100 and 0x30101); they cannot be mistaken for the other two, so an
+ * Intel image is recognised too.
+ */
+static const struct {
+	uint16_t level;
+	enum vsmm_layout layout;
+} revision_levels[] = {
+	{ 0x0000, VSMM_LAYOUT_P6_32 },
+	{ 0x0064, VSMM_LAYOUT_AMD64 },
+	{ 0x0100, VSMM_LAYOUT_INTEL64 },
+	{ 0x0101, VSMM_LAYOUT_INTEL64 },
+};
+
+int vsmm_layout_detect(const uint8_t *area, size_t len, enum vsmm_layout *out,
+		       uint32_t *revision_out)
+{
+	if (!area || !out)
+		return VSMM_E_INVAL;
+	/* An area of len bytes starts at SMBASE + 0x10000 - len. */
+	if (len != 512 && len != 1024)
+		return VSMM_E_BUFSIZE;
+	uint32_t revision = vsmm__ld32(area + REVISION_OFFSET + MANUAL_BASE -
+				       (SMRAM_TOP - len));
+	if (revision_out)
+		*revision_out = revision;
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(revision_levels); i++) {
+		if ((revision & 0xffffu) == revision_levels[i].level) {
+			*out = revision_levels[i].layout;
+			return VSMM_OK;
+		}
+	}
+	return VSMM_E_LAYOUT;
+}
+
+/* Index of a field in its layout's area. */
+static size_t field_index(const struct vsmm_layout_desc *layout,
+			  const struct vsmm_field_desc *field)
+{
+	return (size_t)field->offset + MANUAL_BASE - layout->area_offset;
+}
+
+uint64_t vsmm_field_read(const struct vsmm_layout_desc *layout,
+			 const struct vsmm_field_desc *field, const uint8_t *area)
+{
+	if (!layout || !field || !area)
+		return 0;
+	/* The descriptor may come from the caller: check it lies inside. */
+	if (field->offset + MANUAL_BASE < layout->area_offset)
+		return 0;
+	if (field->size != 1 && field->size != 2 && field->size != 4 &&
+	    field->size != 8)
+		return 0;
+	size_t index = field_index(layout, field);
+	if (index + field->size > layout->area_size)
+		return 0;
+	return vsmm__ld(area + index, field->size);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Binding a row to a member of the state or the extras                   */
+/* ---------------------------------------------------------------------- */
+
+/* A member of the host-side structs, with its width in bytes. */
+struct member {
+	void *p;
+	unsigned width;
+};
+
+#define MEMBER(m) ((struct member){ &(m), sizeof(m) })
+
+static struct member seg_member(struct vsmm_cpu_state *s,
+				const struct vsmm__bind *b)
+{
+	struct vsmm_seg *seg = &s->seg[b->arg];
+	struct vsmm_dtable *dt = b->arg == VSMM__DT_IDTR ? &s->idtr : &s->gdtr;
+
+	switch (b->kind) {
+	case VSMM__B_SEL: return MEMBER(seg->selector);
+	case VSMM__B_ATTR:
+	case VSMM__B_ATTR_P6: return MEMBER(seg->attr);
+	case VSMM__B_LIMIT: return MEMBER(seg->limit);
+	case VSMM__B_BASE:
+	case VSMM__B_BASE_HI: return MEMBER(seg->base);
+	case VSMM__B_DT_LIMIT: return MEMBER(dt->limit);
+	case VSMM__B_DT_BASE:
+	case VSMM__B_DT_BASE_HI: return MEMBER(dt->base);
+	default: return (struct member){ NULL, 0 };
+	}
+}
+
+static struct member reg_member(struct vsmm_cpu_state *s,
+				const struct vsmm__bind *b)
+{
+	switch (b->kind) {
+	case VSMM__B_GPR: return MEMBER(s->gpr[b->arg]);
+	case VSMM__B_RIP: return MEMBER(s->rip);
+	case VSMM__B_RFLAGS: return MEMBER(s->rflags);
+	case VSMM__B_CR0: return MEMBER(s->cr0);
+	case VSMM__B_CR3: return MEMBER(s->cr3);
+	case VSMM__B_CR4: return MEMBER(s->cr4);
+	case VSMM__B_EFER: return MEMBER(s->efer);
+	case VSMM__B_DR6: return MEMBER(s->dr6);
+	case VSMM__B_DR7: return MEMBER(s->dr7);
+	case VSMM__B_SMBASE: return MEMBER(s->smbase);
+	case VSMM__B_INT_SHADOW: return MEMBER(s->int_shadow);
+	default: return seg_member(s, b);
+	}
+}
+
+static struct member extras_member(struct vsmm_image_extras *x,
+				   const struct vsmm__bind *b)
+{
+	switch (b->kind) {
+	case VSMM__B_REVISION: return MEMBER(x->revision);
+	case VSMM__B_IO_RESTART: return MEMBER(x->io_restart);
+	case VSMM__B_AUTO_HLT: return MEMBER(x->auto_hlt_restart);
+	case VSMM__B_IO_RIP: return MEMBER(x->io_restart_rip);
+	case VSMM__B_IO_RCX: return MEMBER(x->io_restart_rcx);
+	case VSMM__B_IO_RSI: return MEMBER(x->io_restart_rsi);
+	case VSMM__B_IO_RDI: return MEMBER(x->io_restart_rdi);
+	case VSMM__B_IO_DWORD: return MEMBER(x->io_restart_dword);
+	case VSMM__B_IO_MISC: return MEMBER(x->io_misc);
+	case VSMM__B_IO_MEM_ADDR: return MEMBER(x->io_mem_addr);
+	case VSMM__B_AMD_NMI_MASK: return MEMBER(x->amd_nmi_mask);
+	case VSMM__B_SVM_GUEST_FLAG: return MEMBER(x->svm_guest_flag);
+	case VSMM__B_SVM_VMCB12: return MEMBER(x->svm_vmcb12_gpa);
+	case VSMM__B_SVM_VIRQ: return MEMBER(x->svm_guest_virq);
+	case VSMM__B_SSP: return MEMBER(x->ssp);
+	case VSMM__B_SVM_GUEST_PAT: return MEMBER(x->svm_guest_pat);
+	case VSMM__B_SVM_HOST_EFER: return MEMBER(x->svm_host_efer);
+	case VSMM__B_SVM_HOST_CR4: return MEMBER(x->svm_host_cr4);
+	case VSMM__B_SVM_HOST_CR3: return MEMBER(x->svm_host_cr3);
+	case VSMM__B_SVM_HOST_CR0: return MEMBER(x->svm_host_cr0);
+	case VSMM__B_EPT_VMX_CONTROL: return MEMBER(x->ept_vmx_control);
+	case VSMM__B_EN_EPT_VMX_CONTROL: return MEMBER(x->en_ept_vmx_control);
+	default: return (struct member){ NULL, 0 };
+	}
+}
+
+/* The member a row holds; { NULL, 0 } for rows without one. */
+static struct member member_of(struct vsmm_cpu_state *s,
+			       struct vsmm_image_extras *x,
+			       const struct vsmm__bind *b)
+{
+	struct member m = extras_member(x, b);
+
+	return m.p ? m : reg_member(s, b);
+}
+
+static uint64_t member_get(struct member m)
+{
+	switch (m.width) {
+	case 1: return *(const uint8_t *)m.p;
+	case 2: return *(const uint16_t *)m.p;
+	case 4: return *(const uint32_t *)m.p;
+	case 8: return *(const uint64_t *)m.p;
+	default: return 0;
+	}
+}
+
+/*
+ * OR a value into a zeroed member (truncated to its width).  OR, not
+ * assignment, because a 64-bit base may come from two rows (low and high
+ * dword in the Intel map).
+ */
+static void member_or(struct member m, uint64_t v)
+{
+	switch (m.width) {
+	case 1: *(uint8_t *)m.p |= (uint8_t)v; break;
+	case 2: *(uint16_t *)m.p |= (uint16_t)v; break;
+	case 4: *(uint32_t *)m.p |= (uint32_t)v; break;
+	case 8: *(uint64_t *)m.p |= v; break;
+	default: break;
+	}
+}
+
+/*
+ * Attribute packing.  The 64-bit maps hold the 16-bit access-rights form;
+ * KVM's 32-bit map holds the same bits where the descriptor has them (bits
+ * 8..23).  Bits 8..11 of the access-rights form (limit 19:16 in the
+ * descriptor) are not attributes and never stored, as KVM never does.
+ */
+static uint64_t to_image(const struct vsmm__bind *b, uint64_t v)
+{
+	switch (b->kind) {
+	case VSMM__B_ATTR: return v & VSMM_SEG_ATTR_MASK;
+	case VSMM__B_ATTR_P6: return (v & VSMM_SEG_ATTR_MASK) << 8;
+	case VSMM__B_BASE_HI:
+	case VSMM__B_DT_BASE_HI: return v >> 32;
+	default: return v;
+	}
+}
+
+static uint64_t from_image(const struct vsmm__bind *b, uint64_t v)
+{
+	switch (b->kind) {
+	case VSMM__B_ATTR: return v & VSMM_SEG_ATTR_MASK;
+	case VSMM__B_ATTR_P6: return (v >> 8) & VSMM_SEG_ATTR_MASK;
+	case VSMM__B_BASE_HI:
+	case VSMM__B_DT_BASE_HI: return v << 32;
+	default: return v;
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* The codec                                                              */
+/* ---------------------------------------------------------------------- */
+
+/* The layout for encode/decode: a concrete one, or NULL (VSMM_E_INVAL). */
+static const struct vsmm__layout *codec_layout(enum vsmm_layout layout)
+{
+	return find(layout);
+}
+
+static uint64_t encode_value(const struct vsmm__layout *l,
+			     struct vsmm_cpu_state *s,
+			     struct vsmm_image_extras *x,
+			     const struct vsmm__bind *b)
+{
+	switch (b->kind) {
+	case VSMM__B_REVISION:
+		/* 0 means "the layout's own", as the header promises. */
+		return x->revision ? x->revision
+				   : l->desc.revision | VSMM_REV_SMBASE_RELOC;
+	case VSMM__B_EXT_SIGNATURE:
+		return VSMM__EXT_SIGNATURE;
+	default:
+		break;
+	}
+	struct member m = member_of(s, x, b);
+	return m.p ? to_image(b, member_get(m)) : 0;
+}
+
+int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
+		      const struct vsmm_image_extras *extras, uint8_t *area,
+		      size_t len)
+{
+	const struct vsmm__layout *l = codec_layout(layout);
+
+	if (!l || !state || !area)
+		return VSMM_E_INVAL;
+	if (len != l->desc.area_size)
+		return VSMM_E_BUFSIZE;
+	/* Local copies: the binding hands out writable members, and a NULL
+	 * extras is simply all zero. */
+	struct vsmm_cpu_state s = *state;
+	struct vsmm_image_extras x = { 0 };
+	if (extras)
+		x = *extras;
+
+	memset(area, 0, len); /* every field the layout has no value for is 0 */
+	for (size_t i = 0; i < l->desc.nfields; i++) {
+		const struct vsmm_field_desc *f = &l->desc.fields[i];
+		vsmm__st(area + field_index(&l->desc, f), f->size,
+			 encode_value(l, &s, &x, &l->binds[i]));
+	}
+	return VSMM_OK;
+}
+
+/*
+ * Are the rows flagged as vsmm extensions meaningful in this area?  Yes
+ * unless the layout has a signature row and the area lacks it: then the
+ * bytes are whatever a real processor kept in its reserved space.
+ */
+static bool extensions_present(const struct vsmm__layout *l, const uint8_t *area)
+{
+	for (size_t i = 0; i < l->desc.nfields; i++) {
+		const struct vsmm_field_desc *f = &l->desc.fields[i];
+		if (l->binds[i].kind != VSMM__B_EXT_SIGNATURE)
+			continue;
+		return vsmm__ld(area + field_index(&l->desc, f), f->size) ==
+		       VSMM__EXT_SIGNATURE;
+	}
+	return true;
+}
+
+int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
+		      struct vsmm_cpu_state *state, struct vsmm_image_extras *extras)
+{
+	const struct vsmm__layout *l = codec_layout(layout);
+
+	if (!l || !area || !state)
+		return VSMM_E_INVAL;
+	if (len != l->desc.area_size)
+		return VSMM_E_BUFSIZE;
+	struct vsmm_cpu_state s = { 0 };
+	struct vsmm_image_extras x = { 0 };
+	bool ext = extensions_present(l, area);
+
+	for (size_t i = 0; i < l->desc.nfields; i++) {
+		const struct vsmm_field_desc *f = &l->desc.fields[i];
+		const struct vsmm__bind *b = &l->binds[i];
+		if ((f->flags & VSMM_FIELD_VSMM_EXT) && !ext)
+			continue;
+		struct member m = member_of(&s, &x, b);
+		if (m.p)
+			member_or(m, from_image(b, vsmm__ld(area + field_index(&l->desc, f),
+							    f->size)));
+	}
+	*state = s;
+	if (extras)
+		*extras = x;
+	return VSMM_OK;
+}

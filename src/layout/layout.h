@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal view of the save-state layouts: how each row of a manual's table
+ * (fields.h) binds to a member of struct vsmm_cpu_state or struct
+ * vsmm_image_extras.  One generic codec (layout.c) walks these bindings, so a
+ * layout is nothing but its table: no per-layout encode/decode code exists
+ * that could drift from the table.
+ */
+#ifndef VSMM_LAYOUT_LAYOUT_H
+#define VSMM_LAYOUT_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vsmm/vsmm.h"
+
+/*
+ * What a table row holds.  The "arg" of a binding picks the register
+ * (enum vsmm_gpr, enum vsmm_sreg, or VSMM__DT_GDTR/IDTR).
+ */
+enum vsmm__bind_kind {
+	VSMM__B_NONE = 0,    /* reserved slot: written 0, ignored on decode */
+	VSMM__B_REVISION,    /* SMM revision identifier (extras->revision) */
+	VSMM__B_SMBASE,
+	VSMM__B_GPR,
+	VSMM__B_RIP,
+	VSMM__B_RFLAGS,
+	VSMM__B_CR0,
+	VSMM__B_CR3,
+	VSMM__B_CR4,
+	VSMM__B_EFER,
+	VSMM__B_DR6,
+	VSMM__B_DR7,
+	VSMM__B_SEL,         /* segment selector */
+	VSMM__B_ATTR,        /* attributes in the 16-bit access-rights form */
+	VSMM__B_ATTR_P6,     /* attributes as descriptor bits 8..23, unshifted */
+	VSMM__B_LIMIT,
+	VSMM__B_BASE,        /* segment base (its low dword in a 4-byte slot) */
+	VSMM__B_BASE_HI,     /* segment base bits 63:32 */
+	VSMM__B_DT_LIMIT,    /* GDTR/IDTR limit */
+	VSMM__B_DT_BASE,     /* GDTR/IDTR base (low dword in a 4-byte slot) */
+	VSMM__B_DT_BASE_HI,  /* GDTR/IDTR base bits 63:32 */
+	VSMM__B_INT_SHADOW,
+	VSMM__B_IO_RESTART,
+	VSMM__B_AUTO_HLT,
+	VSMM__B_IO_RIP,
+	VSMM__B_IO_RCX,
+	VSMM__B_IO_RSI,
+	VSMM__B_IO_RDI,
+	VSMM__B_IO_DWORD,
+	VSMM__B_IO_MISC,
+	VSMM__B_IO_MEM_ADDR,
+	VSMM__B_AMD_NMI_MASK,
+	VSMM__B_SVM_GUEST_FLAG,
+	VSMM__B_SVM_VMCB12,
+	VSMM__B_SVM_VIRQ,
+	VSMM__B_SSP,
+	VSMM__B_SVM_GUEST_PAT,
+	VSMM__B_SVM_HOST_EFER,
+	VSMM__B_SVM_HOST_CR4,
+	VSMM__B_SVM_HOST_CR3,
+	VSMM__B_SVM_HOST_CR0,
+	VSMM__B_EPT_VMX_CONTROL,
+	VSMM__B_EN_EPT_VMX_CONTROL,
+	VSMM__B_EXT_SIGNATURE, /* marks vsmm's extension block as present */
+};
+
+#define VSMM__DT_GDTR 0
+#define VSMM__DT_IDTR 1
+
+/*
+ * "VSMM" in ASCII, as the bytes 56 53 4D 4D.  Written into the intel64
+ * extension block so a decoder can tell vsmm's hidden-cache records from
+ * whatever a real processor left in that reserved range.
+ */
+#define VSMM__EXT_SIGNATURE 0x4d4d5356u
+
+struct vsmm__bind {
+	uint8_t kind; /* enum vsmm__bind_kind */
+	uint8_t arg;
+};
+
+/* A layout: its public description plus one binding per field row. */
+struct vsmm__layout {
+	struct vsmm_layout_desc desc;
+	const struct vsmm__bind *binds; /* parallel to desc.fields */
+};
+
+extern const struct vsmm__layout vsmm__layout_p6_32;
+extern const struct vsmm__layout vsmm__layout_amd64;
+extern const struct vsmm__layout vsmm__layout_intel64;
+
+/*
+ * Table expanders shared by the three layout files.  A table row is
+ * X(name, offset, size, flags, kind, arg, text); see fields.h.
+ */
+#define VSMM__FIELD_DESC(name, off, size, flags, kind, arg, text) \
+	{ #name, (off), (size), (flags), (text) },
+#define VSMM__FIELD_BIND(name, off, size, flags, kind, arg, text) \
+	{ VSMM__B_##kind, (arg) },
+
+/*
+ * Ties a row to the typed struct of its layout, as KVM's
+ * CHECK_SMRAM*_OFFSET does: the member sits at the manual's offset (made
+ * relative to the area's first byte, `first`) and has the row's size.
+ */
+#define VSMM__FIELD_ASSERT(type, first, name, off, size)                      \
+	_Static_assert(offsetof(type, name) == (size_t)((off) - (first)),     \
+		       #type "." #name " is not at the manual's offset");     \
+	_Static_assert(sizeof(((type *)0)->name) == (size),                   \
+		       #type "." #name " does not have the manual's size");
+
+#endif /* VSMM_LAYOUT_LAYOUT_H */
