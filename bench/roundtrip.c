@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Benchmarks 1 and 2: the cost of an SMI + RSM round trip through the
+ * library on an in-memory platform, per layout and vendor, and the cost of
+ * the irreducible work (the "copy limit") the round trip cannot avoid.
+ *
+ *   bench-roundtrip                 time every case and the copy limit
+ *   bench-roundtrip --callgrind C N run case C (or "limit") N times in one
+ *                                   function, for valgrind --toggle-collect
+ */
+#include "common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h" /* the core's little-endian helpers, for the limit */
+
+#define RUNS 11              /* timed runs per figure; the median is reported */
+#define MIN_RUN_NS 10000000u /* a run lasts at least 10 ms */
+
+static const struct bench_case cases[] = {
+	{ "amd64/intel", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL },
+	{ "amd64/amd", VSMM_LAYOUT_AMD64, VSMM_VENDOR_AMD },
+	{ "p6-32/intel", VSMM_LAYOUT_P6_32, VSMM_VENDOR_INTEL },
+	{ "p6-32/amd", VSMM_LAYOUT_P6_32, VSMM_VENDOR_AMD },
+	{ "intel64/intel", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_INTEL },
+	{ "intel64/amd", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_AMD },
+};
+
+/* The timed loops.  noinline keeps each one a separate function that
+ * valgrind can collect by name; the results are OR-ed so that a failing
+ * call is noticed without a branch per iteration. */
+__attribute__((noinline)) static int rt_loop(struct vsmm_vcpu *v, uint64_t n)
+{
+	int rc = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		rc |= vsmm_enter_smm(v);
+		rc |= vsmm_leave_smm(v);
+	}
+	return rc;
+}
+
+/* One direction alone: restore the vCPU from a snapshot, then make the
+ * transition; copy_loop measures the restore so it can be subtracted. */
+__attribute__((noinline)) static int enter_loop(struct vsmm_vcpu *v,
+						const struct vsmm_vcpu *snap,
+						uint64_t n)
+{
+	int rc = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		*v = *snap;
+		rc |= vsmm_enter_smm(v);
+	}
+	return rc;
+}
+
+__attribute__((noinline)) static int leave_loop(struct vsmm_vcpu *v,
+						const struct vsmm_vcpu *snap,
+						uint64_t n)
+{
+	int rc = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		*v = *snap;
+		rc |= vsmm_leave_smm(v);
+	}
+	return rc;
+}
+
+__attribute__((noinline)) static int copy_loop(struct vsmm_vcpu *v,
+					       const struct vsmm_vcpu *snap,
+					       uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		*v = *snap;
+		BENCH_ESCAPE(v);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The copy limit                                                          */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * The least any implementation must do for a 64-bit round trip: store the
+ * fields the AMD64 map holds into a 512-byte image with the same
+ * little-endian helpers, copy the image into SMRAM, copy it back, and load
+ * the same fields.  No zeroing, no checks, no SMM entry environment, no
+ * callbacks: a deliberately strict floor.  Offsets are buffer indices
+ * (0x7Exx - 0x7E00) of the AMD64 map.
+ */
+#define LIMIT_FIELDS 65u /* 8 segments x 4, GDTR/IDTR x 2, 16 GPRs, 13 more */
+
+static void limit_save_seg(uint8_t *a, unsigned off, const struct vsmm_seg *s)
+{
+	vsmm__st16(a + off, s->selector);
+	vsmm__st16(a + off + 2, s->attr);
+	vsmm__st32(a + off + 4, s->limit);
+	vsmm__st64(a + off + 8, s->base);
+}
+
+static void limit_load_seg(const uint8_t *a, unsigned off, struct vsmm_seg *s)
+{
+	s->selector = vsmm__ld16(a + off);
+	s->attr = vsmm__ld16(a + off + 2);
+	s->limit = vsmm__ld32(a + off + 4);
+	s->base = vsmm__ld64(a + off + 8);
+}
+
+/* Segment n's record: ES..GS at 0x00 + 16n, LDTR at 0x70, TR at 0x90. */
+static unsigned limit_seg_off(unsigned n)
+{
+	return n < 6 ? 16 * n : n == VSMM_LDTR ? 0x70 : 0x90;
+}
+
+static void limit_save(uint8_t *a, const struct vsmm_cpu_state *s)
+{
+	for (unsigned n = 0; n < VSMM_SREG_COUNT; n++)
+		limit_save_seg(a, limit_seg_off(n), &s->seg[n]);
+	vsmm__st32(a + 0x64, s->gdtr.limit);
+	vsmm__st64(a + 0x68, s->gdtr.base);
+	vsmm__st32(a + 0x84, s->idtr.limit);
+	vsmm__st64(a + 0x88, s->idtr.base);
+	vsmm__st8(a + 0xcb, s->int_shadow);
+	vsmm__st64(a + 0xd0, s->efer);
+	vsmm__st64(a + 0xd8, 0);          /* SVM guest flag */
+	vsmm__st64(a + 0xe0, s->svm_vmcb12);
+	vsmm__st32(a + 0xfc, 0x00020064); /* revision id */
+	vsmm__st32(a + 0x100, s->smbase);
+	vsmm__st64(a + 0x148, s->cr4);
+	vsmm__st64(a + 0x150, s->cr3);
+	vsmm__st64(a + 0x158, s->cr0);
+	vsmm__st64(a + 0x160, s->dr7);
+	vsmm__st64(a + 0x168, s->dr6);
+	vsmm__st64(a + 0x170, s->rflags);
+	vsmm__st64(a + 0x178, s->rip);
+	for (unsigned i = 0; i < VSMM_GPR_COUNT; i++)
+		vsmm__st64(a + 0x1f8 - 8 * i, s->gpr[i]);
+}
+
+static void limit_load(const uint8_t *a, struct vsmm_cpu_state *s)
+{
+	for (unsigned n = 0; n < VSMM_SREG_COUNT; n++)
+		limit_load_seg(a, limit_seg_off(n), &s->seg[n]);
+	s->gdtr.limit = vsmm__ld32(a + 0x64);
+	s->gdtr.base = vsmm__ld64(a + 0x68);
+	s->idtr.limit = vsmm__ld32(a + 0x84);
+	s->idtr.base = vsmm__ld64(a + 0x88);
+	s->int_shadow = vsmm__ld8(a + 0xcb);
+	s->efer = vsmm__ld64(a + 0xd0);
+	s->guest_mode = vsmm__ld64(a + 0xd8) & 1;
+	s->svm_vmcb12 = vsmm__ld64(a + 0xe0);
+	s->smbase = vsmm__ld32(a + 0x100);
+	s->cr4 = vsmm__ld64(a + 0x148);
+	s->cr3 = vsmm__ld64(a + 0x150);
+	s->cr0 = vsmm__ld64(a + 0x158);
+	s->dr7 = vsmm__ld64(a + 0x160);
+	s->dr6 = vsmm__ld64(a + 0x168);
+	s->rflags = vsmm__ld64(a + 0x170);
+	s->rip = vsmm__ld64(a + 0x178);
+	for (unsigned i = 0; i < VSMM_GPR_COUNT; i++)
+		s->gpr[i] = vsmm__ld64(a + 0x1f8 - 8 * i);
+}
+
+__attribute__((noinline)) static int limit_loop(struct vsmm_cpu_state *s,
+						uint8_t *smram_area, uint64_t n)
+{
+	uint8_t image[512];
+
+	for (uint64_t i = 0; i < n; i++) {
+		limit_save(image, s);
+		memcpy(smram_area, image, sizeof(image));
+		BENCH_ESCAPE(image);
+		BENCH_ESCAPE(smram_area);
+		memcpy(image, smram_area, sizeof(image));
+		BENCH_ESCAPE(image);
+		limit_load(image, s);
+		BENCH_ESCAPE(s);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Timing                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/* What one timed run does: n iterations of some loop. */
+struct job {
+	int (*fn)(struct job *job, uint64_t n);
+	struct bench_vcpu *bv;
+	struct vsmm_vcpu snap;
+	uint8_t *smram_area;
+	struct vsmm_cpu_state limit_state;
+};
+
+static int job_rt(struct job *j, uint64_t n)
+{
+	return rt_loop(&j->bv->vcpu, n);
+}
+
+static int job_enter(struct job *j, uint64_t n)
+{
+	return enter_loop(&j->bv->vcpu, &j->snap, n);
+}
+
+static int job_leave(struct job *j, uint64_t n)
+{
+	return leave_loop(&j->bv->vcpu, &j->snap, n);
+}
+
+static int job_copy(struct job *j, uint64_t n)
+{
+	return copy_loop(&j->bv->vcpu, &j->snap, n);
+}
+
+static int job_limit(struct job *j, uint64_t n)
+{
+	return limit_loop(&j->limit_state, j->smram_area, n);
+}
+
+/* Double the iteration count until one run lasts MIN_RUN_NS. */
+static uint64_t calibrate(struct job *j)
+{
+	uint64_t n = 1000;
+
+	for (;;) {
+		uint64_t t0 = bench_now_ns();
+
+		if (j->fn(j, n))
+			return 0;
+		if (bench_now_ns() - t0 >= MIN_RUN_NS || n >= (1ull << 32))
+			return n;
+		n *= 2;
+	}
+}
+
+/* ns per iteration over RUNS runs; *failed is set if any call failed. */
+static struct bench_stats time_job(struct job *j, bool *failed)
+{
+	double per[RUNS];
+	uint64_t n = calibrate(j);
+
+	if (n == 0) {
+		*failed = true;
+		return (struct bench_stats){ 0, 0, 0 };
+	}
+	for (unsigned r = 0; r < RUNS; r++) {
+		uint64_t t0 = bench_now_ns();
+
+		if (j->fn(j, n))
+			*failed = true;
+		per[r] = (double)(bench_now_ns() - t0) / (double)n;
+	}
+	return bench_stats_of(per, RUNS);
+}
+
+struct case_result {
+	bool ok;
+	struct bench_stats rt, enter, leave;
+};
+
+/* Time one case: the round trip, then each direction net of the snapshot
+ * restore that makes a direction repeatable. */
+static struct case_result run_case(const struct bench_case *c)
+{
+	struct case_result res = { 0 };
+	struct bench_vcpu bv;
+	struct bench_stats copy;
+	struct job j = { .bv = &bv };
+	bool failed = false;
+	int rc;
+
+	rc = bench_vcpu_setup(&bv, c);
+	if (rc) {
+		fprintf(stderr, "%s: ", c->name);
+		bench_report_status("setup", rc);
+		return res;
+	}
+	rc = bench_round_trip_checked(&bv);
+	if (rc) {
+		fprintf(stderr, "%s: the round trip does not work; skipped\n",
+			c->name);
+		bench_vcpu_teardown(&bv);
+		return res;
+	}
+	j.fn = job_rt;
+	res.rt = time_job(&j, &failed);
+
+	j.snap = bv.vcpu;
+	j.fn = job_copy;
+	copy = time_job(&j, &failed);
+	j.fn = job_enter;
+	res.enter = time_job(&j, &failed);
+
+	rc = vsmm_enter_smm(&bv.vcpu);
+	j.snap = bv.vcpu;
+	j.fn = job_leave;
+	res.leave = time_job(&j, &failed);
+	bv.vcpu = j.snap;
+	rc |= vsmm_leave_smm(&bv.vcpu);
+
+	/* Net of the restore: the median restore cost comes off every
+	 * figure of a direction. */
+	res.enter.median -= copy.median;
+	res.enter.min -= copy.median;
+	res.enter.max -= copy.median;
+	res.leave.median -= copy.median;
+	res.leave.min -= copy.median;
+	res.leave.max -= copy.median;
+	res.ok = !failed && rc == 0;
+	if (!res.ok)
+		fprintf(stderr, "%s: a timed call failed\n", c->name);
+	bench_vcpu_teardown(&bv);
+	return res;
+}
+
+static struct bench_stats run_limit(bool *ok)
+{
+	struct bench_case c = { "limit", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL };
+	struct bench_vcpu bv;
+	struct bench_stats st = { 0, 0, 0 };
+	struct job j = { .bv = &bv, .fn = job_limit };
+	bool failed = false;
+
+	*ok = false;
+	if (bench_vcpu_setup(&bv, &c))
+		return st;
+	j.limit_state = bv.before;
+	j.smram_area = bv.mem.bytes + BENCH_AREA64_OFF;
+	st = time_job(&j, &failed);
+	*ok = !failed;
+	bench_vcpu_teardown(&bv);
+	return st;
+}
+
+static void print_stats(const char *label, struct bench_stats s)
+{
+	printf("  %-12s %8.1f ns  [min %.1f, max %.1f]\n", label, s.median,
+	       s.min, s.max);
+}
+
+static int bench_all(void)
+{
+	struct case_result res[VSMM__ARRAY_SIZE(cases)];
+	struct bench_stats limit;
+	bool limit_ok;
+
+	printf("# library round trip: vsmm_enter_smm + vsmm_leave_smm, "
+	       "in-memory platform, median of %d runs\n", RUNS);
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cases); i++) {
+		res[i] = run_case(&cases[i]);
+		if (!res[i].ok)
+			continue;
+		printf("%s\n", cases[i].name);
+		print_stats("round trip", res[i].rt);
+		print_stats("enter_smm", res[i].enter);
+		print_stats("leave_smm", res[i].leave);
+	}
+	limit = run_limit(&limit_ok);
+	printf("# copy limit: %u fields stored + 512 B copied out, 512 B copied "
+	       "back + %u fields loaded (AMD64 map)\n",
+	       LIMIT_FIELDS, LIMIT_FIELDS);
+	print_stats("copy limit", limit);
+
+	/* The summary figures: the KVM default (Intel, AMD64 map / P6 map). */
+	if (!res[0].ok || !res[2].ok || !limit_ok)
+		return 1;
+	printf("enter_leave_64_ns: %.0f\n", res[0].rt.median);
+	printf("enter_leave_32_ns: %.0f\n", res[2].rt.median);
+	printf("copy_limit_ns: %.1f\n", limit.median);
+	printf("ratio_to_limit: %.2f\n", res[0].rt.median / limit.median);
+	return 0;
+}
+
+/* One loop, run once, for valgrind --tool=callgrind --toggle-collect. */
+static int bench_callgrind(const char *what, uint64_t n)
+{
+	struct bench_vcpu bv;
+	int rc = VSMM_E_INVAL;
+
+	if (strcmp(what, "limit") == 0) {
+		struct bench_case c = { "limit", VSMM_LAYOUT_AMD64,
+					VSMM_VENDOR_INTEL };
+
+		if (bench_vcpu_setup(&bv, &c))
+			return 1;
+		rc = limit_loop(&bv.vcpu.state,
+				bv.mem.bytes + BENCH_AREA64_OFF,
+				n);
+		bench_vcpu_teardown(&bv);
+		return rc != 0;
+	}
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cases); i++) {
+		if (strcmp(what, cases[i].name) != 0)
+			continue;
+		if (bench_vcpu_setup(&bv, &cases[i]))
+			return 1;
+		rc = bench_round_trip_checked(&bv);
+		if (rc == 0)
+			rc = rt_loop(&bv.vcpu, n);
+		bench_vcpu_teardown(&bv);
+		return rc != 0;
+	}
+	fprintf(stderr, "bench-roundtrip: unknown case '%s'\n", what);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "--callgrind") == 0) {
+		char *end;
+		unsigned long long n = strtoull(argv[3], &end, 0);
+
+		if (*end || n == 0) {
+			fprintf(stderr, "bench-roundtrip: bad count '%s'\n",
+				argv[3]);
+			return 2;
+		}
+		return bench_callgrind(argv[2], n);
+	}
+	if (argc != 1) {
+		fprintf(stderr, "usage: bench-roundtrip [--callgrind CASE|limit N]\n");
+		return 2;
+	}
+	return bench_all();
+}
