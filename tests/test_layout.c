@@ -933,6 +933,44 @@ static void test_field_read(void **unused)
 	}
 }
 
+/* Looking a row up by its manual name. */
+static void test_field_by_name(void **unused)
+{
+	(void)unused;
+	static const struct {
+		enum vsmm_layout layout;
+		const char *name;
+		uint16_t off;
+		uint8_t size;
+	} rows[] = {
+		{ VSMM_LAYOUT_P6_32, "cr0", 0x7FFC, 4 },
+		{ VSMM_LAYOUT_P6_32, "eflags", 0x7FF4, 4 },
+		{ VSMM_LAYOUT_P6_32, "smbase", 0x7EF8, 4 },
+		{ VSMM_LAYOUT_AMD64, "cr0", 0x7F58, 8 },
+		{ VSMM_LAYOUT_AMD64, "efer", 0x7ED0, 8 },
+		{ VSMM_LAYOUT_AMD64, "int_shadow", 0x7ECB, 1 },
+		{ VSMM_LAYOUT_AMD64, "smbase", 0x7F00, 4 },
+		{ VSMM_LAYOUT_INTEL64, "cr4", 0x7E40, 4 },
+		{ VSMM_LAYOUT_INTEL64, "efer", 0x7FE0, 8 },
+		{ VSMM_LAYOUT_INTEL64, "io_misc", 0x7FA4, 4 },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct vsmm_layout_desc *d = vsmm_layout_get(rows[i].layout);
+		const struct vsmm_field_desc *f = vsmm_layout_field(d, rows[i].name);
+		assert_non_null(f);
+		assert_string_equal(f->name, rows[i].name);
+		assert_int_equal(f->offset, rows[i].off);
+		assert_int_equal(f->size, rows[i].size);
+	}
+	const struct vsmm_layout_desc *p6 = vsmm_layout_get(VSMM_LAYOUT_P6_32);
+	assert_null(vsmm_layout_field(p6, "efer")); /* not in the 32-bit map */
+	assert_null(vsmm_layout_field(p6, "r8"));
+	assert_null(vsmm_layout_field(p6, "CR0"));
+	assert_null(vsmm_layout_field(p6, NULL));
+	assert_null(vsmm_layout_field(NULL, "cr0"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -948,6 +986,7 @@ int main(void)
 		cmocka_unit_test(test_intel64_without_extension),
 		cmocka_unit_test(test_descriptors),
 		cmocka_unit_test(test_field_read),
+		cmocka_unit_test(test_field_by_name),
 	};
 	return cmocka_run_group_tests_name("layout", tests, NULL, NULL);
 }

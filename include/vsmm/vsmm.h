@@ -486,6 +486,12 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 uint64_t vsmm_field_read(const struct vsmm_layout_desc *layout,
 			 const struct vsmm_field_desc *field, const uint8_t *area);
 
+/* The row of a layout's table with this manual name (e.g. "cr0"; the
+ * 32-bit map says "eip"/"eflags"/"eax"); NULL if the layout has none or
+ * an argument is NULL. */
+const struct vsmm_field_desc *vsmm_layout_field(const struct vsmm_layout_desc *layout,
+						const char *name);
+
 /* ------------------------------------------------------------------------ */
 /* Platform: what the embedding VMM provides                                 */
 /* ------------------------------------------------------------------------ */

@@ -123,6 +123,17 @@ uint64_t vsmm_field_read(const struct vsmm_layout_desc *layout,
 	return vsmm__ld(area + index, field->size);
 }
 
+const struct vsmm_field_desc *vsmm_layout_field(const struct vsmm_layout_desc *layout,
+						const char *name)
+{
+	if (!layout || !name)
+		return NULL;
+	for (size_t i = 0; i < layout->nfields; i++)
+		if (strcmp(layout->fields[i].name, name) == 0)
+			return &layout->fields[i];
+	return NULL;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Binding a row to a member of the state or the extras                   */
 /* ---------------------------------------------------------------------- */
