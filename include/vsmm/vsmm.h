@@ -439,7 +439,8 @@ int vsmm_layout_from_name(const char *name, enum vsmm_layout *out);
 
 /*
  * Decide the layout of a raw area from its revision id (the dword at
- * 0x7EFC): low 16 bits 0x0000 -> P6_32, 0x0064 -> AMD64.  The buffer is the
+ * 0x7EFC): low 16 bits 0x0000 -> P6_32, 0x0064 -> AMD64 (and Intel's own
+ * levels 0x0100/0x0101 -> INTEL64, see docs/layouts.md).  The buffer is the
  * area as it sits in SMRAM, starting at SMBASE+0xFE00 for len 512 or at
  * SMBASE+0xFC00 for len 1024.  Returns VSMM_E_LAYOUT for any other revision
  * (and *revision_out, if non-NULL, receives what was found).
