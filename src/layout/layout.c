@@ -284,12 +284,6 @@ static uint64_t from_image(const struct vsmm__bind *b, uint64_t v)
 /* The codec                                                              */
 /* ---------------------------------------------------------------------- */
 
-/* The layout for encode/decode: a concrete one, or NULL (VSMM_E_INVAL). */
-static const struct vsmm__layout *codec_layout(enum vsmm_layout layout)
-{
-	return find(layout);
-}
-
 static uint64_t encode_value(const struct vsmm__layout *l,
 			     struct vsmm_cpu_state *s,
 			     struct vsmm_image_extras *x,
@@ -313,7 +307,7 @@ int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *stat
 		      const struct vsmm_image_extras *extras, uint8_t *area,
 		      size_t len)
 {
-	const struct vsmm__layout *l = codec_layout(layout);
+	const struct vsmm__layout *l = find(layout); /* AUTO is no layout */
 
 	if (!l || !state || !area)
 		return VSMM_E_INVAL;
@@ -355,7 +349,7 @@ static bool extensions_present(const struct vsmm__layout *l, const uint8_t *area
 int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 		      struct vsmm_cpu_state *state, struct vsmm_image_extras *extras)
 {
-	const struct vsmm__layout *l = codec_layout(layout);
+	const struct vsmm__layout *l = find(layout); /* AUTO is no layout */
 
 	if (!l || !area || !state)
 		return VSMM_E_INVAL;
@@ -370,10 +364,10 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 		const struct vsmm__bind *b = &l->binds[i];
 		if ((f->flags & VSMM_FIELD_VSMM_EXT) && !ext)
 			continue;
+		uint64_t raw = vsmm__ld(area + field_index(&l->desc, f), f->size);
 		struct member m = member_of(&s, &x, b);
 		if (m.p)
-			member_or(m, from_image(b, vsmm__ld(area + field_index(&l->desc, f),
-							    f->size)));
+			member_or(m, from_image(b, raw));
 	}
 	*state = s;
 	if (extras)
