@@ -1,1 +1,330 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Architectural checks, one predicate per rule (spec section 5, SDM Vol.2
+ * MOV CR / RSM, SDM Vol.3A 2.5 and 4.4.1, APM Vol.2 3.1.7).  Pure
+ * functions: values in, a named reason out.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "checks.h"
+
+#define R(name) VSMM_REASON_##name
+#define NONE VSMM_REASON_NONE
+
+static uint64_t bits_from(unsigned lo)
+{
+	return lo >= 64 ? 0 : ~0ull << lo;
+}
+
+static bool long_mode_active(uint64_t efer)
+{
+	return (efer & VSMM_EFER_LMA) != 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* CR0                                                                     */
+/* ---------------------------------------------------------------------- */
+
+enum vsmm_reason vsmm__check_cr0_high(uint64_t cr0)
+{
+	return cr0 >> 32 ? R(CR0_HIGH) : NONE;
+}
+
+enum vsmm_reason vsmm__check_cr0_nw_cd(uint64_t cr0)
+{
+	return (cr0 & VSMM_CR0_NW) && !(cr0 & VSMM_CR0_CD) ? R(CR0_NW_NO_CD) : NONE;
+}
+
+enum vsmm_reason vsmm__check_cr0_pg_pe(uint64_t cr0)
+{
+	return (cr0 & VSMM_CR0_PG) && !(cr0 & VSMM_CR0_PE) ? R(CR0_PG_NO_PE) : NONE;
+}
+
+/* Turning paging on with EFER.LME=1 activates IA-32e mode, which needs PAE
+ * (SDM Vol.3A 10.8.5).  Only the 0->1 transition of PG is the rule. */
+enum vsmm_reason vsmm__check_cr0_pg_lme_pae(uint64_t old_cr0, uint64_t cr0,
+					    uint64_t efer, uint64_t cr4)
+{
+	bool enabling = !(old_cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
+
+	if (enabling && (efer & VSMM_EFER_LME) && !(cr4 & VSMM_CR4_PAE))
+		return R(CR0_PG_LME_NO_PAE);
+	return NONE;
+}
+
+/* IA32_VMX_CR0_FIXED0 on every VMX processor has PE, NE and PG. */
+enum vsmm_reason vsmm__check_cr0_vmx_fixed(bool vmx_on, uint64_t cr0)
+{
+	const uint64_t fixed = VSMM_CR0_PE | VSMM_CR0_NE | VSMM_CR0_PG;
+
+	return vmx_on && (cr0 & fixed) != fixed ? R(CR0_VMX_FIXED) : NONE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* CR3                                                                     */
+/* ---------------------------------------------------------------------- */
+
+/* With PCIDE, bit 63 of a MOV to CR3 is "no flush", not an address bit. */
+enum vsmm_reason vsmm__check_cr3_reserved(const struct vsmm_model *model,
+					  uint64_t cr3, bool pcide)
+{
+	if (pcide)
+		cr3 &= ~(1ull << 63);
+	return cr3 & bits_from(model->maxphyaddr) ? R(CR3_RESERVED) : NONE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* CR4                                                                     */
+/* ---------------------------------------------------------------------- */
+
+/* Each defined CR4 bit and the CPUID feature that makes it writable. */
+static const struct {
+	uint64_t bit;
+	uint64_t feature;
+} cr4_gates[] = {
+	{ VSMM_CR4_VME, VSMM_FEAT_VME },        { VSMM_CR4_PVI, VSMM_FEAT_VME },
+	{ VSMM_CR4_TSD, VSMM_FEAT_TSC },        { VSMM_CR4_DE, VSMM_FEAT_DE },
+	{ VSMM_CR4_PSE, VSMM_FEAT_PSE },        { VSMM_CR4_PAE, VSMM_FEAT_PAE },
+	{ VSMM_CR4_MCE, VSMM_FEAT_MCE },        { VSMM_CR4_PGE, VSMM_FEAT_PGE },
+	{ VSMM_CR4_PCE, VSMM_FEAT_PCE },        { VSMM_CR4_OSFXSR, VSMM_FEAT_FXSR },
+	{ VSMM_CR4_OSXMMEXCPT, VSMM_FEAT_SSE }, { VSMM_CR4_UMIP, VSMM_FEAT_UMIP },
+	{ VSMM_CR4_LA57, VSMM_FEAT_LA57 },      { VSMM_CR4_VMXE, VSMM_FEAT_VMX },
+	{ VSMM_CR4_SMXE, VSMM_FEAT_SMX },       { VSMM_CR4_FSGSBASE, VSMM_FEAT_FSGSBASE },
+	{ VSMM_CR4_PCIDE, VSMM_FEAT_PCID },     { VSMM_CR4_OSXSAVE, VSMM_FEAT_XSAVE },
+	{ VSMM_CR4_SMEP, VSMM_FEAT_SMEP },      { VSMM_CR4_SMAP, VSMM_FEAT_SMAP },
+	{ VSMM_CR4_PKE, VSMM_FEAT_PKU },        { VSMM_CR4_CET, VSMM_FEAT_CET },
+	{ VSMM_CR4_PKS, VSMM_FEAT_PKS },
+};
+
+static uint64_t cr4_defined(void)
+{
+	uint64_t mask = 0;
+
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cr4_gates); i++)
+		mask |= cr4_gates[i].bit;
+	return mask;
+}
+
+/* Bits no processor of the model's generation defines (15, 19, 25+). */
+enum vsmm_reason vsmm__check_cr4_reserved(uint64_t cr4)
+{
+	return cr4 & ~cr4_defined() ? R(CR4_RESERVED) : NONE;
+}
+
+/* A defined bit whose CPUID feature the model lacks is reserved for it. */
+enum vsmm_reason vsmm__check_cr4_features(const struct vsmm_model *model,
+					  uint64_t cr4)
+{
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cr4_gates); i++) {
+		if ((cr4 & cr4_gates[i].bit) &&
+		    !(model->features & cr4_gates[i].feature))
+			return R(CR4_UNSUPPORTED);
+	}
+	return NONE;
+}
+
+/* Default treatment of SMM (SDM Vol.3C 33.14.1): VMX cannot be enabled in
+ * SMM; KVM's vmx_set_cr4 refuses VMXE while is_smm().  `rule` says whether
+ * the vendor has this rule at all. */
+enum vsmm_reason vsmm__check_cr4_vmxe_in_smm(bool rule, bool smm, uint64_t cr4)
+{
+	return rule && smm && (cr4 & VSMM_CR4_VMXE) ? R(CR4_VMXE_IN_SMM) : NONE;
+}
+
+/* IA32_VMX_CR4_FIXED0 has VMXE: it cannot be cleared in VMX operation. */
+enum vsmm_reason vsmm__check_cr4_vmx_fixed(bool vmx_on, uint64_t cr4)
+{
+	return vmx_on && !(cr4 & VSMM_CR4_VMXE) ? R(CR4_VMX_FIXED) : NONE;
+}
+
+/* MOV CR4 setting PCIDE needs IA-32e mode (SDM Vol.2 MOV CR #GP list). */
+enum vsmm_reason vsmm__check_cr4_pcide_lma(uint64_t old_cr4, uint64_t cr4,
+					   uint64_t efer)
+{
+	bool setting = !(old_cr4 & VSMM_CR4_PCIDE) && (cr4 & VSMM_CR4_PCIDE);
+
+	return setting && !long_mode_active(efer) ? R(CR4_PCIDE_NO_LMA) : NONE;
+}
+
+/* ... and CR3[11:0] = 0, because those bits become the current PCID. */
+enum vsmm_reason vsmm__check_cr4_pcide_cr3(uint64_t old_cr4, uint64_t cr4,
+					   uint64_t cr3)
+{
+	bool setting = !(old_cr4 & VSMM_CR4_PCIDE) && (cr4 & VSMM_CR4_PCIDE);
+
+	return setting && (cr3 & 0xfffu) ? R(CR4_PCIDE_CR3) : NONE;
+}
+
+enum vsmm_reason vsmm__check_cr4_pae_lm(uint64_t cr4, uint64_t efer)
+{
+	return long_mode_active(efer) && !(cr4 & VSMM_CR4_PAE) ? R(CR4_PAE_IN_LM)
+							       : NONE;
+}
+
+enum vsmm_reason vsmm__check_cr4_la57_lm(uint64_t old_cr4, uint64_t cr4,
+					 uint64_t efer)
+{
+	bool changes = ((old_cr4 ^ cr4) & VSMM_CR4_LA57) != 0;
+
+	return long_mode_active(efer) && changes ? R(CR4_LA57_IN_LM) : NONE;
+}
+
+/* Hardware keeps CR4.VMXE in an internal record across SMM and refuses an
+ * image that sets it (SDM Vol.3C 33.14.1, default treatment of RSM). */
+enum vsmm_reason vsmm__check_cr4_vmxe_image(uint64_t cr4)
+{
+	return cr4 & VSMM_CR4_VMXE ? R(CR4_VMXE_IMAGE) : NONE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* EFER                                                                    */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * Bits vsmm knows.  LMSLE and TCE are treated as reserved: KVM never
+ * exposes LMSLE and vsmm models no TCE feature.
+ */
+#define EFER_KNOWN (VSMM_EFER_SCE | VSMM_EFER_LME | VSMM_EFER_LMA | \
+		    VSMM_EFER_NXE | VSMM_EFER_SVME | VSMM_EFER_FFXSR)
+
+enum vsmm_reason vsmm__check_efer_reserved(uint64_t efer)
+{
+	return efer & ~(uint64_t)EFER_KNOWN ? R(EFER_RESERVED) : NONE;
+}
+
+enum vsmm_reason vsmm__check_efer_features(const struct vsmm_model *model,
+					   uint64_t efer)
+{
+	const uint64_t f = model->features;
+
+	if ((efer & (VSMM_EFER_LME | VSMM_EFER_LMA)) && !model->long_mode)
+		return R(EFER_UNSUPPORTED);
+	if ((efer & VSMM_EFER_NXE) && !(f & VSMM_FEAT_NX))
+		return R(EFER_UNSUPPORTED);
+	if ((efer & VSMM_EFER_SVME) && !(f & VSMM_FEAT_SVM))
+		return R(EFER_UNSUPPORTED);
+	if ((efer & VSMM_EFER_FFXSR) && !(f & VSMM_FEAT_FFXSR))
+		return R(EFER_UNSUPPORTED);
+	if ((efer & VSMM_EFER_SCE) && !(f & VSMM_FEAT_SYSCALL))
+		return R(EFER_UNSUPPORTED);
+	return NONE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* DR6 / DR7, PDPTEs                                                       */
+/* ---------------------------------------------------------------------- */
+
+enum vsmm_reason vsmm__check_dr6_high(uint64_t dr6)
+{
+	return dr6 >> 32 ? R(DR6_HIGH) : NONE;
+}
+
+enum vsmm_reason vsmm__check_dr7_high(uint64_t dr7)
+{
+	return dr7 >> 32 ? R(DR7_HIGH) : NONE;
+}
+
+/*
+ * SDM Vol.3A 4.4.1, table "Format of a PAE Page-Directory-Pointer-Table
+ * Entry": bits 2:1 and 8:5 are reserved, and so is everything from
+ * MAXPHYADDR up to bit 63 -- bit 63 included, because a PDPTE has no XD
+ * bit even with EFER.NXE=1.  Only present entries are checked.
+ */
+enum vsmm_reason vsmm__check_pdpte(const struct vsmm_model *model, uint64_t pdpte)
+{
+	const uint64_t rsvd = 0x1e6u | bits_from(model->maxphyaddr);
+
+	if (!(pdpte & 1))
+		return NONE;
+	return pdpte & rsvd ? R(PDPTE_RESERVED) : NONE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Whole-image rules of hardware RSM                                       */
+/* ---------------------------------------------------------------------- */
+
+/* EFER.LMA = 1 if and only if CR0.PE, CR0.PG, CR4.PAE and EFER.LME are all
+ * 1 (the long-mode consistency rule of RSM; Bochs checks the same). */
+enum vsmm_reason vsmm__check_lma_consistent(uint64_t cr0, uint64_t cr4,
+					    uint64_t efer)
+{
+	bool all = (cr0 & VSMM_CR0_PE) && (cr0 & VSMM_CR0_PG) &&
+		   (cr4 & VSMM_CR4_PAE) && (efer & VSMM_EFER_LME);
+
+	return all != long_mode_active(efer) ? R(LMA_INCONSISTENT) : NONE;
+}
+
+/* Virtual-8086 mode does not exist in IA-32e mode. */
+enum vsmm_reason vsmm__check_rflags_vm_lm(uint64_t rflags, uint64_t efer)
+{
+	return (rflags & VSMM_RFLAGS_VM) && long_mode_active(efer)
+		       ? R(RFLAGS_VM_IN_LM) : NONE;
+}
+
+enum vsmm_reason vsmm__check_svm_supported(const struct vsmm_model *model)
+{
+	return model->features & VSMM_FEAT_SVM ? NONE : R(SVM_NOT_SUPPORTED);
+}
+
+enum vsmm_reason vsmm__check_svm_svme(uint64_t image_efer)
+{
+	return image_efer & VSMM_EFER_SVME ? NONE : R(SVM_SVME_CLEAR);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Composite checks: the predicates of one register write, in order         */
+/* ---------------------------------------------------------------------- */
+
+#define TRY(expr)                              \
+	do {                                   \
+		enum vsmm_reason r_ = (expr);  \
+		if (r_ != NONE)                \
+			return r_;             \
+	} while (0)
+
+/* KVM kvm_set_cr0 / kvm_is_valid_cr0, then the vendor's fixed bits. */
+enum vsmm_reason vsmm__check_cr0_write(const struct vsmm__cpu_view *v, uint64_t cr0)
+{
+	TRY(vsmm__check_cr0_high(cr0));
+	TRY(vsmm__check_cr0_nw_cd(cr0));
+	TRY(vsmm__check_cr0_pg_pe(cr0));
+	if (v->vmx_fixed)
+		TRY(vsmm__check_cr0_vmx_fixed(v->vmx_on, cr0));
+	if (v->lme_needs_pae)
+		TRY(vsmm__check_cr0_pg_lme_pae(v->cr0, cr0, v->efer, v->cr4));
+	return NONE;
+}
+
+/* KVM kvm_set_cr3: a legal GPA for the model, judged with the current
+ * CR4.PCIDE. */
+enum vsmm_reason vsmm__check_cr3_write(const struct vsmm__cpu_view *v, uint64_t cr3)
+{
+	return vsmm__check_cr3_reserved(v->model, cr3,
+					(v->cr4 & VSMM_CR4_PCIDE) != 0);
+}
+
+/* KVM kvm_set_cr4: reserved and CPUID-gated bits, the vendor's rules, then
+ * the transition rules. */
+enum vsmm_reason vsmm__check_cr4_write(const struct vsmm__cpu_view *v, uint64_t cr4)
+{
+	TRY(vsmm__check_cr4_reserved(cr4));
+	TRY(vsmm__check_cr4_features(v->model, cr4));
+	TRY(vsmm__check_cr4_vmxe_in_smm(v->vmxe_smm_rule, v->smm, cr4));
+	if (v->vmx_fixed)
+		TRY(vsmm__check_cr4_vmx_fixed(v->vmx_on, cr4));
+	TRY(vsmm__check_cr4_pae_lm(cr4, v->efer));
+	TRY(vsmm__check_cr4_la57_lm(v->cr4, cr4, v->efer));
+	TRY(vsmm__check_cr4_pcide_lma(v->cr4, cr4, v->efer));
+	TRY(vsmm__check_cr4_pcide_cr3(v->cr4, cr4, v->cr3));
+	return NONE;
+}
+
+/* A guest-initiated WRMSR to EFER (KVM set_efer). */
+enum vsmm_reason vsmm__check_efer_write(const struct vsmm__cpu_view *v, uint64_t efer)
+{
+	TRY(vsmm__check_efer_reserved(efer));
+	TRY(vsmm__check_efer_features(v->model, efer));
+	return NONE;
+}

@@ -1,1 +1,161 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * SMI delivery (enter_smm), step by step as spec 2.3: build the image from
+ * the current state, let the vendor leave nested operation, switch to the
+ * SMM address space, write the image in one access, do the NMI
+ * bookkeeping, then load the SMM execution environment.  leave.c mirrors
+ * it.  All changes are made on a scratch copy of the vCPU and committed
+ * only when every step succeeded.
+ */
+#include <string.h>
+
+#include "core.h"
+#include "vendor/vendor.h"
+
+static bool vcpu_ready(const struct vsmm_vcpu *vcpu)
+{
+	return vcpu && vcpu->model && vcpu->ops && vcpu->ops->read_phys &&
+	       vcpu->ops->write_phys && vsmm__vendor_get(vcpu->model);
+}
+
+/* Step 1: the image starts as the current state, revision by layout. */
+static void build_image(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu,
+			const struct vsmm_layout_desc *desc)
+{
+	s->rules = vsmm__rules_get(vcpu->semantics);
+	s->next = *vcpu;
+	s->img = vcpu->state;
+	memset(&s->ex, 0, sizeof(s->ex));
+	s->ex.revision = desc->revision | VSMM_REV_SMBASE_RELOC;
+}
+
+/*
+ * Hardware semantics (SDM Vol.3C 33.13.1): an SMI that interrupts HLT sets
+ * the auto-HALT restart field; the processor remembers it for RSM.
+ */
+static void save_auto_halt(struct vsmm__smi *s)
+{
+	if (!s->rules->auto_hlt_restart || !s->next.state.halted)
+		return;
+	s->ex.auto_hlt_restart = 1;
+	s->next.priv.smi_halted = true;
+}
+
+/* SDM Vol.3C table "I/O Instruction Information in the SMM State Save
+ * Map" (IOMisc): bit 0 valid, 3:1 length, 7:4 type, 31:16 port. */
+static uint32_t intel_io_misc(const struct vsmm_io_smi *io)
+{
+	uint32_t type = (io->in ? 1u : 0) | (io->rep ? 2u : 0) |
+			(io->string ? 4u : 0) | (io->imm ? 8u : 0);
+
+	return 1u | (uint32_t)(io->width & 7u) << 1 | type << 4 |
+	       (uint32_t)io->port << 16;
+}
+
+/* APM Vol.2 "SMM I/O trap offset" dword (0x7EC0): bit 0 IN, 1 valid,
+ * 2 string, 3 REP, 4/5/6 byte/word/dword size, 31:16 port. */
+static uint32_t amd_io_trap(const struct vsmm_io_smi *io)
+{
+	uint32_t size = io->width == 1 ? 1u : io->width == 2 ? 2u : 4u;
+
+	return (io->in ? 1u : 0) | 2u | (io->string ? 4u : 0) |
+	       (io->rep ? 8u : 0) | size << 4 | (uint32_t)io->port << 16;
+}
+
+/*
+ * I/O instruction restart (hardware semantics): record the I/O instruction
+ * and describe it in whichever I/O fields the layout has; revision bit 16
+ * says the feature is there.
+ */
+static void save_io_state(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu)
+{
+	const struct vsmm_io_smi *io = &vcpu->io_smi;
+	const struct vsmm_cpu_state *st = &vcpu->state;
+
+	s->next.io_smi.valid = false; /* consumed by this SMI */
+	if (!s->rules->io_restart || !io->valid)
+		return;
+	s->next.priv.io_valid = true;
+	s->next.priv.io_insn_rip = io->insn_rip;
+	s->ex.revision |= VSMM_REV_IO_RESTART;
+	s->ex.io_misc = intel_io_misc(io);
+	s->ex.io_mem_addr = io->string ? io->mem_addr : 0;
+	s->ex.io_restart_dword = amd_io_trap(io);
+	s->ex.io_restart_rip = io->insn_rip;
+	s->ex.io_restart_rcx = st->gpr[VSMM_RCX];
+	s->ex.io_restart_rsi = st->gpr[VSMM_RSI];
+	s->ex.io_restart_rdi = st->gpr[VSMM_RDI];
+}
+
+/* Steps 4-5: switch to the SMM address space, then one write of the area. */
+static int write_image(struct vsmm__smi *s, struct vsmm_vcpu *vcpu,
+		       const struct vsmm_layout_desc *desc)
+{
+	uint8_t area[VSMM_IMAGE_MAX];
+	int rc = vsmm_image_encode(s->layout, &s->img, &s->ex, area,
+				   desc->area_size);
+
+	if (rc != VSMM_OK)
+		return rc;
+	s->next.state.smm = true;
+	if (vcpu->ops->smm_changed &&
+	    vcpu->ops->smm_changed(vcpu->ctx, vcpu, true) != 0)
+		return VSMM_E_PLATFORM;
+	uint64_t gpa = (uint64_t)s->img.smbase + desc->area_offset;
+	if (vcpu->ops->write_phys(vcpu->ctx, true, gpa, area, desc->area_size) != 0)
+		return VSMM_E_PLATFORM;
+	return VSMM_OK;
+}
+
+/* Step 6: NMIs are blocked in SMM; remember whether they already were so
+ * that RSM does not unblock an NMI handler's blocking (spec 4). */
+static void block_nmi(struct vsmm_cpu_state *st)
+{
+	if (st->nmi_masked)
+		st->smm_inside_nmi = true;
+	else
+		st->nmi_masked = true;
+}
+
+int vsmm_enter_smm(struct vsmm_vcpu *vcpu)
+{
+	if (!vcpu_ready(vcpu))
+		return VSMM_E_INVAL;
+	if (vcpu->state.smm || vcpu->state.shutdown)
+		return VSMM_E_STATE;
+	enum vsmm_layout layout = vsmm_vcpu_layout(vcpu);
+	const struct vsmm_layout_desc *desc = vsmm_layout_get(layout);
+	if (!desc || desc->area_size > VSMM_IMAGE_MAX)
+		return VSMM_E_LAYOUT;
+
+	struct vsmm__smi s;
+	s.layout = layout;
+	build_image(&s, vcpu, desc);
+	save_auto_halt(&s);
+	save_io_state(&s, vcpu);
+	int rc = vsmm__vendor_get(vcpu->model)->smi(&s, vcpu);
+	if (rc != VSMM_OK)
+		return rc;
+	rc = write_image(&s, vcpu, desc);
+	if (rc != VSMM_OK)
+		return rc;
+	block_nmi(&s.next.state);
+	vsmm_smm_entry_state(vcpu->model, vcpu->semantics, &s.next.state);
+	s.next.state.smi_pending = false; /* this SMI is the pending one */
+	s.next.smi_count++;
+	*vcpu = s.next;
+	return VSMM_OK;
+}
+
+int vsmm__smi_nested_exit(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
+{
+	const struct vsmm_platform_ops *ops = vcpu->ops;
+
+	if (!ops->nested_leave || ops->nested_leave(vcpu->ctx, vcpu) != 0)
+		return VSMM_E_VENDOR;
+	/* Keep our own bookkeeping (priv, io_smi) but take the registers the
+	 * VMM left: they are L1's now. */
+	s->next.state = vcpu->state;
+	s->next.state.guest_mode = false;
+	return VSMM_OK;
+}

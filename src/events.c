@@ -1,1 +1,74 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Events around SMM (spec section 4): SMI is one pending bit, blocked in
+ * SMM; INIT is latched in SMM; NMI is blocked by the NMI mask, which SMM
+ * entry sets.  The VMM asks vsmm_next_event() what to deliver.
+ */
+#include "core.h"
+
+int vsmm_raise_smi(struct vsmm_vcpu *vcpu)
+{
+	if (!vcpu)
+		return VSMM_E_INVAL;
+	vcpu->state.smi_pending = true; /* a flag: several SMIs are one */
+	return VSMM_OK;
+}
+
+int vsmm_raise_nmi(struct vsmm_vcpu *vcpu)
+{
+	if (!vcpu)
+		return VSMM_E_INVAL;
+	vcpu->state.nmi_pending = true;
+	return VSMM_OK;
+}
+
+/* INIT is one latch: in SMM it waits for RSM, outside it is delivered
+ * at the next vsmm_next_event(). */
+int vsmm_raise_init(struct vsmm_vcpu *vcpu)
+{
+	if (!vcpu)
+		return VSMM_E_INVAL;
+	vcpu->state.init_latched = true;
+	return VSMM_OK;
+}
+
+/* Priority SMI > INIT > NMI (SDM Vol.3A table "Priority Among Concurrent
+ * Events"); SMI and INIT wait while in SMM, NMI while masked. */
+enum vsmm_event vsmm_next_event(const struct vsmm_vcpu *vcpu)
+{
+	if (!vcpu || vcpu->state.shutdown)
+		return VSMM_EVENT_NONE;
+	const struct vsmm_cpu_state *st = &vcpu->state;
+
+	if (st->smi_pending && !st->smm)
+		return VSMM_EVENT_SMI;
+	if (st->init_latched && !st->smm)
+		return VSMM_EVENT_INIT;
+	if (st->nmi_pending && !st->nmi_masked)
+		return VSMM_EVENT_NMI;
+	return VSMM_EVENT_NONE;
+}
+
+/* SMI is acknowledged by vsmm_enter_smm() itself, never here. */
+int vsmm_ack_event(struct vsmm_vcpu *vcpu, enum vsmm_event event)
+{
+	if (!vcpu)
+		return VSMM_E_INVAL;
+	struct vsmm_cpu_state *st = &vcpu->state;
+
+	switch (event) {
+	case VSMM_EVENT_NMI:
+		if (!st->nmi_pending || st->nmi_masked)
+			return VSMM_E_STATE;
+		st->nmi_pending = false;
+		st->nmi_masked = true; /* blocked until IRET */
+		return VSMM_OK;
+	case VSMM_EVENT_INIT:
+		if (!st->init_latched || st->smm)
+			return VSMM_E_STATE;
+		st->init_latched = false;
+		return VSMM_OK;
+	default:
+		return VSMM_E_INVAL;
+	}
+}

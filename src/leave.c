@@ -1,1 +1,443 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * RSM (leave_smm), the mirror of enter.c, as spec section 3: read the whole
+ * area once, decide the NMI mask, clear the SMM flags BEFORE any register
+ * is loaded (the seed's fix: the CR4 rule "no VMXE in SMM" must judge the
+ * interrupted context, not SMM), step back to real mode, let the vendor
+ * restore what it kept, then load in the legal order with a check on every
+ * load.  Everything happens on a scratch copy of the vCPU; it is committed
+ * only when every check passed and the VMM's callbacks succeeded.  A
+ * failure leaves every register as it was and sets the shutdown flag.
+ */
+#include <string.h>
+
+#include "core.h"
+#include "vendor/vendor.h"
+
+#define NONE VSMM_REASON_NONE
+#define TRY(expr)                              \
+	do {                                   \
+		enum vsmm_reason r_ = (expr);  \
+		if (r_ != NONE)                \
+			return r_;             \
+	} while (0)
+
+/* DR6/DR7 bits software can change; the rest read as fixed (KVM
+ * DR6_VOLATILE / DR7_VOLATILE). */
+#define DR6_VOLATILE 0x0000e80full
+#define DR7_VOLATILE 0xffff2bffull
+/* The CR0 bits that exist; MOV to CR0 drops the others (KVM). */
+#define CR0_DEFINED (VSMM_CR0_PE | VSMM_CR0_MP | VSMM_CR0_EM | VSMM_CR0_TS | \
+		     VSMM_CR0_ET | VSMM_CR0_NE | VSMM_CR0_WP | VSMM_CR0_AM | \
+		     VSMM_CR0_NW | VSMM_CR0_CD | VSMM_CR0_PG)
+
+enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason,
+			      const char *field, uint64_t value)
+{
+	const struct vsmm_field_desc *f = vsmm_layout_field(r->desc, field);
+
+	r->why.reason = reason;
+	r->why.field = f ? f->name : field;
+	r->why.offset = f ? f->offset : 0;
+	r->why.value = value;
+	return reason;
+}
+
+/* The state a register write is judged against: the scratch vCPU now. */
+static struct vsmm__cpu_view view_of(const struct vsmm__rsm *r)
+{
+	const struct vsmm_cpu_state *st = &r->next.state;
+	const struct vsmm__vendor_ops *vendor = vsmm__vendor_get(r->next.model);
+
+	return (struct vsmm__cpu_view){
+		.model = r->next.model,
+		.cr0 = st->cr0, .cr3 = st->cr3, .cr4 = st->cr4, .efer = st->efer,
+		.smm = st->smm,
+		/* A nested guest's CR0/CR4 answer to L1's VMCS, which the VMM
+		 * checks when it re-enters; the VMX fixed bits are L1's. */
+		.vmx_on = st->vmx_on && !r->reenter_nested,
+		.vmxe_smm_rule = vendor->vmxe_blocked_in_smm,
+		.vmx_fixed = r->rules->vmx_fixed_checked,
+		.lme_needs_pae = r->rules->cr0_lme_needs_pae,
+	};
+}
+
+/* ---------------------------------------------------------------------- */
+/* Steps before any load                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* Step 2: NMIs blocked before the SMI stay blocked (spec 4). */
+static void unblock_nmi(struct vsmm_cpu_state *st)
+{
+	if (!st->smm_inside_nmi)
+		st->nmi_masked = false;
+}
+
+/* Step 3: leave SMM before loading anything (the seed's point). */
+static void clear_smm_flags(struct vsmm_cpu_state *st)
+{
+	st->smm = false;
+	st->smm_inside_nmi = false;
+}
+
+/*
+ * Step 4: back to a real-mode-like state so CR0/CR3/CR4/EFER can be loaded
+ * in a legal order: PCIDE before PG, a 32-bit CS so PG may be cleared, PG
+ * and PE, then PAE before EFER.LME.  Vcpus with the 32-bit map keep EFER.
+ */
+static void back_to_real_mode(struct vsmm__rsm *r)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+	bool wide = vsmm__layout_wide(r->layout);
+
+	if (wide) {
+		st->cr4 &= ~VSMM_CR4_PCIDE;
+		st->seg[VSMM_CS] = (struct vsmm_seg){
+			.selector = 0, .base = 0, .limit = 0xffffffffu,
+			.attr = VSMM_SEG_P | VSMM_SEG_S | 0xbu | VSMM_SEG_G };
+	}
+	if (st->cr0 & VSMM_CR0_PE) {
+		st->cr0 &= ~(VSMM_CR0_PG | VSMM_CR0_PE);
+		if (wide)
+			st->efer &= ~VSMM_EFER_LMA;
+	}
+	if (wide) {
+		st->cr4 &= ~VSMM_CR4_PAE;
+		st->efer = 0;
+	}
+}
+
+/* The EFER RSM will run with: from the image, or kept (32-bit map). */
+static uint64_t image_efer(const struct vsmm__rsm *r)
+{
+	return vsmm__layout_wide(r->layout) ? r->img.efer : r->next.state.efer;
+}
+
+/* Hardware RSM's whole-image rules (SDM Vol.2 RSM; Bochs). */
+static enum vsmm_reason check_image(struct vsmm__rsm *r)
+{
+	uint64_t efer = image_efer(r);
+	uint64_t cr0 = r->img.cr0 & 0xffffffffu;
+
+	if (!r->rules->image_consistency)
+		return NONE;
+	if (vsmm__check_cr4_pae_lm(r->img.cr4, efer) != NONE)
+		return vsmm__reject(r, VSMM_REASON_CR4_PAE_IN_LM, "cr4", r->img.cr4);
+	if (vsmm__check_lma_consistent(cr0, r->img.cr4, efer) != NONE)
+		return vsmm__reject(r, VSMM_REASON_LMA_INCONSISTENT, "efer", efer);
+	if (vsmm__check_rflags_vm_lm(r->img.rflags, efer) != NONE)
+		return vsmm__reject(r, VSMM_REASON_RFLAGS_VM_IN_LM, "rflags",
+				    r->img.rflags);
+	return NONE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Checked loads                                                           */
+/* ---------------------------------------------------------------------- */
+
+static enum vsmm_reason load_debug_regs(struct vsmm__rsm *r)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+
+	if (vsmm__check_dr6_high(r->img.dr6) != NONE)
+		return vsmm__reject(r, VSMM_REASON_DR6_HIGH, "dr6", r->img.dr6);
+	if (vsmm__check_dr7_high(r->img.dr7) != NONE)
+		return vsmm__reject(r, VSMM_REASON_DR7_HIGH, "dr7", r->img.dr7);
+	st->dr6 = (r->img.dr6 & DR6_VOLATILE) | VSMM_DR6_FIXED_1;
+	st->dr7 = (r->img.dr7 & DR7_VOLATILE) | VSMM_DR7_FIXED_1;
+	return NONE;
+}
+
+/* LMA is not writable: it keeps its current value (0 after step 4) and
+ * becomes 1 when CR0.PG turns long mode on. */
+static enum vsmm_reason load_efer(struct vsmm__rsm *r)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+	uint64_t efer = (r->img.efer & ~VSMM_EFER_LMA) | (st->efer & VSMM_EFER_LMA);
+	struct vsmm__cpu_view v = view_of(r);
+	enum vsmm_reason why = vsmm__check_efer_write(&v, efer);
+
+	if (why != NONE)
+		return vsmm__reject(r, why, "efer", r->img.efer);
+	st->efer = efer;
+	return NONE;
+}
+
+static enum vsmm_reason set_cr3(struct vsmm__rsm *r, uint64_t cr3)
+{
+	struct vsmm__cpu_view v = view_of(r);
+	enum vsmm_reason why = vsmm__check_cr3_write(&v, cr3);
+
+	if (why != NONE)
+		return vsmm__reject(r, why, "cr3", r->img.cr3);
+	r->next.state.cr3 = cr3;
+	return NONE;
+}
+
+static enum vsmm_reason set_cr4(struct vsmm__rsm *r, uint64_t cr4)
+{
+	struct vsmm__cpu_view v = view_of(r);
+	enum vsmm_reason why = vsmm__check_cr4_write(&v, cr4);
+
+	if (why != NONE)
+		return vsmm__reject(r, why, "cr4", r->img.cr4);
+	r->next.state.cr4 = cr4;
+	return NONE;
+}
+
+/* Field names for the four PDPTEs (they are not in the image). */
+static const char *const pdpte_names[4] = { "pdpte0", "pdpte1", "pdpte2", "pdpte3" };
+
+/*
+ * PAE paging turned on: the processor loads the four PDPTEs from the
+ * 32-byte table at CR3[31:5] (SDM Vol.3A 4.4.1).  Read through the normal
+ * address space: SMM is already left.  Without a platform (vsmm_rsm_check
+ * with ops == NULL) the table cannot be read and is not checked.
+ */
+static enum vsmm_reason load_pdptes(struct vsmm__rsm *r)
+{
+	const struct vsmm_vcpu *n = &r->next;
+	uint64_t gpa = n->state.cr3 & 0xffffffe0u;
+	uint8_t table[32];
+
+	if (!r->read_pdptes)
+		return NONE;
+	if (n->ops->read_phys(n->ctx, false, gpa, table, sizeof(table)) != 0)
+		return vsmm__reject(r, VSMM_REASON_PDPTE_READ, "cr3", n->state.cr3);
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t e = vsmm__ld64(table + 8 * i);
+		if (vsmm__check_pdpte(n->model, e) != NONE)
+			return vsmm__reject(r, VSMM_REASON_PDPTE_RESERVED,
+					    pdpte_names[i], e);
+	}
+	return NONE;
+}
+
+/* MOV to CR0: turning PG on with LME (and PAE) activates long mode; with
+ * PAE and no LME, PAE paging loads the PDPTEs. */
+static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+	struct vsmm__cpu_view v = view_of(r);
+	enum vsmm_reason why = vsmm__check_cr0_write(&v, cr0);
+
+	if (why != NONE)
+		return vsmm__reject(r, why, "cr0", r->img.cr0);
+	bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
+	st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET; /* ET is hardwired on P6+ */
+	if (paging_on && (st->efer & VSMM_EFER_LME) && (st->cr4 & VSMM_CR4_PAE))
+		st->efer |= VSMM_EFER_LMA;
+	if ((st->cr0 & VSMM_CR0_PG) && (st->cr4 & VSMM_CR4_PAE) &&
+	    !(st->efer & VSMM_EFER_LMA))
+		return load_pdptes(r);
+	return NONE;
+}
+
+/*
+ * Spec 3.5 (KVM rsm_enter_protected_mode): CR3 first, without the PCID if
+ * PCIDE is wanted; CR4 without PCIDE (PAE before PG); CR0 (may enter long
+ * mode); then PCIDE, which needs LMA=1 and CR3[11:0]=0, and the PCID.
+ */
+static enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
+{
+	uint64_t cr0 = r->img.cr0, cr3 = r->img.cr3, cr4 = r->img.cr4, pcid = 0;
+
+	if (r->rules->cr0_low_dword)
+		cr0 &= 0xffffffffu;
+	if (cr4 & VSMM_CR4_PCIDE) {
+		pcid = cr3 & 0xfffu;
+		cr3 &= ~0xfffull;
+	}
+	TRY(set_cr3(r, cr3));
+	TRY(set_cr4(r, cr4 & ~VSMM_CR4_PCIDE));
+	TRY(set_cr0(r, cr0));
+	if (cr4 & VSMM_CR4_PCIDE) {
+		TRY(set_cr4(r, cr4));
+		if (pcid)
+			TRY(set_cr3(r, cr3 | pcid));
+	}
+	return NONE;
+}
+
+static void load_segments(struct vsmm__rsm *r, int first, int last)
+{
+	for (int i = first; i <= last; i++)
+		r->next.state.seg[i] = r->img.seg[i];
+}
+
+/* Spec 3.3: the 64-bit maps.  Segments after CR0 so a 64-bit CS cannot
+ * make the PG transition illegal. */
+static enum vsmm_reason load_state_64(struct vsmm__rsm *r)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+
+	memcpy(st->gpr, r->img.gpr, sizeof(st->gpr));
+	st->rip = r->img.rip;
+	st->rflags = r->img.rflags | VSMM_RFLAGS_FIXED;
+	TRY(load_debug_regs(r));
+	st->smbase = r->img.smbase;
+	TRY(load_efer(r));
+	load_segments(r, VSMM_TR, VSMM_TR);
+	st->idtr = r->img.idtr;
+	load_segments(r, VSMM_LDTR, VSMM_LDTR);
+	st->gdtr = r->img.gdtr;
+	TRY(load_control_regs(r));
+	load_segments(r, VSMM_ES, VSMM_GS);
+	return NONE;
+}
+
+/* Spec 3.4: the 32-bit map.  Eight GPRs (R8-R15 are not in it), no EFER,
+ * segments before the control registers (no long mode to enter). */
+static enum vsmm_reason load_state_32(struct vsmm__rsm *r)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+
+	st->rflags = r->img.rflags | VSMM_RFLAGS_FIXED;
+	st->rip = r->img.rip;
+	memcpy(st->gpr, r->img.gpr, 8 * sizeof(st->gpr[0]));
+	TRY(load_debug_regs(r));
+	load_segments(r, VSMM_LDTR, VSMM_TR);
+	st->gdtr = r->img.gdtr;
+	st->idtr = r->img.idtr;
+	load_segments(r, VSMM_ES, VSMM_GS);
+	st->smbase = r->img.smbase;
+	return load_control_regs(r);
+}
+
+/*
+ * Hardware semantics: where execution resumes (SDM Vol.3C 33.13).  The
+ * auto-HALT restart field's bit 0 sends the vCPU back to HLT; a non-zero
+ * I/O instruction restart field (0FFH per the SDM) re-executes the I/O
+ * instruction.  Both only when the SMI really interrupted HLT / an I/O
+ * instruction; vsmm resumes at its own record of the I/O RIP, not at a
+ * value the handler could have rewritten.
+ */
+static void resume_point(struct vsmm__rsm *r)
+{
+	struct vsmm_vcpu *n = &r->next;
+
+	if (r->rules->auto_hlt_restart && n->priv.smi_halted &&
+	    (r->ex.auto_hlt_restart & 1))
+		n->state.halted = true;
+	if (r->rules->io_restart && n->priv.io_valid && (r->ex.io_restart & 0xff))
+		n->state.rip = n->priv.io_insn_rip;
+	n->priv.smi_halted = false;
+	n->priv.io_valid = false;
+	n->priv.io_insn_rip = 0;
+}
+
+static enum vsmm_reason load_image(struct vsmm__rsm *r)
+{
+	const struct vsmm__vendor_ops *vendor = vsmm__vendor_get(r->next.model);
+
+	unblock_nmi(&r->next.state);
+	clear_smm_flags(&r->next.state);
+	back_to_real_mode(r);
+	TRY(vendor->rsm_restore(r));
+	TRY(check_image(r));
+	TRY(vsmm__layout_wide(r->layout) ? load_state_64(r) : load_state_32(r));
+	resume_point(r);
+	vendor->rsm_finish(r);
+	/* Spec 3.3 step 14: the shadow applies when RSM retires. */
+	r->next.state.int_shadow = r->img.int_shadow &
+				   (VSMM_SHADOW_MOV_SS | VSMM_SHADOW_STI);
+	return NONE;
+}
+
+int vsmm__rsm_load(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
+		   const uint8_t *area, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->rules = vsmm__rules_get(vcpu->semantics);
+	r->layout = vsmm_vcpu_layout(vcpu);
+	r->desc = vsmm_layout_get(r->layout);
+	if (!r->desc)
+		return VSMM_E_LAYOUT;
+	if (len != r->desc->area_size)
+		return VSMM_E_BUFSIZE;
+	r->next = *vcpu;
+	r->read_pdptes = vcpu->ops && vcpu->ops->read_phys;
+	int rc = vsmm_image_decode(r->layout, area, len, &r->img, &r->ex);
+	if (rc != VSMM_OK)
+		return rc;
+	return load_image(r) == NONE ? VSMM_OK : VSMM_E_SHUTDOWN;
+}
+
+int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
+		   struct vsmm_shutdown *why, struct vsmm_cpu_state *out)
+{
+	if (!vcpu || !vcpu->model || !area || !vsmm__vendor_get(vcpu->model))
+		return VSMM_E_INVAL;
+	struct vsmm__rsm r;
+	int rc = vsmm__rsm_load(&r, vcpu, area, len);
+
+	if (why)
+		*why = r.why;
+	if (rc == VSMM_OK && out)
+		*out = r.next.state;
+	return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* vsmm_leave_smm                                                          */
+/* ---------------------------------------------------------------------- */
+
+/* Triple fault: nothing but the shutdown flag changes (docs/compat.md). */
+static int shut_down(struct vsmm_vcpu *vcpu, const struct vsmm_shutdown *why)
+{
+	vcpu->state.shutdown = true;
+	vcpu->last_shutdown = *why;
+	return VSMM_E_SHUTDOWN;
+}
+
+/*
+ * The image loads: now the VMM may re-enter the nested guest and switch
+ * its address space out of SMM.  If the switch fails after a re-entry,
+ * force the guest out again so the shutdown lands in L1 (KVM step 7).
+ */
+static enum vsmm_reason vmm_leave(struct vsmm__rsm *r, struct vsmm_vcpu *vcpu)
+{
+	const struct vsmm_platform_ops *ops = vcpu->ops;
+
+	if (r->reenter_nested &&
+	    (!ops->nested_enter || ops->nested_enter(vcpu->ctx, vcpu, r->vmcb12_gpa) != 0))
+		return vsmm__reject(r, VSMM_REASON_NESTED_REENTRY, NULL, r->vmcb12_gpa);
+	if (ops->smm_changed && ops->smm_changed(vcpu->ctx, vcpu, false) != 0) {
+		if (r->reenter_nested && ops->nested_leave)
+			(void)ops->nested_leave(vcpu->ctx, vcpu);
+		return vsmm__reject(r, VSMM_REASON_SMM_CHANGED, NULL, 0);
+	}
+	return NONE;
+}
+
+int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
+{
+	if (!vcpu || !vcpu->model || !vcpu->ops || !vcpu->ops->read_phys ||
+	    !vsmm__vendor_get(vcpu->model))
+		return VSMM_E_INVAL;
+	if (!vcpu->state.smm)
+		return VSMM_E_UD;
+	if (vcpu->state.shutdown)
+		return VSMM_E_STATE;
+	const struct vsmm_layout_desc *desc = vsmm_layout_get(vsmm_vcpu_layout(vcpu));
+	if (!desc || desc->area_size > VSMM_IMAGE_MAX)
+		return VSMM_E_LAYOUT;
+
+	/* Step 1: the whole area, once, while still in the SMM view. */
+	uint8_t area[VSMM_IMAGE_MAX];
+	uint64_t gpa = (uint64_t)vcpu->state.smbase + desc->area_offset;
+	if (vcpu->ops->read_phys(vcpu->ctx, true, gpa, area, desc->area_size) != 0) {
+		struct vsmm_shutdown why = { VSMM_REASON_SMRAM_READ, NULL, 0, gpa };
+		return shut_down(vcpu, &why);
+	}
+	struct vsmm__rsm r;
+	int rc = vsmm__rsm_load(&r, vcpu, area, desc->area_size);
+	if (rc == VSMM_OK && vmm_leave(&r, vcpu) != NONE)
+		rc = VSMM_E_SHUTDOWN;
+	if (rc == VSMM_E_SHUTDOWN)
+		return shut_down(vcpu, &r.why);
+	if (rc != VSMM_OK)
+		return rc;
+	*vcpu = r.next;
+	return VSMM_OK;
+}

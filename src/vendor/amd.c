@@ -1,1 +1,59 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * SVM treatment of SMM (KVM svm_enter_smm / svm_leave_smm; APM Vol.2
+ * 10.3).  SVM keeps its nested state in the image itself: an SMI taken in
+ * a nested guest writes the guest flag and the vmcb12 address, and RSM
+ * re-enters the guest when it finds them.
+ */
+#include "vendor.h"
+
+static int svm_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
+{
+	if (!s->next.state.guest_mode)
+		return VSMM_OK;
+	/* The 32-bit map has no room for the SVM fields: KVM refuses (and
+	 * kills the VM) rather than lose the nested guest. */
+	if (!vsmm_layout_field(vsmm_layout_get(s->layout), "svm_guest_flag"))
+		return VSMM_E_VENDOR;
+	uint64_t vmcb12 = s->next.state.svm_vmcb12;
+	int rc = vsmm__smi_nested_exit(s, vcpu);
+	if (rc != VSMM_OK)
+		return rc;
+	s->ex.svm_guest_flag = 1;
+	s->ex.svm_vmcb12_gpa = vmcb12;
+	s->next.state.svm_vmcb12 = 0;
+	return VSMM_OK;
+}
+
+/* The image asks for the nested guest back: SVM must exist and the
+ * image's EFER must have SVME, or RSM shuts down (KVM svm_leave_smm). */
+static enum vsmm_reason svm_rsm_restore(struct vsmm__rsm *r)
+{
+	if (!vsmm_layout_field(r->desc, "svm_guest_flag") || !r->ex.svm_guest_flag)
+		return VSMM_REASON_NONE;
+	if (vsmm__check_svm_supported(r->next.model) != VSMM_REASON_NONE)
+		return vsmm__reject(r, VSMM_REASON_SVM_NOT_SUPPORTED,
+				    "svm_guest_flag", r->ex.svm_guest_flag);
+	if (vsmm__check_svm_svme(r->img.efer) != VSMM_REASON_NONE)
+		return vsmm__reject(r, VSMM_REASON_SVM_SVME_CLEAR, "efer", r->img.efer);
+	r->reenter_nested = true;
+	r->vmcb12_gpa = r->ex.svm_vmcb12_gpa;
+	r->next.state.guest_mode = true;
+	r->next.state.svm_vmcb12 = r->ex.svm_vmcb12_gpa;
+	return VSMM_REASON_NONE;
+}
+
+static void svm_rsm_finish(struct vsmm__rsm *r)
+{
+	(void)r; /* nothing SVM keeps outside the image */
+}
+
+const struct vsmm__vendor_ops vsmm__vendor_amd = {
+	.name = "amd",
+	.native_layout = VSMM_LAYOUT_AMD64,
+	.vmxe_blocked_in_smm = false,
+	.has_vmx_state = false,
+	.smi = svm_smi,
+	.rsm_restore = svm_rsm_restore,
+	.rsm_finish = svm_rsm_finish,
+};

@@ -1,1 +1,79 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * VMX treatment of SMM (the default treatment, SDM Vol.3C 33.14; KVM
+ * vmx_enter_smm / vmx_leave_smm).  The processor leaves VMX operation on
+ * an SMI and keeps "was in VMX operation" and "was in VMX non-root"
+ * internally; RSM restores both.  Under hardware semantics it also keeps
+ * CR4.VMXE out of the image.
+ */
+#include "vendor.h"
+
+static int vmx_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
+{
+	struct vsmm_vcpu *n = &s->next;
+
+	n->priv.smm_guest_mode = n->state.guest_mode;
+	if (n->state.guest_mode) {
+		int rc = vsmm__smi_nested_exit(s, vcpu);
+		if (rc != VSMM_OK)
+			return rc;
+	}
+	n->priv.smm_vmxon = n->state.vmx_on;
+	n->state.vmx_on = false;
+	/* Hardware: record CR4.VMXE and clear it before the image is saved. */
+	if (!s->rules->vmxe_in_image) {
+		n->priv.hw_vmxe = (s->img.cr4 & VSMM_CR4_VMXE) != 0;
+		s->img.cr4 &= ~VSMM_CR4_VMXE;
+	}
+	return VSMM_OK;
+}
+
+/* KVM: VMX operation comes back before the registers are loaded, so the
+ * CR0/CR4 loads are judged in VMX operation (fixed bits). */
+static enum vsmm_reason vmx_rsm_restore(struct vsmm__rsm *r)
+{
+	struct vsmm_vcpu *n = &r->next;
+
+	if (!r->rules->vmxe_in_image &&
+	    vsmm__check_cr4_vmxe_image(r->img.cr4) != VSMM_REASON_NONE)
+		return vsmm__reject(r, VSMM_REASON_CR4_VMXE_IMAGE, "cr4", r->img.cr4);
+	n->state.vmx_on = n->priv.smm_vmxon;
+	r->reenter_nested = n->priv.smm_guest_mode;
+	r->vmcb12_gpa = 0;
+	if (r->reenter_nested)
+		n->state.guest_mode = true;
+	n->priv.smm_vmxon = false;
+	n->priv.smm_guest_mode = false;
+	return VSMM_REASON_NONE;
+}
+
+/*
+ * Hardware: "restore CR4.VMXE from the internal record; if in VMX
+ * operation, set to their fixed values any bits in CR0 and CR4 whose values
+ * must be fixed in VMX operation" (SDM Vol.3C 33.14.1).  In non-root the
+ * guest's own CR0/CR4 stay as the image has them.
+ */
+static void vmx_rsm_finish(struct vsmm__rsm *r)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+
+	if (r->rules->vmx_fixed_checked)
+		return;
+	if (r->next.priv.hw_vmxe)
+		st->cr4 |= VSMM_CR4_VMXE;
+	r->next.priv.hw_vmxe = false;
+	if (st->vmx_on && !r->reenter_nested) {
+		st->cr0 |= VSMM_CR0_PE | VSMM_CR0_NE | VSMM_CR0_PG;
+		st->cr4 |= VSMM_CR4_VMXE;
+	}
+}
+
+const struct vsmm__vendor_ops vsmm__vendor_intel = {
+	.name = "intel",
+	.native_layout = VSMM_LAYOUT_INTEL64,
+	.vmxe_blocked_in_smm = true,
+	.has_vmx_state = true,
+	.smi = vmx_smi,
+	.rsm_restore = vmx_rsm_restore,
+	.rsm_finish = vmx_rsm_finish,
+};

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal interfaces of the core: the semantics rule table, the state of
+ * an SMI delivery and of an RSM in progress, and the helpers enter.c and
+ * leave.c share.  Never installed.
+ */
+#ifndef VSMM_CORE_H
+#define VSMM_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "checks.h"
+
+/*
+ * Where KVM and the processor manuals disagree, the difference is one row
+ * here (docs/compat.md has the same rows with their sources).  enter.c and
+ * leave.c read these flags; they never test the semantics enum itself.
+ */
+struct vsmm__rules {
+	const char *name;
+	bool vendor_layout;       /* LM models use the vendor's native 64-bit map */
+	bool idtr_zeroed;         /* SMM entry loads IDTR 0/0 (KVM only) */
+	bool cr0_low_dword;       /* RSM reads only CR0[31:0] (hardware) */
+	bool cr0_lme_needs_pae;   /* MOV CR0 rule on RSM (KVM); hardware resumes */
+	bool image_consistency;   /* LMA and RFLAGS.VM rules of hardware RSM */
+	bool vmxe_in_image;       /* CR4.VMXE travels in the image (KVM) */
+	bool vmx_fixed_checked;   /* VMX fixed bits checked (KVM) or forced (hw) */
+	bool auto_hlt_restart;    /* auto-HALT restart honoured (hardware) */
+	bool io_restart;          /* I/O instruction restart (hardware) */
+};
+
+const struct vsmm__rules *vsmm__rules_get(enum vsmm_semantics semantics);
+
+/* Is this layout one of the 64-bit maps (EFER, 16 GPRs, 64-bit fields)? */
+bool vsmm__layout_wide(enum vsmm_layout layout);
+
+/* An SMI being delivered: the vCPU as it will be committed, and the image. */
+struct vsmm__smi {
+	const struct vsmm__rules *rules;
+	enum vsmm_layout layout;
+	struct vsmm_vcpu next;           /* scratch copy, committed on success */
+	struct vsmm_cpu_state img;       /* state written into the image */
+	struct vsmm_image_extras ex;     /* layout-specific image fields */
+};
+
+/*
+ * SMI from a nested guest: ask the VMM to force the exit to L1
+ * (ops->nested_leave).  The VMM may load L1's registers into vcpu->state in
+ * the callback; delivery continues from what it left there, with
+ * guest_mode cleared.  VSMM_E_VENDOR if the callback is missing or fails.
+ */
+int vsmm__smi_nested_exit(struct vsmm__smi *s, struct vsmm_vcpu *vcpu);
+
+/* An RSM being emulated on a scratch copy of the vCPU. */
+struct vsmm__rsm {
+	const struct vsmm__rules *rules;
+	const struct vsmm_layout_desc *desc;
+	enum vsmm_layout layout;
+	struct vsmm_vcpu next;           /* scratch copy, committed on success */
+	struct vsmm_cpu_state img;       /* what the image carries */
+	struct vsmm_image_extras ex;
+	bool read_pdptes;                /* ops->read_phys may be used */
+	bool reenter_nested;             /* the vendor asks for L2 re-entry */
+	uint64_t vmcb12_gpa;             /* ... with this VMCB (AMD) */
+	struct vsmm_shutdown why;
+};
+
+/*
+ * Record a failed rule: fills r->why with the reason, the image field
+ * (looked up by its manual name in the layout, NULL-safe) and the value.
+ * Returns the reason so callers can `return vsmm__reject(...)`.
+ */
+enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason,
+			      const char *field, uint64_t value);
+
+/*
+ * Validate and load an image on r->next (everything of RSM except reading
+ * the area and the VMM callbacks).  area/len is the layout's whole area.
+ * Returns VSMM_OK, VSMM_E_SHUTDOWN (r->why says why), or an API error.
+ */
+int vsmm__rsm_load(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
+		   const uint8_t *area, size_t len);
+
+#endif /* VSMM_CORE_H */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The two rule sets a vCPU can follow.  Each row of docs/compat.md that
+ * differs between KVM and the manuals is one flag here.
+ */
+#include "core.h"
+
+static const struct vsmm__rules rules[VSMM_SEMANTICS_COUNT] = {
+	[VSMM_SEMANTICS_KVM] = {
+		.name = "kvm",
+		.vendor_layout = false,     /* KVM: AMD64 map for every LM guest */
+		.idtr_zeroed = true,        /* KVM enter_smm: IDT base 0 limit 0 */
+		.cr0_low_dword = false,     /* kvm_set_cr0 refuses CR0[63:32] */
+		.cr0_lme_needs_pae = true,  /* kvm_set_cr0 on PG 0->1 with LME */
+		.image_consistency = false, /* no LMA / RFLAGS.VM rule in KVM */
+		.vmxe_in_image = true,      /* VMXE saved and restored via image */
+		.vmx_fixed_checked = true,  /* vmx_is_valid_cr0/cr4 */
+		.auto_hlt_restart = false,  /* written 0, ignored */
+		.io_restart = false,        /* not implemented by KVM */
+	},
+	[VSMM_SEMANTICS_HARDWARE] = {
+		.name = "hardware",
+		.vendor_layout = true,      /* Intel writes its native map */
+		.idtr_zeroed = false,       /* SDM SMM initial state: IDTR not listed */
+		.cr0_low_dword = true,      /* RSM reads the low dword of CR0 */
+		.cr0_lme_needs_pae = false, /* RSM is no MOV CR0: resumes, LMA=0 */
+		.image_consistency = true,  /* SDM Vol.2 RSM; Bochs */
+		.vmxe_in_image = false,     /* SDM 33.14.1: internal record */
+		.vmx_fixed_checked = false, /* RSM sets the fixed bits */
+		.auto_hlt_restart = true,   /* SDM 33.13.1 */
+		.io_restart = true,         /* SDM 33.13.2 */
+	},
+};
+
+const struct vsmm__rules *vsmm__rules_get(enum vsmm_semantics semantics)
+{
+	if ((unsigned)semantics >= VSMM_SEMANTICS_COUNT)
+		return &rules[VSMM_SEMANTICS_KVM];
+	return &rules[semantics];
+}
+
+bool vsmm__layout_wide(enum vsmm_layout layout)
+{
+	return layout == VSMM_LAYOUT_AMD64 || layout == VSMM_LAYOUT_INTEL64;
+}

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * enter_smm / leave_smm: round trips in every processor mode, the SMM
+ * entry environment, the one-shot image access, #UD outside SMM, and
+ * "nothing changes but the shutdown flag" when RSM fails.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "test_platform.h"
+
+static struct tp_vcpu tv;
+
+static int teardown(void **unused)
+{
+	(void)unused;
+	tp_free(tv.tp);
+	tv.tp = NULL;
+	return 0;
+}
+
+static void assert_same_state(const struct vsmm_cpu_state *want,
+			      const struct vsmm_cpu_state *got)
+{
+	const char *d = tp_state_diff(want, got);
+
+	if (d)
+		fail_msg("state differs: %s", d);
+}
+
+/* SMI then immediate RSM gives back the interrupted state exactly. */
+static void round_trip(enum vsmm_vendor vendor, bool lm, enum tp_mode mode)
+{
+	tp_vcpu_init(&tv, vendor, lm, VSMM_SEMANTICS_KVM);
+	tp_state_mode(&tv.vcpu.state, mode);
+	tv.vcpu.state.smbase = 0x7000000;
+	struct vsmm_cpu_state before = tv.vcpu.state;
+
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	assert_true(tv.vcpu.state.smm);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	assert_same_state(&before, &tv.vcpu.state);
+}
+
+static void test_round_trip_real(void **unused)
+{
+	(void)unused;
+	round_trip(VSMM_VENDOR_INTEL, true, TP_REAL);
+	round_trip(VSMM_VENDOR_AMD, true, TP_REAL);
+	round_trip(VSMM_VENDOR_INTEL, false, TP_REAL);
+}
+
+static void test_round_trip_prot16(void **unused)
+{
+	(void)unused;
+	round_trip(VSMM_VENDOR_INTEL, true, TP_PROT16);
+	round_trip(VSMM_VENDOR_AMD, false, TP_PROT16);
+}
+
+static void test_round_trip_prot32(void **unused)
+{
+	(void)unused;
+	round_trip(VSMM_VENDOR_INTEL, true, TP_PROT32);
+	round_trip(VSMM_VENDOR_AMD, true, TP_PROT32);
+	round_trip(VSMM_VENDOR_INTEL, false, TP_PROT32);
+}
+
+/* PAE paging reads the four PDPTEs through the normal address space. */
+static void test_round_trip_pae(void **unused)
+{
+	(void)unused;
+	bool lms[] = { true, false };
+	for (unsigned i = 0; i < 2; i++) {
+		tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, lms[i], VSMM_SEMANTICS_KVM);
+		tp_state_mode(&tv.vcpu.state, TP_PAE);
+		uint8_t pdpt[32] = { 0 };
+		pdpt[0] = 0x01; pdpt[1] = 0x70;            /* 0x7001: present */
+		pdpt[8] = 0x19; pdpt[9] = 0x80;            /* PWT|PCD|present */
+		tp_poke(tv.tp, false, 0x00105000, pdpt, sizeof(pdpt));
+		struct vsmm_cpu_state before = tv.vcpu.state;
+
+		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+		assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+		assert_same_state(&before, &tv.vcpu.state);
+		/* image write, image read, then the PDPT read at CR3[31:5] */
+		assert_int_equal(tv.tp->ncalls, 5);
+		assert_int_equal(tv.tp->log[3].kind, TP_READ);
+		assert_false(tv.tp->log[3].smm);
+		assert_int_equal(tv.tp->log[3].gpa, 0x00105000);
+		assert_int_equal(tv.tp->log[3].len, 32);
+	}
+}
+
+static void test_round_trip_long(void **unused)
+{
+	(void)unused;
+	round_trip(VSMM_VENDOR_INTEL, true, TP_LONG);
+	round_trip(VSMM_VENDOR_AMD, true, TP_LONG);
+	round_trip(VSMM_VENDOR_INTEL, true, TP_LONG_PCID);
+	round_trip(VSMM_VENDOR_AMD, true, TP_LONG_PCID);
+}
+
+/* Spec 2.4: the SMM execution environment. */
+static void test_entry_environment(void **unused)
+{
+	(void)unused;
+	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
+	tp_state_mode(&tv.vcpu.state, TP_LONG_PCID);
+	tv.vcpu.state.smbase = 0x12340000;
+	tv.vcpu.state.cr0 |= VSMM_CR0_TS | VSMM_CR0_EM | VSMM_CR0_WP | VSMM_CR0_MP;
+	tv.vcpu.state.int_shadow = VSMM_SHADOW_STI;
+	tv.vcpu.state.dr7 = 0x4ff;
+	tv.vcpu.state.halted = true;
+	struct vsmm_cpu_state before = tv.vcpu.state;
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	const struct vsmm_cpu_state *st = &tv.vcpu.state;
+
+	assert_int_equal(st->rflags, 2);
+	assert_int_equal(st->rip, 0x8000);
+	assert_int_equal(st->int_shadow, 0);
+	assert_int_equal(st->cr0, VSMM_CR0_ET | VSMM_CR0_NE | VSMM_CR0_WP |
+				  VSMM_CR0_MP);
+	assert_int_equal(st->cr4, 0);
+	assert_int_equal(st->efer, 0);
+	assert_int_equal(st->idtr.base, 0);
+	assert_int_equal(st->idtr.limit, 0);
+	assert_int_equal(st->dr7, 0x400);
+	assert_int_equal(st->seg[VSMM_CS].selector, 0x4000); /* (SMBASE >> 4) & 0xFFFF */
+	assert_int_equal(st->seg[VSMM_CS].base, 0x12340000);
+	for (int i = VSMM_ES; i <= VSMM_GS; i++) {
+		assert_int_equal(st->seg[i].limit, 0xffffffffu);
+		assert_int_equal(st->seg[i].attr, 0x8093);
+		if (i != VSMM_CS) {
+			assert_int_equal(st->seg[i].selector, 0);
+			assert_int_equal(st->seg[i].base, 0);
+		}
+	}
+	/* unchanged: GDTR, LDTR, TR, CR3, DR6, CR2 */
+	assert_int_equal(st->gdtr.base, before.gdtr.base);
+	assert_int_equal(st->seg[VSMM_TR].base, before.seg[VSMM_TR].base);
+	assert_int_equal(st->cr3, before.cr3);
+	assert_false(st->halted);
+	assert_true(st->nmi_masked);
+	assert_false(st->smm_inside_nmi);
+	assert_int_equal(tv.vcpu.smi_count, 1);
+}
+
+/* The 32-bit map has no EFER: a vCPU using it keeps EFER across SMM. */
+static void test_entry_keeps_efer_32(void **unused)
+{
+	(void)unused;
+	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_KVM);
+	tp_state_mode(&tv.vcpu.state, TP_PROT32);
+	tv.vcpu.state.efer = VSMM_EFER_NXE;
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(tv.vcpu.state.efer, VSMM_EFER_NXE);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(tv.vcpu.state.efer, VSMM_EFER_NXE);
+}
+
+/* The image moves in exactly one access of area_size each way, in the SMM
+ * address space, at SMBASE + area_offset. */
+static void one_shot(enum vsmm_vendor vendor, bool lm, enum vsmm_semantics sem)
+{
+	tp_vcpu_init(&tv, vendor, lm, sem);
+	tp_state_mode(&tv.vcpu.state, lm ? TP_LONG : TP_PROT32);
+	tv.vcpu.state.smbase = 0xa0000;
+	const struct vsmm_layout_desc *d = vsmm_layout_get(vsmm_vcpu_layout(&tv.vcpu));
+
+	assert_non_null(d);
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(tp_count(tv.tp, TP_WRITE), 1);
+	assert_int_equal(tp_count(tv.tp, TP_READ), 0);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(tp_count(tv.tp, TP_WRITE), 1);
+	assert_int_equal(tp_count(tv.tp, TP_READ), 1);
+	for (unsigned i = 0; i < tv.tp->ncalls; i++) {
+		const struct tp_call *c = &tv.tp->log[i];
+		if (c->kind != TP_READ && c->kind != TP_WRITE)
+			continue;
+		assert_true(c->smm);
+		assert_int_equal(c->gpa, 0xa0000 + d->area_offset);
+		assert_int_equal(c->len, d->area_size);
+	}
+	/* smm_changed(true) comes before the write; (false) after the read. */
+	assert_int_equal(tv.tp->log[0].kind, TP_SMM_CHANGED);
+	assert_true(tv.tp->log[0].smm);
+	assert_int_equal(tv.tp->log[1].kind, TP_WRITE);
+	assert_int_equal(tv.tp->log[2].kind, TP_READ);
+	assert_int_equal(tv.tp->log[3].kind, TP_SMM_CHANGED);
+	assert_false(tv.tp->log[3].smm);
+}
+
+static void test_one_shot_access(void **unused)
+{
+	(void)unused;
+	one_shot(VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
+	one_shot(VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_KVM);
+	one_shot(VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_KVM);
+	one_shot(VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_HARDWARE);
+	one_shot(VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_HARDWARE);
+}
+
+/* RSM outside SMM is #UD and touches nothing. */
+static void test_rsm_outside_smm(void **unused)
+{
+	(void)unused;
+	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
+	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	struct vsmm_vcpu before = tv.vcpu;
+
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_E_UD);
+	assert_memory_equal(&before, &tv.vcpu, sizeof(before));
+	assert_int_equal(tv.tp->ncalls, 0);
+}
+
+/* SMI while in SMM or in shutdown is refused. */
+static void test_smi_refused(void **unused)
+{
+	(void)unused;
+	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_E_STATE);
+	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
+	tv.vcpu.state.shutdown = true;
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_E_STATE);
+	assert_int_equal(tv.tp->ncalls, 0);
+}
+
+/* A bad image: shutdown, and no field other than `shutdown` changes. */
+static void test_shutdown_commits_nothing(void **unused)
+{
+	(void)unused;
+	tp_vcpu_init(&tv, VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_KVM);
+	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	/* The handler writes NW without CD into the image's CR0 (7F58). */
+	uint64_t gpa = tv.vcpu.state.smbase + 0x8000 + 0x7f58;
+	uint8_t cr0[8];
+	tp_peek(tv.tp, true, gpa, cr0, 8);
+	cr0[3] |= 0x20; /* bit 29 */
+	tp_poke(tv.tp, true, gpa, cr0, 8);
+	struct vsmm_vcpu before = tv.vcpu;
+
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_E_SHUTDOWN);
+	assert_int_equal(tv.vcpu.last_shutdown.reason, VSMM_REASON_CR0_NW_NO_CD);
+	assert_string_equal(tv.vcpu.last_shutdown.field, "cr0");
+	assert_int_equal(tv.vcpu.last_shutdown.offset, 0x7f58);
+	before.state.shutdown = true;
+	before.last_shutdown = tv.vcpu.last_shutdown;
+	assert_memory_equal(&before, &tv.vcpu, sizeof(before));
+	/* no smm_changed(false): the address space stays SMM */
+	assert_int_equal(tp_count(tv.tp, TP_SMM_CHANGED), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_round_trip_real, teardown),
+		cmocka_unit_test_teardown(test_round_trip_prot16, teardown),
+		cmocka_unit_test_teardown(test_round_trip_prot32, teardown),
+		cmocka_unit_test_teardown(test_round_trip_pae, teardown),
+		cmocka_unit_test_teardown(test_round_trip_long, teardown),
+		cmocka_unit_test_teardown(test_entry_environment, teardown),
+		cmocka_unit_test_teardown(test_entry_keeps_efer_32, teardown),
+		cmocka_unit_test_teardown(test_one_shot_access, teardown),
+		cmocka_unit_test_teardown(test_rsm_outside_smm, teardown),
+		cmocka_unit_test_teardown(test_smi_refused, teardown),
+		cmocka_unit_test_teardown(test_shutdown_commits_nothing, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
