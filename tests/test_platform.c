@@ -294,3 +294,42 @@ const char *tp_state_diff(const struct vsmm_cpu_state *a,
 	DIFF(guest_mode); DIFF(svm_vmcb12);
 	return NULL;
 }
+
+
+
+static uint64_t field_gpa(struct tp_vcpu *v, const char *name, unsigned *size)
+{
+	const struct vsmm_layout_desc *d = vsmm_layout_get(vsmm_vcpu_layout(&v->vcpu));
+	const struct vsmm_field_desc *f = vsmm_layout_field(d, name);
+
+	if (!f) {
+		fprintf(stderr, "layout %s has no field %s\n", d ? d->name : "?", name);
+		abort();
+	}
+	*size = f->size;
+	return (uint64_t)v->vcpu.state.smbase + 0x8000 + f->offset;
+}
+
+uint64_t tp_image_get(struct tp_vcpu *v, const char *name)
+{
+	unsigned size;
+	uint64_t gpa = field_gpa(v, name, &size);
+	uint8_t b[8] = { 0 };
+	uint64_t value = 0;
+
+	tp_peek(v->tp, true, gpa, b, size);
+	for (unsigned i = 0; i < size; i++)
+		value |= (uint64_t)b[i] << (8 * i);
+	return value;
+}
+
+void tp_image_set(struct tp_vcpu *v, const char *name, uint64_t value)
+{
+	unsigned size;
+	uint64_t gpa = field_gpa(v, name, &size);
+	uint8_t b[8];
+
+	for (unsigned i = 0; i < size; i++)
+		b[i] = (uint8_t)(value >> (8 * i));
+	tp_poke(v->tp, true, gpa, b, size);
+}

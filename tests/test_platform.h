@@ -83,3 +83,8 @@ const char *tp_state_diff(const struct vsmm_cpu_state *a,
 			  const struct vsmm_cpu_state *b);
 
 #endif
+
+/* Read / write one field of the vCPU's image in SMRAM by its manual name
+ * (fails the test if the layout has no such field). */
+uint64_t tp_image_get(struct tp_vcpu *v, const char *name);
+void tp_image_set(struct tp_vcpu *v, const char *name, uint64_t value);

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every shutdown reason of VSMM_REASON_MAP has a triggering case.  A case
+ * is an RSM on a real image (an SMI from a valid state, then the handler
+ * "scribbles" one field or the platform fails), and each asserts that RSM
+ * shuts down with that reason and commits nothing but the shutdown flag.
+ *
+ * Three reasons cannot come out of any image, by construction of the legal
+ * load order; their case runs the same composite register-write check that
+ * leave.c uses, in the context where the rule bites, and the test pins the
+ * list so a new unreachable reason cannot slip in unnoticed:
+ *  - CR4_VMXE_IN_SMM: RSM clears the SMM flag before loading CR4 (the
+ *    seed's fix), so the rule never sees an image's VMXE with SMM set.
+ *  - CR4_PCIDE_CR3: the CR0/CR3/CR4 dance splits the PCID off CR3 before
+ *    it sets PCIDE (spec 3.5 step 1).
+ *  - CR4_LA57_IN_LM: RSM leaves long mode first (spec 3.2 step 4), so CR4
+ *    is never loaded while long mode is active with a different LA57.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "test_platform.h"
+#include "../src/checks.h"
+
+static struct tp_vcpu tv;
+
+struct scenario {
+	enum vsmm_reason reason;
+	enum vsmm_vendor vendor;
+	bool lm;
+	enum vsmm_semantics sem;
+	enum tp_mode mode;
+	void (*before_smi)(struct tp_vcpu *v); /* may be NULL */
+	void (*in_smm)(struct tp_vcpu *v);     /* the handler's doing */
+	const char *field;                     /* expected field, or NULL */
+	bool image_only;                       /* vsmm_rsm_check agrees */
+};
+
+#define SET(name, expr)                                               \
+	static void name(struct tp_vcpu *v)                           \
+	{                                                             \
+		expr;                                                 \
+	}
+#define IMG_OR(f, bits) tp_image_set(v, f, tp_image_get(v, f) | (bits))
+#define IMG_AND(f, bits) tp_image_set(v, f, tp_image_get(v, f) & ~(uint64_t)(bits))
+
+SET(fail_reads, v->tp->fail_kinds = 1u << TP_READ)
+SET(cr0_high, IMG_OR("cr0", 1ull << 32))
+SET(cr0_nw, IMG_OR("cr0", VSMM_CR0_NW); IMG_AND("cr0", VSMM_CR0_CD))
+SET(cr0_pg_no_pe, IMG_OR("cr0", VSMM_CR0_PG); IMG_AND("cr0", VSMM_CR0_PE))
+SET(cr4_no_pae, IMG_AND("cr4", VSMM_CR4_PAE))
+SET(vmx_on, v->vcpu.state.cr4 |= VSMM_CR4_VMXE; v->vcpu.state.vmx_on = true)
+SET(cr0_no_ne, IMG_AND("cr0", VSMM_CR0_NE))
+SET(cr3_high, IMG_OR("cr3", 1ull << 50))
+SET(cr4_bit15, IMG_OR("cr4", 1ull << 15))
+SET(cr4_la57, IMG_OR("cr4", VSMM_CR4_LA57))
+SET(cr4_no_vmxe, IMG_AND("cr4", VSMM_CR4_VMXE))
+SET(cr4_pcide, IMG_OR("cr4", VSMM_CR4_PCIDE))
+SET(efer_bit20, IMG_OR("efer", 1ull << 20))
+SET(efer_svme, IMG_OR("efer", VSMM_EFER_SVME))
+/* PDPTE 2 present, with bit 63 (reserved: PDPTEs have no XD bit). */
+static void pdpte_bit63(struct tp_vcpu *v)
+{
+	uint8_t e[8] = { 0x01, 0x70, 0, 0, 0, 0, 0, 0x80 };
+
+	tp_poke(v->tp, false, 0x00105000 + 16, e, 8);
+}
+SET(fail_pdpt_read, v->tp->fail_call = (int)v->tp->ncalls + 1)
+SET(dr6_high, IMG_OR("dr6", 1ull << 32))
+SET(dr7_high, IMG_OR("dr7", 1ull << 40))
+SET(cr0_no_pg, IMG_AND("cr0", VSMM_CR0_PG))
+SET(rflags_vm, IMG_OR("rflags", VSMM_RFLAGS_VM))
+SET(cr4_vmxe, IMG_OR("cr4", VSMM_CR4_VMXE))
+SET(no_svm, v->model.features &= ~VSMM_FEAT_SVM)
+SET(svm_flag, tp_image_set(v, "svm_guest_flag", 1))
+SET(svm_flag_no_svme, tp_image_set(v, "svm_guest_flag", 1); IMG_AND("efer", VSMM_EFER_SVME))
+SET(svm_l2, v->vcpu.state.efer |= VSMM_EFER_SVME; v->vcpu.state.guest_mode = true;
+	v->vcpu.state.svm_vmcb12 = 0x5000)
+SET(fail_nested_enter, v->tp->fail_kinds = 1u << TP_NESTED_ENTER)
+SET(fail_smm_changed, v->tp->fail_kinds = 1u << TP_SMM_CHANGED)
+
+#define I VSMM_VENDOR_INTEL
+#define A VSMM_VENDOR_AMD
+#define KVM VSMM_SEMANTICS_KVM
+#define HW VSMM_SEMANTICS_HARDWARE
+#define RS(n) VSMM_REASON_##n
+
+static const struct scenario scenarios[] = {
+	{ RS(SMRAM_READ), I, true, KVM, TP_LONG, NULL, fail_reads, NULL, false },
+	{ RS(CR0_HIGH), A, true, KVM, TP_LONG, NULL, cr0_high, "cr0", true },
+	{ RS(CR0_NW_NO_CD), I, false, KVM, TP_PROT32, NULL, cr0_nw, "cr0", true },
+	{ RS(CR0_PG_NO_PE), I, true, KVM, TP_PROT32, NULL, cr0_pg_no_pe, "cr0", true },
+	{ RS(CR0_PG_LME_NO_PAE), A, true, KVM, TP_LONG, NULL, cr4_no_pae, "cr0", true },
+	{ RS(CR0_VMX_FIXED), I, true, KVM, TP_LONG, vmx_on, cr0_no_ne, "cr0", true },
+	{ RS(CR3_RESERVED), I, true, KVM, TP_LONG, NULL, cr3_high, "cr3", true },
+	{ RS(CR4_RESERVED), A, true, KVM, TP_PROT32, NULL, cr4_bit15, "cr4", true },
+	{ RS(CR4_UNSUPPORTED), I, false, KVM, TP_PAE, NULL, cr4_la57, "cr4", true },
+	{ RS(CR4_VMX_FIXED), I, true, KVM, TP_LONG, vmx_on, cr4_no_vmxe, "cr4", true },
+	{ RS(CR4_PCIDE_NO_LMA), I, true, KVM, TP_PROT32, NULL, cr4_pcide, "cr4", true },
+	{ RS(CR4_PAE_IN_LM), I, true, HW, TP_LONG, NULL, cr4_no_pae, "cr4", true },
+	{ RS(EFER_RESERVED), A, true, KVM, TP_LONG, NULL, efer_bit20, "efer", true },
+	{ RS(EFER_UNSUPPORTED), I, true, KVM, TP_LONG, NULL, efer_svme, "efer", true },
+	{ RS(PDPTE_RESERVED), I, false, KVM, TP_PAE, NULL, pdpte_bit63, "pdpte2", true },
+	{ RS(PDPTE_READ), A, true, KVM, TP_PAE, NULL, fail_pdpt_read, "cr3", false },
+	{ RS(DR6_HIGH), A, true, KVM, TP_PROT32, NULL, dr6_high, "dr6", true },
+	{ RS(DR7_HIGH), I, true, HW, TP_LONG, NULL, dr7_high, "dr7", true },
+	{ RS(LMA_INCONSISTENT), A, true, HW, TP_LONG, NULL, cr0_no_pg, "efer", true },
+	{ RS(RFLAGS_VM_IN_LM), I, true, HW, TP_LONG, NULL, rflags_vm, "rflags", true },
+	{ RS(CR4_VMXE_IMAGE), I, true, HW, TP_LONG, NULL, cr4_vmxe, "cr4", true },
+	{ RS(SVM_NOT_SUPPORTED), A, true, KVM, TP_LONG, NULL, no_svm, NULL, false },
+	{ RS(SVM_SVME_CLEAR), A, true, KVM, TP_LONG, NULL, svm_flag_no_svme, "efer", true },
+	{ RS(NESTED_REENTRY), A, true, KVM, TP_LONG, svm_l2, fail_nested_enter, NULL, false },
+	{ RS(SMM_CHANGED), I, true, KVM, TP_PROT32, NULL, fail_smm_changed, NULL, false },
+};
+
+/* SVM_NOT_SUPPORTED needs the flag too: set it after the model change. */
+static void prepare_extra(const struct scenario *s, struct tp_vcpu *v)
+{
+	if (s->reason == RS(SVM_NOT_SUPPORTED))
+		svm_flag(v);
+}
+
+static void run_scenario(const struct scenario *s)
+{
+	tp_vcpu_init(&tv, s->vendor, s->lm, s->sem);
+	tp_state_mode(&tv.vcpu.state, s->mode);
+	tv.vcpu.state.smbase = 0x3f000000;
+	if (s->before_smi)
+		s->before_smi(&tv);
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	s->in_smm(&tv);
+	prepare_extra(s, &tv);
+
+	if (s->image_only) {
+		uint8_t area[VSMM_IMAGE_MAX];
+		const struct vsmm_layout_desc *d =
+			vsmm_layout_get(vsmm_vcpu_layout(&tv.vcpu));
+		struct vsmm_shutdown why;
+		tp_peek(tv.tp, true, tv.vcpu.state.smbase + d->area_offset, area,
+			d->area_size);
+		assert_int_equal(vsmm_rsm_check(&tv.vcpu, area, d->area_size, &why, NULL),
+				 VSMM_E_SHUTDOWN);
+		assert_int_equal(why.reason, s->reason);
+	}
+	struct vsmm_vcpu before = tv.vcpu;
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_E_SHUTDOWN);
+	if (tv.vcpu.last_shutdown.reason != s->reason)
+		fail_msg("expected %s, got %s", vsmm_reason_name(s->reason),
+			 vsmm_reason_name(tv.vcpu.last_shutdown.reason));
+	if (s->field)
+		assert_string_equal(tv.vcpu.last_shutdown.field, s->field);
+	/* Nothing but the shutdown flag and the reason is committed. */
+	before.state.shutdown = true;
+	before.last_shutdown = tv.vcpu.last_shutdown;
+	assert_memory_equal(&before, &tv.vcpu, sizeof(before));
+}
+
+/* The reasons no image can reach, each with the write it guards and the
+ * context in which the composite check refuses it. */
+static void unreachable_case(enum vsmm_reason reason)
+{
+	struct vsmm_model m;
+	vsmm_model_preset(&m, VSMM_VENDOR_INTEL, true);
+	m.features |= VSMM_FEAT_LA57;
+	struct vsmm__cpu_view v = { .model = &m, .vmx_fixed = true,
+				    .lme_needs_pae = true, .vmxe_smm_rule = true };
+	uint64_t cr4 = 0;
+
+	switch (reason) {
+	case RS(CR4_VMXE_IN_SMM): /* loading CR4 before clearing SMM */
+		v.smm = true;
+		v.vmx_on = true;
+		cr4 = VSMM_CR4_VMXE | VSMM_CR4_PAE;
+		break;
+	case RS(CR4_PCIDE_CR3): /* setting PCIDE with the PCID still in CR3 */
+		v.efer = VSMM_EFER_LME | VSMM_EFER_LMA;
+		v.cr4 = VSMM_CR4_PAE;
+		v.cr3 = 0x1005;
+		cr4 = VSMM_CR4_PAE | VSMM_CR4_PCIDE;
+		break;
+	case RS(CR4_LA57_IN_LM): /* switching paging depth in long mode */
+		v.efer = VSMM_EFER_LME | VSMM_EFER_LMA;
+		v.cr4 = VSMM_CR4_PAE;
+		cr4 = VSMM_CR4_PAE | VSMM_CR4_LA57;
+		break;
+	default:
+		fail_msg("%s is not in the unreachable list", vsmm_reason_name(reason));
+	}
+	assert_int_equal(vsmm__check_cr4_write(&v, cr4), reason);
+}
+
+static const enum vsmm_reason unreachable[] = {
+	RS(CR4_VMXE_IN_SMM), RS(CR4_PCIDE_CR3), RS(CR4_LA57_IN_LM),
+};
+
+static bool in_unreachable(enum vsmm_reason r)
+{
+	for (size_t i = 0; i < sizeof(unreachable) / sizeof(unreachable[0]); i++) {
+		if (unreachable[i] == r)
+			return true;
+	}
+	return false;
+}
+
+static void test_every_reason_has_a_case(void **unused)
+{
+	(void)unused;
+	for (unsigned r = 1; r < VSMM_REASON_COUNT; r++) {
+		unsigned hits = 0;
+		for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+			if (scenarios[i].reason != r)
+				continue;
+			run_scenario(&scenarios[i]);
+			hits++;
+		}
+		if (in_unreachable(r)) {
+			assert_int_equal(hits, 0);
+			unreachable_case(r);
+			continue;
+		}
+		if (!hits)
+			fail_msg("no triggering case for %s", vsmm_reason_name(r));
+	}
+}
+
+/* The tables themselves: names round-trip, texts and refs exist. */
+static void test_reason_table(void **unused)
+{
+	(void)unused;
+	for (unsigned r = 0; r < VSMM_REASON_COUNT; r++) {
+		assert_int_equal(vsmm_reason_from_name(vsmm_reason_name(r)), r);
+		assert_true(strlen(vsmm_reason_text(r)) > 5);
+		assert_true(strlen(vsmm_reason_ref(r)) > 0);
+	}
+	assert_string_equal(vsmm_reason_name(VSMM_REASON_COUNT), "UNKNOWN");
+	assert_int_equal(vsmm_reason_from_name("NO_SUCH"), VSMM_REASON_COUNT);
+	assert_int_equal(vsmm_reason_from_name(NULL), VSMM_REASON_COUNT);
+	assert_string_equal(vsmm_status_name(VSMM_E_UD), "VSMM_E_UD");
+	assert_string_equal(vsmm_status_name(VSMM_OK), "VSMM_OK");
+	assert_string_equal(vsmm_status_name(-999), "VSMM_E_UNKNOWN");
+	assert_non_null(strstr(vsmm_strerror(VSMM_E_SHUTDOWN), "shutdown"));
+	assert_non_null(vsmm_strerror(12345));
+}
+
+static int teardown(void **unused)
+{
+	(void)unused;
+	tp_free(tv.tp);
+	tv.tp = NULL;
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_every_reason_has_a_case, teardown),
+		cmocka_unit_test(test_reason_table),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
