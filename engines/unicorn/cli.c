@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/* Command line of `vsmm run` (see docs/engine.md). */
+#include "vsmm_run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine.h"
+#include "run.h"
+#include "run_status.h"
+
+static const char usage[] =
+	"usage: vsmm run --bios IMAGE [options]\n"
+	"\n"
+	"Run a flat BIOS image on the Unicorn CPU engine, with vsmm delivering\n"
+	"SMIs and executing RSM.  The machine matches QEMU's q35 as far as the\n"
+	"guest can tell: RAM from 0, the image mapped below 4 GiB and its last\n"
+	"128 KiB below 1 MiB, reset state CS:IP F000:FFF0, SMBASE 0x30000.\n"
+	"\n"
+	"  --bios IMAGE         flat image, a multiple of 64 KiB (required)\n"
+	"  --model intel|amd    CPU vendor (default intel)\n"
+	"  --layout NAME        auto|p6-32|amd64|intel64 (default auto: the\n"
+	"                       semantics' pairing; p6-32 also drops long mode)\n"
+	"  --semantics S        kvm|hardware (default kvm)\n"
+	"  --ram SIZE           guest RAM, e.g. 128M (default 128M, max 2G)\n"
+	"  --smram BASE:SIZE    RAM visible only in SMM (reads 0xFF, writes\n"
+	"                       dropped outside SMM); 4 KiB aligned\n"
+	"  --trace              each SMI and RSM as a JSON line on stderr\n"
+	"  --max-insns N        stop after N instructions (exit 6)\n"
+	"  --timeout S          stop after S seconds (exit 6)\n"
+	"\n"
+	"Devices: port 0xE9 debug console (stdout), port 0xF4 exit with status\n"
+	"(V << 1) | 1, port 0xB2 APM control (a write raises an SMI), port 0xB3\n"
+	"APM scratch, port 0xB4 SMI timer (write N: SMI after N instructions or\n"
+	"when the vCPU halts), local APIC ICR at 0xFEE00300 (delivery mode SMI\n"
+	"to self raises an SMI).\n"
+	"\n"
+	"Exit status: 0 the vCPU halted with nothing pending; odd: the guest's\n"
+	"exit port value; 2 shutdown (e.g. RSM refused the image; reason on\n"
+	"stderr); 4 the guest did something this engine cannot emulate\n"
+	"(exception delivery, unmapped memory); 6 limit reached; 8 the engine\n"
+	"is unavailable (self-check failed); 10 internal error; 64 usage;\n"
+	"66 unreadable or malformed image.\n";
+
+static int bad(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "vsmm run: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see vsmm run --help)\n");
+	return RUN_EXIT_USAGE;
+}
+
+/* A number with an optional K/M/G suffix (powers of 1024). */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		return -1;
+	unsigned shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30, end++;
+	if (*end || (shift && v > (~0ull >> shift)))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_smram(const char *s, uint64_t *base, uint64_t *size)
+{
+	char buf[64];
+	const char *colon = strchr(s, ':');
+	if (!colon || (size_t)(colon - s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, (size_t)(colon - s));
+	buf[colon - s] = '\0';
+	if (parse_size(buf, base) || parse_size(colon + 1, size) || !*size)
+		return -1;
+	return 0;
+}
+
+/* One option: "--name value" or "--name=value".  Returns the value or
+ * NULL if this argument is not that option. */
+static const char *opt_value(char **argv, int argc, int *i, const char *name,
+			     int *err)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+	if (strncmp(a, name, n))
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n])
+		return NULL;
+	if (*i + 1 >= argc) {
+		*err = bad("%s needs a value", name);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int parse_args(int argc, char **argv, struct machine_config *c)
+{
+	for (int i = 1; i < argc; i++) {
+		int err = 0;
+		const char *v;
+		char *end;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return -1;
+		} else if (!strcmp(argv[i], "--trace")) {
+			c->trace = true;
+		} else if ((v = opt_value(argv, argc, &i, "--bios", &err))) {
+			c->bios_path = v;
+		} else if ((v = opt_value(argv, argc, &i, "--model", &err))) {
+			if (!strcmp(v, "intel"))
+				c->vendor = VSMM_VENDOR_INTEL;
+			else if (!strcmp(v, "amd"))
+				c->vendor = VSMM_VENDOR_AMD;
+			else
+				return bad("unknown --model '%s' (intel or amd)", v);
+		} else if ((v = opt_value(argv, argc, &i, "--layout", &err))) {
+			if (vsmm_layout_from_name(v, &c->layout) != VSMM_OK)
+				return bad("unknown --layout '%s' (auto, p6-32, "
+					   "amd64 or intel64)", v);
+		} else if ((v = opt_value(argv, argc, &i, "--semantics", &err))) {
+			if (!strcmp(v, "kvm"))
+				c->semantics = VSMM_SEMANTICS_KVM;
+			else if (!strcmp(v, "hardware"))
+				c->semantics = VSMM_SEMANTICS_HARDWARE;
+			else
+				return bad("unknown --semantics '%s' (kvm or "
+					   "hardware)", v);
+		} else if ((v = opt_value(argv, argc, &i, "--ram", &err))) {
+			if (parse_size(v, &c->ram_size) || c->ram_size < (2u << 20) ||
+			    c->ram_size > MACHINE_MAX_RAM ||
+			    c->ram_size % 0x1000)
+				return bad("--ram '%s' must be 2M..2G, a multiple "
+					   "of 4K", v);
+		} else if ((v = opt_value(argv, argc, &i, "--smram", &err))) {
+			if (parse_smram(v, &c->smram_base, &c->smram_size))
+				return bad("--smram '%s' must be BASE:SIZE, e.g. "
+					   "0x800000:0x100000", v);
+		} else if ((v = opt_value(argv, argc, &i, "--max-insns", &err))) {
+			if (parse_size(v, &c->max_insns) || !c->max_insns)
+				return bad("--max-insns '%s' must be a positive "
+					   "number", v);
+		} else if ((v = opt_value(argv, argc, &i, "--timeout", &err))) {
+			errno = 0;
+			c->timeout_s = strtod(v, &end);
+			if (errno || *end || end == v || !(c->timeout_s > 0))
+				return bad("--timeout '%s' must be a positive "
+					   "number of seconds", v);
+		} else if (err) {
+			return err;
+		} else {
+			return bad("unknown argument '%s'", argv[i]);
+		}
+		if (err)
+			return err;
+	}
+	if (!c->bios_path)
+		return bad("%s", "--bios IMAGE is required");
+	return 0;
+}
+
+int vsmm_run_main(int argc, char **argv)
+{
+	struct machine_config cfg = {
+		.vendor = VSMM_VENDOR_INTEL,
+		.layout = VSMM_LAYOUT_AUTO,
+		.semantics = VSMM_SEMANTICS_KVM,
+		.ram_size = MACHINE_DEFAULT_RAM,
+		.console = stdout,
+		.log = stderr,
+	};
+	int rc = parse_args(argc, argv, &cfg);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	struct machine m;
+	/* Debug-console output appears as the guest writes it (QEMU's
+	 * isa-debugcon does not buffer either), even if the run is killed. */
+	setvbuf(cfg.console, NULL, _IONBF, 0);
+	rc = machine_init(&m, &cfg);
+	if (rc == 0)
+		rc = machine_run(&m);
+	fflush(cfg.console);
+	machine_destroy(&m);
+	return rc;
+}

@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Memory map, devices and the vsmm platform callbacks of the `vsmm run`
+ * machine (see machine.h).  All guest RAM lives in one host buffer mapped
+ * into Unicorn with uc_mem_map_ptr, so the host-side accessors and the CPU
+ * see the same bytes.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "machine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <unicorn/x86.h>
+
+#include "run_status.h"
+#include "ucx86.h"
+
+#define PAGE 0x1000ull
+#define ONE_MIB 0x100000ull
+#define FOUR_GIB 0x100000000ull
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------------ */
+/* Host-side physical accessors (the platform's "DMA")                 */
+/* ------------------------------------------------------------------ */
+
+static bool in_smram(const struct machine *m, uint64_t gpa)
+{
+	return m->cfg.smram_size && gpa >= m->cfg.smram_base &&
+	       gpa - m->cfg.smram_base < m->cfg.smram_size;
+}
+
+/* Length of the run starting at gpa that stays on one side of the SMRAM
+ * boundaries, capped at len. */
+static size_t same_side_run(const struct machine *m, uint64_t gpa, size_t len)
+{
+	uint64_t lo = m->cfg.smram_base, hi = lo + m->cfg.smram_size;
+	uint64_t end = gpa + len;
+	if (!m->cfg.smram_size)
+		return len;
+	if (gpa < lo && end > lo)
+		return (size_t)(lo - gpa);
+	if (gpa >= lo && gpa < hi && end > hi)
+		return (size_t)(hi - gpa);
+	return len;
+}
+
+/* Host pointer of a readable physical byte: RAM, or the BIOS in its two
+ * windows (the window below 1 MiB hides RAM, as on QEMU). */
+static uint8_t *phys_ptr(struct machine *m, uint64_t gpa, size_t len,
+			 bool *rom)
+{
+	uint64_t end = gpa + len;
+	*rom = true;
+	if (gpa >= m->isa_bios_base && end <= m->isa_bios_base + m->isa_bios_size)
+		return m->bios + (m->bios_size - m->isa_bios_size) +
+		       (gpa - m->isa_bios_base);
+	if (gpa >= FOUR_GIB - m->bios_size && end <= FOUR_GIB)
+		return m->bios + (gpa - (FOUR_GIB - m->bios_size));
+	*rom = false;
+	if (end <= m->cfg.ram_size && end >= gpa &&
+	    !(gpa < m->isa_bios_base + m->isa_bios_size && end > m->isa_bios_base))
+		return m->ram + gpa;
+	return NULL;
+}
+
+int machine_phys_read(struct machine *m, bool smm, uint64_t gpa, void *buf,
+		      size_t len)
+{
+	uint8_t *out = buf;
+	while (len) {
+		size_t n = same_side_run(m, gpa, len);
+		bool rom;
+		uint8_t *p = phys_ptr(m, gpa, n, &rom);
+		if (!p)
+			return -1;
+		if (!smm && in_smram(m, gpa))
+			memset(out, 0xff, n); /* a closed TSEG reads as all ones */
+		else
+			memcpy(out, p, n);
+		out += n, gpa += n, len -= n;
+	}
+	return 0;
+}
+
+int machine_phys_write(struct machine *m, bool smm, uint64_t gpa,
+		       const void *buf, size_t len)
+{
+	const uint8_t *in = buf;
+	while (len) {
+		size_t n = same_side_run(m, gpa, len);
+		bool rom;
+		uint8_t *p = phys_ptr(m, gpa, n, &rom);
+		if (!p)
+			return -1;
+		/* Writes to ROM and to closed SMRAM are dropped. */
+		if (!rom && (smm || !in_smram(m, gpa)))
+			memcpy(p, in, n);
+		in += n, gpa += n, len -= n;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* SMRAM visibility                                                    */
+/* ------------------------------------------------------------------ */
+
+static uint64_t closed_smram_read(uc_engine *uc, uint64_t off, unsigned size,
+				  void *opaque)
+{
+	(void)uc, (void)off, (void)opaque;
+	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+static void closed_smram_write(uc_engine *uc, uint64_t off, unsigned size,
+			       uint64_t value, void *opaque)
+{
+	(void)uc, (void)off, (void)size, (void)value, (void)opaque;
+}
+
+/*
+ * Outside SMM the range is an MMIO window that reads all ones and ignores
+ * writes (a closed TSEG); in SMM it is the RAM behind it.  Translated code
+ * from the range is dropped on each switch so that nothing compiled while
+ * SMRAM was visible can run after it is hidden.
+ */
+int machine_set_smram_visible(struct machine *m, bool visible)
+{
+	uint64_t base = m->cfg.smram_base, size = m->cfg.smram_size;
+	uc_err err;
+	if (!size || m->smram_visible == visible)
+		return 0;
+	err = uc_mem_unmap(m->uc, base, size);
+	if (!err && visible)
+		err = uc_mem_map_ptr(m->uc, base, size, UC_PROT_ALL,
+				     m->ram + base);
+	else if (!err)
+		err = uc_mmio_map(m->uc, base, size, closed_smram_read, m,
+				  closed_smram_write, m);
+	if (!err)
+		err = uc_ctl_remove_cache(m->uc, base, base + size);
+	if (err) {
+		fprintf(m->cfg.log, "vsmm run: switching SMRAM %s failed: %s\n",
+			visible ? "on" : "off", uc_strerror(err));
+		return -1;
+	}
+	m->smram_visible = visible;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* vsmm platform callbacks                                             */
+/* ------------------------------------------------------------------ */
+
+static int op_read_phys(void *ctx, bool smm, uint64_t gpa, void *buf,
+			size_t len)
+{
+	return machine_phys_read(ctx, smm, gpa, buf, len);
+}
+
+static int op_write_phys(void *ctx, bool smm, uint64_t gpa, const void *buf,
+			 size_t len)
+{
+	return machine_phys_write(ctx, smm, gpa, buf, len);
+}
+
+static int op_smm_changed(void *ctx, struct vsmm_vcpu *vcpu, bool entering)
+{
+	(void)vcpu;
+	return machine_set_smram_visible(ctx, entering);
+}
+
+/* ------------------------------------------------------------------ */
+/* Devices                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Ask Unicorn to stop at the next instruction boundary.  Remember where
+ * the request came from, because after such a stop Unicorn 2.0.1 reports
+ * RIP in a way the run loop must correct (ucx_resume_at_linear).
+ */
+static void stop_engine(struct machine *m, bool in_insn)
+{
+	m->req_in_insn = in_insn;
+	m->req_linear = m->last_pc;
+	m->req_size = m->last_size;
+	uc_emu_stop(m->uc);
+}
+
+/* Raise an SMI; true if it can be delivered at the next instruction
+ * boundary (outside SMM), in which case the engine is asked to stop there.
+ * In SMM vsmm keeps it pending (repeats collapse) until RSM. */
+static bool request_smi(struct machine *m, enum machine_smi_source src,
+			bool in_insn)
+{
+	if (vsmm_raise_smi(&m->vcpu) != VSMM_OK ||
+	    vsmm_next_event(&m->vcpu) != VSMM_EVENT_SMI) {
+		if (m->smi_source == SMI_SRC_NONE)
+			m->smi_source = src;
+		return false;
+	}
+	m->smi_source = src;
+	if (m->stop == STOP_NONE)
+		m->stop = STOP_EVENT;
+	stop_engine(m, in_insn);
+	return true;
+}
+
+static void port_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
+		     void *opaque)
+{
+	struct machine *m = opaque;
+	(void)uc;
+	if (port == MACHINE_PORT_DEBUGCON) {
+		fputc((int)(value & 0xff), m->cfg.console);
+	} else if (port >= MACHINE_PORT_EXIT &&
+		   port < MACHINE_PORT_EXIT + MACHINE_PORT_EXIT_SIZE) {
+		m->stop = STOP_EXIT;
+		m->exit_value = value;
+		stop_engine(m, true);
+	} else if (port == MACHINE_PORT_APM_CNT) {
+		m->apm_cnt = (uint8_t)value;
+		/* The code hook saw this OUT last: its address and length. */
+		m->io_linear = m->last_pc;
+		m->io_size = m->last_size;
+		m->io_port = (uint16_t)port;
+		m->io_width = (uint8_t)size;
+		m->io_smi = request_smi(m, SMI_SRC_APM, true);
+	} else if (port == MACHINE_PORT_APM_STS) {
+		m->apm_sts = (uint8_t)value;
+	} else if (port == MACHINE_PORT_SMI_TIMER) {
+		m->smi_timer = value;
+	}
+	/* Every other port ignores writes, as unclaimed ISA ports do. */
+}
+
+static uint32_t port_in(uc_engine *uc, uint32_t port, int size, void *opaque)
+{
+	struct machine *m = opaque;
+	(void)uc;
+	if (port == MACHINE_PORT_DEBUGCON)
+		return MACHINE_PORT_DEBUGCON; /* isa-debugcon's read-back */
+	if (port == MACHINE_PORT_APM_CNT)
+		return m->apm_cnt;
+	if (port == MACHINE_PORT_APM_STS)
+		return m->apm_sts;
+	/* Unclaimed ports float high. */
+	return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+}
+
+/* ICR delivery mode SMI (010b) to this CPU: shorthand self or all
+ * including self, or no shorthand with destination APIC ID 0 or the
+ * broadcast ID. */
+static bool icr_is_smi_to_self(uint32_t lo, uint32_t hi)
+{
+	unsigned mode = (lo >> 8) & 7u, shorthand = (lo >> 18) & 3u;
+	unsigned dest = hi >> 24;
+	if (mode != 2)
+		return false;
+	return shorthand == 1 || shorthand == 2 ||
+	       (shorthand == 0 && (dest == 0 || dest == 0xff));
+}
+
+static uint64_t apic_read(uc_engine *uc, uint64_t off, unsigned size,
+			  void *opaque)
+{
+	struct machine *m = opaque;
+	(void)uc, (void)size;
+	switch (off) {
+	case 0x30: return 0x00050014u; /* version register of an xAPIC */
+	case MACHINE_APIC_ICR_LO: return m->icr_lo & ~(1u << 12); /* idle */
+	case MACHINE_APIC_ICR_HI: return m->icr_hi;
+	default: return 0;
+	}
+}
+
+static void apic_write(uc_engine *uc, uint64_t off, unsigned size,
+		       uint64_t value, void *opaque)
+{
+	struct machine *m = opaque;
+	(void)uc, (void)size;
+	if (off == MACHINE_APIC_ICR_HI) {
+		m->icr_hi = (uint32_t)value;
+	} else if (off == MACHINE_APIC_ICR_LO) {
+		m->icr_lo = (uint32_t)value;
+		if (icr_is_smi_to_self(m->icr_lo, m->icr_hi))
+			request_smi(m, SMI_SRC_APIC, true);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* CPU hooks                                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Installed over the whole address space: besides counting instructions
+ * for --max-insns, --timeout and the SMI timer, its mere presence makes
+ * Unicorn 2.0.1 stop exactly after the instruction that asked for a stop
+ * (without it stops land at block boundaries; see ucx_resume_at_linear
+ * for the RIP it leaves behind).
+ */
+static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
+		      void *opaque)
+{
+	struct machine *m = opaque;
+	(void)uc;
+	m->last_pc = addr;
+	m->last_size = size;
+	m->insns++;
+	if (m->smi_timer && --m->smi_timer == 0)
+		request_smi(m, SMI_SRC_TIMER, false);
+	if ((m->cfg.max_insns && m->insns > m->cfg.max_insns) ||
+	    (m->deadline > 0 && (m->insns & 0xfffff) == 0 &&
+	     now_s() > m->deadline)) {
+		m->stop = STOP_LIMIT;
+		stop_engine(m, false);
+	}
+}
+
+/* RSM is refused by the translator (HF_SMM is never set in the engine), so
+ * it arrives here; vsmm emulates it once uc_emu_start has returned. */
+static bool invalid_insn_hook(uc_engine *uc, void *opaque)
+{
+	struct machine *m = opaque;
+	struct vsmm_cpu_state st = { 0 };
+	uint8_t op[2];
+	m->stop = STOP_BAD_INSN;
+	if (ucx_get_state(uc, &st) == UC_ERR_OK &&
+	    machine_phys_read(m, m->vcpu.state.smm,
+			      st.seg[VSMM_CS].base + st.rip, op, 2) == 0 &&
+	    op[0] == 0x0f && op[1] == 0xaa)
+		m->stop = STOP_RSM;
+	return m->stop == STOP_RSM;
+}
+
+static void intr_hook(uc_engine *uc, uint32_t intno, void *opaque)
+{
+	struct machine *m = opaque;
+	(void)uc;
+	m->stop = STOP_INTR;
+	m->intno = intno;
+	stop_engine(m, true);
+}
+
+static bool mem_fault_hook(uc_engine *uc, uc_mem_type type, uint64_t addr,
+			   int size, int64_t value, void *opaque)
+{
+	struct machine *m = opaque;
+	(void)uc, (void)size, (void)value;
+	m->stop = STOP_MEM_FAULT;
+	m->fault_type = type;
+	m->fault_addr = addr;
+	return false;
+}
+
+static int install_hooks(struct machine *m)
+{
+	uc_hook h;
+	uc_err err = uc_hook_add(m->uc, &h, UC_HOOK_CODE, code_hook, m, 1, 0);
+	if (!err)
+		err = uc_hook_add(m->uc, &h, UC_HOOK_INSN, port_out, m, 1, 0,
+				  UC_X86_INS_OUT);
+	if (!err)
+		err = uc_hook_add(m->uc, &h, UC_HOOK_INSN, port_in, m, 1, 0,
+				  UC_X86_INS_IN);
+	if (!err)
+		err = uc_hook_add(m->uc, &h, UC_HOOK_INSN_INVALID,
+				  invalid_insn_hook, m, 1, 0);
+	if (!err)
+		err = uc_hook_add(m->uc, &h, UC_HOOK_INTR, intr_hook, m, 1, 0);
+	if (!err)
+		err = uc_hook_add(m->uc, &h,
+				  UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT,
+				  mem_fault_hook, m, 1, 0);
+	if (err)
+		fprintf(m->cfg.log, "vsmm run: installing engine hooks failed: "
+			"%s\n", uc_strerror(err));
+	return err ? -1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Memory map                                                          */
+/* ------------------------------------------------------------------ */
+
+static int load_bios(struct machine *m)
+{
+	FILE *f = fopen(m->cfg.bios_path, "rb");
+	long size;
+	if (!f) {
+		fprintf(m->cfg.log, "vsmm run: cannot open BIOS image %s: %s\n",
+			m->cfg.bios_path, strerror(errno));
+		return -1;
+	}
+	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET)) {
+		fprintf(m->cfg.log, "vsmm run: cannot read %s\n", m->cfg.bios_path);
+		fclose(f);
+		return -1;
+	}
+	if (size == 0 || size % MACHINE_BIOS_GRANULE || size > 16 * (long)ONE_MIB) {
+		fprintf(m->cfg.log,
+			"vsmm run: BIOS image %s is %ld bytes; it must be a "
+			"non-zero multiple of 64 KiB, at most 16 MiB (as for "
+			"QEMU's -bios)\n", m->cfg.bios_path, size);
+		fclose(f);
+		return -1;
+	}
+	m->bios_size = (uint64_t)size;
+	m->bios = malloc((size_t)size);
+	if (!m->bios || fread(m->bios, 1, (size_t)size, f) != (size_t)size) {
+		fprintf(m->cfg.log, "vsmm run: cannot read %s\n", m->cfg.bios_path);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	m->isa_bios_size = m->bios_size < MACHINE_ISA_BIOS_MAX
+				   ? m->bios_size : MACHINE_ISA_BIOS_MAX;
+	m->isa_bios_base = ONE_MIB - m->isa_bios_size;
+	return 0;
+}
+
+static uc_err map_ram(struct machine *m, uint64_t lo, uint64_t hi)
+{
+	if (hi <= lo)
+		return UC_ERR_OK;
+	return uc_mem_map_ptr(m->uc, lo, hi - lo, UC_PROT_ALL, m->ram + lo);
+}
+
+/* RAM around the ISA BIOS window and the SMRAM range (mapped separately
+ * so that it can be switched). */
+static uc_err map_ram_around(struct machine *m, uint64_t lo, uint64_t hi)
+{
+	uint64_t sb = m->cfg.smram_base, se = sb + m->cfg.smram_size;
+	uc_err err;
+	if (!m->cfg.smram_size || se <= lo || sb >= hi)
+		return map_ram(m, lo, hi);
+	err = map_ram(m, lo, sb > lo ? sb : lo);
+	if (!err)
+		err = map_ram(m, se < hi ? se : hi, hi);
+	return err;
+}
+
+static int map_memory(struct machine *m)
+{
+	uint64_t ram = m->cfg.ram_size;
+	uint64_t isa_lo = m->isa_bios_base, isa_hi = isa_lo + m->isa_bios_size;
+	uc_err err;
+
+	m->ram = calloc(1, (size_t)ram);
+	if (!m->ram) {
+		fprintf(m->cfg.log, "vsmm run: cannot allocate %llu bytes of "
+			"guest RAM\n", (unsigned long long)ram);
+		return -1;
+	}
+	err = map_ram_around(m, 0, ram < isa_lo ? ram : isa_lo);
+	if (!err)
+		err = map_ram_around(m, isa_hi, ram);
+	if (!err)
+		err = uc_mem_map_ptr(m->uc, isa_lo, m->isa_bios_size,
+				     UC_PROT_READ | UC_PROT_EXEC,
+				     m->bios + m->bios_size - m->isa_bios_size);
+	if (!err)
+		err = uc_mem_map_ptr(m->uc, FOUR_GIB - m->bios_size, m->bios_size,
+				     UC_PROT_READ | UC_PROT_EXEC, m->bios);
+	if (!err)
+		err = uc_mmio_map(m->uc, MACHINE_APIC_BASE, PAGE, apic_read, m,
+				  apic_write, m);
+	if (!err && m->cfg.smram_size)
+		err = uc_mmio_map(m->uc, m->cfg.smram_base, m->cfg.smram_size,
+				  closed_smram_read, m, closed_smram_write, m);
+	if (err) {
+		fprintf(m->cfg.log, "vsmm run: building the memory map failed: "
+			"%s\n", uc_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+/* SMRAM must be RAM the machine can switch page by page. */
+static int check_smram(struct machine *m)
+{
+	uint64_t b = m->cfg.smram_base, s = m->cfg.smram_size;
+	if (!s)
+		return 0;
+	if (b % PAGE || s % PAGE || b + s > m->cfg.ram_size || b + s < b ||
+	    (b < m->isa_bios_base + m->isa_bios_size &&
+	     b + s > m->isa_bios_base)) {
+		fprintf(m->cfg.log,
+			"vsmm run: --smram 0x%llx:0x%llx must be 4 KiB aligned, "
+			"inside RAM and clear of the BIOS window 0x%llx-0xfffff\n",
+			(unsigned long long)b, (unsigned long long)s,
+			(unsigned long long)m->isa_bios_base);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Set-up                                                              */
+/* ------------------------------------------------------------------ */
+
+static int init_vcpu(struct machine *m)
+{
+	enum vsmm_layout layout = m->cfg.layout;
+	bool long_mode = layout != VSMM_LAYOUT_P6_32;
+	int rc = vsmm_model_preset(&m->model, m->cfg.vendor, long_mode);
+	if (rc == VSMM_OK)
+		m->model.layout = layout;
+	m->ops.read_phys = op_read_phys;
+	m->ops.write_phys = op_write_phys;
+	m->ops.smm_changed = op_smm_changed;
+	if (rc == VSMM_OK)
+		rc = vsmm_vcpu_init(&m->vcpu, &m->model, &m->ops, m);
+	if (rc == VSMM_OK)
+		rc = vsmm_vcpu_set_semantics(&m->vcpu, m->cfg.semantics);
+	if (rc != VSMM_OK) {
+		fprintf(m->cfg.log, "vsmm run: setting up the vCPU failed: %s\n",
+			vsmm_strerror(rc));
+		return -1;
+	}
+	uc_err err = ucx_set_state(m->uc, &m->vcpu.state);
+	if (err) {
+		fprintf(m->cfg.log, "vsmm run: loading the reset state into the "
+			"engine failed: %s\n", uc_strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+int machine_init(struct machine *m, const struct machine_config *cfg)
+{
+	char why[256];
+	uc_err err;
+
+	memset(m, 0, sizeof(*m));
+	m->cfg = *cfg;
+	if (!m->cfg.ram_size)
+		m->cfg.ram_size = MACHINE_DEFAULT_RAM;
+	if (load_bios(m))
+		return RUN_EXIT_BAD_IMAGE;
+	if (check_smram(m))
+		return RUN_EXIT_USAGE;
+	err = uc_open(UC_ARCH_X86, UC_MODE_64, &m->uc);
+	if (err) {
+		fprintf(m->cfg.log, "vsmm run: the CPU engine (Unicorn) could not "
+			"start: %s\n", uc_strerror(err));
+		return RUN_EXIT_ENGINE_UNAVAILABLE;
+	}
+	if (ucx_selfcheck(m->uc, why, sizeof(why))) {
+		fprintf(m->cfg.log,
+			"vsmm run: engine self-check failed: %s.\n"
+			"vsmm run: this Unicorn build does not match the CPU-state "
+			"mirror vsmm was written for (Unicorn 2.0.1 as in Debian "
+			"12); refusing to run rather than run wrongly.\n", why);
+		return RUN_EXIT_ENGINE_UNAVAILABLE;
+	}
+	if (map_memory(m) || install_hooks(m) || init_vcpu(m))
+		return RUN_EXIT_INTERNAL;
+	if (m->cfg.timeout_s > 0)
+		m->deadline = now_s() + m->cfg.timeout_s;
+	return 0;
+}
+
+void machine_destroy(struct machine *m)
+{
+	if (m->uc)
+		uc_close(m->uc);
+	free(m->ram);
+	free(m->bios);
+	m->uc = NULL;
+	m->ram = m->bios = NULL;
+}

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The machine `vsmm run` emulates on Unicorn: RAM from 0, a BIOS image
+ * mapped as QEMU's -bios maps it, the debug console and exit ports, the APM
+ * ports that raise SMIs, a local-APIC ICR that can send an SMI to self, and
+ * an optional SMRAM range visible only in SMM.  The vCPU's SMM behaviour is
+ * vsmm's (include/vsmm/vsmm.h); this file is the VMM side of it.
+ */
+#ifndef VSMM_ENGINE_MACHINE_H
+#define VSMM_ENGINE_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <unicorn/unicorn.h>
+
+#include "vsmm/vsmm.h"
+
+/* Guest-visible devices (keep in step with docs/engine.md). */
+#define MACHINE_PORT_DEBUGCON 0xE9u   /* QEMU isa-debugcon */
+#define MACHINE_PORT_EXIT 0xF4u       /* QEMU isa-debug-exit, iosize 4 */
+#define MACHINE_PORT_EXIT_SIZE 4u
+#define MACHINE_PORT_APM_CNT 0xB2u    /* APM control: writing raises an SMI */
+#define MACHINE_PORT_APM_STS 0xB3u    /* APM status: a scratch byte */
+#define MACHINE_PORT_SMI_TIMER 0xB4u  /* vsmm only: SMI after N instructions */
+#define MACHINE_APIC_BASE 0xFEE00000ull
+#define MACHINE_APIC_ICR_LO 0x300u
+#define MACHINE_APIC_ICR_HI 0x310u
+#define MACHINE_DEFAULT_RAM (128ull << 20)
+#define MACHINE_MAX_RAM (2048ull << 20)
+#define MACHINE_BIOS_GRANULE 0x10000u /* -bios images are multiples of 64 KiB */
+#define MACHINE_ISA_BIOS_MAX 0x20000u /* last 128 KiB also sit below 1 MiB */
+
+/* Why uc_emu_start returned, as seen from the hooks. */
+enum machine_stop {
+	STOP_NONE = 0,
+	STOP_EVENT,     /* an SMI became pending: deliver it now */
+	STOP_EXIT,      /* the guest wrote the exit port */
+	STOP_RSM,       /* RSM (0F AA) is the next instruction */
+	STOP_BAD_INSN,  /* an opcode the engine refused */
+	STOP_INTR,      /* an exception or INT n: no IDT delivery here */
+	STOP_MEM_FAULT, /* an access to unmapped or read-only memory */
+	STOP_LIMIT,     /* --max-insns or --timeout reached */
+};
+
+/* Where the pending SMI came from, for the trace and for I/O restart. */
+enum machine_smi_source {
+	SMI_SRC_NONE = 0,
+	SMI_SRC_APM,   /* OUT to port 0xB2 */
+	SMI_SRC_APIC,  /* ICR write, delivery mode SMI */
+	SMI_SRC_TIMER, /* the SMI timer expired */
+};
+
+struct machine_config {
+	const char *bios_path;
+	uint64_t ram_size;
+	uint64_t smram_base, smram_size; /* size 0: no SMRAM range */
+	enum vsmm_vendor vendor;
+	enum vsmm_layout layout;       /* AUTO unless --layout */
+	enum vsmm_semantics semantics;
+	uint64_t max_insns;            /* 0: unlimited */
+	double timeout_s;              /* 0: none */
+	bool trace;
+	FILE *console;                 /* debug-console bytes (stdout) */
+	FILE *log;                     /* messages and trace (stderr) */
+};
+
+struct machine {
+	struct machine_config cfg;
+	uc_engine *uc;
+	uint8_t *ram;
+	uint8_t *bios;
+	uint64_t bios_size;
+	uint64_t isa_bios_base, isa_bios_size;
+	bool smram_visible;
+
+	struct vsmm_model model;
+	struct vsmm_platform_ops ops;
+	struct vsmm_vcpu vcpu;
+	bool halted;
+
+	/* Devices. */
+	uint8_t apm_cnt, apm_sts;
+	uint32_t icr_lo, icr_hi;
+	uint64_t smi_timer; /* instructions left; 0: disarmed */
+
+	/* Filled by the hooks during one uc_emu_start. */
+	enum machine_stop stop;
+	enum machine_smi_source smi_source;
+	uint32_t exit_value;
+	bool io_smi;             /* the SMI came from this OUT instruction */
+	uint64_t io_linear;      /* linear address of the OUT that raised it */
+	uint32_t io_size;        /* its length */
+	uint16_t io_port;
+	uint8_t io_width;
+	bool req_in_insn;        /* the stop was asked for during an instruction */
+	uint64_t req_linear;     /* that instruction (or the next, from the code hook) */
+	uint32_t req_size;
+	uint32_t intno;
+	uc_mem_type fault_type;
+	uint64_t fault_addr;
+	uint64_t last_pc;        /* linear address of the last instruction */
+	uint32_t last_size;
+	uint64_t insns;          /* instructions executed */
+	double deadline;         /* monotonic seconds, 0: none */
+	uint64_t smis, rsms;
+};
+
+/* Build the machine: Unicorn instance, self-check, memory, devices, vCPU at
+ * reset.  On failure returns the `vsmm run` exit status to use (and has
+ * printed why); 0 on success. */
+int machine_init(struct machine *m, const struct machine_config *cfg);
+void machine_destroy(struct machine *m);
+
+/* Physical memory as a device (DMA) or the host sees it.  smm selects the
+ * SMM view; outside it SMRAM reads as 0xFF and ignores writes.  Return 0,
+ * or -1 for an address outside RAM and ROM. */
+int machine_phys_read(struct machine *m, bool smm, uint64_t gpa, void *buf,
+		      size_t len);
+int machine_phys_write(struct machine *m, bool smm, uint64_t gpa,
+		       const void *buf, size_t len);
+
+/* Show or hide the SMRAM range to the CPU (SMM entry and RSM). */
+int machine_set_smram_visible(struct machine *m, bool visible);
+
+#endif /* VSMM_ENGINE_MACHINE_H */

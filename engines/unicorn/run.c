@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The execution loop.  Unicorn runs guest code until a hook asks it to
+ * stop; between runs the loop does what the CPU would do at an instruction
+ * boundary: deliver a pending SMI (vsmm_enter_smm), emulate RSM
+ * (vsmm_leave_smm), or sit in HLT.  vsmm owns the SMM state; the engine's
+ * own notion of SMM (HF_SMM) is never used.
+ */
+#include "run.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include <unicorn/x86.h>
+
+#include "run_status.h"
+#include "trace.h"
+#include "ucx86.h"
+
+#define CONTINUE (-1)
+/* uc_emu_start's "until" is a linear address; this one is non-canonical,
+ * so no instruction ever sits there. */
+#define NEVER_REACHED 0x7fffffffffffffffull
+
+static const char *const source_name[] = {
+	[SMI_SRC_NONE] = "pending",
+	[SMI_SRC_APM] = "apm",
+	[SMI_SRC_APIC] = "apic",
+	[SMI_SRC_TIMER] = "timer",
+};
+
+static int internal(struct machine *m, const char *what, uc_err err)
+{
+	fprintf(m->cfg.log, "vsmm run: %s failed: %s\n", what, uc_strerror(err));
+	return RUN_EXIT_INTERNAL;
+}
+
+/* Skip legacy and REX prefixes; returns the opcode's index or -1. */
+static int opcode_index(const uint8_t *b, int n, bool long64, bool *rep)
+{
+	for (int i = 0; i < n; i++) {
+		uint8_t c = b[i];
+		if (c == 0xf3 || c == 0xf2) {
+			*rep = c == 0xf3;
+			continue;
+		}
+		if (c == 0x66 || c == 0x67 || c == 0x26 || c == 0x2e ||
+		    c == 0x36 || c == 0x3e || c == 0x64 || c == 0x65 ||
+		    c == 0xf0 || (long64 && (c & 0xf0) == 0x40))
+			continue;
+		return i;
+	}
+	return -1;
+}
+
+/*
+ * The I/O instruction that raised this SMI, as SMI delivery must record it
+ * for I/O instruction restart (SDM "I/O State Implementation"): which
+ * instruction, its port, width, direction and string form.
+ */
+static void describe_io_smi(struct machine *m, struct vsmm_io_smi *io)
+{
+	const struct vsmm_cpu_state *st = &m->vcpu.state;
+	uint8_t b[15];
+	bool rep = false;
+	memset(io, 0, sizeof(*io));
+	if (!m->io_smi)
+		return;
+	if (machine_phys_read(m, false, m->io_linear, b, sizeof(b)))
+		return;
+	int i = opcode_index(b, sizeof(b), st->efer & VSMM_EFER_LMA, &rep);
+	if (i < 0)
+		return;
+	io->valid = true;
+	io->in = false; /* only OUT to port 0xB2 raises an SMI here */
+	io->string = b[i] == 0x6e || b[i] == 0x6f;
+	io->rep = io->string && rep;
+	io->imm = b[i] == 0xe6 || b[i] == 0xe7;
+	io->width = m->io_width;
+	io->port = m->io_port;
+	io->insn_rip = m->io_linear - st->seg[VSMM_CS].base;
+	if (!((st->efer & VSMM_EFER_LMA) && (st->seg[VSMM_CS].attr & VSMM_SEG_L)))
+		io->insn_rip &= 0xffffffffu;
+	if (io->string)
+		io->mem_addr = st->seg[VSMM_DS].base + st->gpr[VSMM_RSI];
+}
+
+static int deliver_smi(struct machine *m)
+{
+	struct vsmm_vcpu *v = &m->vcpu;
+	struct vsmm_cpu_state before;
+	uc_err err = ucx_get_state(m->uc, &v->state);
+	if (err)
+		return internal(m, "reading the vCPU state", err);
+	/* The engine's facts vsmm cannot see: HLT and the I/O instruction. */
+	v->state.halted = m->halted;
+	describe_io_smi(m, &v->io_smi);
+	before = v->state;
+	m->smis++;
+	int rc = vsmm_enter_smm(v);
+	struct vsmm_io_smi io = v->io_smi;
+	memset(&v->io_smi, 0, sizeof(v->io_smi));
+	m->io_smi = false;
+	if (rc != VSMM_OK) {
+		fprintf(m->cfg.log, "vsmm run: SMI delivery failed: %s (%s)\n",
+			vsmm_status_name(rc), vsmm_strerror(rc));
+		return RUN_EXIT_INTERNAL;
+	}
+	m->halted = v->state.halted;
+	err = ucx_set_state(m->uc, &v->state);
+	if (err)
+		return internal(m, "loading the SMM entry state", err);
+	trace_smi(m, &before, source_name[m->smi_source], &io);
+	m->smi_source = SMI_SRC_NONE;
+	return CONTINUE;
+}
+
+static void report_shutdown(struct machine *m)
+{
+	const struct vsmm_shutdown *why = &m->vcpu.last_shutdown;
+	fprintf(m->cfg.log,
+		"vsmm run: shutdown: RSM refused the state-save image: %s: %s",
+		vsmm_reason_name(why->reason), vsmm_reason_text(why->reason));
+	if (why->field)
+		fprintf(m->cfg.log, " (field %s at 0x%04x = 0x%" PRIx64 ")",
+			why->field, why->offset, why->value);
+	fprintf(m->cfg.log, " [%s]\n", vsmm_reason_ref(why->reason));
+}
+
+static int do_rsm(struct machine *m)
+{
+	struct vsmm_vcpu *v = &m->vcpu;
+	struct vsmm_cpu_state before;
+	uc_err err = ucx_get_state(m->uc, &v->state);
+	if (err)
+		return internal(m, "reading the vCPU state", err);
+	before = v->state;
+	m->rsms++;
+	int rc = vsmm_leave_smm(v);
+	trace_rsm(m, &before, rc);
+	if (rc == VSMM_E_UD) {
+		fprintf(m->cfg.log, "vsmm run: RSM outside SMM at RIP 0x%" PRIx64
+			" raises #UD, and this engine cannot deliver exceptions "
+			"through the IDT\n", before.rip);
+		return RUN_EXIT_GUEST_FAULT;
+	}
+	if (rc == VSMM_E_SHUTDOWN) {
+		report_shutdown(m);
+		return RUN_EXIT_SHUTDOWN;
+	}
+	if (rc != VSMM_OK) {
+		fprintf(m->cfg.log, "vsmm run: RSM failed: %s (%s)\n",
+			vsmm_status_name(rc), vsmm_strerror(rc));
+		return RUN_EXIT_INTERNAL;
+	}
+	/* Auto-HALT restart may send the vCPU back into HLT. */
+	m->halted = v->state.halted;
+	err = ucx_set_state(m->uc, &v->state);
+	if (err)
+		return internal(m, "loading the state RSM restored", err);
+	return CONTINUE;
+}
+
+/* Did the last instruction executed stop the engine by halting? */
+static bool stopped_on_hlt(struct machine *m)
+{
+	uint8_t b[15];
+	bool rep = false;
+	size_t n = m->last_size && m->last_size <= sizeof(b) ? m->last_size : 1;
+	if (machine_phys_read(m, m->vcpu.state.smm, m->last_pc, b, n))
+		return false;
+	int i = opcode_index(b, (int)n, true, &rep);
+	return i >= 0 && b[i] == 0xf4;
+}
+
+/* What happens at this instruction boundary before the guest runs on. */
+static int service_events(struct machine *m)
+{
+	if (vsmm_next_event(&m->vcpu) == VSMM_EVENT_SMI)
+		return deliver_smi(m);
+	if (!m->halted)
+		return CONTINUE;
+	if (m->smi_timer) {
+		/* Halted: time passes until the SMI timer expires. */
+		m->smi_timer = 0;
+		m->smi_source = SMI_SRC_TIMER;
+		if (vsmm_raise_smi(&m->vcpu) == VSMM_OK &&
+		    vsmm_next_event(&m->vcpu) == VSMM_EVENT_SMI)
+			return deliver_smi(m);
+	}
+	uint64_t rip = 0;
+	uc_reg_read(m->uc, UC_X86_REG_RIP, &rip);
+	fprintf(m->cfg.log, "vsmm run: the vCPU halted (RIP 0x%" PRIx64 ") with "
+		"nothing pending that could wake it; %" PRIu64 " SMIs, %" PRIu64
+		" RSMs, %" PRIu64 " instructions\n", rip, m->smis, m->rsms,
+		m->insns);
+	return RUN_EXIT_HALTED;
+}
+
+static int report_fault(struct machine *m, uc_err err)
+{
+	uint64_t rip = 0;
+	uc_reg_read(m->uc, UC_X86_REG_RIP, &rip);
+	switch (m->stop) {
+	case STOP_INTR:
+		fprintf(m->cfg.log, "vsmm run: exception or interrupt %u at RIP "
+			"0x%" PRIx64 "; this engine does not deliver them "
+			"through the IDT\n", m->intno, rip);
+		break;
+	case STOP_MEM_FAULT:
+		fprintf(m->cfg.log, "vsmm run: %s access to address 0x%" PRIx64
+			" (RIP 0x%" PRIx64 ") hits no RAM or ROM: %s\n",
+			m->fault_type == UC_MEM_WRITE_PROT ||
+					m->fault_type == UC_MEM_WRITE_UNMAPPED
+				? "write" : "read or fetch",
+			m->fault_addr, rip, uc_strerror(err));
+		break;
+	default:
+		fprintf(m->cfg.log, "vsmm run: invalid or unsupported instruction "
+			"at RIP 0x%" PRIx64 " (%s)\n", rip, uc_strerror(err));
+		break;
+	}
+	return RUN_EXIT_GUEST_FAULT;
+}
+
+/*
+ * Where the guest goes on after a stop a hook asked for: the instruction
+ * after the one that did the I/O, or the instruction whose code hook
+ * asked (it has not run).  The code hook of the next instruction may or
+ * may not have run before Unicorn stopped, hence the comparison.  An I/O
+ * instruction is never executed twice: its effect (the SMI) happened.
+ */
+static int resume_after_stop(struct machine *m)
+{
+	uint64_t linear = m->req_linear, cut_short = m->req_linear;
+	if (m->req_in_insn)
+		linear = m->last_pc != m->req_linear
+				 ? m->last_pc : m->req_linear + m->req_size;
+	uc_err err = ucx_resume_at_linear(m->uc, linear, cut_short);
+	if (err)
+		return internal(m, "finding where the engine stopped", err);
+	return CONTINUE;
+}
+
+static int handle_stop(struct machine *m, uc_err err)
+{
+	switch (m->stop) {
+	case STOP_EXIT:
+		return (int)(((m->exit_value & 0x7f) << 1) | 1);
+	case STOP_RSM:
+		return do_rsm(m);
+	case STOP_LIMIT:
+		fprintf(m->cfg.log, "vsmm run: stopped after %" PRIu64
+			" instructions: %s reached\n", m->insns,
+			m->cfg.max_insns && m->insns > m->cfg.max_insns
+				? "--max-insns" : "--timeout");
+		return RUN_EXIT_LIMIT;
+	case STOP_EVENT:
+		return resume_after_stop(m);
+	case STOP_NONE:
+		if (err == UC_ERR_OK) {
+			if (stopped_on_hlt(m))
+				m->halted = true;
+			return CONTINUE;
+		}
+		/* fall through */
+	default:
+		return report_fault(m, err);
+	}
+}
+
+int machine_run(struct machine *m)
+{
+	for (;;) {
+		int rc = service_events(m);
+		if (rc != CONTINUE)
+			return rc;
+		if (m->halted)
+			continue;
+		uint64_t rip;
+		uc_err err = uc_reg_read(m->uc, UC_X86_REG_RIP, &rip);
+		if (err)
+			return internal(m, "reading RIP", err);
+		m->stop = STOP_NONE;
+		err = uc_emu_start(m->uc, rip, NEVER_REACHED, 0, 0);
+		rc = handle_stop(m, err);
+		if (rc != CONTINUE)
+			return rc;
+	}
+}

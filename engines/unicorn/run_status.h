@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exit statuses of `vsmm run` (documented in docs/engine.md; scripts rely
+ * on them).  A guest's own exit through the isa-debug-exit port gives the
+ * odd statuses (V << 1) | 1, so every status vsmm chooses itself is even.
+ */
+#ifndef VSMM_ENGINE_RUN_STATUS_H
+#define VSMM_ENGINE_RUN_STATUS_H
+
+#define RUN_EXIT_HALTED 0      /* HLT with nothing pending that could wake it */
+#define RUN_EXIT_SHUTDOWN 2    /* triple fault, e.g. RSM refused the image */
+#define RUN_EXIT_GUEST_FAULT 4 /* something the engine cannot emulate:
+				* exception/INT n (no IDT delivery), #UD
+				* (incl. RSM outside SMM), unmapped memory */
+#define RUN_EXIT_LIMIT 6       /* --max-insns or --timeout reached */
+#define RUN_EXIT_ENGINE_UNAVAILABLE 8 /* Unicorn missing or self-check failed */
+#define RUN_EXIT_INTERNAL 10   /* an engine or platform call failed */
+#define RUN_EXIT_USAGE 64      /* bad command line */
+#define RUN_EXIT_BAD_IMAGE 66  /* BIOS image unreadable or of a wrong size */
+
+#endif /* VSMM_ENGINE_RUN_STATUS_H */

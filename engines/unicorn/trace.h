@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `vsmm run --trace`: one JSON object per line on the log stream for each
+ * SMI and RSM, with the vCPU state before and after and the decoded
+ * state-save image.  Keys and value formats follow the CLI's JSON
+ * (docs/json.md): integers are lower-case hex strings with 0x.
+ */
+#ifndef VSMM_ENGINE_TRACE_H
+#define VSMM_ENGINE_TRACE_H
+
+#include "machine.h"
+
+void trace_smi(struct machine *m, const struct vsmm_cpu_state *before,
+	       const char *source, const struct vsmm_io_smi *io);
+void trace_rsm(struct machine *m, const struct vsmm_cpu_state *before, int rc);
+
+#endif /* VSMM_ENGINE_TRACE_H */

@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CPU-state mirror for Unicorn 2.0.1 (see ucx86.h for why it exists).
+ *
+ * Offsets below are those of QEMU 5.0's CPUX86State for a 64-bit target,
+ * as built into Debian's libunicorn 2.0.1:
+ *
+ *   uint64 regs[16] @0; eip @128; eflags @136; cc_dst, cc_src, cc_src2;
+ *   uint32 cc_op @168; int32 df @172; uint32 hflags @176, hflags2 @180;
+ *   SegmentCache segs[6] @184 (ES CS SS DS FS GS), ldt @328, tr @352,
+ *   gdt @376, idt @400;  uint64 cr[5] @424;  ...  uint64 efer @560.
+ *   SegmentCache = { uint32 selector; uint64 base @8; uint32 limit @16;
+ *                    uint32 flags @20 } (24 bytes).
+ *
+ * The blob is host memory in host order (a copy of a C struct), not guest
+ * bytes, so it is accessed with memcpy at these offsets.
+ */
+#include "ucx86.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <unicorn/x86.h>
+
+/* uc_context = { size_t context_size; uc_mode mode; uc_arch arch; data[] } */
+#define CTX_HEADER 16u
+#define CTX_STATE_SIZE 5528u /* sizeof(CPUX86State) in the Debian build */
+
+#define OFF_REGS 0u
+#define OFF_EIP 128u
+#define OFF_HFLAGS 176u
+#define OFF_HFLAGS2 180u
+#define OFF_SEGS 184u
+#define OFF_LDT 328u
+#define OFF_TR 352u
+#define OFF_GDT 376u
+#define OFF_IDT 400u
+#define OFF_CR 424u
+#define OFF_EFER 560u
+#define SEGCACHE_SIZE 24u
+#define SC_SELECTOR 0u
+#define SC_BASE 8u
+#define SC_LIMIT 16u
+#define SC_FLAGS 20u
+
+/* QEMU's hidden flags (target/i386/cpu.h), the ones the mirror derives. */
+#define HF_CPL_MASK 0x3u
+#define HF_CS32 (1u << 4)
+#define HF_SS32 (1u << 5)
+#define HF_ADDSEG (1u << 6)
+#define HF_PE (1u << 7)
+#define HF_MP_SHIFT 9u /* MP, EM, TS in bits 9..11, CR0 bits 1..3 */
+#define HF_LMA (1u << 14)
+#define HF_CS64 (1u << 15)
+#define HF_SMM (1u << 19)
+#define HF_SVME (1u << 20)
+#define HF_OSFXSR (1u << 22)
+#define HF_SMAP (1u << 23)
+#define HF2_GIF 1u
+
+/* QEMU descriptor flags (descriptor high dword positions). */
+#define DESC_B (1u << 22)
+#define DESC_L (1u << 21)
+#define DESC_DPL_SHIFT 13u
+
+/* QEMU's SegmentCache order for segs[] is ES CS SS DS FS GS, the same as
+ * enum vsmm_sreg's first six; LDTR and TR have their own slots. */
+static const unsigned sreg_offset[VSMM_SREG_COUNT] = {
+	[VSMM_ES] = OFF_SEGS + 0 * SEGCACHE_SIZE,
+	[VSMM_CS] = OFF_SEGS + 1 * SEGCACHE_SIZE,
+	[VSMM_SS] = OFF_SEGS + 2 * SEGCACHE_SIZE,
+	[VSMM_DS] = OFF_SEGS + 3 * SEGCACHE_SIZE,
+	[VSMM_FS] = OFF_SEGS + 4 * SEGCACHE_SIZE,
+	[VSMM_GS] = OFF_SEGS + 5 * SEGCACHE_SIZE,
+	[VSMM_LDTR] = OFF_LDT,
+	[VSMM_TR] = OFF_TR,
+};
+
+/* Unicorn register ids of the GPRs in enum vsmm_gpr order. */
+static const int gpr_id[VSMM_GPR_COUNT] = {
+	UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
+	UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
+	UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+	UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
+};
+
+static uint8_t *blob(uc_context *ctx)
+{
+	return (uint8_t *)ctx + CTX_HEADER;
+}
+
+static uint32_t get32(const uint8_t *b, unsigned off)
+{
+	uint32_t v;
+	memcpy(&v, b + off, sizeof(v));
+	return v;
+}
+
+static uint64_t get64(const uint8_t *b, unsigned off)
+{
+	uint64_t v;
+	memcpy(&v, b + off, sizeof(v));
+	return v;
+}
+
+static void put32(uint8_t *b, unsigned off, uint32_t v)
+{
+	memcpy(b + off, &v, sizeof(v));
+}
+
+static void put64(uint8_t *b, unsigned off, uint64_t v)
+{
+	memcpy(b + off, &v, sizeof(v));
+}
+
+unsigned ucx_attr_to_qemu(uint16_t attr)
+{
+	return (unsigned)(attr & VSMM_SEG_ATTR_MASK) << 8;
+}
+
+uint16_t ucx_attr_from_qemu(unsigned flags)
+{
+	return (uint16_t)((flags >> 8) & VSMM_SEG_ATTR_MASK);
+}
+
+/* ------------------------------------------------------------------ */
+/* Self-check                                                          */
+/* ------------------------------------------------------------------ */
+
+struct probe {
+	const char *what;
+	unsigned offset;
+	unsigned size; /* 4 or 8 */
+	uint64_t want;
+};
+
+static int check_probes(const uint8_t *b, const struct probe *p, size_t n,
+			char *why, size_t whylen)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t got = p[i].size == 4 ? get32(b, p[i].offset)
+					      : get64(b, p[i].offset);
+		if (got != p[i].want) {
+			snprintf(why, whylen,
+				 "%s at context offset %u holds 0x%llx, the "
+				 "public API wrote 0x%llx",
+				 p[i].what, p[i].offset,
+				 (unsigned long long)got,
+				 (unsigned long long)p[i].want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static uc_err write_mmr(uc_engine *uc, int id, uint16_t sel, uint64_t base,
+			uint32_t limit, uint32_t flags)
+{
+	uc_x86_mmr m = { .selector = sel, .base = base, .limit = limit,
+			 .flags = flags };
+	return uc_reg_write(uc, id, &m);
+}
+
+/* Write distinctive values through the public API. */
+static uc_err selfcheck_write(uc_engine *uc)
+{
+	uc_err err = UC_ERR_OK;
+	for (int i = 0; i < VSMM_GPR_COUNT && !err; i++) {
+		uint64_t v = 0x1111111111111111ull * (uint64_t)(i + 1) + 0x55;
+		err = uc_reg_write(uc, gpr_id[i], &v);
+	}
+	uint64_t rip = 0x123456789aull, cr3 = 0x7000, cr4 = 0x620;
+	uint64_t fsb = 0xabcdef00ull, gsb = 0x12340000ull;
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_RIP, &rip);
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_CR3, &cr3);
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_CR4, &cr4);
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_FS_BASE, &fsb);
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_GS_BASE, &gsb);
+	if (!err)
+		err = write_mmr(uc, UC_X86_REG_GDTR, 0, 0x11223344ull, 0x3ff, 0);
+	if (!err)
+		err = write_mmr(uc, UC_X86_REG_IDTR, 0, 0x55667788ull, 0x7ff, 0);
+	if (!err)
+		err = write_mmr(uc, UC_X86_REG_LDTR, 0x28, 0x9abc0000ull, 0x5f,
+				0x8200);
+	if (!err)
+		err = write_mmr(uc, UC_X86_REG_TR, 0x30, 0xdef00000ull, 0x67,
+				0x8b00);
+	return err;
+}
+
+int ucx_selfcheck(uc_engine *uc, char *why, size_t whylen)
+{
+	size_t size = uc_context_size(uc);
+	if (size != CTX_HEADER + CTX_STATE_SIZE) {
+		snprintf(why, whylen,
+			 "the CPU context is %zu bytes, the mirror expects %u "
+			 "(a different Unicorn build?)",
+			 size, CTX_HEADER + CTX_STATE_SIZE);
+		return -1;
+	}
+	uc_context *ctx;
+	if (uc_context_alloc(uc, &ctx) != UC_ERR_OK) {
+		snprintf(why, whylen, "uc_context_alloc failed");
+		return -1;
+	}
+	int rc = -1;
+	/* A fresh 64-bit instance starts in long mode with GIF set: this
+	 * pins the hflags words before anything else is trusted. */
+	if (uc_context_save(uc, ctx) != UC_ERR_OK) {
+		snprintf(why, whylen, "uc_context_save failed");
+		goto out;
+	}
+	uint32_t hf = get32(blob(ctx), OFF_HFLAGS);
+	if ((hf & (HF_PE | HF_LMA | HF_CS64)) != (HF_PE | HF_LMA | HF_CS64) ||
+	    (hf & HF_SMM) || !(get32(blob(ctx), OFF_HFLAGS2) & HF2_GIF)) {
+		snprintf(why, whylen,
+			 "hflags at offset %u (0x%x) do not describe the 64-bit "
+			 "reset state", OFF_HFLAGS, hf);
+		goto out;
+	}
+	uc_x86_msr efer = { .rid = 0xc0000080u };
+	if (selfcheck_write(uc) != UC_ERR_OK ||
+	    uc_reg_read(uc, UC_X86_REG_MSR, &efer) != UC_ERR_OK ||
+	    uc_context_save(uc, ctx) != UC_ERR_OK) {
+		snprintf(why, whylen, "writing probe registers failed");
+		goto out;
+	}
+	struct probe p[] = {
+		{ "RAX", OFF_REGS + 0, 8, 0x1111111111111111ull + 0x55 },
+		{ "RBX", OFF_REGS + 24, 8, 0x4444444444444444ull + 0x55 },
+		{ "R15", OFF_REGS + 120, 8, 0x1111111111111111ull * 16 + 0x55 },
+		{ "RIP", OFF_EIP, 8, 0x123456789aull },
+		{ "FS base", sreg_offset[VSMM_FS] + SC_BASE, 8, 0xabcdef00ull },
+		{ "GS base", sreg_offset[VSMM_GS] + SC_BASE, 8, 0x12340000ull },
+		{ "LDTR selector", OFF_LDT + SC_SELECTOR, 4, 0x28 },
+		{ "LDTR base", OFF_LDT + SC_BASE, 8, 0x9abc0000ull },
+		{ "LDTR limit", OFF_LDT + SC_LIMIT, 4, 0x5f },
+		{ "LDTR flags", OFF_LDT + SC_FLAGS, 4, 0x8200 },
+		{ "TR selector", OFF_TR + SC_SELECTOR, 4, 0x30 },
+		{ "TR base", OFF_TR + SC_BASE, 8, 0xdef00000ull },
+		{ "TR limit", OFF_TR + SC_LIMIT, 4, 0x67 },
+		{ "TR flags", OFF_TR + SC_FLAGS, 4, 0x8b00 },
+		{ "GDTR base", OFF_GDT + SC_BASE, 8, 0x11223344ull },
+		{ "GDTR limit", OFF_GDT + SC_LIMIT, 4, 0x3ff },
+		{ "IDTR base", OFF_IDT + SC_BASE, 8, 0x55667788ull },
+		{ "IDTR limit", OFF_IDT + SC_LIMIT, 4, 0x7ff },
+		{ "CR3", OFF_CR + 3 * 8, 8, 0x7000 },
+		{ "CR4", OFF_CR + 4 * 8, 8, 0x620 },
+		{ "EFER", OFF_EFER, 8, efer.value },
+	};
+	if (check_probes(blob(ctx), p, sizeof(p) / sizeof(p[0]), why, whylen))
+		goto out;
+	rc = 0;
+out:
+	uc_context_free(ctx);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* State in and out                                                    */
+/* ------------------------------------------------------------------ */
+
+static void get_seg(const uint8_t *b, unsigned off, struct vsmm_seg *s)
+{
+	s->selector = (uint16_t)get32(b, off + SC_SELECTOR);
+	s->base = get64(b, off + SC_BASE);
+	s->limit = get32(b, off + SC_LIMIT);
+	s->attr = ucx_attr_from_qemu(get32(b, off + SC_FLAGS));
+}
+
+static void put_seg(uint8_t *b, unsigned off, const struct vsmm_seg *s)
+{
+	put32(b, off + SC_SELECTOR, s->selector);
+	put64(b, off + SC_BASE, s->base);
+	put32(b, off + SC_LIMIT, s->limit);
+	put32(b, off + SC_FLAGS, ucx_attr_to_qemu(s->attr));
+}
+
+static uc_err get_regs(uc_engine *uc, struct vsmm_cpu_state *st)
+{
+	uc_err err = UC_ERR_OK;
+	for (int i = 0; i < VSMM_GPR_COUNT && !err; i++)
+		err = uc_reg_read(uc, gpr_id[i], &st->gpr[i]);
+	if (!err)
+		err = uc_reg_read(uc, UC_X86_REG_RIP, &st->rip);
+	if (!err) /* computes the lazy arithmetic flags into RFLAGS */
+		err = uc_reg_read(uc, UC_X86_REG_RFLAGS, &st->rflags);
+	if (!err)
+		err = uc_reg_read(uc, UC_X86_REG_DR6, &st->dr6);
+	if (!err)
+		err = uc_reg_read(uc, UC_X86_REG_DR7, &st->dr7);
+	return err;
+}
+
+uc_err ucx_get_state(uc_engine *uc, struct vsmm_cpu_state *st)
+{
+	uc_context *ctx;
+	uc_err err = uc_context_alloc(uc, &ctx);
+	if (err)
+		return err;
+	err = uc_context_save(uc, ctx);
+	if (!err) {
+		const uint8_t *b = blob(ctx);
+		for (int i = 0; i < VSMM_SREG_COUNT; i++)
+			get_seg(b, sreg_offset[i], &st->seg[i]);
+		st->gdtr.base = get64(b, OFF_GDT + SC_BASE);
+		st->gdtr.limit = get32(b, OFF_GDT + SC_LIMIT);
+		st->idtr.base = get64(b, OFF_IDT + SC_BASE);
+		st->idtr.limit = get32(b, OFF_IDT + SC_LIMIT);
+		st->cr0 = get64(b, OFF_CR + 0 * 8);
+		st->cr2 = get64(b, OFF_CR + 2 * 8);
+		st->cr3 = get64(b, OFF_CR + 3 * 8);
+		st->cr4 = get64(b, OFF_CR + 4 * 8);
+		st->efer = get64(b, OFF_EFER);
+		err = get_regs(uc, st);
+	}
+	uc_context_free(ctx);
+	return err;
+}
+
+/*
+ * QEMU's hflags for a state, derived the way QEMU's cpu_x86_update_cr0,
+ * cpu_load_efer and cpu_x86_load_seg_cache derive them.  HF_SMM stays
+ * clear: Unicorn has no SMM address space and aborts the process when a
+ * memory access carries SMM attributes; vsmm tracks SMM itself.
+ */
+static uint32_t derive_hflags(const struct vsmm_cpu_state *st, uint32_t old)
+{
+	const struct vsmm_seg *cs = &st->seg[VSMM_CS], *ss = &st->seg[VSMM_SS];
+	bool pe = st->cr0 & VSMM_CR0_PE;
+	bool vm = st->rflags & VSMM_RFLAGS_VM;
+	bool lma = st->efer & VSMM_EFER_LMA;
+	bool cs64 = lma && (cs->attr & VSMM_SEG_L);
+	/* Keep only what the mirror does not model (MPX, I/O breakpoints). */
+	uint32_t hf = old & ~(HF_CPL_MASK | HF_CS32 | HF_SS32 | HF_ADDSEG |
+			      HF_PE | (7u << HF_MP_SHIFT) | HF_LMA | HF_CS64 |
+			      HF_SMM | HF_SVME | HF_OSFXSR | HF_SMAP |
+			      (1u << 3) /* INHIBIT_IRQ */);
+
+	if (pe)
+		hf |= HF_PE;
+	hf |= (uint32_t)((st->cr0 >> 1) & 7u) << HF_MP_SHIFT;
+	if (lma)
+		hf |= HF_LMA;
+	if (cs64)
+		hf |= HF_CS32 | HF_CS64;
+	else if (cs->attr & VSMM_SEG_DB)
+		hf |= HF_CS32;
+	if (ss->attr & VSMM_SEG_DB)
+		hf |= HF_SS32;
+	if (!cs64) {
+		if (!pe || vm || !(hf & HF_CS32))
+			hf |= HF_ADDSEG;
+		else if (st->seg[VSMM_DS].base | st->seg[VSMM_ES].base |
+			 st->seg[VSMM_SS].base)
+			hf |= HF_ADDSEG;
+	}
+	if (pe && vm)
+		hf |= 3u;
+	else if (pe)
+		hf |= (ss->attr & VSMM_SEG_DPL_MASK) >> VSMM_SEG_DPL_SHIFT;
+	if (st->efer & VSMM_EFER_SVME)
+		hf |= HF_SVME;
+	if (st->cr4 & VSMM_CR4_OSFXSR)
+		hf |= HF_OSFXSR;
+	if (st->cr4 & VSMM_CR4_SMAP)
+		hf |= HF_SMAP;
+	return hf;
+}
+
+static uc_err set_regs(uc_engine *uc, const struct vsmm_cpu_state *st)
+{
+	uc_err err = UC_ERR_OK;
+	for (int i = 0; i < VSMM_GPR_COUNT && !err; i++)
+		err = uc_reg_write(uc, gpr_id[i], &st->gpr[i]);
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_RIP, &st->rip);
+	if (!err) /* splits RFLAGS into QEMU's lazy flags and DF */
+		err = uc_reg_write(uc, UC_X86_REG_RFLAGS, &st->rflags);
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_DR6, &st->dr6);
+	if (!err)
+		err = uc_reg_write(uc, UC_X86_REG_DR7, &st->dr7);
+	return err;
+}
+
+/*
+ * Flush QEMU's TLB: Unicorn 2.0.1 has no call for it, but mapping and
+ * unmapping a page does a full tlb_flush.  Needed whenever CR0/CR3/CR4/EFER
+ * change behind the guest's back, or stale translations survive.
+ */
+static uc_err flush_tlb(uc_engine *uc)
+{
+	/* A page in the non-canonical hole: never guest memory. */
+	const uint64_t scratch = 0x0000800000000000ull - 0x1000;
+	uc_err err = uc_mem_map(uc, scratch, 0x1000, UC_PROT_READ);
+	if (err)
+		return err;
+	return uc_mem_unmap(uc, scratch, 0x1000);
+}
+
+uc_err ucx_set_state(uc_engine *uc, const struct vsmm_cpu_state *st)
+{
+	uc_context *ctx;
+	uc_err err = uc_context_alloc(uc, &ctx);
+	if (err)
+		return err;
+	err = uc_context_save(uc, ctx);
+	if (!err) {
+		uint8_t *b = blob(ctx);
+		for (int i = 0; i < VSMM_SREG_COUNT; i++)
+			put_seg(b, sreg_offset[i], &st->seg[i]);
+		put64(b, OFF_GDT + SC_BASE, st->gdtr.base);
+		put32(b, OFF_GDT + SC_LIMIT, st->gdtr.limit);
+		put64(b, OFF_IDT + SC_BASE, st->idtr.base);
+		put32(b, OFF_IDT + SC_LIMIT, st->idtr.limit);
+		put64(b, OFF_CR + 0 * 8, st->cr0);
+		put64(b, OFF_CR + 2 * 8, st->cr2);
+		put64(b, OFF_CR + 3 * 8, st->cr3);
+		put64(b, OFF_CR + 4 * 8, st->cr4);
+		put64(b, OFF_EFER, st->efer);
+		put32(b, OFF_HFLAGS, derive_hflags(st, get32(b, OFF_HFLAGS)));
+		err = uc_context_restore(uc, ctx);
+	}
+	uc_context_free(ctx);
+	if (!err)
+		err = set_regs(uc, st);
+	if (!err)
+		err = flush_tlb(uc);
+	return err;
+}
+
+static bool names_linear(const struct vsmm_cpu_state *st, uint64_t rip,
+			 uint64_t linear, bool code64)
+{
+	uint64_t off = linear - st->seg[VSMM_CS].base;
+	if (!code64)
+		off &= 0xffffffffu;
+	return rip == linear || rip == off;
+}
+
+uc_err ucx_resume_at_linear(uc_engine *uc, uint64_t linear, uint64_t cut_short)
+{
+	struct vsmm_cpu_state st = { 0 };
+	uc_err err = ucx_get_state(uc, &st);
+	if (err)
+		return err;
+	bool code64 = (st.efer & VSMM_EFER_LMA) &&
+		      (st.seg[VSMM_CS].attr & VSMM_SEG_L);
+	if (!names_linear(&st, st.rip, linear, code64) &&
+	    !names_linear(&st, st.rip, cut_short, code64))
+		return UC_ERR_EXCEPTION;
+	uint64_t rip = linear - st.seg[VSMM_CS].base;
+	if (!code64)
+		rip &= 0xffffffffu;
+	return uc_reg_write(uc, UC_X86_REG_RIP, &rip);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Moving a vsmm_cpu_state in and out of a Unicorn 2.0.1 x86-64 instance.
+ *
+ * Unicorn 2.0.1's public API cannot set or read the hidden parts of the
+ * segment registers, nor switch the CPU mode from the host (writing CR0 or
+ * EFER only stores the number).  This module therefore edits the CPU state
+ * blob of uc_context_save()/uc_context_restore(), a copy of the head of
+ * QEMU 5.0's CPUX86State, and recomputes QEMU's derived "hflags" after each
+ * edit.  The layout is private to Unicorn, so ucx_selfcheck() verifies it
+ * against values written through the public API before anything relies on
+ * it (see docs/engine.md).
+ */
+#ifndef VSMM_ENGINE_UCX86_H
+#define VSMM_ENGINE_UCX86_H
+
+#include <stddef.h>
+
+#include <unicorn/unicorn.h>
+
+#include "vsmm/vsmm.h"
+
+/*
+ * Check that this Unicorn build stores its CPU state where the mirror
+ * expects it.  Returns 0, or -1 with a sentence in why[] naming the first
+ * mismatch.  Leaves the instance's registers changed: call it before
+ * loading any real state.
+ */
+int ucx_selfcheck(uc_engine *uc, char *why, size_t whylen);
+
+/* Read the whole architectural state (GPRs, RIP, RFLAGS, control, debug,
+ * segment and table registers with their hidden parts) from the engine.
+ * Only the architectural fields of *state are written; event flags are
+ * left as they are.  Returns a uc_err. */
+uc_err ucx_get_state(uc_engine *uc, struct vsmm_cpu_state *state);
+
+/* Load the architectural state into the engine and bring its derived mode
+ * (CPL, 16/32/64-bit, protected, long mode) and its TLB in line. */
+uc_err ucx_set_state(uc_engine *uc, const struct vsmm_cpu_state *state);
+
+/*
+ * After a stop that a hook requested (uc_emu_stop), Unicorn 2.0.1 leaves
+ * the *linear* address of the next instruction in RIP instead of the
+ * offset from CS base (observed with CS base != 0; harmless when the base
+ * is 0).  After an MMIO write that asked for the stop it even reports the
+ * writing instruction itself (cut_short), although the write was done.
+ * This sets RIP to the offset of `linear`, the instruction the machine
+ * knows comes next.  Returns UC_ERR_OK, or UC_ERR_EXCEPTION if the engine
+ * reported neither place (it stopped somewhere unexpected).
+ */
+uc_err ucx_resume_at_linear(uc_engine *uc, uint64_t linear, uint64_t cut_short);
+
+/* Attribute word conversions between vsmm's 16-bit access-rights layout
+ * and QEMU's descriptor-high-dword layout (bits 8..23). */
+unsigned ucx_attr_to_qemu(uint16_t attr);
+uint16_t ucx_attr_from_qemu(unsigned flags);
+
+#endif /* VSMM_ENGINE_UCX86_H */
