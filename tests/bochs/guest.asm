@@ -12,7 +12,7 @@
 ;   "smi"                           the SMI handler runs
 ;   "image <1024 hex digits>"       the 512-byte area SMBASE+0xFE00..0xFFFF
 ;                                   after the handler's edit, low byte first
-;   "resumed cr0=.. cr4=.. efer=.. rflags=.."   RSM returned to the guest
+;   "resumed cr0=.. cr4=.. efer=.. rflags=.. dr7=.."   RSM returned to the guest
 ; A shutdown prints nothing after "image"; the emulator's log says why.
 ;
 ; Only CR0/CR4/EFER/RFLAGS are edited, at the AMD64 map offsets (revision
@@ -30,8 +30,16 @@
 %define CASE_CR0_HIGH       5  ; (c) long mode: image gets CR0 bit 32 set
 %define CASE_LM_RFLAGS_VM   6  ; (d) long mode: image gets RFLAGS.VM set
 %define CASE_CR4_VMXE       7  ; (e) 32-bit: image gets CR4.VMXE set
+; Further rules of the RSM check list, probed the same way.
+%define CASE_CR0_NW_NO_CD   8  ; 32-bit: image gets CR0.CD cleared (NW stays 1)
+%define CASE_CR4_RESERVED   9  ; 32-bit: image gets CR4 bit 15 (reserved) set
+%define CASE_CR4_PCIDE_32  10  ; 32-bit: image gets CR4.PCIDE set
+%define CASE_EFER_RESERVED 11  ; 32-bit: image gets EFER bit 2 (reserved) set
+%define CASE_LM_PAE_CLEAR  12  ; long mode: image gets CR4.PAE cleared
+%define CASE_CR4_HIGH      13  ; long mode: image gets CR4 bit 32 set
+%define CASE_DR7_HIGH      14  ; long mode: image gets DR7 bit 32 set
 
-%if CASE == CASE_CONTROL64 || CASE == CASE_LM_PG_CLEAR || CASE == CASE_CR0_HIGH || CASE == CASE_LM_RFLAGS_VM
+%if CASE == CASE_CONTROL64 || CASE == CASE_LM_PG_CLEAR || CASE == CASE_CR0_HIGH || CASE == CASE_LM_RFLAGS_VM || CASE == CASE_LM_PAE_CLEAR || CASE == CASE_CR4_HIGH || CASE == CASE_DR7_HIGH
 %define CTX64 1
 %else
 %define CTX64 0
@@ -50,15 +58,21 @@ PD32       equ 0x13000            ; 32-bit page directory (one 4 MiB page)
 ; Image fields (AMD64 map; Bochs and KVM agree on these).
 F_EFER     equ SAVE + 0x7ED0
 F_CR4      equ SAVE + 0x7F48
+F_CR4_HI   equ SAVE + 0x7F4C
+F_DR7_HI   equ SAVE + 0x7F64
 F_CR0      equ SAVE + 0x7F58
 F_CR0_HI   equ SAVE + 0x7F5C
 F_RFLAGS   equ SAVE + 0x7F70
 
 CR0_PE     equ 1 << 0
+CR0_CD     equ 1 << 30
 CR0_PG     equ 1 << 31
 CR4_PSE    equ 1 << 4
 CR4_PAE    equ 1 << 5
 CR4_VMXE   equ 1 << 13
+CR4_BIT15  equ 1 << 15            ; reserved in the SDM's CR4 table
+CR4_PCIDE  equ 1 << 17
+EFER_BIT2  equ 1 << 2             ; reserved in IA32_EFER
 EFER_LME   equ 1 << 8
 RFLAGS_VM  equ 1 << 17
 MSR_EFER   equ 0xC0000080
@@ -190,7 +204,7 @@ hex64_32:
 	pop eax
 	jmp hex32
 
-; report32: " cr0=.. cr4=.. efer=.. rflags=..\n" as the CPU has them now.
+; report32: " cr0=.. cr4=.. efer=.. rflags=.. dr7=..\n" as the CPU has them now.
 report32:
 	mov esi, msg_cr0
 	call puts32
@@ -212,6 +226,11 @@ report32:
 	xor edx, edx
 	pushfd
 	pop eax
+	call hex64_32
+	mov esi, msg_dr7
+	call puts32
+	xor edx, edx
+	mov eax, dr7
 	call hex64_32
 	mov al, 10
 	out 0xE9, al
@@ -310,6 +329,10 @@ report64:
 	pushfq
 	pop rax
 	call hex64
+	mov esi, msg_dr7
+	call puts64
+	mov rax, dr7
+	call hex64
 	mov al, 10
 	out 0xE9, al
 	ret
@@ -353,6 +376,20 @@ handler:
 	or dword [dword F_RFLAGS], RFLAGS_VM
 %elif CASE == CASE_CR4_VMXE
 	or dword [dword F_CR4], CR4_VMXE
+%elif CASE == CASE_CR0_NW_NO_CD
+	and dword [dword F_CR0], ~CR0_CD
+%elif CASE == CASE_CR4_RESERVED
+	or dword [dword F_CR4], CR4_BIT15
+%elif CASE == CASE_CR4_PCIDE_32
+	or dword [dword F_CR4], CR4_PCIDE
+%elif CASE == CASE_EFER_RESERVED
+	or dword [dword F_EFER], EFER_BIT2
+%elif CASE == CASE_LM_PAE_CLEAR
+	and dword [dword F_CR4], ~CR4_PAE
+%elif CASE == CASE_CR4_HIGH
+	mov dword [dword F_CR4_HI], 1
+%elif CASE == CASE_DR7_HIGH
+	mov dword [dword F_DR7_HI], 1
 %endif
 
 	; "image " + the area as hex, lowest address first.
@@ -401,6 +438,20 @@ msg_start:
 	db "lm_rflags_vm"
 %elif CASE == CASE_CR4_VMXE
 	db "cr4_vmxe"
+%elif CASE == CASE_CR0_NW_NO_CD
+	db "cr0_nw_no_cd"
+%elif CASE == CASE_CR4_RESERVED
+	db "cr4_reserved"
+%elif CASE == CASE_CR4_PCIDE_32
+	db "cr4_pcide_32"
+%elif CASE == CASE_EFER_RESERVED
+	db "efer_reserved"
+%elif CASE == CASE_LM_PAE_CLEAR
+	db "lm_pae_clear"
+%elif CASE == CASE_CR4_HIGH
+	db "cr4_high"
+%elif CASE == CASE_DR7_HIGH
+	db "dr7_high"
 %else
 %error "unknown CASE"
 %endif
@@ -410,6 +461,7 @@ msg_cr0:     db " cr0=", 0
 msg_cr4:     db " cr4=", 0
 msg_efer:    db " efer=", 0
 msg_rflags:  db " rflags=", 0
+msg_dr7:     db " dr7=", 0
 
 
 ; ---------------------------------------------------------------- reset vector
