@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Property: for thousands of random VALID states per model (Intel/AMD x
+ * long-mode/32-bit, under both semantics), an SMI followed at once by RSM
+ * gives back every field bit-exactly -- RIP[63:32] on the 64-bit maps,
+ * the interrupt shadow, the NMI state and pending events included -- with
+ * exactly one image access each way, and the result passes every
+ * architectural check.  The generator is seeded: a failure prints the
+ * configuration and iteration, and reruns identically.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "test_platform.h"
+#include "../src/checks.h"
+
+#define ITERATIONS 2500
+
+static struct tp_vcpu tv;
+
+/* xorshift64*: small, deterministic, good enough for bit patterns. */
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+static bool coin(void)
+{
+	return rnd() & 1;
+}
+
+static uint64_t pick(uint64_t mask)
+{
+	return rnd() & mask;
+}
+
+#define RFLAGS_DEFINED 0x3f7fd5ull /* CF PF AF ZF SF TF IF DF OF IOPL NT RF VM AC VIF VIP ID */
+#define CR4_FREE (VSMM_CR4_VME | VSMM_CR4_PVI | VSMM_CR4_TSD | VSMM_CR4_DE |     \
+		  VSMM_CR4_PSE | VSMM_CR4_MCE | VSMM_CR4_PGE | VSMM_CR4_PCE |     \
+		  VSMM_CR4_OSFXSR | VSMM_CR4_OSXMMEXCPT | VSMM_CR4_UMIP |         \
+		  VSMM_CR4_FSGSBASE | VSMM_CR4_OSXSAVE | VSMM_CR4_SMEP |          \
+		  VSMM_CR4_SMAP | VSMM_CR4_PKE | VSMM_CR4_VMXE)
+
+/* CR4 bits the model allows, from the predicate itself. */
+static uint64_t cr4_allowed(const struct vsmm_model *m)
+{
+	uint64_t ok = 0;
+
+	for (int b = 0; b < 32; b++) {
+		uint64_t bit = 1ull << b;
+		if ((CR4_FREE & bit) &&
+		    vsmm__check_cr4_features(m, bit) == VSMM_REASON_NONE)
+			ok |= bit;
+	}
+	return ok;
+}
+
+static uint64_t efer_allowed(const struct vsmm_model *m)
+{
+	uint64_t ok = 0;
+	const uint64_t bits[] = { VSMM_EFER_SCE, VSMM_EFER_NXE, VSMM_EFER_SVME,
+				  VSMM_EFER_FFXSR };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (vsmm__check_efer_features(m, bits[i]) == VSMM_REASON_NONE)
+			ok |= bits[i];
+	}
+	return ok;
+}
+
+static struct vsmm_seg random_seg(uint64_t word)
+{
+	return (struct vsmm_seg){ .selector = (uint16_t)rnd(),
+				  .attr = (uint16_t)(rnd() & VSMM_SEG_ATTR_MASK),
+				  .limit = (uint32_t)rnd(), .base = pick(word) };
+}
+
+static enum tp_mode random_mode(const struct vsmm_model *m, bool wide)
+{
+	int n = m->long_mode && wide ? 6 : 4;
+	enum tp_mode mode = (enum tp_mode)(rnd() % (unsigned)n);
+
+	if (mode == TP_LONG_PCID && !(m->features & VSMM_FEAT_PCID))
+		mode = TP_LONG;
+	return mode;
+}
+
+static void random_control(struct vsmm_cpu_state *st, const struct vsmm_model *m,
+			   enum tp_mode mode, bool wide)
+{
+	static const uint64_t cache[] = { 0, VSMM_CR0_CD, VSMM_CR0_CD | VSMM_CR0_NW };
+	bool lm = mode == TP_LONG || mode == TP_LONG_PCID;
+
+	st->cr0 = VSMM_CR0_ET | cache[rnd() % 3] |
+		  pick(VSMM_CR0_MP | VSMM_CR0_EM | VSMM_CR0_TS | VSMM_CR0_NE |
+		       VSMM_CR0_WP | VSMM_CR0_AM);
+	if (mode != TP_REAL)
+		st->cr0 |= VSMM_CR0_PE;
+	if (mode == TP_PAE || lm)
+		st->cr0 |= VSMM_CR0_PG;
+	st->cr4 = pick(cr4_allowed(m));
+	if (mode == TP_PAE || lm)
+		st->cr4 |= VSMM_CR4_PAE;
+	if (mode == TP_LONG_PCID)
+		st->cr4 |= VSMM_CR4_PCIDE;
+	uint64_t phys = (1ull << m->maxphyaddr) - 1;
+	st->cr3 = lm ? pick(phys) : pick(0xffffffffu);
+	if (!(st->cr4 & VSMM_CR4_PCIDE))
+		st->cr3 &= ~0xfe7ull; /* only PWT/PCD below bit 12 */
+	st->cr2 = pick(wide ? ~0ull : 0xffffffffu);
+	st->efer = pick(efer_allowed(m));
+	if (lm)
+		st->efer |= VSMM_EFER_LME | VSMM_EFER_LMA;
+	else if (m->long_mode && mode != TP_PAE && coin())
+		st->efer |= VSMM_EFER_LME; /* armed, not active (PG=0) */
+}
+
+/* VMX operation needs paging, NE and VMXE; a nested guest needs VMX (or,
+ * on AMD, SVME and a map with the SVM fields). */
+static void random_nested(struct vsmm_cpu_state *st, const struct vsmm_model *m,
+			  bool wide)
+{
+	bool paging = st->cr0 & VSMM_CR0_PG;
+
+	if ((m->features & VSMM_FEAT_VMX) && paging && coin()) {
+		st->vmx_on = true;
+		st->cr0 |= VSMM_CR0_NE;
+		st->cr4 |= VSMM_CR4_VMXE;
+		st->guest_mode = coin();
+	}
+	if ((m->features & VSMM_FEAT_SVM) && wide && coin()) {
+		st->efer |= VSMM_EFER_SVME;
+		st->guest_mode = coin();
+		st->svm_vmcb12 = st->guest_mode ? pick(0xffffffff000ull) : 0;
+	}
+}
+
+static void random_state(struct vsmm_cpu_state *st, const struct vsmm_model *m,
+			 bool wide, enum vsmm_semantics sem)
+{
+	uint64_t word = wide ? ~0ull : 0xffffffffu;
+	enum tp_mode mode = random_mode(m, wide);
+
+	vsmm_cpu_state_reset(st);
+	for (int i = 0; i < VSMM_GPR_COUNT; i++)
+		st->gpr[i] = pick(word);
+	st->rip = pick(word);
+	st->rflags = pick(RFLAGS_DEFINED) | VSMM_RFLAGS_FIXED;
+	if (mode != TP_PROT32)
+		st->rflags &= ~VSMM_RFLAGS_VM; /* virtual-8086 only in 32-bit PM */
+	random_control(st, m, mode, wide);
+	st->dr6 = pick(0xe80f) | VSMM_DR6_FIXED_1;
+	st->dr7 = pick(0xffff2bff) | VSMM_DR7_FIXED_1;
+	for (int i = 0; i < VSMM_SREG_COUNT; i++)
+		st->seg[i] = random_seg(word);
+	st->gdtr = (struct vsmm_dtable){ pick(word), (uint32_t)pick(0xffff) };
+	st->idtr = (struct vsmm_dtable){ pick(word), (uint32_t)pick(0xffff) };
+	st->smbase = (uint32_t)rnd();
+	st->nmi_masked = coin();
+	st->nmi_pending = coin();
+	st->int_shadow = (uint8_t)pick(3);
+	st->smi_pending = true; /* the SMI about to be delivered */
+	st->halted = sem == VSMM_SEMANTICS_HARDWARE && coin();
+	random_nested(st, m, wide);
+}
+
+/* The committed state passes the architectural rules it was loaded by. */
+static void assert_architectural(const struct vsmm_cpu_state *st,
+				 const struct vsmm_model *m)
+{
+	assert_int_equal(vsmm__check_cr0_high(st->cr0), 0);
+	assert_int_equal(vsmm__check_cr0_nw_cd(st->cr0), 0);
+	assert_int_equal(vsmm__check_cr0_pg_pe(st->cr0), 0);
+	assert_int_equal(vsmm__check_cr4_reserved(st->cr4), 0);
+	assert_int_equal(vsmm__check_cr4_features(m, st->cr4), 0);
+	assert_int_equal(vsmm__check_cr4_pae_lm(st->cr4, st->efer), 0);
+	assert_int_equal(vsmm__check_cr3_reserved(m, st->cr3,
+						  st->cr4 & VSMM_CR4_PCIDE), 0);
+	assert_int_equal(vsmm__check_efer_reserved(st->efer), 0);
+	assert_int_equal(vsmm__check_efer_features(m, st->efer), 0);
+	assert_int_equal(vsmm__check_lma_consistent(st->cr0, st->cr4, st->efer), 0);
+	assert_int_equal(vsmm__check_rflags_vm_lm(st->rflags, st->efer), 0);
+	assert_int_equal(vsmm__check_cr0_vmx_fixed(st->vmx_on && !st->guest_mode,
+						   st->cr0), 0);
+	assert_int_equal(vsmm__check_cr4_vmx_fixed(st->vmx_on && !st->guest_mode,
+						   st->cr4), 0);
+	assert_false(st->smm);
+	assert_false(st->shutdown);
+}
+
+static void one_iteration(enum vsmm_semantics sem, unsigned iter)
+{
+	const struct vsmm_model *m = &tv.model;
+	bool wide = vsmm_vcpu_layout(&tv.vcpu) != VSMM_LAYOUT_P6_32;
+	const struct vsmm_layout_desc *d = vsmm_layout_get(vsmm_vcpu_layout(&tv.vcpu));
+
+	tp_reset(tv.tp);
+	random_state(&tv.vcpu.state, m, wide, sem);
+	struct vsmm_cpu_state want = tv.vcpu.state;
+	want.smi_pending = false;
+
+	int rc = vsmm_enter_smm(&tv.vcpu);
+	if (rc != VSMM_OK)
+		fail_msg("iteration %u: SMI %s", iter, vsmm_status_name(rc));
+	/* Events raised in SMM wait for RSM. */
+	if (coin()) {
+		vsmm_raise_smi(&tv.vcpu);
+		want.smi_pending = true;
+	}
+	if (coin()) {
+		vsmm_raise_init(&tv.vcpu);
+		want.init_latched = true;
+	}
+	assert_int_equal(vsmm_next_event(&tv.vcpu), VSMM_EVENT_NONE);
+	rc = vsmm_leave_smm(&tv.vcpu);
+	if (rc != VSMM_OK)
+		fail_msg("iteration %u: RSM %s (%s)", iter, vsmm_status_name(rc),
+			 vsmm_reason_name(tv.vcpu.last_shutdown.reason));
+	const char *diff = tp_state_diff(&want, &tv.vcpu.state);
+	if (diff)
+		fail_msg("iteration %u: %s", iter, diff);
+	assert_int_equal(tp_count(tv.tp, TP_WRITE), 1);
+	assert_int_equal(tp_count(tv.tp, TP_READ),
+			 1 + ((want.cr0 & VSMM_CR0_PG) && (want.cr4 & VSMM_CR4_PAE) &&
+			      !(want.efer & VSMM_EFER_LMA)));
+	for (unsigned i = 0; i < tv.tp->ncalls; i++) {
+		const struct tp_call *c = &tv.tp->log[i];
+		if ((c->kind == TP_READ || c->kind == TP_WRITE) && c->smm)
+			assert_int_equal(c->len, d->area_size);
+	}
+	assert_architectural(&tv.vcpu.state, m);
+}
+
+static void property(enum vsmm_vendor vendor, bool lm, enum vsmm_semantics sem,
+		     enum vsmm_layout expect_layout)
+{
+	rng_state = 0x9e3779b97f4a7c15ull ^ ((uint64_t)vendor << 8 | lm << 4 | sem);
+	tp_vcpu_init(&tv, vendor, lm, sem);
+	assert_int_equal(vsmm_vcpu_layout(&tv.vcpu), expect_layout);
+	print_message("%s %s %s: %u random states\n",
+		      vendor == VSMM_VENDOR_INTEL ? "intel" : "amd",
+		      lm ? "lm" : "32-bit", sem == VSMM_SEMANTICS_KVM ? "kvm" : "hardware",
+		      ITERATIONS);
+	for (unsigned i = 0; i < ITERATIONS; i++)
+		one_iteration(sem, i);
+	assert_int_equal(tv.vcpu.smi_count, ITERATIONS);
+}
+
+#define PROPERTY(name, v, lm, sem, layout)             \
+	static void name(void **unused)                \
+	{                                              \
+		(void)unused;                          \
+		property(v, lm, sem, layout);          \
+	}
+
+PROPERTY(test_intel_lm_kvm, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM, VSMM_LAYOUT_AMD64)
+PROPERTY(test_amd_lm_kvm, VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_KVM, VSMM_LAYOUT_AMD64)
+PROPERTY(test_intel_32_kvm, VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_KVM, VSMM_LAYOUT_P6_32)
+PROPERTY(test_amd_32_kvm, VSMM_VENDOR_AMD, false, VSMM_SEMANTICS_KVM, VSMM_LAYOUT_P6_32)
+PROPERTY(test_intel_lm_hw, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_HARDWARE, VSMM_LAYOUT_INTEL64)
+PROPERTY(test_amd_lm_hw, VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_HARDWARE, VSMM_LAYOUT_AMD64)
+PROPERTY(test_intel_32_hw, VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_HARDWARE, VSMM_LAYOUT_P6_32)
+PROPERTY(test_amd_32_hw, VSMM_VENDOR_AMD, false, VSMM_SEMANTICS_HARDWARE, VSMM_LAYOUT_P6_32)
+
+static int teardown(void **unused)
+{
+	(void)unused;
+	tp_free(tv.tp);
+	tv.tp = NULL;
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_intel_lm_kvm, teardown),
+		cmocka_unit_test_teardown(test_amd_lm_kvm, teardown),
+		cmocka_unit_test_teardown(test_intel_32_kvm, teardown),
+		cmocka_unit_test_teardown(test_amd_32_kvm, teardown),
+		cmocka_unit_test_teardown(test_intel_lm_hw, teardown),
+		cmocka_unit_test_teardown(test_amd_lm_hw, teardown),
+		cmocka_unit_test_teardown(test_intel_32_hw, teardown),
+		cmocka_unit_test_teardown(test_amd_32_hw, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The seed's bug as a regression test, and the nested (VMX/SVM) paths.
+ *
+ * KVM before 5.1 loaded CR4 from the image while HF_SMM_MASK was still
+ * set, so an interrupted context with CR4.VMXE=1 (in VMX operation) made
+ * RSM fail the "no VMXE in SMM" rule.  vsmm clears the SMM flags first;
+ * these tests show that a VMX-on context round-trips, and that the very
+ * same CR4 load, judged with the SMM flag still set, is refused.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "test_platform.h"
+#include "../src/checks.h"
+
+static struct tp_vcpu tv;
+
+static int teardown(void **unused)
+{
+	(void)unused;
+	tp_free(tv.tp);
+	tv.tp = NULL;
+	return 0;
+}
+
+static void assert_same_state(const struct vsmm_cpu_state *want,
+			      const struct vsmm_cpu_state *got)
+{
+	const char *d = tp_state_diff(want, got);
+
+	if (d)
+		fail_msg("state differs: %s", d);
+}
+
+/* A long-mode VMX root context: CR4.VMXE=1, in VMX operation. */
+static void vmx_root(enum vsmm_semantics sem)
+{
+	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, sem);
+	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tv.vcpu.state.cr4 |= VSMM_CR4_VMXE;
+	tv.vcpu.state.vmx_on = true;
+}
+
+static void test_vmxe_root_round_trip_kvm(void **unused)
+{
+	(void)unused;
+	vmx_root(VSMM_SEMANTICS_KVM);
+	struct vsmm_cpu_state before = tv.vcpu.state;
+
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	/* SMM runs outside VMX operation; KVM keeps VMXE in the image. */
+	assert_false(tv.vcpu.state.vmx_on);
+	assert_true(tv.vcpu.priv.smm_vmxon);
+	assert_true(tp_image_get(&tv, "cr4") & VSMM_CR4_VMXE);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	assert_same_state(&before, &tv.vcpu.state);
+	assert_false(tv.vcpu.priv.smm_vmxon);
+}
+
+/* VMX non-root: the SMI forces an exit to L1, RSM re-enters L2. */
+static void test_vmxe_nonroot_round_trip_kvm(void **unused)
+{
+	(void)unused;
+	vmx_root(VSMM_SEMANTICS_KVM);
+	tv.vcpu.state.guest_mode = true;
+	struct vsmm_cpu_state l2 = tv.vcpu.state;
+	/* L1's own state, which the VMM loads during the forced exit. */
+	struct vsmm_cpu_state l1 = l2;
+	l1.rip = 0xffffffff80001234ull;
+	l1.cr3 = 0x2000000;
+	tv.tp->l1 = &l1;
+
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(tp_count(tv.tp, TP_NESTED_LEAVE), 1);
+	assert_false(tv.vcpu.state.guest_mode);
+	assert_true(tv.vcpu.priv.smm_guest_mode);
+	/* The image holds the interrupted (L2) context, not L1's. */
+	assert_int_equal(tp_image_get(&tv, "rip"), l2.rip);
+	/* ... and SMM inherits L1's CR3 (not changed by SMM entry). */
+	assert_int_equal(tv.vcpu.state.cr3, l1.cr3);
+
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(tp_count(tv.tp, TP_NESTED_ENTER), 1);
+	assert_same_state(&l2, &tv.vcpu.state);
+}
+
+/* The order is what makes it work: the CR4 load RSM performs, judged as
+ * leave.c judges it, is refused while the SMM flag is still set. */
+static void test_vmxe_refused_with_smm_flag_set(void **unused)
+{
+	(void)unused;
+	vmx_root(VSMM_SEMANTICS_KVM);
+	uint64_t cr4 = tv.vcpu.state.cr4;
+	struct vsmm__cpu_view v = { .model = &tv.model, .vmx_on = true,
+				    .vmxe_smm_rule = true, .vmx_fixed = true,
+				    .lme_needs_pae = true };
+
+	v.smm = true;  /* the pre-5.1 order: SMM still set */
+	assert_int_equal(vsmm__check_cr4_write(&v, cr4 & ~VSMM_CR4_PCIDE),
+			 VSMM_REASON_CR4_VMXE_IN_SMM);
+	v.smm = false; /* vsmm's order: SMM cleared first */
+	assert_int_equal(vsmm__check_cr4_write(&v, cr4 & ~VSMM_CR4_PCIDE),
+			 VSMM_REASON_NONE);
+	/* The rule is VMX's: the AMD vendor has none. */
+	v.vmxe_smm_rule = false;
+	v.smm = true;
+	assert_int_equal(vsmm__check_cr4_write(&v, cr4), VSMM_REASON_NONE);
+}
+
+/* Hardware semantics: VMXE stays out of the image and comes back from the
+ * processor's record; the round trip is the same. */
+static void test_vmxe_round_trip_hardware(void **unused)
+{
+	(void)unused;
+	for (int guest = 0; guest < 2; guest++) {
+		vmx_root(VSMM_SEMANTICS_HARDWARE);
+		tv.vcpu.state.guest_mode = guest;
+		struct vsmm_cpu_state before = tv.vcpu.state;
+
+		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+		assert_int_equal(vsmm_vcpu_layout(&tv.vcpu), VSMM_LAYOUT_INTEL64);
+		assert_false(tp_image_get(&tv, "cr4") & VSMM_CR4_VMXE);
+		assert_true(tv.vcpu.priv.hw_vmxe);
+		assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+		assert_same_state(&before, &tv.vcpu.state);
+	}
+}
+
+/* Hardware: VMXE=1 without VMX operation also comes back (record), and
+ * VMX root gets its fixed CR0 bits even if the handler cleared NE. */
+static void test_hardware_vmx_fixed_forced(void **unused)
+{
+	(void)unused;
+	vmx_root(VSMM_SEMANTICS_HARDWARE);
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	tp_image_set(&tv, "cr0", tp_image_get(&tv, "cr0") & ~VSMM_CR0_NE);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	assert_true(tv.vcpu.state.cr0 & VSMM_CR0_NE);
+
+	/* KVM checks the same image and shuts down. */
+	vmx_root(VSMM_SEMANTICS_KVM);
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	tp_image_set(&tv, "cr0", tp_image_get(&tv, "cr0") & ~VSMM_CR0_NE);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_E_SHUTDOWN);
+	assert_int_equal(tv.vcpu.last_shutdown.reason, VSMM_REASON_CR0_VMX_FIXED);
+}
+
+/* SVM: EFER.SVME round-trips (KVM selftest stage 6) ... */
+static void test_svme_round_trip(void **unused)
+{
+	(void)unused;
+	tp_vcpu_init(&tv, VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_KVM);
+	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tv.vcpu.state.efer |= VSMM_EFER_SVME;
+	struct vsmm_cpu_state before = tv.vcpu.state;
+
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(tv.vcpu.state.efer, 0);
+	assert_int_equal(tp_image_get(&tv, "svm_guest_flag"), 0);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	assert_same_state(&before, &tv.vcpu.state);
+}
+
+/* ... and an SMI in the nested guest writes the flag and vmcb12 address;
+ * RSM re-enters the guest with that VMCB. */
+static void test_svm_l2_round_trip(void **unused)
+{
+	(void)unused;
+	tp_vcpu_init(&tv, VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_KVM);
+	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tv.vcpu.state.efer |= VSMM_EFER_SVME;
+	tv.vcpu.state.guest_mode = true;
+	tv.vcpu.state.svm_vmcb12 = 0x7654000;
+	struct vsmm_cpu_state before = tv.vcpu.state;
+
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(tp_count(tv.tp, TP_NESTED_LEAVE), 1);
+	assert_int_equal(tp_image_get(&tv, "svm_guest_flag"), 1);
+	assert_int_equal(tp_image_get(&tv, "svm_vmcb12_gpa"), 0x7654000);
+	assert_false(tv.vcpu.state.guest_mode);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	unsigned i = tv.tp->ncalls - 2; /* nested_enter, then smm_changed */
+	assert_int_equal(tv.tp->log[i].kind, TP_NESTED_ENTER);
+	assert_int_equal(tv.tp->log[i].gpa, 0x7654000);
+	assert_same_state(&before, &tv.vcpu.state);
+}
+
+/* The 32-bit map cannot carry the SVM fields: KVM refuses the SMI. */
+static void test_svm_l2_without_lm(void **unused)
+{
+	(void)unused;
+	tp_vcpu_init(&tv, VSMM_VENDOR_AMD, false, VSMM_SEMANTICS_KVM);
+	tp_state_mode(&tv.vcpu.state, TP_PAE);
+	tv.vcpu.state.guest_mode = true;
+	struct vsmm_vcpu before = tv.vcpu;
+
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_E_VENDOR);
+	assert_memory_equal(&before, &tv.vcpu, sizeof(before));
+	assert_int_equal(tv.tp->ncalls, 0);
+}
+
+/* Entry failures: an error to the VMM, never a committed half-SMI. */
+static void test_entry_callback_failures(void **unused)
+{
+	(void)unused;
+	static const struct {
+		unsigned kinds;
+		int status;
+	} cases[] = {
+		{ 1u << TP_NESTED_LEAVE, VSMM_E_VENDOR },
+		{ 1u << TP_SMM_CHANGED, VSMM_E_PLATFORM },
+		{ 1u << TP_WRITE, VSMM_E_PLATFORM },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vmx_root(VSMM_SEMANTICS_KVM);
+		tv.vcpu.state.guest_mode = true;
+		tv.tp->fail_kinds = cases[i].kinds;
+		struct vsmm_vcpu before = tv.vcpu;
+		assert_int_equal(vsmm_enter_smm(&tv.vcpu), cases[i].status);
+		assert_memory_equal(&before, &tv.vcpu, sizeof(before));
+	}
+	/* No nested_leave callback at all is a vendor failure too. */
+	struct vsmm_platform_ops ops = tp_ops;
+	ops.nested_leave = NULL;
+	vmx_root(VSMM_SEMANTICS_KVM);
+	tv.vcpu.ops = &ops;
+	tv.vcpu.state.guest_mode = true;
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_E_VENDOR);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_vmxe_root_round_trip_kvm, teardown),
+		cmocka_unit_test_teardown(test_vmxe_nonroot_round_trip_kvm, teardown),
+		cmocka_unit_test_teardown(test_vmxe_refused_with_smm_flag_set, teardown),
+		cmocka_unit_test_teardown(test_vmxe_round_trip_hardware, teardown),
+		cmocka_unit_test_teardown(test_hardware_vmx_fixed_forced, teardown),
+		cmocka_unit_test_teardown(test_svme_round_trip, teardown),
+		cmocka_unit_test_teardown(test_svm_l2_round_trip, teardown),
+		cmocka_unit_test_teardown(test_svm_l2_without_lm, teardown),
+		cmocka_unit_test_teardown(test_entry_callback_failures, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
