@@ -140,7 +140,10 @@ pm32:
 %endif
 	mov esi, msg_start
 	call puts32
-	mov al, 0
+	; The same GPRs on every machine (the PCI probe above left EAX/EDX
+	; machine-specific), so saved images compare field for field.
+	xor eax, eax
+	xor edx, edx
 	out 0xB2, al            ; APM command port: the SMI
 	mov esi, msg_resumed
 	call puts32
@@ -271,7 +274,8 @@ lm64:
 	mov rsp, STACK
 	mov esi, msg_start
 	call puts64
-	mov al, 0
+	xor eax, eax
+	xor edx, edx
 	out 0xB2, al            ; the SMI, taken from 64-bit mode
 	mov esi, msg_resumed
 	call puts64
