@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * File input and all-or-nothing file output.
+ *
+ * Inputs: a regular file is read on demand with pread(), so a multi-GiB
+ * memory dump costs nothing but the bytes looked at; stdin (or a pipe) is
+ * read whole, up to a limit, because it cannot seek.
+ *
+ * Outputs are never half-written: the bytes go to a temporary file in the
+ * destination directory (same file system, so rename() is atomic), which
+ * is renamed over the destination only once everything was written.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int read_stream(struct cli_input *in, uint64_t limit)
+{
+	size_t cap = 4096, len = 0;
+	uint8_t *buf = malloc(cap);
+
+	if (!buf) {
+		cli_err("%s: out of memory", in->name);
+		return -1;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			uint8_t *nb;
+
+			if (cap > limit) {
+				free(buf);
+				cli_err("%s: input is longer than %llu bytes",
+					in->name, (unsigned long long)limit);
+				return -1;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				cli_err("%s: out of memory", in->name);
+				return -1;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(in->fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cli_err("%s: %s", in->name, strerror(errno));
+			free(buf);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > limit) {
+		free(buf);
+		cli_err("%s: input is longer than %llu bytes", in->name,
+			(unsigned long long)limit);
+		return -1;
+	}
+	in->data = buf;
+	in->size = len;
+	return 0;
+}
+
+int cli_input_open(struct cli_input *in, const char *path, uint64_t limit)
+{
+	struct stat st;
+
+	memset(in, 0, sizeof(*in));
+	in->name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	if (strcmp(path, "-") == 0) {
+		in->fd = STDIN_FILENO;
+	} else {
+		in->fd = open(path, O_RDONLY);
+		if (in->fd < 0) {
+			cli_err("%s: %s", path, strerror(errno));
+			return -1;
+		}
+		in->owned_fd = true;
+	}
+	if (fstat(in->fd, &st) != 0) {
+		cli_err("%s: %s", in->name, strerror(errno));
+		cli_input_close(in);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		cli_err("%s: is a directory", in->name);
+		cli_input_close(in);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode)) {
+		in->seekable = true;
+		in->size = (uint64_t)st.st_size;
+		return 0;
+	}
+	if (read_stream(in, limit) != 0) {
+		cli_input_close(in);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_input_read(const struct cli_input *in, uint64_t off, void *buf,
+		   size_t len)
+{
+	uint8_t *p = buf;
+
+	if (off > in->size || len > in->size - off)
+		return -1;
+	if (!in->seekable) {
+		memcpy(buf, in->data + off, len);
+		return 0;
+	}
+	while (len) {
+		ssize_t n = pread(in->fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* A file that shrank under us reads short: report, never
+		 * return stale bytes. */
+		if (n <= 0)
+			return -1;
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+void cli_input_close(struct cli_input *in)
+{
+	if (in->owned_fd && in->fd >= 0)
+		close(in->fd);
+	free(in->data);
+	in->data = NULL;
+	in->owned_fd = false;
+	in->fd = -1;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* "dir/.name.XXXXXX" beside the destination. */
+static char *temp_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	const char *base = path + dirlen;
+	size_t n = dirlen + 1 + strlen(base) + 8 + 1;
+	char *t = malloc(n);
+
+	if (t)
+		snprintf(t, n, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
+	return t;
+}
+
+static int write_stdout(const void *data, size_t len)
+{
+	fflush(stdout);
+	if (write_all(STDOUT_FILENO, data, len) != 0) {
+		cli_err("<stdout>: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cli_write_file(const char *path, const void *data, size_t len)
+{
+	char *tmp;
+	int fd;
+	mode_t mask;
+
+	if (strcmp(path, "-") == 0)
+		return write_stdout(data, len);
+	tmp = temp_name(path);
+	if (!tmp) {
+		cli_err("%s: out of memory", path);
+		return -1;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		cli_err("%s: cannot create a file there: %s", path,
+			strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	/* mkstemp makes 0600; give the file the mode a plain open() would. */
+	mask = umask(0);
+	umask(mask);
+	if (write_all(fd, data, len) != 0 || fchmod(fd, 0666 & ~mask) != 0 ||
+	    fsync(fd) != 0) {
+		cli_err("%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		cli_err("%s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+int cli_finish_stdout(int rc)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_err("<stdout>: %s", strerror(errno ? errno : EIO));
+		return CLI_EXIT_ERR;
+	}
+	return rc;
+}

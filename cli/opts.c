@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Option parsing shared by the commands.  Hand-written instead of
+ * getopt_long so the accepted forms are the same on every libc:
+ * "--opt VALUE", "--opt=VALUE", "-o FILE", "--" ends options, and "-"
+ * alone is a positional argument (stdin/stdout).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vsmm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Digits of one base, with overflow and range checks; no sign, no
+ * spaces, at least one digit. */
+static int parse_digits(const char *s, unsigned base, uint64_t max,
+			uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s; s++) {
+		int d = hexval(*s);
+
+		if (d < 0 || (unsigned)d >= base)
+			return -1;
+		if (v > (UINT64_MAX - (uint64_t)d) / base)
+			return -1;
+		v = v * base + (uint64_t)d;
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_number(const char *s, uint64_t max, uint64_t *out)
+{
+	if (!s)
+		return -1;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return parse_digits(s + 2, 16, max, out);
+	return parse_digits(s, 10, max, out);
+}
+
+int cli_parse_hex(const char *s, uint64_t max, uint64_t *out)
+{
+	if (!s || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+		return -1;
+	/* Leading zeros are fine ("0x0000ffff"), but not more digits than
+	 * any 64-bit value needs once they are stripped. */
+	return parse_digits(s + 2, 16, max, out);
+}
+
+const char *cli_vendor_name(enum vsmm_vendor v)
+{
+	return v == VSMM_VENDOR_AMD ? "amd" : "intel";
+}
+
+const char *cli_semantics_name(enum vsmm_semantics s)
+{
+	return s == VSMM_SEMANTICS_HARDWARE ? "hardware" : "kvm";
+}
+
+const char *cli_layout_name(enum vsmm_layout l)
+{
+	const struct vsmm_layout_desc *d = vsmm_layout_get(l);
+
+	return d ? d->name : "auto";
+}
+
+int cli_model_for(enum vsmm_vendor vendor, enum vsmm_layout layout,
+		  struct vsmm_model *model)
+{
+	int rc = vsmm_model_preset(model, vendor, layout != VSMM_LAYOUT_P6_32);
+
+	if (rc != VSMM_OK)
+		return rc;
+	model->layout = layout;
+	return VSMM_OK;
+}
+
+static void usage_hint(const struct cli_command *cmd)
+{
+	fprintf(stderr, "Try 'vsmm %s --help'.\n", cmd->name);
+}
+
+/* The value of an option: "--opt=VALUE" or the next argument. */
+static const char *opt_value(const char *arg, const char *eq, int *i,
+			     int argc, char **argv)
+{
+	if (eq)
+		return eq + 1;
+	if (*i + 1 >= argc) {
+		cli_err("option %s needs a value", arg);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int set_model(struct cli_opts *o, const char *v)
+{
+	if (strcmp(v, "intel") == 0)
+		o->vendor = VSMM_VENDOR_INTEL;
+	else if (strcmp(v, "amd") == 0)
+		o->vendor = VSMM_VENDOR_AMD;
+	else {
+		cli_err("unknown --model '%s' (intel or amd)", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_layout(struct cli_opts *o, const char *v)
+{
+	if (vsmm_layout_from_name(v, &o->layout) != VSMM_OK) {
+		cli_err("unknown --layout '%s' (auto, p6-32, amd64 or intel64)", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_semantics(struct cli_opts *o, const char *v)
+{
+	if (strcmp(v, "kvm") == 0)
+		o->semantics = VSMM_SEMANTICS_KVM;
+	else if (strcmp(v, "hardware") == 0)
+		o->semantics = VSMM_SEMANTICS_HARDWARE;
+	else {
+		cli_err("unknown --semantics '%s' (kvm or hardware)", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_address(const char *opt, const char *v, uint64_t max,
+		       uint64_t *out)
+{
+	if (cli_parse_number(v, max, out) != 0) {
+		cli_err("%s '%s' is not a number of at most 0x%llx (hex with 0x, "
+			"or decimal)", opt, v, (unsigned long long)max);
+		return -1;
+	}
+	return 0;
+}
+
+/* Does arg (without any "=VALUE") name the option? */
+static bool is_opt(const char *arg, size_t len, const char *name)
+{
+	return strlen(name) == len && strncmp(arg, name, len) == 0;
+}
+
+/* One option; returns 0, or -1 after reporting. */
+static int parse_one(unsigned allowed, int *i, int argc, char **argv,
+		     struct cli_opts *o)
+{
+	const char *arg = argv[*i];
+	const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+	const char *v;
+	uint64_t n;
+
+	if ((allowed & CLI_OPT_JSON) && is_opt(arg, len, "--json") && !eq) {
+		o->json = true;
+		return 0;
+	}
+	if ((allowed & CLI_OPT_MODEL) && is_opt(arg, len, "--model"))
+		return (v = opt_value(arg, eq, i, argc, argv)) ? set_model(o, v) : -1;
+	if ((allowed & CLI_OPT_LAYOUT) && is_opt(arg, len, "--layout"))
+		return (v = opt_value(arg, eq, i, argc, argv)) ? set_layout(o, v) : -1;
+	if ((allowed & CLI_OPT_SEMANTICS) && is_opt(arg, len, "--semantics"))
+		return (v = opt_value(arg, eq, i, argc, argv)) ?
+			set_semantics(o, v) : -1;
+	if ((allowed & CLI_OPT_OUTPUT) &&
+	    (is_opt(arg, len, "--output") || strcmp(arg, "-o") == 0)) {
+		o->output = opt_value(arg, eq, i, argc, argv);
+		return o->output ? 0 : -1;
+	}
+	if ((allowed & CLI_OPT_STATE) && is_opt(arg, len, "--state")) {
+		o->state = opt_value(arg, eq, i, argc, argv);
+		return o->state ? 0 : -1;
+	}
+	if ((allowed & CLI_OPT_DUMP) && is_opt(arg, len, "--dump-base")) {
+		if (!(v = opt_value(arg, eq, i, argc, argv)) ||
+		    set_address("--dump-base", v, UINT64_MAX, &o->dump_base))
+			return -1;
+		o->has_dump_base = true;
+		return 0;
+	}
+	if ((allowed & CLI_OPT_SMBASE) && is_opt(arg, len, "--smbase")) {
+		/* SMBASE is a 32-bit register (SDM Vol.3C 32.11). */
+		if (!(v = opt_value(arg, eq, i, argc, argv)) ||
+		    set_address("--smbase", v, UINT32_MAX, &n))
+			return -1;
+		o->smbase = (uint32_t)n;
+		o->has_smbase = true;
+		return 0;
+	}
+	cli_err("unknown option '%s'", arg);
+	return -1;
+}
+
+int cli_opts_parse(const struct cli_command *cmd, unsigned allowed,
+		   int min_args, int max_args, int argc, char **argv,
+		   struct cli_opts *o)
+{
+	bool options_done = false;
+
+	memset(o, 0, sizeof(*o));
+	o->vendor = VSMM_VENDOR_INTEL;
+	o->layout = VSMM_LAYOUT_AUTO;
+	o->semantics = VSMM_SEMANTICS_KVM;
+
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+
+		if (!options_done && (strcmp(arg, "--help") == 0 ||
+				      strcmp(arg, "-h") == 0)) {
+			fputs(cmd->usage, stdout);
+			return 1;
+		}
+		if (!options_done && strcmp(arg, "--") == 0) {
+			options_done = true;
+			continue;
+		}
+		if (!options_done && arg[0] == '-' && arg[1] != '\0') {
+			if (parse_one(allowed, &i, argc, argv, o) != 0) {
+				usage_hint(cmd);
+				return -1;
+			}
+			continue;
+		}
+		if (o->nargs >= max_args || o->nargs >= CLI_MAX_ARGS) {
+			cli_err("%s: unexpected argument '%s'", cmd->name, arg);
+			usage_hint(cmd);
+			return -1;
+		}
+		o->args[o->nargs++] = arg;
+	}
+	if (o->nargs < min_args) {
+		cli_err("%s: missing argument", cmd->name);
+		usage_hint(cmd);
+		return -1;
+	}
+	if (o->has_dump_base && !o->has_smbase) {
+		cli_err("%s: --dump-base needs --smbase (the area is at "
+			"SMBASE+0xfe00, or +0xfc00 for intel64)", cmd->name);
+		usage_hint(cmd);
+		return -1;
+	}
+	return 0;
+}

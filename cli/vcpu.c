@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vCPU that `check`, `rsm` and `demo` run RSM on: a reset vCPU of the
+ * --model, put into the SMM execution environment it would have after an
+ * SMI (vsmm_smm_entry_state), with the image in memory at SMBASE.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img,
+		  const struct cli_opts *o)
+{
+	uint32_t smbase = cli_image_smbase(img, o);
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = cli_model_for(o->vendor, img->layout, &r->model);
+	if (rc != VSMM_OK)
+		return rc;
+	r->mem.area_addr = (uint64_t)smbase + img->desc->area_offset;
+	r->mem.area = img->area;
+	r->mem.area_len = img->len;
+	if (img->from_dump) {
+		r->mem.dump = &img->src;
+		r->mem.dump_base = img->dump_base;
+	}
+	rc = vsmm_vcpu_init(&r->vcpu, &r->model, &cli_platform_ops, &r->mem);
+	if (rc == VSMM_OK)
+		rc = vsmm_vcpu_set_semantics(&r->vcpu, o->semantics);
+	if (rc != VSMM_OK)
+		return rc;
+	vsmm_cpu_state_reset(&r->vcpu.state);
+	r->vcpu.state.smbase = smbase;
+	vsmm_smm_entry_state(&r->model, o->semantics, &r->vcpu.state);
+	/* An SMI from a vCPU with NMIs open: in SMM, NMIs blocked and RSM
+	 * unblocks them (smm_inside_nmi clear). */
+	r->vcpu.state.smm = true;
+	r->vcpu.state.nmi_masked = true;
+	return VSMM_OK;
+}
+
+void cli_print_context(FILE *f, const struct cli_image *img,
+		       const struct cli_opts *o)
+{
+	fprintf(f, "layout %s%s, revision 0x%08x, model %s, semantics %s",
+		img->desc->name, img->auto_chosen ? " (from the revision id)" : "",
+		img->revision, cli_vendor_name(o->vendor),
+		cli_semantics_name(o->semantics));
+}
+
+void cli_context_to_json(json_object *obj, const struct cli_image *img,
+			 const struct cli_opts *o)
+{
+	json_object_object_add(obj, "layout",
+			       json_object_new_string(img->desc->name));
+	json_object_object_add(obj, "revision", cli_json_hex(img->revision));
+	json_object_object_add(obj, "model",
+			       json_object_new_string(cli_vendor_name(o->vendor)));
+	json_object_object_add(obj, "semantics",
+			       json_object_new_string(cli_semantics_name(o->semantics)));
+}
+
+int cli_smi_deliver(struct cli_smi *r, const struct cli_opts *o,
+		    const struct vsmm_cpu_state *state)
+{
+	int rc = cli_model_for(o->vendor, o->layout, &r->model);
+
+	if (rc != VSMM_OK)
+		return rc;
+	r->desc = vsmm_layout_get(vsmm_model_layout(&r->model, o->semantics));
+	if (!r->desc)
+		return VSMM_E_LAYOUT;
+	r->mem.area = r->area;
+	r->mem.area_len = r->desc->area_size;
+	r->mem.area_addr = (uint64_t)state->smbase + r->desc->area_offset;
+	rc = vsmm_vcpu_init(&r->vcpu, &r->model, &cli_platform_ops, &r->mem);
+	if (rc == VSMM_OK)
+		rc = vsmm_vcpu_set_semantics(&r->vcpu, o->semantics);
+	if (rc != VSMM_OK)
+		return rc;
+	r->vcpu.state = *state;
+	return vsmm_enter_smm(&r->vcpu);
+}
+

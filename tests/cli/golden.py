@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Golden tests of the vsmm command-line tool.
+
+    golden.py test  --vsmm BUILD/cli/vsmm   compare with tests/golden/expected/
+    golden.py regen --vsmm BUILD/cli/vsmm   rewrite the expected files
+
+Every case runs `vsmm` in a scratch directory holding the committed states
+(examples/states/*.json and examples/images/long64.json as states/), images
+built from them with `vsmm smi`, and images written by hand from the
+manuals' tables (manual_maps.py, independent of the library).  A case's
+expected file holds the command line, the exit status, stdout and stderr.
+
+Beyond the golden comparison, the hand-made images are checked against
+the values manual_maps.py put in them, and decode --json | encode must give
+back the very bytes it decoded.  Use `regen` only when a change of output
+is intended, and review the diff of tests/golden/ before committing.
+"""
+import argparse
+import difflib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import manual_maps  # noqa: E402
+
+STATES = ("real16", "prot32", "pae32", "long64")
+MODELS = ("intel", "amd")
+COMMANDS = ("decode", "check", "smi", "rsm", "encode", "diff", "layouts",
+            "demo", "help")
+
+
+class Case:
+    def __init__(self, name, argv, save=None, want=None):
+        self.name = name      # expected file: tests/golden/expected/NAME.txt
+        self.argv = argv      # arguments after "vsmm"
+        self.save = save      # keep stdout in this scratch file
+        self.want = want      # exit status that must come out (besides golden)
+
+
+def state_cases():
+    c = []
+    for st in STATES:
+        for m in MODELS:
+            img = f"img/{st}-{m}.img"
+            c.append(Case(f"smi-{st}-{m}", ["smi", "--state", f"states/{st}.json",
+                                            "--model", m, "-o", img], want=0))
+            c.append(Case(f"decode-{st}-{m}", ["decode", img], want=0))
+            c.append(Case(f"decode-{st}-{m}.json", ["decode", "--json", img],
+                          save=f"doc/{st}-{m}.json", want=0))
+            c.append(Case(f"check-{st}-{m}", ["check", "--model", m, img], want=0))
+            c.append(Case(f"rsm-{st}-{m}.json", ["rsm", "--json", "--model", m, img],
+                          want=0))
+            # decode --json | encode gives back the same bytes.
+            c.append(Case(f"encode-roundtrip-{st}-{m}",
+                          ["encode", f"doc/{st}-{m}.json", "-o", f"rt/{st}-{m}.img"],
+                          want=0))
+            c.append(Case(f"diff-roundtrip-{st}-{m}",
+                          ["diff", img, f"rt/{st}-{m}.img"], want=0))
+    c.append(Case("rsm-long64-intel", ["rsm", "img/long64-intel.img"], want=0))
+    c.append(Case("smi-long64-intel.json",
+                  ["smi", "--json", "--state", "states/long64.json", "-o",
+                   "img/long64-intel-again.img"], want=0))
+    return c
+
+
+def layout_cases():
+    c = []
+    # The 32-bit map: a vCPU without long mode (issue 3: p6-32 model).
+    for st in ("real16", "prot32"):
+        img = f"img/{st}-p6.img"
+        c.append(Case(f"smi-{st}-p6-32", ["smi", "--state", f"states/{st}.json",
+                                         "--layout", "p6-32", "-o", img], want=0))
+        c.append(Case(f"decode-{st}-p6-32", ["decode", img], want=0))
+        c.append(Case(f"rsm-{st}-p6-32", ["rsm", img], want=0))
+    # Hardware semantics pair the Intel model with Intel's native map.
+    hw = "img/long64-intel-hw.img"
+    c.append(Case("smi-long64-intel-hardware",
+                  ["smi", "--state", "states/long64.json", "--semantics",
+                   "hardware", "-o", hw], want=0))
+    c.append(Case("decode-long64-intel-hardware", ["decode", hw], want=0))
+    c.append(Case("decode-long64-intel-hardware.json", ["decode", "--json", hw],
+                  want=0))
+    c.append(Case("rsm-long64-intel-hardware.json",
+                  ["rsm", "--json", "--semantics", "hardware", hw], want=0))
+    c.append(Case("smi-long64-amd-hardware",
+                  ["smi", "--state", "states/long64.json", "--model", "amd",
+                   "--semantics", "hardware", "-o", "img/long64-amd-hw.img"],
+                  want=0))
+    c.append(Case("smi-long64-intel64-kvm",
+                  ["smi", "--state", "states/long64.json", "--layout", "intel64",
+                   "-o", "img/long64-i64-kvm.img"], want=0))
+    c.append(Case("check-long64-intel64-kvm", ["check", "img/long64-i64-kvm.img"],
+                  want=0))
+    return c
+
+
+def hand_cases():
+    c = []
+    for name in manual_maps.scenes():
+        img = f"hand/{name}.img"
+        c.append(Case(f"decode-{name}", ["decode", img], want=0))
+        c.append(Case(f"decode-{name}.json", ["decode", "--json", img],
+                      save=f"doc/{name}.json", want=0))
+        c.append(Case(f"check-{name}", ["check", img]))
+        c.append(Case(f"rsm-{name}.json", ["rsm", "--json", img]))
+    return c
+
+
+def misc_cases():
+    c = [Case("version", ["--version"], want=0),
+         Case("help", ["--help"], want=0),
+         Case("layouts", ["layouts"], want=0),
+         Case("layouts.json", ["layouts", "--json"], want=0),
+         Case("layouts-intel64", ["layouts", "intel64"], want=0),
+         Case("demo-long64", ["demo", "states/long64.json"], want=0),
+         Case("demo-long64-amd-hardware",
+              ["demo", "--model", "amd", "--semantics", "hardware",
+               "states/long64.json"], want=0),
+         # Same layout: field by field; different layouts: decoded states.
+         Case("diff-prot32-pae32", ["diff", "img/prot32-intel.img",
+                                    "img/pae32-intel.img"], want=1),
+         Case("diff-prot32-pae32.json", ["diff", "--json", "img/prot32-intel.img",
+                                         "img/pae32-intel.img"], want=1),
+         Case("diff-long64-layouts", ["diff", "img/long64-intel.img",
+                                      "img/long64-intel-hw.img"], want=1),
+         Case("encode-prot32-p6-32", ["encode", "states/prot32.json", "--layout",
+                                      "p6-32", "-o", "enc/prot32-p6.img"], want=0),
+         Case("diff-encode-vs-smi-p6-32", ["diff", "enc/prot32-p6.img",
+                                           "img/prot32-p6.img"], want=0),
+         # Memory dumps: the area at SMBASE+0xfe00 (or +0xfc00 for intel64).
+         Case("decode-dump-amd64", ["decode", "--dump-base", "0x7ff00000",
+                                    "--smbase", "0x7ffb6000", "dump/amd64.bin"],
+              want=0),
+         Case("check-dump-intel64.json",
+              ["check", "--json", "--semantics", "hardware", "--dump-base",
+               "0x7ff00000", "--smbase=0x7ffb6000", "dump/intel64.bin"], want=0),
+         Case("rsm-stdin", ["rsm", "-"], want=0)]
+    for cmd in COMMANDS:
+        c.append(Case(f"help-{cmd}", [cmd, "--help"], want=0))
+    return c
+
+
+def prepare(work, root):
+    os.makedirs(os.path.join(work, "states"))
+    for d in ("img", "doc", "rt", "hand", "enc", "dump"):
+        os.makedirs(os.path.join(work, d))
+    for st in ("real16", "prot32", "pae32"):
+        shutil.copy(os.path.join(root, "examples", "states", st + ".json"),
+                    os.path.join(work, "states"))
+    shutil.copy(os.path.join(root, "examples", "images", "long64.json"),
+                os.path.join(work, "states", "long64.json"))
+    for name, (data, *_rest) in manual_maps.scenes().items():
+        with open(os.path.join(work, "hand", name + ".img"), "wb") as f:
+            f.write(data)
+
+
+def make_dumps(work):
+    """1 MiB dumps from 0x7ff00000 holding the SMI images at their SMBASE."""
+    for name, img, off in (("amd64", "img/long64-intel.img", 0xFE00),
+                           ("intel64", "img/long64-intel-hw.img", 0xFC00)):
+        dump = bytearray(0x100000)
+        data = open(os.path.join(work, img), "rb").read()
+        at = 0x7FFB6000 + off - 0x7FF00000
+        dump[at:at + len(data)] = data
+        with open(os.path.join(work, "dump", name + ".bin"), "wb") as f:
+            f.write(dump)
+
+
+def run(vsmm, work, case):
+    stdin = None
+    if case.argv[:2] == ["rsm", "-"]:
+        stdin = open(os.path.join(work, "img", "prot32-intel.img"), "rb").read()
+    p = subprocess.run([vsmm] + case.argv, cwd=work, input=stdin,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=60)
+    if p.returncode < 0:
+        raise SystemExit(f"{case.name}: vsmm killed by signal {-p.returncode}")
+    if case.save:
+        with open(os.path.join(work, case.save), "wb") as f:
+            f.write(p.stdout)
+    text = "$ vsmm " + " ".join(case.argv) + "\n"
+    text += f"[exit {p.returncode}]\n" + p.stdout.decode("utf-8", "replace")
+    if p.stderr:
+        text += "[stderr]\n" + p.stderr.decode("utf-8", "replace")
+    return p.returncode, text
+
+
+def hex_or_zero(v):
+    return f"0x{v:x}"
+
+
+def check_hand_decodes(work):
+    """decode --json of the hand-made images reports what the manual
+    tables put in them; everything else is zero."""
+    errors = []
+    for name, (_data, layout, revision, state, fields) in manual_maps.scenes().items():
+        doc = json.load(open(os.path.join(work, "doc", name + ".json")))
+        if doc.get("layout") != layout:
+            errors.append(f"{name}: layout {doc.get('layout')} != {layout}")
+        if doc.get("revision") != hex_or_zero(revision):
+            errors.append(f"{name}: revision {doc.get('revision')}")
+        for key, val in fields.items():
+            if doc.get(key) != hex_or_zero(val):
+                errors.append(f"{name}: {key} {doc.get(key)} != {val:#x}")
+        got = doc["state"]
+        for key, val in got.items():
+            want = state.get(key)
+            if isinstance(val, dict):
+                for sub, v in val.items():
+                    w = (want or {}).get(sub, 0)
+                    if v != hex_or_zero(w):
+                        errors.append(f"{name}: state.{key}.{sub} {v} != {w:#x}")
+            elif isinstance(val, bool):
+                if val:
+                    errors.append(f"{name}: state.{key} is true")
+            elif val != hex_or_zero(want or 0):
+                errors.append(f"{name}: state.{key} {val} != {(want or 0):#x}")
+    return errors
+
+
+def check_roundtrips(work):
+    errors = []
+    for st in STATES:
+        for m in MODELS:
+            a = open(os.path.join(work, "img", f"{st}-{m}.img"), "rb").read()
+            b = open(os.path.join(work, "rt", f"{st}-{m}.img"), "rb").read()
+            if a != b:
+                errors.append(f"decode|encode of {st}-{m} changed the image")
+    return errors
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("mode", choices=("test", "regen"))
+    ap.add_argument("--vsmm", required=True)
+    ap.add_argument("--root", default=os.path.dirname(os.path.dirname(HERE)))
+    args = ap.parse_args()
+    vsmm = os.path.abspath(args.vsmm)
+    expected_dir = os.path.join(args.root, "tests", "golden", "expected")
+
+    work = tempfile.mkdtemp(prefix="vsmm-golden-")
+    failures = []
+    try:
+        prepare(work, args.root)
+        outputs = {}
+        groups = (state_cases(), layout_cases(), hand_cases(), misc_cases())
+        for i, group in enumerate(groups):
+            if i == 3:
+                make_dumps(work)
+            for case in group:
+                rc, text = run(vsmm, work, case)
+                if case.want is not None and rc != case.want:
+                    failures.append(f"{case.name}: exit {rc}, expected {case.want}")
+                if case.name in outputs:
+                    raise SystemExit(f"duplicate case name {case.name}")
+                outputs[case.name] = text
+        failures += check_hand_decodes(work)
+        failures += check_roundtrips(work)
+    finally:
+        shutil.rmtree(work)
+
+    if args.mode == "regen":
+        os.makedirs(expected_dir, exist_ok=True)
+        for old in os.listdir(expected_dir):
+            if old.endswith(".txt") and old[:-4] not in outputs:
+                os.unlink(os.path.join(expected_dir, old))
+        for name, text in outputs.items():
+            with open(os.path.join(expected_dir, name + ".txt"), "w") as f:
+                f.write(text)
+        print(f"regenerated {len(outputs)} expected outputs in {expected_dir}")
+    else:
+        for name, text in outputs.items():
+            path = os.path.join(expected_dir, name + ".txt")
+            if not os.path.exists(path):
+                failures.append(f"{name}: no expected output (run regen?)")
+                continue
+            want = open(path).read()
+            if want != text:
+                diff = "".join(difflib.unified_diff(
+                    want.splitlines(True), text.splitlines(True),
+                    f"expected/{name}.txt", "actual", n=2))
+                failures.append(f"{name}: output differs\n{diff}")
+        stale = [f for f in os.listdir(expected_dir)
+                 if f.endswith(".txt") and f[:-4] not in outputs]
+        failures += [f"{f}: expected file for no case (stale)" for f in stale]
+    for f in failures:
+        print("FAIL", f)
+    print(f"golden: {len(outputs)} cases, {len(failures)} failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the CLI's own parts: number parsing, option parsing, the
+ * JSON state format (both ways, and every way input can be wrong) and
+ * all-or-nothing file output.  The commands themselves are tested end to
+ * end by tests/cli/golden.py and tests/cli/hostile.py.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+
+/* ------------------------------------------------------------------ */
+/* Numbers                                                              */
+/* ------------------------------------------------------------------ */
+
+static void test_parse_number(void **unused)
+{
+	uint64_t v = 0;
+
+	(void)unused;
+	assert_int_equal(cli_parse_number("0x30000", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 0x30000);
+	assert_int_equal(cli_parse_number("196608", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 0x30000);
+	assert_int_equal(cli_parse_number("0XfFfF", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 0xffff);
+	assert_int_equal(cli_parse_number("0xffffffffffffffff", UINT64_MAX, &v), 0);
+	assert_true(v == UINT64_MAX);
+	/* Overflow of 64 bits, of the option's range, and junk. */
+	assert_int_equal(cli_parse_number("0x10000000000000000", UINT64_MAX, &v), -1);
+	assert_int_equal(cli_parse_number("18446744073709551616", UINT64_MAX, &v), -1);
+	assert_int_equal(cli_parse_number("0x100000000", UINT32_MAX, &v), -1);
+	assert_int_equal(cli_parse_number("", UINT64_MAX, &v), -1);
+	assert_int_equal(cli_parse_number("0x", UINT64_MAX, &v), -1);
+	assert_int_equal(cli_parse_number("-1", UINT64_MAX, &v), -1);
+	assert_int_equal(cli_parse_number(" 1", UINT64_MAX, &v), -1);
+	assert_int_equal(cli_parse_number("1 ", UINT64_MAX, &v), -1);
+	assert_int_equal(cli_parse_number("12a", UINT64_MAX, &v), -1);
+	assert_int_equal(cli_parse_number("0x1g", UINT64_MAX, &v), -1);
+}
+
+static void test_parse_hex(void **unused)
+{
+	uint64_t v = 0;
+
+	(void)unused;
+	assert_int_equal(cli_parse_hex("0x1f", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 0x1f);
+	assert_int_equal(cli_parse_hex("0x0000000000000000001", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(cli_parse_hex("0XABCDEF", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 0xabcdef);
+	/* JSON integers are hex strings only: no decimal, no bare digits. */
+	assert_int_equal(cli_parse_hex("31", UINT64_MAX, &v), -1);
+	assert_int_equal(cli_parse_hex("1f", UINT64_MAX, &v), -1);
+	assert_int_equal(cli_parse_hex("0x", UINT64_MAX, &v), -1);
+	assert_int_equal(cli_parse_hex("0x10000000000000000", UINT64_MAX, &v), -1);
+	assert_int_equal(cli_parse_hex("0x10000", 0xffff, &v), -1);
+	assert_int_equal(cli_parse_hex("0xffff", 0xffff, &v), 0);
+	assert_int_equal(cli_parse_hex(NULL, UINT64_MAX, &v), -1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Options                                                              */
+/* ------------------------------------------------------------------ */
+
+static const struct cli_command fake = { "fake", NULL, "", "Usage: fake\n" };
+
+#define ALL_OPTS                                                               \
+	(CLI_OPT_MODEL | CLI_OPT_LAYOUT | CLI_OPT_SEMANTICS | CLI_OPT_JSON |   \
+	 CLI_OPT_OUTPUT | CLI_OPT_STATE | CLI_OPT_DUMP | CLI_OPT_SMBASE)
+
+static int parse(unsigned allowed, int min, int max, struct cli_opts *o, ...)
+{
+	char *argv[16] = { "fake" };
+	int argc = 1;
+	va_list ap;
+	char *a;
+
+	va_start(ap, o);
+	while ((a = va_arg(ap, char *)) != NULL && argc < 15)
+		argv[argc++] = a;
+	va_end(ap);
+	return cli_opts_parse(&fake, allowed, min, max, argc, argv, o);
+}
+
+static void test_opts_forms(void **unused)
+{
+	struct cli_opts o;
+
+	(void)unused;
+	assert_int_equal(parse(ALL_OPTS, 1, 2, &o, "--model=amd", "--layout",
+			       "intel64", "--semantics", "hardware", "--json",
+			       "img", "-o", "out", "--state=s.json", NULL), 0);
+	assert_int_equal(o.vendor, VSMM_VENDOR_AMD);
+	assert_int_equal(o.layout, VSMM_LAYOUT_INTEL64);
+	assert_int_equal(o.semantics, VSMM_SEMANTICS_HARDWARE);
+	assert_true(o.json);
+	assert_string_equal(o.output, "out");
+	assert_string_equal(o.state, "s.json");
+	assert_int_equal(o.nargs, 1);
+	assert_string_equal(o.args[0], "img");
+
+	/* Defaults. */
+	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, NULL), 0);
+	assert_int_equal(o.vendor, VSMM_VENDOR_INTEL);
+	assert_int_equal(o.layout, VSMM_LAYOUT_AUTO);
+	assert_int_equal(o.semantics, VSMM_SEMANTICS_KVM);
+	assert_false(o.json);
+
+	/* "-" is stdin, and "--" ends options. */
+	assert_int_equal(parse(ALL_OPTS, 2, 2, &o, "-", "--", "--json", NULL), 0);
+	assert_string_equal(o.args[0], "-");
+	assert_string_equal(o.args[1], "--json");
+	assert_false(o.json);
+
+	assert_int_equal(parse(ALL_OPTS, 1, 1, &o, "--dump-base", "0x100000",
+			       "--smbase=196608", "d", NULL), 0);
+	assert_true(o.has_dump_base && o.has_smbase);
+	assert_true(o.dump_base == 0x100000);
+	assert_int_equal(o.smbase, 0x30000);
+}
+
+static void test_opts_errors(void **unused)
+{
+	struct cli_opts o;
+
+	(void)unused;
+	/* Each is a usage error (-1), reported on stderr. */
+	assert_int_equal(parse(ALL_OPTS, 1, 1, &o, NULL), -1);
+	assert_int_equal(parse(ALL_OPTS, 1, 1, &o, "a", "b", NULL), -1);
+	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--bogus", NULL), -1);
+	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--model", NULL), -1);
+	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--model", "via", NULL), -1);
+	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--layout=p6-64", NULL), -1);
+	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--semantics=qemu", NULL), -1);
+	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--json=yes", NULL), -1);
+	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--smbase", "0x100000000", NULL), -1);
+	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--smbase", "zero", NULL), -1);
+	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--dump-base", "0", NULL), -1);
+	/* An option the command does not take. */
+	assert_int_equal(parse(CLI_OPT_JSON, 0, 1, &o, "--model", "intel", NULL), -1);
+	/* --help is not an error. */
+	assert_int_equal(parse(ALL_OPTS, 1, 1, &o, "--help", NULL), 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON state                                                           */
+/* ------------------------------------------------------------------ */
+
+static void fill_state(struct vsmm_cpu_state *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (int i = 0; i < VSMM_GPR_COUNT; i++)
+		s->gpr[i] = 0x1111111111111111ull * (uint64_t)(i + 1) + (uint64_t)i;
+	s->rip = 0xffffffff81000000ull;
+	s->rflags = 0x246;
+	s->cr0 = 0x80050033;
+	s->cr2 = 0x7fff0000;
+	s->cr3 = 0x1234000;
+	s->cr4 = 0x3606f0;
+	s->efer = 0xd01;
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
+		s->seg[i].selector = (uint16_t)(0x10 + 8 * i);
+		s->seg[i].attr = (uint16_t)(0xa09b ^ (unsigned)i);
+		s->seg[i].limit = 0xfffff000u + (uint32_t)i;
+		s->seg[i].base = 0xffff800000000000ull + (uint64_t)i;
+	}
+	s->gdtr.base = 0xfffffe0000001000ull;
+	s->gdtr.limit = 0x7f;
+	s->idtr.base = 0xfffffe0000000000ull;
+	s->idtr.limit = 0xfff;
+	s->smbase = 0x7ff00000;
+	s->smm = true;
+	s->nmi_masked = true;
+	s->smi_pending = true;
+	s->shutdown = false;
+	s->init_latched = true;
+	s->halted = true;
+	s->vmx_on = true;
+	s->int_shadow = 2;
+	s->svm_vmcb12 = 0xabc000;
+}
+
+/* Compare member by member: padding bytes are not part of the state. */
+static void assert_state_equal(const struct vsmm_cpu_state *a,
+			       const struct vsmm_cpu_state *b)
+{
+	for (int i = 0; i < VSMM_GPR_COUNT; i++)
+		assert_true(a->gpr[i] == b->gpr[i]);
+	assert_true(a->rip == b->rip && a->rflags == b->rflags);
+	assert_true(a->cr0 == b->cr0 && a->cr2 == b->cr2 && a->cr3 == b->cr3 &&
+		    a->cr4 == b->cr4 && a->efer == b->efer);
+	assert_true(a->dr6 == b->dr6 && a->dr7 == b->dr7);
+	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
+		assert_int_equal(a->seg[i].selector, b->seg[i].selector);
+		assert_int_equal(a->seg[i].attr, b->seg[i].attr);
+		assert_int_equal(a->seg[i].limit, b->seg[i].limit);
+		assert_true(a->seg[i].base == b->seg[i].base);
+	}
+	assert_true(a->gdtr.base == b->gdtr.base && a->gdtr.limit == b->gdtr.limit);
+	assert_true(a->idtr.base == b->idtr.base && a->idtr.limit == b->idtr.limit);
+	assert_int_equal(a->smbase, b->smbase);
+	assert_int_equal(a->smm, b->smm);
+	assert_int_equal(a->nmi_masked, b->nmi_masked);
+	assert_int_equal(a->smm_inside_nmi, b->smm_inside_nmi);
+	assert_int_equal(a->smi_pending, b->smi_pending);
+	assert_int_equal(a->init_latched, b->init_latched);
+	assert_int_equal(a->nmi_pending, b->nmi_pending);
+	assert_int_equal(a->shutdown, b->shutdown);
+	assert_int_equal(a->halted, b->halted);
+	assert_int_equal(a->vmx_on, b->vmx_on);
+	assert_int_equal(a->guest_mode, b->guest_mode);
+	assert_int_equal(a->int_shadow, b->int_shadow);
+	assert_true(a->svm_vmcb12 == b->svm_vmcb12);
+}
+
+static void test_state_round_trip(void **unused)
+{
+	struct vsmm_cpu_state in, out;
+	json_object *j, *back;
+	const char *text;
+	char err[200];
+
+	(void)unused;
+	fill_state(&in);
+	j = cli_state_to_json(&in);
+	text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
+	/* Integers are lower-case hex strings. */
+	assert_non_null(strstr(text, "\"rip\":\"0xffffffff81000000\""));
+	assert_non_null(strstr(text, "\"smm\":true"));
+	assert_non_null(strstr(text, "\"cs\":{\"selector\":\"0x18\""));
+	assert_int_equal(cli_json_parse(text, strlen(text), &back, err,
+					sizeof(err)), 0);
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(cli_state_from_json(back, "", &out, err, sizeof(err)), 0);
+	assert_state_equal(&in, &out);
+	json_object_put(j);
+	json_object_put(back);
+}
+
+static void test_state_absent_keys_are_zero(void **unused)
+{
+	struct vsmm_cpu_state s, zero;
+	json_object *j;
+	char err[200];
+	const char *text = "{\"rip\": \"0x8000\", \"cs\": {\"base\": \"0x30000\"}}";
+
+	(void)unused;
+	memset(&zero, 0, sizeof(zero));
+	zero.rip = 0x8000;
+	zero.seg[VSMM_CS].base = 0x30000;
+	assert_int_equal(cli_json_parse(text, strlen(text), &j, err, sizeof(err)), 0);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(cli_state_from_json(j, "", &s, err, sizeof(err)), 0);
+	assert_state_equal(&zero, &s);
+	json_object_put(j);
+}
+
+/* A state text must be refused, with msg in the error. */
+static void refuse(const char *text, const char *msg)
+{
+	struct vsmm_cpu_state s;
+	json_object *j;
+	char err[200] = "";
+
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(cli_json_parse(text, strlen(text), &j, err, sizeof(err)), 0);
+	assert_int_equal(cli_state_from_json(j, "state", &s, err, sizeof(err)), -1);
+	if (!strstr(err, msg))
+		fail_msg("error \"%s\" does not mention \"%s\"", err, msg);
+	json_object_put(j);
+}
+
+static void test_state_refusals(void **unused)
+{
+	(void)unused;
+	refuse("{\"raxx\": \"0x1\"}", "state.raxx: unknown key");
+	refuse("{\"cs\": {\"selector\": \"0x10000\"}}",
+	       "state.cs.selector: 0x10000 does not fit in 16 bits");
+	refuse("{\"cs\": {\"sel\": \"0x10\"}}", "state.cs.sel: unknown key");
+	refuse("{\"tr\": {\"limit\": \"0x100000000\"}}", "state.tr.limit");
+	refuse("{\"ds\": {\"attr\": \"0x0f93\"}}", "outside the access-rights");
+	refuse("{\"smbase\": \"0x100000000\"}", "does not fit in 32 bits");
+	refuse("{\"int_shadow\": \"0x100\"}", "does not fit in 8 bits");
+	refuse("{\"rax\": \"0x10000000000000000\"}", "at most 64 bits");
+	refuse("{\"rax\": 16}", "expected a hex string");
+	refuse("{\"rax\": \"16\"}", "is not a hex number");
+	refuse("{\"rax\": \"0xfg\"}", "is not a hex number");
+	refuse("{\"rax\": null}", "expected a hex string");
+	refuse("{\"smm\": \"true\"}", "state.smm: expected true or false");
+	refuse("{\"smm\": 1}", "expected true or false");
+	refuse("{\"gdtr\": \"0x0\"}", "state.gdtr: expected an object");
+	refuse("{\"gdtr\": {\"selector\": \"0x0\"}}", "state.gdtr.selector: unknown");
+	refuse("[]", "state: expected an object");
+}
+
+static void test_json_parse_errors(void **unused)
+{
+	json_object *j = NULL;
+	char err[200];
+
+	(void)unused;
+	assert_int_equal(cli_json_parse("{", 1, &j, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "invalid JSON"));
+	assert_int_equal(cli_json_parse("", 0, &j, err, sizeof(err)), -1);
+	assert_int_equal(cli_json_parse("{} {}", 5, &j, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "invalid JSON"));
+	/* A bare number is complete at the end of input (no NUL needed). */
+	assert_int_equal(cli_json_parse("42", 2, &j, err, sizeof(err)), 0);
+	assert_true(json_object_is_type(j, json_type_int));
+	json_object_put(j);
+	assert_int_equal(cli_json_parse("{\"a\":1,}", 8, &j, err, sizeof(err)), -1);
+	assert_int_equal(cli_json_parse("{\"a\"\0:1}", 8, &j, err, sizeof(err)), -1);
+	assert_int_equal(cli_json_parse("  {}\n", 5, &j, err, sizeof(err)), 0);
+	json_object_put(j);
+}
+
+/* ------------------------------------------------------------------ */
+/* Files                                                                */
+/* ------------------------------------------------------------------ */
+
+static char tmpdir[64];
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_write_file(void **unused)
+{
+	char path[128], missing[128];
+	uint8_t data[512], back[512];
+	struct cli_input in;
+	struct stat st;
+
+	(void)unused;
+	strcpy(tmpdir, "/tmp/vsmm-cli-test-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+	snprintf(path, sizeof(path), "%s/image.bin", tmpdir);
+	assert_int_equal(cli_write_file(path, data, sizeof(data)), 0);
+	/* Exactly one file: the temporary was renamed, not left behind. */
+	assert_int_equal(count_entries(tmpdir), 1);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 512);
+	assert_true((st.st_mode & 0444) != 0);
+
+	assert_int_equal(cli_input_open(&in, path, 4096), 0);
+	assert_true(in.size == 512);
+	assert_int_equal(cli_input_read(&in, 0, back, sizeof(back)), 0);
+	assert_memory_equal(back, data, sizeof(data));
+	assert_int_equal(cli_input_read(&in, 500, back, 12), 0);
+	assert_int_equal(cli_input_read(&in, 500, back, 13), -1);
+	assert_int_equal(cli_input_read(&in, UINT64_MAX, back, 1), -1);
+	cli_input_close(&in);
+
+	/* A directory that does not exist: error, and nothing created. */
+	snprintf(missing, sizeof(missing), "%s/no/such/dir/x.img", tmpdir);
+	assert_int_equal(cli_write_file(missing, data, sizeof(data)), -1);
+	assert_int_equal(count_entries(tmpdir), 1);
+	/* A directory as input is refused. */
+	assert_int_equal(cli_input_open(&in, tmpdir, 4096), -1);
+	unlink(path);
+	rmdir(tmpdir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_number),
+		cmocka_unit_test(test_parse_hex),
+		cmocka_unit_test(test_opts_forms),
+		cmocka_unit_test(test_opts_errors),
+		cmocka_unit_test(test_state_round_trip),
+		cmocka_unit_test(test_state_absent_keys_are_zero),
+		cmocka_unit_test(test_state_refusals),
+		cmocka_unit_test(test_json_parse_errors),
+		cmocka_unit_test(test_write_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
