@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/* Event semantics around SMM (spec section 4). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "test_platform.h"
+
+static struct tp_vcpu tv;
+
+static int setup(void **unused)
+{
+	(void)unused;
+	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
+	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	return 0;
+}
+
+static int teardown(void **unused)
+{
+	(void)unused;
+	tp_free(tv.tp);
+	tv.tp = NULL;
+	return 0;
+}
+
+/* SMIs collapse into one pending SMI, blocked in SMM, delivered after. */
+static void test_smi_pending_collapses(void **unused)
+{
+	(void)unused;
+	struct vsmm_vcpu *v = &tv.vcpu;
+
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_NONE);
+	vsmm_raise_smi(v);
+	vsmm_raise_smi(v);
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_SMI);
+	assert_int_equal(vsmm_enter_smm(v), VSMM_OK);
+	assert_false(v->state.smi_pending);
+	vsmm_raise_smi(v);
+	vsmm_raise_smi(v);
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_NONE); /* blocked in SMM */
+	assert_int_equal(vsmm_leave_smm(v), VSMM_OK);
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_SMI);
+	assert_int_equal(vsmm_enter_smm(v), VSMM_OK);
+	assert_int_equal(vsmm_leave_smm(v), VSMM_OK);
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_NONE); /* only one */
+	assert_int_equal(v->smi_count, 2);
+	assert_int_equal(vsmm_ack_event(v, VSMM_EVENT_SMI), VSMM_E_INVAL);
+}
+
+/* INIT is latched in SMM and delivered after RSM, after a pending SMI. */
+static void test_init_latched(void **unused)
+{
+	(void)unused;
+	struct vsmm_vcpu *v = &tv.vcpu;
+
+	assert_int_equal(vsmm_enter_smm(v), VSMM_OK);
+	vsmm_raise_init(v);
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_NONE);
+	assert_int_equal(vsmm_ack_event(v, VSMM_EVENT_INIT), VSMM_E_STATE);
+	vsmm_raise_smi(v);
+	assert_int_equal(vsmm_leave_smm(v), VSMM_OK);
+	assert_true(v->state.init_latched);
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_SMI); /* SMI > INIT */
+	v->state.smi_pending = false;
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_INIT);
+	assert_int_equal(vsmm_ack_event(v, VSMM_EVENT_INIT), VSMM_OK);
+	assert_false(v->state.init_latched);
+	assert_int_equal(vsmm_ack_event(v, VSMM_EVENT_INIT), VSMM_E_STATE);
+}
+
+/* NMIs unmasked at the SMI: masked in SMM, unmasked by RSM. */
+static void test_nmi_unmasked_at_smi(void **unused)
+{
+	(void)unused;
+	struct vsmm_vcpu *v = &tv.vcpu;
+
+	assert_int_equal(vsmm_enter_smm(v), VSMM_OK);
+	assert_true(v->state.nmi_masked);
+	assert_false(v->state.smm_inside_nmi);
+	vsmm_raise_nmi(v);
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_NONE);
+	assert_int_equal(vsmm_leave_smm(v), VSMM_OK);
+	assert_false(v->state.nmi_masked);
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_NMI);
+	assert_int_equal(vsmm_ack_event(v, VSMM_EVENT_NMI), VSMM_OK);
+	assert_true(v->state.nmi_masked);
+	assert_false(v->state.nmi_pending);
+	assert_int_equal(vsmm_ack_event(v, VSMM_EVENT_NMI), VSMM_E_STATE);
+}
+
+/* An SMI inside an NMI handler: NMIs stay blocked after RSM (SDM: NMIs
+ * blocked before the SMI remain blocked), even if SMM code unmasked them. */
+static void test_nmi_masked_at_smi(void **unused)
+{
+	(void)unused;
+	struct vsmm_vcpu *v = &tv.vcpu;
+
+	v->state.nmi_masked = true;
+	assert_int_equal(vsmm_enter_smm(v), VSMM_OK);
+	assert_true(v->state.smm_inside_nmi);
+	assert_int_equal(vsmm_leave_smm(v), VSMM_OK);
+	assert_true(v->state.nmi_masked);
+	assert_false(v->state.smm_inside_nmi);
+
+	/* SMM code IRETs (unmasks): RSM leaves the mask as SMM left it. */
+	assert_int_equal(vsmm_enter_smm(v), VSMM_OK);
+	v->state.nmi_masked = false;
+	assert_int_equal(vsmm_leave_smm(v), VSMM_OK);
+	assert_false(v->state.nmi_masked);
+}
+
+/* The interrupt shadow is saved in the image, cleared in SMM, restored. */
+static void test_interrupt_shadow(void **unused)
+{
+	(void)unused;
+	struct vsmm_vcpu *v = &tv.vcpu;
+
+	v->state.int_shadow = VSMM_SHADOW_MOV_SS;
+	assert_int_equal(vsmm_enter_smm(v), VSMM_OK);
+	assert_int_equal(v->state.int_shadow, 0);
+	assert_int_equal(tp_image_get(&tv, "int_shadow"), VSMM_SHADOW_MOV_SS);
+	/* The handler may edit it, like any image field. */
+	tp_image_set(&tv, "int_shadow", VSMM_SHADOW_STI | 0xf0);
+	assert_int_equal(vsmm_leave_smm(v), VSMM_OK);
+	assert_int_equal(v->state.int_shadow, VSMM_SHADOW_STI);
+}
+
+/* Priorities outside SMM, and nothing at all in shutdown. */
+static void test_priority_and_shutdown(void **unused)
+{
+	(void)unused;
+	struct vsmm_vcpu *v = &tv.vcpu;
+
+	vsmm_raise_nmi(v);
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_NMI);
+	vsmm_raise_init(v);
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_INIT);
+	vsmm_raise_smi(v);
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_SMI);
+	v->state.shutdown = true;
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_NONE);
+	assert_int_equal(vsmm_raise_smi(NULL), VSMM_E_INVAL);
+	assert_int_equal(vsmm_next_event(NULL), VSMM_EVENT_NONE);
+	assert_int_equal(vsmm_ack_event(v, (enum vsmm_event)42), VSMM_E_INVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_smi_pending_collapses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init_latched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nmi_unmasked_at_smi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nmi_masked_at_smi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt_shadow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_priority_and_shutdown, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
