@@ -321,6 +321,8 @@ void cli_json_print(json_object *obj);
 /* ------------------------------------------------------------------ */
 
 void cli_print_state(FILE *f, const struct vsmm_cpu_state *s);
+/* Mode, RIP/RSP, RFLAGS, control registers, CS/SS, SMBASE: a tour's view. */
+void cli_print_state_brief(FILE *f, const struct vsmm_cpu_state *s);
 /* Every field of the layout: offset, size, value and description. */
 void cli_print_fields(FILE *f, const struct vsmm_layout_desc *desc,
 		      const uint8_t *area);

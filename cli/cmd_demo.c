@@ -86,7 +86,7 @@ static int tour(const struct cli_opts *o, const struct vsmm_cpu_state *before)
 
 	memset(&r, 0, sizeof(r));
 	printf("1. The vCPU before the SMI:\n");
-	cli_print_state(stdout, before);
+	cli_print_state_brief(stdout, before);
 	rc = cli_smi_deliver(&r, o, before);
 	if (rc != VSMM_OK) {
 		cli_err("demo: SMI delivery failed: %s", vsmm_strerror(rc));
@@ -98,7 +98,7 @@ static int tour(const struct cli_opts *o, const struct vsmm_cpu_state *before)
 	       (unsigned long long)r.mem.area_addr);
 	print_nonzero_fields(r.desc, r.area);
 	printf("\n3. The SMM entry state (the handler runs at CS base + 0x8000):\n");
-	cli_print_state(stdout, &r.vcpu.state);
+	cli_print_state_brief(stdout, &r.vcpu.state);
 	rc = vsmm_leave_smm(&r.vcpu);
 	if (rc != VSMM_OK) {
 		printf("\n4. RSM shut the vCPU down:\n");
@@ -106,11 +106,12 @@ static int tour(const struct cli_opts *o, const struct vsmm_cpu_state *before)
 		return CLI_EXIT_NO;
 	}
 	printf("\n4. RSM: the vCPU resumed with\n");
-	cli_print_state(stdout, &r.vcpu.state);
-	printf("\n5. Compared with the state before the SMI:\n");
+	cli_print_state_brief(stdout, &r.vcpu.state);
+	printf("\n5. Compared with the state before the SMI (every register):\n");
 	if (compare(before, &r.vcpu.state))
 		return CLI_EXIT_NO;
-	printf("  every register is back as it was.\n");
+	printf("  every register is back as it was.\n\n"
+	       "Next: vsmm decode, check and rsm on an image file; see vsmm --help.\n");
 	return CLI_EXIT_OK;
 }
 

@@ -164,6 +164,8 @@ static int run_diff(const struct cli_image *a, const struct cli_image *b,
 		diff_states(&d, sa, sb, "state");
 		json_object_put(sa);
 		json_object_put(sb);
+		if (!json && d.count == 0)
+			printf("  (the decoded states are the same)\n");
 		d.count++; /* different layouts are different images */
 	}
 	if (json) {

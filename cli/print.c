@@ -178,6 +178,27 @@ void cli_print_state(FILE *f, const struct vsmm_cpu_state *s)
 			(unsigned long long)s->svm_vmcb12);
 }
 
+void cli_print_state_brief(FILE *f, const struct vsmm_cpu_state *s)
+{
+	const struct vsmm_seg *cs = &s->seg[VSMM_CS], *ss = &s->seg[VSMM_SS];
+
+	fprintf(f, "  mode:  %s, paging %s\n", mode_text(s), paging_text(s));
+	fprintf(f, "  rip    0x%016llx  rsp 0x%016llx\n",
+		(unsigned long long)s->rip,
+		(unsigned long long)s->gpr[VSMM_RSP]);
+	print_reg(f, "rflags", s->rflags, BITS(rflags_bits));
+	print_reg(f, "cr0", s->cr0, BITS(cr0_bits));
+	fprintf(f, "  cr3    0x%016llx\n", (unsigned long long)s->cr3);
+	print_reg(f, "cr4", s->cr4, BITS(cr4_bits));
+	print_reg(f, "efer", s->efer, BITS(efer_bits));
+	fprintf(f, "  cs     selector=0x%04x base=0x%016llx attr=0x%04x\n",
+		cs->selector, (unsigned long long)cs->base, cs->attr);
+	fprintf(f, "  ss     selector=0x%04x base=0x%016llx attr=0x%04x\n",
+		ss->selector, (unsigned long long)ss->base, ss->attr);
+	fprintf(f, "  smbase 0x%08x  smm=%d nmi_masked=%d\n", s->smbase, s->smm,
+		s->nmi_masked);
+}
+
 void cli_print_fields(FILE *f, const struct vsmm_layout_desc *desc,
 		      const uint8_t *area)
 {
