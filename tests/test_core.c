@@ -258,6 +258,93 @@ static void test_shutdown_commits_nothing(void **unused)
 	assert_int_equal(tp_count(tv.tp, TP_SMM_CHANGED), 1);
 }
 
+/*
+ * Fault injection: make the Nth callback fail, for every N an SMI and an
+ * RSM of a nested PAE-paging guest use.  SMI: an error and an untouched
+ * vCPU.  RSM: shutdown (with the reason of the failed step) and nothing
+ * but the shutdown flag committed.
+ */
+static void nested_pae_guest(void)
+{
+	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
+	tp_state_mode(&tv.vcpu.state, TP_PAE);
+	tv.vcpu.state.cr4 |= VSMM_CR4_VMXE;
+	tv.vcpu.state.vmx_on = tv.vcpu.state.guest_mode = true;
+}
+
+static void test_every_callback_fails(void **unused)
+{
+	(void)unused;
+	static const enum vsmm_reason rsm_reasons[] = {
+		VSMM_REASON_SMRAM_READ, VSMM_REASON_PDPTE_READ,
+		VSMM_REASON_NESTED_REENTRY, VSMM_REASON_SMM_CHANGED,
+	};
+	for (int n = 0; n < 3; n++) { /* nested_leave, smm_changed, write */
+		nested_pae_guest();
+		tv.tp->fail_call = n;
+		struct vsmm_vcpu before = tv.vcpu;
+		int rc = vsmm_enter_smm(&tv.vcpu);
+		assert_true(rc == VSMM_E_VENDOR || rc == VSMM_E_PLATFORM);
+		assert_memory_equal(&before, &tv.vcpu, sizeof(before));
+	}
+	for (int n = 0; n < 4; n++) { /* read, PDPT read, nested_enter, smm_changed */
+		nested_pae_guest();
+		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+		tv.tp->fail_call = (int)tv.tp->ncalls + n;
+		struct vsmm_vcpu before = tv.vcpu;
+		assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_E_SHUTDOWN);
+		assert_int_equal(tv.vcpu.last_shutdown.reason, rsm_reasons[n]);
+		before.state.shutdown = true;
+		before.last_shutdown = tv.vcpu.last_shutdown;
+		assert_memory_equal(&before, &tv.vcpu, sizeof(before));
+	}
+	/* smm_changed failing after the re-entry: the guest is forced out. */
+	assert_int_equal(tv.tp->log[tv.tp->ncalls - 1].kind, TP_NESTED_LEAVE);
+	/* Once every callback succeeds, the same RSM resumes. */
+	nested_pae_guest();
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	assert_true(tv.vcpu.state.guest_mode);
+}
+
+/* Argument errors are statuses, never crashes. */
+static void test_bad_arguments(void **unused)
+{
+	(void)unused;
+	struct vsmm_model m;
+	struct vsmm_vcpu v;
+
+	assert_int_equal(vsmm_enter_smm(NULL), VSMM_E_INVAL);
+	assert_int_equal(vsmm_leave_smm(NULL), VSMM_E_INVAL);
+	assert_int_equal(vsmm_model_preset(&m, (enum vsmm_vendor)7, true), VSMM_E_INVAL);
+	assert_int_equal(vsmm_model_preset(NULL, VSMM_VENDOR_AMD, true), VSMM_E_INVAL);
+	vsmm_model_preset(&m, VSMM_VENDOR_AMD, true);
+	m.maxphyaddr = 53;
+	assert_int_equal(vsmm_vcpu_init(&v, &m, &tp_ops, NULL), VSMM_E_INVAL);
+	m.maxphyaddr = 48;
+	/* Without a platform: no SMI, no RSM, but vsmm_rsm_check works. */
+	assert_int_equal(vsmm_vcpu_init(&v, &m, NULL, NULL), VSMM_OK);
+	assert_int_equal(vsmm_enter_smm(&v), VSMM_E_INVAL);
+	uint8_t area[512] = { 0 };
+	struct vsmm_shutdown why;
+	assert_int_equal(vsmm_rsm_check(&v, area, 100, &why, NULL), VSMM_E_BUFSIZE);
+	assert_int_equal(vsmm_rsm_check(&v, NULL, 512, &why, NULL), VSMM_E_INVAL);
+	/* An all-zero AMD64 area is a legal real-mode context. */
+	struct vsmm_cpu_state out;
+	assert_int_equal(vsmm_rsm_check(&v, area, 512, &why, &out), VSMM_OK);
+	assert_int_equal(why.reason, VSMM_REASON_NONE);
+	assert_int_equal(out.cr0, VSMM_CR0_ET);
+	assert_int_equal(out.rflags, 2);
+	/* vsmm_cpu_state_reset: SDM reset values. */
+	vsmm_cpu_state_reset(&v.state);
+	assert_int_equal(v.state.rip, 0xfff0);
+	assert_int_equal(v.state.seg[VSMM_CS].base, 0xffff0000u);
+	assert_int_equal(v.state.seg[VSMM_CS].selector, 0xf000);
+	assert_int_equal(v.state.cr0, 0x60000010u);
+	assert_int_equal(v.state.smbase, 0x30000);
+	assert_int_equal(v.state.dr6, 0xffff0ff0u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +359,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_rsm_outside_smm, teardown),
 		cmocka_unit_test_teardown(test_smi_refused, teardown),
 		cmocka_unit_test_teardown(test_shutdown_commits_nothing, teardown),
+		cmocka_unit_test_teardown(test_every_callback_fails, teardown),
+		cmocka_unit_test(test_bad_arguments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

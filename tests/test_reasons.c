@@ -22,6 +22,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include <cmocka.h>
 
 #include "test_platform.h"
@@ -247,6 +250,46 @@ static void test_reason_table(void **unused)
 	assert_non_null(vsmm_strerror(12345));
 }
 
+/* docs/reasons.md, as generated from VSMM_REASON_MAP (see main). */
+static size_t reasons_markdown(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	n += (size_t)snprintf(buf + n, size - n,
+		"# Shutdown reasons\n\n"
+		"Generated from `VSMM_REASON_MAP` in `include/vsmm/vsmm.h`; do not edit.\n"
+		"Regenerate with `build/tests/test_reasons --markdown > docs/reasons.md`\n"
+		"(the `core-reasons` test fails while this file is out of date).\n\n"
+		"| # | Name | Meaning | Source |\n| --- | --- | --- | --- |\n");
+	for (unsigned r = 0; r < VSMM_REASON_COUNT && n < size; r++)
+		n += (size_t)snprintf(buf + n, size - n, "| %u | `%s` | %s | %s |\n", r,
+				      vsmm_reason_name(r), vsmm_reason_text(r),
+				      vsmm_reason_ref(r));
+	return n;
+}
+
+static void test_reasons_doc_up_to_date(void **unused)
+{
+	(void)unused;
+	const char *root = getenv("VSMM_SOURCE_ROOT");
+	static char want[16384], got[16384];
+	char path[1024];
+
+	if (!root)
+		skip();
+	snprintf(path, sizeof(path), "%s/docs/reasons.md", root);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	size_t len = fread(got, 1, sizeof(got) - 1, f);
+	fclose(f);
+	got[len] = 0;
+	reasons_markdown(want, sizeof(want));
+	if (strcmp(want, got) != 0)
+		fail_msg("docs/reasons.md is out of date: regenerate it with "
+			 "test_reasons --markdown");
+}
+
 static int teardown(void **unused)
 {
 	(void)unused;
@@ -255,11 +298,17 @@ static int teardown(void **unused)
 	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "--markdown") == 0) {
+		static char doc[16384];
+		fwrite(doc, 1, reasons_markdown(doc, sizeof(doc)), stdout);
+		return 0;
+	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_every_reason_has_a_case, teardown),
 		cmocka_unit_test(test_reason_table),
+		cmocka_unit_test(test_reasons_doc_up_to_date),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
