@@ -180,6 +180,17 @@ static void test_io_restart_intel(void **unused)
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
 	assert_int_equal(tv.vcpu.state.rip, 0x7c10); /* the OUT runs again */
 
+	/* REP INSW from DX: type 0111b, word 010b; the string address. */
+	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_HARDWARE);
+	tv.vcpu.io_smi = (struct vsmm_io_smi){ .valid = true, .in = true,
+					       .string = true, .rep = true,
+					       .width = 2, .port = 0x1f0,
+					       .insn_rip = 0x500,
+					       .mem_addr = 0x9000 };
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(tp_image_get(&tv, "io_misc"), 0x01f00075);
+	assert_int_equal(tp_image_get(&tv, "io_mem_addr"), 0x9000);
+
 	io_smi(VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_HARDWARE);
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
 	assert_int_equal(tv.vcpu.state.rip, 0x7c12); /* field 0: resume after */
