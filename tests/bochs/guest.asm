@@ -10,6 +10,8 @@
 ; Output protocol on port 0xE9, one line each (the driver parses these):
 ;   "start <name>"                  the guest reached its trigger context
 ;   "smi"                           the SMI handler runs
+;   "entry cr0=.. cr4=.. efer=.. eflags=.. dr7=.. cs=.. idtr=LIMIT:BASE"
+;                                   the SMM entry state, before any edit
 ;   "image <1024 hex digits>"       the 512-byte area SMBASE+0xFE00..0xFFFF
 ;                                   after the handler's edit, low byte first
 ;   "resumed cr0=.. cr4=.. efer=.. rflags=.. dr7=.."   RSM returned to the guest
@@ -48,6 +50,7 @@
 ROM        equ 0xF0000            ; where the image sits below 1 MiB
 SMBASE     equ 0x30000            ; default SMBASE after reset
 SAVE       equ SMBASE + 0x8000    ; manual offsets 0x7Exx are relative to this
+SCRATCH    equ SMBASE + 0xF000    ; SIDT target inside SMRAM, below the area
 AREA       equ SAVE + 0x7E00      ; the 512-byte AMD64 area
 STACK      equ 0x7000
 PML4       equ 0x10000            ; long-mode tables: PML4, PDPT, PD (2 MiB page)
@@ -93,6 +96,9 @@ gdt_end:
 gdt_desc:
 	dw gdt_end - gdt - 1
 	dd gdt
+idt_desc:
+	dw 0x0FFF
+	dd 0x5000
 
 ; ---------------------------------------------------------------- real mode
 	bits 16
@@ -119,6 +125,10 @@ pm32:
 	mov fs, ax
 	mov gs, ax
 	mov esp, STACK
+	; A distinctive IDTR: hardware keeps it across SMM entry, KVM zeroes
+	; it, and the "entry" line shows which.  (Nothing here takes an
+	; exception; the table at 0x5000 is never used.)
+	lidt [idt_desc]
 	call smi_enable
 	; The handler runs from SMBASE+0x8000, in plain RAM below 1 MiB.
 	mov esi, handler
@@ -346,7 +356,9 @@ report64:
 ; Copied to SMBASE+0x8000 and entered in SMM's real-address-like mode:
 ; CS base SMBASE, data segments base 0 with 4 GiB limits, so 32-bit
 ; addresses (a32) reach the save area without touching segment registers.
-; It uses no stack and no data of its own: it is position independent.
+; It has no data of its own (position independent); the stack it borrows
+; for the entry EFLAGS is the interrupted guest's (SS base 0, SP 0x7000 on every
+; machine), and SIDT stores to a scratch dword pair in SMRAM.
 	bits 16
 
 ; Print AL (0..15) as one hex digit on port 0xE9 (inline: no stack in SMM).
@@ -359,15 +371,70 @@ report64:
 	out 0xE9, al
 %endmacro
 
-handler:
-	mov al, 's'
+; Print a string literal on port 0xE9, one immediate byte at a time.
+%macro put_str 1
+%strlen %%len %1
+%assign %%i 1
+%rep %%len
+%substr %%c %1 %%i
+	mov al, %%c
 	out 0xE9, al
-	mov al, 'm'
-	out 0xE9, al
-	mov al, 'i'
-	out 0xE9, al
+%assign %%i %%i + 1
+%endrep
+%endmacro
+
+%macro put_nl 0
 	mov al, 10
 	out 0xE9, al
+%endmacro
+
+; Print EBX as 8 hex digits (clobbers EAX, CX).
+%macro put_hex32 0
+	mov cx, 8
+%%next:
+	rol ebx, 4
+	mov al, bl
+	and al, 0x0F
+	call_nibble
+	loop %%next
+%endmacro
+
+handler:
+	pushfd                  ; EFLAGS as SMM entry set it, before any ALU op
+	put_str "smi"
+	put_nl
+
+	; The SMM entry state as this CPU set it up, before any edit:
+	; "entry cr0=.. cr4=.. efer=.. eflags=.. dr7=.. cs=.. idtr=LIMIT:BASE"
+	put_str "entry cr0="
+	mov ebx, cr0
+	put_hex32
+	put_str " cr4="
+	mov ebx, cr4
+	put_hex32
+	put_str " efer="
+	mov ecx, MSR_EFER
+	rdmsr
+	mov ebx, eax
+	put_hex32
+	put_str " eflags="
+	pop ebx
+	put_hex32
+	put_str " dr7="
+	mov ebx, dr7
+	put_hex32
+	put_str " cs="
+	xor ebx, ebx
+	mov bx, cs
+	put_hex32
+	put_str " idtr="
+	o32 sidt [dword SCRATCH]
+	movzx ebx, word [dword SCRATCH]
+	put_hex32
+	put_str ":"
+	mov ebx, [dword SCRATCH + 2]
+	put_hex32
+	put_nl
 
 %if CASE == CASE_LME_PG_NO_PAE
 	or dword [dword F_CR0], CR0_PG
@@ -397,18 +464,7 @@ handler:
 %endif
 
 	; "image " + the area as hex, lowest address first.
-	mov al, 'i'
-	out 0xE9, al
-	mov al, 'm'
-	out 0xE9, al
-	mov al, 'a'
-	out 0xE9, al
-	mov al, 'g'
-	out 0xE9, al
-	mov al, 'e'
-	out 0xE9, al
-	mov al, ' '
-	out 0xE9, al
+	put_str "image "
 	mov esi, AREA
 	mov cx, 512
 .byte:
