@@ -98,7 +98,8 @@ CLI_COMMAND_DECL(help);
 	"  --layout auto|p6-32|amd64|intel64\n"                                   \
 	"                      the save-state map.  auto (default) decides from\n" \
 	"                      the revision id at 0x7efc: low 16 bits 0x0000 =\n"  \
-	"                      p6-32, 0x0064 = amd64; any other is an error.\n"
+	"                      p6-32, 0x0064 = amd64, 0x0100 or 0x0101 =\n"        \
+	"                      intel64; any other is an error.\n"
 #define CLI_HELP_SEMANTICS                                                      \
 	"  --semantics kvm|hardware\n"                                            \
 	"                      whose rules: Linux KVM's (default) or the\n"        \

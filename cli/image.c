@@ -7,8 +7,9 @@
 
 #include "cli.h"
 
-/* Streams are read whole; a dump piped through stdin may be this big. */
-#define CLI_STREAM_LIMIT (1ull << 30)
+/* Streams are read whole (they cannot seek); a dump piped through stdin
+ * may be this big, a larger one must be given as a file. */
+#define CLI_STREAM_LIMIT (256ull << 20)
 
 /* The revision id sits at 0x7EFC in every layout; every area ends at
  * 0x7FFF, so it is 0x104 bytes before the end whatever the area's size. */
@@ -29,8 +30,8 @@ static int choose_layout(struct cli_image *img, const char *name)
 
 	if (rc != VSMM_OK) {
 		cli_err("%s: unknown save-state revision 0x%08x (known: low 16 "
-			"bits 0x0000 = p6-32, 0x0064 = amd64); use --layout",
-			name, rev);
+			"bits 0x0000 = p6-32, 0x0064 = amd64, 0x0100/0x0101 = "
+			"intel64); use --layout", name, rev);
 		return -1;
 	}
 	img->layout = l;
