@@ -390,6 +390,62 @@ static void test_write_file(void **unused)
 	rmdir(tmpdir);
 }
 
+/* ------------------------------------------------------------------ */
+/* The in-memory platform                                               */
+/* ------------------------------------------------------------------ */
+
+static void test_platform_memory(void **unused)
+{
+	uint8_t area[16], buf[32], dumpdata[64];
+	char path[64];
+	struct cli_input dump;
+	struct cli_memory m = { 0x1000, area, sizeof(area), NULL, 0 };
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(area); i++)
+		area[i] = (uint8_t)(0xa0 + i);
+	/* Straddling the start of the area: zeros, then the area. */
+	memset(buf, 0x55, sizeof(buf));
+	assert_int_equal(cli_platform_ops.read_phys(&m, true, 0xff8, buf, 16), 0);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(buf[i], 0);
+	assert_memory_equal(buf + 8, area, 8);
+	/* Far away, and wrapping at the top of the address space: zeros. */
+	assert_int_equal(cli_platform_ops.read_phys(&m, false, UINT64_MAX - 3, buf, 8), 0);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(buf[i], 0);
+	/* Writes: inside the area only. */
+	memset(buf, 0x11, sizeof(buf));
+	assert_int_equal(cli_platform_ops.write_phys(&m, true, 0x1004, buf, 12), 0);
+	assert_int_equal(area[4], 0x11);
+	assert_int_equal(area[15], 0x11);
+	assert_int_equal(area[3], 0xa3);
+	assert_int_equal(cli_platform_ops.write_phys(&m, true, 0x1008, buf, 9), -1);
+	assert_int_equal(cli_platform_ops.write_phys(&m, true, 0xfff, buf, 2), -1);
+	assert_int_equal(cli_platform_ops.write_phys(&m, true, UINT64_MAX, buf, 2), -1);
+
+	/* Over a dump: the dump where it is, the area on top of it. */
+	for (size_t i = 0; i < sizeof(dumpdata); i++)
+		dumpdata[i] = (uint8_t)i;
+	snprintf(path, sizeof(path), "/tmp/vsmm-cli-dump-%d", (int)getpid());
+	assert_int_equal(cli_write_file(path, dumpdata, sizeof(dumpdata)), 0);
+	assert_int_equal(cli_input_open(&dump, path, 4096), 0);
+	m.dump = &dump;
+	m.dump_base = 0xff0; /* covers 0xff0..0x102f */
+	assert_int_equal(cli_platform_ops.read_phys(&m, true, 0xfec, buf, 32), 0);
+	assert_int_equal(buf[0], 0);    /* 0xfec: below the dump */
+	assert_int_equal(buf[4], 0x00); /* 0xff0: dump byte 0 */
+	assert_int_equal(buf[5], 0x01);
+	assert_int_equal(buf[19], 0x0f); /* 0xfff: dump byte 15 */
+	assert_int_equal(buf[20], 0xa0); /* 0x1000: the area wins */
+	assert_int_equal(cli_platform_ops.read_phys(&m, true, 0x1028, buf, 16), 0);
+	assert_int_equal(buf[0], 0x38); /* 0x1028: dump byte 56 */
+	assert_int_equal(buf[7], 0x3f);
+	assert_int_equal(buf[8], 0);    /* 0x1030: past the dump */
+	cli_input_close(&dump);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_state_refusals),
 		cmocka_unit_test(test_json_parse_errors),
 		cmocka_unit_test(test_write_file),
+		cmocka_unit_test(test_platform_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
