@@ -36,11 +36,12 @@ COMMANDS = ("decode", "check", "smi", "rsm", "encode", "diff", "layouts",
 
 
 class Case:
-    def __init__(self, name, argv, save=None, want=None):
+    def __init__(self, name, argv, save=None, want=None, before=None):
         self.name = name      # expected file: tests/golden/expected/NAME.txt
         self.argv = argv      # arguments after "vsmm"
         self.save = save      # keep stdout in this scratch file
         self.want = want      # exit status that must come out (besides golden)
+        self.before = before  # called with the scratch directory first
 
 
 def state_cases():
@@ -112,6 +113,43 @@ def hand_cases():
     return c
 
 
+def edit_doc(src, dst, **changes):
+    """A decode document with some state fields changed (hex strings)."""
+    def edit(work):
+        doc = json.load(open(os.path.join(work, src)))
+        for key, fn in changes.items():
+            doc["state"][key] = hex(fn(int(doc["state"][key], 16)))
+        with open(os.path.join(work, dst), "w") as f:
+            json.dump(doc, f)
+    return edit
+
+
+def broken_cases():
+    """Shutdown reports: images an SMI handler broke, under both semantics."""
+    c = []
+    broken = {
+        # Long mode with CR0.PG cleared (PCIDE still set).
+        "long64-no-pg": ("doc/long64-intel.json",
+                         {"cr0": lambda v: v & ~(1 << 31)}),
+        # Paging without protection.
+        "prot32-pg-no-pe": ("doc/prot32-intel.json", {"cr0": lambda v: v & ~1}),
+        # CR0 bits 63:32.
+        "long64-cr0-high": ("doc/long64-intel.json",
+                            {"cr0": lambda v: v | (1 << 40)}),
+    }
+    for name, (src, changes) in broken.items():
+        img = f"broken/{name}.img"
+        c.append(Case(f"encode-{name}", ["encode", f"doc/{name}.json", "-o", img],
+                      want=0, before=edit_doc(src, f"doc/{name}.json", **changes)))
+        for sem in ("kvm", "hardware"):
+            c.append(Case(f"check-{name}-{sem}", ["check", "--semantics", sem, img]))
+            c.append(Case(f"rsm-{name}-{sem}.json",
+                          ["rsm", "--json", "--semantics", sem, img]))
+    c.append(Case("check-long64-no-pg-kvm.json",
+                  ["check", "--json", "broken/long64-no-pg.img"], want=1))
+    return c
+
+
 def misc_cases():
     c = [Case("version", ["--version"], want=0),
          Case("help", ["--help"], want=0),
@@ -148,7 +186,7 @@ def misc_cases():
 
 def prepare(work, root):
     os.makedirs(os.path.join(work, "states"))
-    for d in ("img", "doc", "rt", "hand", "enc", "dump"):
+    for d in ("img", "doc", "rt", "hand", "enc", "dump", "broken"):
         os.makedirs(os.path.join(work, d))
     for st in ("real16", "prot32", "pae32"):
         shutil.copy(os.path.join(root, "examples", "states", st + ".json"),
@@ -249,11 +287,14 @@ def main():
     try:
         prepare(work, args.root)
         outputs = {}
-        groups = (state_cases(), layout_cases(), hand_cases(), misc_cases())
+        groups = (state_cases(), layout_cases(), hand_cases(), broken_cases(),
+                  misc_cases())
         for i, group in enumerate(groups):
-            if i == 3:
+            if i == 4:
                 make_dumps(work)
             for case in group:
+                if case.before:
+                    case.before(work)
                 rc, text = run(vsmm, work, case)
                 if case.want is not None and rc != case.want:
                     failures.append(f"{case.name}: exit {rc}, expected {case.want}")

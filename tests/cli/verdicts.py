@@ -25,6 +25,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import manual_maps  # noqa: E402
 
+CR0_PE = 1 << 0
+CR0_NW = 1 << 29
+CR0_CD = 1 << 30
 CR0_PG = 1 << 31
 CR4_PCIDE = 1 << 17
 CR4_VMXE = 1 << 13
@@ -80,6 +83,13 @@ ROWS = [
     ("CR4.VMXE=1 in the image", "long64",
      lambda img, f: f("cr4", lambda v: v | CR4_VMXE),
      "resume", "CR4_VMXE_IMAGE"),
+    # Rules both read the same way (SDM Vol.3A 2.5, MOV to CR0 #GP).
+    ("CR0.PG=1 with CR0.PE=0", "prot32",
+     lambda img, f: f("cr0", lambda v: v & ~CR0_PE),
+     "CR0_PG_NO_PE", "CR0_PG_NO_PE"),
+    ("CR0.NW=1 with CR0.CD=0", "prot32",
+     lambda img, f: f("cr0", lambda v: (v | CR0_NW) & ~CR0_CD),
+     "CR0_NW_NO_CD", "CR0_NW_NO_CD"),
 ]
 
 
