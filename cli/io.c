@@ -21,6 +21,26 @@
 
 #include "cli.h"
 
+/* Grow to at most limit + 1 bytes: one byte past the limit is enough to
+ * know the stream is too long, without holding more of it. */
+static int grow(struct cli_input *in, uint8_t **buf, size_t *cap,
+		uint64_t limit)
+{
+	size_t want = *cap * 2;
+	uint8_t *nb;
+
+	if (want > limit + 1)
+		want = (size_t)limit + 1;
+	nb = realloc(*buf, want);
+	if (!nb) {
+		cli_err("%s: out of memory", in->name);
+		return -1;
+	}
+	*buf = nb;
+	*cap = want;
+	return 0;
+}
+
 static int read_stream(struct cli_input *in, uint64_t limit)
 {
 	size_t cap = 4096, len = 0;
@@ -33,23 +53,11 @@ static int read_stream(struct cli_input *in, uint64_t limit)
 	for (;;) {
 		ssize_t n;
 
-		if (len == cap) {
-			uint8_t *nb;
-
-			if (cap > limit) {
-				free(buf);
-				cli_err("%s: input is longer than %llu bytes",
-					in->name, (unsigned long long)limit);
-				return -1;
-			}
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				free(buf);
-				cli_err("%s: out of memory", in->name);
-				return -1;
-			}
-			buf = nb;
-			cap *= 2;
+		if (len > limit)
+			break;
+		if (len == cap && grow(in, &buf, &cap, limit) != 0) {
+			free(buf);
+			return -1;
 		}
 		n = read(in->fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)

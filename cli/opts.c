@@ -5,9 +5,7 @@
  * "--opt VALUE", "--opt=VALUE", "-o FILE", "--" ends options, and "-"
  * alone is a positional argument (stdin/stdout).
  */
-#include <errno.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"

@@ -36,12 +36,14 @@ COMMANDS = ("decode", "check", "smi", "rsm", "encode", "diff", "layouts",
 
 
 class Case:
-    def __init__(self, name, argv, save=None, want=None, before=None):
+    def __init__(self, name, argv, save=None, want=None, before=None,
+                 binary=False):
         self.name = name      # expected file: tests/golden/expected/NAME.txt
         self.argv = argv      # arguments after "vsmm"
         self.save = save      # keep stdout in this scratch file
         self.want = want      # exit status that must come out (besides golden)
         self.before = before  # called with the scratch directory first
+        self.binary = binary  # stdout is an image: record only its size
 
 
 def state_cases():
@@ -178,7 +180,18 @@ def misc_cases():
          Case("check-dump-intel64.json",
               ["check", "--json", "--semantics", "hardware", "--dump-base",
                "0x7ff00000", "--smbase=0x7ffb6000", "dump/intel64.bin"], want=0),
-         Case("rsm-stdin", ["rsm", "-"], want=0)]
+         Case("rsm-stdin", ["rsm", "-"], want=0),
+         # -o -: the image on stdout, the report on stderr.
+         Case("smi-stdout", ["smi", "--state", "states/long64.json", "-o", "-"],
+              save="img/long64-stdout.img", binary=True, want=0),
+         Case("diff-smi-stdout", ["diff", "img/long64-stdout.img",
+                                  "img/long64-intel.img"], want=0),
+         Case("encode-stdin-stdout", ["encode", "-", "-o", "-"],
+              save="img/prot32-stdio.img", binary=True, want=0),
+         Case("encode-prot32-amd64", ["encode", "states/prot32.json", "-o",
+                                      "enc/prot32-amd64.img"], want=0),
+         Case("diff-encode-stdio", ["diff", "img/prot32-stdio.img",
+                                    "enc/prot32-amd64.img"], want=0)]
     for cmd in COMMANDS:
         c.append(Case(f"help-{cmd}", [cmd, "--help"], want=0))
     return c
@@ -214,6 +227,8 @@ def run(vsmm, work, case):
     stdin = None
     if case.argv[:2] == ["rsm", "-"]:
         stdin = open(os.path.join(work, "img", "prot32-intel.img"), "rb").read()
+    if case.argv[:2] == ["encode", "-"]:
+        stdin = open(os.path.join(work, "states", "prot32.json"), "rb").read()
     p = subprocess.run([vsmm] + case.argv, cwd=work, input=stdin,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        timeout=60)
@@ -223,7 +238,9 @@ def run(vsmm, work, case):
         with open(os.path.join(work, case.save), "wb") as f:
             f.write(p.stdout)
     text = "$ vsmm " + " ".join(case.argv) + "\n"
-    text += f"[exit {p.returncode}]\n" + p.stdout.decode("utf-8", "replace")
+    out = (f"<{len(p.stdout)} bytes>\n" if case.binary
+           else p.stdout.decode("utf-8", "replace"))
+    text += f"[exit {p.returncode}]\n" + out
     if p.stderr:
         text += "[stderr]\n" + p.stderr.decode("utf-8", "replace")
     return p.returncode, text
