@@ -302,12 +302,23 @@ static void apic_write(uc_engine *uc, uint64_t off, unsigned size,
 /* CPU hooks                                                           */
 /* ------------------------------------------------------------------ */
 
+/* Is the instruction at this linear address RSM (0F AA)? */
+static bool is_rsm(struct machine *m, uint64_t linear)
+{
+	uint8_t op[2];
+	return machine_phys_read(m, m->vcpu.state.smm, linear, op, 2) == 0 &&
+	       op[0] == 0x0f && op[1] == 0xaa;
+}
+
 /*
  * Installed over the whole address space: besides counting instructions
  * for --max-insns, --timeout and the SMI timer, its mere presence makes
  * Unicorn 2.0.1 stop exactly after the instruction that asked for a stop
  * (without it stops land at block boundaries; see ucx_resume_at_linear
- * for the RIP it leaves behind).
+ * for the RIP it leaves behind).  In SMM it also catches RSM before it
+ * executes: Unicorn's invalid-instruction path proved unreliable for a
+ * block it had already translated (it re-ran the #UD without calling the
+ * hook again), so RSM in SMM never reaches it.
  */
 static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 		      void *opaque)
@@ -316,6 +327,11 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 	(void)uc;
 	m->last_pc = addr;
 	m->last_size = size;
+	if (m->vcpu.state.smm && is_rsm(m, addr)) {
+		m->stop = STOP_RSM;
+		stop_engine(m, false);
+		return;
+	}
 	m->insns++;
 	if (m->smi_timer && --m->smi_timer == 0)
 		request_smi(m, SMI_SRC_TIMER, false);
@@ -327,19 +343,19 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 	}
 }
 
-/* RSM is refused by the translator (HF_SMM is never set in the engine), so
- * it arrives here; vsmm emulates it once uc_emu_start has returned. */
+/*
+ * Invalid opcodes.  RSM outside SMM lands here too (the translator refuses
+ * it because HF_SMM is never set in the engine); vsmm then reports #UD.
+ * Returning true alone would make Unicorn retry the instruction, hence
+ * the explicit stop.
+ */
 static bool invalid_insn_hook(uc_engine *uc, void *opaque)
 {
 	struct machine *m = opaque;
-	struct vsmm_cpu_state st = { 0 };
-	uint8_t op[2];
-	m->stop = STOP_BAD_INSN;
-	if (ucx_get_state(uc, &st) == UC_ERR_OK &&
-	    machine_phys_read(m, m->vcpu.state.smm,
-			      st.seg[VSMM_CS].base + st.rip, op, 2) == 0 &&
-	    op[0] == 0x0f && op[1] == 0xaa)
-		m->stop = STOP_RSM;
+	/* The code hook has just seen this instruction: last_pc is its linear
+	 * address (RIP itself is unreliable here, see ucx_resume_at_linear). */
+	m->stop = is_rsm(m, m->last_pc) ? STOP_RSM : STOP_BAD_INSN;
+	uc_emu_stop(uc);
 	return m->stop == STOP_RSM;
 }
 
