@@ -147,8 +147,28 @@ def run_bochs(bochs, workdir):
         finally:
             os._exit(127)
 
-    out = bytearray()
     log_path = os.path.join(workdir, "bochs.log")
+    reaped = False
+    try:
+        out, ended = watch_bochs(pid, fd, log_path)
+        os.close(fd)
+        _, status = os.waitpid(pid, 0)
+        reaped = True
+    finally:
+        if not reaped:  # interrupted (e.g. SIGTERM from meson's timeout)
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    if ended == "exit" and os.WIFEXITED(status) and os.WEXITSTATUS(status) != 0:
+        ended = f"exit {os.WEXITSTATUS(status)}"
+    text = out.decode("latin-1").replace("\r", "")
+    return text, read_file(log_path), ended
+
+
+def watch_bochs(pid, fd, log_path):
+    """Collect Bochs's terminal output until it exits; stop a CPU that sits
+    in shutdown; kill a run past the deadline.  Returns (output, how the
+    run ended)."""
+    out = bytearray()
     start = time.monotonic()
     interrupted = False
     ended = "exit"
@@ -156,8 +176,7 @@ def run_bochs(bochs, workdir):
     while True:
         if time.monotonic() - start > RUN_DEADLINE:
             os.kill(pid, signal.SIGKILL)
-            ended = "deadline"
-            break
+            return out, "deadline"
         ready, _, _ = select.select([fd], [], [], 0.05)
         if ready:
             try:
@@ -165,9 +184,9 @@ def run_bochs(bochs, workdir):
             except OSError as e:  # EIO: the child closed the terminal
                 if e.errno != errno.EIO:
                     raise
-                break
+                return out, ended
             if not chunk:
-                break
+                return out, ended
             out += chunk
             continue
         if interrupted:
@@ -183,15 +202,6 @@ def run_bochs(bochs, workdir):
                 os.kill(pid, signal.SIGINT)
                 interrupted = True
                 ended = "shutdown-interrupted"
-    try:
-        os.close(fd)
-    except OSError:
-        pass
-    _, status = os.waitpid(pid, 0)
-    if ended == "exit" and os.WIFEXITED(status) and os.WEXITSTATUS(status) != 0:
-        ended = f"exit {os.WEXITSTATUS(status)}"
-    text = out.decode("latin-1").replace("\r", "")
-    return text, read_file(log_path), ended
 
 
 def parse_image(text):
@@ -535,10 +545,16 @@ def main():
 
     expected = load_expected(args.expected)
     names = args.case or list(CASES)
+    # meson's timeout sends SIGTERM: unwind so no Bochs is left behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bochs-rsm: terminated"))
     workroot = args.workdir or tempfile.mkdtemp(prefix="vsmm-bochs-")
     results = {}
-    for name in names:
-        results[name] = run_case(args, name, os.path.join(workroot, name))
+    try:
+        for name in names:
+            results[name] = run_case(args, name, os.path.join(workroot, name))
+    finally:
+        if not args.workdir:
+            shutil.rmtree(workroot, ignore_errors=True)
 
     failed_cases = 0
     for name in names:
@@ -575,8 +591,6 @@ def main():
     if args.json:
         print(json.dumps(results, indent=2,
                          default=lambda v: v.hex() if isinstance(v, bytes) else str(v)))
-    if not args.workdir:
-        shutil.rmtree(workroot, ignore_errors=True)
     print(f"bochs-rsm: {len(names) - failed_cases} of {len(names)} cases as expected")
     return 1 if failed_cases else 0
 
