@@ -173,6 +173,21 @@ static int fail(struct parse_ctx *c, const char *fmt, ...)
 	return -1;
 }
 
+/* "a number", "an object"...: what the input had instead. */
+static const char *type_text(json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null: return "null";
+	case json_type_boolean: return "a boolean";
+	case json_type_double:
+	case json_type_int: return "a number";
+	case json_type_object: return "an object";
+	case json_type_array: return "an array";
+	case json_type_string: return "a string";
+	}
+	return "something else";
+}
+
 static uint64_t max_of(unsigned bits)
 {
 	return bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
@@ -186,7 +201,7 @@ static int get_hex(struct parse_ctx *c, const char *path, json_object *v,
 
 	if (!json_object_is_type(v, json_type_string))
 		return fail(c, "%s: expected a hex string such as \"0x1f\", got "
-			    "a %s", path, json_type_to_name(json_object_get_type(v)));
+			    "%s", path, type_text(v));
 	str = json_object_get_string(v);
 	if (cli_parse_hex(str, UINT64_MAX, out) != 0)
 		return fail(c, "%s: \"%.40s\" is not a hex number \"0x...\" of at "
@@ -200,8 +215,8 @@ static int get_bool(struct parse_ctx *c, const char *path, json_object *v,
 		    bool *out)
 {
 	if (!json_object_is_type(v, json_type_boolean))
-		return fail(c, "%s: expected true or false, got a %s", path,
-			    json_type_to_name(json_object_get_type(v)));
+		return fail(c, "%s: expected true or false, got %s", path,
+			    type_text(v));
 	*out = json_object_get_boolean(v);
 	return 0;
 }
@@ -209,8 +224,8 @@ static int get_bool(struct parse_ctx *c, const char *path, json_object *v,
 static int want_object(struct parse_ctx *c, const char *path, json_object *v)
 {
 	if (!json_object_is_type(v, json_type_object))
-		return fail(c, "%s: expected an object, got a %s", path,
-			    json_type_to_name(json_object_get_type(v)));
+		return fail(c, "%s: expected an object, got %s", path,
+			    type_text(v));
 	return 0;
 }
 

@@ -349,6 +349,9 @@ def main():
         failures += [f"{f}: expected file for no case (stale)" for f in stale]
     for f in failures:
         print("FAIL", f)
+    if failures and args.mode == "test":
+        print("If the change of output is intended: python3 tests/cli/golden.py "
+              "regen --vsmm BUILD/cli/vsmm, and review git diff tests/golden.")
     print(f"golden: {len(outputs)} cases, {len(failures)} failures")
     return 1 if failures else 0
 

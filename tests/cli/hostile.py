@@ -79,6 +79,9 @@ class Work:
             "doc-bad-layout.json": b'{"state": {}, "layout": "p7"}',
             "doc-null-state.json": b'{"state": null}',
             "in-smm.json": b'{"smm": true, "cr0": "0x11"}',
+            "long-key.json": b'{"' + b"k" * 100000 + b'": "0x1"}',
+            "nested-value.json": b'{"cs": {"selector": {"x": "0x1"}}}',
+            "two-mib.json": b" " * (2 << 20) + b"{}",
             "keep.img": b"old contents",
         }
         for name, data in files.items():
@@ -189,6 +192,11 @@ CASES = [
     ("document with bad layout", ["encode", "doc-bad-layout.json", "-o", "out.img"], None, 2),
     ("document with null state", ["encode", "doc-null-state.json", "-o", "out.img"], None, 2),
     ("bad JSON on stdin", ["smi", "--state", "-", "-o", "out.img"], b"{{", 2),
+    ("100 000-byte key", ["encode", "long-key.json", "-o", "out.img"], None, 2),
+    ("object for a number", ["encode", "nested-value.json", "-o", "out.img"], None, 2),
+    ("state over 1 MiB", ["encode", "two-mib.json", "-o", "out.img"], None, 2),
+    ("state over 1 MiB on stdin", ["smi", "--state", "-", "-o", "out.img"],
+     b" " * (2 << 20) + b"{}", 2),
     ("SMI while in SMM", ["smi", "--state", "in-smm.json", "-o", "out.img"], None, 2),
     # Unwritable outputs: nothing may appear, an existing file stays.
     ("output in missing directory", ["smi", "--state", "good.json", "-o",
