@@ -32,8 +32,16 @@ int vsmm_raise_init(struct vsmm_vcpu *vcpu)
 	return VSMM_OK;
 }
 
+/* INIT waits in SMM (KVM kvm_apic_init_sipi_allowed) and in VMX root
+ * operation (SDM Vol.3C "Restrictions on VMX Operation"); in VMX non-root
+ * it is delivered and becomes a VM exit in the VMM. */
+static bool init_blocked(const struct vsmm_cpu_state *st)
+{
+	return st->smm || (st->vmx_on && !st->guest_mode);
+}
+
 /* Priority SMI > INIT > NMI (SDM Vol.3A table "Priority Among Concurrent
- * Events"); SMI and INIT wait while in SMM, NMI while masked. */
+ * Events"); SMI waits while in SMM, NMI while masked. */
 enum vsmm_event vsmm_next_event(const struct vsmm_vcpu *vcpu)
 {
 	if (!vcpu || vcpu->state.shutdown)
@@ -42,7 +50,7 @@ enum vsmm_event vsmm_next_event(const struct vsmm_vcpu *vcpu)
 
 	if (st->smi_pending && !st->smm)
 		return VSMM_EVENT_SMI;
-	if (st->init_latched && !st->smm)
+	if (st->init_latched && !init_blocked(st))
 		return VSMM_EVENT_INIT;
 	if (st->nmi_pending && !st->nmi_masked)
 		return VSMM_EVENT_NMI;
@@ -64,7 +72,7 @@ int vsmm_ack_event(struct vsmm_vcpu *vcpu, enum vsmm_event event)
 		st->nmi_masked = true; /* blocked until IRET */
 		return VSMM_OK;
 	case VSMM_EVENT_INIT:
-		if (!st->init_latched || st->smm)
+		if (!st->init_latched || init_blocked(st))
 			return VSMM_E_STATE;
 		st->init_latched = false;
 		return VSMM_OK;

@@ -73,6 +73,24 @@ static void test_init_latched(void **unused)
 	assert_int_equal(vsmm_ack_event(v, VSMM_EVENT_INIT), VSMM_E_STATE);
 }
 
+/* INIT is also blocked in VMX root operation, not in non-root. */
+static void test_init_blocked_in_vmx_root(void **unused)
+{
+	(void)unused;
+	struct vsmm_vcpu *v = &tv.vcpu;
+
+	v->state.cr4 |= VSMM_CR4_VMXE;
+	v->state.vmx_on = true;
+	vsmm_raise_init(v);
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_NONE);
+	assert_int_equal(vsmm_ack_event(v, VSMM_EVENT_INIT), VSMM_E_STATE);
+	v->state.guest_mode = true;
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_INIT);
+	v->state.guest_mode = false;
+	v->state.vmx_on = false; /* VMXOFF */
+	assert_int_equal(vsmm_next_event(v), VSMM_EVENT_INIT);
+}
+
 /* NMIs unmasked at the SMI: masked in SMM, unmasked by RSM. */
 static void test_nmi_unmasked_at_smi(void **unused)
 {
@@ -154,6 +172,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_smi_pending_collapses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_latched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init_blocked_in_vmx_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nmi_unmasked_at_smi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nmi_masked_at_smi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_shadow, setup, teardown),

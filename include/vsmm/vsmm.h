@@ -630,7 +630,8 @@ int vsmm_raise_nmi(struct vsmm_vcpu *vcpu);
 int vsmm_raise_init(struct vsmm_vcpu *vcpu);
 /*
  * What should the VMM deliver now?  SMI first (not in SMM), then INIT (not
- * in SMM), then NMI (not masked).  Nothing in shutdown.  Does not change
+ * in SMM, nor in VMX root operation: vmx_on && !guest_mode), then NMI
+ * (not masked).  Nothing in shutdown.  Does not change
  * state: the VMM calls vsmm_enter_smm() for SMI, vsmm_ack_event() for the
  * others once it has delivered them.
  */
