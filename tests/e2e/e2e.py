@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""End-to-end tests of `vsmm run` (issue 4) and differential runs against QEMU.
+
+  e2e.py run  --vsmm VSMM --bios IMG [--status N] [--expect TEXT]...
+              [--stderr TEXT]... [-- RUN-ARGS...]
+      Run IMG with `VSMM run`; check the exit status, that every --expect
+      text appears on the debug console in this order, that no line starts
+      with "FAIL", and that every --stderr text appears on stderr.
+
+  e2e.py diff --vsmm VSMM --qemu QEMU --bios IMG [-- RUN-ARGS...]
+      Run IMG on vsmm and on QEMU (q35, TCG) and compare the debug-console
+      output line by line.  Lines may differ only as docs/compat.md
+      ("vsmm run vs QEMU") documents, field by field (DOCUMENTED below);
+      any other difference fails and is printed.
+
+Exit status 77 (meson's "skipped") when the engine's self-check fails
+(`vsmm run` exits 8) or QEMU is missing, with the reason on stdout.
+"""
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+ENGINE_UNAVAILABLE = 8  # engines/unicorn/run_status.h
+RUN_TIMEOUT = 60
+
+
+def run_vsmm(vsmm, bios, run_args):
+    cmd = [vsmm, "run", "--bios", bios, "--timeout", "30"] + run_args
+    p = subprocess.run(cmd, capture_output=True, timeout=RUN_TIMEOUT)
+    out = p.stdout.decode("latin-1")
+    err = p.stderr.decode("latin-1")
+    if p.returncode == ENGINE_UNAVAILABLE:
+        print("SKIP: the CPU engine is unavailable:\n" + err)
+        sys.exit(SKIP)
+    return p.returncode, out, err
+
+
+def run_qemu(qemu, bios):
+    exe = shutil.which(qemu)
+    if not exe:
+        print(f"SKIP: {qemu} is not installed (Debian: qemu-system-x86)")
+        sys.exit(SKIP)
+    with tempfile.NamedTemporaryFile(suffix=".txt") as con:
+        cmd = [exe, "-accel", "tcg", "-machine", "q35", "-bios", bios,
+               "-display", "none", "-no-reboot", "-nodefaults",
+               "-monitor", "none", "-serial", "none",
+               "-chardev", f"file,id=dbg,path={con.name}",
+               "-device", "isa-debugcon,iobase=0xe9,chardev=dbg",
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
+        p = subprocess.run(cmd, capture_output=True, timeout=RUN_TIMEOUT)
+        with open(con.name, "rb") as f:
+            out = f.read().decode("latin-1")
+    return p.returncode, out, p.stderr.decode("latin-1")
+
+
+def check_run(a):
+    status, out, err = run_vsmm(a.vsmm, a.bios, a.run_args)
+    problems = []
+    if status != a.status:
+        problems.append(f"exit status {status}, expected {a.status}")
+    pos = 0
+    for text in a.expect:
+        i = out.find(text, pos)
+        if i < 0:
+            problems.append(f"missing (in order) on the console: {text!r}")
+        else:
+            pos = i + len(text)
+    fails = [l for l in out.splitlines() if l.startswith("FAIL")]
+    if a.guest_fails and not fails:
+        problems.append("the guest was expected to report FAIL")
+    elif not a.guest_fails:
+        problems += [f"guest reported: {line}" for line in fails]
+    for text in a.stderr:
+        if text not in err:
+            problems.append(f"missing on stderr: {text!r}")
+    return report(problems, out, err)
+
+
+# ------------------------------------------------------------ differential
+#
+# Documented differences (docs/compat.md, "vsmm run vs QEMU"), one entry per
+# field: (layout, offset as the manual writes it, name, rule).  A rule gets
+# (vsmm value, QEMU value) of the dword at that offset and says whether the
+# pair is the documented relation.  Offsets are 7Exx-style (SMBASE+0x8000).
+
+def p6_attr(v, q):
+    # vsmm (like KVM) stores the attribute word unshifted (descriptor bits
+    # 8..23); QEMU stores (flags >> 8) & 0xF0FF in the 32-bit map too.
+    return v == (q << 8)
+
+
+P6_ATTR_FIELDS = {0x7F2C: "ds_attr", 0x7F38: "fs_attr", 0x7F44: "gs_attr",
+                  0x7F5C: "tr_attr", 0x7F78: "ldtr_attr", 0x7F84: "es_attr",
+                  0x7F90: "cs_attr", 0x7F9C: "ss_attr"}
+
+DOCUMENTED = {("p6-32", off): (name, p6_attr)
+              for off, name in P6_ATTR_FIELDS.items()}
+
+# Tokens of the handler's "smm entry:" line that may differ: QEMU leaves
+# IDTR unchanged on SMM entry, vsmm (KVM semantics) loads base 0 limit 0.
+ENTRY_TOKENS = {"idtr": lambda v, q: v == "00000000:0000"}
+
+REVISIONS = {0x0000: "p6-32", 0x0064: "amd64", 0x0101: "intel64"}
+DUMP = re.compile(r"^  ([0-9a-f]{4}):((?: [0-9a-f]{8}){4})$")
+SMI = re.compile(r"^smi \w+: smbase \w+ revision ([0-9a-f]{8})")
+
+
+def compare_entry(v, q):
+    tv, tq = v.split(), q.split()
+    if len(tv) != len(tq) or tv[:2] != tq[:2]:
+        return None
+    notes = []
+    for i in range(2, len(tv) - 1, 2):
+        key = tv[i]
+        if key != tq[i]:
+            return None
+        if tv[i + 1] != tq[i + 1]:
+            rule = ENTRY_TOKENS.get(key)
+            if not rule or not rule(tv[i + 1], tq[i + 1]):
+                return None
+            notes.append(f"smm entry {key}: vsmm {tv[i + 1]}, qemu {tq[i + 1]}")
+    return notes
+
+
+def compare_dump(layout, v, q):
+    mv, mq = DUMP.match(v), DUMP.match(q)
+    if not mv or not mq or mv.group(1) != mq.group(1):
+        return None
+    base = int(mv.group(1), 16) - 0x8000
+    notes = []
+    for i, (dv, dq) in enumerate(zip(mv.group(2).split(), mq.group(2).split())):
+        if dv == dq:
+            continue
+        off = base + 4 * i
+        doc = DOCUMENTED.get((layout, off))
+        if not doc or not doc[1](int(dv, 16), int(dq, 16)):
+            return None
+        notes.append(f"{layout} {doc[0]} @{off:04X}: vsmm {dv}, qemu {dq}")
+    return notes
+
+
+def check_diff(a):
+    vstatus, vout, verr = run_vsmm(a.vsmm, a.bios, a.run_args)
+    qstatus, qout, qerr = run_qemu(a.qemu, a.bios)
+    problems, documented = [], set()
+    if vstatus != qstatus:
+        problems.append(f"exit status: vsmm {vstatus}, qemu {qstatus}")
+    vl, ql = vout.splitlines(), qout.splitlines()
+    if len(vl) != len(ql):
+        problems.append(f"line count: vsmm {len(vl)}, qemu {len(ql)}")
+    layout = None
+    for n, (v, q) in enumerate(zip(vl, ql), 1):
+        m = SMI.match(v)
+        if m:
+            layout = REVISIONS.get(int(m.group(1), 16) & 0xFFFF)
+        if v == q:
+            continue
+        notes = None
+        if v.startswith("smm entry:"):
+            notes = compare_entry(v, q)
+        elif DUMP.match(v):
+            notes = compare_dump(layout, v, q)
+        if notes is None:
+            problems.append(f"line {n} differs (undocumented):\n"
+                            f"  vsmm: {v}\n  qemu: {q}")
+        else:
+            documented.update(notes)
+    for d in sorted(documented):
+        print("documented difference:", d)
+    if not problems:
+        print(f"vsmm and {a.qemu} agree on {len(vl)} lines "
+              f"(exit status {vstatus})")
+    return report(problems, vout, verr + "\n--- qemu stderr:\n" + qerr)
+
+
+def report(problems, out, err):
+    if not problems:
+        return 0
+    print("FAILED:")
+    for p in problems:
+        print(" -", p)
+    print("--- console:\n" + out + "--- stderr:\n" + err)
+    return 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--status", type=int, default=1)
+    r.add_argument("--expect", action="append", default=[])
+    r.add_argument("--stderr", action="append", default=[])
+    r.add_argument("--guest-fails", action="store_true",
+                   help="the guest's own check must fail (a negative test)")
+    d = sub.add_parser("diff")
+    d.add_argument("--qemu", required=True)
+    for p in (r, d):
+        p.add_argument("--vsmm", required=True)
+        p.add_argument("--bios", required=True)
+        p.add_argument("run_args", nargs="*")
+    a = ap.parse_args()
+    return check_run(a) if a.cmd == "run" else check_diff(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
