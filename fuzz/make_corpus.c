@@ -115,6 +115,8 @@ SCRIBBLE(lma_off, s->efer &= ~VSMM_EFER_LMA)
 SCRIBBLE(vm_in_lm, s->rflags |= VSMM_RFLAGS_VM)
 SCRIBBLE(cr4_pae_off_lm, s->cr4 &= ~VSMM_CR4_PAE)
 SCRIBBLE(svm_svme_clear, s->efer &= ~VSMM_EFER_SVME)
+/* Regression (fuzz_rsm): reserved RFLAGS bits used to be resumed as is. */
+SCRIBBLE(rflags_reserved, s->rflags |= 0xffffffffffc08028ull)
 /* The PAE context's PDPT sits at 0x6000; 0x0 holds the input's tail,
  * which for these seeds is a PDPTE with reserved bits. */
 SCRIBBLE(pdpt_bad, s->cr3 = 0)
@@ -159,6 +161,11 @@ static const struct scribble scribbles[] = {
 	  VSMM_REASON_RFLAGS_VM_IN_LM, 0 },
 	{ "svm-svme-clear", AMD_LM, FZ_ST_SVM_GUEST, svm_svme_clear,
 	  VSMM_REASON_SVM_SVME_CLEAR, 0 },
+	/* Hostile images that must resume (reason NONE), found by fuzzing. */
+	{ "rflags-reserved", INTEL_LM, FZ_ST_VMX_GUEST, rflags_reserved,
+	  VSMM_REASON_NONE, 1 },
+	{ "rflags-reserved-32", INTEL_32, FZ_ST_V86, rflags_reserved,
+	  VSMM_REASON_NONE, 2 },
 };
 
 static void rsm_shutdowns(void)
@@ -193,7 +200,9 @@ static void rsm_shutdowns(void)
 			    d->area_size, true);
 		fz_mem_poke(&mem, 0, bad_pdpt, sizeof(bad_pdpt), false);
 		rc = vsmm_rsm_check(&vcpu, img, d->area_size, &why, &out);
-		if (rc != VSMM_E_SHUTDOWN || why.reason != sb->reason) {
+		if (rc == VSMM_OK)
+			why.reason = VSMM_REASON_NONE;
+		if ((rc != VSMM_OK && rc != VSMM_E_SHUTDOWN) || why.reason != sb->reason) {
 			fprintf(stderr, "make_corpus: %s: got %s/%s, wanted %s\n",
 				sb->name, vsmm_status_name(rc),
 				vsmm_reason_name(why.reason),
@@ -202,7 +211,9 @@ static void rsm_shutdowns(void)
 		}
 		memcpy(seed, img, d->area_size);
 		memcpy(seed + d->area_size, bad_pdpt, sizeof(bad_pdpt));
-		snprintf(name, sizeof(name), "shutdown-%s", sb->name);
+		snprintf(name, sizeof(name), "%s-%s",
+			 sb->reason == VSMM_REASON_NONE ? "resume" : "shutdown",
+			 sb->name);
 		put(name, hdr, sizeof(hdr), seed, d->area_size + sizeof(bad_pdpt));
 	}
 }

@@ -26,6 +26,11 @@
  * DR6_VOLATILE / DR7_VOLATILE). */
 #define DR6_VOLATILE 0x0000e80full
 #define DR7_VOLATILE 0xffff2bffull
+/* The RFLAGS bits that exist (CF..ID).  Bits 3, 5, 15 and 63:22 are
+ * reserved and read as zero (bit 1 as one): no CPU can be in a state with
+ * them set, and a VMM would fail VM entry on one (SDM Vol.3C, checks on
+ * guest RFLAGS), so RSM drops them, as POPF does. */
+#define RFLAGS_DEFINED 0x003f7fd5ull
 /* The CR0 bits that exist; MOV to CR0 drops the others (KVM). */
 #define CR0_DEFINED (VSMM_CR0_PE | VSMM_CR0_MP | VSMM_CR0_EM | VSMM_CR0_TS | \
 		     VSMM_CR0_ET | VSMM_CR0_NE | VSMM_CR0_WP | VSMM_CR0_AM | \
@@ -273,7 +278,7 @@ static enum vsmm_reason load_state_64(struct vsmm__rsm *r)
 
 	memcpy(st->gpr, r->img.gpr, sizeof(st->gpr));
 	st->rip = r->img.rip;
-	st->rflags = r->img.rflags | VSMM_RFLAGS_FIXED;
+	st->rflags = (r->img.rflags & RFLAGS_DEFINED) | VSMM_RFLAGS_FIXED;
 	TRY(load_debug_regs(r));
 	st->smbase = r->img.smbase;
 	TRY(load_efer(r));
@@ -292,7 +297,7 @@ static enum vsmm_reason load_state_32(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 
-	st->rflags = r->img.rflags | VSMM_RFLAGS_FIXED;
+	st->rflags = (r->img.rflags & RFLAGS_DEFINED) | VSMM_RFLAGS_FIXED;
 	st->rip = r->img.rip;
 	memcpy(st->gpr, r->img.gpr, 8 * sizeof(st->gpr[0]));
 	TRY(load_debug_regs(r));
