@@ -76,6 +76,7 @@ CLI_COMMAND_DECL(help);
 #define CLI_OPT_STATE (1u << 5)     /* --state FILE */
 #define CLI_OPT_DUMP (1u << 6)      /* --dump-base ADDR */
 #define CLI_OPT_SMBASE (1u << 7)    /* --smbase ADDR */
+#define CLI_OPT_RECORD (1u << 8)    /* --halted, --vmx */
 
 #define CLI_MAX_ARGS 4
 
@@ -107,6 +108,12 @@ CLI_COMMAND_DECL(help);
 #define CLI_HELP_DUMP                                                           \
 	"  --dump-base ADDR    IMAGE is a memory dump starting at physical ADDR\n" \
 	"  --smbase ADDR       SMBASE of the vCPU (locates the area in a dump)\n"
+#define CLI_HELP_RECORD                                                         \
+	"  --halted            the SMI interrupted a HLT: under hardware\n"        \
+	"                      semantics RSM then honours the image's auto-HALT\n" \
+	"                      restart field (1 = back to the halted state)\n"     \
+	"  --vmx               the vCPU was in VMX operation when the SMI came\n"  \
+	"                      (Intel): RSM returns to VMX operation\n"
 #define CLI_HELP_JSON                                                           \
 	"  --json              print JSON (docs/json.md) instead of text\n"
 
@@ -121,6 +128,8 @@ struct cli_opts {
 	uint64_t dump_base;
 	bool has_smbase;
 	uint32_t smbase;
+	bool halted; /* the SMI interrupted a HLT (hardware semantics) */
+	bool vmx;    /* the vCPU was in VMX operation at the SMI (Intel) */
 	const char *args[CLI_MAX_ARGS]; /* positional arguments */
 	int nargs;
 };
@@ -240,7 +249,8 @@ struct cli_rsm {
 
 /* A reset vCPU of --model (for the image's layout) and --semantics in the
  * SMM entry environment, SMBASE from --smbase or the image, the image in
- * memory at SMBASE+area_offset.  Returns a VSMM_* status. */
+ * memory at SMBASE+area_offset, and the --halted/--vmx records.  0 or -1
+ * (reported). */
 int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img,
 		  const struct cli_opts *o);
 /* A vCPU taking an SMI (smi, demo); the area it writes lands in area[]. */

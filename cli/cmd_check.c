@@ -4,7 +4,8 @@
 
 const char cmd_check_usage[] =
 	"Usage: vsmm check IMAGE [--model intel|amd] [--semantics kvm|hardware]\n"
-	"                  [--layout ...] [--json] [--dump-base ADDR --smbase ADDR]\n\n"
+	"                  [--layout ...] [--json] [--dump-base ADDR --smbase ADDR]\n"
+	"                  [--halted] [--vmx]\n\n"
 	"Would RSM accept this image?  Runs every RSM check of the chosen\n"
 	"semantics on a vCPU in the SMM entry environment (SMBASE from --smbase\n"
 	"or from the image) without changing anything.  Exit 0 if RSM would\n"
@@ -14,7 +15,7 @@ const char cmd_check_usage[] =
 	"pointer entries.\n\n"
 	CLI_HELP_IMAGE "\nOptions:\n"
 	CLI_HELP_MODEL CLI_HELP_SEMANTICS CLI_HELP_LAYOUT_AUTO CLI_HELP_DUMP
-	CLI_HELP_JSON;
+	CLI_HELP_RECORD CLI_HELP_JSON;
 
 static void report_json(const struct cli_image *img, const struct cli_opts *o,
 			int rc, const struct vsmm_shutdown *why,
@@ -47,7 +48,7 @@ int cmd_check(int argc, char **argv)
 {
 	const unsigned allowed = CLI_OPT_MODEL | CLI_OPT_SEMANTICS |
 				 CLI_OPT_LAYOUT | CLI_OPT_JSON | CLI_OPT_DUMP |
-				 CLI_OPT_SMBASE;
+				 CLI_OPT_SMBASE | CLI_OPT_RECORD;
 	struct cli_opts o;
 	struct cli_image img;
 	struct cli_rsm r;
@@ -63,9 +64,11 @@ int cmd_check(int argc, char **argv)
 		cli_image_close(&img);
 		return CLI_EXIT_ERR;
 	}
-	rc = cli_rsm_setup(&r, &img, &o);
-	if (rc == VSMM_OK)
-		rc = vsmm_rsm_check(&r.vcpu, img.area, img.len, &why, &out);
+	if (cli_rsm_setup(&r, &img, &o) != 0) {
+		cli_image_close(&img);
+		return CLI_EXIT_ERR;
+	}
+	rc = vsmm_rsm_check(&r.vcpu, img.area, img.len, &why, &out);
 	if (rc != VSMM_OK && rc != VSMM_E_SHUTDOWN) {
 		cli_err("%s: check failed: %s (%s)", img.src.name,
 			vsmm_strerror(rc), vsmm_status_name(rc));

@@ -4,7 +4,8 @@
 
 const char cmd_rsm_usage[] =
 	"Usage: vsmm rsm IMAGE [--model intel|amd] [--semantics kvm|hardware]\n"
-	"                [--layout ...] [--json] [--dump-base ADDR --smbase ADDR]\n\n"
+	"                [--layout ...] [--json] [--dump-base ADDR --smbase ADDR]\n"
+	"                [--halted] [--vmx]\n\n"
 	"Run RSM (vsmm_leave_smm) on the image, starting from the SMM entry\n"
 	"environment of a reset vCPU whose SMBASE is --smbase or the image's\n"
 	"SMBASE field, with the image in memory at SMBASE.  Print the state the\n"
@@ -12,7 +13,7 @@ const char cmd_rsm_usage[] =
 	"the image (or the dump) reads as zero.\n\n"
 	CLI_HELP_IMAGE "\nOptions:\n"
 	CLI_HELP_MODEL CLI_HELP_SEMANTICS CLI_HELP_LAYOUT_AUTO CLI_HELP_DUMP
-	CLI_HELP_JSON;
+	CLI_HELP_RECORD CLI_HELP_JSON;
 
 static void report_json(const struct cli_image *img, const struct cli_opts *o,
 			int rc, const struct vsmm_vcpu *vcpu)
@@ -50,7 +51,7 @@ int cmd_rsm(int argc, char **argv)
 {
 	const unsigned allowed = CLI_OPT_MODEL | CLI_OPT_SEMANTICS |
 				 CLI_OPT_LAYOUT | CLI_OPT_JSON | CLI_OPT_DUMP |
-				 CLI_OPT_SMBASE;
+				 CLI_OPT_SMBASE | CLI_OPT_RECORD;
 	struct cli_opts o;
 	struct cli_image img;
 	struct cli_rsm r;
@@ -64,9 +65,11 @@ int cmd_rsm(int argc, char **argv)
 		cli_image_close(&img);
 		return CLI_EXIT_ERR;
 	}
-	rc = cli_rsm_setup(&r, &img, &o);
-	if (rc == VSMM_OK)
-		rc = vsmm_leave_smm(&r.vcpu);
+	if (cli_rsm_setup(&r, &img, &o) != 0) {
+		cli_image_close(&img);
+		return CLI_EXIT_ERR;
+	}
+	rc = vsmm_leave_smm(&r.vcpu);
 	if (rc != VSMM_OK && rc != VSMM_E_SHUTDOWN) {
 		cli_err("%s: RSM failed: %s (%s)", img.src.name,
 			vsmm_strerror(rc), vsmm_status_name(rc));

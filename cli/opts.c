@@ -186,6 +186,14 @@ static int parse_one(unsigned allowed, int *i, int argc, char **argv,
 		o->json = true;
 		return 0;
 	}
+	if ((allowed & CLI_OPT_RECORD) && is_opt(arg, len, "--halted") && !eq) {
+		o->halted = true;
+		return 0;
+	}
+	if ((allowed & CLI_OPT_RECORD) && is_opt(arg, len, "--vmx") && !eq) {
+		o->vmx = true;
+		return 0;
+	}
 	if ((allowed & CLI_OPT_MODEL) && is_opt(arg, len, "--model"))
 		return (v = opt_value(arg, eq, i, argc, argv)) ? set_model(o, v) : -1;
 	if ((allowed & CLI_OPT_LAYOUT) && is_opt(arg, len, "--layout"))

@@ -8,6 +8,43 @@
 
 #include "cli.h"
 
+/*
+ * What the processor remembers across SMM besides the image (--halted,
+ * --vmx), set through the public snapshot API so that the library checks
+ * it is consistent (e.g. the HLT record exists only under hardware
+ * semantics, VMX only on Intel).
+ */
+static int set_records(struct cli_rsm *r, const struct cli_opts *o)
+{
+	struct vsmm_smm_snapshot snap;
+	int rc;
+
+	if (!o->halted && !o->vmx)
+		return 0;
+	rc = vsmm_smm_save(&r->vcpu, &snap);
+	if (rc != VSMM_OK) {
+		cli_err("cannot set up the vCPU: %s", vsmm_strerror(rc));
+		return -1;
+	}
+	snap.smi_halted = o->halted;
+	snap.smm_vmxon = o->vmx;
+	/* Hardware keeps CR4.VMXE itself; in VMX operation it was 1. */
+	snap.hw_vmxe = o->vmx && o->semantics == VSMM_SEMANTICS_HARDWARE;
+	rc = vsmm_smm_restore(&r->vcpu, &snap);
+	if (rc == VSMM_OK)
+		return 0;
+	if (rc == VSMM_E_INCONSISTENT)
+		cli_err("%s is not possible here: %s", o->halted && o->vmx ?
+			"--halted with --vmx" : o->halted ? "--halted" : "--vmx",
+			o->halted && o->semantics != VSMM_SEMANTICS_HARDWARE ?
+			"the HLT record exists only under --semantics hardware "
+			"(KVM always resumes after the HLT)" :
+			"VMX operation needs --model intel");
+	else
+		cli_err("cannot set up the vCPU: %s", vsmm_strerror(rc));
+	return -1;
+}
+
 int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img,
 		  const struct cli_opts *o)
 {
@@ -16,8 +53,6 @@ int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img,
 
 	memset(r, 0, sizeof(*r));
 	rc = cli_model_for(o->vendor, img->layout, &r->model);
-	if (rc != VSMM_OK)
-		return rc;
 	r->mem.area_addr = (uint64_t)smbase + img->desc->area_offset;
 	r->mem.area = img->area;
 	r->mem.area_len = img->len;
@@ -25,11 +60,15 @@ int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img,
 		r->mem.dump = &img->src;
 		r->mem.dump_base = img->dump_base;
 	}
-	rc = vsmm_vcpu_init(&r->vcpu, &r->model, &cli_platform_ops, &r->mem);
+	if (rc == VSMM_OK)
+		rc = vsmm_vcpu_init(&r->vcpu, &r->model, &cli_platform_ops, &r->mem);
 	if (rc == VSMM_OK)
 		rc = vsmm_vcpu_set_semantics(&r->vcpu, o->semantics);
-	if (rc != VSMM_OK)
-		return rc;
+	if (rc != VSMM_OK) {
+		cli_err("cannot set up the vCPU: %s (%s)", vsmm_strerror(rc),
+			vsmm_status_name(rc));
+		return -1;
+	}
 	vsmm_cpu_state_reset(&r->vcpu.state);
 	r->vcpu.state.smbase = smbase;
 	vsmm_smm_entry_state(&r->model, o->semantics, &r->vcpu.state);
@@ -37,7 +76,7 @@ int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img,
 	 * unblocks them (smm_inside_nmi clear). */
 	r->vcpu.state.smm = true;
 	r->vcpu.state.nmi_masked = true;
-	return VSMM_OK;
+	return set_records(r, o);
 }
 
 void cli_print_context(FILE *f, const struct cli_image *img,

@@ -100,7 +100,40 @@ def layout_cases():
                    "-o", "img/long64-i64-kvm.img"], want=0))
     c.append(Case("check-long64-intel64-kvm", ["check", "img/long64-i64-kvm.img"],
                   want=0))
+    # Auto-HALT restart (hardware): an SMI that hit a HLT sets the field,
+    # and RSM with the record (--halted) goes back to the halted state.
+    halted = "img/long64-halted-hw.img"
+    c.append(Case("smi-long64-halted-hardware",
+                  ["smi", "--json", "--state", "states/long64-halted.json",
+                   "--semantics", "hardware", "-o", halted], want=0,
+                  before=set_state_key("states/long64.json",
+                                       "states/long64-halted.json", "halted", True)))
+    c.append(Case("decode-long64-halted-hardware", ["decode", halted], want=0))
+    c.append(Case("rsm-long64-halted-hardware.json",
+                  ["rsm", "--json", "--semantics", "hardware", "--halted", halted],
+                  want=0))
+    c.append(Case("rsm-long64-halted-hardware-no-record",
+                  ["rsm", "--semantics", "hardware", halted], want=0))
+    # VMX operation at the SMI: KVM wants VMXE in the image, hardware
+    # restores it from its own record.
+    c.append(Case("rsm-long64-vmx-kvm", ["rsm", "--vmx", "img/long64-intel.img"],
+                  want=1))
+    c.append(Case("rsm-long64-vmx-hardware.json",
+                  ["rsm", "--json", "--vmx", "--semantics", "hardware", hw],
+                  want=0))
+    c.append(Case("rsm-halted-kvm-refused", ["rsm", "--halted", halted], want=2))
+    c.append(Case("rsm-vmx-amd-refused", ["rsm", "--vmx", "--model", "amd",
+                                          "img/long64-amd.img"], want=2))
     return c
+
+
+def set_state_key(src, dst, key, value):
+    def edit(work):
+        st = json.load(open(os.path.join(work, src)))
+        st[key] = value
+        with open(os.path.join(work, dst), "w") as f:
+            json.dump(st, f)
+    return edit
 
 
 def hand_cases():
