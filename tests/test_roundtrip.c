@@ -271,6 +271,73 @@ PROPERTY(test_amd_lm_hw, VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_HARDWARE, VSMM_LA
 PROPERTY(test_intel_32_hw, VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_HARDWARE, VSMM_LAYOUT_P6_32)
 PROPERTY(test_amd_32_hw, VSMM_VENDOR_AMD, false, VSMM_SEMANTICS_HARDWARE, VSMM_LAYOUT_P6_32)
 
+/*
+ * Hostile images: a valid image with a few random bytes flipped.  RSM must
+ * either resume into a state that passes the architectural rules of its
+ * semantics, or shut down with nothing but the shutdown flag changed.
+ * (KVM resumes RFLAGS.VM=1 in long mode -- no rule there -- so that one
+ * rule is asserted under hardware semantics only.)
+ */
+static void hostile_iteration(enum vsmm_semantics sem, unsigned iter,
+			      unsigned *resumed)
+{
+	const struct vsmm_model *m = &tv.model;
+	bool wide = vsmm_vcpu_layout(&tv.vcpu) != VSMM_LAYOUT_P6_32;
+	const struct vsmm_layout_desc *d = vsmm_layout_get(vsmm_vcpu_layout(&tv.vcpu));
+
+	tp_reset(tv.tp);
+	random_state(&tv.vcpu.state, m, wide, sem);
+	if (vsmm_enter_smm(&tv.vcpu) != VSMM_OK)
+		fail_msg("iteration %u: SMI failed", iter);
+	uint64_t base = tv.vcpu.state.smbase + d->area_offset;
+	for (unsigned n = 1 + rnd() % 4; n; n--) {
+		uint8_t b = (uint8_t)rnd();
+		tp_poke(tv.tp, true, base + rnd() % d->area_size, &b, 1);
+	}
+	struct vsmm_vcpu before = tv.vcpu;
+	int rc = vsmm_leave_smm(&tv.vcpu);
+	if (rc == VSMM_E_SHUTDOWN) {
+		before.state.shutdown = true;
+		before.last_shutdown = tv.vcpu.last_shutdown;
+		assert_memory_equal(&before, &tv.vcpu, sizeof(before));
+		assert_true(tv.vcpu.last_shutdown.reason > VSMM_REASON_NONE);
+		assert_true(tv.vcpu.last_shutdown.reason < VSMM_REASON_COUNT);
+		return;
+	}
+	if (rc != VSMM_OK)
+		fail_msg("iteration %u: RSM %s", iter, vsmm_status_name(rc));
+	(*resumed)++;
+	struct vsmm_cpu_state st = tv.vcpu.state;
+	if (sem == VSMM_SEMANTICS_KVM)
+		st.rflags &= ~VSMM_RFLAGS_VM;
+	assert_architectural(&st, m);
+	assert_int_equal(vsmm__check_dr6_high(st.dr6), 0);
+	assert_int_equal(vsmm__check_dr7_high(st.dr7), 0);
+	assert_int_equal(st.int_shadow & ~3u, 0);
+}
+
+static void hostile(enum vsmm_vendor vendor, bool lm, enum vsmm_semantics sem)
+{
+	unsigned resumed = 0;
+
+	rng_state = 0x243f6a8885a308d3ull ^ ((uint64_t)vendor << 8 | lm << 4 | sem);
+	tp_vcpu_init(&tv, vendor, lm, sem);
+	for (unsigned i = 0; i < ITERATIONS; i++)
+		hostile_iteration(sem, i, &resumed);
+	/* Both outcomes must actually occur, or the test proves little. */
+	assert_true(resumed > ITERATIONS / 10);
+	assert_true(resumed < ITERATIONS);
+}
+
+static void test_hostile_images(void **unused)
+{
+	(void)unused;
+	for (int v = 0; v < 2; v++)
+		for (int lm = 0; lm < 2; lm++)
+			for (int sem = 0; sem < VSMM_SEMANTICS_COUNT; sem++)
+				hostile((enum vsmm_vendor)v, lm, (enum vsmm_semantics)sem);
+}
+
 static int teardown(void **unused)
 {
 	(void)unused;
@@ -290,6 +357,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_amd_lm_hw, teardown),
 		cmocka_unit_test_teardown(test_intel_32_hw, teardown),
 		cmocka_unit_test_teardown(test_amd_32_hw, teardown),
+		cmocka_unit_test_teardown(test_hostile_images, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -151,6 +151,22 @@ static void test_hardware_vmx_fixed_forced(void **unused)
 	assert_int_equal(tv.vcpu.last_shutdown.reason, VSMM_REASON_CR0_VMX_FIXED);
 }
 
+/* Hardware, VMX root: the handler turns paging off in the image (and LMA,
+ * to keep it consistent).  RSM sets PG again as a VMX fixed bit; with LME
+ * and PAE set that activates long mode, exactly as enabling paging does,
+ * so the result is consistent (LMA=1). */
+static void test_hardware_fixed_pg_activates_long_mode(void **unused)
+{
+	(void)unused;
+	vmx_root(VSMM_SEMANTICS_HARDWARE);
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	tp_image_set(&tv, "cr0", tp_image_get(&tv, "cr0") & ~VSMM_CR0_PG);
+	tp_image_set(&tv, "efer", tp_image_get(&tv, "efer") & ~VSMM_EFER_LMA);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	assert_true(tv.vcpu.state.cr0 & VSMM_CR0_PG);
+	assert_true(tv.vcpu.state.efer & VSMM_EFER_LMA);
+}
+
 /* SVM: EFER.SVME round-trips (KVM selftest stage 6) ... */
 static void test_svme_round_trip(void **unused)
 {
@@ -242,6 +258,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_vmxe_refused_with_smm_flag_set, teardown),
 		cmocka_unit_test_teardown(test_vmxe_round_trip_hardware, teardown),
 		cmocka_unit_test_teardown(test_hardware_vmx_fixed_forced, teardown),
+		cmocka_unit_test_teardown(test_hardware_fixed_pg_activates_long_mode, teardown),
 		cmocka_unit_test_teardown(test_svme_round_trip, teardown),
 		cmocka_unit_test_teardown(test_svm_l2_round_trip, teardown),
 		cmocka_unit_test_teardown(test_svm_l2_without_lm, teardown),

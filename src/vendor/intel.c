@@ -65,6 +65,10 @@ static void vmx_rsm_finish(struct vsmm__rsm *r)
 	if (st->vmx_on && !r->reenter_nested) {
 		st->cr0 |= VSMM_CR0_PE | VSMM_CR0_NE | VSMM_CR0_PG;
 		st->cr4 |= VSMM_CR4_VMXE;
+		/* Paging forced on with LME and PAE is long mode, as turning
+		 * PG on always is: keep EFER.LMA consistent. */
+		if ((st->efer & VSMM_EFER_LME) && (st->cr4 & VSMM_CR4_PAE))
+			st->efer |= VSMM_EFER_LMA;
 	}
 }
 
