@@ -81,7 +81,8 @@ static const struct cli_command fake = { "fake", NULL, "", "Usage: fake\n" };
 
 #define ALL_OPTS                                                               \
 	(CLI_OPT_MODEL | CLI_OPT_LAYOUT | CLI_OPT_SEMANTICS | CLI_OPT_JSON |   \
-	 CLI_OPT_OUTPUT | CLI_OPT_STATE | CLI_OPT_DUMP | CLI_OPT_SMBASE)
+	 CLI_OPT_OUTPUT | CLI_OPT_STATE | CLI_OPT_DUMP | CLI_OPT_SMBASE |      \
+	 CLI_OPT_RECORD)
 
 static int parse(unsigned allowed, int min, int max, struct cli_opts *o, ...)
 {
@@ -132,6 +133,10 @@ static void test_opts_forms(void **unused)
 	assert_true(o.has_dump_base && o.has_smbase);
 	assert_true(o.dump_base == 0x100000);
 	assert_int_equal(o.smbase, 0x30000);
+	assert_false(o.halted || o.vmx);
+
+	assert_int_equal(parse(ALL_OPTS, 1, 1, &o, "--vmx", "i", "--halted", NULL), 0);
+	assert_true(o.halted && o.vmx);
 }
 
 static void test_opts_errors(void **unused)
@@ -148,6 +153,8 @@ static void test_opts_errors(void **unused)
 	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--layout=p6-64", NULL), -1);
 	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--semantics=qemu", NULL), -1);
 	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--json=yes", NULL), -1);
+	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--halted=1", NULL), -1);
+	assert_int_equal(parse(CLI_OPT_JSON, 0, 1, &o, "--vmx", NULL), -1);
 	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--smbase", "0x100000000", NULL), -1);
 	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--smbase", "zero", NULL), -1);
 	assert_int_equal(parse(ALL_OPTS, 0, 1, &o, "--dump-base", "0", NULL), -1);
