@@ -14,6 +14,16 @@
       ("vsmm run vs QEMU") documents, field by field (DOCUMENTED below);
       any other difference fails and is printed.
 
+  e2e.py trace --vsmm VSMM --bios IMG [-- RUN-ARGS...]
+      Run IMG with --trace and check the JSON lines on stderr: one "smi"
+      per SMI and one "rsm" per RSM, the SMM entry state vsmm reports
+      (CS base = SMBASE, RIP 0x8000, smm set), the decoded image, and that
+      an RSM whose image the handler did not edit restores the state the
+      SMI saved.
+
+  e2e.py usage --vsmm VSMM --bios IMG
+      Bad command lines and images give their documented exit statuses.
+
 Exit status 77 (meson's "skipped") when the engine's self-check fails
 (`vsmm run` exits 8) or QEMU is missing, with the reason on stdout.
 """
@@ -178,6 +188,91 @@ def check_diff(a):
     return report(problems, vout, verr + "\n--- qemu stderr:\n" + qerr)
 
 
+ARCH_KEYS = (["rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi"]
+             + [f"r{i}" for i in range(8, 16)]
+             + ["rip", "rflags", "cr0", "cr3", "cr4", "efer", "dr7",
+                "es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr", "gdtr",
+                "idtr"])
+
+
+def check_trace(a):
+    import json
+    status, out, err = run_vsmm(a.vsmm, a.bios, ["--trace"] + a.run_args)
+    problems = []
+    events = []
+    for line in err.splitlines():
+        if line.startswith("{"):
+            try:
+                events.append(json.loads(line))
+            except ValueError as e:
+                problems.append(f"not JSON ({e}): {line[:80]}")
+    smis = [e for e in events if e.get("event") == "smi"]
+    rsms = [e for e in events if e.get("event") == "rsm"]
+    console_smis = len([l for l in out.splitlines() if SMI.match(l)])
+    if not smis or len(smis) != console_smis:
+        problems.append(f"{len(smis)} smi events, the handler saw "
+                        f"{console_smis} SMIs")
+    if len(rsms) != len(smis):
+        problems.append(f"{len(smis)} smi events but {len(rsms)} rsm events")
+    for e in smis:
+        after = e["after"]
+        if not after["smm"] or after["rip"] != "0x8000" or \
+           after["cs"]["base"] != after["smbase"]:
+            problems.append(f"smi {e['n']}: not the SMM entry state: {after}")
+        if not e.get("image") or "fields" not in e["image"]:
+            problems.append(f"smi {e['n']}: no decoded image")
+    # The first SMI's handler only dumps: RSM must give back every
+    # architectural register the SMI saved.
+    if smis and rsms:
+        before, resumed = smis[0]["before"], rsms[0].get("after", {})
+        if rsms[0].get("result") != "resumed":
+            problems.append(f"first rsm: {rsms[0].get('result')}")
+        for k in ARCH_KEYS:
+            if before.get(k) != resumed.get(k):
+                problems.append(f"first rsm: {k} {resumed.get(k)} != "
+                                f"{before.get(k)} saved at the smi")
+    if status != 1:
+        problems.append(f"exit status {status}, expected 1")
+    if not problems:
+        print(f"{len(smis)} SMIs and {len(rsms)} RSMs traced as JSON")
+    return report(problems, out, err)
+
+
+def check_usage(a):
+    cases = [
+        ([], 64, "--bios IMAGE is required"),
+        (["--bios", a.bios, "--model", "via"], 64, "unknown --model"),
+        (["--bios", a.bios, "--layout", "p7"], 64, "unknown --layout"),
+        (["--bios", a.bios, "--semantics", "qemu"], 64, "unknown --semantics"),
+        (["--bios", a.bios, "--smram", "0x200000"], 64, "BASE:SIZE"),
+        (["--bios", a.bios, "--smram", "0x200001:0x1000"], 64, "4 KiB aligned"),
+        (["--bios", a.bios, "--ram", "1K"], 64, "--ram"),
+        (["--bios", a.bios, "--max-insns", "0"], 64, "--max-insns"),
+        (["--bios", a.bios, "--frobnicate"], 64, "unknown argument"),
+        (["--bios", "/nonexistent/bios.bin"], 66, "cannot open"),
+        (["--bios", __file__], 66, "multiple of 64 KiB"),
+        (["--bios", a.bios, "--max-insns", "1000"], 6, "--max-insns reached"),
+    ]
+    problems = []
+    for args, want, text in cases:
+        p = subprocess.run([a.vsmm, "run"] + args, capture_output=True,
+                           timeout=RUN_TIMEOUT)
+        err = p.stderr.decode("latin-1")
+        if p.returncode == ENGINE_UNAVAILABLE:
+            print("SKIP: the CPU engine is unavailable:\n" + err)
+            sys.exit(SKIP)
+        if p.returncode != want or text not in err:
+            problems.append(f"vsmm run {' '.join(args)}: status "
+                            f"{p.returncode} (want {want}), stderr {err!r} "
+                            f"(want {text!r})")
+    h = subprocess.run([a.vsmm, "run", "--help"], capture_output=True)
+    if h.returncode != 0 or b"--smram BASE:SIZE" not in h.stdout:
+        problems.append("vsmm run --help does not list the options")
+    if not problems:
+        print(f"{len(cases)} bad command lines rejected as documented")
+    return report(problems, "", "")
+
+
 def report(problems, out, err):
     if not problems:
         return 0
@@ -199,12 +294,15 @@ def main():
                    help="the guest's own check must fail (a negative test)")
     d = sub.add_parser("diff")
     d.add_argument("--qemu", required=True)
-    for p in (r, d):
+    t = sub.add_parser("trace")
+    u = sub.add_parser("usage")
+    for p in (r, d, t, u):
         p.add_argument("--vsmm", required=True)
         p.add_argument("--bios", required=True)
         p.add_argument("run_args", nargs="*")
     a = ap.parse_args()
-    return check_run(a) if a.cmd == "run" else check_diff(a)
+    return {"run": check_run, "diff": check_diff, "trace": check_trace,
+            "usage": check_usage}[a.cmd](a)
 
 
 if __name__ == "__main__":

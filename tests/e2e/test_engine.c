@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the Unicorn engine adapter (engines/unicorn): the CPU-state
+ * mirror carries every hidden field through the engine, and the machine's
+ * host-side ("DMA") physical accessors honour SMRAM isolation.
+ * Exit 77 (skipped) when the engine's self-check fails, as vsmm run does.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "machine.h"
+#include "ucx86.h"
+
+#define SMRAM_BASE 0x200000u
+#define SMRAM_SIZE 0x10000u
+
+static char bios_path[] = "/tmp/vsmm-test-engine-XXXXXX";
+
+static struct vsmm_seg seg(uint16_t sel, uint64_t base, uint32_t limit,
+			   uint16_t attr)
+{
+	struct vsmm_seg s = { .selector = sel, .attr = attr, .limit = limit,
+			      .base = base };
+	return s;
+}
+
+/* A 64-bit state with every hidden field unlike its neighbour. */
+static void long_mode_state(struct vsmm_cpu_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (int i = 0; i < VSMM_GPR_COUNT; i++)
+		st->gpr[i] = 0x0101010101010101ull * (uint64_t)(i + 1);
+	st->rip = 0x123456;
+	st->rflags = 0x247; /* CF PF ZF IF and the fixed bit */
+	st->cr0 = 0xe0000011;
+	st->cr2 = 0xdead000;
+	st->cr3 = 0x16000;
+	st->cr4 = 0x6b0;
+	st->efer = 0xd01; /* SCE LME LMA NXE: the guest's WRMSR cannot set SCE/NXE */
+	st->dr6 = 0xffff0ff1;
+	st->dr7 = 0x401;
+	st->seg[VSMM_ES] = seg(0x10, 0, 0xffffffff, 0xc093);
+	st->seg[VSMM_CS] = seg(0x20, 0, 0xffffffff, 0xa09b);
+	st->seg[VSMM_SS] = seg(0x10, 0, 0xffffffff, 0xc093);
+	st->seg[VSMM_DS] = seg(0x18, 0x100000, 0xfffff, 0x4093);
+	st->seg[VSMM_FS] = seg(0x10, 0x200000, 0xffffffff, 0xc093);
+	st->seg[VSMM_GS] = seg(0x0c, 0xffff800000001000ull, 0xffffffff, 0xc093);
+	st->seg[VSMM_LDTR] = seg(0x30, 0x2000, 0xf, 0x82);
+	st->seg[VSMM_TR] = seg(0x28, 0x3000, 0x67, 0x8b);
+	st->gdtr.base = 0x1000;
+	st->gdtr.limit = 0x4f;
+	st->idtr.base = 0x4000;
+	st->idtr.limit = 0xfff;
+}
+
+static void assert_same_arch(const struct vsmm_cpu_state *a,
+			     const struct vsmm_cpu_state *b)
+{
+	for (int i = 0; i < VSMM_GPR_COUNT; i++)
+		assert_int_equal(a->gpr[i], b->gpr[i]);
+	assert_int_equal(a->rip, b->rip);
+	assert_int_equal(a->rflags, b->rflags);
+	assert_int_equal(a->cr0, b->cr0);
+	assert_int_equal(a->cr2, b->cr2);
+	assert_int_equal(a->cr3, b->cr3);
+	assert_int_equal(a->cr4, b->cr4);
+	assert_int_equal(a->efer, b->efer);
+	assert_int_equal(a->dr6, b->dr6);
+	assert_int_equal(a->dr7, b->dr7);
+	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
+		assert_int_equal(a->seg[i].selector, b->seg[i].selector);
+		assert_int_equal(a->seg[i].base, b->seg[i].base);
+		assert_int_equal(a->seg[i].limit, b->seg[i].limit);
+		assert_int_equal(a->seg[i].attr, b->seg[i].attr);
+	}
+	assert_int_equal(a->gdtr.base, b->gdtr.base);
+	assert_int_equal(a->gdtr.limit, b->gdtr.limit);
+	assert_int_equal(a->idtr.base, b->idtr.base);
+	assert_int_equal(a->idtr.limit, b->idtr.limit);
+}
+
+static void mirror_round_trip(void **unused)
+{
+	(void)unused;
+	uc_engine *uc;
+	char why[256];
+	struct vsmm_cpu_state in, out;
+	assert_int_equal(uc_open(UC_ARCH_X86, UC_MODE_64, &uc), UC_ERR_OK);
+	assert_int_equal(ucx_selfcheck(uc, why, sizeof(why)), 0);
+	long_mode_state(&in);
+	assert_int_equal(ucx_set_state(uc, &in), UC_ERR_OK);
+	memset(&out, 0xa5, sizeof(out));
+	assert_int_equal(ucx_get_state(uc, &out), UC_ERR_OK);
+	assert_same_arch(&in, &out);
+
+	/* And a real-mode SMM entry environment after it (mode switch). */
+	vsmm_cpu_state_reset(&in);
+	in.seg[VSMM_CS] = seg(0x3000, 0x30000, 0xffffffff, 0x8093);
+	in.rip = 0x8000;
+	assert_int_equal(ucx_set_state(uc, &in), UC_ERR_OK);
+	assert_int_equal(ucx_get_state(uc, &out), UC_ERR_OK);
+	assert_same_arch(&in, &out);
+	uc_close(uc);
+}
+
+static void attr_conversions(void **unused)
+{
+	(void)unused;
+	/* vsmm's access-rights word is QEMU's descriptor flags >> 8. */
+	assert_int_equal(ucx_attr_to_qemu(0xa09b), 0xa09b00);
+	assert_int_equal(ucx_attr_from_qemu(0x00cf9300), 0xc093);
+	/* Limit bits 19:16 in QEMU's flags are not attributes. */
+	assert_int_equal(ucx_attr_from_qemu(0x000f9300), 0x0093);
+}
+
+static int machine_up(struct machine *m)
+{
+	struct machine_config cfg = {
+		.bios_path = bios_path,
+		.ram_size = 16u << 20,
+		.smram_base = SMRAM_BASE,
+		.smram_size = SMRAM_SIZE,
+		.vendor = VSMM_VENDOR_INTEL,
+		.console = stdout,
+		.log = stderr,
+	};
+	return machine_init(m, &cfg);
+}
+
+static void dma_respects_smram(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	uint32_t v, secret = 0x5ec2e75a, bad = 0x0bad0bad;
+	assert_int_equal(machine_up(&m), 0);
+
+	/* SMM code plants a secret; a device outside SMM cannot see it... */
+	assert_int_equal(machine_phys_write(&m, true, SMRAM_BASE + 0x100,
+					    &secret, 4), 0);
+	assert_int_equal(machine_phys_read(&m, false, SMRAM_BASE + 0x100, &v, 4), 0);
+	assert_int_equal(v, 0xffffffffu);
+	/* ...nor change it; in SMM it is intact. */
+	assert_int_equal(machine_phys_write(&m, false, SMRAM_BASE + 0x100,
+					    &bad, 4), 0);
+	assert_int_equal(machine_phys_read(&m, true, SMRAM_BASE + 0x100, &v, 4), 0);
+	assert_int_equal(v, secret);
+
+	/* An access straddling the start of SMRAM: the RAM half works, the
+	 * SMRAM half is hidden and left alone. */
+	uint8_t buf[8], ones[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+	assert_int_equal(machine_phys_write(&m, false, SMRAM_BASE - 4, ones, 8), 0);
+	assert_int_equal(machine_phys_read(&m, true, SMRAM_BASE - 4, buf, 8), 0);
+	assert_memory_equal(buf, ones, 4);
+	assert_int_equal(buf[4], 0);
+	assert_int_equal(machine_phys_read(&m, false, SMRAM_BASE - 4, buf, 8), 0);
+	assert_memory_equal(buf, ones, 4);
+	assert_int_equal(buf[4], 0xff);
+
+	/* ROM ignores writes; nothing lives above RAM below the BIOS. */
+	uint8_t rom_before, rom_after, zero = 0;
+	assert_int_equal(machine_phys_read(&m, false, 0xffff0, &rom_before, 1), 0);
+	assert_int_equal(machine_phys_write(&m, false, 0xffff0, &zero, 1), 0);
+	assert_int_equal(machine_phys_read(&m, false, 0xffff0, &rom_after, 1), 0);
+	assert_int_equal(rom_before, rom_after);
+	assert_int_equal(machine_phys_read(&m, false, 0x40000000, buf, 4), -1);
+	machine_destroy(&m);
+}
+
+static void cpu_sees_smram_only_in_smm(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	uint32_t secret = 0x5ec2e75a, v = 0;
+	assert_int_equal(machine_up(&m), 0);
+	assert_int_equal(machine_phys_write(&m, true, SMRAM_BASE, &secret, 4), 0);
+	/* Closed: the CPU's view is the all-ones window. */
+	assert_int_equal(uc_mem_read(m.uc, SMRAM_BASE, &v, 4), UC_ERR_OK);
+	assert_int_equal(v, 0xffffffffu);
+	/* Open (SMM): the RAM behind it, shared with the host buffer. */
+	assert_int_equal(machine_set_smram_visible(&m, true), 0);
+	assert_int_equal(uc_mem_read(m.uc, SMRAM_BASE, &v, 4), UC_ERR_OK);
+	assert_int_equal(v, secret);
+	assert_int_equal(machine_set_smram_visible(&m, false), 0);
+	assert_int_equal(uc_mem_read(m.uc, SMRAM_BASE, &v, 4), UC_ERR_OK);
+	assert_int_equal(v, 0xffffffffu);
+	machine_destroy(&m);
+}
+
+static int make_bios(void)
+{
+	static uint8_t image[0x10000];
+	int fd = mkstemp(bios_path);
+	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	memset(image, 0xf4, sizeof(image)); /* HLT everywhere */
+	if (!f || fwrite(image, 1, sizeof(image), f) != sizeof(image))
+		return -1;
+	return fclose(f);
+}
+
+int main(void)
+{
+	uc_engine *uc;
+	char why[256];
+	if (uc_open(UC_ARCH_X86, UC_MODE_64, &uc) != UC_ERR_OK) {
+		puts("SKIP: Unicorn cannot open an x86-64 instance");
+		return 77;
+	}
+	if (ucx_selfcheck(uc, why, sizeof(why))) {
+		printf("SKIP: engine self-check failed: %s\n", why);
+		return 77;
+	}
+	uc_close(uc);
+	if (make_bios()) {
+		perror("test_engine: writing a BIOS image");
+		return 1;
+	}
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(attr_conversions),
+		cmocka_unit_test(mirror_round_trip),
+		cmocka_unit_test(dma_respects_smram),
+		cmocka_unit_test(cpu_sees_smram_only_in_smm),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	remove(bios_path);
+	return rc;
+}
