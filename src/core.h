@@ -62,6 +62,7 @@ struct vsmm__rsm {
 	struct vsmm_cpu_state img;       /* what the image carries */
 	struct vsmm_image_extras ex;
 	bool read_pdptes;                /* ops->read_phys may be used */
+	bool pdptes_loaded;              /* PAE paging's PDPTEs were checked */
 	bool reenter_nested;             /* the vendor asks for L2 re-entry */
 	uint64_t vmcb12_gpa;             /* ... with this VMCB (AMD) */
 	struct vsmm_shutdown why;

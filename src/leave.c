@@ -103,8 +103,10 @@ static void back_to_real_mode(struct vsmm__rsm *r)
 	}
 	if (st->cr0 & VSMM_CR0_PE) {
 		st->cr0 &= ~(VSMM_CR0_PG | VSMM_CR0_PE);
-		if (wide)
-			st->efer &= ~VSMM_EFER_LMA;
+		/* LMA is LME && PG, whatever the map: a long-mode model
+		 * forced to the 32-bit map keeps EFER, but not LMA (its
+		 * SMI handler may have run in long mode). */
+		st->efer &= ~VSMM_EFER_LMA;
 	}
 	if (wide) {
 		st->cr4 &= ~VSMM_CR4_PAE;
@@ -205,6 +207,7 @@ static enum vsmm_reason load_pdptes(struct vsmm__rsm *r)
 	uint64_t gpa = n->state.cr3 & 0xffffffe0u;
 	uint8_t table[32];
 
+	r->pdptes_loaded = true;
 	if (!r->read_pdptes)
 		return NONE;
 	if (n->ops->read_phys(n->ctx, false, gpa, table, sizeof(table)) != 0)
@@ -216,6 +219,12 @@ static enum vsmm_reason load_pdptes(struct vsmm__rsm *r)
 					    pdpte_names[i], e);
 	}
 	return NONE;
+}
+
+static bool pae_paging(const struct vsmm_cpu_state *st)
+{
+	return (st->cr0 & VSMM_CR0_PG) && (st->cr4 & VSMM_CR4_PAE) &&
+	       !(st->efer & VSMM_EFER_LMA);
 }
 
 /* MOV to CR0: turning PG on with LME (and PAE) activates long mode; with
@@ -232,10 +241,7 @@ static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
 	st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET; /* ET is hardwired on P6+ */
 	if (paging_on && (st->efer & VSMM_EFER_LME) && (st->cr4 & VSMM_CR4_PAE))
 		st->efer |= VSMM_EFER_LMA;
-	if ((st->cr0 & VSMM_CR0_PG) && (st->cr4 & VSMM_CR4_PAE) &&
-	    !(st->efer & VSMM_EFER_LMA))
-		return load_pdptes(r);
-	return NONE;
+	return pae_paging(st) ? load_pdptes(r) : NONE;
 }
 
 /*
@@ -343,6 +349,10 @@ static enum vsmm_reason load_image(struct vsmm__rsm *r)
 	TRY(vsmm__layout_wide(r->layout) ? load_state_64(r) : load_state_32(r));
 	resume_point(r);
 	vendor->rsm_finish(r);
+	/* The vendor may have forced paging on (VMX fixed bits): PAE paging
+	 * that starts there loads its PDPTEs like any other. */
+	if (pae_paging(&r->next.state) && !r->pdptes_loaded)
+		TRY(load_pdptes(r));
 	/* Spec 3.3 step 14: the shadow applies when RSM retires. */
 	r->next.state.int_shadow = r->img.int_shadow &
 				   (VSMM_SHADOW_MOV_SS | VSMM_SHADOW_STI);

@@ -167,6 +167,34 @@ static void test_hardware_fixed_pg_activates_long_mode(void **unused)
 	assert_true(tv.vcpu.state.efer & VSMM_EFER_LMA);
 }
 
+/* ... and with PAE but no LME, PAE paging starts: its PDPTEs are read and
+ * checked, a reserved bit shuts down. */
+static void test_hardware_fixed_pg_loads_pdptes(void **unused)
+{
+	(void)unused;
+	for (int bad = 0; bad < 2; bad++) {
+		tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_HARDWARE);
+		tp_state_mode(&tv.vcpu.state, TP_PAE);
+		tv.vcpu.state.cr4 |= VSMM_CR4_VMXE;
+		tv.vcpu.state.vmx_on = true;
+		uint8_t e[8] = { 0x01, 0x70, 0, 0, 0, 0, 0, bad ? 0x80 : 0 };
+		tp_poke(tv.tp, false, 0x00105000, e, 8);
+		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+		tp_image_set(&tv, "cr0", tp_image_get(&tv, "cr0") & ~VSMM_CR0_PG);
+		unsigned reads = tp_count(tv.tp, TP_READ);
+		int rc = vsmm_leave_smm(&tv.vcpu);
+		assert_int_equal(tp_count(tv.tp, TP_READ), reads + 2);
+		if (bad) {
+			assert_int_equal(rc, VSMM_E_SHUTDOWN);
+			assert_int_equal(tv.vcpu.last_shutdown.reason,
+					 VSMM_REASON_PDPTE_RESERVED);
+		} else {
+			assert_int_equal(rc, VSMM_OK);
+			assert_true(tv.vcpu.state.cr0 & VSMM_CR0_PG);
+		}
+	}
+}
+
 /* SVM: EFER.SVME round-trips (KVM selftest stage 6) ... */
 static void test_svme_round_trip(void **unused)
 {
@@ -259,6 +287,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_vmxe_round_trip_hardware, teardown),
 		cmocka_unit_test_teardown(test_hardware_vmx_fixed_forced, teardown),
 		cmocka_unit_test_teardown(test_hardware_fixed_pg_activates_long_mode, teardown),
+		cmocka_unit_test_teardown(test_hardware_fixed_pg_loads_pdptes, teardown),
 		cmocka_unit_test_teardown(test_svme_round_trip, teardown),
 		cmocka_unit_test_teardown(test_svm_l2_round_trip, teardown),
 		cmocka_unit_test_teardown(test_svm_l2_without_lm, teardown),
