@@ -222,8 +222,12 @@ void cli_print_fields(FILE *f, const struct vsmm_layout_desc *desc,
 void cli_print_shutdown(FILE *f, const struct vsmm_shutdown *why)
 {
 	fprintf(f, "  rule:    %s\n", vsmm_reason_name(why->reason));
-	if (why->field)
+	/* Offset 0 means the value is not in the image (e.g. a PDPTE read
+	 * from guest memory). */
+	if (why->field && why->offset)
 		fprintf(f, "  field:   %s at 0x%04x\n", why->field, why->offset);
+	else if (why->field)
+		fprintf(f, "  field:   %s (not in the image)\n", why->field);
 	else
 		fprintf(f, "  field:   -\n");
 	fprintf(f, "  value:   0x%016llx\n", (unsigned long long)why->value);

@@ -221,6 +221,16 @@ def misc_cases():
               ["check", "--json", "--semantics", "hardware", "--dump-base",
                "0x7ff00000", "--smbase=0x7ffb6000", "dump/intel64.bin"], want=0),
          Case("rsm-stdin", ["rsm", "-"], want=0),
+         # PAE paging: RSM reads the PDPTEs at CR3 from the dump.
+         Case("rsm-dump-pae-good", ["rsm", "--dump-base", "0x1ba0000",
+                                    "--smbase", "0x1ba0000", "dump/pae-good.bin"],
+              want=0),
+         Case("check-dump-pae-reserved", ["check", "--dump-base", "0x1ba0000",
+                                          "--smbase", "0x1ba0000",
+                                          "dump/pae-reserved.bin"], want=1),
+         Case("check-dump-pae-reserved-hardware",
+              ["check", "--semantics", "hardware", "--dump-base", "0x1ba0000",
+               "--smbase", "0x1ba0000", "dump/pae-reserved.bin"], want=1),
          # -o -: the image on stdout, the report on stderr.
          Case("smi-stdout", ["smi", "--state", "states/long64.json", "-o", "-"],
               save="img/long64-stdout.img", binary=True, want=0),
@@ -252,13 +262,24 @@ def prepare(work, root):
 
 
 def make_dumps(work):
-    """1 MiB dumps from 0x7ff00000 holding the SMI images at their SMBASE."""
+    """1 MiB dumps from 0x7ff00000 holding the SMI images at their SMBASE;
+    and 64 KiB dumps from 0x1ba0000 holding the PAE image (SMBASE 0x1ba0000)
+    and its page-directory-pointer table at CR3 = 0x1ba4000, once valid and
+    once with reserved bits set in PDPTE 0 (SDM Vol.3A 4.4.1)."""
     for name, img, off in (("amd64", "img/long64-intel.img", 0xFE00),
                            ("intel64", "img/long64-intel-hw.img", 0xFC00)):
         dump = bytearray(0x100000)
         data = open(os.path.join(work, img), "rb").read()
         at = 0x7FFB6000 + off - 0x7FF00000
         dump[at:at + len(data)] = data
+        with open(os.path.join(work, "dump", name + ".bin"), "wb") as f:
+            f.write(dump)
+    pae = open(os.path.join(work, "img", "pae32-intel.img"), "rb").read()
+    for name, pdpte0 in (("pae-good", 0x0000000000005001),
+                         ("pae-reserved", 0x00000000000051E1)):
+        dump = bytearray(0x10000)
+        dump[0xFE00:0x10000] = pae
+        dump[0x4000:0x4008] = pdpte0.to_bytes(8, "little")
         with open(os.path.join(work, "dump", name + ".bin"), "wb") as f:
             f.write(dump)
 
