@@ -392,12 +392,26 @@ static uc_err set_regs(uc_engine *uc, const struct vsmm_cpu_state *st)
 }
 
 /*
- * Flush QEMU's TLB: Unicorn 2.0.1 has no call for it, but mapping and
- * unmapping a page does a full tlb_flush.  Needed whenever CR0/CR3/CR4/EFER
- * change behind the guest's back, or stale translations survive.
+ * Unicorn's own TLB flush: tlb_flush() of the engine's vCPU, the function
+ * 2.0.2 exposes as uc_ctl_flush_tlb (UC_CTL_TLB_FLUSH).  Debian's 2.0.1
+ * exports it but declares it in no header, so it is referenced weakly: a
+ * build without it leaves the address NULL and the fallback below runs.
+ */
+extern void tcg_flush_softmmu_tlb_x86_64(uc_engine *uc) __attribute__((weak));
+
+/*
+ * Flush QEMU's TLB.  Needed whenever CR0/CR3/CR4/EFER change behind the
+ * guest's back, or stale translations survive.  Without the direct call,
+ * mapping and unmapping a page does a full tlb_flush too, but it also
+ * rebuilds the engine's whole physical memory map twice: ~120 us, nearly
+ * all of an SMI + RSM round trip (docs/performance.md).
  */
 static uc_err flush_tlb(uc_engine *uc)
 {
+	if (tcg_flush_softmmu_tlb_x86_64) {
+		tcg_flush_softmmu_tlb_x86_64(uc);
+		return UC_ERR_OK;
+	}
 	/* A page in the non-canonical hole: never guest memory. */
 	const uint64_t scratch = 0x0000800000000000ull - 0x1000;
 	uc_err err = uc_mem_map(uc, scratch, 0x1000, UC_PROT_READ);
