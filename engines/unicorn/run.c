@@ -271,6 +271,7 @@ static int handle_stop(struct machine *m, uc_err err)
 
 int machine_run(struct machine *m)
 {
+	trace_start(m);
 	for (;;) {
 		int rc = service_events(m);
 		if (rc != CONTINUE)

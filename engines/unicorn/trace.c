@@ -89,6 +89,27 @@ static void image_json(struct machine *m)
 	fputs("}}", f);
 }
 
+void trace_start(struct machine *m)
+{
+	FILE *f = m->cfg.log;
+	const struct vsmm_layout_desc *d =
+		vsmm_layout_get(vsmm_vcpu_layout(&m->vcpu));
+	if (!m->cfg.trace)
+		return;
+	fprintf(f, "{\"event\":\"start\",\"model\":\"%s\",\"long_mode\":%s,"
+		"\"layout\":\"%s\",\"semantics\":\"%s\",",
+		m->model.vendor == VSMM_VENDOR_AMD ? "amd" : "intel",
+		m->model.long_mode ? "true" : "false", d ? d->name : "unknown",
+		m->vcpu.semantics == VSMM_SEMANTICS_HARDWARE ? "hardware" : "kvm");
+	hex(f, "ram", m->cfg.ram_size, true);
+	hex(f, "smram_base", m->cfg.smram_base, true);
+	hex(f, "smram_size", m->cfg.smram_size, true);
+	fputs("\"state\":", f);
+	state_json(f, &m->vcpu.state);
+	fputs("}\n", f);
+	fflush(f);
+}
+
 void trace_smi(struct machine *m, const struct vsmm_cpu_state *before,
 	       const char *source, const struct vsmm_io_smi *io)
 {

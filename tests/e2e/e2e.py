@@ -206,6 +206,11 @@ def check_trace(a):
                 events.append(json.loads(line))
             except ValueError as e:
                 problems.append(f"not JSON ({e}): {line[:80]}")
+    starts = [e for e in events if e.get("event") == "start"]
+    if len(starts) != 1 or starts[0].get("semantics") != "kvm" or \
+       starts[0].get("layout") != "amd64" or \
+       starts[0]["state"]["cs"]["base"] != "0xffff0000":
+        problems.append(f"no start event with kvm/amd64 and the reset state")
     smis = [e for e in events if e.get("event") == "smi"]
     rsms = [e for e in events if e.get("event") == "rsm"]
     console_smis = len([l for l in out.splitlines() if SMI.match(l)])
