@@ -90,6 +90,11 @@ static void check_smi(const struct fz_scenario *sc, const struct vsmm_vcpu *v,
 	diff = fz_state_diff(&env, &v->state, FZ_CMP_ARCH);
 	FZ_CHECK(diff == NULL, "SMM environment differs from "
 		 "vsmm_smm_entry_state: %s", diff);
+	/* Paging is off in SMM, so long mode is (a VMM could not even enter
+	 * the handler with LMA=1, PG=0). */
+	FZ_CHECK(!(v->state.efer & VSMM_EFER_LMA) && !(v->state.cr0 & VSMM_CR0_PG),
+		 "SMM environment with CR0=%#llx EFER=%#llx",
+		 (unsigned long long)v->state.cr0, (unsigned long long)v->state.efer);
 	FZ_CHECK(v->state.rip == VSMM_SMM_HANDLER_OFFSET &&
 			 v->state.rflags == VSMM_RFLAGS_FIXED &&
 			 v->state.seg[VSMM_CS].base == sc->smbase &&

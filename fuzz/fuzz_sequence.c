@@ -11,8 +11,9 @@
  * Invariants after every operation:
  *  - every call returns a status of the table; a refused call changes
  *    nothing (the whole vCPU is compared);
- *  - vsmm_next_event follows the documented priority (SMI, INIT outside
- *    SMM; NMI when unmasked; nothing in shutdown);
+ *  - vsmm_next_event follows the architectural priority (SMI outside
+ *    SMM, INIT outside SMM and VMX root operation, NMI when unmasked;
+ *    nothing in shutdown);
  *  - SMI is refused in SMM or shutdown, RSM outside SMM is #UD;
  *  - RSM resumes a state the independent oracle accepts, or shuts down
  *    with a reason and nothing else changed; with an untouched image it
@@ -84,8 +85,8 @@ static void check_next_event(void)
 		want = VSMM_EVENT_NONE;
 	else if (s->smi_pending && !s->smm)
 		want = VSMM_EVENT_SMI;
-	else if (s->init_latched && !s->smm)
-		want = VSMM_EVENT_INIT;
+	else if (s->init_latched && !s->smm && !(s->vmx_on && !s->guest_mode))
+		want = VSMM_EVENT_INIT; /* blocked in SMM and in VMX root */
 	else if (s->nmi_pending && !s->nmi_masked)
 		want = VSMM_EVENT_NMI;
 	FZ_CHECK(e == want, "next_event %d, the documented priority says %d "

@@ -455,9 +455,12 @@ static const char *oracle_efer(const struct vsmm_model *m,
 		return WHY("EFER.SVME without SVM");
 	if ((s->efer & VSMM_EFER_FFXSR) && !has(m, VSMM_FEAT_FFXSR))
 		return WHY("EFER.FFXSR without FFXSR");
-	/* LMA is not loaded: the CPU computes it from LME and PG. */
-	if (lma != ((s->efer & VSMM_EFER_LME) && (s->cr0 & VSMM_CR0_PG)))
-		return WHY("EFER.LMA=%d but LME && PG says %d", lma, !lma);
+	/* LMA is not loaded: paging turned on with LME and PAE activates
+	 * long mode.  (LME and PG without PAE is refused under KVM rules and
+	 * resumes with LMA=0 under hardware rules: docs/compat.md.) */
+	if (lma != ((s->efer & VSMM_EFER_LME) && (s->cr0 & VSMM_CR0_PG) &&
+		    (s->cr0 & VSMM_CR0_PE) && (s->cr4 & VSMM_CR4_PAE)))
+		return WHY("EFER.LMA=%d but LME, PG, PE and PAE say %d", lma, !lma);
 	if (lma && !(s->cr4 & VSMM_CR4_PAE))
 		return WHY("IA-32e mode without CR4.PAE");
 	if (lma && (s->rflags & VSMM_RFLAGS_VM))

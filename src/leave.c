@@ -101,23 +101,33 @@ static void back_to_real_mode(struct vsmm__rsm *r)
 			.selector = 0, .base = 0, .limit = 0xffffffffu,
 			.attr = VSMM_SEG_P | VSMM_SEG_S | 0xbu | VSMM_SEG_G };
 	}
-	if (st->cr0 & VSMM_CR0_PE) {
+	if (st->cr0 & VSMM_CR0_PE)
 		st->cr0 &= ~(VSMM_CR0_PG | VSMM_CR0_PE);
-		/* LMA is LME && PG, whatever the map: a long-mode model
-		 * forced to the 32-bit map keeps EFER, but not LMA (its
-		 * SMI handler may have run in long mode). */
-		st->efer &= ~VSMM_EFER_LMA;
-	}
+	/* Paging is off, so long mode is (LMA follows PG).  This matters
+	 * beyond the wide maps: a long-mode model forced to the 32-bit map
+	 * keeps EFER, but not LMA (its SMI handler may have run 64-bit). */
+	st->efer &= ~VSMM_EFER_LMA;
 	if (wide) {
 		st->cr4 &= ~VSMM_CR4_PAE;
 		st->efer = 0;
 	}
 }
 
-/* The EFER RSM will run with: from the image, or kept (32-bit map). */
+/* The EFER RSM will run with: from the image, or kept (32-bit map).  The
+ * 32-bit map has no LMA that could disagree with the image: it is what the
+ * image's CR0/CR4 make of the kept LME (a long-mode model forced to the
+ * 32-bit map). */
 static uint64_t image_efer(const struct vsmm__rsm *r)
 {
-	return vsmm__layout_wide(r->layout) ? r->img.efer : r->next.state.efer;
+	const uint64_t lm = VSMM_CR0_PE | VSMM_CR0_PG;
+	uint64_t efer = r->next.state.efer & ~VSMM_EFER_LMA;
+
+	if (vsmm__layout_wide(r->layout))
+		return r->img.efer;
+	if ((efer & VSMM_EFER_LME) && (r->img.cr0 & lm) == lm &&
+	    (r->img.cr4 & VSMM_CR4_PAE))
+		efer |= VSMM_EFER_LMA;
+	return efer;
 }
 
 /* Hardware RSM's whole-image rules (SDM Vol.2 RSM; Bochs). */

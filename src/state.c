@@ -169,6 +169,8 @@ void vsmm_smm_entry_state(const struct vsmm_model *model,
 	s->rip = VSMM_SMM_HANDLER_OFFSET;
 	s->int_shadow = 0;
 	s->cr0 &= ~(VSMM_CR0_PE | VSMM_CR0_EM | VSMM_CR0_TS | VSMM_CR0_PG);
+	/* Paging off means long mode off, even where EFER is kept below. */
+	s->efer &= ~VSMM_EFER_LMA;
 	s->cr4 = 0;
 	s->dr7 = VSMM_DR7_FIXED_1;
 	if (rules->idtr_zeroed)
