@@ -340,6 +340,21 @@ def check_hand_decodes(work):
     return errors
 
 
+def check_sample(work, root, regen):
+    """examples/images/long64.img is what `vsmm smi` builds from
+    long64.json with the defaults; regen rewrites it."""
+    built = open(os.path.join(work, "img", "long64-intel.img"), "rb").read()
+    sample = os.path.join(root, "examples", "images", "long64.img")
+    if regen:
+        with open(sample, "wb") as f:
+            f.write(built)
+        return []
+    if open(sample, "rb").read() != built:
+        return ["examples/images/long64.img is not what vsmm smi builds from "
+                "examples/images/long64.json (run regen)"]
+    return []
+
+
 def check_roundtrips(work):
     errors = []
     for st in STATES:
@@ -381,6 +396,7 @@ def main():
                 outputs[case.name] = text
         failures += check_hand_decodes(work)
         failures += check_roundtrips(work)
+        failures += check_sample(work, args.root, args.mode == "regen")
     finally:
         shutil.rmtree(work)
 
