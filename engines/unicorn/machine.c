@@ -216,6 +216,22 @@ static bool request_smi(struct machine *m, enum machine_smi_source src,
 	return true;
 }
 
+/*
+ * A bus-master device: it copies 4 bytes between guest-physical addresses
+ * through the host-side accessors.  A device is never in SMM, so it sees
+ * SMRAM as all ones and its writes there are dropped.  Unmapped addresses
+ * read as all ones and ignore writes, as on a PCI bus.
+ */
+static void dma_copy(struct machine *m, uint32_t src, uint32_t dst)
+{
+	uint8_t buf[4];
+	if (machine_phys_read(m, false, src, buf, sizeof(buf)))
+		memset(buf, 0xff, sizeof(buf));
+	(void)machine_phys_write(m, false, dst, buf, sizeof(buf));
+	/* The CPU may have translated code from the bytes just written. */
+	uc_ctl_remove_cache(m->uc, dst, (uint64_t)dst + sizeof(buf));
+}
+
 static void port_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 		     void *opaque)
 {
@@ -240,6 +256,10 @@ static void port_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 		m->apm_sts = (uint8_t)value;
 	} else if (port == MACHINE_PORT_SMI_TIMER) {
 		m->smi_timer = value;
+	} else if (port == MACHINE_PORT_DMA_SRC) {
+		m->dma_src = value;
+	} else if (port == MACHINE_PORT_DMA_DST) {
+		dma_copy(m, m->dma_src, value);
 	}
 	/* Every other port ignores writes, as unclaimed ISA ports do. */
 }

@@ -24,6 +24,8 @@
 #define MACHINE_PORT_APM_CNT 0xB2u    /* APM control: writing raises an SMI */
 #define MACHINE_PORT_APM_STS 0xB3u    /* APM status: a scratch byte */
 #define MACHINE_PORT_SMI_TIMER 0xB4u  /* vsmm only: SMI after N instructions */
+#define MACHINE_PORT_DMA_SRC 0xB8u    /* vsmm only: DMA source address */
+#define MACHINE_PORT_DMA_DST 0xBCu    /* vsmm only: write = copy 4 bytes */
 #define MACHINE_APIC_BASE 0xFEE00000ull
 #define MACHINE_APIC_ICR_LO 0x300u
 #define MACHINE_APIC_ICR_HI 0x310u
@@ -84,6 +86,7 @@ struct machine {
 	uint8_t apm_cnt, apm_sts;
 	uint32_t icr_lo, icr_hi;
 	uint64_t smi_timer; /* instructions left; 0: disarmed */
+	uint32_t dma_src;
 
 	/* Filled by the hooks during one uc_emu_start. */
 	enum machine_stop stop;

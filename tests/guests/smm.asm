@@ -13,7 +13,8 @@
 ;                    the vCPU down (exit status 2 on vsmm).
 ;   SMRAM            with `vsmm run --smram 0x200000:0x10000`: the handler
 ;                    moves itself into SMRAM; outside SMM the range reads
-;                    0xFF and ignores writes, inside SMM it holds its data.
+;                    0xFF and ignores writes, for the CPU and for the DMA
+;                    device of the vsmm machine; inside SMM it holds its data.
 ;   AHLT             (--semantics hardware) HLT + SMI: the handler sees the
 ;                    auto-HALT restart field; keeping it halts again,
 ;                    clearing it resumes after HLT.
@@ -27,6 +28,7 @@
 %include "vsmm-guest.inc"
 
 NEW_SMBASE      equ 0x50000
+DMA_BUF         equ 0x9400
 SMRAM_BASE      equ 0x200000
 
 	section .text start=0 vstart=0xF0000
@@ -81,7 +83,26 @@ guest_main:
 	STAGE 3, "outside smm, writes to smram are dropped"
 	mov dword FLAT(SMRAM_BASE + SECRET_OFFSET), 0x0BAD0BAD
 	mov dword FLAT(SMRAM_BASE + HANDLER_OFFSET), 0x0BAD0BAD
-	STAGE 4, "second smi runs from smram and finds its data intact"
+	STAGE 4, "a device's dma can neither read nor write smram"
+	mov dword FLAT(DMA_BUF), 0
+	mov eax, SMRAM_BASE + SECRET_OFFSET
+	out DMA_SRC, eax
+	mov eax, DMA_BUF
+	out DMA_DST, eax
+	cmp dword FLAT(DMA_BUF), 0xFFFFFFFF
+	jne .dma_bad
+	mov dword FLAT(DMA_BUF + 4), 0x0BAD0BAD
+	mov eax, DMA_BUF + 4
+	out DMA_SRC, eax
+	mov eax, SMRAM_BASE + SECRET_OFFSET
+	out DMA_DST, eax
+	mov eax, DMA_BUF + 4            ; and dma between ram pages works
+	out DMA_SRC, eax
+	mov eax, DMA_BUF + 8
+	out DMA_DST, eax
+	cmp dword FLAT(DMA_BUF + 8), 0x0BAD0BAD
+	jne .dma_bad
+	STAGE 5, "second smi runs from smram and finds its data intact"
 	mov dword FLAT(MB_CMD), CMD_CHECK_SECRET
 	PREP_APM
 	ARM_TRIGGER_WAIT TRIGGER_APM, .s4
@@ -90,8 +111,14 @@ guest_main:
 	jne .s4_bad
 	cmp dword FLAT(MB_COUNT), 2
 	jne .s4_bad
-	STAGE 5, "ok: smram isolated"
+	STAGE 6, "ok: smram isolated from the cpu and from dma"
 	EXIT 0
+.dma_bad:
+	PUTS "FAIL: dma reached smram or failed; buffer "
+	mov edx, FLAT(DMA_BUF)
+	PUTHEX32
+	PUTC 10
+	EXIT 0x47
 .s2_bad:
 	PUTLN "FAIL: smram code readable outside smm"
 	EXIT 0x43
