@@ -71,8 +71,8 @@ guest_main:
 	mov eax, FLAT(SMRAM_BASE + SECRET_OFFSET)
 	cmp eax, 0xFFFFFFFF
 	je .s2_ok
+	mov edx, eax                    ; PUTS clobbers AL
 	PUTS "FAIL: smram read outside smm gave "
-	mov edx, eax
 	PUTHEX32
 	PUTC 10
 	EXIT 0x42
