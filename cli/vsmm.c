@@ -5,6 +5,7 @@
  * main() only dispatches through the {name, fn, help} table below (the
  * kvmtool shape); each command lives in its own cmd_*.c file.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -91,8 +92,15 @@ int cmd_help(int argc, char **argv)
 		cli_err("help: unknown command '%s'", argv[1]);
 		return CLI_EXIT_ERR;
 	}
-	fputs(c->usage, stdout);
-	return cli_finish_stdout(CLI_EXIT_OK);
+	/* Exactly what `vsmm CMD --help` prints (for `run`, the engine's own
+	 * help when vsmm has it). */
+	{
+		char name[16], opt[] = "--help";
+		char *args[] = { name, opt, NULL };
+
+		snprintf(name, sizeof(name), "%s", c->name);
+		return c->fn(2, args);
+	}
 }
 
 int main(int argc, char **argv)
