@@ -356,8 +356,12 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
 		return vsmm__ld(ROW_AT(manual, off), (size)) ==                \
 		       VSMM__EXT_SIGNATURE;
 
-/* encode_ID, extensions_present_ID and decode_ID for one layout's table.
- * s and x are zeroed (decode) or the caller's values (encode). */
+/*
+ * encode_ID, extensions_present_ID and decode_ID for one layout's table.
+ * encode reads the caller's s and x.  decode fills zeroed locals and
+ * copies them out: the compiler then knows each member starts at zero, so
+ * a row's OR becomes a plain store of a plain little-endian load.
+ */
 #define CODEC(id, FIELDS)                                                     \
 	static void encode_##id(const struct vsmm__layout *l,                  \
 				struct vsmm_cpu_state *s,                      \
@@ -375,12 +379,18 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
 		return true;                                                   \
 	}                                                                      \
 	static void decode_##id(const struct vsmm__layout *l,                  \
-				const uint8_t *area, struct vsmm_cpu_state *s, \
-				struct vsmm_image_extras *x)                   \
+				const uint8_t *area,                           \
+				struct vsmm_cpu_state *state,                  \
+				struct vsmm_image_extras *extras)              \
 	{                                                                      \
 		const uint8_t *manual = MANUAL_ORIGIN(l, area);                \
 		bool ext = extensions_present_##id(l, area);                   \
+		struct vsmm_cpu_state s_zero = { 0 }, *s = &s_zero;            \
+		struct vsmm_image_extras x_zero = { 0 }, *x = &x_zero;         \
 		FIELDS(DECODE_ROW)                                             \
+		*state = s_zero;                                               \
+		if (extras)                                                    \
+			*extras = x_zero;                                      \
 	}
 
 CODEC(p6_32, VSMM__P6_32_FIELDS)
@@ -391,7 +401,8 @@ static const struct {
 	void (*encode)(const struct vsmm__layout *l, struct vsmm_cpu_state *s,
 		       struct vsmm_image_extras *x, uint8_t *area);
 	void (*decode)(const struct vsmm__layout *l, const uint8_t *area,
-		       struct vsmm_cpu_state *s, struct vsmm_image_extras *x);
+		       struct vsmm_cpu_state *state,
+		       struct vsmm_image_extras *extras); /* may be NULL */
 } codecs[VSMM_LAYOUT_COUNT] = {
 	[VSMM_LAYOUT_P6_32] = { encode_p6_32, decode_p6_32 },
 	[VSMM_LAYOUT_AMD64] = { encode_amd64, decode_amd64 },
@@ -429,12 +440,6 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 		return VSMM_E_INVAL;
 	if (len != l->desc.area_size)
 		return VSMM_E_BUFSIZE;
-	struct vsmm_cpu_state s = { 0 };
-	struct vsmm_image_extras x = { 0 };
-
-	codecs[layout].decode(l, area, &s, &x);
-	*state = s;
-	if (extras)
-		*extras = x;
+	codecs[layout].decode(l, area, state, extras);
 	return VSMM_OK;
 }
