@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* vsmm decode: every field of an image, and the vCPU state it carries. */
+#include <string.h>
+
 #include "cli.h"
 
 const char cmd_decode_usage[] =
@@ -24,6 +26,28 @@ static void print_header(const struct cli_image *img)
 		printf(", physical 0x%llx in the dump",
 		       (unsigned long long)img->area_addr);
 	putchar('\n');
+}
+
+/* "VSMM" little-endian: the intel64 map's marker for vsmm's extension
+ * records (the vsmm_signature row of `vsmm layouts intel64`). */
+#define VSMM_EXT_SIGNATURE 0x4d4d5356u
+
+/* An Intel map from real hardware has no vsmm records: say that its
+ * hidden segment caches and table limits are unknown, not zero. */
+static void note_extension(const struct cli_image *img)
+{
+	for (size_t i = 0; i < img->desc->nfields; i++) {
+		const struct vsmm_field_desc *f = &img->desc->fields[i];
+
+		if (strcmp(f->name, "vsmm_signature") != 0)
+			continue;
+		if (vsmm_field_read(img->desc, f, img->area) != VSMM_EXT_SIGNATURE)
+			printf("note:     no vsmm extension records, as in an image "
+			       "from a processor: the segment caches\n"
+			       "          and the GDTR/IDTR limits are not in this "
+			       "map and decode as 0\n");
+		return;
+	}
 }
 
 static int decode_json(const struct cli_image *img,
@@ -73,6 +97,7 @@ int cmd_decode(int argc, char **argv)
 		rc = decode_json(&img, &s, &x);
 	} else {
 		print_header(&img);
+		note_extension(&img);
 		printf("\nfields:\n");
 		cli_print_fields(stdout, img.desc, img.area);
 		printf("\nstate:\n");
