@@ -68,7 +68,9 @@ static void describe_io_smi(struct machine *m, struct vsmm_io_smi *io)
 		return;
 	if (machine_phys_read(m, false, m->io_linear, b, sizeof(b)))
 		return;
-	int i = opcode_index(b, sizeof(b), st->efer & VSMM_EFER_LMA, &rep);
+	bool code64 = (st->efer & VSMM_EFER_LMA) &&
+		      (st->seg[VSMM_CS].attr & VSMM_SEG_L);
+	int i = opcode_index(b, sizeof(b), code64, &rep);
 	if (i < 0)
 		return;
 	io->valid = true;
@@ -131,7 +133,11 @@ static int do_rsm(struct machine *m)
 {
 	struct vsmm_vcpu *v = &m->vcpu;
 	struct vsmm_cpu_state before;
-	uc_err err = ucx_get_state(m->uc, &v->state);
+	/* RIP of the RSM itself (the engine may report it linear), so that
+	 * the trace and the #UD message name the right place. */
+	uc_err err = ucx_resume_at_linear(m->uc, m->last_pc, m->last_pc);
+	if (!err)
+		err = ucx_get_state(m->uc, &v->state);
 	if (err)
 		return internal(m, "reading the vCPU state", err);
 	before = v->state;
@@ -161,16 +167,18 @@ static int do_rsm(struct machine *m)
 	return CONTINUE;
 }
 
-/* Did the last instruction executed stop the engine by halting? */
+/* Did the last instruction executed stop the engine by halting?  HLT is
+ * F4, possibly after legacy prefixes, and the code hook gave its length. */
 static bool stopped_on_hlt(struct machine *m)
 {
 	uint8_t b[15];
 	bool rep = false;
-	size_t n = m->last_size && m->last_size <= sizeof(b) ? m->last_size : 1;
-	if (machine_phys_read(m, m->vcpu.state.smm, m->last_pc, b, n))
+	uint32_t n = m->last_size;
+	if (n == 0 || n > sizeof(b) ||
+	    machine_phys_read(m, m->vcpu.state.smm, m->last_pc, b, n))
 		return false;
-	int i = opcode_index(b, (int)n, true, &rep);
-	return i >= 0 && b[i] == 0xf4;
+	return opcode_index(b, (int)n, false, &rep) == (int)n - 1 &&
+	       b[n - 1] == 0xf4;
 }
 
 /* What happens at this instruction boundary before the guest runs on. */

@@ -22,7 +22,9 @@
       SMI saved.
 
   e2e.py usage --vsmm VSMM --bios IMG
-      Bad command lines and images give their documented exit statuses.
+      Bad command lines, bad images and one-instruction guests (RSM outside
+      SMM, UD2, INT3, HLT, the exit port) give their documented exit
+      statuses and messages.
 
 Exit status 77 (meson's "skipped") when the engine's self-check fails
 (`vsmm run` exits 8) or QEMU is missing, with the reason on stdout.
@@ -258,6 +260,20 @@ def check_usage(a):
         (["--bios", __file__], 66, "multiple of 64 KiB"),
         (["--bios", a.bios, "--max-insns", "1000"], 6, "--max-insns reached"),
     ]
+    # One-instruction images at the reset vector (F000:FFF0).
+    tmp = tempfile.TemporaryDirectory()
+    for name, code, want, text in [
+            ("rsm", b"\x0f\xaa", 4, "RSM outside SMM at RIP 0xfff0 raises #UD"),
+            ("ud2", b"\x0f\x0b", 4, "invalid or unsupported instruction"),
+            ("int3", b"\xcc", 4, "exception or interrupt 3"),
+            ("hlt", b"\xf4", 0, "halted (RIP 0xfff1) with nothing pending"),
+            ("exit", b"\xb0\x21\xe6\xf4\xf4", 0x43, "")]:
+        img = bytearray(0x10000)
+        img[0xFFF0:0xFFF0 + len(code)] = code
+        path = f"{tmp.name}/{name}.bin"
+        with open(path, "wb") as f:
+            f.write(img)
+        cases.append((["--bios", path], want, text))
     problems = []
     for args, want, text in cases:
         p = subprocess.run([a.vsmm, "run"] + args, capture_output=True,
@@ -274,7 +290,8 @@ def check_usage(a):
     if h.returncode != 0 or b"--smram BASE:SIZE" not in h.stdout:
         problems.append("vsmm run --help does not list the options")
     if not problems:
-        print(f"{len(cases)} bad command lines rejected as documented")
+        print(f"{len(cases)} command lines and images gave their documented "
+              "exit statuses")
     return report(problems, "", "")
 
 
