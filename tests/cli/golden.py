@@ -355,6 +355,45 @@ def check_sample(work, root, regen):
     return []
 
 
+def check_tour(vsmm, root):
+    """Every `$ ...` command of examples/TOUR.md runs (in order, in a copy
+    of examples/), and every output line shown under it (except "...") is
+    a line of what the command prints."""
+    errors = []
+    tour = open(os.path.join(root, "examples", "TOUR.md")).read().splitlines()
+    work = tempfile.mkdtemp(prefix="vsmm-tour-")
+    try:
+        shutil.copytree(os.path.join(root, "examples"),
+                        os.path.join(work, "examples"))
+        cmd, want = None, []
+
+        def finish():
+            if cmd is None:
+                return
+            line = cmd
+            if line.startswith("vsmm "):
+                line = f"'{vsmm}' " + line[5:]
+            p = subprocess.run(line, shell=True,
+                               cwd=work, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=60)
+            got = p.stdout.decode("utf-8", "replace").splitlines()
+            for line in want:
+                if line.strip() != "..." and line not in got:
+                    errors.append(f"TOUR.md: `{cmd}` does not print: {line}")
+        for line in tour:
+            if line.startswith("$ ") or line.startswith("```"):
+                finish()
+                cmd, want = None, []
+                if line.startswith("$ "):
+                    cmd = line[2:]
+            elif cmd is not None and line:
+                want.append(line)
+        finish()
+    finally:
+        shutil.rmtree(work)
+    return errors
+
+
 def check_roundtrips(work):
     errors = []
     for st in STATES:
@@ -397,6 +436,7 @@ def main():
         failures += check_hand_decodes(work)
         failures += check_roundtrips(work)
         failures += check_sample(work, args.root, args.mode == "regen")
+        failures += check_tour(vsmm, args.root)
     finally:
         shutil.rmtree(work)
 
