@@ -249,7 +249,7 @@ def misc_cases():
 
 def prepare(work, root):
     os.makedirs(os.path.join(work, "states"))
-    for d in ("img", "doc", "rt", "hand", "enc", "dump", "broken"):
+    for d in ("img", "doc", "rt", "hand", "enc", "dump", "broken", "json"):
         os.makedirs(os.path.join(work, d))
     for st in ("real16", "prot32", "pae32"):
         shutil.copy(os.path.join(root, "examples", "states", st + ".json"),
@@ -297,6 +297,9 @@ def run(vsmm, work, case):
         raise SystemExit(f"{case.name}: vsmm killed by signal {-p.returncode}")
     if case.save:
         with open(os.path.join(work, case.save), "wb") as f:
+            f.write(p.stdout)
+    if "--json" in case.argv and p.returncode in (0, 1):
+        with open(os.path.join(work, "json", case.name + ".json"), "wb") as f:
             f.write(p.stdout)
     text = "$ vsmm " + " ".join(case.argv) + "\n"
     out = (f"<{len(p.stdout)} bytes>\n" if case.binary
@@ -394,6 +397,30 @@ def check_tour(vsmm, root):
     return errors
 
 
+def check_docs(work, root):
+    """docs/json.md names every key the --json outputs of the cases use
+    (and each of those outputs is valid JSON)."""
+    doc_text = open(os.path.join(root, "docs", "json.md")).read()
+    keys = set()
+
+    def walk(obj):
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                keys.add(k)
+                walk(v)
+        elif isinstance(obj, list):
+            for v in obj:
+                walk(v)
+    for name in os.listdir(os.path.join(work, "json")):
+        walk(json.load(open(os.path.join(work, "json", name))))
+    keys.discard("r8")  # the table writes r8 ... r15
+    for k in ("r9", "r10", "r11", "r12", "r13", "r14"):
+        keys.discard(k)
+    return [f"docs/json.md does not mention the key `{k}`"
+            for k in sorted(keys)
+            if f"`{k}`" not in doc_text and f'"{k}"' not in doc_text]
+
+
 def check_roundtrips(work):
     errors = []
     for st in STATES:
@@ -437,6 +464,7 @@ def main():
         failures += check_roundtrips(work)
         failures += check_sample(work, args.root, args.mode == "regen")
         failures += check_tour(vsmm, args.root)
+        failures += check_docs(work, args.root)
     finally:
         shutil.rmtree(work)
 
