@@ -593,11 +593,14 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 		return RUN_EXIT_ENGINE_UNAVAILABLE;
 	}
 	if (ucx_selfcheck(m->uc, why, sizeof(why))) {
+		unsigned major, minor;
+		uc_version(&major, &minor);
 		fprintf(m->cfg.log,
 			"vsmm run: engine self-check failed: %s.\n"
-			"vsmm run: this Unicorn build does not match the CPU-state "
-			"mirror vsmm was written for (Unicorn 2.0.1 as in Debian "
-			"12); refusing to run rather than run wrongly.\n", why);
+			"vsmm run: this Unicorn (%u.%u) does not match the "
+			"CPU-state mirror vsmm was written for (Unicorn 2.0.1 as "
+			"in Debian 12); refusing to run rather than run wrongly.\n",
+			why, major, minor);
 		return RUN_EXIT_ENGINE_UNAVAILABLE;
 	}
 	if (map_memory(m) || install_hooks(m) || init_vcpu(m))
