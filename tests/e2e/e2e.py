@@ -26,6 +26,11 @@
       SMM, UD2, INT3, HLT, the exit port) give their documented exit
       statuses and messages.
 
+  e2e.py selfcheck --vsmm VSMM --bios IMG --preload SHIM
+      With SHIM (a Unicorn whose context has another size) preloaded,
+      `vsmm run` must refuse to run, say why and exit 8, and the other
+      drivers must turn that into a skip.
+
 Exit status 77 (meson's "skipped") when the engine's self-check fails
 (`vsmm run` exits 8) or QEMU is missing, with the reason on stdout.
 """
@@ -295,6 +300,34 @@ def check_usage(a):
     return report(problems, "", "")
 
 
+def check_selfcheck(a):
+    import os
+    env = dict(os.environ, LD_PRELOAD=a.preload)
+    p = subprocess.run([a.vsmm, "run", "--bios", a.bios], capture_output=True,
+                       timeout=RUN_TIMEOUT, env=env)
+    err = p.stderr.decode("latin-1")
+    if "does not come first in initial library list" in err:
+        print("SKIP: cannot preload a shim into a sanitizer build")
+        return SKIP
+    problems = []
+    if p.returncode != ENGINE_UNAVAILABLE:
+        problems.append(f"exit status {p.returncode}, expected "
+                        f"{ENGINE_UNAVAILABLE}")
+    for text in ("engine self-check failed", "4096 bytes",
+                 "refusing to run"):
+        if text not in err:
+            problems.append(f"missing on stderr: {text!r}")
+    q = subprocess.run([sys.executable, __file__, "run", "--vsmm", a.vsmm,
+                        "--bios", a.bios], capture_output=True, env=env,
+                       timeout=RUN_TIMEOUT)
+    if q.returncode != SKIP or b"engine self-check failed" not in q.stdout:
+        problems.append(f"the run driver gave {q.returncode}, not a skip "
+                        f"with the reason: {q.stdout!r}")
+    if not problems:
+        print("a mismatched engine is refused (exit 8) and the tests skip")
+    return report(problems, p.stdout.decode("latin-1"), err)
+
+
 def report(problems, out, err):
     if not problems:
         return 0
@@ -318,13 +351,15 @@ def main():
     d.add_argument("--qemu", required=True)
     t = sub.add_parser("trace")
     u = sub.add_parser("usage")
-    for p in (r, d, t, u):
+    c = sub.add_parser("selfcheck")
+    c.add_argument("--preload", required=True)
+    for p in (r, d, t, u, c):
         p.add_argument("--vsmm", required=True)
         p.add_argument("--bios", required=True)
         p.add_argument("run_args", nargs="*")
     a = ap.parse_args()
     return {"run": check_run, "diff": check_diff, "trace": check_trace,
-            "usage": check_usage}[a.cmd](a)
+            "usage": check_usage, "selfcheck": check_selfcheck}[a.cmd](a)
 
 
 if __name__ == "__main__":
