@@ -62,13 +62,15 @@ static uint8_t *phys_ptr(struct machine *m, uint64_t gpa, size_t len,
 {
 	uint64_t end = gpa + len;
 	*rom = true;
+	if (end < gpa)
+		return NULL; /* wraps around the address space */
 	if (gpa >= m->isa_bios_base && end <= m->isa_bios_base + m->isa_bios_size)
 		return m->bios + (m->bios_size - m->isa_bios_size) +
 		       (gpa - m->isa_bios_base);
 	if (gpa >= FOUR_GIB - m->bios_size && end <= FOUR_GIB)
 		return m->bios + (gpa - (FOUR_GIB - m->bios_size));
 	*rom = false;
-	if (end <= m->cfg.ram_size && end >= gpa &&
+	if (end <= m->cfg.ram_size &&
 	    !(gpa < m->isa_bios_base + m->isa_bios_size && end > m->isa_bios_base))
 		return m->ram + gpa;
 	return NULL;

@@ -169,6 +169,9 @@ static void dma_respects_smram(void **unused)
 	assert_int_equal(machine_phys_read(&m, false, 0xffff0, &rom_after, 1), 0);
 	assert_int_equal(rom_before, rom_after);
 	assert_int_equal(machine_phys_read(&m, false, 0x40000000, buf, 4), -1);
+	/* An access that wraps around the address space reaches nothing. */
+	assert_int_equal(machine_phys_read(&m, true, ~0ull - 1, buf, 4), -1);
+	assert_int_equal(machine_phys_write(&m, true, ~0ull - 1, buf, 4), -1);
 	machine_destroy(&m);
 }
 
