@@ -20,6 +20,7 @@ import argparse
 import difflib
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -290,7 +291,7 @@ def run(vsmm, work, case):
         stdin = open(os.path.join(work, "img", "prot32-intel.img"), "rb").read()
     if case.argv[:2] == ["encode", "-"]:
         stdin = open(os.path.join(work, "states", "prot32.json"), "rb").read()
-    p = subprocess.run([vsmm] + case.argv, cwd=work, input=stdin,
+    p = subprocess.run(vsmm + case.argv, cwd=work, input=stdin,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        timeout=60)
     if p.returncode < 0:
@@ -375,7 +376,7 @@ def check_tour(vsmm, root):
                 return
             line = cmd
             if line.startswith("vsmm "):
-                line = f"'{vsmm}' " + line[5:]
+                line = shlex.join(vsmm) + " " + line[5:]
             p = subprocess.run(line, shell=True,
                                cwd=work, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, timeout=60)
@@ -436,9 +437,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("mode", choices=("test", "regen"))
     ap.add_argument("--vsmm", required=True)
+    ap.add_argument("--wrapper", default="",
+                    help="command to run vsmm under, e.g. "
+                         "'valgrind -q --error-exitcode=99 --leak-check=full'")
     ap.add_argument("--root", default=os.path.dirname(os.path.dirname(HERE)))
     args = ap.parse_args()
-    vsmm = os.path.abspath(args.vsmm)
+    # The command that runs vsmm: [wrapper...] + the binary.
+    vsmm = shlex.split(args.wrapper) + [os.path.abspath(args.vsmm)]
     expected_dir = os.path.join(args.root, "tests", "golden", "expected")
 
     work = tempfile.mkdtemp(prefix="vsmm-golden-")

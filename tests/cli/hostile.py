@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import shlex
 import shutil
 import subprocess
 import sys
@@ -212,7 +213,7 @@ CASES = [
 
 def run_case(vsmm, work, name, argv, stdin, want):
     """Returns a list of problems (empty when the case passed)."""
-    p = subprocess.run([vsmm] + argv, cwd=work.dir, input=stdin,
+    p = subprocess.run(vsmm + argv, cwd=work.dir, input=stdin,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        timeout=60)
     bad = []
@@ -239,7 +240,7 @@ def stdout_full(vsmm):
     if not os.path.exists("/dev/full"):
         return []
     with open("/dev/full", "wb") as full:
-        p = subprocess.run([vsmm, "layouts"], stdout=full, stderr=subprocess.PIPE)
+        p = subprocess.run(vsmm + ["layouts"], stdout=full, stderr=subprocess.PIPE)
     if p.returncode != 2 or not p.stderr.startswith(b"vsmm: "):
         return [f"stdout on /dev/full: exit {p.returncode}, {p.stderr[:80]!r}"]
     return []
@@ -274,7 +275,7 @@ def random_images(vsmm, work, count):
                 runs.append((["check", "random.img"] + opts, (0, 1)))
                 runs.append((["rsm", "--json", "random.img"] + opts, (0, 1)))
         for argv, ok in runs:
-            p = subprocess.run([vsmm] + argv, cwd=work.dir, stdout=subprocess.PIPE,
+            p = subprocess.run(vsmm + argv, cwd=work.dir, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, timeout=60)
             if p.returncode not in ok:
                 problems.append(f"random image {i} ({rev:#x}): {' '.join(argv)}: "
@@ -289,11 +290,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("mode", choices=("test",))
     ap.add_argument("--vsmm", required=True)
+    ap.add_argument("--wrapper", default="",
+                    help="command to run vsmm under, e.g. "
+                         "'valgrind -q --error-exitcode=99 --leak-check=full'")
     ap.add_argument("--root")
     ap.add_argument("--random", type=int, default=60,
                     help="how many random images (default 60)")
     args = ap.parse_args()
-    vsmm = os.path.abspath(args.vsmm)
+    # The command that runs vsmm: [wrapper...] + the binary.
+    vsmm = shlex.split(args.wrapper) + [os.path.abspath(args.vsmm)]
     work = Work(args.root)
     failures = 0
     try:

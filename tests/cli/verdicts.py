@@ -16,6 +16,7 @@ the rules, not in this table.
 import argparse
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -106,7 +107,7 @@ def editor(img, layout):
 
 
 def vsmm_json(vsmm, work, argv):
-    p = subprocess.run([vsmm] + argv, cwd=work, stdout=subprocess.PIPE,
+    p = subprocess.run(vsmm + argv, cwd=work, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=60)
     if p.returncode not in (0, 1):
         raise RuntimeError(f"vsmm {' '.join(argv)}: exit {p.returncode}: "
@@ -126,9 +127,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("mode", choices=("test",))
     ap.add_argument("--vsmm", required=True)
+    ap.add_argument("--wrapper", default="",
+                    help="command to run vsmm under, e.g. "
+                         "'valgrind -q --error-exitcode=99 --leak-check=full'")
     ap.add_argument("--root", default=os.path.dirname(os.path.dirname(HERE)))
     args = ap.parse_args()
-    vsmm = os.path.abspath(args.vsmm)
+    # The command that runs vsmm: [wrapper...] + the binary.
+    vsmm = shlex.split(args.wrapper) + [os.path.abspath(args.vsmm)]
     work = tempfile.mkdtemp(prefix="vsmm-verdicts-")
     states = {"prot32": os.path.join(args.root, "examples", "states", "prot32.json"),
               "long64": os.path.join(args.root, "examples", "images", "long64.json")}
@@ -138,8 +143,8 @@ def main():
             for row, state, edit, want_kvm, want_hw in ROWS:
                 base = f"{state}-{layout}.img"
                 if not os.path.exists(os.path.join(work, base)):
-                    subprocess.run([vsmm, "smi", "--state", states[state],
-                                    "--semantics", sem_build, "-o", base],
+                    subprocess.run(vsmm + ["smi", "--state", states[state],
+                                           "--semantics", sem_build, "-o", base],
                                    cwd=work, check=True, stdout=subprocess.DEVNULL)
                 img = bytearray(open(os.path.join(work, base), "rb").read())
                 assert len(img) == AREA[layout], (layout, len(img))
