@@ -29,6 +29,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import manual_maps  # noqa: E402
 
 GOOD_STATE = {"rip": "0x1000", "cr0": "0x11", "cs": {"selector": "0x8",
