@@ -82,8 +82,12 @@ static bool consistent(const struct vsmm_vcpu *vcpu,
 		return false;
 	if (in->semantics != VSMM_SEMANTICS_HARDWARE && hardware_only_flags(in))
 		return false;
-	if (!vendor->has_vmx_state &&
-	    (in->smm_vmxon || in->smm_guest_mode || in->hw_vmxe))
+	/* VMX records need a vendor that keeps them and a model with VMX: a
+	 * CPU without VMX was never in VMX operation, nor had CR4.VMXE (KVM
+	 * refuses these nested-state flags without VMX in CPUID). */
+	bool vmx_records = in->smm_vmxon || in->smm_guest_mode || in->hw_vmxe;
+	if (vmx_records && (!vendor->has_vmx_state ||
+			    !(vcpu->model->features & VSMM_FEAT_VMX)))
 		return false;
 	/* A nested guest runs only in VMX operation. */
 	if (in->smm_guest_mode && !in->smm_vmxon)

@@ -193,6 +193,29 @@ static void test_restore_refusals(void **unused)
 	assert_int_equal(vsmm_smm_save(&tv.vcpu, NULL), VSMM_E_INVAL);
 }
 
+/* VMX records on a model without VMX: no CPU without VMX was ever in VMX
+ * operation, and RSM would restore a VMX operation it cannot have (KVM's
+ * KVM_SET_NESTED_STATE refuses the SMM flags without VMX in CPUID). */
+static void test_vmx_records_need_vmx(void **unused)
+{
+	(void)unused;
+	static const struct vsmm_smm_snapshot snaps[] = {
+		{ .smm = true, .smm_vmxon = true, KVM },
+		{ .smm = true, .smm_vmxon = true, .smm_guest_mode = true, KVM },
+		{ .smm = true, .hw_vmxe = true, HW },
+	};
+	for (size_t i = 0; i < sizeof(snaps) / sizeof(snaps[0]); i++) {
+		tp_vcpu_init(&tv, I, true, snaps[i].semantics);
+		struct vsmm_vcpu before = tv.vcpu;
+		assert_int_equal(vsmm_smm_restore(&tv.vcpu, &snaps[i]), VSMM_OK);
+		tv.vcpu = before;
+		tv.model.features &= ~VSMM_FEAT_VMX;
+		assert_int_equal(vsmm_smm_restore(&tv.vcpu, &snaps[i]),
+				 VSMM_E_INCONSISTENT);
+		assert_memory_equal(&before, &tv.vcpu, sizeof(before));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +223,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_save_restore_round_trip, teardown),
 		cmocka_unit_test_teardown(test_import_framing_refused, teardown),
 		cmocka_unit_test_teardown(test_restore_refusals, teardown),
+		cmocka_unit_test_teardown(test_vmx_records_need_vmx, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
