@@ -29,7 +29,9 @@ static int svm_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
  * image's EFER must have SVME, or RSM shuts down (KVM svm_leave_smm). */
 static enum vsmm_reason svm_rsm_restore(struct vsmm__rsm *r)
 {
-	if (!vsmm_layout_field(r->desc, "svm_guest_flag") || !r->ex.svm_guest_flag)
+	/* The flag first: it is almost always 0, and the field lookup is a
+	 * search by name (it is 0 too in maps without the field). */
+	if (!r->ex.svm_guest_flag || !vsmm_layout_field(r->desc, "svm_guest_flag"))
 		return VSMM_REASON_NONE;
 	if (vsmm__check_svm_supported(r->next.model) != VSMM_REASON_NONE)
 		return vsmm__reject(r, VSMM_REASON_SVM_NOT_SUPPORTED,
