@@ -88,12 +88,13 @@ const struct vsmm_platform_ops bench_mem_ops = {
 
 int bench_mem_alloc(struct bench_mem *mem)
 {
-	/* Cache-line aligned so that vCPUs in different threads never share
-	 * a line through their memory. */
-	mem->bytes = aligned_alloc(64, BENCH_MEM_SIZE);
-	if (!mem->bytes)
+	/* Page aligned (so vCPUs in different threads never share a cache
+	 * line through their memory), with a spare page for placements. */
+	mem->alloc = aligned_alloc(4096, BENCH_MEM_SIZE + 4096);
+	if (!mem->alloc)
 		return -1;
-	memset(mem->bytes, 0, BENCH_MEM_SIZE);
+	memset(mem->alloc, 0, BENCH_MEM_SIZE + 4096);
+	mem->bytes = mem->alloc;
 	mem->gpa_base = BENCH_MEM_BASE;
 	mem->size = BENCH_MEM_SIZE;
 	return 0;
@@ -101,8 +102,17 @@ int bench_mem_alloc(struct bench_mem *mem)
 
 void bench_mem_free(struct bench_mem *mem)
 {
-	free(mem->bytes);
-	mem->bytes = NULL;
+	free(mem->alloc);
+	mem->alloc = mem->bytes = NULL;
+}
+
+void bench_mem_place(struct bench_mem *mem, unsigned placement)
+{
+	uint8_t *to = mem->alloc +
+		      (placement % BENCH_PLACEMENTS) * (4096 / BENCH_PLACEMENTS);
+
+	memmove(to, mem->bytes, mem->size);
+	mem->bytes = to;
 }
 
 static struct vsmm_seg seg(uint16_t sel, uint16_t attr, uint32_t limit,

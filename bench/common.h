@@ -46,15 +46,26 @@ struct bench_mem {
 	uint8_t *bytes;
 	uint64_t gpa_base;
 	size_t size;
+	uint8_t *alloc; /* page-aligned, one page larger: see bench_mem_place */
 };
 
 /* The ops table serving a struct bench_mem (ctx) for both address spaces. */
 extern const struct vsmm_platform_ops bench_mem_ops;
 
-/* Allocate (64-byte aligned, zeroed) and free a vCPU's memory; the
+/* Allocate (page aligned, zeroed) and free a vCPU's memory; the
  * allocation returns 0 or -1. */
 int bench_mem_alloc(struct bench_mem *mem);
 void bench_mem_free(struct bench_mem *mem);
+
+/*
+ * Move the memory (contents kept) to start `offset` bytes into a page.
+ * The same round trip costs up to ~1.5x more at some placements of SMRAM
+ * relative to the library's stack buffers (same instruction count: a
+ * memory-layout effect of the host CPU), so the timed benchmarks cycle
+ * through BENCH_PLACEMENTS placements instead of measuring one.
+ */
+#define BENCH_PLACEMENTS 8
+void bench_mem_place(struct bench_mem *mem, unsigned placement);
 
 /* A case: which layout and vendor a vCPU uses. */
 struct bench_case {

@@ -6,7 +6,8 @@
  *
  * Times are the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so a
  * run on a shared machine is not charged for the time other processes
- * hold the core; each figure is the median of RUNS runs of >= 5 ms.
+ * hold the core; each figure is the median of RUNS runs of >= 5 ms, the
+ * runs cycling through placements of SMRAM in a page (bench_mem_place).
  *
  *   bench-roundtrip                 time every case and the copy limit
  *   bench-roundtrip --callgrind C N run case C (or "limit") N times in one
@@ -197,7 +198,6 @@ struct job {
 	int (*fn)(struct job *job, uint64_t n);
 	struct bench_vcpu *bv;
 	struct vsmm_vcpu snap;
-	uint8_t *smram_area;
 	struct vsmm_cpu_state limit_state;
 };
 
@@ -223,7 +223,8 @@ static int job_copy(struct job *j, uint64_t n)
 
 static int job_limit(struct job *j, uint64_t n)
 {
-	return limit_loop(&j->limit_state, j->smram_area, n);
+	return limit_loop(&j->limit_state, j->bv->mem.bytes + BENCH_AREA64_OFF,
+			  n);
 }
 
 /* Double the iteration count until one run lasts MIN_RUN_NS. */
@@ -242,7 +243,8 @@ static uint64_t calibrate(struct job *j)
 	}
 }
 
-/* ns per iteration over RUNS runs; *failed is set if any call failed. */
+/* ns per iteration over RUNS runs, each with the next placement of the
+ * vCPU's memory; *failed is set if any call failed. */
 static struct bench_stats time_job(struct job *j, bool *failed)
 {
 	double per[RUNS];
@@ -253,6 +255,7 @@ static struct bench_stats time_job(struct job *j, bool *failed)
 		return (struct bench_stats){ 0, 0, 0 };
 	}
 	for (unsigned r = 0; r < RUNS; r++) {
+		bench_mem_place(&j->bv->mem, r);
 		uint64_t t0 = bench_thread_cpu_ns();
 
 		if (j->fn(j, n))
@@ -336,7 +339,6 @@ static struct bench_stats run_limit(bool *ok)
 	if (bench_vcpu_setup(&bv, &c))
 		return st;
 	j.limit_state = bv.before;
-	j.smram_area = bv.mem.bytes + BENCH_AREA64_OFF;
 	st = time_job(&j, &failed);
 	*ok = !failed;
 	bench_vcpu_teardown(&bv);
