@@ -566,7 +566,7 @@ static int init_vcpu(struct machine *m)
 			vsmm_strerror(rc));
 		return -1;
 	}
-	uc_err err = ucx_set_state(m->uc, &m->vcpu.state);
+	uc_err err = ucx_set_state(m->uc, m->scratch, &m->vcpu.state);
 	if (err) {
 		fprintf(m->cfg.log, "vsmm run: loading the reset state into the "
 			"engine failed: %s\n", uc_strerror(err));
@@ -605,6 +605,12 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 			why, major, minor);
 		return RUN_EXIT_ENGINE_UNAVAILABLE;
 	}
+	err = uc_context_alloc(m->uc, &m->scratch);
+	if (err) {
+		fprintf(m->cfg.log, "vsmm run: uc_context_alloc failed: %s\n",
+			uc_strerror(err));
+		return RUN_EXIT_INTERNAL;
+	}
 	if (map_memory(m) || install_hooks(m) || init_vcpu(m))
 		return RUN_EXIT_INTERNAL;
 	if (m->cfg.timeout_s > 0)
@@ -614,10 +620,13 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 
 void machine_destroy(struct machine *m)
 {
+	if (m->scratch)
+		uc_context_free(m->scratch);
 	if (m->uc)
 		uc_close(m->uc);
 	free(m->ram);
 	free(m->bios);
 	m->uc = NULL;
+	m->scratch = NULL;
 	m->ram = m->bios = NULL;
 }

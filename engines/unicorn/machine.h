@@ -71,6 +71,7 @@ struct machine_config {
 struct machine {
 	struct machine_config cfg;
 	uc_engine *uc;
+	uc_context *scratch; /* the state moves through it (ucx86.h) */
 	uint8_t *ram;
 	uint8_t *bios;
 	uint64_t bios_size;

@@ -91,7 +91,7 @@ static int deliver_smi(struct machine *m)
 {
 	struct vsmm_vcpu *v = &m->vcpu;
 	struct vsmm_cpu_state before;
-	uc_err err = ucx_get_state(m->uc, &v->state);
+	uc_err err = ucx_get_state(m->uc, m->scratch, &v->state);
 	if (err)
 		return internal(m, "reading the vCPU state", err);
 	/* The engine's facts vsmm cannot see: HLT and the I/O instruction. */
@@ -109,7 +109,7 @@ static int deliver_smi(struct machine *m)
 		return RUN_EXIT_INTERNAL;
 	}
 	m->halted = v->state.halted;
-	err = ucx_set_state(m->uc, &v->state);
+	err = ucx_set_state(m->uc, m->scratch, &v->state);
 	if (err)
 		return internal(m, "loading the SMM entry state", err);
 	trace_smi(m, &before, source_name[m->smi_source], &io);
@@ -135,9 +135,10 @@ static int do_rsm(struct machine *m)
 	struct vsmm_cpu_state before;
 	/* RIP of the RSM itself (the engine may report it linear), so that
 	 * the trace and the #UD message name the right place. */
-	uc_err err = ucx_resume_at_linear(m->uc, m->last_pc, m->last_pc);
+	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, m->last_pc,
+					  m->last_pc);
 	if (!err)
-		err = ucx_get_state(m->uc, &v->state);
+		err = ucx_get_state(m->uc, m->scratch, &v->state);
 	if (err)
 		return internal(m, "reading the vCPU state", err);
 	before = v->state;
@@ -161,7 +162,7 @@ static int do_rsm(struct machine *m)
 	}
 	/* Auto-HALT restart may send the vCPU back into HLT. */
 	m->halted = v->state.halted;
-	err = ucx_set_state(m->uc, &v->state);
+	err = ucx_set_state(m->uc, m->scratch, &v->state);
 	if (err)
 		return internal(m, "loading the state RSM restored", err);
 	return CONTINUE;
@@ -244,7 +245,8 @@ static int resume_after_stop(struct machine *m)
 	if (m->req_in_insn)
 		linear = m->last_pc != m->req_linear
 				 ? m->last_pc : m->req_linear + m->req_size;
-	uc_err err = ucx_resume_at_linear(m->uc, linear, cut_short);
+	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, linear,
+					  cut_short);
 	if (err)
 		return internal(m, "finding where the engine stopped", err);
 	return CONTINUE;

@@ -299,15 +299,12 @@ static uc_err get_regs(uc_engine *uc, struct vsmm_cpu_state *st)
 	return err;
 }
 
-uc_err ucx_get_state(uc_engine *uc, struct vsmm_cpu_state *st)
+uc_err ucx_get_state(uc_engine *uc, uc_context *scratch,
+		     struct vsmm_cpu_state *st)
 {
-	uc_context *ctx;
-	uc_err err = uc_context_alloc(uc, &ctx);
-	if (err)
-		return err;
-	err = uc_context_save(uc, ctx);
+	uc_err err = uc_context_save(uc, scratch);
 	if (!err) {
-		const uint8_t *b = blob(ctx);
+		const uint8_t *b = blob(scratch);
 		for (int i = 0; i < VSMM_SREG_COUNT; i++)
 			get_seg(b, sreg_offset[i], &st->seg[i]);
 		st->gdtr.base = get64(b, OFF_GDT + SC_BASE);
@@ -321,7 +318,6 @@ uc_err ucx_get_state(uc_engine *uc, struct vsmm_cpu_state *st)
 		st->efer = get64(b, OFF_EFER);
 		err = get_regs(uc, st);
 	}
-	uc_context_free(ctx);
 	return err;
 }
 
@@ -420,15 +416,12 @@ static uc_err flush_tlb(uc_engine *uc)
 	return uc_mem_unmap(uc, scratch, 0x1000);
 }
 
-uc_err ucx_set_state(uc_engine *uc, const struct vsmm_cpu_state *st)
+uc_err ucx_set_state(uc_engine *uc, uc_context *scratch,
+		     const struct vsmm_cpu_state *st)
 {
-	uc_context *ctx;
-	uc_err err = uc_context_alloc(uc, &ctx);
-	if (err)
-		return err;
-	err = uc_context_save(uc, ctx);
+	uc_err err = uc_context_save(uc, scratch);
 	if (!err) {
-		uint8_t *b = blob(ctx);
+		uint8_t *b = blob(scratch);
 		for (int i = 0; i < VSMM_SREG_COUNT; i++)
 			put_seg(b, sreg_offset[i], &st->seg[i]);
 		put64(b, OFF_GDT + SC_BASE, st->gdtr.base);
@@ -441,9 +434,8 @@ uc_err ucx_set_state(uc_engine *uc, const struct vsmm_cpu_state *st)
 		put64(b, OFF_CR + 4 * 8, st->cr4);
 		put64(b, OFF_EFER, st->efer);
 		put32(b, OFF_HFLAGS, derive_hflags(st, get32(b, OFF_HFLAGS)));
-		err = uc_context_restore(uc, ctx);
+		err = uc_context_restore(uc, scratch);
 	}
-	uc_context_free(ctx);
 	if (!err)
 		err = set_regs(uc, st);
 	if (!err)
@@ -460,10 +452,11 @@ static bool names_linear(const struct vsmm_cpu_state *st, uint64_t rip,
 	return rip == linear || rip == off;
 }
 
-uc_err ucx_resume_at_linear(uc_engine *uc, uint64_t linear, uint64_t cut_short)
+uc_err ucx_resume_at_linear(uc_engine *uc, uc_context *scratch,
+			    uint64_t linear, uint64_t cut_short)
 {
 	struct vsmm_cpu_state st = { 0 };
-	uc_err err = ucx_get_state(uc, &st);
+	uc_err err = ucx_get_state(uc, scratch, &st);
 	if (err)
 		return err;
 	bool code64 = (st.efer & VSMM_EFER_LMA) &&

@@ -28,15 +28,24 @@
  */
 int ucx_selfcheck(uc_engine *uc, char *why, size_t whylen);
 
+/*
+ * `scratch` below is a context from uc_context_alloc() that the caller
+ * keeps for the instance's lifetime; the CPU-state blob passes through it.
+ * (One allocation per call cost a malloc/free and, on some hosts, a copy
+ * several times slower at unlucky buffer placements: docs/performance.md.)
+ */
+
 /* Read the whole architectural state (GPRs, RIP, RFLAGS, control, debug,
  * segment and table registers with their hidden parts) from the engine.
  * Only the architectural fields of *state are written; event flags are
  * left as they are.  Returns a uc_err. */
-uc_err ucx_get_state(uc_engine *uc, struct vsmm_cpu_state *state);
+uc_err ucx_get_state(uc_engine *uc, uc_context *scratch,
+		     struct vsmm_cpu_state *state);
 
 /* Load the architectural state into the engine and bring its derived mode
  * (CPL, 16/32/64-bit, protected, long mode) and its TLB in line. */
-uc_err ucx_set_state(uc_engine *uc, const struct vsmm_cpu_state *state);
+uc_err ucx_set_state(uc_engine *uc, uc_context *scratch,
+		     const struct vsmm_cpu_state *state);
 
 /*
  * After a stop that a hook requested (uc_emu_stop), Unicorn 2.0.1 leaves
@@ -48,7 +57,8 @@ uc_err ucx_set_state(uc_engine *uc, const struct vsmm_cpu_state *state);
  * knows comes next.  Returns UC_ERR_OK, or UC_ERR_EXCEPTION if the engine
  * reported neither place (it stopped somewhere unexpected).
  */
-uc_err ucx_resume_at_linear(uc_engine *uc, uint64_t linear, uint64_t cut_short);
+uc_err ucx_resume_at_linear(uc_engine *uc, uc_context *scratch,
+			    uint64_t linear, uint64_t cut_short);
 
 /* Attribute word conversions between vsmm's 16-bit access-rights layout
  * and QEMU's descriptor-high-dword layout (bits 8..23). */

@@ -93,19 +93,22 @@ static void mirror_round_trip(void **unused)
 	struct vsmm_cpu_state in, out;
 	assert_int_equal(uc_open(UC_ARCH_X86, UC_MODE_64, &uc), UC_ERR_OK);
 	assert_int_equal(ucx_selfcheck(uc, why, sizeof(why)), 0);
+	uc_context *scratch;
+	assert_int_equal(uc_context_alloc(uc, &scratch), UC_ERR_OK);
 	long_mode_state(&in);
-	assert_int_equal(ucx_set_state(uc, &in), UC_ERR_OK);
+	assert_int_equal(ucx_set_state(uc, scratch, &in), UC_ERR_OK);
 	memset(&out, 0xa5, sizeof(out));
-	assert_int_equal(ucx_get_state(uc, &out), UC_ERR_OK);
+	assert_int_equal(ucx_get_state(uc, scratch, &out), UC_ERR_OK);
 	assert_same_arch(&in, &out);
 
 	/* And a real-mode SMM entry environment after it (mode switch). */
 	vsmm_cpu_state_reset(&in);
 	in.seg[VSMM_CS] = seg(0x3000, 0x30000, 0xffffffff, 0x8093);
 	in.rip = 0x8000;
-	assert_int_equal(ucx_set_state(uc, &in), UC_ERR_OK);
-	assert_int_equal(ucx_get_state(uc, &out), UC_ERR_OK);
+	assert_int_equal(ucx_set_state(uc, scratch, &in), UC_ERR_OK);
+	assert_int_equal(ucx_get_state(uc, scratch, &out), UC_ERR_OK);
 	assert_same_arch(&in, &out);
+	uc_context_free(scratch);
 	uc_close(uc);
 }
 
