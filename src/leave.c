@@ -280,6 +280,15 @@ static enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
 	return NONE;
 }
 
+/* GDTR and IDTR limits are 16-bit registers: the maps' wider slots (KVM
+ * writes a dword) load their low word, as KVM's desc_ptr.size and the
+ * processor do, so no image yields a limit no CPU can hold. */
+static struct vsmm_dtable dtable_from_image(struct vsmm_dtable dt)
+{
+	dt.limit &= 0xffffu;
+	return dt;
+}
+
 static void load_segments(struct vsmm__rsm *r, int first, int last)
 {
 	for (int i = first; i <= last; i++)
@@ -299,9 +308,9 @@ static enum vsmm_reason load_state_64(struct vsmm__rsm *r)
 	st->smbase = r->img.smbase;
 	TRY(load_efer(r));
 	load_segments(r, VSMM_TR, VSMM_TR);
-	st->idtr = r->img.idtr;
+	st->idtr = dtable_from_image(r->img.idtr);
 	load_segments(r, VSMM_LDTR, VSMM_LDTR);
-	st->gdtr = r->img.gdtr;
+	st->gdtr = dtable_from_image(r->img.gdtr);
 	TRY(load_control_regs(r));
 	load_segments(r, VSMM_ES, VSMM_GS);
 	return NONE;
@@ -318,8 +327,8 @@ static enum vsmm_reason load_state_32(struct vsmm__rsm *r)
 	memcpy(st->gpr, r->img.gpr, 8 * sizeof(st->gpr[0]));
 	TRY(load_debug_regs(r));
 	load_segments(r, VSMM_LDTR, VSMM_TR);
-	st->gdtr = r->img.gdtr;
-	st->idtr = r->img.idtr;
+	st->gdtr = dtable_from_image(r->img.gdtr);
+	st->idtr = dtable_from_image(r->img.idtr);
 	load_segments(r, VSMM_ES, VSMM_GS);
 	st->smbase = r->img.smbase;
 	return load_control_regs(r);
@@ -359,6 +368,11 @@ static enum vsmm_reason load_image(struct vsmm__rsm *r)
 	TRY(vsmm__layout_wide(r->layout) ? load_state_64(r) : load_state_32(r));
 	resume_point(r);
 	vendor->rsm_finish(r);
+	/* KVM rules resume a long-mode image with RFLAGS.VM=1 (hardware rules
+	 * shut down first, RFLAGS_VM_IN_LM).  No CPU runs virtual-8086 code
+	 * in IA-32e mode and a VMM could not enter that state: the bit goes. */
+	if (r->next.state.efer & VSMM_EFER_LMA)
+		r->next.state.rflags &= ~VSMM_RFLAGS_VM;
 	/* The vendor may have forced paging on (VMX fixed bits): PAE paging
 	 * that starts there loads its PDPTEs like any other. */
 	if (pae_paging(&r->next.state) && !r->pdptes_loaded)

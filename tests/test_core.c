@@ -307,6 +307,34 @@ static void test_every_callback_fails(void **unused)
 	assert_true(tv.vcpu.state.guest_mode);
 }
 
+/*
+ * GDTR and IDTR limits are 16-bit registers.  The maps give them wider
+ * slots (KVM writes a dword), and a hostile handler can fill the high
+ * bits: RSM loads the low 16 bits, as KVM (struct desc_ptr.size) and the
+ * processor do, never a limit no CPU can hold.
+ */
+static void dtable_limit_16(enum vsmm_vendor vendor, bool lm,
+			    enum vsmm_semantics sem)
+{
+	tp_vcpu_init(&tv, vendor, lm, sem);
+	tp_state_mode(&tv.vcpu.state, lm ? TP_LONG : TP_PROT32);
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	tp_image_set(&tv, "gdtr_limit", 0xabcd1234u);
+	tp_image_set(&tv, "idtr_limit", 0x0001ffffu);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(tv.vcpu.state.gdtr.limit, 0x1234);
+	assert_int_equal(tv.vcpu.state.idtr.limit, 0xffff);
+}
+
+static void test_dtable_limit_16_bits(void **unused)
+{
+	(void)unused;
+	dtable_limit_16(VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);      /* amd64 */
+	dtable_limit_16(VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_KVM);     /* p6-32 */
+	dtable_limit_16(VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_HARDWARE); /* intel64 */
+	dtable_limit_16(VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_HARDWARE);   /* amd64 */
+}
+
 /* Argument errors are statuses, never crashes. */
 static void test_bad_arguments(void **unused)
 {
@@ -361,6 +389,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_shutdown_commits_nothing, teardown),
 		cmocka_unit_test_teardown(test_every_callback_fails, teardown),
 		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test_teardown(test_dtable_limit_16_bits, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
