@@ -299,16 +299,15 @@ ROW_INLINE uint64_t from_image(const struct vsmm__bind *b, uint64_t v)
 /* The codec                                                              */
 /* ---------------------------------------------------------------------- */
 
-ROW_INLINE uint64_t encode_value(const struct vsmm__layout *l,
-			     struct vsmm_cpu_state *s,
+ROW_INLINE uint64_t encode_value(struct vsmm_cpu_state *s,
 			     struct vsmm_image_extras *x,
 			     const struct vsmm__bind *b)
 {
 	switch (b->kind) {
 	case VSMM__B_REVISION:
-		/* 0 means "the layout's own", as the header promises. */
-		return x->revision ? x->revision
-				   : l->desc.revision | VSMM_REV_SMBASE_RELOC;
+		/* As given: 0 is a revision too (decode -> encode must give
+		 * back any image); NULL extras get the default below. */
+		return x->revision;
 	case VSMM__B_EXT_SIGNATURE:
 		return VSMM__EXT_SIGNATURE;
 	default:
@@ -327,7 +326,7 @@ ROW_INLINE uint64_t encode_value(const struct vsmm__layout *l,
 
 #define ENCODE_ROW(name, off, size, flags, kind, arg, text)                   \
 	vsmm__st(ROW_AT(manual, off), (size),                                  \
-		 encode_value(l, s, x, ROW_BIND(kind, arg)));
+		 encode_value(s, x, ROW_BIND(kind, arg)));
 
 /* Rows flagged as vsmm extensions are skipped when the area lacks them
  * (ext false): the bytes are then whatever a real processor kept there. */
@@ -420,11 +419,13 @@ int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *stat
 	if (len != l->desc.area_size)
 		return VSMM_E_BUFSIZE;
 	/* Local copies: the binding hands out writable members, and a NULL
-	 * extras is simply all zero. */
+	 * extras is all zero but for the layout's own revision (header). */
 	struct vsmm_cpu_state s = *state;
 	struct vsmm_image_extras x = { 0 };
 	if (extras)
 		x = *extras;
+	else
+		x.revision = l->desc.revision | VSMM_REV_SMBASE_RELOC;
 
 	memset(area, 0, len); /* every field the layout has no value for is 0 */
 	codecs[layout].encode(l, &s, &x, area);
