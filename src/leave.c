@@ -356,6 +356,22 @@ static void resume_point(struct vsmm__rsm *r)
 	n->priv.io_insn_rip = 0;
 }
 
+/*
+ * The shadow byte is guest-writable; resume only a shadow a CPU can be in.
+ * Blocking by MOV SS and by STI never coexist (KVM's VMX keeps MOV SS, VM
+ * entry refuses both), and an STI shadow follows an STI that set IF (VM
+ * entry refuses STI blocking with IF=0: SDM Vol.3C "Checks on Guest
+ * Non-Register State").
+ */
+static uint8_t shadow_from_image(uint8_t shadow, uint64_t rflags)
+{
+	if (shadow & VSMM_SHADOW_MOV_SS)
+		return VSMM_SHADOW_MOV_SS;
+	if ((shadow & VSMM_SHADOW_STI) && (rflags & VSMM_RFLAGS_IF))
+		return VSMM_SHADOW_STI;
+	return 0;
+}
+
 static enum vsmm_reason load_image(struct vsmm__rsm *r)
 {
 	const struct vsmm__vendor_ops *vendor = vsmm__vendor_get(r->next.model);
@@ -378,8 +394,8 @@ static enum vsmm_reason load_image(struct vsmm__rsm *r)
 	if (pae_paging(&r->next.state) && !r->pdptes_loaded)
 		TRY(load_pdptes(r));
 	/* Spec 3.3 step 14: the shadow applies when RSM retires. */
-	r->next.state.int_shadow = r->img.int_shadow &
-				   (VSMM_SHADOW_MOV_SS | VSMM_SHADOW_STI);
+	r->next.state.int_shadow = shadow_from_image(r->img.int_shadow,
+						     r->next.state.rflags);
 	return NONE;
 }
 

@@ -148,6 +148,34 @@ static void test_interrupt_shadow(void **unused)
 	assert_int_equal(v->state.int_shadow, VSMM_SHADOW_STI);
 }
 
+/*
+ * The shadow byte is guest-writable, but RSM resumes only shadows a CPU
+ * can be in: blocking by MOV SS and by STI never coexist (KVM's VMX keeps
+ * MOV SS; VM entry refuses both), and an STI shadow follows an STI that
+ * set IF (VM entry refuses STI blocking with IF=0).
+ */
+static void test_interrupt_shadow_normalized(void **unused)
+{
+	(void)unused;
+	struct vsmm_vcpu *v = &tv.vcpu;
+
+	assert_int_equal(vsmm_enter_smm(v), VSMM_OK);
+	tp_image_set(&tv, "int_shadow", VSMM_SHADOW_STI | VSMM_SHADOW_MOV_SS);
+	assert_int_equal(vsmm_leave_smm(v), VSMM_OK);
+	assert_int_equal(v->state.int_shadow, VSMM_SHADOW_MOV_SS);
+
+	assert_int_equal(vsmm_enter_smm(v), VSMM_OK);
+	tp_image_set(&tv, "int_shadow", VSMM_SHADOW_STI);
+	tp_image_set(&tv, "rflags", VSMM_RFLAGS_FIXED); /* IF=0 */
+	assert_int_equal(vsmm_leave_smm(v), VSMM_OK);
+	assert_int_equal(v->state.int_shadow, 0);
+
+	assert_int_equal(vsmm_enter_smm(v), VSMM_OK);
+	tp_image_set(&tv, "int_shadow", VSMM_SHADOW_MOV_SS);
+	assert_int_equal(vsmm_leave_smm(v), VSMM_OK); /* IF=0 still */
+	assert_int_equal(v->state.int_shadow, VSMM_SHADOW_MOV_SS);
+}
+
 /* Priorities outside SMM, and nothing at all in shutdown. */
 static void test_priority_and_shutdown(void **unused)
 {
@@ -177,6 +205,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nmi_masked_at_smi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_shadow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_priority_and_shutdown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt_shadow_normalized, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -167,7 +167,12 @@ static void random_state(struct vsmm_cpu_state *st, const struct vsmm_model *m,
 	st->smbase = (uint32_t)rnd();
 	st->nmi_masked = coin();
 	st->nmi_pending = coin();
-	st->int_shadow = (uint8_t)pick(3);
+	/* A shadow a CPU can be in: none, MOV SS, or STI once STI set IF
+	 * (never both: RSM keeps only what VM entry would accept). */
+	static const uint8_t shadows[] = { 0, VSMM_SHADOW_MOV_SS, VSMM_SHADOW_STI };
+	st->int_shadow = shadows[rnd() % 3];
+	if (!(st->rflags & VSMM_RFLAGS_IF))
+		st->int_shadow &= (uint8_t)~VSMM_SHADOW_STI;
 	st->smi_pending = true; /* the SMI about to be delivered */
 	st->halted = sem == VSMM_SEMANTICS_HARDWARE && coin();
 	random_nested(st, m, wide);
