@@ -253,17 +253,36 @@ static void check_shutdown(const struct vsmm_vcpu *before, const struct vsmm_vcp
 }
 
 /* SMI again, then RSM of the untouched image: nothing may change. */
+/* The 32-byte PAE PDPT of a state as the normal view sees it; false if
+ * it cannot be read (e.g. it lies in SMRAM). */
+static bool read_pdpt(const struct vsmm_cpu_state *s, uint8_t pdpt[32])
+{
+	return fz_mem_read_view(&mem, false, s->cr3 & 0xffffffe0u, pdpt, 32);
+}
+
 static void check_again(const struct vsmm_vcpu *v)
 {
 	static struct vsmm_vcpu again;
+	uint8_t pdpt[32], pdpt_after[32];
+	bool pdpt_ok;
 	const char *diff;
 	int rc;
 
 	again = *v;
 	again.state.smi_pending = false; /* the VMM delivers it: enter_smm */
 	again.io_smi.valid = false;
+	bool pae = (v->state.cr0 & VSMM_CR0_PG) && (v->state.cr4 & VSMM_CR4_PAE) &&
+		   !(v->state.efer & VSMM_EFER_LMA);
+
+	pdpt_ok = !pae || read_pdpt(&v->state, pdpt);
 	rc = vsmm_enter_smm(&again);
 	FZ_CHECK(rc == VSMM_OK, "SMI from a resumed state: %s", vsmm_status_name(rc));
+	/* An image that relocated SMBASE onto the context's own PAE PDPT:
+	 * this SMI's save area overwrote (or hid) it, and the next RSM may
+	 * rightly refuse it.  Nothing left to compare. */
+	if (pae && (!pdpt_ok || !read_pdpt(&v->state, pdpt_after) ||
+		    memcmp(pdpt, pdpt_after, sizeof(pdpt)) != 0))
+		return;
 	rc = vsmm_leave_smm(&again);
 	FZ_CHECK(rc == VSMM_OK, "RSM after SMI from a resumed state: %s (%s)",
 		 vsmm_status_name(rc), vsmm_reason_name(again.last_shutdown.reason));

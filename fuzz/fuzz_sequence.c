@@ -12,7 +12,8 @@
  *  - every call returns a status of the table; a refused call changes
  *    nothing (the whole vCPU is compared);
  *  - vsmm_next_event follows the architectural priority (SMI outside
- *    SMM, INIT outside SMM and VMX root operation, NMI when unmasked;
+ *    SMM, INIT outside SMM and VMX root operation, NMI when unmasked
+ *    and outside an interrupt shadow;
  *    nothing in shutdown);
  *  - SMI is refused in SMM or shutdown, RSM outside SMM is #UD;
  *  - RSM resumes a state the independent oracle accepts, or shuts down
@@ -87,8 +88,8 @@ static void check_next_event(void)
 		want = VSMM_EVENT_SMI;
 	else if (s->init_latched && !s->smm && !(s->vmx_on && !s->guest_mode))
 		want = VSMM_EVENT_INIT; /* blocked in SMM and in VMX root */
-	else if (s->nmi_pending && !s->nmi_masked)
-		want = VSMM_EVENT_NMI;
+	else if (s->nmi_pending && !s->nmi_masked && !s->int_shadow)
+		want = VSMM_EVENT_NMI; /* an STI/MOV-SS shadow blocks it too */
 	FZ_CHECK(e == want, "next_event %d, the documented priority says %d "
 		 "(smm=%d shutdown=%d smi=%d init=%d nmi=%d masked=%d)", (int)e,
 		 (int)want, s->smm, s->shutdown, s->smi_pending, s->init_latched,
