@@ -247,7 +247,7 @@ static uint64_t calibrate(struct job *j)
 /*
  * Run the job with the stack moved down by `shift` bytes.  Where the
  * library's stack buffers (the image, the RSM scratch state) fall relative
- * to SMRAM changes the cost of the same instructions by up to ~1.7x on
+ * to SMRAM changes the cost of the same instructions by up to ~1.5x on
  * this host, and that placement is otherwise left to ASLR: one process
  * would measure whichever it drew.
  */
