@@ -40,8 +40,17 @@ static bool init_blocked(const struct vsmm_cpu_state *st)
 	return st->smm || (st->vmx_on && !st->guest_mode);
 }
 
+/* NMI waits while masked and, as KVM's vmx_nmi_blocked and svm_nmi_blocked
+ * have it, for one instruction in an STI or MOV-SS shadow (SDM Vol.2 STI:
+ * NMIs may be inhibited after STI). */
+static bool nmi_blocked(const struct vsmm_cpu_state *st)
+{
+	return st->nmi_masked || st->int_shadow != 0;
+}
+
 /* Priority SMI > INIT > NMI (SDM Vol.3A table "Priority Among Concurrent
- * Events"); SMI waits while in SMM, NMI while masked. */
+ * Events"); SMI waits while in SMM (never for a shadow: spec 4), NMI while
+ * blocked. */
 enum vsmm_event vsmm_next_event(const struct vsmm_vcpu *vcpu)
 {
 	if (!vcpu || vcpu->state.shutdown)
@@ -52,7 +61,7 @@ enum vsmm_event vsmm_next_event(const struct vsmm_vcpu *vcpu)
 		return VSMM_EVENT_SMI;
 	if (st->init_latched && !init_blocked(st))
 		return VSMM_EVENT_INIT;
-	if (st->nmi_pending && !st->nmi_masked)
+	if (st->nmi_pending && !nmi_blocked(st))
 		return VSMM_EVENT_NMI;
 	return VSMM_EVENT_NONE;
 }
@@ -66,7 +75,7 @@ int vsmm_ack_event(struct vsmm_vcpu *vcpu, enum vsmm_event event)
 
 	switch (event) {
 	case VSMM_EVENT_NMI:
-		if (!st->nmi_pending || st->nmi_masked)
+		if (!st->nmi_pending || nmi_blocked(st))
 			return VSMM_E_STATE;
 		st->nmi_pending = false;
 		st->nmi_masked = true; /* blocked until IRET */

@@ -176,6 +176,31 @@ static void test_interrupt_shadow_normalized(void **unused)
 	assert_int_equal(v->state.int_shadow, VSMM_SHADOW_MOV_SS);
 }
 
+/* An NMI waits out an STI or MOV-SS shadow (KVM's vmx_nmi_blocked and
+ * svm_nmi_blocked; SDM Vol.2 STI: NMIs may be inhibited after STI); an
+ * SMI does not (spec 4: no SMI window exists). */
+static void test_nmi_waits_for_shadow(void **unused)
+{
+	(void)unused;
+	struct vsmm_vcpu *v = &tv.vcpu;
+	static const uint8_t shadows[] = { VSMM_SHADOW_STI, VSMM_SHADOW_MOV_SS };
+
+	for (unsigned i = 0; i < 2; i++) {
+		v->state.int_shadow = shadows[i];
+		vsmm_raise_nmi(v);
+		assert_int_equal(vsmm_next_event(v), VSMM_EVENT_NONE);
+		assert_int_equal(vsmm_ack_event(v, VSMM_EVENT_NMI), VSMM_E_STATE);
+		assert_true(v->state.nmi_pending);
+		vsmm_raise_smi(v);
+		assert_int_equal(vsmm_next_event(v), VSMM_EVENT_SMI);
+		v->state.smi_pending = false;
+		v->state.int_shadow = 0; /* the shadowed instruction retired */
+		assert_int_equal(vsmm_next_event(v), VSMM_EVENT_NMI);
+		assert_int_equal(vsmm_ack_event(v, VSMM_EVENT_NMI), VSMM_OK);
+		v->state.nmi_masked = false; /* IRET */
+	}
+}
+
 /* Priorities outside SMM, and nothing at all in shutdown. */
 static void test_priority_and_shutdown(void **unused)
 {
@@ -206,6 +231,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_interrupt_shadow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_priority_and_shutdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_shadow_normalized, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nmi_waits_for_shadow, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -631,12 +631,14 @@ int vsmm_raise_init(struct vsmm_vcpu *vcpu);
 /*
  * What should the VMM deliver now?  SMI first (not in SMM), then INIT (not
  * in SMM, nor in VMX root operation: vmx_on && !guest_mode), then NMI
- * (not masked).  Nothing in shutdown.  Does not change
+ * (not masked, and not in an STI/MOV-SS shadow, as KVM).  Nothing in
+ * shutdown.  Does not change
  * state: the VMM calls vsmm_enter_smm() for SMI, vsmm_ack_event() for the
  * others once it has delivered them.
  */
 enum vsmm_event vsmm_next_event(const struct vsmm_vcpu *vcpu);
-/* Mark an NMI or INIT as delivered (NMI: masks NMIs; INIT: clears the latch). */
+/* Mark an NMI or INIT as delivered (NMI: masks NMIs; INIT: clears the latch).
+ * VSMM_E_STATE if vsmm_next_event() would not offer that event now. */
 int vsmm_ack_event(struct vsmm_vcpu *vcpu, enum vsmm_event event);
 
 /* ------------------------------------------------------------------------ */
