@@ -53,7 +53,9 @@ struct vsmm__smi {
  */
 int vsmm__smi_nested_exit(struct vsmm__smi *s, struct vsmm_vcpu *vcpu);
 
-/* An RSM being emulated on a scratch copy of the vCPU. */
+/* An RSM being emulated on a scratch copy of the vCPU.  vsmm__rsm_load
+ * sets every member itself (it does not zero the struct): a new member
+ * needs its initial value there. */
 struct vsmm__rsm {
 	const struct vsmm__rules *rules;
 	const struct vsmm_layout_desc *desc;
