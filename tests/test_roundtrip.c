@@ -164,6 +164,14 @@ static void random_state(struct vsmm_cpu_state *st, const struct vsmm_model *m,
 		st->seg[i] = random_seg(word);
 	st->gdtr = (struct vsmm_dtable){ pick(word), (uint32_t)pick(0xffff) };
 	st->idtr = (struct vsmm_dtable){ pick(word), (uint32_t)pick(0xffff) };
+	/* Protected mode outside virtual-8086 runs at CPL = SS.DPL, which
+	 * CS.RPL and SS.RPL always equal (loading CS or SS makes them so). */
+	if ((st->cr0 & VSMM_CR0_PE) && !(st->rflags & VSMM_RFLAGS_VM)) {
+		uint16_t cpl = (uint16_t)((st->seg[VSMM_SS].attr & VSMM_SEG_DPL_MASK) >>
+					  VSMM_SEG_DPL_SHIFT);
+		st->seg[VSMM_CS].selector = (uint16_t)((st->seg[VSMM_CS].selector & ~3u) | cpl);
+		st->seg[VSMM_SS].selector = (uint16_t)((st->seg[VSMM_SS].selector & ~3u) | cpl);
+	}
 	st->smbase = (uint32_t)rnd();
 	st->nmi_masked = coin();
 	st->nmi_pending = coin();

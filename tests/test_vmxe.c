@@ -195,6 +195,36 @@ static void test_hardware_fixed_pg_loads_pdptes(void **unused)
 	}
 }
 
+/*
+ * Hardware, back to VMX root with RFLAGS.VM=0: RSM sets CS.RPL and SS.RPL
+ * to SS.DPL (SDM Vol.3C "Default Treatment of RSM"), whatever RPLs the
+ * image's selectors carry.  KVM loads the selectors as written.
+ */
+static void test_hardware_vmx_root_rpl_from_ss_dpl(void **unused)
+{
+	(void)unused;
+	static const enum vsmm_semantics sems[] = { VSMM_SEMANTICS_HARDWARE,
+						     VSMM_SEMANTICS_KVM };
+	for (unsigned i = 0; i < 2; i++) {
+		vmx_root(sems[i]);
+		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+		tp_image_set(&tv, "cs_selector", 0x0013); /* RPL 3 */
+		tp_image_set(&tv, "ss_selector", 0x001a); /* RPL 2 */
+		assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+		bool hw = sems[i] == VSMM_SEMANTICS_HARDWARE;
+		/* SS.DPL is 0 in the interrupted context */
+		assert_int_equal(tv.vcpu.state.seg[VSMM_CS].selector, hw ? 0x10 : 0x13);
+		assert_int_equal(tv.vcpu.state.seg[VSMM_SS].selector, hw ? 0x18 : 0x1a);
+	}
+	/* Not in VMX operation: the selectors stay as the image has them. */
+	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_HARDWARE);
+	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	tp_image_set(&tv, "cs_selector", 0x0013);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(tv.vcpu.state.seg[VSMM_CS].selector, 0x13);
+}
+
 /* SVM: EFER.SVME round-trips (KVM selftest stage 6) ... */
 static void test_svme_round_trip(void **unused)
 {
@@ -288,6 +318,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_hardware_vmx_fixed_forced, teardown),
 		cmocka_unit_test_teardown(test_hardware_fixed_pg_activates_long_mode, teardown),
 		cmocka_unit_test_teardown(test_hardware_fixed_pg_loads_pdptes, teardown),
+		cmocka_unit_test_teardown(test_hardware_vmx_root_rpl_from_ss_dpl, teardown),
 		cmocka_unit_test_teardown(test_svme_round_trip, teardown),
 		cmocka_unit_test_teardown(test_svm_l2_round_trip, teardown),
 		cmocka_unit_test_teardown(test_svm_l2_without_lm, teardown),

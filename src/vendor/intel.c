@@ -47,11 +47,25 @@ static enum vsmm_reason vmx_rsm_restore(struct vsmm__rsm *r)
 	return VSMM_REASON_NONE;
 }
 
+/* VMX root operation runs with CS.RPL = SS.RPL = SS.DPL; RSM establishes
+ * it outside virtual-8086 mode (SDM Vol.3C "Default Treatment of RSM"). */
+static void rpl_from_ss_dpl(struct vsmm_cpu_state *st)
+{
+	uint16_t dpl = (uint16_t)((st->seg[VSMM_SS].attr & VSMM_SEG_DPL_MASK) >>
+				  VSMM_SEG_DPL_SHIFT);
+
+	if (st->rflags & VSMM_RFLAGS_VM)
+		return;
+	st->seg[VSMM_CS].selector = (uint16_t)((st->seg[VSMM_CS].selector & ~3u) | dpl);
+	st->seg[VSMM_SS].selector = (uint16_t)((st->seg[VSMM_SS].selector & ~3u) | dpl);
+}
+
 /*
  * Hardware: "restore CR4.VMXE from the internal record; if in VMX
  * operation, set to their fixed values any bits in CR0 and CR4 whose values
- * must be fixed in VMX operation" (SDM Vol.3C 33.14.1).  In non-root the
- * guest's own CR0/CR4 stay as the image has them.
+ * must be fixed in VMX operation" (SDM Vol.3C 33.14.1), then the RPLs.  In
+ * non-root the guest's own CR0/CR4 and selectors stay as the image has
+ * them (whether L1 runs it as an unrestricted guest is the VMM's).
  */
 static void vmx_rsm_finish(struct vsmm__rsm *r)
 {
@@ -69,6 +83,7 @@ static void vmx_rsm_finish(struct vsmm__rsm *r)
 		 * PG on always is: keep EFER.LMA consistent. */
 		if ((st->efer & VSMM_EFER_LME) && (st->cr4 & VSMM_CR4_PAE))
 			st->efer |= VSMM_EFER_LMA;
+		rpl_from_ss_dpl(st);
 	}
 }
 
