@@ -93,8 +93,10 @@ int vsmm_layout_detect(const uint8_t *area, size_t len, enum vsmm_layout *out,
 	/* An area of len bytes starts at SMBASE + 0x10000 - len. */
 	if (len != 512 && len != 1024)
 		return VSMM_E_BUFSIZE;
-	uint32_t revision = vsmm__ld32(area + REVISION_OFFSET + MANUAL_BASE -
-				       (SMRAM_TOP - len));
+	/* Index arithmetic in integers: a pointer moved outside the area,
+	 * even for a moment, is undefined behaviour (C11 6.5.6). */
+	uint32_t revision = vsmm__ld32(area + (REVISION_OFFSET + MANUAL_BASE -
+					       (SMRAM_TOP - len)));
 	if (revision_out)
 		*revision_out = revision;
 	for (size_t i = 0; i < VSMM__ARRAY_SIZE(revision_levels); i++) {
@@ -299,8 +301,8 @@ ROW_INLINE uint64_t from_image(const struct vsmm__bind *b, uint64_t v)
 /* The codec                                                              */
 /* ---------------------------------------------------------------------- */
 
-ROW_INLINE uint64_t encode_value(struct vsmm_cpu_state *s,
-			     struct vsmm_image_extras *x,
+ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
+			     const struct vsmm_image_extras *x,
 			     const struct vsmm__bind *b)
 {
 	switch (b->kind) {
@@ -313,19 +315,26 @@ ROW_INLINE uint64_t encode_value(struct vsmm_cpu_state *s,
 	default:
 		break;
 	}
-	struct member m = member_of(s, x, b);
+	/* The binding hands out writable members (decode fills them); encode
+	 * only reads them, so the caller's structs are used without copies. */
+	struct member m = member_of((struct vsmm_cpu_state *)s,
+				    (struct vsmm_image_extras *)x, b);
 	return m.p ? to_image(b, member_get(m)) : 0;
 }
 
 /* A row's binding as a constant the inlined helpers can fold. */
 #define ROW_BIND(kind, arg) (&(const struct vsmm__bind){ VSMM__B_##kind, (arg) })
-/* Where a row sits: manual offsets count from SMBASE + 0x8000, so `manual`
- * is the area moved back to that origin (computed once per call). */
-#define ROW_AT(manual, off) ((manual) + (off))
-#define MANUAL_ORIGIN(l, area) ((area) + MANUAL_BASE - (l)->desc.area_offset)
+/*
+ * Where a row sits: manual offsets count from SMBASE + 0x8000 and the area
+ * starts at manual offset `first` (area_offset - 0x8000).  The index is
+ * computed in integers: a pointer moved back to SMBASE + 0x8000, outside
+ * the area, would be undefined behaviour (C11 6.5.6) even if never read.
+ */
+#define AREA_FIRST(l) ((size_t)(l)->desc.area_offset - MANUAL_BASE)
+#define ROW_AT(area, first, off) ((area) + ((size_t)(off) - (first)))
 
 #define ENCODE_ROW(name, off, size, flags, kind, arg, text)                   \
-	vsmm__st(ROW_AT(manual, off), (size),                                  \
+	vsmm__st(ROW_AT(area, first, off), (size),                             \
 		 encode_value(s, x, ROW_BIND(kind, arg)));
 
 /* Rows flagged as vsmm extensions are skipped when the area lacks them
@@ -343,7 +352,7 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
 }
 
 #define DECODE_ROW(name, off, size, flags, kind, arg, text)                   \
-	decode_row(ROW_AT(manual, off), (size), (flags), ext, s, x,           \
+	decode_row(ROW_AT(area, first, off), (size), (flags), ext, s, x,      \
 		   ROW_BIND(kind, arg));
 
 /*
@@ -352,7 +361,7 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
  */
 #define SIGNATURE_ROW(name, off, size, flags, kind, arg, text)                \
 	if (VSMM__B_##kind == VSMM__B_EXT_SIGNATURE)                           \
-		return vsmm__ld(ROW_AT(manual, off), (size)) ==                \
+		return vsmm__ld(ROW_AT(area, first, off), (size)) ==           \
 		       VSMM__EXT_SIGNATURE;
 
 /*
@@ -363,17 +372,18 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
  */
 #define CODEC(id, FIELDS)                                                     \
 	static void encode_##id(const struct vsmm__layout *l,                  \
-				struct vsmm_cpu_state *s,                      \
-				struct vsmm_image_extras *x, uint8_t *area)    \
+				const struct vsmm_cpu_state *s,                \
+				const struct vsmm_image_extras *x,             \
+				uint8_t *area)                                 \
 	{                                                                      \
-		uint8_t *manual = MANUAL_ORIGIN(l, area);                      \
+		const size_t first = AREA_FIRST(l);                            \
 		FIELDS(ENCODE_ROW)                                             \
 	}                                                                      \
 	static bool extensions_present_##id(const struct vsmm__layout *l,      \
 					    const uint8_t *area)               \
 	{                                                                      \
-		const uint8_t *manual = MANUAL_ORIGIN(l, area);                \
-		(void)manual; /* unused by layouts without a signature row */  \
+		const size_t first = AREA_FIRST(l);                            \
+		(void)first; /* unused by layouts without a signature row */   \
 		FIELDS(SIGNATURE_ROW)                                          \
 		return true;                                                   \
 	}                                                                      \
@@ -382,7 +392,7 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
 				struct vsmm_cpu_state *state,                  \
 				struct vsmm_image_extras *extras)              \
 	{                                                                      \
-		const uint8_t *manual = MANUAL_ORIGIN(l, area);                \
+		const size_t first = AREA_FIRST(l);                            \
 		bool ext = extensions_present_##id(l, area);                   \
 		struct vsmm_cpu_state s_zero = { 0 }, *s = &s_zero;            \
 		struct vsmm_image_extras x_zero = { 0 }, *x = &x_zero;         \
@@ -397,8 +407,8 @@ CODEC(amd64, VSMM__AMD64_FIELDS)
 CODEC(intel64, VSMM__INTEL64_FIELDS)
 
 static const struct {
-	void (*encode)(const struct vsmm__layout *l, struct vsmm_cpu_state *s,
-		       struct vsmm_image_extras *x, uint8_t *area);
+	void (*encode)(const struct vsmm__layout *l, const struct vsmm_cpu_state *s,
+		       const struct vsmm_image_extras *x, uint8_t *area);
 	void (*decode)(const struct vsmm__layout *l, const uint8_t *area,
 		       struct vsmm_cpu_state *state,
 		       struct vsmm_image_extras *extras); /* may be NULL */
@@ -418,17 +428,16 @@ int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *stat
 		return VSMM_E_INVAL;
 	if (len != l->desc.area_size)
 		return VSMM_E_BUFSIZE;
-	/* Local copies: the binding hands out writable members, and a NULL
-	 * extras is all zero but for the layout's own revision (header). */
-	struct vsmm_cpu_state s = *state;
-	struct vsmm_image_extras x = { 0 };
-	if (extras)
-		x = *extras;
-	else
-		x.revision = l->desc.revision | VSMM_REV_SMBASE_RELOC;
+	/* A NULL extras is all zero but for the layout's own revision
+	 * (header). */
+	struct vsmm_image_extras defaults = { 0 };
+	if (!extras) {
+		defaults.revision = l->desc.revision | VSMM_REV_SMBASE_RELOC;
+		extras = &defaults;
+	}
 
 	memset(area, 0, len); /* every field the layout has no value for is 0 */
-	codecs[layout].encode(l, &s, &x, area);
+	codecs[layout].encode(l, state, extras, area);
 	return VSMM_OK;
 }
 
