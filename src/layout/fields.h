@@ -35,6 +35,8 @@
  * IOMisc (7FA4) and the I/O memory address (7FA0) of Intel's 32-bit map do
  * not exist here: KVM's SS record covers 7F9C-7FA7.
  */
+/* Where the area starts (SMBASE + this); the codec's offsets are constants. */
+#define VSMM__P6_32_AREA_OFFSET 0xfe00u
 #define VSMM__P6_32_FIELDS(X)                                                  \
 	X(smbase, 0x7EF8, 4, 0, SMBASE, 0, "SMBASE; reloaded by RSM")          \
 	X(smm_revision, 0x7EFC, 4, 0, REVISION, 0,                             \
@@ -108,6 +110,8 @@
  * attributes u16 (access-rights form), limit u32, base u64}; GDTR/IDTR use
  * only limit and base.  The GPRs run in reverse order, R15 first.
  */
+/* Where the area starts (SMBASE + this); the codec's offsets are constants. */
+#define VSMM__AMD64_AREA_OFFSET 0xfe00u
 #define VSMM__AMD64_FIELDS(X)                                                  \
 	X(es_selector, 0x7E00, 2, 0, SEL, VSMM_ES, "ES selector")              \
 	X(es_attr, 0x7E02, 2, 0, ATTR, VSMM_ES, "ES attributes")               \
@@ -214,6 +218,8 @@
  * present.  Extension records are {attr u16, reserved u16, limit u32,
  * base u64} at 7C00 + 16 * segment.
  */
+/* Where the area starts (SMBASE + this); the codec's offsets are constants. */
+#define VSMM__INTEL64_AREA_OFFSET 0xfc00u
 #define VSMM__INTEL64_FIELDS(X)                                                \
 	X(es_attr, 0x7C00, 2, VSMM__EXT, ATTR, VSMM_ES, "ES attributes (vsmm)") \
 	X(es_limit, 0x7C04, 4, VSMM__EXT, LIMIT, VSMM_ES, "ES limit (vsmm)")   \

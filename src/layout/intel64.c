@@ -116,7 +116,7 @@ const struct vsmm__layout vsmm__layout_intel64 = {
 		.title = "Intel 64 native map as Intel processors write it "
 			 "(EDK2 SMRAM_SAVE_STATE_MAP64), with vsmm extension records",
 		.revision = 0x00020101u,
-		.area_offset = 0xfc00u,
+		.area_offset = VSMM__INTEL64_AREA_OFFSET,
 		.area_size = sizeof(struct vsmm__smram_intel64),
 		.fields = fields,
 		.nfields = VSMM__ARRAY_SIZE(fields),

@@ -329,8 +329,10 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
  * starts at manual offset `first` (area_offset - 0x8000).  The index is
  * computed in integers: a pointer moved back to SMBASE + 0x8000, outside
  * the area, would be undefined behaviour (C11 6.5.6) even if never read.
+ * `first` is the layout's constant (fields.h), not read from its
+ * descriptor, so that every row's index folds into one constant.
  */
-#define AREA_FIRST(l) ((size_t)(l)->desc.area_offset - MANUAL_BASE)
+#define AREA_FIRST(area_offset) ((size_t)(area_offset) - MANUAL_BASE)
 #define ROW_AT(area, first, off) ((area) + ((size_t)(off) - (first)))
 
 #define ENCODE_ROW(name, off, size, flags, kind, arg, text)                   \
@@ -370,30 +372,27 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
  * copies them out: the compiler then knows each member starts at zero, so
  * a row's OR becomes a plain store of a plain little-endian load.
  */
-#define CODEC(id, FIELDS)                                                     \
-	static void encode_##id(const struct vsmm__layout *l,                  \
-				const struct vsmm_cpu_state *s,                \
+#define CODEC(id, FIELDS, AREA_OFFSET)                                        \
+	static void encode_##id(const struct vsmm_cpu_state *s,                \
 				const struct vsmm_image_extras *x,             \
 				uint8_t *area)                                 \
 	{                                                                      \
-		const size_t first = AREA_FIRST(l);                            \
+		const size_t first = AREA_FIRST(AREA_OFFSET);                  \
 		FIELDS(ENCODE_ROW)                                             \
 	}                                                                      \
-	static bool extensions_present_##id(const struct vsmm__layout *l,      \
-					    const uint8_t *area)               \
+	static bool extensions_present_##id(const uint8_t *area)               \
 	{                                                                      \
-		const size_t first = AREA_FIRST(l);                            \
+		const size_t first = AREA_FIRST(AREA_OFFSET);                  \
 		(void)first; /* unused by layouts without a signature row */   \
 		FIELDS(SIGNATURE_ROW)                                          \
 		return true;                                                   \
 	}                                                                      \
-	static void decode_##id(const struct vsmm__layout *l,                  \
-				const uint8_t *area,                           \
+	static void decode_##id(const uint8_t *area,                           \
 				struct vsmm_cpu_state *state,                  \
 				struct vsmm_image_extras *extras)              \
 	{                                                                      \
-		const size_t first = AREA_FIRST(l);                            \
-		bool ext = extensions_present_##id(l, area);                   \
+		const size_t first = AREA_FIRST(AREA_OFFSET);                  \
+		bool ext = extensions_present_##id(area);                      \
 		struct vsmm_cpu_state s_zero = { 0 }, *s = &s_zero;            \
 		struct vsmm_image_extras x_zero = { 0 }, *x = &x_zero;         \
 		FIELDS(DECODE_ROW)                                             \
@@ -402,15 +401,14 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
 			*extras = x_zero;                                      \
 	}
 
-CODEC(p6_32, VSMM__P6_32_FIELDS)
-CODEC(amd64, VSMM__AMD64_FIELDS)
-CODEC(intel64, VSMM__INTEL64_FIELDS)
+CODEC(p6_32, VSMM__P6_32_FIELDS, VSMM__P6_32_AREA_OFFSET)
+CODEC(amd64, VSMM__AMD64_FIELDS, VSMM__AMD64_AREA_OFFSET)
+CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET)
 
 static const struct {
-	void (*encode)(const struct vsmm__layout *l, const struct vsmm_cpu_state *s,
+	void (*encode)(const struct vsmm_cpu_state *s,
 		       const struct vsmm_image_extras *x, uint8_t *area);
-	void (*decode)(const struct vsmm__layout *l, const uint8_t *area,
-		       struct vsmm_cpu_state *state,
+	void (*decode)(const uint8_t *area, struct vsmm_cpu_state *state,
 		       struct vsmm_image_extras *extras); /* may be NULL */
 } codecs[VSMM_LAYOUT_COUNT] = {
 	[VSMM_LAYOUT_P6_32] = { encode_p6_32, decode_p6_32 },
@@ -437,7 +435,7 @@ int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *stat
 	}
 
 	memset(area, 0, len); /* every field the layout has no value for is 0 */
-	codecs[layout].encode(l, state, extras, area);
+	codecs[layout].encode(state, extras, area);
 	return VSMM_OK;
 }
 
@@ -450,6 +448,6 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 		return VSMM_E_INVAL;
 	if (len != l->desc.area_size)
 		return VSMM_E_BUFSIZE;
-	codecs[layout].decode(l, area, state, extras);
+	codecs[layout].decode(area, state, extras);
 	return VSMM_OK;
 }
