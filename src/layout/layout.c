@@ -460,11 +460,12 @@ int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *stat
 	if (len != l->desc.area_size)
 		return VSMM_E_BUFSIZE;
 	/* A NULL extras is all zero but for the layout's own revision
-	 * (header). */
-	struct vsmm_image_extras defaults = { 0 };
+	 * (header); built only then, not zeroed on every SMI. */
 	if (!extras) {
-		defaults.revision = l->desc.revision | VSMM_REV_SMBASE_RELOC;
-		extras = &defaults;
+		struct vsmm_image_extras defaults = {
+			.revision = l->desc.revision | VSMM_REV_SMBASE_RELOC,
+		};
+		return vsmm_image_encode(layout, state, &defaults, area, len);
 	}
 
 	memset(area, 0, len); /* every field the layout has no value for is 0 */
