@@ -31,10 +31,24 @@ struct vsmm__rules {
 	bool io_restart;          /* I/O instruction restart (hardware) */
 };
 
-const struct vsmm__rules *vsmm__rules_get(enum vsmm_semantics semantics);
+/* The rule sets by semantics (semantics.c).  The look-ups below are
+ * inline: SMI and RSM make several each, and a call costs more than they
+ * do. */
+extern const struct vsmm__rules vsmm__rules_table[VSMM_SEMANTICS_COUNT];
+
+/* The rules of a semantics; an unknown one gets KVM's. */
+static inline const struct vsmm__rules *vsmm__rules_get(enum vsmm_semantics semantics)
+{
+	if ((unsigned)semantics >= VSMM_SEMANTICS_COUNT)
+		return &vsmm__rules_table[VSMM_SEMANTICS_KVM];
+	return &vsmm__rules_table[semantics];
+}
 
 /* Is this layout one of the 64-bit maps (EFER, 16 GPRs, 64-bit fields)? */
-bool vsmm__layout_wide(enum vsmm_layout layout);
+static inline bool vsmm__layout_wide(enum vsmm_layout layout)
+{
+	return layout == VSMM_LAYOUT_AMD64 || layout == VSMM_LAYOUT_INTEL64;
+}
 
 /* An SMI being delivered: the vCPU as it will be committed, and the image. */
 struct vsmm__smi {

@@ -5,7 +5,7 @@
  */
 #include "core.h"
 
-static const struct vsmm__rules rules[VSMM_SEMANTICS_COUNT] = {
+const struct vsmm__rules vsmm__rules_table[VSMM_SEMANTICS_COUNT] = {
 	[VSMM_SEMANTICS_KVM] = {
 		.name = "kvm",
 		.vendor_layout = false,     /* KVM: AMD64 map for every LM guest */
@@ -31,15 +31,3 @@ static const struct vsmm__rules rules[VSMM_SEMANTICS_COUNT] = {
 		.io_restart = true,         /* SDM 33.13.2 */
 	},
 };
-
-const struct vsmm__rules *vsmm__rules_get(enum vsmm_semantics semantics)
-{
-	if ((unsigned)semantics >= VSMM_SEMANTICS_COUNT)
-		return &rules[VSMM_SEMANTICS_KVM];
-	return &rules[semantics];
-}
-
-bool vsmm__layout_wide(enum vsmm_layout layout)
-{
-	return layout == VSMM_LAYOUT_AMD64 || layout == VSMM_LAYOUT_INTEL64;
-}

@@ -81,15 +81,6 @@ int vsmm_model_preset(struct vsmm_model *model, enum vsmm_vendor vendor,
 	return VSMM_OK;
 }
 
-const struct vsmm__vendor_ops *vsmm__vendor_get(const struct vsmm_model *model)
-{
-	switch (model->vendor) {
-	case VSMM_VENDOR_INTEL: return &vsmm__vendor_intel;
-	case VSMM_VENDOR_AMD: return &vsmm__vendor_amd;
-	default: return NULL;
-	}
-}
-
 enum vsmm_layout vsmm_model_layout(const struct vsmm_model *model,
 				   enum vsmm_semantics semantics)
 {

@@ -39,7 +39,16 @@ struct vsmm__vendor_ops {
 extern const struct vsmm__vendor_ops vsmm__vendor_intel;
 extern const struct vsmm__vendor_ops vsmm__vendor_amd;
 
-/* The table of the model's vendor; NULL for an unknown vendor. */
-const struct vsmm__vendor_ops *vsmm__vendor_get(const struct vsmm_model *model);
+/* The table of the model's vendor; NULL for an unknown vendor.  Inline:
+ * SMI and RSM look it up several times each. */
+static inline const struct vsmm__vendor_ops *
+vsmm__vendor_get(const struct vsmm_model *model)
+{
+	switch (model->vendor) {
+	case VSMM_VENDOR_INTEL: return &vsmm__vendor_intel;
+	case VSMM_VENDOR_AMD: return &vsmm__vendor_amd;
+	default: return NULL;
+	}
+}
 
 #endif /* VSMM_VENDOR_H */
