@@ -72,7 +72,7 @@ enum vsmm_reason vsmm__check_cr3_reserved(const struct vsmm_model *model,
 {
 	if (pcide)
 		cr3 &= ~(1ull << 63);
-	return cr3 & bits_from(model->maxphyaddr) ? R(CR3_RESERVED) : NONE;
+	return (cr3 & bits_from(model->maxphyaddr)) ? R(CR3_RESERVED) : NONE;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -110,7 +110,7 @@ static uint64_t cr4_defined(void)
 /* Bits no processor of the model's generation defines (15, 19, 25+). */
 enum vsmm_reason vsmm__check_cr4_reserved(uint64_t cr4)
 {
-	return cr4 & ~cr4_defined() ? R(CR4_RESERVED) : NONE;
+	return (cr4 & ~cr4_defined()) ? R(CR4_RESERVED) : NONE;
 }
 
 /* A defined bit whose CPUID feature the model lacks is reserved for it. */
@@ -175,7 +175,7 @@ enum vsmm_reason vsmm__check_cr4_la57_lm(uint64_t old_cr4, uint64_t cr4,
  * image that sets it (SDM Vol.3C 33.14.1, default treatment of RSM). */
 enum vsmm_reason vsmm__check_cr4_vmxe_image(uint64_t cr4)
 {
-	return cr4 & VSMM_CR4_VMXE ? R(CR4_VMXE_IMAGE) : NONE;
+	return (cr4 & VSMM_CR4_VMXE) ? R(CR4_VMXE_IMAGE) : NONE;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -191,7 +191,7 @@ enum vsmm_reason vsmm__check_cr4_vmxe_image(uint64_t cr4)
 
 enum vsmm_reason vsmm__check_efer_reserved(uint64_t efer)
 {
-	return efer & ~(uint64_t)EFER_KNOWN ? R(EFER_RESERVED) : NONE;
+	return (efer & ~(uint64_t)EFER_KNOWN) ? R(EFER_RESERVED) : NONE;
 }
 
 enum vsmm_reason vsmm__check_efer_features(const struct vsmm_model *model,
@@ -238,7 +238,7 @@ enum vsmm_reason vsmm__check_pdpte(const struct vsmm_model *model, uint64_t pdpt
 
 	if (!(pdpte & 1))
 		return NONE;
-	return pdpte & rsvd ? R(PDPTE_RESERVED) : NONE;
+	return (pdpte & rsvd) ? R(PDPTE_RESERVED) : NONE;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -265,24 +265,19 @@ enum vsmm_reason vsmm__check_rflags_vm_lm(uint64_t rflags, uint64_t efer)
 
 enum vsmm_reason vsmm__check_svm_supported(const struct vsmm_model *model)
 {
-	return model->features & VSMM_FEAT_SVM ? NONE : R(SVM_NOT_SUPPORTED);
+	return (model->features & VSMM_FEAT_SVM) ? NONE : R(SVM_NOT_SUPPORTED);
 }
 
 enum vsmm_reason vsmm__check_svm_svme(uint64_t image_efer)
 {
-	return image_efer & VSMM_EFER_SVME ? NONE : R(SVM_SVME_CLEAR);
+	return (image_efer & VSMM_EFER_SVME) ? NONE : R(SVM_SVME_CLEAR);
 }
 
 /* ---------------------------------------------------------------------- */
 /* Composite checks: the predicates of one register write, in order         */
 /* ---------------------------------------------------------------------- */
 
-#define TRY(expr)                              \
-	do {                                   \
-		enum vsmm_reason r_ = (expr);  \
-		if (r_ != NONE)                \
-			return r_;             \
-	} while (0)
+#define TRY VSMM__TRY
 
 /* KVM kvm_set_cr0 / kvm_is_valid_cr0, then the vendor's fixed bits. */
 enum vsmm_reason vsmm__check_cr0_write(const struct vsmm__cpu_view *v, uint64_t cr0)

@@ -17,6 +17,15 @@
 
 #define VSMM__ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Run one rule; if it fails, return its reason from the enclosing
+ * function (the checks and the RSM loads chain rules this way). */
+#define VSMM__TRY(expr)                                        \
+	do {                                                   \
+		enum vsmm_reason try_ = (expr);                \
+		if (try_ != VSMM_REASON_NONE)                  \
+			return try_;                           \
+	} while (0)
+
 #if defined(__GNUC__) || defined(__clang__)
 #define VSMM__MUST_CHECK __attribute__((warn_unused_result))
 #else

@@ -15,12 +15,7 @@
 #include "vendor/vendor.h"
 
 #define NONE VSMM_REASON_NONE
-#define TRY(expr)                              \
-	do {                                   \
-		enum vsmm_reason r_ = (expr);  \
-		if (r_ != NONE)                \
-			return r_;             \
-	} while (0)
+#define TRY VSMM__TRY
 
 /* DR6/DR7 bits software can change; the rest read as fixed (KVM
  * DR6_VOLATILE / DR7_VOLATILE). */
