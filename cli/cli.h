@@ -324,7 +324,9 @@ int cli_json_load(const char *path, json_object **out);
 /* Parse a JSON document from memory; message in err on failure. */
 int cli_json_parse(const char *text, size_t len, json_object **out, char *err,
 		   size_t errlen);
-/* Print pretty JSON and a newline to stdout. */
+/* Print pretty JSON and a newline to f (smi prints to stderr when the
+ * image goes to stdout), or to stdout. */
+void cli_json_fprint(FILE *f, json_object *obj);
 void cli_json_print(json_object *obj);
 
 /* ------------------------------------------------------------------ */

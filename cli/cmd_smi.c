@@ -39,10 +39,7 @@ static void report(FILE *f, const struct cli_smi *r, const struct cli_opts *o)
 		json_object_object_add(j, "area_address",
 				       cli_json_hex(r->mem.area_addr));
 		json_object_object_add(j, "state", cli_state_to_json(&r->vcpu.state));
-		fputs(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
-						     JSON_C_TO_STRING_SPACED |
-						     JSON_C_TO_STRING_NOSLASHESCAPE), f);
-		fputc('\n', f);
+		cli_json_fprint(f, j);
 		json_object_put(j);
 		return;
 	}

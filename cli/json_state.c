@@ -498,9 +498,15 @@ int cli_json_load(const char *path, json_object **out)
 	return rc;
 }
 
+void cli_json_fprint(FILE *f, json_object *obj)
+{
+	fputs(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+						  JSON_C_TO_STRING_SPACED |
+						  JSON_C_TO_STRING_NOSLASHESCAPE), f);
+	fputc('\n', f);
+}
+
 void cli_json_print(json_object *obj)
 {
-	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-						 JSON_C_TO_STRING_SPACED |
-						 JSON_C_TO_STRING_NOSLASHESCAPE));
+	cli_json_fprint(stdout, obj);
 }
