@@ -253,6 +253,10 @@ struct cli_rsm {
  * (reported). */
 int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img,
 		  const struct cli_opts *o);
+/* check and rsm: cli_image_load() of path, then cli_rsm_setup().  On
+ * failure (reported) the image is closed again.  0 or -1. */
+int cli_rsm_open(struct cli_rsm *r, struct cli_image *img, const char *path,
+		 const struct cli_opts *o);
 /* A vCPU taking an SMI (smi, demo); the area it writes lands in area[]. */
 struct cli_smi {
 	struct vsmm_model model;

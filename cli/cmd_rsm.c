@@ -61,14 +61,8 @@ int cmd_rsm(int argc, char **argv)
 			    &o);
 	if (rc)
 		return rc > 0 ? cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_ERR;
-	if (cli_image_load(&img, o.args[0], &o) != 0) {
-		cli_image_close(&img);
+	if (cli_rsm_open(&r, &img, o.args[0], &o) != 0)
 		return CLI_EXIT_ERR;
-	}
-	if (cli_rsm_setup(&r, &img, &o) != 0) {
-		cli_image_close(&img);
-		return CLI_EXIT_ERR;
-	}
 	rc = vsmm_leave_smm(&r.vcpu);
 	if (rc != VSMM_OK && rc != VSMM_E_SHUTDOWN) {
 		cli_err("%s: RSM failed: %s (%s)", img.src.name,

@@ -79,6 +79,15 @@ int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img,
 	return set_records(r, o);
 }
 
+int cli_rsm_open(struct cli_rsm *r, struct cli_image *img, const char *path,
+		 const struct cli_opts *o)
+{
+	if (cli_image_load(img, path, o) == 0 && cli_rsm_setup(r, img, o) == 0)
+		return 0;
+	cli_image_close(img);
+	return -1;
+}
+
 void cli_print_context(FILE *f, const struct cli_image *img,
 		       const struct cli_opts *o)
 {
