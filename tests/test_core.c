@@ -24,15 +24,6 @@ static int teardown(void **unused)
 	return 0;
 }
 
-static void assert_same_state(const struct vsmm_cpu_state *want,
-			      const struct vsmm_cpu_state *got)
-{
-	const char *d = tp_state_diff(want, got);
-
-	if (d)
-		fail_msg("state differs: %s", d);
-}
-
 /* SMI then immediate RSM gives back the interrupted state exactly. */
 static void round_trip(enum vsmm_vendor vendor, bool lm, enum tp_mode mode)
 {
@@ -44,7 +35,7 @@ static void round_trip(enum vsmm_vendor vendor, bool lm, enum tp_mode mode)
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 	assert_true(tv.vcpu.state.smm);
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
-	assert_same_state(&before, &tv.vcpu.state);
+	TP_ASSERT_SAME_STATE(&before, &tv.vcpu.state);
 }
 
 static void test_round_trip_real(void **unused)
@@ -86,7 +77,7 @@ static void test_round_trip_pae(void **unused)
 
 		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 		assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
-		assert_same_state(&before, &tv.vcpu.state);
+		TP_ASSERT_SAME_STATE(&before, &tv.vcpu.state);
 		/* image write, image read, then the PDPT read at CR3[31:5] */
 		assert_int_equal(tv.tp->ncalls, 5);
 		assert_int_equal(tv.tp->log[3].kind, TP_READ);

@@ -82,6 +82,16 @@ void tp_state_mode(struct vsmm_cpu_state *st, enum tp_mode mode);
 const char *tp_state_diff(const struct vsmm_cpu_state *a,
 			  const struct vsmm_cpu_state *b);
 
+/* Fail the cmocka test with the first difference between two states.  A
+ * macro, so that the library needs no cmocka and the failure names the
+ * test's own line; include <cmocka.h> before using it. */
+#define TP_ASSERT_SAME_STATE(want, got)                                        \
+	do {                                                                   \
+		const char *tp_d_ = tp_state_diff((want), (got));              \
+		if (tp_d_)                                                     \
+			fail_msg("state differs: %s", tp_d_);                  \
+	} while (0)
+
 #endif
 
 /* Read / write one field of the vCPU's image in SMRAM by its manual name

@@ -29,15 +29,6 @@ static int teardown(void **unused)
 	return 0;
 }
 
-static void assert_same_state(const struct vsmm_cpu_state *want,
-			      const struct vsmm_cpu_state *got)
-{
-	const char *d = tp_state_diff(want, got);
-
-	if (d)
-		fail_msg("state differs: %s", d);
-}
-
 /* A long-mode VMX root context: CR4.VMXE=1, in VMX operation. */
 static void vmx_root(enum vsmm_semantics sem)
 {
@@ -59,7 +50,7 @@ static void test_vmxe_root_round_trip_kvm(void **unused)
 	assert_true(tv.vcpu.priv.smm_vmxon);
 	assert_true(tp_image_get(&tv, "cr4") & VSMM_CR4_VMXE);
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
-	assert_same_state(&before, &tv.vcpu.state);
+	TP_ASSERT_SAME_STATE(&before, &tv.vcpu.state);
 	assert_false(tv.vcpu.priv.smm_vmxon);
 }
 
@@ -87,7 +78,7 @@ static void test_vmxe_nonroot_round_trip_kvm(void **unused)
 
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
 	assert_int_equal(tp_count(tv.tp, TP_NESTED_ENTER), 1);
-	assert_same_state(&l2, &tv.vcpu.state);
+	TP_ASSERT_SAME_STATE(&l2, &tv.vcpu.state);
 }
 
 /* The order is what makes it work: the CR4 load RSM performs, judged as
@@ -128,7 +119,7 @@ static void test_vmxe_round_trip_hardware(void **unused)
 		assert_false(tp_image_get(&tv, "cr4") & VSMM_CR4_VMXE);
 		assert_true(tv.vcpu.priv.hw_vmxe);
 		assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
-		assert_same_state(&before, &tv.vcpu.state);
+		TP_ASSERT_SAME_STATE(&before, &tv.vcpu.state);
 	}
 }
 
@@ -238,7 +229,7 @@ static void test_svme_round_trip(void **unused)
 	assert_int_equal(tv.vcpu.state.efer, 0);
 	assert_int_equal(tp_image_get(&tv, "svm_guest_flag"), 0);
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
-	assert_same_state(&before, &tv.vcpu.state);
+	TP_ASSERT_SAME_STATE(&before, &tv.vcpu.state);
 }
 
 /* ... and an SMI in the nested guest writes the flag and vmcb12 address;
@@ -262,7 +253,7 @@ static void test_svm_l2_round_trip(void **unused)
 	unsigned i = tv.tp->ncalls - 2; /* nested_enter, then smm_changed */
 	assert_int_equal(tv.tp->log[i].kind, TP_NESTED_ENTER);
 	assert_int_equal(tv.tp->log[i].gpa, 0x7654000);
-	assert_same_state(&before, &tv.vcpu.state);
+	TP_ASSERT_SAME_STATE(&before, &tv.vcpu.state);
 }
 
 /* The 32-bit map cannot carry the SVM fields: KVM refuses the SMI. */
