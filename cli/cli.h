@@ -274,9 +274,10 @@ int cli_smi_deliver(struct cli_smi *r, const struct cli_opts *o,
 /* "layout amd64 (from the revision id), revision ..., model ..., semantics ..." */
 void cli_print_context(FILE *f, const struct cli_image *img,
 		       const struct cli_opts *o);
-/* layout, revision, model and semantics keys. */
-void cli_context_to_json(json_object *obj, const struct cli_image *img,
-			 const struct cli_opts *o);
+/* layout, revision, model and semantics keys (of the image read by check
+ * and rsm, or written by smi). */
+void cli_context_to_json(json_object *obj, const struct vsmm_layout_desc *desc,
+			 uint32_t revision, const struct cli_opts *o);
 
 /* ------------------------------------------------------------------ */
 /* JSON                                                                 */

@@ -25,7 +25,7 @@ static void report_json(const struct cli_image *img, const struct cli_opts *o,
 
 	json_object_object_add(j, "result", json_object_new_string(
 				       rc == VSMM_OK ? "resume" : "shutdown"));
-	cli_context_to_json(j, img, o);
+	cli_context_to_json(j, img->desc, img->revision, o);
 	if (rc == VSMM_OK)
 		json_object_object_add(j, "state", cli_state_to_json(out));
 	else

@@ -22,13 +22,11 @@ static void report_json(const struct cli_image *img, const struct cli_opts *o,
 
 	json_object_object_add(j, "result", json_object_new_string(
 				       rc == VSMM_OK ? "resumed" : "shutdown"));
-	if (rc == VSMM_OK) {
+	if (rc == VSMM_OK)
 		json_object_object_add(j, "state", cli_state_to_json(&vcpu->state));
-		cli_context_to_json(j, img, o);
-	} else {
+	else
 		cli_shutdown_to_json(j, &vcpu->last_shutdown);
-		cli_context_to_json(j, img, o);
-	}
+	cli_context_to_json(j, img->desc, img->revision, o);
 	cli_json_print(j);
 	json_object_put(j);
 }

@@ -30,12 +30,7 @@ static void report(FILE *f, const struct cli_smi *r, const struct cli_opts *o)
 	if (o->json) {
 		json_object *j = json_object_new_object();
 
-		json_object_object_add(j, "layout", json_object_new_string(r->desc->name));
-		json_object_object_add(j, "revision", cli_json_hex(rev));
-		json_object_object_add(j, "model",
-				       json_object_new_string(cli_vendor_name(o->vendor)));
-		json_object_object_add(j, "semantics", json_object_new_string(
-					       cli_semantics_name(o->semantics)));
+		cli_context_to_json(j, r->desc, rev, o);
 		json_object_object_add(j, "area_address",
 				       cli_json_hex(r->mem.area_addr));
 		json_object_object_add(j, "state", cli_state_to_json(&r->vcpu.state));

@@ -97,12 +97,11 @@ void cli_print_context(FILE *f, const struct cli_image *img,
 		cli_semantics_name(o->semantics));
 }
 
-void cli_context_to_json(json_object *obj, const struct cli_image *img,
-			 const struct cli_opts *o)
+void cli_context_to_json(json_object *obj, const struct vsmm_layout_desc *desc,
+			 uint32_t revision, const struct cli_opts *o)
 {
-	json_object_object_add(obj, "layout",
-			       json_object_new_string(img->desc->name));
-	json_object_object_add(obj, "revision", cli_json_hex(img->revision));
+	json_object_object_add(obj, "layout", json_object_new_string(desc->name));
+	json_object_object_add(obj, "revision", cli_json_hex(revision));
 	json_object_object_add(obj, "model",
 			       json_object_new_string(cli_vendor_name(o->vendor)));
 	json_object_object_add(obj, "semantics",
