@@ -210,7 +210,8 @@ struct cli_image {
  * Load IMAGE as the options say: exactly the layout's area size, or the
  * area at SMBASE+area_offset of a dump with --dump-base/--smbase.  The
  * layout is o->layout, or chosen from the revision id under auto.
- * 0 or -1 (reported).
+ * 0, or -1 (reported; nothing is left open, and cli_image_close() on it
+ * again is harmless).
  */
 int cli_image_load(struct cli_image *img, const char *path,
 		   const struct cli_opts *o);
@@ -253,8 +254,8 @@ struct cli_rsm {
  * (reported). */
 int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img,
 		  const struct cli_opts *o);
-/* check and rsm: cli_image_load() of path, then cli_rsm_setup().  On
- * failure (reported) the image is closed again.  0 or -1. */
+/* check and rsm: cli_image_load() of path, then cli_rsm_setup().  0, or
+ * -1 (reported; the image is closed). */
 int cli_rsm_open(struct cli_rsm *r, struct cli_image *img, const char *path,
 		 const struct cli_opts *o);
 /* A vCPU taking an SMI (smi, demo); the area it writes lands in area[]. */

@@ -82,10 +82,8 @@ int cmd_decode(int argc, char **argv)
 			    argv, &o);
 	if (rc)
 		return rc > 0 ? cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_ERR;
-	if (cli_image_load(&img, o.args[0], &o) != 0) {
-		cli_image_close(&img);
+	if (cli_image_load(&img, o.args[0], &o) != 0)
 		return CLI_EXIT_ERR;
-	}
 	rc = vsmm_image_decode(img.layout, img.area, img.len, &s, &x);
 	if (rc != VSMM_OK) {
 		cli_err("%s: cannot decode as %s: %s", img.src.name,

@@ -141,11 +141,15 @@ static int load_dump(struct cli_image *img, const char *path,
 int cli_image_load(struct cli_image *img, const char *path,
 		   const struct cli_opts *o)
 {
+	int rc;
+
 	memset(img, 0, sizeof(*img));
 	img->src.fd = -1;
-	if (o->has_dump_base)
-		return load_dump(img, path, o);
-	return load_file(img, path, o);
+	rc = o->has_dump_base ? load_dump(img, path, o) : load_file(img, path, o);
+	/* A failed load leaves nothing open for the caller to close. */
+	if (rc != 0)
+		cli_image_close(img);
+	return rc;
 }
 
 void cli_image_close(struct cli_image *img)

@@ -82,7 +82,9 @@ int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img,
 int cli_rsm_open(struct cli_rsm *r, struct cli_image *img, const char *path,
 		 const struct cli_opts *o)
 {
-	if (cli_image_load(img, path, o) == 0 && cli_rsm_setup(r, img, o) == 0)
+	if (cli_image_load(img, path, o) != 0)
+		return -1;
+	if (cli_rsm_setup(r, img, o) == 0)
 		return 0;
 	cli_image_close(img);
 	return -1;
