@@ -80,46 +80,63 @@ enum vsmm_reason vsmm__check_cr3_reserved(const struct vsmm_model *model,
 /* ---------------------------------------------------------------------- */
 
 /* Each defined CR4 bit and the CPUID feature that makes it writable. */
-static const struct {
-	uint64_t bit;
-	uint64_t feature;
-} cr4_gates[] = {
-	{ VSMM_CR4_VME, VSMM_FEAT_VME },        { VSMM_CR4_PVI, VSMM_FEAT_VME },
-	{ VSMM_CR4_TSD, VSMM_FEAT_TSC },        { VSMM_CR4_DE, VSMM_FEAT_DE },
-	{ VSMM_CR4_PSE, VSMM_FEAT_PSE },        { VSMM_CR4_PAE, VSMM_FEAT_PAE },
-	{ VSMM_CR4_MCE, VSMM_FEAT_MCE },        { VSMM_CR4_PGE, VSMM_FEAT_PGE },
-	{ VSMM_CR4_PCE, VSMM_FEAT_PCE },        { VSMM_CR4_OSFXSR, VSMM_FEAT_FXSR },
-	{ VSMM_CR4_OSXMMEXCPT, VSMM_FEAT_SSE }, { VSMM_CR4_UMIP, VSMM_FEAT_UMIP },
-	{ VSMM_CR4_LA57, VSMM_FEAT_LA57 },      { VSMM_CR4_VMXE, VSMM_FEAT_VMX },
-	{ VSMM_CR4_SMXE, VSMM_FEAT_SMX },       { VSMM_CR4_FSGSBASE, VSMM_FEAT_FSGSBASE },
-	{ VSMM_CR4_PCIDE, VSMM_FEAT_PCID },     { VSMM_CR4_OSXSAVE, VSMM_FEAT_XSAVE },
-	{ VSMM_CR4_SMEP, VSMM_FEAT_SMEP },      { VSMM_CR4_SMAP, VSMM_FEAT_SMAP },
-	{ VSMM_CR4_PKE, VSMM_FEAT_PKU },        { VSMM_CR4_CET, VSMM_FEAT_CET },
-	{ VSMM_CR4_PKS, VSMM_FEAT_PKS },
-};
+#define CR4_GATES(X)                                                      \
+	X(VME, VME)             X(PVI, VME)             X(TSD, TSC)       \
+	X(DE, DE)               X(PSE, PSE)             X(PAE, PAE)       \
+	X(MCE, MCE)             X(PGE, PGE)             X(PCE, PCE)       \
+	X(OSFXSR, FXSR)         X(OSXMMEXCPT, SSE)      X(UMIP, UMIP)     \
+	X(LA57, LA57)           X(VMXE, VMX)            X(SMXE, SMX)      \
+	X(FSGSBASE, FSGSBASE)   X(PCIDE, PCID)          X(OSXSAVE, XSAVE) \
+	X(SMEP, SMEP)           X(SMAP, SMAP)           X(PKE, PKU)       \
+	X(CET, CET)             X(PKS, PKS)
 
-static uint64_t cr4_defined(void)
-{
-	uint64_t mask = 0;
+/* The number of the bit a one-bit mask has, as a constant expression. */
+#define BIT_NUMBER(m)                                                     \
+	((((m) & 0xaaaaaaaaaaaaaaaaull) ? 1 : 0) |                        \
+	 (((m) & 0xccccccccccccccccull) ? 2 : 0) |                        \
+	 (((m) & 0xf0f0f0f0f0f0f0f0ull) ? 4 : 0) |                        \
+	 (((m) & 0xff00ff00ff00ff00ull) ? 8 : 0) |                        \
+	 (((m) & 0xffff0000ffff0000ull) ? 16 : 0) |                       \
+	 (((m) & 0xffffffff00000000ull) ? 32 : 0))
 
-	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cr4_gates); i++)
-		mask |= cr4_gates[i].bit;
-	return mask;
-}
+#define CR4_GATE_ENTRY(bit, feature) \
+	[BIT_NUMBER(VSMM_CR4_##bit)] = VSMM_FEAT_##feature,
+#define CR4_DEFINED_BIT(bit, feature) VSMM_CR4_##bit |
+#define CR4_DEFINED (CR4_GATES(CR4_DEFINED_BIT) 0)
+
+/* The feature that gates each CR4 bit, by bit number (0: undefined bit). */
+static const uint64_t cr4_gate[64] = { CR4_GATES(CR4_GATE_ENTRY) };
 
 /* Bits no processor of the model's generation defines (15, 19, 25+). */
 enum vsmm_reason vsmm__check_cr4_reserved(uint64_t cr4)
 {
-	return (cr4 & ~cr4_defined()) ? R(CR4_RESERVED) : NONE;
+	return (cr4 & ~CR4_DEFINED) ? R(CR4_RESERVED) : NONE;
 }
 
-/* A defined bit whose CPUID feature the model lacks is reserved for it. */
+/* The number of the lowest set bit of v (v != 0). */
+static unsigned lowest_bit(uint64_t v)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	return (unsigned)__builtin_ctzll(v);
+#else
+	unsigned n = 0;
+
+	for (; !(v & 1); v >>= 1)
+		n++;
+	return n;
+#endif
+}
+
+/*
+ * A defined bit whose CPUID feature the model lacks is reserved for it.
+ * Visits the bits that are set (a handful), not all 23 gates: RSM runs
+ * this on every CR4 load, and the walk of the gates was most of its cost.
+ */
 enum vsmm_reason vsmm__check_cr4_features(const struct vsmm_model *model,
 					  uint64_t cr4)
 {
-	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cr4_gates); i++) {
-		if ((cr4 & cr4_gates[i].bit) &&
-		    !(model->features & cr4_gates[i].feature))
+	for (uint64_t bits = cr4 & CR4_DEFINED; bits; bits &= bits - 1) {
+		if (!(model->features & cr4_gate[lowest_bit(bits)]))
 			return R(CR4_UNSUPPORTED);
 	}
 	return NONE;
