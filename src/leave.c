@@ -367,6 +367,19 @@ static uint8_t shadow_from_image(uint8_t shadow, uint64_t rflags)
 	return 0;
 }
 
+/*
+ * Outside IA-32e mode RIP is EIP: KVM's emulator writes back only the low
+ * 32 bits once RSM has recomputed the mode (x86_emulate_insn), and VM
+ * entry refuses RIP[63:32] != 0 there (SDM Vol.3C "Checks on Guest RIP").
+ * Judged by EFER.LMA, not CS.L: the Intel map without vsmm's records
+ * carries no CS attributes, and compatibility mode is left as loaded.
+ */
+static void rip_for_mode(struct vsmm_cpu_state *st)
+{
+	if (!(st->efer & VSMM_EFER_LMA))
+		st->rip &= 0xffffffffu;
+}
+
 static enum vsmm_reason load_image(struct vsmm__rsm *r)
 {
 	const struct vsmm__vendor_ops *vendor = vsmm__vendor_get(r->next.model);
@@ -388,6 +401,7 @@ static enum vsmm_reason load_image(struct vsmm__rsm *r)
 	 * that starts there loads its PDPTEs like any other. */
 	if (pae_paging(&r->next.state) && !r->pdptes_loaded)
 		TRY(load_pdptes(r));
+	rip_for_mode(&r->next.state);
 	/* Spec 3.3 step 14: the shadow applies when RSM retires. */
 	r->next.state.int_shadow = shadow_from_image(r->img.int_shadow,
 						     r->next.state.rflags);

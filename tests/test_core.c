@@ -326,6 +326,33 @@ static void test_dtable_limit_16_bits(void **unused)
 	dtable_limit_16(VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_HARDWARE);   /* amd64 */
 }
 
+/*
+ * Outside IA-32e mode RIP is EIP.  An image may carry RIP[63:32] for a
+ * 32-bit context (the 64-bit maps hold a quadword): KVM's emulator writes
+ * back only the low 32 bits once RSM recomputed the mode, and VM entry
+ * refuses such a RIP.  In 64-bit mode every bit comes back.
+ */
+static void test_rip_high_outside_ia32e(void **unused)
+{
+	(void)unused;
+	static const enum vsmm_semantics sems[] = { VSMM_SEMANTICS_KVM,
+						     VSMM_SEMANTICS_HARDWARE };
+	for (unsigned i = 0; i < 2; i++) {
+		tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, sems[i]);
+		tp_state_mode(&tv.vcpu.state, TP_PROT32);
+		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+		tp_image_set(&tv, "rip", 0x123456789abcull);
+		assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+		assert_int_equal(tv.vcpu.state.rip, 0x56789abcu);
+
+		tp_state_mode(&tv.vcpu.state, TP_LONG);
+		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+		tp_image_set(&tv, "rip", 0xffff80000000abcdull);
+		assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+		assert_int_equal(tv.vcpu.state.rip, 0xffff80000000abcdull);
+	}
+}
+
 /* Argument errors are statuses, never crashes. */
 static void test_bad_arguments(void **unused)
 {
@@ -381,6 +408,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_every_callback_fails, teardown),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test_teardown(test_dtable_limit_16_bits, teardown),
+		cmocka_unit_test_teardown(test_rip_high_outside_ia32e, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -158,6 +158,8 @@ static void random_state(struct vsmm_cpu_state *st, const struct vsmm_model *m,
 	if (mode != TP_PROT32)
 		st->rflags &= ~VSMM_RFLAGS_VM; /* virtual-8086 only in 32-bit PM */
 	random_control(st, m, mode, wide);
+	if (!(st->efer & VSMM_EFER_LMA))
+		st->rip &= 0xffffffffu; /* outside IA-32e mode RIP is EIP */
 	st->dr6 = pick(0xe80f) | VSMM_DR6_FIXED_1;
 	st->dr7 = pick(0xffff2bff) | VSMM_DR7_FIXED_1;
 	for (int i = 0; i < VSMM_SREG_COUNT; i++)
