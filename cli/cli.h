@@ -77,6 +77,10 @@ CLI_COMMAND_DECL(help);
 #define CLI_OPT_DUMP (1u << 6)      /* --dump-base ADDR */
 #define CLI_OPT_SMBASE (1u << 7)    /* --smbase ADDR */
 #define CLI_OPT_RECORD (1u << 8)    /* --halted, --vmx */
+/* check and rsm run RSM on an image the same way: the same options. */
+#define CLI_OPTS_RSM                                                            \
+	(CLI_OPT_MODEL | CLI_OPT_SEMANTICS | CLI_OPT_LAYOUT | CLI_OPT_JSON |    \
+	 CLI_OPT_DUMP | CLI_OPT_SMBASE | CLI_OPT_RECORD)
 
 #define CLI_MAX_ARGS 4
 
@@ -116,6 +120,10 @@ CLI_COMMAND_DECL(help);
 	"                      (Intel): RSM returns to VMX operation\n"
 #define CLI_HELP_JSON                                                           \
 	"  --json              print JSON (docs/json.md) instead of text\n"
+/* The option help of CLI_OPTS_RSM. */
+#define CLI_HELP_RSM                                                            \
+	CLI_HELP_MODEL CLI_HELP_SEMANTICS CLI_HELP_LAYOUT_AUTO CLI_HELP_DUMP    \
+	CLI_HELP_RECORD CLI_HELP_JSON
 
 struct cli_opts {
 	enum vsmm_vendor vendor;       /* default intel */

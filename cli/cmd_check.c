@@ -14,8 +14,7 @@ const char cmd_check_usage[] =
 	"the image (or the dump) reads as zero, e.g. for PAE page-directory-\n"
 	"pointer entries.\n\n"
 	CLI_HELP_IMAGE "\nOptions:\n"
-	CLI_HELP_MODEL CLI_HELP_SEMANTICS CLI_HELP_LAYOUT_AUTO CLI_HELP_DUMP
-	CLI_HELP_RECORD CLI_HELP_JSON;
+	CLI_HELP_RSM;
 
 static void report_json(const struct cli_image *img, const struct cli_opts *o,
 			int rc, const struct vsmm_shutdown *why,
@@ -46,9 +45,6 @@ static void report_text(const struct cli_image *img, const struct cli_opts *o,
 
 int cmd_check(int argc, char **argv)
 {
-	const unsigned allowed = CLI_OPT_MODEL | CLI_OPT_SEMANTICS |
-				 CLI_OPT_LAYOUT | CLI_OPT_JSON | CLI_OPT_DUMP |
-				 CLI_OPT_SMBASE | CLI_OPT_RECORD;
 	struct cli_opts o;
 	struct cli_image img;
 	struct cli_rsm r;
@@ -56,7 +52,7 @@ int cmd_check(int argc, char **argv)
 	struct vsmm_cpu_state out;
 	int rc;
 
-	rc = cli_opts_parse(cli_command_find("check"), allowed, 1, 1, argc,
+	rc = cli_opts_parse(cli_command_find("check"), CLI_OPTS_RSM, 1, 1, argc,
 			    argv, &o);
 	if (rc)
 		return rc > 0 ? cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_ERR;

@@ -12,8 +12,7 @@ const char cmd_rsm_usage[] =
 	"vCPU resumes with, or the shutdown reason (exit 1).  Memory outside\n"
 	"the image (or the dump) reads as zero.\n\n"
 	CLI_HELP_IMAGE "\nOptions:\n"
-	CLI_HELP_MODEL CLI_HELP_SEMANTICS CLI_HELP_LAYOUT_AUTO CLI_HELP_DUMP
-	CLI_HELP_RECORD CLI_HELP_JSON;
+	CLI_HELP_RSM;
 
 static void report_json(const struct cli_image *img, const struct cli_opts *o,
 			int rc, const struct vsmm_vcpu *vcpu)
@@ -47,16 +46,13 @@ static void report_text(const struct cli_image *img, const struct cli_opts *o,
 
 int cmd_rsm(int argc, char **argv)
 {
-	const unsigned allowed = CLI_OPT_MODEL | CLI_OPT_SEMANTICS |
-				 CLI_OPT_LAYOUT | CLI_OPT_JSON | CLI_OPT_DUMP |
-				 CLI_OPT_SMBASE | CLI_OPT_RECORD;
 	struct cli_opts o;
 	struct cli_image img;
 	struct cli_rsm r;
 	int rc;
 
-	rc = cli_opts_parse(cli_command_find("rsm"), allowed, 1, 1, argc, argv,
-			    &o);
+	rc = cli_opts_parse(cli_command_find("rsm"), CLI_OPTS_RSM, 1, 1, argc,
+			    argv, &o);
 	if (rc)
 		return rc > 0 ? cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_ERR;
 	if (cli_rsm_open(&r, &img, o.args[0], &o) != 0)
