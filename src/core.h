@@ -81,6 +81,7 @@ struct vsmm__rsm {
 	bool pdptes_loaded;              /* PAE paging's PDPTEs were checked */
 	bool reenter_nested;             /* the vendor asks for L2 re-entry */
 	uint64_t vmcb12_gpa;             /* ... with this VMCB (AMD) */
+	struct vsmm__cpu_view view;      /* set by load_image before the loads */
 	struct vsmm_shutdown why;
 };
 

@@ -43,15 +43,19 @@ enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason,
 	return reason;
 }
 
-/* The state a register write is judged against: the scratch vCPU now. */
-static struct vsmm__cpu_view view_of(const struct vsmm__rsm *r)
+/*
+ * What the register writes are judged against besides the registers
+ * themselves.  It does not change during the loads: set once, after SMM is
+ * left and the vendor restored what it kept (VMX operation, the nested
+ * guest), before the first load.
+ */
+static void view_init(struct vsmm__rsm *r)
 {
 	const struct vsmm_cpu_state *st = &r->next.state;
 	const struct vsmm__vendor_ops *vendor = vsmm__vendor_get(r->next.model);
 
-	return (struct vsmm__cpu_view){
+	r->view = (struct vsmm__cpu_view){
 		.model = r->next.model,
-		.cr0 = st->cr0, .cr3 = st->cr3, .cr4 = st->cr4, .efer = st->efer,
 		.smm = st->smm,
 		/* A nested guest's CR0/CR4 answer to L1's VMCS, which the VMM
 		 * checks when it re-enters; the VMX fixed bits are L1's. */
@@ -60,6 +64,19 @@ static struct vsmm__cpu_view view_of(const struct vsmm__rsm *r)
 		.vmx_fixed = r->rules->vmx_fixed_checked,
 		.lme_needs_pae = r->rules->cr0_lme_needs_pae,
 	};
+}
+
+/* The state a register write is judged against: the scratch vCPU now
+ * (only its control registers and EFER change between writes). */
+static const struct vsmm__cpu_view *view_of(struct vsmm__rsm *r)
+{
+	const struct vsmm_cpu_state *st = &r->next.state;
+
+	r->view.cr0 = st->cr0;
+	r->view.cr3 = st->cr3;
+	r->view.cr4 = st->cr4;
+	r->view.efer = st->efer;
+	return &r->view;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -166,8 +183,7 @@ static enum vsmm_reason load_efer(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint64_t efer = (r->img.efer & ~VSMM_EFER_LMA) | (st->efer & VSMM_EFER_LMA);
-	struct vsmm__cpu_view v = view_of(r);
-	enum vsmm_reason why = vsmm__check_efer_write(&v, efer);
+	enum vsmm_reason why = vsmm__check_efer_write(view_of(r), efer);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, "efer", r->img.efer);
@@ -177,8 +193,7 @@ static enum vsmm_reason load_efer(struct vsmm__rsm *r)
 
 static enum vsmm_reason set_cr3(struct vsmm__rsm *r, uint64_t cr3)
 {
-	struct vsmm__cpu_view v = view_of(r);
-	enum vsmm_reason why = vsmm__check_cr3_write(&v, cr3);
+	enum vsmm_reason why = vsmm__check_cr3_write(view_of(r), cr3);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, "cr3", r->img.cr3);
@@ -188,8 +203,7 @@ static enum vsmm_reason set_cr3(struct vsmm__rsm *r, uint64_t cr3)
 
 static enum vsmm_reason set_cr4(struct vsmm__rsm *r, uint64_t cr4)
 {
-	struct vsmm__cpu_view v = view_of(r);
-	enum vsmm_reason why = vsmm__check_cr4_write(&v, cr4);
+	enum vsmm_reason why = vsmm__check_cr4_write(view_of(r), cr4);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, "cr4", r->img.cr4);
@@ -237,8 +251,7 @@ static bool pae_paging(const struct vsmm_cpu_state *st)
 static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
-	struct vsmm__cpu_view v = view_of(r);
-	enum vsmm_reason why = vsmm__check_cr0_write(&v, cr0);
+	enum vsmm_reason why = vsmm__check_cr0_write(view_of(r), cr0);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, "cr0", r->img.cr0);
@@ -388,6 +401,7 @@ static enum vsmm_reason load_image(struct vsmm__rsm *r)
 	clear_smm_flags(&r->next.state);
 	back_to_real_mode(r);
 	TRY(vendor->rsm_restore(r));
+	view_init(r);
 	TRY(check_image(r));
 	TRY(vsmm__layout_wide(r->layout) ? load_state_64(r) : load_state_32(r));
 	resume_point(r);
