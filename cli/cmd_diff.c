@@ -155,9 +155,11 @@ static int run_diff(const struct cli_image *a, const struct cli_image *b,
 	if (same_layout) {
 		diff_same_layout(&d, a, b);
 	} else {
-		json_object *sa, *sb;
+		json_object *sa = NULL, *sb = NULL;
 
 		if (decode_state(a, &sa) || decode_state(b, &sb)) {
+			/* The first may have decoded before the second failed. */
+			json_object_put(sa);
 			json_object_put(d.list);
 			return CLI_EXIT_ERR;
 		}
