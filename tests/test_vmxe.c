@@ -158,6 +158,32 @@ static void test_hardware_fixed_pg_activates_long_mode(void **unused)
 	assert_true(tv.vcpu.state.efer & VSMM_EFER_LMA);
 }
 
+/*
+ * Found by fuzz_rsm: an image with CR0.PG=0 and RFLAGS.VM=1 whose fixed
+ * bits turn paging, so IA-32e mode, back on.  RFLAGS.VM is then dropped
+ * (no virtual-8086 mode in IA-32e mode) and the RPLs must still follow
+ * SS.DPL, or a second SMI + RSM of the resumed state changes them.
+ */
+static void test_hardware_fixed_pg_drops_vm_keeps_rpl(void **unused)
+{
+	(void)unused;
+	vmx_root(VSMM_SEMANTICS_HARDWARE);
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	tp_image_set(&tv, "cr0", tp_image_get(&tv, "cr0") & ~VSMM_CR0_PG);
+	tp_image_set(&tv, "efer", tp_image_get(&tv, "efer") & ~VSMM_EFER_LMA);
+	tp_image_set(&tv, "rflags", tp_image_get(&tv, "rflags") | VSMM_RFLAGS_VM);
+	tp_image_set(&tv, "ss_selector", 0x001a); /* RPL 2, SS.DPL is 0 */
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	assert_true(tv.vcpu.state.efer & VSMM_EFER_LMA);
+	assert_false(tv.vcpu.state.rflags & VSMM_RFLAGS_VM);
+	assert_int_equal(tv.vcpu.state.seg[VSMM_SS].selector, 0x18);
+
+	struct vsmm_cpu_state resumed = tv.vcpu.state;
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+	TP_ASSERT_SAME_STATE(&resumed, &tv.vcpu.state);
+}
+
 /* ... and with PAE but no LME, PAE paging starts: its PDPTEs are read and
  * checked, a reserved bit shuts down. */
 static void test_hardware_fixed_pg_loads_pdptes(void **unused)
@@ -309,6 +335,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_hardware_vmx_fixed_forced, teardown),
 		cmocka_unit_test_teardown(test_hardware_fixed_pg_activates_long_mode, teardown),
 		cmocka_unit_test_teardown(test_hardware_fixed_pg_loads_pdptes, teardown),
+		cmocka_unit_test_teardown(test_hardware_fixed_pg_drops_vm_keeps_rpl, teardown),
 		cmocka_unit_test_teardown(test_hardware_vmx_root_rpl_from_ss_dpl, teardown),
 		cmocka_unit_test_teardown(test_svme_round_trip, teardown),
 		cmocka_unit_test_teardown(test_svm_l2_round_trip, teardown),

@@ -48,13 +48,16 @@ static enum vsmm_reason vmx_rsm_restore(struct vsmm__rsm *r)
 }
 
 /* VMX root operation runs with CS.RPL = SS.RPL = SS.DPL; RSM establishes
- * it outside virtual-8086 mode (SDM Vol.3C "Default Treatment of RSM"). */
+ * it outside virtual-8086 mode (SDM Vol.3C "Default Treatment of RSM").
+ * RFLAGS.VM means virtual-8086 mode only outside IA-32e mode: the fixed
+ * bits may just have turned paging (so LMA) on, and the bit is then
+ * dropped (leave.c), so it must not spare the RPLs here. */
 static void rpl_from_ss_dpl(struct vsmm_cpu_state *st)
 {
 	uint16_t dpl = (uint16_t)((st->seg[VSMM_SS].attr & VSMM_SEG_DPL_MASK) >>
 				  VSMM_SEG_DPL_SHIFT);
 
-	if (st->rflags & VSMM_RFLAGS_VM)
+	if ((st->rflags & VSMM_RFLAGS_VM) && !(st->efer & VSMM_EFER_LMA))
 		return;
 	st->seg[VSMM_CS].selector = (uint16_t)((st->seg[VSMM_CS].selector & ~3u) | dpl);
 	st->seg[VSMM_SS].selector = (uint16_t)((st->seg[VSMM_SS].selector & ~3u) | dpl);
