@@ -117,6 +117,10 @@ SCRIBBLE(cr4_pae_off_lm, s->cr4 &= ~VSMM_CR4_PAE)
 SCRIBBLE(svm_svme_clear, s->efer &= ~VSMM_EFER_SVME)
 /* Regression (fuzz_rsm): reserved RFLAGS bits used to be resumed as is. */
 SCRIBBLE(rflags_reserved, s->rflags |= 0xffffffffffc08028ull)
+/* Regression (fuzz_rsm, CI): paging off with RFLAGS.VM=1 in VMX root; the
+ * fixed bits turn IA-32e mode back on, VM goes, the RPLs follow SS.DPL. */
+SCRIBBLE(vm_pg_off_rpl, s->cr0 &= ~VSMM_CR0_PG; s->efer &= ~VSMM_EFER_LMA;
+	 s->rflags |= VSMM_RFLAGS_VM; s->seg[VSMM_SS].selector |= 2)
 /* The PAE context's PDPT sits at 0x6000; 0x0 holds the input's tail,
  * which for these seeds is a PDPTE with reserved bits. */
 SCRIBBLE(pdpt_bad, s->cr3 = 0)
@@ -166,6 +170,8 @@ static const struct scribble scribbles[] = {
 	  VSMM_REASON_NONE, 1 },
 	{ "rflags-reserved-32", INTEL_32, FZ_ST_V86, rflags_reserved,
 	  VSMM_REASON_NONE, 2 },
+	{ "vmx-fixed-pg-vm-rpl", INTEL_LM | HW, FZ_ST_VMX_ROOT, vm_pg_off_rpl,
+	  VSMM_REASON_NONE, 0 },
 };
 
 static void rsm_shutdowns(void)
