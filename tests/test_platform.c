@@ -249,54 +249,6 @@ void tp_state_mode(struct vsmm_cpu_state *st, enum tp_mode mode)
 	st->seg[VSMM_CS] = flat(0x08, code);
 }
 
-static char diff_buf[160];
-
-#define DIFF(field)                                                          \
-	do {                                                                 \
-		if (a->field != b->field) {                                  \
-			snprintf(diff_buf, sizeof(diff_buf),                 \
-				 "%s: %#llx != %#llx", #field,               \
-				 (unsigned long long)a->field,               \
-				 (unsigned long long)b->field);              \
-			return diff_buf;                                     \
-		}                                                            \
-	} while (0)
-
-static const char *seg_diff(const struct vsmm_seg *a, const struct vsmm_seg *b)
-{
-	DIFF(selector);
-	DIFF(attr);
-	DIFF(limit);
-	DIFF(base);
-	return NULL;
-}
-
-const char *tp_state_diff(const struct vsmm_cpu_state *a,
-			  const struct vsmm_cpu_state *b)
-{
-	for (int i = 0; i < VSMM_GPR_COUNT; i++)
-		DIFF(gpr[i]);
-	DIFF(rip); DIFF(rflags); DIFF(cr0); DIFF(cr2); DIFF(cr3); DIFF(cr4);
-	DIFF(efer); DIFF(dr6); DIFF(dr7);
-	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
-		const char *d = seg_diff(&a->seg[i], &b->seg[i]);
-		if (d) {
-			char tmp[sizeof(diff_buf)];
-			snprintf(tmp, sizeof(tmp), "seg[%d].%.120s", i, d);
-			memcpy(diff_buf, tmp, sizeof(tmp));
-			return diff_buf;
-		}
-	}
-	DIFF(gdtr.base); DIFF(gdtr.limit); DIFF(idtr.base); DIFF(idtr.limit);
-	DIFF(smbase); DIFF(smm); DIFF(nmi_masked); DIFF(smm_inside_nmi);
-	DIFF(smi_pending); DIFF(init_latched); DIFF(nmi_pending);
-	DIFF(shutdown); DIFF(halted); DIFF(int_shadow); DIFF(vmx_on);
-	DIFF(guest_mode); DIFF(svm_vmcb12);
-	return NULL;
-}
-
-
-
 static uint64_t field_gpa(struct tp_vcpu *v, const char *name, unsigned *size)
 {
 	const struct vsmm_layout_desc *d = vsmm_layout_get(vsmm_vcpu_layout(&v->vcpu));

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "vsmm/vsmm.h"
+#include "../fuzz/fuzz.h"
 
 enum tp_kind {
 	TP_READ,
@@ -78,9 +79,9 @@ enum tp_mode {
 };
 void tp_state_mode(struct vsmm_cpu_state *st, enum tp_mode mode);
 
-/* Human-readable first difference between two states, or NULL if equal. */
-const char *tp_state_diff(const struct vsmm_cpu_state *a,
-			  const struct vsmm_cpu_state *b);
+/* The first difference between two states (every field), or NULL if they
+ * are equal: the comparison the fuzz targets use (fuzz/state_diff.c). */
+#define tp_state_diff(a, b) fz_state_diff((a), (b), FZ_CMP_ALL)
 
 /* Fail the cmocka test with the first difference between two states.  A
  * macro, so that the library needs no cmocka and the failure names the
