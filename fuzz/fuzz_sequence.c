@@ -100,6 +100,26 @@ static void check_next_event(void)
 /* SMI and RSM                                                          */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The one change an untouched round trip may make, written from the SDM
+ * (Vol.3C "Default Treatment of RSM"), not from src/: under hardware rules,
+ * back in VMX root operation and outside virtual-8086 mode, RSM sets
+ * CS.RPL and SS.RPL to SS.DPL.  A context only differs there if a KVM-rules
+ * RSM resumed a handler's selectors as written.
+ */
+static void expect_rpl_from_ss_dpl(struct vsmm_cpu_state *pre)
+{
+	bool v86 = (pre->rflags & VSMM_RFLAGS_VM) && !(pre->efer & VSMM_EFER_LMA);
+	uint16_t dpl = (uint16_t)((pre->seg[VSMM_SS].attr & VSMM_SEG_DPL_MASK) >>
+				  VSMM_SEG_DPL_SHIFT);
+
+	if (vcpu.semantics != VSMM_SEMANTICS_HARDWARE || model.vendor != VSMM_VENDOR_INTEL ||
+	    !pre->vmx_on || pre->guest_mode || v86)
+		return;
+	pre->seg[VSMM_CS].selector = (uint16_t)((pre->seg[VSMM_CS].selector & ~3u) | dpl);
+	pre->seg[VSMM_SS].selector = (uint16_t)((pre->seg[VSMM_SS].selector & ~3u) | dpl);
+}
+
 static void do_smi(void)
 {
 	static struct vsmm_vcpu before;
@@ -132,6 +152,7 @@ static void do_smi(void)
 		 vcpu.state.smm_inside_nmi, vcpu.state.nmi_masked);
 	expect.known = valid && natural_layout() && !before.io_smi.valid;
 	expect.pre = before.state;
+	expect_rpl_from_ss_dpl(&expect.pre);
 }
 
 static void check_resumed(const struct vsmm_vcpu *before)
