@@ -50,20 +50,37 @@ static inline bool vsmm__layout_wide(enum vsmm_layout layout)
 	return layout == VSMM_LAYOUT_AMD64 || layout == VSMM_LAYOUT_INTEL64;
 }
 
-/* An SMI being delivered: the vCPU as it will be committed, and the image. */
+/*
+ * An SMI being delivered.  Nothing of the vCPU changes until every step
+ * that can fail (the vendor's nested exit, the address-space switch, the
+ * write of the area) has succeeded: until then what the SMI will commit
+ * besides the SMM environment is kept here, and the image is written from
+ * vcpu->state itself unless a vendor needs it different (vsmm__smi_image).
+ */
 struct vsmm__smi {
 	const struct vsmm__rules *rules;
 	enum vsmm_layout layout;
-	struct vsmm_vcpu next;           /* scratch copy, committed on success */
-	struct vsmm_cpu_state img;       /* state written into the image */
-	struct vsmm_image_extras ex;     /* layout-specific image fields */
+	const struct vsmm_cpu_state *img; /* state written into the image */
+	struct vsmm_image_extras ex;      /* layout-specific image fields */
+	struct vsmm__vcpu_priv priv;      /* committed as vcpu->priv */
+	bool vmx_on;                      /* committed as state.vmx_on, */
+	bool guest_mode;                  /* state.guest_mode */
+	uint64_t svm_vmcb12;              /* and state.svm_vmcb12 */
+	struct vsmm_cpu_state img_copy;   /* behind img once a vendor owns it */
 };
 
 /*
+ * The image's state, for a vendor to change: the first call copies
+ * vcpu->state aside (the common SMI never pays for that copy).
+ */
+struct vsmm_cpu_state *vsmm__smi_image(struct vsmm__smi *s);
+
+/*
  * SMI from a nested guest: ask the VMM to force the exit to L1
- * (ops->nested_leave).  The VMM may load L1's registers into vcpu->state in
- * the callback; delivery continues from what it left there, with
- * guest_mode cleared.  VSMM_E_VENDOR if the callback is missing or fails.
+ * (ops->nested_leave).  The image keeps the interrupted (L2) state; the VMM
+ * may load L1's registers into vcpu->state in the callback, and delivery
+ * continues from what it left there, with guest_mode cleared.
+ * VSMM_E_VENDOR if the callback is missing or fails.
  */
 int vsmm__smi_nested_exit(struct vsmm__smi *s, struct vsmm_vcpu *vcpu);
 

@@ -4,8 +4,8 @@
  * the current state, let the vendor leave nested operation, switch to the
  * SMM address space, write the image in one access, do the NMI
  * bookkeeping, then load the SMM execution environment.  leave.c mirrors
- * it.  All changes are made on a scratch copy of the vCPU and committed
- * only when every step succeeded.
+ * it.  The vCPU changes only once every step that can fail succeeded:
+ * until then the SMI keeps what it will commit in struct vsmm__smi.
  */
 #include <string.h>
 
@@ -23,10 +23,22 @@ static void build_image(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu,
 			const struct vsmm_layout_desc *desc)
 {
 	s->rules = vsmm__rules_get(vcpu->semantics);
-	s->next = *vcpu;
-	s->img = vcpu->state;
+	s->img = &vcpu->state;
 	memset(&s->ex, 0, sizeof(s->ex));
 	s->ex.revision = desc->revision | VSMM_REV_SMBASE_RELOC;
+	s->priv = vcpu->priv;
+	s->vmx_on = vcpu->state.vmx_on;
+	s->guest_mode = vcpu->state.guest_mode;
+	s->svm_vmcb12 = vcpu->state.svm_vmcb12;
+}
+
+struct vsmm_cpu_state *vsmm__smi_image(struct vsmm__smi *s)
+{
+	if (s->img != &s->img_copy) {
+		s->img_copy = *s->img;
+		s->img = &s->img_copy;
+	}
+	return &s->img_copy;
 }
 
 /*
@@ -35,10 +47,10 @@ static void build_image(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu,
  */
 static void save_auto_halt(struct vsmm__smi *s)
 {
-	if (!s->rules->auto_hlt_restart || !s->next.state.halted)
+	if (!s->rules->auto_hlt_restart || !s->img->halted)
 		return;
 	s->ex.auto_hlt_restart = 1;
-	s->next.priv.smi_halted = true;
+	s->priv.smi_halted = true;
 }
 
 /* SDM Vol.3C table "I/O Instruction Information in the SMM State Save
@@ -76,11 +88,10 @@ static void save_io_state(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu)
 	const struct vsmm_io_smi *io = &vcpu->io_smi;
 	const struct vsmm_cpu_state *st = &vcpu->state;
 
-	s->next.io_smi.valid = false; /* consumed by this SMI */
 	if (!s->rules->io_restart || !io->valid)
 		return;
-	s->next.priv.io_valid = true;
-	s->next.priv.io_insn_rip = io->insn_rip;
+	s->priv.io_valid = true;
+	s->priv.io_insn_rip = io->insn_rip;
 	s->ex.revision |= VSMM_REV_IO_RESTART;
 	s->ex.io_misc = intel_io_misc(io);
 	s->ex.io_mem_addr = io->string ? io->mem_addr : 0;
@@ -96,16 +107,15 @@ static int write_image(struct vsmm__smi *s, struct vsmm_vcpu *vcpu,
 		       const struct vsmm_layout_desc *desc)
 {
 	uint8_t area[VSMM_IMAGE_MAX];
-	int rc = vsmm_image_encode(s->layout, &s->img, &s->ex, area,
+	int rc = vsmm_image_encode(s->layout, s->img, &s->ex, area,
 				   desc->area_size);
 
 	if (rc != VSMM_OK)
 		return rc;
-	s->next.state.smm = true;
 	if (vcpu->ops->smm_changed &&
 	    vcpu->ops->smm_changed(vcpu->ctx, vcpu, true) != 0)
 		return VSMM_E_PLATFORM;
-	uint64_t gpa = (uint64_t)s->img.smbase + desc->area_offset;
+	uint64_t gpa = (uint64_t)s->img->smbase + desc->area_offset;
 	if (vcpu->ops->write_phys(vcpu->ctx, true, gpa, area, desc->area_size) != 0)
 		return VSMM_E_PLATFORM;
 	return VSMM_OK;
@@ -119,6 +129,24 @@ static void block_nmi(struct vsmm_cpu_state *st)
 		st->smm_inside_nmi = true;
 	else
 		st->nmi_masked = true;
+}
+
+/* Steps 6-7, once nothing can fail: the bookkeeping, the NMI blocking and
+ * the SMM execution environment, in place. */
+static void commit(const struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
+{
+	struct vsmm_cpu_state *st = &vcpu->state;
+
+	vcpu->priv = s->priv;
+	vcpu->io_smi.valid = false; /* consumed by this SMI */
+	st->vmx_on = s->vmx_on;
+	st->guest_mode = s->guest_mode;
+	st->svm_vmcb12 = s->svm_vmcb12;
+	st->smm = true;
+	block_nmi(st);
+	vsmm_smm_entry_state(vcpu->model, vcpu->semantics, st);
+	st->smi_pending = false; /* this SMI is the pending one */
+	vcpu->smi_count++;
 }
 
 int vsmm_enter_smm(struct vsmm_vcpu *vcpu)
@@ -143,11 +171,7 @@ int vsmm_enter_smm(struct vsmm_vcpu *vcpu)
 	rc = write_image(&s, vcpu, desc);
 	if (rc != VSMM_OK)
 		return rc;
-	block_nmi(&s.next.state);
-	vsmm_smm_entry_state(vcpu->model, vcpu->semantics, &s.next.state);
-	s.next.state.smi_pending = false; /* this SMI is the pending one */
-	s.next.smi_count++;
-	*vcpu = s.next;
+	commit(&s, vcpu);
 	return VSMM_OK;
 }
 
@@ -155,11 +179,13 @@ int vsmm__smi_nested_exit(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 {
 	const struct vsmm_platform_ops *ops = vcpu->ops;
 
+	(void)vsmm__smi_image(s); /* the image is L2's, whatever the VMM loads */
 	if (!ops->nested_leave || ops->nested_leave(vcpu->ctx, vcpu) != 0)
 		return VSMM_E_VENDOR;
-	/* Keep our own bookkeeping (priv, io_smi) but take the registers the
-	 * VMM left: they are L1's now. */
-	s->next.state = vcpu->state;
-	s->next.state.guest_mode = false;
+	/* The registers the VMM left are L1's now; delivery goes on from
+	 * them, with the vendor's view of VMX operation taken anew. */
+	s->vmx_on = vcpu->state.vmx_on;
+	s->svm_vmcb12 = vcpu->state.svm_vmcb12;
+	s->guest_mode = false;
 	return VSMM_OK;
 }

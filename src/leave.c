@@ -523,6 +523,8 @@ int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
 		return shut_down(vcpu, &r.why);
 	if (rc != VSMM_OK)
 		return rc;
-	*vcpu = r.next;
+	/* RSM changes nothing of the vCPU but its state and private record. */
+	vcpu->state = r.next.state;
+	vcpu->priv = r.next.priv;
 	return VSMM_OK;
 }

@@ -559,7 +559,7 @@ struct vsmm_vcpu {
 	uint64_t smi_count;             /* SMIs delivered (MSR_SMI_COUNT) */
 
 	/* private: */
-	struct {
+	struct vsmm__vcpu_priv {
 		bool smm_vmxon;       /* Intel: was in VMX operation at the SMI */
 		bool smm_guest_mode;  /* Intel: was in VMX non-root at the SMI */
 		bool hw_vmxe;         /* hardware semantics: CR4.VMXE at the SMI */

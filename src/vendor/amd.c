@@ -9,19 +9,19 @@
 
 static int svm_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 {
-	if (!s->next.state.guest_mode)
+	if (!s->guest_mode)
 		return VSMM_OK;
 	/* The 32-bit map has no room for the SVM fields: KVM refuses (and
 	 * kills the VM) rather than lose the nested guest. */
 	if (!vsmm_layout_field(vsmm_layout_get(s->layout), "svm_guest_flag"))
 		return VSMM_E_VENDOR;
-	uint64_t vmcb12 = s->next.state.svm_vmcb12;
+	uint64_t vmcb12 = s->svm_vmcb12;
 	int rc = vsmm__smi_nested_exit(s, vcpu);
 	if (rc != VSMM_OK)
 		return rc;
 	s->ex.svm_guest_flag = 1;
 	s->ex.svm_vmcb12_gpa = vmcb12;
-	s->next.state.svm_vmcb12 = 0;
+	s->svm_vmcb12 = 0;
 	return VSMM_OK;
 }
 

@@ -10,20 +10,19 @@
 
 static int vmx_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 {
-	struct vsmm_vcpu *n = &s->next;
-
-	n->priv.smm_guest_mode = n->state.guest_mode;
-	if (n->state.guest_mode) {
+	s->priv.smm_guest_mode = s->guest_mode;
+	if (s->guest_mode) {
 		int rc = vsmm__smi_nested_exit(s, vcpu);
 		if (rc != VSMM_OK)
 			return rc;
 	}
-	n->priv.smm_vmxon = n->state.vmx_on;
-	n->state.vmx_on = false;
+	s->priv.smm_vmxon = s->vmx_on;
+	s->vmx_on = false;
 	/* Hardware: record CR4.VMXE and clear it before the image is saved. */
 	if (!s->rules->vmxe_in_image) {
-		n->priv.hw_vmxe = (s->img.cr4 & VSMM_CR4_VMXE) != 0;
-		s->img.cr4 &= ~VSMM_CR4_VMXE;
+		s->priv.hw_vmxe = (s->img->cr4 & VSMM_CR4_VMXE) != 0;
+		if (s->priv.hw_vmxe)
+			vsmm__smi_image(s)->cr4 &= ~VSMM_CR4_VMXE;
 	}
 	return VSMM_OK;
 }
