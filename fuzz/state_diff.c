@@ -5,7 +5,9 @@
  * in tests/test_platform.h) share.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fuzz.h"
 
@@ -21,8 +23,54 @@ static char diff_buf[256];
 		}                                                              \
 	} while (0)
 
-static const char *diff_arch(const struct vsmm_cpu_state *a,
-			     const struct vsmm_cpu_state *b)
+/* The scalar members of struct vsmm_cpu_state, each in its group (the
+ * GPRs and segments, arrays, are walked in diff_arrays). */
+struct member {
+	const char *name;
+	size_t offset, size;
+	unsigned group;
+};
+
+#define M(group, m)                                                            \
+	{ #m, offsetof(struct vsmm_cpu_state, m),                              \
+	  sizeof(((struct vsmm_cpu_state *)0)->m), group }
+
+static const struct member members[] = {
+	M(FZ_CMP_ARCH, rip), M(FZ_CMP_ARCH, rflags),
+	M(FZ_CMP_ARCH, cr0), M(FZ_CMP_ARCH, cr2), M(FZ_CMP_ARCH, cr3),
+	M(FZ_CMP_ARCH, cr4), M(FZ_CMP_ARCH, efer),
+	M(FZ_CMP_ARCH, dr6), M(FZ_CMP_ARCH, dr7),
+	M(FZ_CMP_ARCH, gdtr.base), M(FZ_CMP_ARCH, gdtr.limit),
+	M(FZ_CMP_ARCH, idtr.base), M(FZ_CMP_ARCH, idtr.limit),
+	M(FZ_CMP_ARCH, smbase),
+	M(FZ_CMP_EVENTS, smm), M(FZ_CMP_EVENTS, nmi_masked),
+	M(FZ_CMP_EVENTS, smm_inside_nmi), M(FZ_CMP_EVENTS, smi_pending),
+	M(FZ_CMP_EVENTS, init_latched), M(FZ_CMP_EVENTS, nmi_pending),
+	M(FZ_CMP_EVENTS, shutdown), M(FZ_CMP_EVENTS, halted),
+	M(FZ_CMP_EVENTS, int_shadow),
+	M(FZ_CMP_NESTED, vmx_on), M(FZ_CMP_NESTED, guest_mode),
+	M(FZ_CMP_NESTED, svm_vmcb12),
+};
+
+/* A member's value, whatever its width (bool, uint8_t ... uint64_t). */
+static uint64_t member_value(const struct vsmm_cpu_state *s, const struct member *m)
+{
+	const unsigned char *p = (const unsigned char *)s + m->offset;
+	uint8_t v8;
+	uint16_t v16;
+	uint32_t v32;
+	uint64_t v64;
+
+	switch (m->size) {
+	case 1: memcpy(&v8, p, 1); return v8;
+	case 2: memcpy(&v16, p, 2); return v16;
+	case 4: memcpy(&v32, p, 4); return v32;
+	default: memcpy(&v64, p, 8); return v64;
+	}
+}
+
+static const char *diff_arrays(const struct vsmm_cpu_state *a,
+			       const struct vsmm_cpu_state *b)
 {
 	static const char *const sreg[VSMM_SREG_COUNT] = {
 		"es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr",
@@ -33,15 +81,6 @@ static const char *diff_arch(const struct vsmm_cpu_state *a,
 		snprintf(name, sizeof(name), "gpr[%u]", i);
 		DIFF(name, a->gpr[i], b->gpr[i]);
 	}
-	DIFF("rip", a->rip, b->rip);
-	DIFF("rflags", a->rflags, b->rflags);
-	DIFF("cr0", a->cr0, b->cr0);
-	DIFF("cr2", a->cr2, b->cr2);
-	DIFF("cr3", a->cr3, b->cr3);
-	DIFF("cr4", a->cr4, b->cr4);
-	DIFF("efer", a->efer, b->efer);
-	DIFF("dr6", a->dr6, b->dr6);
-	DIFF("dr7", a->dr7, b->dr7);
 	for (unsigned r = 0; r < VSMM_SREG_COUNT; r++) {
 		snprintf(name, sizeof(name), "%s.selector", sreg[r]);
 		DIFF(name, a->seg[r].selector, b->seg[r].selector);
@@ -52,49 +91,22 @@ static const char *diff_arch(const struct vsmm_cpu_state *a,
 		snprintf(name, sizeof(name), "%s.base", sreg[r]);
 		DIFF(name, a->seg[r].base, b->seg[r].base);
 	}
-	DIFF("gdtr.base", a->gdtr.base, b->gdtr.base);
-	DIFF("gdtr.limit", a->gdtr.limit, b->gdtr.limit);
-	DIFF("idtr.base", a->idtr.base, b->idtr.base);
-	DIFF("idtr.limit", a->idtr.limit, b->idtr.limit);
-	DIFF("smbase", a->smbase, b->smbase);
-	return NULL;
-}
-
-static const char *diff_events(const struct vsmm_cpu_state *a,
-			       const struct vsmm_cpu_state *b)
-{
-	DIFF("smm", a->smm, b->smm);
-	DIFF("nmi_masked", a->nmi_masked, b->nmi_masked);
-	DIFF("smm_inside_nmi", a->smm_inside_nmi, b->smm_inside_nmi);
-	DIFF("smi_pending", a->smi_pending, b->smi_pending);
-	DIFF("init_latched", a->init_latched, b->init_latched);
-	DIFF("nmi_pending", a->nmi_pending, b->nmi_pending);
-	DIFF("shutdown", a->shutdown, b->shutdown);
-	DIFF("halted", a->halted, b->halted);
-	DIFF("int_shadow", a->int_shadow, b->int_shadow);
-	return NULL;
-}
-
-static const char *diff_nested(const struct vsmm_cpu_state *a,
-			       const struct vsmm_cpu_state *b)
-{
-	DIFF("vmx_on", a->vmx_on, b->vmx_on);
-	DIFF("guest_mode", a->guest_mode, b->guest_mode);
-	DIFF("svm_vmcb12", a->svm_vmcb12, b->svm_vmcb12);
 	return NULL;
 }
 
 const char *fz_state_diff(const struct vsmm_cpu_state *a,
 			  const struct vsmm_cpu_state *b, unsigned groups)
 {
-	const char *d = NULL;
+	const char *d;
 
-	if ((groups & FZ_CMP_ARCH) && (d = diff_arch(a, b)))
+	if ((groups & FZ_CMP_ARCH) && (d = diff_arrays(a, b)))
 		return d;
-	if ((groups & FZ_CMP_EVENTS) && (d = diff_events(a, b)))
-		return d;
-	if ((groups & FZ_CMP_NESTED) && (d = diff_nested(a, b)))
-		return d;
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		const struct member *m = &members[i];
+
+		if (groups & m->group)
+			DIFF(m->name, member_value(a, m), member_value(b, m));
+	}
 	return NULL;
 }
 

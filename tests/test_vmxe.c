@@ -146,13 +146,18 @@ static void test_hardware_vmx_fixed_forced(void **unused)
  * to keep it consistent).  RSM sets PG again as a VMX fixed bit; with LME
  * and PAE set that activates long mode, exactly as enabling paging does,
  * so the result is consistent (LMA=1). */
-static void test_hardware_fixed_pg_activates_long_mode(void **unused)
+static void smi_in_vmx_root_paging_off(void)
 {
-	(void)unused;
 	vmx_root(VSMM_SEMANTICS_HARDWARE);
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 	tp_image_set(&tv, "cr0", tp_image_get(&tv, "cr0") & ~VSMM_CR0_PG);
 	tp_image_set(&tv, "efer", tp_image_get(&tv, "efer") & ~VSMM_EFER_LMA);
+}
+
+static void test_hardware_fixed_pg_activates_long_mode(void **unused)
+{
+	(void)unused;
+	smi_in_vmx_root_paging_off();
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
 	assert_true(tv.vcpu.state.cr0 & VSMM_CR0_PG);
 	assert_true(tv.vcpu.state.efer & VSMM_EFER_LMA);
@@ -167,10 +172,7 @@ static void test_hardware_fixed_pg_activates_long_mode(void **unused)
 static void test_hardware_fixed_pg_drops_vm_keeps_rpl(void **unused)
 {
 	(void)unused;
-	vmx_root(VSMM_SEMANTICS_HARDWARE);
-	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
-	tp_image_set(&tv, "cr0", tp_image_get(&tv, "cr0") & ~VSMM_CR0_PG);
-	tp_image_set(&tv, "efer", tp_image_get(&tv, "efer") & ~VSMM_EFER_LMA);
+	smi_in_vmx_root_paging_off();
 	tp_image_set(&tv, "rflags", tp_image_get(&tv, "rflags") | VSMM_RFLAGS_VM);
 	tp_image_set(&tv, "ss_selector", 0x001a); /* RPL 2, SS.DPL is 0 */
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
