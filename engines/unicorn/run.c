@@ -134,11 +134,10 @@ static int do_rsm(struct machine *m)
 	struct vsmm_vcpu *v = &m->vcpu;
 	struct vsmm_cpu_state before;
 	/* RIP of the RSM itself (the engine may report it linear), so that
-	 * the trace and the #UD message name the right place. */
+	 * the trace and the #UD message name the right place; the state is
+	 * read on the way. */
 	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, m->last_pc,
-					  m->last_pc);
-	if (!err)
-		err = ucx_get_state(m->uc, m->scratch, &v->state);
+					  m->last_pc, &v->state);
 	if (err)
 		return internal(m, "reading the vCPU state", err);
 	before = v->state;
@@ -245,8 +244,9 @@ static int resume_after_stop(struct machine *m)
 	if (m->req_in_insn)
 		linear = m->last_pc != m->req_linear
 				 ? m->last_pc : m->req_linear + m->req_size;
+	struct vsmm_cpu_state st = { 0 };
 	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, linear,
-					  cut_short);
+					  cut_short, &st);
 	if (err)
 		return internal(m, "finding where the engine stopped", err);
 	return CONTINUE;

@@ -453,19 +453,22 @@ static bool names_linear(const struct vsmm_cpu_state *st, uint64_t rip,
 }
 
 uc_err ucx_resume_at_linear(uc_engine *uc, uc_context *scratch,
-			    uint64_t linear, uint64_t cut_short)
+			    uint64_t linear, uint64_t cut_short,
+			    struct vsmm_cpu_state *st)
 {
-	struct vsmm_cpu_state st = { 0 };
-	uc_err err = ucx_get_state(uc, scratch, &st);
+	uc_err err = ucx_get_state(uc, scratch, st);
 	if (err)
 		return err;
-	bool code64 = (st.efer & VSMM_EFER_LMA) &&
-		      (st.seg[VSMM_CS].attr & VSMM_SEG_L);
-	if (!names_linear(&st, st.rip, linear, code64) &&
-	    !names_linear(&st, st.rip, cut_short, code64))
+	bool code64 = (st->efer & VSMM_EFER_LMA) &&
+		      (st->seg[VSMM_CS].attr & VSMM_SEG_L);
+	if (!names_linear(st, st->rip, linear, code64) &&
+	    !names_linear(st, st->rip, cut_short, code64))
 		return UC_ERR_EXCEPTION;
-	uint64_t rip = linear - st.seg[VSMM_CS].base;
+	uint64_t rip = linear - st->seg[VSMM_CS].base;
 	if (!code64)
 		rip &= 0xffffffffu;
-	return uc_reg_write(uc, UC_X86_REG_RIP, &rip);
+	err = uc_reg_write(uc, UC_X86_REG_RIP, &rip);
+	if (!err)
+		st->rip = rip;
+	return err;
 }

@@ -54,11 +54,14 @@ uc_err ucx_set_state(uc_engine *uc, uc_context *scratch,
  * is 0).  After an MMIO write that asked for the stop it even reports the
  * writing instruction itself (cut_short), although the write was done.
  * This sets RIP to the offset of `linear`, the instruction the machine
- * knows comes next.  Returns UC_ERR_OK, or UC_ERR_EXCEPTION if the engine
- * reported neither place (it stopped somewhere unexpected).
+ * knows comes next.  *state receives what it read on the way, as
+ * ucx_get_state() gives it, with that RIP (callers need not read it
+ * again).  Returns UC_ERR_OK, or UC_ERR_EXCEPTION if the engine reported
+ * neither place (it stopped somewhere unexpected).
  */
 uc_err ucx_resume_at_linear(uc_engine *uc, uc_context *scratch,
-			    uint64_t linear, uint64_t cut_short);
+			    uint64_t linear, uint64_t cut_short,
+			    struct vsmm_cpu_state *state);
 
 /* Attribute word conversions between vsmm's 16-bit access-rights layout
  * and QEMU's descriptor-high-dword layout (bits 8..23). */
