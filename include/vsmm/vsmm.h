@@ -39,6 +39,25 @@ extern "C" {
 #define VSMM_VERSION_PATCH 0
 #define VSMM_VERSION_STRING "0.1.0"
 
+/*
+ * VSMM_API marks the library's exported functions.  The library is built
+ * with hidden visibility (every internal vsmm__ symbol stays inside it);
+ * on Windows a DLL build defines VSMM_BUILDING_DLL and its users VSMM_DLL.
+ */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#if defined(VSMM_BUILDING_DLL)
+#define VSMM_API __declspec(dllexport)
+#elif defined(VSMM_DLL)
+#define VSMM_API __declspec(dllimport)
+#else
+#define VSMM_API
+#endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define VSMM_API __attribute__((visibility("default")))
+#else
+#define VSMM_API
+#endif
+
 /* ------------------------------------------------------------------------ */
 /* Status codes                                                              */
 /* ------------------------------------------------------------------------ */
@@ -76,9 +95,9 @@ enum vsmm_status {
 };
 
 /* "VSMM_E_UD" style name of a status; "VSMM_E_UNKNOWN" for values not in the table. */
-const char *vsmm_status_name(int status);
+VSMM_API const char *vsmm_status_name(int status);
 /* The sentence of a status; never NULL. */
-const char *vsmm_strerror(int status);
+VSMM_API const char *vsmm_strerror(int status);
 
 /* ------------------------------------------------------------------------ */
 /* Shutdown reasons                                                          */
@@ -156,13 +175,13 @@ enum vsmm_reason {
 };
 
 /* "CR4_VMXE_IN_SMM" style name; "UNKNOWN" outside the table. */
-const char *vsmm_reason_name(enum vsmm_reason reason);
+VSMM_API const char *vsmm_reason_name(enum vsmm_reason reason);
 /* The sentence a person reads; never NULL. */
-const char *vsmm_reason_text(enum vsmm_reason reason);
+VSMM_API const char *vsmm_reason_text(enum vsmm_reason reason);
 /* Where the rule comes from (manual section or KVM function); never NULL. */
-const char *vsmm_reason_ref(enum vsmm_reason reason);
+VSMM_API const char *vsmm_reason_ref(enum vsmm_reason reason);
 /* Look a reason up by its name; returns VSMM_REASON_COUNT if unknown. */
-enum vsmm_reason vsmm_reason_from_name(const char *name);
+VSMM_API enum vsmm_reason vsmm_reason_from_name(const char *name);
 
 /* What a shutdown was about: the rule, and the field that broke it. */
 struct vsmm_shutdown {
@@ -318,7 +337,7 @@ struct vsmm_cpu_state {
 
 /* The architectural reset state (SDM Vol.3A 10.1.1): CS F000/FFFF0000,
  * IP FFF0, CR0 0x60000010, SMBASE 0x30000, everything else cleared. */
-void vsmm_cpu_state_reset(struct vsmm_cpu_state *state);
+VSMM_API void vsmm_cpu_state_reset(struct vsmm_cpu_state *state);
 
 /* ------------------------------------------------------------------------ */
 /* CPU model                                                                 */
@@ -390,13 +409,13 @@ struct vsmm_model {
  * 48 (AMD).  long_mode=false gives the same vendor without long mode (and
  * without PCID, which needs it), as KVM does when CPUID lacks LM.
  */
-int vsmm_model_preset(struct vsmm_model *model, enum vsmm_vendor vendor,
+VSMM_API int vsmm_model_preset(struct vsmm_model *model, enum vsmm_vendor vendor,
 		      bool long_mode);
 
 /* The layout a vCPU of this model writes under the given semantics:
  * model->layout if forced; otherwise AMD64/P6_32 by long_mode under KVM, and
  * INTEL64/AMD64/P6_32 by vendor and long_mode under hardware semantics. */
-enum vsmm_layout vsmm_model_layout(const struct vsmm_model *model,
+VSMM_API enum vsmm_layout vsmm_model_layout(const struct vsmm_model *model,
 				   enum vsmm_semantics semantics);
 
 /* ------------------------------------------------------------------------ */
@@ -433,9 +452,9 @@ struct vsmm_layout_desc {
 #define VSMM_REV_SMBASE_RELOC (1u << 17)
 
 /* The description of a layout; NULL for AUTO or out of range. */
-const struct vsmm_layout_desc *vsmm_layout_get(enum vsmm_layout layout);
+VSMM_API const struct vsmm_layout_desc *vsmm_layout_get(enum vsmm_layout layout);
 /* Find a layout by name ("p6-32", "amd64", "intel64", "auto"). */
-int vsmm_layout_from_name(const char *name, enum vsmm_layout *out);
+VSMM_API int vsmm_layout_from_name(const char *name, enum vsmm_layout *out);
 
 /*
  * Decide the layout of a raw area from its revision id (the dword at
@@ -445,7 +464,7 @@ int vsmm_layout_from_name(const char *name, enum vsmm_layout *out);
  * SMBASE+0xFC00 for len 1024.  Returns VSMM_E_LAYOUT for any other revision
  * (and *revision_out, if non-NULL, receives what was found).
  */
-int vsmm_layout_detect(const uint8_t *area, size_t len, enum vsmm_layout *out,
+VSMM_API int vsmm_layout_detect(const uint8_t *area, size_t len, enum vsmm_layout *out,
 		       uint32_t *revision_out);
 
 /* Layout-specific fields that are not part of struct vsmm_cpu_state. */
@@ -471,7 +490,7 @@ struct vsmm_image_extras {
  * high halves in the 32-bit map; EFER is not in the P6 map).  extras may be
  * NULL (all zero, revision = the layout's default with SMBASE relocation).
  */
-int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
+VSMM_API int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 		      const struct vsmm_image_extras *extras, uint8_t *area,
 		      size_t len);
 
@@ -480,17 +499,17 @@ int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *stat
  * not hold are set to zero; event flags are left false except int_shadow.
  * len must be the layout's area_size.  Never reads outside [area, area+len).
  */
-int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
+VSMM_API int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 		      struct vsmm_cpu_state *state, struct vsmm_image_extras *extras);
 
 /* Read one field by its descriptor (zero-extended). */
-uint64_t vsmm_field_read(const struct vsmm_layout_desc *layout,
+VSMM_API uint64_t vsmm_field_read(const struct vsmm_layout_desc *layout,
 			 const struct vsmm_field_desc *field, const uint8_t *area);
 
 /* The row of a layout's table with this manual name (e.g. "cr0"; the
  * 32-bit map says "eip"/"eflags"/"eax"); NULL if the layout has none or
  * an argument is NULL. */
-const struct vsmm_field_desc *vsmm_layout_field(const struct vsmm_layout_desc *layout,
+VSMM_API const struct vsmm_field_desc *vsmm_layout_field(const struct vsmm_layout_desc *layout,
 						const char *name);
 
 /* ------------------------------------------------------------------------ */
@@ -573,12 +592,12 @@ struct vsmm_vcpu {
  * Bind a vCPU to a model and a platform; state is set to the reset state.
  * model and ops must outlive the vCPU.
  */
-int vsmm_vcpu_init(struct vsmm_vcpu *vcpu, const struct vsmm_model *model,
+VSMM_API int vsmm_vcpu_init(struct vsmm_vcpu *vcpu, const struct vsmm_model *model,
 		   const struct vsmm_platform_ops *ops, void *ctx);
 /* Choose KVM (default) or hardware semantics for this vCPU. */
-int vsmm_vcpu_set_semantics(struct vsmm_vcpu *vcpu, enum vsmm_semantics semantics);
+VSMM_API int vsmm_vcpu_set_semantics(struct vsmm_vcpu *vcpu, enum vsmm_semantics semantics);
 /* The layout this vCPU writes and reads (vsmm_model_layout with its semantics). */
-enum vsmm_layout vsmm_vcpu_layout(const struct vsmm_vcpu *vcpu);
+VSMM_API enum vsmm_layout vsmm_vcpu_layout(const struct vsmm_vcpu *vcpu);
 
 /*
  * SMI delivery.  Saves the current state into the layout's area at
@@ -587,14 +606,14 @@ enum vsmm_layout vsmm_vcpu_layout(const struct vsmm_vcpu *vcpu);
  * SMM or in shutdown, VSMM_E_PLATFORM / VSMM_E_VENDOR if a callback failed
  * (the VMM should treat its VM as dead, as KVM does).
  */
-int vsmm_enter_smm(struct vsmm_vcpu *vcpu);
+VSMM_API int vsmm_enter_smm(struct vsmm_vcpu *vcpu);
 
 /*
  * RSM.  Returns VSMM_OK (resumed), VSMM_E_UD (not in SMM; nothing changed)
  * or VSMM_E_SHUTDOWN: the image could not be loaded, state.shutdown is set,
  * vcpu->last_shutdown says why, and no other field of state changed.
  */
-int vsmm_leave_smm(struct vsmm_vcpu *vcpu);
+VSMM_API int vsmm_leave_smm(struct vsmm_vcpu *vcpu);
 
 /*
  * Would RSM accept this area?  Runs the whole RSM validation on a copy of
@@ -602,12 +621,12 @@ int vsmm_leave_smm(struct vsmm_vcpu *vcpu);
  * read_phys if ops is non-NULL) and fills *why.  Returns VSMM_OK or
  * VSMM_E_SHUTDOWN; `out`, if non-NULL, receives the state RSM would load.
  */
-int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
+VSMM_API int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
 		   struct vsmm_shutdown *why, struct vsmm_cpu_state *out);
 
 /* The SMM entry environment for a vCPU state (what enter_smm loads after
  * saving), computed without touching any memory. */
-void vsmm_smm_entry_state(const struct vsmm_model *model,
+VSMM_API void vsmm_smm_entry_state(const struct vsmm_model *model,
 			  enum vsmm_semantics semantics,
 			  struct vsmm_cpu_state *state);
 
@@ -623,11 +642,11 @@ enum vsmm_event {
 };
 
 /* Raise an SMI: it becomes pending (several collapse into one). */
-int vsmm_raise_smi(struct vsmm_vcpu *vcpu);
+VSMM_API int vsmm_raise_smi(struct vsmm_vcpu *vcpu);
 /* Raise an NMI: pending until NMIs are unmasked. */
-int vsmm_raise_nmi(struct vsmm_vcpu *vcpu);
+VSMM_API int vsmm_raise_nmi(struct vsmm_vcpu *vcpu);
 /* Raise INIT: latched while in SMM, delivered after RSM. */
-int vsmm_raise_init(struct vsmm_vcpu *vcpu);
+VSMM_API int vsmm_raise_init(struct vsmm_vcpu *vcpu);
 /*
  * What should the VMM deliver now?  SMI first (not in SMM), then INIT (not
  * in SMM, nor in VMX root operation: vmx_on && !guest_mode), then NMI
@@ -636,10 +655,10 @@ int vsmm_raise_init(struct vsmm_vcpu *vcpu);
  * state: the VMM calls vsmm_enter_smm() for SMI, vsmm_ack_event() for the
  * others once it has delivered them.
  */
-enum vsmm_event vsmm_next_event(const struct vsmm_vcpu *vcpu);
+VSMM_API enum vsmm_event vsmm_next_event(const struct vsmm_vcpu *vcpu);
 /* Mark an NMI or INIT as delivered (NMI: masks NMIs; INIT: clears the latch).
  * VSMM_E_STATE if vsmm_next_event() would not offer that event now. */
-int vsmm_ack_event(struct vsmm_vcpu *vcpu, enum vsmm_event event);
+VSMM_API int vsmm_ack_event(struct vsmm_vcpu *vcpu, enum vsmm_event event);
 
 /* ------------------------------------------------------------------------ */
 /* Save and restore (migration, snapshots)                                   */
@@ -663,13 +682,13 @@ struct vsmm_smm_snapshot {
 	uint64_t io_insn_rip;
 };
 
-int vsmm_smm_save(const struct vsmm_vcpu *vcpu, struct vsmm_smm_snapshot *out);
+VSMM_API int vsmm_smm_save(const struct vsmm_vcpu *vcpu, struct vsmm_smm_snapshot *out);
 /* Refuses (VSMM_E_INCONSISTENT, nothing changed) e.g. inside-NMI or
  * nested-in-SMM flags without SMM, SMM with VMX operation still on, Intel
  * flags on an AMD model. */
-int vsmm_smm_restore(struct vsmm_vcpu *vcpu, const struct vsmm_smm_snapshot *in);
-int vsmm_smm_export(const struct vsmm_vcpu *vcpu, uint8_t out[VSMM_SMM_BLOB_SIZE]);
-int vsmm_smm_import(struct vsmm_vcpu *vcpu, const uint8_t *blob, size_t len);
+VSMM_API int vsmm_smm_restore(struct vsmm_vcpu *vcpu, const struct vsmm_smm_snapshot *in);
+VSMM_API int vsmm_smm_export(const struct vsmm_vcpu *vcpu, uint8_t out[VSMM_SMM_BLOB_SIZE]);
+VSMM_API int vsmm_smm_import(struct vsmm_vcpu *vcpu, const uint8_t *blob, size_t len);
 
 #ifdef __cplusplus
 }
