@@ -56,7 +56,7 @@ def has_dwarf(lib):
 
 
 def abidw(lib, headers):
-    return ["abidw", "--no-corpus-path", "--no-show-locs",
+    return ["abidw", "--no-corpus-path", "--no-show-locs", "--no-comp-dir-path",
             "--headers-dir", headers, lib]
 
 
