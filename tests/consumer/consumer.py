@@ -107,6 +107,20 @@ def way_static(root, tmp):
     run_consumer(exe)
 
 
+def header_version(root):
+    """MAJOR, MINOR, PATCH from include/vsmm/vsmm.h."""
+    parts = {}
+    with open(os.path.join(root, "include", "vsmm", "vsmm.h")) as f:
+        for line in f:
+            w = line.split()
+            if len(w) == 3 and w[0] == "#define" and \
+               w[1] in ("VSMM_VERSION_MAJOR", "VSMM_VERSION_MINOR",
+                        "VSMM_VERSION_PATCH"):
+                parts[w[1]] = int(w[2])
+    return (parts["VSMM_VERSION_MAJOR"], parts["VSMM_VERSION_MINOR"],
+            parts["VSMM_VERSION_PATCH"])
+
+
 def way_cmake(root, tmp):
     if shutil.which("cmake") is None:
         raise Skip("cmake is not installed")
@@ -115,9 +129,20 @@ def way_cmake(root, tmp):
     os.makedirs(src)
     shutil.copy(os.path.join(HERE, "cmake", "CMakeLists.txt"), src)
     shutil.copy(os.path.join(HERE, "consumer.c"), src)
+    major, minor, _ = header_version(root)
+    base = ["cmake", "-S", src, "-DCMAKE_PREFIX_PATH=" + prefix,
+            "-DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF"]
+    # Below 1.0 another MINOR has another ABI: the version file refuses it.
+    other = os.path.join(tmp, "cmake-other")
+    r = subprocess.run(base + ["-B", other, f"-DVSMM_WANT={major}.{minor + 1}"],
+                       capture_output=True, text=True)
+    installed = "version: " + ".".join(map(str, header_version(root)))
+    if r.returncode == 0 or installed not in r.stderr:
+        sys.stderr.write(r.stderr)
+        raise AssertionError(f"find_package(vsmm {major}.{minor + 1}) "
+                             "did not refuse the installed version")
     build = os.path.join(tmp, "cmake-build")
-    run(["cmake", "-S", src, "-B", build, "-DCMAKE_PREFIX_PATH=" + prefix,
-         "-DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF"],
+    run(base + ["-B", build, f"-DVSMM_WANT={major}.{minor}"],
         stdout=subprocess.DEVNULL)
     run(["cmake", "--build", build], stdout=subprocess.DEVNULL)
     exe = os.path.join(build, "consumer")
