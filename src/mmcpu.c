@@ -651,3 +651,23 @@ enum vsmm_efi_status vsmm_mm_write_save_state(const struct vsmm_mm_cpu *cpu,
 			((const uint8_t *)buffer)[i];
 	return VSMM_EFI_SUCCESS;
 }
+
+size_t vsmm_mm_register_width(const struct vsmm_mm_cpu *cpu,
+			      const uint8_t *area, size_t len, uint32_t reg)
+{
+	struct mm_view v;
+	const struct mm_row *r;
+
+	if (view_init(&v, cpu, area, len) != VSMM_EFI_SUCCESS)
+		return 0;
+	if (reg == VSMM_MM_REG_PROCESSOR_ID)
+		return 8;
+	if (reg == VSMM_MM_REG_LMA)
+		return 1;
+	if (reg == VSMM_MM_REG_IO)
+		return v.fl->io == IO_NONE ? 0 : sizeof(struct vsmm_mm_io_info);
+	r = find_row(v.fl, reg);
+	if (!r)
+		return 0;
+	return v.lma == VSMM_MM_LMA_32BIT ? r->w32 : r->w64;
+}

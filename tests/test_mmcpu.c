@@ -339,6 +339,14 @@ static void sweep(enum vsmm_mm_flavour f, size_t len, uint32_t revision,
 	for (uint32_t reg = 0; reg <= 600; reg++) {
 		if (reg == 512 || reg == 513 || reg == 514)
 			continue; /* pseudo-registers: their own tests */
+		const struct entry *e = indexed(reg) ? &table_of(f)[reg] : NULL;
+		size_t natural = !e ? 0 : lma == 32 ? (size_t)e->width32
+						    : (size_t)e->width64;
+		if (vsmm_mm_register_width(&cpu, m.b, len, reg) != natural)
+			fail_msg("width %s reg %u lma %d: got %zu, want %zu",
+				 vsmm_mm_flavour_name(f), reg, lma,
+				 vsmm_mm_register_width(&cpu, m.b, len, reg),
+				 natural);
 		for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++) {
 			size_t w = widths[wi];
 			uint8_t got[16], exp[16], in[16];
@@ -505,6 +513,11 @@ static void test_lma_and_processor_id(void **s)
 		assert_memory_equal(idb, want, 8);
 		assert_int_equal(vsmm_mm_read_save_state(&c, a, 1024, 514, 4, idb),
 				 VSMM_EFI_INVALID_PARAMETER);
+		assert_int_equal(vsmm_mm_register_width(&c, a, 1024, 514), 8);
+		assert_int_equal(vsmm_mm_register_width(&c, a, 1024, 513), 1);
+		assert_int_equal(vsmm_mm_register_width(&c, a, 1024, 512),
+				 f == VSMM_MM_OVMF ? 0 : sizeof(struct vsmm_mm_io_info));
+		assert_int_equal(vsmm_mm_register_width(&c, a, 600, 38), 0);
 		/* Writes to LMA and PROCESSOR_ID succeed and change nothing;
 		 * IO cannot be written. */
 		memcpy(before, a, sizeof(a));

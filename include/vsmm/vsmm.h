@@ -677,6 +677,16 @@ VSMM_API enum vsmm_efi_status vsmm_mm_write_save_state(const struct vsmm_mm_cpu 
 						       uint32_t reg, size_t width,
 						       const void *buffer);
 
+/*
+ * The width EDK2's table gives a register in the map this CPU and area
+ * select (what a caller passes to read it whole): 1 for LMA, 8 for
+ * PROCESSOR_ID, sizeof(struct vsmm_mm_io_info) for IO in the flavours that
+ * report IO; 0 for a register with no field there and for bad arguments.
+ */
+VSMM_API size_t vsmm_mm_register_width(const struct vsmm_mm_cpu *cpu,
+				       const uint8_t *area, size_t len,
+				       uint32_t reg);
+
 /* ------------------------------------------------------------------------ */
 /* Version                                                                   */
 /* ------------------------------------------------------------------------ */
