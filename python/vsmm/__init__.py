@@ -1,0 +1,284 @@
+# SPDX-License-Identifier: MIT
+"""Python bindings of libvsmm (ctypes over the shared library).
+
+The library is loaded by its SONAME (libvsmm.so.0), as Debian's
+python3-unicorn and python3-capstone load theirs; the environment variable
+VSMM_LIBRARY names another file (the build tree's, for tests).
+
+This module gives EDK2's EFI_MM_CPU_PROTOCOL save-state access over an
+image (read_save_state / write_save_state, with the same semantics as
+`vsmm savestate`), layout detection and field access by manual name.
+Refusals raise EfiError carrying the EFI status name; library errors raise
+VsmmError carrying the VSMM_E_* name.
+"""
+import ctypes
+import os
+
+__all__ = [
+    "VsmmError", "EfiError", "library", "version", "FLAVOURS", "LAYOUTS",
+    "register_number", "register_name", "register_width", "detect_layout",
+    "flavour_for_layout", "read_save_state", "write_save_state",
+    "field_read", "field_write", "fields",
+]
+
+SONAME = "libvsmm.so.0"
+
+_lib = None
+
+
+def library():
+    """The loaded libvsmm (VSMM_LIBRARY, else the SONAME)."""
+    global _lib
+    if _lib is None:
+        _lib = _bind(ctypes.CDLL(os.environ.get("VSMM_LIBRARY") or SONAME))
+    return _lib
+
+
+class VsmmError(Exception):
+    """A vsmm status other than VSMM_OK; .status is its name."""
+
+    def __init__(self, code, what=""):
+        lib = library()
+        self.code = code
+        self.status = lib.vsmm_status_name(code).decode()
+        text = lib.vsmm_strerror(code).decode()
+        super().__init__(f"{what}: {self.status}: {text}" if what
+                         else f"{self.status}: {text}")
+
+
+class EfiError(Exception):
+    """ReadSaveState/WriteSaveState refused; .status is the EFI name
+    ("EFI_NOT_FOUND", "EFI_INVALID_PARAMETER", "EFI_UNSUPPORTED")."""
+
+    def __init__(self, code, what=""):
+        lib = library()
+        self.code = code
+        self.status = lib.vsmm_efi_status_name(code).decode()
+        text = lib.vsmm_efi_status_text(code).decode()
+        super().__init__(f"{what}: {self.status}: {text}")
+
+
+FLAVOURS = ("intel", "amd", "ovmf")
+LAYOUTS = ("auto", "p6-32", "amd64", "intel64")  # enum vsmm_layout order
+
+
+class _MmCpu(ctypes.Structure):
+    _fields_ = [("flavour", ctypes.c_int), ("lma", ctypes.c_uint8),
+                ("processor_id_valid", ctypes.c_bool),
+                ("processor_id", ctypes.c_uint64)]
+
+
+class _IoInfo(ctypes.Structure):
+    _fields_ = [("io_data", ctypes.c_uint64), ("io_port", ctypes.c_uint16),
+                ("io_width", ctypes.c_uint32), ("io_type", ctypes.c_uint32)]
+
+
+class _FieldDesc(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("offset", ctypes.c_uint16),
+                ("size", ctypes.c_uint8), ("flags", ctypes.c_uint8),
+                ("text", ctypes.c_char_p)]
+
+
+class _LayoutDesc(ctypes.Structure):
+    _fields_ = [("layout", ctypes.c_int), ("name", ctypes.c_char_p),
+                ("title", ctypes.c_char_p), ("revision", ctypes.c_uint32),
+                ("area_offset", ctypes.c_uint32), ("area_size", ctypes.c_uint32),
+                ("fields", ctypes.POINTER(_FieldDesc)),
+                ("nfields", ctypes.c_size_t)]
+
+
+def _bind(lib):
+    c = ctypes
+    sigs = {
+        "vsmm_version": (c.c_char_p, []),
+        "vsmm_status_name": (c.c_char_p, [c.c_int]),
+        "vsmm_strerror": (c.c_char_p, [c.c_int]),
+        "vsmm_efi_status_name": (c.c_char_p, [c.c_int]),
+        "vsmm_efi_status_text": (c.c_char_p, [c.c_int]),
+        "vsmm_mm_register_name": (c.c_char_p, [c.c_uint32]),
+        "vsmm_mm_register_parse": (c.c_int, [c.c_char_p, c.POINTER(c.c_uint32)]),
+        "vsmm_mm_flavour_for_layout": (c.c_int, [c.c_int]),
+        "vsmm_mm_register_width": (c.c_size_t, [c.POINTER(_MmCpu), c.c_char_p,
+                                                c.c_size_t, c.c_uint32]),
+        "vsmm_mm_read_save_state": (c.c_int, [c.POINTER(_MmCpu), c.c_char_p,
+                                              c.c_size_t, c.c_uint32, c.c_size_t,
+                                              c.c_void_p]),
+        "vsmm_mm_write_save_state": (c.c_int, [c.POINTER(_MmCpu), c.c_void_p,
+                                               c.c_size_t, c.c_uint32, c.c_size_t,
+                                               c.c_void_p]),
+        "vsmm_layout_detect": (c.c_int, [c.c_char_p, c.c_size_t,
+                                         c.POINTER(c.c_int),
+                                         c.POINTER(c.c_uint32)]),
+        "vsmm_layout_get": (c.POINTER(_LayoutDesc), [c.c_int]),
+        "vsmm_layout_field": (c.POINTER(_FieldDesc), [c.POINTER(_LayoutDesc),
+                                                      c.c_char_p]),
+        "vsmm_field_read": (c.c_uint64, [c.POINTER(_LayoutDesc),
+                                         c.POINTER(_FieldDesc), c.c_char_p]),
+        "vsmm_field_write": (c.c_int, [c.POINTER(_LayoutDesc),
+                                       c.POINTER(_FieldDesc), c.c_void_p,
+                                       c.c_uint64]),
+    }
+    for name, (res, args) in sigs.items():
+        fn = getattr(lib, name)
+        fn.restype = res
+        fn.argtypes = args
+    return lib
+
+
+def version():
+    """The loaded library's version string."""
+    return library().vsmm_version().decode()
+
+
+def register_number(register):
+    """An EFI register name without prefix ("RAX", any case), a number
+    string ("0x26") or an int, as a number."""
+    if isinstance(register, int):
+        if not 0 <= register < 1 << 32:
+            raise ValueError(f"register number {register} out of range")
+        return register
+    out = ctypes.c_uint32()
+    if library().vsmm_mm_register_parse(str(register).encode(),
+                                        ctypes.byref(out)) != 0:
+        raise ValueError(f"unknown register {register!r}")
+    return out.value
+
+
+def register_name(number):
+    """"RAX" for 38; None for a number without a name."""
+    name = library().vsmm_mm_register_name(number)
+    return name.decode() if name else None
+
+
+def detect_layout(image):
+    """The layout name of an image (512 or 1024 bytes) from its revision id."""
+    out, rev = ctypes.c_int(), ctypes.c_uint32()
+    rc = library().vsmm_layout_detect(bytes(image), len(image),
+                                      ctypes.byref(out), ctypes.byref(rev))
+    if rc != 0:
+        raise VsmmError(rc, f"revision 0x{rev.value:08x}")
+    return LAYOUTS[out.value]
+
+
+def flavour_for_layout(layout):
+    """intel64 -> "intel", amd64 and p6-32 -> "ovmf"."""
+    return FLAVOURS[library().vsmm_mm_flavour_for_layout(LAYOUTS.index(layout))]
+
+
+def _cpu(image, flavour, lma, cpu_id):
+    if flavour is None:
+        flavour = flavour_for_layout(detect_layout(image))
+    if flavour not in FLAVOURS:
+        raise ValueError(f"unknown flavour {flavour!r} (intel, amd or ovmf)")
+    return _MmCpu(FLAVOURS.index(flavour), lma or 0, cpu_id is not None,
+                  cpu_id or 0)
+
+
+def register_width(image, register, flavour=None, lma=None):
+    """The width EDK2's table gives the register for this image (0: none)."""
+    cpu = _cpu(image, flavour, lma, None)
+    return library().vsmm_mm_register_width(ctypes.byref(cpu), bytes(image),
+                                            len(image), register_number(register))
+
+
+_IO_WIDTHS = ("UINT8", "UINT16", "UINT32", "UINT64")
+_IO_TYPES = {1: "INPUT", 2: "OUTPUT", 4: "STRING", 8: "REP_PREFIX"}
+
+
+def read_save_state(image, register, width=None, flavour=None, cpu_id=None,
+                    lma=None):
+    """ReadSaveState on image (bytes of 512 or 1024), as `vsmm savestate
+    read`: an int (the bytes read, little-endian), or for IO a dict
+    {"io_data", "io_port", "io_width", "io_type"} in the CLI's JSON
+    vocabulary.  flavour defaults from the image's layout; width from the
+    register's table width.  Raises EfiError when EDK2 refuses."""
+    lib = library()
+    image = bytes(image)
+    reg = register_number(register)
+    cpu = _cpu(image, flavour, lma, cpu_id)
+    if width is None:
+        width = lib.vsmm_mm_register_width(ctypes.byref(cpu), image,
+                                           len(image), reg)
+    buf = ctypes.create_string_buffer(max(width, 1))
+    st = lib.vsmm_mm_read_save_state(ctypes.byref(cpu), image, len(image),
+                                     reg, width, buf)
+    if st != 0:
+        raise EfiError(st, f"ReadSaveState({register_name(reg) or reg}, "
+                           f"width {width})")
+    if reg == 512:
+        io = _IoInfo.from_buffer_copy(buf.raw[:ctypes.sizeof(_IoInfo)])
+        return {"io_data": hex(io.io_data), "io_port": hex(io.io_port),
+                "io_width": _IO_WIDTHS[io.io_width] if io.io_width < 4
+                else "UNKNOWN",
+                "io_type": _IO_TYPES.get(io.io_type, "UNKNOWN")}
+    return int.from_bytes(buf.raw[:width], "little")
+
+
+def write_save_state(image, register, value, width=None, flavour=None,
+                     lma=None):
+    """WriteSaveState on a copy of image; returns the new image (bytes).
+    value must fit the width.  Raises EfiError when EDK2 refuses (the
+    image given is never changed)."""
+    lib = library()
+    image = bytes(image)
+    reg = register_number(register)
+    cpu = _cpu(image, flavour, lma, None)
+    explicit = width is not None
+    if width is None:
+        width = lib.vsmm_mm_register_width(ctypes.byref(cpu), image,
+                                           len(image), reg)
+    if value < 0 or (explicit or width) and width < 8 and value >> (8 * width):
+        raise ValueError(f"value {value:#x} does not fit in {width} bytes")
+    area = ctypes.create_string_buffer(image, len(image))
+    data = value.to_bytes(8, "little") + bytes(max(width - 8, 0))
+    buf = ctypes.create_string_buffer(data, len(data))
+    st = lib.vsmm_mm_write_save_state(ctypes.byref(cpu), area, len(image),
+                                      reg, width, buf)
+    if st != 0:
+        raise EfiError(st, f"WriteSaveState({register_name(reg) or reg}, "
+                           f"width {width})")
+    return area.raw
+
+
+def _layout_desc(layout):
+    d = library().vsmm_layout_get(LAYOUTS.index(layout))
+    if not d:
+        raise ValueError(f"no layout {layout!r}")
+    return d
+
+
+def fields(layout):
+    """The layout's table: [(name, offset, size, text)] as the manual."""
+    d = _layout_desc(layout).contents
+    return [(d.fields[i].name.decode(), d.fields[i].offset, d.fields[i].size,
+             d.fields[i].text.decode()) for i in range(d.nfields)]
+
+
+def _field(layout, name):
+    d = _layout_desc(layout)
+    f = library().vsmm_layout_field(d, name.encode())
+    if not f:
+        raise KeyError(f"layout {layout} has no field {name!r}")
+    return d, f
+
+
+def field_read(image, name, layout=None):
+    """One field of an image by its manual name ("cr0")."""
+    layout = layout or detect_layout(image)
+    d, f = _field(layout, name)
+    if len(image) != d.contents.area_size:
+        raise VsmmError(-6, f"{layout} image")
+    return library().vsmm_field_read(d, f, bytes(image))
+
+
+def field_write(image, name, value, layout=None):
+    """A copy of image with one field changed (vsmm_field_write)."""
+    layout = layout or detect_layout(image)
+    d, f = _field(layout, name)
+    if len(image) != d.contents.area_size:
+        raise VsmmError(-6, f"{layout} image")
+    area = ctypes.create_string_buffer(bytes(image), len(image))
+    rc = library().vsmm_field_write(d, f, area, value)
+    if rc != 0:
+        raise VsmmError(rc, f"field {name}")
+    return area.raw
