@@ -14,11 +14,14 @@ VsmmError carrying the VSMM_E_* name.
 import ctypes
 import os
 
+from . import _state
+
 __all__ = [
     "VsmmError", "EfiError", "library", "version", "FLAVOURS", "LAYOUTS",
     "register_number", "register_name", "register_width", "detect_layout",
     "flavour_for_layout", "read_save_state", "write_save_state",
-    "field_read", "field_write", "fields",
+    "field_read", "field_write", "fields", "encode", "decode",
+    "rsm_check", "ShutdownError",
 ]
 
 SONAME = "libvsmm.so.0"
@@ -31,6 +34,7 @@ def library():
     global _lib
     if _lib is None:
         _lib = _bind(ctypes.CDLL(os.environ.get("VSMM_LIBRARY") or SONAME))
+        _state.bind(_lib)
     return _lib
 
 
@@ -282,3 +286,83 @@ def field_write(image, name, value, layout=None):
     if rc != 0:
         raise VsmmError(rc, f"field {name}")
     return area.raw
+
+
+class ShutdownError(Exception):
+    """RSM would shut the vCPU down: .reason ("CR0_PG_NO_PE"), .field,
+    .offset and .value say why, as `vsmm rsm --json` does."""
+
+    def __init__(self, why):
+        lib = library()
+        self.reason = lib.vsmm_reason_name(why.reason).decode()
+        self.message = lib.vsmm_reason_text(why.reason).decode()
+        self.field = why.field.decode() if why.field else None
+        self.offset = why.offset
+        self.value = why.value
+        super().__init__(f"{self.reason}: {self.message} (field {self.field}, "
+                         f"offset {self.offset:#x}, value {self.value:#x})")
+
+
+def encode(state, layout="amd64"):
+    """The image (bytes) of a state dict in the layout, as `vsmm encode`
+    of a bare state object."""
+    d = _layout_desc(layout).contents
+    s = _state.state_from_dict(state)
+    area = ctypes.create_string_buffer(d.area_size)
+    rc = library().vsmm_image_encode(LAYOUTS.index(layout), ctypes.byref(s),
+                                     None, area, d.area_size)
+    if rc != 0:
+        raise VsmmError(rc, f"encode {layout}")
+    return area.raw
+
+
+def decode(image, layout=None):
+    """The state dict an image holds (layout from its revision id)."""
+    layout = layout or detect_layout(image)
+    s = _state.CpuState()
+    rc = library().vsmm_image_decode(LAYOUTS.index(layout), bytes(image),
+                                     len(image), ctypes.byref(s), None)
+    if rc != 0:
+        raise VsmmError(rc, f"decode {layout}")
+    return _state.state_to_dict(s)
+
+
+MODELS = ("intel", "amd")
+SEMANTICS = ("kvm", "hardware")
+
+
+def rsm_check(image, model="intel", semantics="kvm", layout=None):
+    """Would RSM accept this image?  As `vsmm check`/`vsmm rsm`: a reset
+    vCPU of the model in the SMM entry environment, SMBASE from the image.
+    Returns the resumed state dict; raises ShutdownError otherwise.  (No
+    platform: PAE PDPTEs are not read.)"""
+    lib = library()
+    layout = layout or detect_layout(image)
+    if model not in MODELS or semantics not in SEMANTICS:
+        raise ValueError("model intel|amd, semantics kvm|hardware")
+    m = _state.Model()
+    rc = lib.vsmm_model_preset(ctypes.byref(m), MODELS.index(model),
+                               layout != "p6-32")
+    if rc != 0:
+        raise VsmmError(rc, "model")
+    m.layout = LAYOUTS.index(layout)
+    v = _state.Vcpu()
+    for rc in (lib.vsmm_vcpu_init(ctypes.byref(v), ctypes.byref(m), None, None),
+               lib.vsmm_vcpu_set_semantics(ctypes.byref(v),
+                                           SEMANTICS.index(semantics))):
+        if rc != 0:
+            raise VsmmError(rc, "vCPU")
+    lib.vsmm_cpu_state_reset(ctypes.byref(v.state))
+    v.state.smbase = field_read(image, "smbase", layout)
+    lib.vsmm_smm_entry_state(ctypes.byref(m), SEMANTICS.index(semantics),
+                             ctypes.byref(v.state))
+    v.state.smm = True
+    v.state.nmi_masked = True
+    why, out = _state.Shutdown(), _state.CpuState()
+    rc = lib.vsmm_rsm_check(ctypes.byref(v), bytes(image), len(image),
+                            ctypes.byref(why), ctypes.byref(out))
+    if rc == -3:
+        raise ShutdownError(why)
+    if rc != 0:
+        raise VsmmError(rc, "rsm_check")
+    return _state.state_to_dict(out)
