@@ -21,7 +21,7 @@ __all__ = [
     "register_number", "register_name", "register_width", "detect_layout",
     "flavour_for_layout", "read_save_state", "write_save_state",
     "field_read", "field_write", "fields", "encode", "decode",
-    "rsm_check", "ShutdownError",
+    "rsm_check", "ShutdownError", "Vcpu",
 ]
 
 SONAME = "libvsmm.so.0"
@@ -366,3 +366,116 @@ def rsm_check(image, model="intel", semantics="kvm", layout=None):
     if rc != 0:
         raise VsmmError(rc, "rsm_check")
     return _state.state_to_dict(out)
+
+
+class Vcpu:
+    """One vCPU for SMI and RSM with Python memory callbacks.
+
+    read(smm, gpa, length) -> bytes and write(smm, gpa, data) are the
+    guest-physical accesses (smm: the SMM address space); an exception in
+    them is a platform failure (VsmmError VSMM_E_PLATFORM on SMI, a
+    SMRAM_READ shutdown on RSM).  Without them the vCPU has `ram` bytes of
+    its own in .memory (a bytearray, the same in both address spaces).
+    .state is the state dict; smi() and rsm() return the new state."""
+
+    def __init__(self, model="intel", long_mode=True, semantics="kvm",
+                 layout="auto", read=None, write=None, ram=4 << 20):
+        lib = library()
+        if model not in MODELS or semantics not in SEMANTICS:
+            raise ValueError("model intel|amd, semantics kvm|hardware")
+        if (read is None) != (write is None):
+            raise ValueError("give both read and write, or neither")
+        if read is None:
+            self.memory = bytearray(ram)
+            read, write = self._ram_read, self._ram_write
+        self._read, self._write = read, write
+        self._m = _state.Model()
+        rc = lib.vsmm_model_preset(ctypes.byref(self._m), MODELS.index(model),
+                                   long_mode)
+        if rc != 0:
+            raise VsmmError(rc, "model")
+        self._m.layout = LAYOUTS.index(layout)
+        self._ops = _state.PlatformOps(_state.READ_PHYS(self._cb_read),
+                                       _state.WRITE_PHYS(self._cb_write),
+                                       None, None, None)
+        self._v = _state.Vcpu()
+        for rc in (lib.vsmm_vcpu_init(ctypes.byref(self._v), ctypes.byref(self._m),
+                                      ctypes.addressof(self._ops), None),
+                   lib.vsmm_vcpu_set_semantics(ctypes.byref(self._v),
+                                               SEMANTICS.index(semantics))):
+            if rc != 0:
+                raise VsmmError(rc, "vCPU")
+
+    def _ram_read(self, smm, gpa, length):
+        if gpa + length > len(self.memory):
+            raise IndexError(f"read of {length} bytes at {gpa:#x} outside RAM")
+        return bytes(self.memory[gpa:gpa + length])
+
+    def _ram_write(self, smm, gpa, data):
+        if gpa + len(data) > len(self.memory):
+            raise IndexError(f"write of {len(data)} bytes at {gpa:#x} outside RAM")
+        self.memory[gpa:gpa + len(data)] = data
+
+    def _cb_read(self, ctx, smm, gpa, buf, length):
+        try:
+            data = bytes(self._read(bool(smm), gpa, length))
+            if len(data) != length:
+                return -1
+            ctypes.memmove(buf, data, length)
+            return 0
+        except Exception:  # a failed access is the platform's failure
+            return -1
+
+    def _cb_write(self, ctx, smm, gpa, buf, length):
+        try:
+            self._write(bool(smm), gpa, ctypes.string_at(buf, length))
+            return 0
+        except Exception:
+            return -1
+
+    @property
+    def state(self):
+        return _state.state_to_dict(self._v.state)
+
+    @state.setter
+    def state(self, d):
+        self._v.state = _state.state_from_dict(d)
+
+    @property
+    def layout(self):
+        """The layout this vCPU writes on SMI."""
+        return LAYOUTS[library().vsmm_vcpu_layout(ctypes.byref(self._v))]
+
+    def smi(self):
+        """Deliver an SMI: the image is written through write(); returns
+        the SMM entry state."""
+        rc = library().vsmm_enter_smm(ctypes.byref(self._v))
+        if rc != 0:
+            raise VsmmError(rc, "SMI")
+        return self.state
+
+    def rsm(self):
+        """RSM: the resumed state, or ShutdownError (the vCPU is then in
+        shutdown; nothing else changed)."""
+        rc = library().vsmm_leave_smm(ctypes.byref(self._v))
+        if rc == -3:
+            raise ShutdownError(self._v.last_shutdown)
+        if rc != 0:
+            raise VsmmError(rc, "RSM")
+        return self.state
+
+    def export_snapshot(self):
+        """vsmm's per-vCPU SMM state as its 32-byte blob (migration)."""
+        out = ctypes.create_string_buffer(32)
+        rc = library().vsmm_smm_export(ctypes.byref(self._v), out)
+        if rc != 0:
+            raise VsmmError(rc, "export")
+        return out.raw
+
+    def import_snapshot(self, blob):
+        """Apply a blob of export_snapshot(); VsmmError (nothing changed)
+        if it is malformed or inconsistent."""
+        blob = bytes(blob)
+        rc = library().vsmm_smm_import(ctypes.byref(self._v), blob, len(blob))
+        if rc != 0:
+            raise VsmmError(rc, "import")

@@ -52,6 +52,16 @@ class VcpuPriv(C.Structure):
                 ("smi_halted", b), ("io_valid", b), ("io_insn_rip", u64)]
 
 
+READ_PHYS = C.CFUNCTYPE(C.c_int, C.c_void_p, b, u64, C.c_void_p, C.c_size_t)
+WRITE_PHYS = C.CFUNCTYPE(C.c_int, C.c_void_p, b, u64, C.c_void_p, C.c_size_t)
+
+
+class PlatformOps(C.Structure):
+    _fields_ = [("read_phys", READ_PHYS), ("write_phys", WRITE_PHYS),
+                ("smm_changed", C.c_void_p), ("nested_leave", C.c_void_p),
+                ("nested_enter", C.c_void_p)]
+
+
 class Vcpu(C.Structure):
     _fields_ = [("state", CpuState), ("model", C.POINTER(Model)),
                 ("ops", C.c_void_p), ("ctx", C.c_void_p),
@@ -145,6 +155,11 @@ def bind(lib):
         "vsmm_rsm_check": (C.c_int, [P(Vcpu), C.c_char_p, C.c_size_t,
                                      P(Shutdown), P(CpuState)]),
         "vsmm_reason_name": (C.c_char_p, [C.c_int]),
+        "vsmm_enter_smm": (C.c_int, [P(Vcpu)]),
+        "vsmm_leave_smm": (C.c_int, [P(Vcpu)]),
+        "vsmm_vcpu_layout": (C.c_int, [P(Vcpu)]),
+        "vsmm_smm_export": (C.c_int, [P(Vcpu), C.c_void_p]),
+        "vsmm_smm_import": (C.c_int, [P(Vcpu), C.c_char_p, C.c_size_t]),
         "vsmm_reason_text": (C.c_char_p, [C.c_int]),
     }
     for name, (res, args) in sigs.items():
