@@ -61,6 +61,7 @@ CLI_COMMAND_DECL(diff);
 CLI_COMMAND_DECL(layouts);
 CLI_COMMAND_DECL(demo);
 CLI_COMMAND_DECL(run);
+CLI_COMMAND_DECL(savestate);
 CLI_COMMAND_DECL(help);
 
 /* ------------------------------------------------------------------ */
@@ -77,6 +78,9 @@ CLI_COMMAND_DECL(help);
 #define CLI_OPT_DUMP (1u << 6)      /* --dump-base ADDR */
 #define CLI_OPT_SMBASE (1u << 7)    /* --smbase ADDR */
 #define CLI_OPT_RECORD (1u << 8)    /* --halted, --vmx */
+#define CLI_OPT_WIDTH (1u << 9)     /* --width N */
+#define CLI_OPT_FLAVOUR (1u << 10)  /* --flavour intel|amd|ovmf */
+#define CLI_OPT_CPU_ID (1u << 11)   /* --cpu-id N */
 /* check and rsm run RSM on an image the same way: the same options. */
 #define CLI_OPTS_RSM                                                            \
 	(CLI_OPT_MODEL | CLI_OPT_SEMANTICS | CLI_OPT_LAYOUT | CLI_OPT_JSON |    \
@@ -138,6 +142,12 @@ struct cli_opts {
 	uint32_t smbase;
 	bool halted; /* the SMI interrupted a HLT (hardware semantics) */
 	bool vmx;    /* the vCPU was in VMX operation at the SMI (Intel) */
+	bool has_width;
+	uint32_t width;           /* --width: bytes */
+	bool has_flavour;
+	enum vsmm_mm_flavour flavour; /* --flavour */
+	bool has_cpu_id;
+	uint64_t cpu_id;          /* --cpu-id: the PROCESSOR_ID */
 	const char *args[CLI_MAX_ARGS]; /* positional arguments */
 	int nargs;
 };

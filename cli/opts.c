@@ -226,6 +226,31 @@ static int parse_one(unsigned allowed, int *i, int argc, char **argv,
 		o->has_smbase = true;
 		return 0;
 	}
+	if ((allowed & CLI_OPT_WIDTH) && is_opt(arg, len, "--width")) {
+		if (!(v = opt_value(arg, eq, i, argc, argv)) ||
+		    set_address("--width", v, 0xffff, &n))
+			return -1;
+		o->width = (uint32_t)n;
+		o->has_width = true;
+		return 0;
+	}
+	if ((allowed & CLI_OPT_FLAVOUR) && is_opt(arg, len, "--flavour")) {
+		if (!(v = opt_value(arg, eq, i, argc, argv)))
+			return -1;
+		if (vsmm_mm_flavour_from_name(v, &o->flavour) != VSMM_OK) {
+			cli_err("unknown --flavour '%s' (intel, amd or ovmf)", v);
+			return -1;
+		}
+		o->has_flavour = true;
+		return 0;
+	}
+	if ((allowed & CLI_OPT_CPU_ID) && is_opt(arg, len, "--cpu-id")) {
+		if (!(v = opt_value(arg, eq, i, argc, argv)) ||
+		    set_address("--cpu-id", v, UINT64_MAX, &o->cpu_id))
+			return -1;
+		o->has_cpu_id = true;
+		return 0;
+	}
 	cli_err("unknown option '%s'", arg);
 	return -1;
 }

@@ -29,6 +29,9 @@ const struct cli_command cli_commands[] = {
 	{ "diff", cmd_diff,
 	  "compare two images field by field (exit 1 if they differ)",
 	  cmd_diff_usage },
+	{ "savestate", cmd_savestate,
+	  "EDK2's ReadSaveState/WriteSaveState on an image (read or write)",
+	  cmd_savestate_usage },
 	{ "layouts", cmd_layouts,
 	  "list the save-state layouts and their field tables",
 	  cmd_layouts_usage },
@@ -60,9 +63,10 @@ static void print_overview(FILE *f)
 	      "Inspect, check, build and transform x86 SMRAM state-save images.\n\n"
 	      "Commands:\n", f);
 	for (size_t i = 0; i < cli_ncommands; i++)
-		fprintf(f, "  %-8s %s\n", cli_commands[i].name, cli_commands[i].help);
+		fprintf(f, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].help);
 	fputs("\nExit status: 0 success; 1 check: RSM would shut down, rsm: shutdown,\n"
-	      "diff: the images differ; 2 usage, input or output error.\n"
+	      "diff: the images differ, savestate: EDK2 refuses; 2 usage, input or\n"
+	      "output error.\n"
 	      "See vsmm(1) and docs/json.md.\n", f);
 }
 

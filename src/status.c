@@ -93,3 +93,33 @@ enum vsmm_reason vsmm_reason_from_name(const char *name)
 	}
 	return VSMM_REASON_COUNT;
 }
+
+/* EFI_STATUS results of the EFI_MM_CPU_PROTOCOL mirror (src/mmcpu.c). */
+static const struct status_row efi_rows[] = {
+#define EFI_ROW(name, value, text) { value, "EFI_" #name, text },
+	VSMM_EFI_STATUS_MAP(EFI_ROW)
+#undef EFI_ROW
+};
+
+static const struct status_row *efi_find(int status)
+{
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(efi_rows); i++) {
+		if (efi_rows[i].value == status)
+			return &efi_rows[i];
+	}
+	return NULL;
+}
+
+const char *vsmm_efi_status_name(int status)
+{
+	const struct status_row *row = efi_find(status);
+
+	return row ? row->name : "EFI_UNKNOWN";
+}
+
+const char *vsmm_efi_status_text(int status)
+{
+	const struct status_row *row = efi_find(status);
+
+	return row ? row->text : "unknown EFI status";
+}

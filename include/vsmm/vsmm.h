@@ -528,6 +528,181 @@ VSMM_API uint64_t vsmm_field_read(const struct vsmm_layout_desc *layout,
 VSMM_API const struct vsmm_field_desc *vsmm_layout_field(const struct vsmm_layout_desc *layout,
 						const char *name);
 
+/*
+ * Write one field by its descriptor.  The value must fit the field's size
+ * (VSMM_E_INVAL otherwise, as for a NULL argument or a descriptor that
+ * does not lie inside the layout's area); nothing is written on failure.
+ */
+VSMM_API int vsmm_field_write(const struct vsmm_layout_desc *layout,
+			      const struct vsmm_field_desc *field, uint8_t *area,
+			      uint64_t value);
+
+/* ------------------------------------------------------------------------ */
+/* EFI_MM_CPU_PROTOCOL save-state access (ReadSaveState / WriteSaveState)    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * What an SMI handler written against EDK2 sees when it calls
+ * EFI_MM_CPU_PROTOCOL.ReadSaveState() / WriteSaveState() on an image:
+ * the same register numbers, widths, split fields, writability and results
+ * as EDK2's three save-state libraries (docs/api.md, docs/compat.md).
+ *
+ * Results, X(NAME, value, "sentence"): the EFI_STATUS error codes (without
+ * the high bit) of the PI specification.  One table generates enum
+ * vsmm_efi_status, vsmm_efi_status_name() and vsmm_efi_status_text().
+ */
+#define VSMM_EFI_STATUS_MAP(X)                                                 \
+	X(SUCCESS, 0, "the register was read or written")                      \
+	X(INVALID_PARAMETER, 2, "the width does not suit the register, or an "  \
+				"argument is NULL or out of range")            \
+	X(UNSUPPORTED, 3, "the register cannot be written")                    \
+	X(NOT_FOUND, 14, "the register is not defined for this save state")
+
+enum vsmm_efi_status {
+#define VSMM__EFI_ENUM(name, value, text) VSMM_EFI_##name = (value),
+	VSMM_EFI_STATUS_MAP(VSMM__EFI_ENUM)
+#undef VSMM__EFI_ENUM
+};
+
+/* "EFI_NOT_FOUND" style name; "EFI_UNKNOWN" for values not in the table. */
+VSMM_API const char *vsmm_efi_status_name(int status);
+/* The sentence of a result; never NULL. */
+VSMM_API const char *vsmm_efi_status_text(int status);
+
+/*
+ * EFI_MM_SAVE_STATE_REGISTER (MdePkg/Include/Protocol/MmCpu.h):
+ * X(NAME, number) with the EFI name without its EFI_MM_SAVE_STATE_REGISTER_
+ * prefix.  Numbers not in this list are passed through unchanged (EDK2
+ * answers EFI_NOT_FOUND for them).
+ */
+#define VSMM_MM_REGISTER_MAP(X)                                                \
+	X(GDTBASE, 4) X(IDTBASE, 5) X(LDTBASE, 6) X(GDTLIMIT, 7)               \
+	X(IDTLIMIT, 8) X(LDTLIMIT, 9) X(LDTINFO, 10)                           \
+	X(ES, 20) X(CS, 21) X(SS, 22) X(DS, 23) X(FS, 24) X(GS, 25)            \
+	X(LDTR_SEL, 26) X(TR_SEL, 27) X(DR7, 28) X(DR6, 29)                    \
+	X(R8, 30) X(R9, 31) X(R10, 32) X(R11, 33) X(R12, 34) X(R13, 35)        \
+	X(R14, 36) X(R15, 37) X(RAX, 38) X(RBX, 39) X(RCX, 40) X(RDX, 41)      \
+	X(RSP, 42) X(RBP, 43) X(RSI, 44) X(RDI, 45) X(RIP, 46)                 \
+	X(RFLAGS, 51) X(CR0, 52) X(CR3, 53) X(CR4, 54)                         \
+	X(FCW, 256) X(FSW, 257) X(FTW, 258) X(OPCODE, 259) X(FP_EIP, 260)      \
+	X(FP_CS, 261) X(DATAOFFSET, 262) X(FP_DS, 263)                         \
+	X(MM0, 264) X(MM1, 265) X(MM2, 266) X(MM3, 267)                        \
+	X(MM4, 268) X(MM5, 269) X(MM6, 270) X(MM7, 271)                        \
+	X(XMM0, 272) X(XMM1, 273) X(XMM2, 274) X(XMM3, 275)                    \
+	X(XMM4, 276) X(XMM5, 277) X(XMM6, 278) X(XMM7, 279)                    \
+	X(XMM8, 280) X(XMM9, 281) X(XMM10, 282) X(XMM11, 283)                  \
+	X(XMM12, 284) X(XMM13, 285) X(XMM14, 286) X(XMM15, 287)                \
+	X(IO, 512) X(LMA, 513) X(PROCESSOR_ID, 514)
+
+enum vsmm_mm_register {
+#define VSMM__MM_REG_ENUM(name, number) VSMM_MM_REG_##name = (number),
+	VSMM_MM_REGISTER_MAP(VSMM__MM_REG_ENUM)
+#undef VSMM__MM_REG_ENUM
+};
+
+/* "RAX" for 38; NULL for a number that is not in the list. */
+VSMM_API const char *vsmm_mm_register_name(uint32_t reg);
+/* A register by its name without prefix ("RAX", "gdtbase", any case) or
+ * by its number (decimal or 0x hex, any value below 2^32).  VSMM_E_INVAL
+ * for anything else. */
+VSMM_API int vsmm_mm_register_parse(const char *text, uint32_t *out);
+
+/*
+ * Which EDK2 library decides (docs/compat.md has the source of each):
+ *  INTEL  UefiCpuPkg IntelMmSaveStateLib on Intel's SMRAM_SAVE_STATE_MAP
+ *         (64-bit map: the intel64 layout; 32-bit map: the last 512 bytes)
+ *  AMD    UefiCpuPkg AmdMmSaveStateLib on AMD_SMRAM_SAVE_STATE_MAP (64-bit
+ *         map only, as that library); current OVMF builds use it too
+ *  OVMF   OvmfPkg SmmCpuFeaturesLib up to edk2-stable202302 (Debian 12's
+ *         ovmf 2022.11) on the map QEMU/KVM write: AMD64 or the 32-bit map,
+ *         chosen by the revision id as that library does
+ */
+enum vsmm_mm_flavour {
+	VSMM_MM_INTEL = 0,
+	VSMM_MM_AMD,
+	VSMM_MM_OVMF,
+	VSMM_MM_FLAVOUR_COUNT
+};
+
+/* "intel", "amd", "ovmf"; NULL out of range. */
+VSMM_API const char *vsmm_mm_flavour_name(enum vsmm_mm_flavour flavour);
+VSMM_API int vsmm_mm_flavour_from_name(const char *name, enum vsmm_mm_flavour *out);
+/* The flavour whose library reads what this layout is: intel64 -> INTEL,
+ * amd64 and p6-32 (what QEMU/KVM write) -> OVMF; OVMF for AUTO. */
+VSMM_API enum vsmm_mm_flavour vsmm_mm_flavour_for_layout(enum vsmm_layout layout);
+
+#define VSMM_MM_LMA_32BIT 32
+#define VSMM_MM_LMA_64BIT 64
+
+/* What the protocol knows beyond the image. */
+struct vsmm_mm_cpu {
+	enum vsmm_mm_flavour flavour;
+	/* INTEL only: the processor's mode (CPUID LM: VSMM_MM_LMA_64BIT,
+	 * else VSMM_MM_LMA_32BIT), which selects the map; 0 takes 64 for a
+	 * 1024-byte area and 32 for a 512-byte one.  AMD is always 64, OVMF
+	 * decides from the image's revision id; both ignore this field. */
+	uint8_t lma;
+	/* PROCESSOR_ID: the CPU's EFI_PROCESSOR_INFORMATION.ProcessorId.
+	 * Without it PROCESSOR_ID is EFI_NOT_FOUND, as EDK2 answers for a CPU
+	 * that is not in SMM. */
+	bool processor_id_valid;
+	uint64_t processor_id;
+};
+
+/* EFI_MM_SAVE_STATE_IO_WIDTH and EFI_MM_SAVE_STATE_IO_TYPE. */
+#define VSMM_MM_IO_WIDTH_UINT8  0u
+#define VSMM_MM_IO_WIDTH_UINT16 1u
+#define VSMM_MM_IO_WIDTH_UINT32 2u
+#define VSMM_MM_IO_WIDTH_UINT64 3u
+#define VSMM_MM_IO_TYPE_INPUT      1u
+#define VSMM_MM_IO_TYPE_OUTPUT     2u
+#define VSMM_MM_IO_TYPE_STRING     4u
+#define VSMM_MM_IO_TYPE_REP_PREFIX 8u
+
+/* EFI_MM_SAVE_STATE_IO_INFO, with the enums as 32-bit fields (the same
+ * 24 bytes on x86-64 hosts). */
+struct vsmm_mm_io_info {
+	uint64_t io_data;  /* RAX truncated to the I/O width */
+	uint16_t io_port;
+	uint32_t io_width; /* VSMM_MM_IO_WIDTH_* */
+	uint32_t io_type;  /* VSMM_MM_IO_TYPE_* */
+};
+
+/*
+ * ReadSaveState(Width, Register, CpuIndex, Buffer) on one CPU's area.
+ * area/len is the image as elsewhere (512 bytes from SMBASE+0xFE00 or
+ * 1024 from SMBASE+0xFC00).  Buffer receives `width` bytes in guest
+ * (little-endian) order for an ordinary register, or a struct
+ * vsmm_mm_io_info for IO (width >= its size).  Never reads outside the
+ * area; on any result but SUCCESS nothing is written to buffer.
+ * EFI_INVALID_PARAMETER also for NULL pointers, a length other than 512 or
+ * 1024, an unknown flavour, an lma other than 0/32/64, or an area too
+ * small for the map (INTEL with LMA 64 needs 1024 bytes).
+ */
+VSMM_API enum vsmm_efi_status vsmm_mm_read_save_state(const struct vsmm_mm_cpu *cpu,
+						      const uint8_t *area, size_t len,
+						      uint32_t reg, size_t width,
+						      void *buffer);
+/*
+ * WriteSaveState(Width, Register, CpuIndex, Buffer): `width` bytes in guest
+ * order.  The area changes only on SUCCESS (LMA and PROCESSOR_ID writes
+ * succeed and change nothing, as in EDK2).
+ */
+VSMM_API enum vsmm_efi_status vsmm_mm_write_save_state(const struct vsmm_mm_cpu *cpu,
+						       uint8_t *area, size_t len,
+						       uint32_t reg, size_t width,
+						       const void *buffer);
+
+/*
+ * The width EDK2's table gives a register in the map this CPU and area
+ * select (what a caller passes to read it whole): 1 for LMA, 8 for
+ * PROCESSOR_ID, sizeof(struct vsmm_mm_io_info) for IO in the flavours that
+ * report IO; 0 for a register with no field there and for bad arguments.
+ */
+VSMM_API size_t vsmm_mm_register_width(const struct vsmm_mm_cpu *cpu,
+				       const uint8_t *area, size_t len,
+				       uint32_t reg);
+
 /* ------------------------------------------------------------------------ */
 /* Platform: what the embedding VMM provides                                 */
 /* ------------------------------------------------------------------------ */

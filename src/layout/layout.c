@@ -132,6 +132,26 @@ uint64_t vsmm_field_read(const struct vsmm_layout_desc *layout,
 	return vsmm__ld(area + index, field->size);
 }
 
+int vsmm_field_write(const struct vsmm_layout_desc *layout,
+		     const struct vsmm_field_desc *field, uint8_t *area,
+		     uint64_t value)
+{
+	if (!layout || !field || !area)
+		return VSMM_E_INVAL;
+	if (field->offset + MANUAL_BASE < layout->area_offset)
+		return VSMM_E_INVAL;
+	if (field->size != 1 && field->size != 2 && field->size != 4 &&
+	    field->size != 8)
+		return VSMM_E_INVAL;
+	size_t index = field_index(layout, field);
+	if (index + field->size > layout->area_size)
+		return VSMM_E_INVAL;
+	if (field->size < 8 && value >> (8u * field->size) != 0)
+		return VSMM_E_INVAL;
+	vsmm__st(area + index, field->size, value);
+	return VSMM_OK;
+}
+
 const struct vsmm_field_desc *vsmm_layout_field(const struct vsmm_layout_desc *layout,
 						const char *name)
 {

@@ -34,7 +34,7 @@ import manual_maps  # noqa: E402
 STATES = ("real16", "prot32", "pae32", "long64")
 MODELS = ("intel", "amd")
 COMMANDS = ("decode", "check", "smi", "rsm", "encode", "diff", "layouts",
-            "demo", "help")
+            "demo", "savestate", "help")
 
 
 class Case:
@@ -249,9 +249,114 @@ def misc_cases():
     return c
 
 
+def patch_image(src, dst, patches):
+    """A copy of an image with little-endian dwords put at manual offsets
+    (0x7Exx style): {offset: value}."""
+    def edit(work):
+        data = bytearray(open(os.path.join(work, src), "rb").read())
+        first = 0x10000 - len(data) - 0x8000
+        for off, val in patches.items():
+            data[off - first:off - first + 4] = val.to_bytes(4, "little")
+        with open(os.path.join(work, dst), "wb") as f:
+            f.write(data)
+    return edit
+
+
+def savestate_cases():
+    """vsmm savestate (issue 11): EDK2's ReadSaveState/WriteSaveState.
+    amd64 (KVM) images default to the ovmf flavour, intel64 to intel."""
+    amd = "img/long64-intel.img"      # amd64 layout, as KVM writes it
+    i64 = "img/long64-intel-hw.img"   # intel64 layout
+    p6 = "img/prot32-p6.img"          # the 32-bit map
+    c = []
+
+    def rd(name, *argv, want=0, before=None):
+        c.append(Case("savestate-read-" + name, ["savestate", "read", *argv],
+                      want=want, before=before))
+
+    rd("rax", amd, "RAX")
+    rd("rip.json", amd, "rip", "--json")
+    rd("number-0x26", amd, "0x26")
+    rd("rax-width3", amd, "RAX", "--width", "3")
+    rd("rax-width6", amd, "RAX", "--width", "6")
+    rd("rax-width9.json", amd, "RAX", "--width", "9", "--json", want=1)
+    rd("number-47", amd, "47", want=1)
+    rd("xmm0", amd, "XMM0", want=1)
+    for fl in ("ovmf", "amd"):
+        rd(f"idtbase-{fl}", amd, "IDTBASE", "--flavour", fl)
+        rd(f"cs-{fl}", amd, "CS", "--flavour", fl)
+        rd(f"cr4-{fl}", amd, "CR4", "--flavour", fl)
+        rd(f"cr4-{fl}-width8", amd, "CR4", "--flavour", fl, "--width", "8",
+           want=1 if fl == "ovmf" else 0)
+    rd("gdtlimit-ovmf", amd, "GDTLIMIT", want=1)
+    rd("gdtlimit-amd.json", amd, "GDTLIMIT", "--flavour", "amd", "--json")
+    rd("lma-ovmf", amd, "LMA")
+    rd("lma-width2", amd, "LMA", "--width", "2", want=1)
+    rd("processor-id-none", amd, "PROCESSOR_ID", want=1)
+    rd("processor-id.json", amd, "PROCESSOR_ID", "--cpu-id", "5", "--json")
+    rd("intel64-gdtbase", i64, "GDTBASE")
+    rd("intel64-cr4", i64, "CR4")
+    rd("intel64-r8-width5", i64, "R8", "--width", "5")
+    rd("intel64-ldtr-sel", i64, "LDTR_SEL")
+    rd("intel64-lma", i64, "LMA")
+    rd("intel64-gdtlimit", i64, "GDTLIMIT", want=1)
+    rd("intel64-io-old-revision", i64, "IO", want=1)
+    rd("p6-rax", p6, "RAX")
+    rd("p6-r8", p6, "R8", want=1)
+    rd("p6-lma", p6, "LMA")
+    rd("p6-intel-rip", p6, "RIP", "--flavour", "intel")
+    # IO: Intel IOMisc (revision 0x30101: IOMisc present) for OUT 0xb2, a
+    # byte from DX; AMD's I/O trap dword for IN 0xcf8, a dword.
+    rd("io-intel", "io/intel64-out.img", "IO",
+       before=patch_image(i64, "io/intel64-out.img",
+                          {0x7EFC: 0x00030101, 0x7FA4: 0x00B20003}))
+    rd("io-intel.json", "io/intel64-out.img", "IO", "--json")
+    rd("io-intel-string", "io/intel64-outs.img", "IO", want=1,
+       before=patch_image(i64, "io/intel64-outs.img",
+                          {0x7EFC: 0x00030101, 0x7FA4: 0x00B20023}))
+    rd("io-amd", "io/amd64-in.img", "IO", "--flavour", "amd",
+       before=patch_image(amd, "io/amd64-in.img", {0x7EC0: 0x0CF80003}))
+    rd("io-amd-short", "io/amd64-in.img", "IO", "--flavour", "amd",
+       "--width", "8", want=1)
+    rd("io-ovmf", "io/amd64-in.img", "IO", want=1)
+
+    def wr(name, *argv, want=0):
+        c.append(Case("savestate-write-" + name, ["savestate", "write", *argv],
+                      want=want))
+
+    wr("rax", amd, "RAX", "0x1122334455667788", "-o", "ss/rax.img")
+    c.append(Case("savestate-write-rax-diff", ["diff", amd, "ss/rax.img"], want=1))
+    c.append(Case("savestate-write-rax-readback",
+                  ["savestate", "read", "ss/rax.img", "RAX"], want=0))
+    wr("rip-width4", i64, "RIP", "0xdeadbeef", "--width", "4", "-o",
+       "ss/rip4.img")
+    c.append(Case("savestate-write-rip-width4-diff", ["diff", i64, "ss/rip4.img"],
+                  want=1))
+    wr("cr0-refused", amd, "CR0", "0x11", "-o", "ss/cr0.img", want=1)
+    c.append(Case("savestate-write-cr0-nothing-written",
+                  ["decode", "ss/cr0.img"], want=2))
+    wr("r8-p6-not-found", p6, "R8", "1", "-o", "ss/r8.img", want=1)
+    wr("io-not-found", amd, "IO", "1", "-o", "ss/io.img", want=1)
+    wr("lma-ignored", amd, "LMA", "32", "-o", "ss/lma.img")
+    c.append(Case("savestate-write-lma-diff", ["diff", amd, "ss/lma.img"], want=0))
+    wr("value-too-wide", amd, "RAX", "0x100", "--width", "1", "-o",
+       "ss/wide.img", want=2)
+    wr("no-output", amd, "RAX", "1", want=2)
+    # Usage errors.
+    rd("unknown-register", amd, "RAXX", want=2)
+    rd("unknown-flavour", amd, "RAX", "--flavour", "qemu", want=2)
+    c.append(Case("savestate-no-subcommand", ["savestate"], want=2))
+    c.append(Case("savestate-unknown-subcommand", ["savestate", "peek"], want=2))
+    c.append(Case("help-savestate-read", ["savestate", "read", "--help"], want=0))
+    c.append(Case("help-savestate-write", ["savestate", "write", "--help"],
+                  want=0))
+    return c
+
+
 def prepare(work, root):
     os.makedirs(os.path.join(work, "states"))
-    for d in ("img", "doc", "rt", "hand", "enc", "dump", "broken", "json"):
+    for d in ("img", "doc", "rt", "hand", "enc", "dump", "broken", "json",
+              "io", "ss"):
         os.makedirs(os.path.join(work, d))
     for st in ("real16", "prot32", "pae32"):
         shutil.copy(os.path.join(root, "examples", "states", st + ".json"),
@@ -453,7 +558,7 @@ def main():
         prepare(work, args.root)
         outputs = {}
         groups = (state_cases(), layout_cases(), hand_cases(), broken_cases(),
-                  misc_cases())
+                  misc_cases(), savestate_cases())
         for i, group in enumerate(groups):
             if i == 4:
                 make_dumps(work)
