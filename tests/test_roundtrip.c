@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "test_platform.h"
+#include "vmentry.h"
 #include "../src/checks.h"
 
 #define ITERATIONS 2500
@@ -336,6 +337,10 @@ static void one_iteration(enum vsmm_semantics sem, unsigned iter)
 			assert_int_equal(c->len, d->area_size);
 	}
 	assert_architectural(&tv.vcpu.state, m);
+	const char *why = vmentry_check(m, &tv.vcpu.state);
+	if (why)
+		fail_msg("iteration %u: no VM entry accepts the resumed state: %s",
+			 iter, why);
 }
 
 static void property(enum vsmm_vendor vendor, bool lm, enum vsmm_semantics sem,
@@ -405,6 +410,10 @@ static void hostile_iteration(enum vsmm_semantics sem, unsigned iter,
 	if (rc != VSMM_OK)
 		fail_msg("iteration %u: RSM %s", iter, vsmm_status_name(rc));
 	(*resumed)++;
+	const char *why = vmentry_check(m, &tv.vcpu.state);
+	if (why)
+		fail_msg("iteration %u: no VM entry accepts the resumed state: %s",
+			 iter, why);
 	struct vsmm_cpu_state st = tv.vcpu.state;
 	if (sem == VSMM_SEMANTICS_KVM)
 		st.rflags &= ~VSMM_RFLAGS_VM;
