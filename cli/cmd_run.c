@@ -13,7 +13,7 @@
 #endif
 
 const char cmd_run_usage[] =
-	"Usage: vsmm run [OPTIONS...]\n\n"
+	"Usage: vsmm run --bios IMAGE [OPTIONS...]\n\n"
 	"Run a guest with SMM on the Unicorn engine ('vsmm run --help' in a\n"
 	"build with Unicorn lists its options).\n"
 #ifndef VSMM_HAVE_RUN

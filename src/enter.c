@@ -102,22 +102,27 @@ static void save_io_state(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu)
 	s->ex.io_restart_rdi = st->gpr[VSMM_RDI];
 }
 
-/* Steps 4-5: switch to the SMM address space, then one write of the area. */
+/* Steps 4-5: switch to the SMM address space, then one write of the area.
+ * A failed SMI commits nothing (docs/api.md), so when the write fails the
+ * platform is switched back to the normal address space it was in. */
 static int write_image(struct vsmm__smi *s, struct vsmm_vcpu *vcpu,
 		       const struct vsmm_layout_desc *desc)
 {
+	const struct vsmm_platform_ops *ops = vcpu->ops;
 	uint8_t area[VSMM_IMAGE_MAX];
 	int rc = vsmm_image_encode(s->layout, s->img, &s->ex, area,
 				   desc->area_size);
 
 	if (rc != VSMM_OK)
 		return rc;
-	if (vcpu->ops->smm_changed &&
-	    vcpu->ops->smm_changed(vcpu->ctx, vcpu, true) != 0)
+	if (ops->smm_changed && ops->smm_changed(vcpu->ctx, vcpu, true) != 0)
 		return VSMM_E_PLATFORM;
 	uint64_t gpa = (uint64_t)s->img->smbase + desc->area_offset;
-	if (vcpu->ops->write_phys(vcpu->ctx, true, gpa, area, desc->area_size) != 0)
+	if (ops->write_phys(vcpu->ctx, true, gpa, area, desc->area_size) != 0) {
+		if (ops->smm_changed)
+			(void)ops->smm_changed(vcpu->ctx, vcpu, false);
 		return VSMM_E_PLATFORM;
+	}
 	return VSMM_OK;
 }
 

@@ -263,6 +263,29 @@ static void nested_pae_guest(void)
 	tv.vcpu.state.vmx_on = tv.vcpu.state.guest_mode = true;
 }
 
+/* A failed write of the image after smm_changed(true): the platform is
+ * switched back to the normal address space (issue 14.2), and the vCPU is
+ * untouched, so the SMI can be delivered again once memory works. */
+static void test_failed_write_undoes_smm_changed(void **unused)
+{
+	(void)unused;
+	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
+	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tv.tp->fail_kinds = 1u << TP_WRITE;
+	struct vsmm_vcpu before = tv.vcpu;
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_E_PLATFORM);
+	assert_memory_equal(&before, &tv.vcpu, sizeof(before));
+	assert_int_equal(tv.tp->ncalls, 3);
+	assert_int_equal(tv.tp->log[0].kind, TP_SMM_CHANGED);
+	assert_true(tv.tp->log[0].smm);
+	assert_int_equal(tv.tp->log[1].kind, TP_WRITE);
+	assert_int_equal(tv.tp->log[2].kind, TP_SMM_CHANGED);
+	assert_false(tv.tp->log[2].smm);
+	tv.tp->fail_kinds = 0;
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
+}
+
 static void test_every_callback_fails(void **unused)
 {
 	(void)unused;
@@ -422,6 +445,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_smi_refused, teardown),
 		cmocka_unit_test_teardown(test_shutdown_commits_nothing, teardown),
 		cmocka_unit_test_teardown(test_every_callback_fails, teardown),
+		cmocka_unit_test_teardown(test_failed_write_undoes_smm_changed, teardown),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test_teardown(test_dtable_limit_16_bits, teardown),
 		cmocka_unit_test_teardown(test_rip_high_outside_ia32e, teardown),

@@ -126,8 +126,17 @@ static void smi_fault_run(uint8_t config, uint8_t kind, uint8_t flags,
 	EXPECT(memcmp(&before.io_smi, &vcpu.io_smi, sizeof(vcpu.io_smi)) == 0,
 	       "failed SMI consumed the I/O SMI record\n");
 	at = failed_index();
-	EXPECT(at + 1 == mem.nlog, "SMI went on after callback %u failed "
-	       "(%u callbacks)\n", at + 1, mem.nlog);
+	/* The one call allowed after a failure: a failed write of the area
+	 * puts the platform back in the normal address space (issue 14.2). */
+	if (mem.log[at].kind == FZ_CALL_WRITE && at + 2 == mem.nlog) {
+		EXPECT(mem.log[at + 1].kind == FZ_CALL_SMM_CHANGED &&
+		       !mem.log[at + 1].smm,
+		       "a failed SMI write was followed by callback kind %u\n",
+		       (unsigned)mem.log[at + 1].kind);
+	} else {
+		EXPECT(at + 1 == mem.nlog, "SMI went on after callback %u failed "
+		       "(%u callbacks)\n", at + 1, mem.nlog);
+	}
 
 	/* Consistent: the platform works again, the same vCPU takes the
 	 * SMI and gives the context back on RSM. */

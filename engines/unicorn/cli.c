@@ -12,7 +12,7 @@
 #include "run_status.h"
 
 static const char usage[] =
-	"usage: vsmm run --bios IMAGE [options]\n"
+	"Usage: vsmm run --bios IMAGE [OPTIONS...]\n"
 	"\n"
 	"Run a flat BIOS image on the Unicorn CPU engine, with vsmm delivering\n"
 	"SMIs and executing RSM.  The machine matches QEMU's q35 as far as the\n"
@@ -39,7 +39,8 @@ static const char usage[] =
 	"device would, never seeing SMRAM), local APIC ICR at 0xFEE00300\n"
 	"(delivery mode SMI to self raises an SMI).\n"
 	"\n"
-	"Exit status: 0 the vCPU halted with nothing pending; odd: the guest's\n"
+	"Exit status (the guest's outcome, unlike the other commands' 0/1/2):\n"
+	"0 the vCPU halted with nothing pending; odd: the guest's\n"
 	"exit port value; 2 shutdown (e.g. RSM refused the image; reason on\n"
 	"stderr); 4 the guest did something this engine cannot emulate\n"
 	"(exception delivery, unmapped memory); 6 limit reached; 8 the engine\n"

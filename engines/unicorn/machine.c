@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 
@@ -433,10 +434,21 @@ static int install_hooks(struct machine *m)
 static int load_bios(struct machine *m)
 {
 	FILE *f = fopen(m->cfg.bios_path, "rb");
+	struct stat st;
 	long size;
 	if (!f) {
 		fprintf(m->cfg.log, "vsmm run: cannot open BIOS image %s: %s\n",
 			m->cfg.bios_path, strerror(errno));
+		return -1;
+	}
+	/* fopen() opens a directory for reading on Linux, and its "size"
+	 * is then LONG_MAX: say what it is instead.  Anything else that is
+	 * not a file (a FIFO, a terminal) has no size either. */
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		fprintf(m->cfg.log, "vsmm run: BIOS image %s is %s\n",
+			m->cfg.bios_path,
+			S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+		fclose(f);
 		return -1;
 	}
 	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 ||

@@ -38,6 +38,11 @@ extern "C" {
 #define VSMM_VERSION_MINOR 1
 #define VSMM_VERSION_PATCH 0
 #define VSMM_VERSION_STRING "0.1.0"
+/* The version as one number, (MAJOR << 16) | (MINOR << 8) | PATCH, for
+ * comparisons: #if VSMM_VERSION_NUMBER >= 0x000100. */
+#define VSMM_VERSION_NUMBER                                                    \
+	((VSMM_VERSION_MAJOR << 16) | (VSMM_VERSION_MINOR << 8) |              \
+	 VSMM_VERSION_PATCH)
 
 /*
  * VSMM_API marks the library's exported functions.  The library is built
@@ -57,6 +62,17 @@ extern "C" {
 #else
 #define VSMM_API
 #endif
+
+/*
+ * The version of the library actually loaded, which may be newer than the
+ * header a program was compiled with (VSMM_VERSION_STRING/NUMBER above):
+ * "MAJOR.MINOR.PATCH", never NULL, and the same as one number.  While the
+ * version is below 1.0 every MINOR release has its own SONAME
+ * (libvsmm.so.0.MINOR), so a program runs only with the MINOR it was
+ * linked against; the PATCH may differ (CHANGELOG.md, stability policy).
+ */
+VSMM_API const char *vsmm_version(void);
+VSMM_API uint32_t vsmm_version_number(void);
 
 /* ------------------------------------------------------------------------ */
 /* Status codes                                                              */

@@ -20,8 +20,10 @@ struct vsmm__vendor_ops {
 
 	/*
 	 * SMI, before anything is saved: leave the nested guest through the
-	 * VMM (ops->nested_leave) and do the pure bookkeeping on s->next /
-	 * s->img / s->ex.  Returns VSMM_OK or VSMM_E_VENDOR.
+	 * VMM (ops->nested_leave) and do the pure bookkeeping on s->priv,
+	 * s->vmx_on / s->guest_mode / s->svm_vmcb12 (committed to the vCPU
+	 * after the write) and the image (vsmm__smi_image(s), s->ex).
+	 * Returns VSMM_OK or VSMM_E_VENDOR.
 	 */
 	int (*smi)(struct vsmm__smi *s, struct vsmm_vcpu *vcpu);
 

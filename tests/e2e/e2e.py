@@ -35,6 +35,7 @@ Exit status 77 (meson's "skipped") when the engine's self-check fails
 (`vsmm run` exits 8) or QEMU is missing, with the reason on stdout.
 """
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -290,6 +291,8 @@ def check_usage(a):
         (["--bios", a.bios, "--frobnicate"], 64, "unknown argument"),
         (["--bios", "/nonexistent/bios.bin"], 66, "cannot open"),
         (["--bios", __file__], 66, "multiple of 64 KiB"),
+        (["--bios", os.path.dirname(os.path.abspath(__file__))], 66,
+         "is a directory"),
         (["--bios", a.bios, "--max-insns", "1000"], 6, "--max-insns reached"),
     ]
     # One-instruction images at the reset vector (F000:FFF0).
@@ -321,6 +324,11 @@ def check_usage(a):
     h = subprocess.run([a.vsmm, "run", "--help"], capture_output=True)
     if h.returncode != 0 or b"--smram BASE:SIZE" not in h.stdout:
         problems.append("vsmm run --help does not list the options")
+    # The first line is worded as every other command's usage line.
+    if not h.stdout.startswith(b"Usage: vsmm run --bios IMAGE [OPTIONS...]\n"):
+        problems.append("vsmm run --help does not start with the usage "
+                        "line the other commands use: "
+                        f"{h.stdout.splitlines()[:1]!r}")
     if not problems:
         print(f"{len(cases)} command lines and images gave their documented "
               "exit statuses")
