@@ -14,7 +14,8 @@
  *    view, and loads the SMM environment; SMI then an untouched RSM gives
  *    back the context bit for bit (natural layouts).
  *  - RSM reads the area once from the SMM view, writes nothing, and ends
- *    either RESUMED with a state the independent oracle accepts, or in
+ *    either RESUMED with a state the independent oracle and the VM-entry
+ *    checker (tests/vmentry.c) accept, or in
  *    SHUTDOWN with a named reason and every other state field untouched,
  *    with no address-space switch or nested re-entry left behind.
  *  - vsmm_rsm_check() predicts leave_smm exactly, on the raw image and on
@@ -27,6 +28,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "../tests/vmentry.h"
 
 static struct fz_mem mem;
 
@@ -207,6 +209,8 @@ static void check_resumed(const struct vsmm_vcpu *before, const struct vsmm_vcpu
 
 	FZ_CHECK(diff == NULL, "leave_smm and rsm_check disagree: %s", diff);
 	FZ_CHECK(why == NULL, "resumed state fails a check: %s", why);
+	why = vmentry_check(v->model, s);
+	FZ_CHECK(why == NULL, "RSM resumed a state no VM entry accepts: %s", why);
 	FZ_CHECK(s->smi_pending == b->smi_pending && s->init_latched == b->init_latched &&
 			 s->nmi_pending == b->nmi_pending,
 		 "RSM changed pending events");

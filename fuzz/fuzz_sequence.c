@@ -476,8 +476,15 @@ static void step(struct fz_input *in)
 	case OP_RESTORE_MUTATED: do_restore_mutated(in); break;
 	case OP_GUEST_RUNS: do_guest_runs(fz_u8(in)); break;
 	case OP_HLT:
-		if (!vcpu.state.smm && !vcpu.state.shutdown)
+		/* HLT runs at CPL 0 only (SS.DPL 0, not virtual-8086 mode)
+		 * and retires the instruction a shadow covered. */
+		if (!vcpu.state.smm && !vcpu.state.shutdown &&
+		    !(vcpu.state.seg[VSMM_SS].attr & VSMM_SEG_DPL_MASK) &&
+		    !((vcpu.state.cr0 & VSMM_CR0_PE) &&
+		      (vcpu.state.rflags & VSMM_RFLAGS_VM))) {
 			vcpu.state.halted = true;
+			vcpu.state.int_shadow = 0;
+		}
 		break;
 	case OP_IO_SMI:
 		vcpu.io_smi = (struct vsmm_io_smi){

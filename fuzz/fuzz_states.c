@@ -234,7 +234,10 @@ static bool build(enum fz_state_kind kind, const struct vsmm_model *m,
 	case FZ_ST_COMPAT:
 		if (!long64(m, s))
 			return false;
+		/* User mode: CPL 3 is SS.DPL, which a non-conforming CS's
+		 * DPL equals. */
 		seg(s, VSMM_CS, 0x23, 0, 0xffffffff, ATTR_CODE32 | (3u << 5));
+		seg(s, VSMM_SS, 0x2b, 0, 0xffffffff, ATTR_DATA32 | (3u << 5));
 		s->rip = 0x08048000;
 		return true;
 	case FZ_ST_LONG_PCID:
@@ -343,10 +346,13 @@ bool fz_scenario_decode(const uint8_t hdr[FZ_SCENARIO_BYTES],
 	sc->smbase = smbases[(hdr[3] >> 4) & 3];
 	s->smbase = sc->smbase;
 	s->nmi_masked = (sc->flags & FZ_SC_NMI_MASKED) != 0;
-	s->halted = (sc->flags & FZ_SC_HALTED) != 0;
+	/* HLT runs only at CPL 0 (SS.DPL 0) and retires any shadow. */
+	s->halted = (sc->flags & FZ_SC_HALTED) &&
+		    !(s->seg[VSMM_SS].attr & VSMM_SEG_DPL_MASK);
 	s->nmi_pending = (sc->flags & FZ_SC_NMI_PENDING) != 0;
 	/* An STI shadow exists only if STI set IF. */
-	if ((sc->flags & FZ_SC_STI_SHADOW) && (s->rflags & VSMM_RFLAGS_IF))
+	if ((sc->flags & FZ_SC_STI_SHADOW) && (s->rflags & VSMM_RFLAGS_IF) &&
+	    !s->halted)
 		s->int_shadow = VSMM_SHADOW_STI;
 	return true;
 }

@@ -296,10 +296,31 @@ static void sequence(void)
 	}
 }
 
+/* vmentry: a scenario header for every configuration and the contexts
+ * whose segment rules differ (real, protected, virtual-8086, 64-bit,
+ * compatibility mode); the fuzzer adds the field edits. */
+static void vmentry(void)
+{
+	static const enum fz_state_kind kinds[] = {
+		FZ_ST_REAL, FZ_ST_PM32, FZ_ST_V86, FZ_ST_LONG, FZ_ST_COMPAT,
+	};
+
+	for (unsigned c = 0; c < FZ_CONFIG_COUNT; c++) {
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			uint8_t hdr[FZ_SCENARIO_BYTES] = { (uint8_t)c, kinds[k], 0, 0 };
+			char name[64];
+
+			snprintf(name, sizeof(name), "plain-%02x-%s", c,
+				 fz_state_names[kinds[k]]);
+			put(name, hdr, sizeof(hdr), NULL, 0);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: make_corpus rsm|codec|sequence OUTDIR\n");
+		fprintf(stderr, "usage: make_corpus rsm|codec|sequence|vmentry OUTDIR\n");
 		return 2;
 	}
 	outdir = argv[2];
@@ -310,6 +331,8 @@ int main(int argc, char **argv)
 		codec();
 	} else if (strcmp(argv[1], "sequence") == 0) {
 		sequence();
+	} else if (strcmp(argv[1], "vmentry") == 0) {
+		vmentry();
 	} else {
 		fprintf(stderr, "make_corpus: unknown target %s\n", argv[1]);
 		return 2;

@@ -340,3 +340,161 @@ enum vsmm_reason vsmm__check_efer_write(const struct vsmm__cpu_view *v, uint64_t
 	TRY(vsmm__check_efer_features(v->model, efer));
 	return NONE;
 }
+
+/* ---------------------------------------------------------------------- */
+/* The resumed state: what a VM entry accepts                              */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * SDM Vol.3C "Checks on the Guest State Area": the guest-state checks of
+ * VM entry, with the "unrestricted guest" control set (a VMM needs it for
+ * real mode and paging off; without it KVM emulates those and fixes the
+ * segments itself).  A segment whose P bit is clear is unusable, as KVM's
+ * VMX code makes it.  AMD's VMRUN checks are a subset (APM Vol.2 15.5.1).
+ */
+
+#define SEG_TYPE(attr) ((attr) & VSMM_SEG_TYPE_MASK)
+#define SEG_DPL(attr) (((attr) & VSMM_SEG_DPL_MASK) >> VSMM_SEG_DPL_SHIFT)
+#define SEG_CODE 0x8u      /* type bit 3: code segment */
+#define SEG_CONFORMING 0x4u /* type bit 2 of a code segment */
+#define SEG_READABLE 0x2u  /* type bit 1 of a code segment */
+#define SEG_ACCESSED 0x1u  /* type bit 0 */
+#define SEL_TI 0x4u        /* selector bit 2: LDT */
+
+bool vsmm__seg_usable(const struct vsmm_seg *s)
+{
+	return (s->attr & VSMM_SEG_P) != 0;
+}
+
+/* Bits 63:width-1 all equal (width = the model's linear-address bits). */
+bool vsmm__canonical(uint64_t v, unsigned width)
+{
+	uint64_t top = v >> (width - 1);
+
+	return top == 0 || top == (~0ull >> (width - 1));
+}
+
+enum vsmm_reason vsmm__check_rip_canonical(uint64_t rip, unsigned width)
+{
+	return vsmm__canonical(rip, width) ? NONE : R(RIP_NONCANONICAL);
+}
+
+enum vsmm_reason vsmm__check_cs_l_d(uint16_t cs_attr, uint64_t efer)
+{
+	const uint16_t ld = VSMM_SEG_L | VSMM_SEG_DB;
+
+	return long_mode_active(efer) && (cs_attr & ld) == ld ? R(CS_L_AND_D) : NONE;
+}
+
+/* CS, SS, DS and ES have 32-bit bases (CS always, the others if usable). */
+enum vsmm_reason vsmm__check_base_high(uint64_t base)
+{
+	return base >> 32 ? R(SEG_BASE_HIGH) : NONE;
+}
+
+enum vsmm_reason vsmm__check_base_canonical(uint64_t base, unsigned width)
+{
+	return vsmm__canonical(base, width) ? NONE : R(SEG_BASE_NONCANONICAL);
+}
+
+enum vsmm_reason vsmm__check_dtable_canonical(uint64_t base, unsigned width)
+{
+	return vsmm__canonical(base, width) ? NONE : R(DTABLE_BASE_NONCANONICAL);
+}
+
+/* A processor without long mode has 32-bit base registers. */
+enum vsmm_reason vsmm__check_base_32(uint64_t base)
+{
+	return base >> 32 ? R(BASE_ABOVE_4G) : NONE;
+}
+
+/* G=1 scales the descriptor's limit by 4 KiB and fills bits 11:0 with
+ * ones; G=0 leaves a 20-bit limit. */
+enum vsmm_reason vsmm__check_seg_limit(const struct vsmm_seg *s)
+{
+	if ((s->attr & VSMM_SEG_G) && (s->limit & 0xfffu) != 0xfffu)
+		return R(SEG_LIMIT_GRANULARITY);
+	if (!(s->attr & VSMM_SEG_G) && (s->limit >> 20))
+		return R(SEG_LIMIT_GRANULARITY);
+	return NONE;
+}
+
+/* CS outside virtual-8086 mode: an accessed code segment, or (unrestricted
+ * guest) a read/write accessed data segment at DPL 0; the DPL of a
+ * non-conforming code segment is the CPL, SS.DPL. */
+enum vsmm_reason vsmm__check_cs_attr(uint16_t cs, uint16_t ss)
+{
+	unsigned type = SEG_TYPE(cs), dpl = SEG_DPL(cs), ss_dpl = SEG_DPL(ss);
+
+	if (!(cs & VSMM_SEG_P) || !(cs & VSMM_SEG_S))
+		return R(CS_ATTR);
+	if (type == 0x3u)
+		return dpl == 0 ? NONE : R(CS_ATTR);
+	if (!(type & SEG_CODE) || !(type & SEG_ACCESSED))
+		return R(CS_ATTR);
+	if (type & SEG_CONFORMING)
+		return dpl <= ss_dpl ? NONE : R(CS_ATTR);
+	return dpl == ss_dpl ? NONE : R(CS_ATTR);
+}
+
+/* SS: if usable a read/write accessed data segment (types 3 and 7); its
+ * DPL, the CPL, is 0 in real mode and with a data-segment CS. */
+enum vsmm_reason vsmm__check_ss_attr(uint16_t ss, uint16_t cs, bool pe)
+{
+	unsigned type = SEG_TYPE(ss);
+
+	if ((!pe || SEG_TYPE(cs) == 0x3u) && SEG_DPL(ss) != 0)
+		return R(SS_ATTR);
+	if (!(ss & VSMM_SEG_P))
+		return NONE;
+	if (!(ss & VSMM_SEG_S) || (type != 0x3u && type != 0x7u))
+		return R(SS_ATTR);
+	return NONE;
+}
+
+/* DS, ES, FS, GS if usable: accessed, and a code segment only if readable. */
+enum vsmm_reason vsmm__check_data_attr(uint16_t attr)
+{
+	unsigned type = SEG_TYPE(attr);
+
+	if (!(attr & VSMM_SEG_P))
+		return NONE;
+	if (!(attr & VSMM_SEG_S) || !(type & SEG_ACCESSED))
+		return R(DATA_SEG_ATTR);
+	if ((type & SEG_CODE) && !(type & SEG_READABLE))
+		return R(DATA_SEG_ATTR);
+	return NONE;
+}
+
+/* TR: always usable, a busy TSS (16- or 32-bit outside IA-32e mode, 64-bit
+ * in it), a system descriptor, selected from the GDT. */
+enum vsmm_reason vsmm__check_tr(const struct vsmm_seg *tr, uint64_t efer)
+{
+	unsigned type = SEG_TYPE(tr->attr);
+	bool lm = long_mode_active(efer);
+
+	if ((tr->selector & SEL_TI) || !(tr->attr & VSMM_SEG_P) ||
+	    (tr->attr & VSMM_SEG_S))
+		return R(TR_ATTR);
+	if (type != 0xbu && (lm || type != 0x3u))
+		return R(TR_ATTR);
+	return NONE;
+}
+
+/* LDTR if usable: an LDT descriptor selected from the GDT. */
+enum vsmm_reason vsmm__check_ldtr(const struct vsmm_seg *ldtr)
+{
+	if (!(ldtr->attr & VSMM_SEG_P))
+		return NONE;
+	if ((ldtr->selector & SEL_TI) || (ldtr->attr & VSMM_SEG_S) ||
+	    SEG_TYPE(ldtr->attr) != 0x2u)
+		return R(LDTR_ATTR);
+	return NONE;
+}
+
+/* HLT is a CPL-0 instruction: no CPU halts with SS.DPL != 0, and VM entry
+ * refuses the HLT activity state there. */
+enum vsmm_reason vsmm__check_hlt_cpl(bool halted, uint16_t ss)
+{
+	return halted && SEG_DPL(ss) != 0 ? R(HLT_NOT_CPL0) : NONE;
+}

@@ -64,6 +64,24 @@ enum vsmm_reason vsmm__check_rflags_vm_lm(uint64_t rflags, uint64_t efer);
 enum vsmm_reason vsmm__check_svm_supported(const struct vsmm_model *model);
 enum vsmm_reason vsmm__check_svm_svme(uint64_t image_efer);
 
+/* The resumed state against VM entry's guest-state checks (SDM Vol.3C
+ * "Checks on the Guest State Area", unrestricted guest). */
+bool vsmm__seg_usable(const struct vsmm_seg *s);
+bool vsmm__canonical(uint64_t v, unsigned width);
+enum vsmm_reason vsmm__check_rip_canonical(uint64_t rip, unsigned width);
+enum vsmm_reason vsmm__check_cs_l_d(uint16_t cs_attr, uint64_t efer);
+enum vsmm_reason vsmm__check_base_high(uint64_t base);
+enum vsmm_reason vsmm__check_base_canonical(uint64_t base, unsigned width);
+enum vsmm_reason vsmm__check_dtable_canonical(uint64_t base, unsigned width);
+enum vsmm_reason vsmm__check_base_32(uint64_t base);
+enum vsmm_reason vsmm__check_seg_limit(const struct vsmm_seg *s);
+enum vsmm_reason vsmm__check_cs_attr(uint16_t cs, uint16_t ss);
+enum vsmm_reason vsmm__check_ss_attr(uint16_t ss, uint16_t cs, bool pe);
+enum vsmm_reason vsmm__check_data_attr(uint16_t attr);
+enum vsmm_reason vsmm__check_tr(const struct vsmm_seg *tr, uint64_t efer);
+enum vsmm_reason vsmm__check_ldtr(const struct vsmm_seg *ldtr);
+enum vsmm_reason vsmm__check_hlt_cpl(bool halted, uint16_t ss);
+
 /* ---------------------------------------------------------------------- */
 /* Composite checks of one register write                                  */
 /* ---------------------------------------------------------------------- */

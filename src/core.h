@@ -29,6 +29,7 @@ struct vsmm__rules {
 	bool vmx_fixed_checked;   /* VMX fixed bits checked (KVM) or forced (hw) */
 	bool auto_hlt_restart;    /* auto-HALT restart honoured (hardware) */
 	bool io_restart;          /* I/O instruction restart (hardware) */
+	bool base_high_masked;    /* base bits no register holds: dropped (hw) or shutdown */
 };
 
 /* The rule sets by semantics (semantics.c).  The look-ups below are

@@ -381,16 +381,234 @@ static uint8_t shadow_from_image(uint8_t shadow, uint64_t rflags)
 }
 
 /*
- * Outside IA-32e mode RIP is EIP: KVM's emulator writes back only the low
- * 32 bits once RSM has recomputed the mode (x86_emulate_insn), and VM
- * entry refuses RIP[63:32] != 0 there (SDM Vol.3C "Checks on Guest RIP").
- * Judged by EFER.LMA, not CS.L: the Intel map without vsmm's records
- * carries no CS attributes, and compatibility mode is left as loaded.
+ * Outside 64-bit mode RIP is EIP: KVM's RSM recomputes the emulator's mode
+ * from EFER.LMA and CS.L (emulator_recalc_and_set_mode) and the writeback
+ * of x86_emulate_insn then keeps only the low 32 bits in every mode but
+ * 64-bit mode, compatibility mode included; VM entry refuses RIP[63:32]
+ * != 0 there (SDM Vol.3C "Checks on Guest RIP, RFLAGS, and SSP").
  */
 static void rip_for_mode(struct vsmm_cpu_state *st)
 {
-	if (!(st->efer & VSMM_EFER_LMA))
+	if (!(st->efer & VSMM_EFER_LMA) || !(st->seg[VSMM_CS].attr & VSMM_SEG_L))
 		st->rip &= 0xffffffffu;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The resumed state against VM entry (issue 15.2, issue 16)               */
+/* ---------------------------------------------------------------------- */
+
+/* The image fields a segment rule names, by register. */
+static const char *const seg_fields[VSMM_SREG_COUNT][4] = {
+	[VSMM_ES] = { "es_selector", "es_attr", "es_limit", "es_base" },
+	[VSMM_CS] = { "cs_selector", "cs_attr", "cs_limit", "cs_base" },
+	[VSMM_SS] = { "ss_selector", "ss_attr", "ss_limit", "ss_base" },
+	[VSMM_DS] = { "ds_selector", "ds_attr", "ds_limit", "ds_base" },
+	[VSMM_FS] = { "fs_selector", "fs_attr", "fs_limit", "fs_base" },
+	[VSMM_GS] = { "gs_selector", "gs_attr", "gs_limit", "gs_base" },
+	[VSMM_LDTR] = { "ldtr_selector", "ldtr_attr", "ldtr_limit", "ldtr_base" },
+	[VSMM_TR] = { "tr_selector", "tr_attr", "tr_limit", "tr_base" },
+};
+enum { F_SEL, F_ATTR, F_LIMIT, F_BASE };
+
+static enum vsmm_reason seg_reject(struct vsmm__rsm *r, enum vsmm_reason why,
+				   int seg, int what)
+{
+	const struct vsmm_seg *s = &r->next.state.seg[seg];
+	uint64_t v = what == F_SEL ? s->selector : what == F_ATTR ? s->attr :
+		     what == F_LIMIT ? s->limit : s->base;
+
+	return vsmm__reject(r, why, seg_fields[seg][what], v);
+}
+
+/* The model's linear-address width: canonical means bits 63:width-1
+ * equal, judged as VM entry judges it (the processor's width, not the
+ * current paging mode's). */
+static unsigned linear_width(const struct vsmm_model *m)
+{
+	return (m->features & VSMM_FEAT_LA57) ? 57 : 48;
+}
+
+static bool v86_mode(const struct vsmm_cpu_state *st)
+{
+	return (st->cr0 & VSMM_CR0_PE) && (st->rflags & VSMM_RFLAGS_VM);
+}
+
+/*
+ * What the processor itself never keeps, under both semantics (each row in
+ * docs/compat.md): attribute bits 11:8 (no descriptor has them; KVM's
+ * rsm_set_desc_flags drops them), the accessed bit of a usable code or
+ * data segment (set by every descriptor load; KVM's VMX sets it for
+ * unrestricted guests), RFLAGS.VM with CR0.PE=0 (no virtual-8086 mode
+ * in real mode), the busy bit of the TSS in TR, the segment caches of
+ * virtual-8086 mode (every load
+ * there makes base = selector * 16, limit 0FFFFH, attributes 0F3H), and
+ * an interrupt shadow in the HLT state (HLT retired the instruction the
+ * shadow covered).
+ */
+static void mask_resumed(struct vsmm_cpu_state *st)
+{
+	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
+		struct vsmm_seg *s = &st->seg[i];
+
+		s->attr &= VSMM_SEG_ATTR_MASK;
+		if (i <= VSMM_GS && (s->attr & VSMM_SEG_P) && (s->attr & VSMM_SEG_S))
+			s->attr |= 0x1u;
+	}
+	/* LTR and task switches mark the TSS busy: TR never holds an
+	 * available TSS (QEMU's TCG keeps the type LTR read, before it set
+	 * the busy bit in the descriptor, so its images carry type 9). */
+	struct vsmm_seg *tr = &st->seg[VSMM_TR];
+	unsigned tr_type = tr->attr & VSMM_SEG_TYPE_MASK;
+	if (!(tr->attr & VSMM_SEG_S) && (tr_type == 0x1u || tr_type == 0x9u))
+		tr->attr |= 0x2u;
+	if (!(st->cr0 & VSMM_CR0_PE))
+		st->rflags &= ~VSMM_RFLAGS_VM;
+	if (v86_mode(st)) {
+		for (int i = VSMM_ES; i <= VSMM_GS; i++)
+			st->seg[i] = (struct vsmm_seg){
+				.selector = st->seg[i].selector,
+				.attr = 0xf3u, .limit = 0xffffu,
+				.base = (uint64_t)st->seg[i].selector << 4 };
+	}
+	if (st->halted)
+		st->int_shadow = 0;
+}
+
+/*
+ * Base bits no register of the mode can hold: bits 63:32 of CS, SS, DS
+ * and ES (those bases are ignored in 64-bit mode and 32-bit everywhere
+ * else), and of every base on a model without long mode.  Hardware
+ * semantics drop them, as a processor with 32-bit base registers does;
+ * KVM loads them and the VM entry that follows fails, so under KVM
+ * semantics RSM shuts down instead.
+ */
+static enum vsmm_reason check_base_bits(struct vsmm__rsm *r)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+	bool lm = r->next.model->long_mode;
+
+	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
+		struct vsmm_seg *s = &st->seg[i];
+		bool narrow = !lm || i == VSMM_CS || i == VSMM_SS ||
+			      i == VSMM_DS || i == VSMM_ES;
+
+		if (!narrow)
+			continue;
+		if (r->rules->base_high_masked) {
+			s->base &= 0xffffffffu;
+			continue;
+		}
+		if (!lm && vsmm__check_base_32(s->base) != NONE)
+			return seg_reject(r, VSMM_REASON_BASE_ABOVE_4G, i, F_BASE);
+		if ((i == VSMM_CS || vsmm__seg_usable(s)) &&
+		    vsmm__check_base_high(s->base) != NONE)
+			return seg_reject(r, VSMM_REASON_SEG_BASE_HIGH, i, F_BASE);
+	}
+	if (lm)
+		return NONE;
+	if (r->rules->base_high_masked) {
+		st->gdtr.base &= 0xffffffffu;
+		st->idtr.base &= 0xffffffffu;
+		return NONE;
+	}
+	if (vsmm__check_base_32(st->gdtr.base) != NONE)
+		return vsmm__reject(r, VSMM_REASON_BASE_ABOVE_4G, "gdtr_base",
+				    st->gdtr.base);
+	if (vsmm__check_base_32(st->idtr.base) != NONE)
+		return vsmm__reject(r, VSMM_REASON_BASE_ABOVE_4G, "idtr_base",
+				    st->idtr.base);
+	return NONE;
+}
+
+/* FS, GS, TR, a usable LDTR, GDTR and IDTR: canonical bases, under both
+ * semantics (nothing masks them: WRMSR and LGDT fault on them). */
+static enum vsmm_reason check_canonical_bases(struct vsmm__rsm *r)
+{
+	const struct vsmm_cpu_state *st = &r->next.state;
+	unsigned w = linear_width(r->next.model);
+	static const int regs[] = { VSMM_FS, VSMM_GS, VSMM_TR, VSMM_LDTR };
+
+	for (size_t k = 0; k < sizeof(regs) / sizeof(regs[0]); k++) {
+		int i = regs[k];
+
+		if (i == VSMM_LDTR && !vsmm__seg_usable(&st->seg[i]))
+			continue;
+		if (vsmm__check_base_canonical(st->seg[i].base, w) != NONE)
+			return seg_reject(r, VSMM_REASON_SEG_BASE_NONCANONICAL, i,
+					  F_BASE);
+	}
+	if (vsmm__check_dtable_canonical(st->gdtr.base, w) != NONE)
+		return vsmm__reject(r, VSMM_REASON_DTABLE_BASE_NONCANONICAL,
+				    "gdtr_base", st->gdtr.base);
+	if (vsmm__check_dtable_canonical(st->idtr.base, w) != NONE)
+		return vsmm__reject(r, VSMM_REASON_DTABLE_BASE_NONCANONICAL,
+				    "idtr_base", st->idtr.base);
+	return NONE;
+}
+
+/* Attributes and limits, per register and mode (virtual-8086 mode's six
+ * are fixed by mask_resumed). */
+static enum vsmm_reason check_seg_attrs(struct vsmm__rsm *r)
+{
+	const struct vsmm_cpu_state *st = &r->next.state;
+	const struct vsmm_seg *cs = &st->seg[VSMM_CS], *ss = &st->seg[VSMM_SS];
+	bool pe = (st->cr0 & VSMM_CR0_PE) != 0;
+
+	if (!v86_mode(st)) {
+		if (vsmm__check_cs_attr(cs->attr, ss->attr) != NONE)
+			return seg_reject(r, VSMM_REASON_CS_ATTR, VSMM_CS, F_ATTR);
+		if (vsmm__check_cs_l_d(cs->attr, st->efer) != NONE)
+			return seg_reject(r, VSMM_REASON_CS_L_AND_D, VSMM_CS, F_ATTR);
+		if (vsmm__check_ss_attr(ss->attr, cs->attr, pe) != NONE)
+			return seg_reject(r, VSMM_REASON_SS_ATTR, VSMM_SS, F_ATTR);
+		for (int i = VSMM_ES; i <= VSMM_GS; i++) {
+			if (i == VSMM_CS || i == VSMM_SS)
+				continue;
+			if (vsmm__check_data_attr(st->seg[i].attr) != NONE)
+				return seg_reject(r, VSMM_REASON_DATA_SEG_ATTR, i,
+						  F_ATTR);
+		}
+	}
+	/* A TR or LDTR selector with TI=1 names its selector field. */
+	if (vsmm__check_tr(&st->seg[VSMM_TR], st->efer) != NONE)
+		return seg_reject(r, VSMM_REASON_TR_ATTR, VSMM_TR,
+				  (st->seg[VSMM_TR].selector & 4) ? F_SEL : F_ATTR);
+	if (vsmm__check_ldtr(&st->seg[VSMM_LDTR]) != NONE)
+		return seg_reject(r, VSMM_REASON_LDTR_ATTR, VSMM_LDTR,
+				  (st->seg[VSMM_LDTR].selector & 4) ? F_SEL : F_ATTR);
+	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
+		bool checked = i == VSMM_CS || i == VSMM_TR ||
+			       vsmm__seg_usable(&st->seg[i]);
+
+		if (checked && vsmm__check_seg_limit(&st->seg[i]) != NONE)
+			return seg_reject(r, VSMM_REASON_SEG_LIMIT_GRANULARITY, i,
+					  F_LIMIT);
+	}
+	return NONE;
+}
+
+/*
+ * The last step of RSM: the state about to be resumed must be one a VMX
+ * VMM can enter and an SVM VMM can run (SDM Vol.3C "Checks on the Guest
+ * State Area").  Masks what the processor masks, then checks the rest.
+ */
+static enum vsmm_reason check_resumed(struct vsmm__rsm *r)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+
+	mask_resumed(st);
+	rip_for_mode(st);
+	if ((st->efer & VSMM_EFER_LMA) && (st->seg[VSMM_CS].attr & VSMM_SEG_L) &&
+	    vsmm__check_rip_canonical(st->rip, linear_width(r->next.model)) != NONE)
+		return vsmm__reject(r, VSMM_REASON_RIP_NONCANONICAL,
+				    vsmm__layout_wide(r->layout) ? "rip" : "eip",
+				    st->rip);
+	TRY(check_base_bits(r));
+	TRY(check_canonical_bases(r));
+	TRY(check_seg_attrs(r));
+	if (vsmm__check_hlt_cpl(st->halted, st->seg[VSMM_SS].attr) != NONE)
+		return seg_reject(r, VSMM_REASON_HLT_NOT_CPL0, VSMM_SS, F_ATTR);
+	return NONE;
 }
 
 static enum vsmm_reason load_image(struct vsmm__rsm *r)
@@ -415,11 +633,10 @@ static enum vsmm_reason load_image(struct vsmm__rsm *r)
 	 * that starts there loads its PDPTEs like any other. */
 	if (pae_paging(&r->next.state) && !r->pdptes_loaded)
 		TRY(load_pdptes(r));
-	rip_for_mode(&r->next.state);
 	/* Spec 3.3 step 14: the shadow applies when RSM retires. */
 	r->next.state.int_shadow = shadow_from_image(r->img.int_shadow,
 						     r->next.state.rflags);
-	return NONE;
+	return check_resumed(r);
 }
 
 int vsmm__rsm_load(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,

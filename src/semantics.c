@@ -17,6 +17,7 @@ const struct vsmm__rules vsmm__rules_table[VSMM_SEMANTICS_COUNT] = {
 		.vmx_fixed_checked = true,  /* vmx_is_valid_cr0/cr4 */
 		.auto_hlt_restart = false,  /* written 0, ignored */
 		.io_restart = false,        /* not implemented by KVM */
+		.base_high_masked = false,  /* loaded; the next VM entry fails */
 	},
 	[VSMM_SEMANTICS_HARDWARE] = {
 		.name = "hardware",
@@ -29,5 +30,6 @@ const struct vsmm__rules vsmm__rules_table[VSMM_SEMANTICS_COUNT] = {
 		.vmx_fixed_checked = false, /* RSM sets the fixed bits */
 		.auto_hlt_restart = true,   /* SDM 33.13.1 */
 		.io_restart = true,         /* SDM 33.13.2 */
+		.base_high_masked = true,   /* 32-bit base registers */
 	},
 };

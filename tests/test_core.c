@@ -398,8 +398,24 @@ static void test_bad_arguments(void **unused)
 	struct vsmm_shutdown why;
 	assert_int_equal(vsmm_rsm_check(&v, area, 100, &why, NULL), VSMM_E_BUFSIZE);
 	assert_int_equal(vsmm_rsm_check(&v, NULL, 512, &why, NULL), VSMM_E_INVAL);
-	/* An all-zero AMD64 area is a legal real-mode context. */
+	/* An all-zero AMD64 area has a CS with no attributes (not present):
+	 * no VM entry accepts that (issue 15.2). */
 	struct vsmm_cpu_state out;
+	assert_int_equal(vsmm_rsm_check(&v, area, 512, &why, &out), VSMM_E_SHUTDOWN);
+	assert_int_equal(why.reason, VSMM_REASON_CS_ATTR);
+	assert_string_equal(why.field, "cs_attr");
+	/* With the reset attributes in it, it is a legal real-mode context. */
+	static const struct { const char *name; uint16_t attr; } attrs[] = {
+		{ "es_attr", 0x93 }, { "cs_attr", 0x9b }, { "ss_attr", 0x93 },
+		{ "ds_attr", 0x93 }, { "fs_attr", 0x93 }, { "gs_attr", 0x93 },
+		{ "tr_attr", 0x8b },
+	};
+	const struct vsmm_layout_desc *d = vsmm_layout_get(VSMM_LAYOUT_AMD64);
+	for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		const struct vsmm_field_desc *f = vsmm_layout_field(d, attrs[i].name);
+		assert_non_null(f);
+		area[f->offset - 0x7e00] = (uint8_t)attrs[i].attr;
+	}
 	assert_int_equal(vsmm_rsm_check(&v, area, 512, &why, &out), VSMM_OK);
 	assert_int_equal(why.reason, VSMM_REASON_NONE);
 	assert_int_equal(out.cr0, VSMM_CR0_ET);

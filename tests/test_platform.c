@@ -179,10 +179,13 @@ void tp_vcpu_init(struct tp_vcpu *v, enum vsmm_vendor vendor, bool long_mode,
 /* States                                                                  */
 /* ---------------------------------------------------------------------- */
 
+/* A flat segment: 4 GiB with G=1; 64 KiB without (a limit the G bit
+ * cannot express is no state a CPU holds). */
 static struct vsmm_seg flat(uint16_t sel, uint16_t attr)
 {
 	return (struct vsmm_seg){ .selector = sel, .attr = attr,
-				  .limit = 0xffffffffu, .base = 0 };
+				  .limit = (attr & VSMM_SEG_G) ? 0xffffffffu : 0xffffu,
+				  .base = 0 };
 }
 
 #define CODE32 (VSMM_SEG_P | VSMM_SEG_S | 0xbu | VSMM_SEG_DB | VSMM_SEG_G)

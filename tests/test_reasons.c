@@ -86,6 +86,23 @@ SET(svm_l2, v->vcpu.state.efer |= VSMM_EFER_SVME; v->vcpu.state.guest_mode = tru
 	v->vcpu.state.svm_vmcb12 = 0x5000)
 SET(fail_nested_enter, v->tp->fail_kinds = 1u << TP_NESTED_ENTER)
 SET(fail_smm_changed, v->tp->fail_kinds = 1u << TP_SMM_CHANGED)
+/* The resumed state against VM entry (issues 15.2 and 16). */
+#define SET_TYPE(f, t) IMG_AND(f, VSMM_SEG_TYPE_MASK); IMG_OR(f, t)
+SET(rip_noncanonical, tp_image_set(v, "rip", 0x0000800000000000ull))
+SET(cs_l_and_d, IMG_OR("cs_attr", VSMM_SEG_DB))
+SET(cs_base_high, tp_image_set(v, "cs_base", 0x7fffffffffff0000ull))
+SET(fs_noncanonical, tp_image_set(v, "fs_base", 0x0000800000000000ull))
+SET(gdtr_noncanonical, tp_image_set(v, "gdtr_base", 0x8000000000000000ull))
+SET(force_amd64, v->model.layout = VSMM_LAYOUT_AMD64)
+SET(fs_above_4g, tp_image_set(v, "fs_base", 0x100000000ull))
+SET(ds_limit_g, tp_image_set(v, "ds_limit", 0xfffff000u))
+SET(cs_not_present, IMG_AND("cs_attr", VSMM_SEG_P))
+SET(ss_code, SET_TYPE("ss_attr", 0x9))
+SET(ds_exec_only, SET_TYPE("ds_attr", 0x9))
+SET(tr_16bit_lm, SET_TYPE("tr_attr", 0x3))
+SET(ldtr_not_ldt, SET_TYPE("ldtr_attr", 0x9))
+SET(halt, v->vcpu.state.halted = true)
+SET(cpl3, IMG_OR("cs_attr", VSMM_SEG_DPL_MASK); IMG_OR("ss_attr", VSMM_SEG_DPL_MASK))
 
 #define I VSMM_VENDOR_INTEL
 #define A VSMM_VENDOR_AMD
@@ -119,6 +136,19 @@ static const struct scenario scenarios[] = {
 	{ RS(SVM_SVME_CLEAR), A, true, KVM, TP_LONG, NULL, svm_flag_no_svme, "efer", true },
 	{ RS(NESTED_REENTRY), A, true, KVM, TP_LONG, svm_l2, fail_nested_enter, NULL, false },
 	{ RS(SMM_CHANGED), I, true, KVM, TP_PROT32, NULL, fail_smm_changed, NULL, false },
+	{ RS(RIP_NONCANONICAL), A, true, KVM, TP_LONG, NULL, rip_noncanonical, "rip", true },
+	{ RS(CS_L_AND_D), I, true, KVM, TP_LONG, NULL, cs_l_and_d, "cs_attr", true },
+	{ RS(SEG_BASE_HIGH), A, true, KVM, TP_REAL, NULL, cs_base_high, "cs_base", true },
+	{ RS(SEG_BASE_NONCANONICAL), I, true, KVM, TP_LONG, NULL, fs_noncanonical, "fs_base", true },
+	{ RS(DTABLE_BASE_NONCANONICAL), A, true, HW, TP_LONG, NULL, gdtr_noncanonical, "gdtr_base", true },
+	{ RS(BASE_ABOVE_4G), I, false, KVM, TP_PROT32, force_amd64, fs_above_4g, "fs_base", true },
+	{ RS(SEG_LIMIT_GRANULARITY), I, true, KVM, TP_PROT32, NULL, ds_limit_g, "ds_limit", true },
+	{ RS(CS_ATTR), A, true, KVM, TP_PROT32, NULL, cs_not_present, "cs_attr", true },
+	{ RS(SS_ATTR), I, true, KVM, TP_PROT32, NULL, ss_code, "ss_attr", true },
+	{ RS(DATA_SEG_ATTR), A, true, KVM, TP_PROT32, NULL, ds_exec_only, "ds_attr", true },
+	{ RS(TR_ATTR), I, true, HW, TP_LONG, NULL, tr_16bit_lm, "tr_attr", true },
+	{ RS(LDTR_ATTR), A, true, KVM, TP_PROT32, NULL, ldtr_not_ldt, "ldtr_attr", true },
+	{ RS(HLT_NOT_CPL0), I, true, HW, TP_PROT32, halt, cpl3, "ss_attr", true },
 };
 
 /* SVM_NOT_SUPPORTED needs the flag too: set it after the model change. */

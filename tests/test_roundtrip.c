@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "test_platform.h"
+#include "vmentry.h"
 #include "../src/checks.h"
 
 #define ITERATIONS 2500
@@ -77,11 +78,88 @@ static uint64_t efer_allowed(const struct vsmm_model *m)
 	return ok;
 }
 
-static struct vsmm_seg random_seg(uint64_t word)
+/* A limit the G bit can express: 4 KiB units with bits 11:0 set, or 20
+ * bits (SDM Vol.3C "Checks on Guest Segment Registers"). */
+static void random_limit(struct vsmm_seg *s)
 {
-	return (struct vsmm_seg){ .selector = (uint16_t)rnd(),
-				  .attr = (uint16_t)(rnd() & VSMM_SEG_ATTR_MASK),
-				  .limit = (uint32_t)rnd(), .base = pick(word) };
+	if (coin()) {
+		s->attr |= VSMM_SEG_G;
+		s->limit = (uint32_t)(pick(0xfffff) << 12) | 0xfffu;
+	} else {
+		s->attr &= (uint16_t)~VSMM_SEG_G;
+		s->limit = (uint32_t)pick(0xfffff);
+	}
+}
+
+/* A canonical address of the model's width (or 32 bits without long
+ * mode). */
+static uint64_t random_address(const struct vsmm_model *m, bool wide)
+{
+	unsigned w = (m->features & VSMM_FEAT_LA57) ? 57 : 48;
+	uint64_t v = rnd();
+
+	if (!wide || !m->long_mode)
+		return v & 0xffffffffu;
+	return (uint64_t)((int64_t)(v << (64 - w)) >> (64 - w));
+}
+
+/*
+ * Segment registers a CPU can hold in the state's mode (the rules VM entry
+ * checks): CPL = SS.DPL, a CS and SS of the right types, DS/ES/FS/GS usable
+ * or not, a busy TSS and an LDT (or none), 32-bit CS/SS/DS/ES bases, and
+ * virtual-8086 mode's fixed caches.
+ */
+static void random_segments(struct vsmm_cpu_state *st, const struct vsmm_model *m,
+			    bool wide)
+{
+	static const uint16_t code_types[] = { 0x9, 0xb, 0xd, 0xf };
+	bool pe = st->cr0 & VSMM_CR0_PE, lma = st->efer & VSMM_EFER_LMA;
+	unsigned cpl = pe ? (unsigned)(rnd() % 4) : 0;
+
+	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
+		struct vsmm_seg *s = &st->seg[i];
+		bool narrow = i <= VSMM_DS;
+
+		*s = (struct vsmm_seg){ .selector = (uint16_t)rnd(),
+			.attr = (uint16_t)pick(VSMM_SEG_AVL | VSMM_SEG_DB |
+					       VSMM_SEG_DPL_MASK),
+			.base = narrow ? pick(0xffffffffu) : random_address(m, wide) };
+		random_limit(s);
+	}
+	struct vsmm_seg *cs = &st->seg[VSMM_CS], *ss = &st->seg[VSMM_SS];
+	uint16_t type = code_types[rnd() % 4];
+	unsigned dpl = (type & 0x4) ? (unsigned)(rnd() % (cpl + 1)) : cpl;
+
+	cs->attr = (uint16_t)((cs->attr & ~VSMM_SEG_DPL_MASK) | VSMM_SEG_P |
+			      VSMM_SEG_S | type | dpl << VSMM_SEG_DPL_SHIFT);
+	if (lma && coin())
+		cs->attr = (uint16_t)((cs->attr & ~VSMM_SEG_DB) | VSMM_SEG_L);
+	ss->attr = (uint16_t)((ss->attr & ~VSMM_SEG_DPL_MASK) |
+			      VSMM_SEG_S | (coin() ? 0x3u : 0x7u) |
+			      cpl << VSMM_SEG_DPL_SHIFT);
+	if (!lma || coin())
+		ss->attr |= VSMM_SEG_P;
+	for (int i = VSMM_ES; i <= VSMM_GS; i++) {
+		static const uint16_t data_types[] = { 0x1, 0x3, 0x5, 0x7, 0xb, 0xf };
+		if (i == VSMM_CS || i == VSMM_SS)
+			continue;
+		st->seg[i].attr |= (uint16_t)(VSMM_SEG_S | data_types[rnd() % 6]);
+		if (coin() || !pe)
+			st->seg[i].attr |= VSMM_SEG_P;
+	}
+	st->seg[VSMM_TR].attr = (uint16_t)((st->seg[VSMM_TR].attr &
+					    VSMM_SEG_DPL_MASK) | VSMM_SEG_P |
+					   (lma || coin() ? 0xbu : 0x3u));
+	st->seg[VSMM_TR].selector &= (uint16_t)~4u;
+	random_limit(&st->seg[VSMM_TR]);
+	st->seg[VSMM_LDTR].attr = coin() ? (uint16_t)(VSMM_SEG_P | 0x2u) : 0;
+	st->seg[VSMM_LDTR].selector &= (uint16_t)~4u;
+	random_limit(&st->seg[VSMM_LDTR]);
+	if (pe && (st->rflags & VSMM_RFLAGS_VM)) {
+		for (int i = VSMM_ES; i <= VSMM_GS; i++)
+			st->seg[i] = (struct vsmm_seg){ st->seg[i].selector, 0xf3u,
+				0xffffu, (uint64_t)st->seg[i].selector << 4 };
+	}
 }
 
 static enum tp_mode random_mode(const struct vsmm_model *m, bool wide)
@@ -158,14 +236,16 @@ static void random_state(struct vsmm_cpu_state *st, const struct vsmm_model *m,
 	if (mode != TP_PROT32)
 		st->rflags &= ~VSMM_RFLAGS_VM; /* virtual-8086 only in 32-bit PM */
 	random_control(st, m, mode, wide);
-	if (!(st->efer & VSMM_EFER_LMA))
-		st->rip &= 0xffffffffu; /* outside IA-32e mode RIP is EIP */
 	st->dr6 = pick(0xe80f) | VSMM_DR6_FIXED_1;
 	st->dr7 = pick(0xffff2bff) | VSMM_DR7_FIXED_1;
-	for (int i = 0; i < VSMM_SREG_COUNT; i++)
-		st->seg[i] = random_seg(word);
-	st->gdtr = (struct vsmm_dtable){ pick(word), (uint32_t)pick(0xffff) };
-	st->idtr = (struct vsmm_dtable){ pick(word), (uint32_t)pick(0xffff) };
+	random_segments(st, m, wide);
+	/* Outside 64-bit mode RIP is EIP; in it, a canonical address. */
+	if ((st->efer & VSMM_EFER_LMA) && (st->seg[VSMM_CS].attr & VSMM_SEG_L))
+		st->rip = random_address(m, wide);
+	else
+		st->rip &= 0xffffffffu;
+	st->gdtr = (struct vsmm_dtable){ random_address(m, wide), (uint32_t)pick(0xffff) };
+	st->idtr = (struct vsmm_dtable){ random_address(m, wide), (uint32_t)pick(0xffff) };
 	/* Protected mode outside virtual-8086 runs at CPL = SS.DPL, which
 	 * CS.RPL and SS.RPL always equal (loading CS or SS makes them so). */
 	if ((st->cr0 & VSMM_CR0_PE) && !(st->rflags & VSMM_RFLAGS_VM)) {
@@ -184,7 +264,11 @@ static void random_state(struct vsmm_cpu_state *st, const struct vsmm_model *m,
 	if (!(st->rflags & VSMM_RFLAGS_IF))
 		st->int_shadow &= (uint8_t)~VSMM_SHADOW_STI;
 	st->smi_pending = true; /* the SMI about to be delivered */
-	st->halted = sem == VSMM_SEMANTICS_HARDWARE && coin();
+	/* HLT runs at CPL 0 and ends any shadow. */
+	st->halted = sem == VSMM_SEMANTICS_HARDWARE &&
+		     !(st->seg[VSMM_SS].attr & VSMM_SEG_DPL_MASK) && coin();
+	if (st->halted)
+		st->int_shadow = 0;
 	random_nested(st, m, wide);
 }
 
@@ -253,6 +337,10 @@ static void one_iteration(enum vsmm_semantics sem, unsigned iter)
 			assert_int_equal(c->len, d->area_size);
 	}
 	assert_architectural(&tv.vcpu.state, m);
+	const char *why = vmentry_check(m, &tv.vcpu.state);
+	if (why)
+		fail_msg("iteration %u: no VM entry accepts the resumed state: %s",
+			 iter, why);
 }
 
 static void property(enum vsmm_vendor vendor, bool lm, enum vsmm_semantics sem,
@@ -322,6 +410,10 @@ static void hostile_iteration(enum vsmm_semantics sem, unsigned iter,
 	if (rc != VSMM_OK)
 		fail_msg("iteration %u: RSM %s", iter, vsmm_status_name(rc));
 	(*resumed)++;
+	const char *why = vmentry_check(m, &tv.vcpu.state);
+	if (why)
+		fail_msg("iteration %u: no VM entry accepts the resumed state: %s",
+			 iter, why);
 	struct vsmm_cpu_state st = tv.vcpu.state;
 	if (sem == VSMM_SEMANTICS_KVM)
 		st.rflags &= ~VSMM_RFLAGS_VM;

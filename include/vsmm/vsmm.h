@@ -181,7 +181,44 @@ VSMM_API const char *vsmm_strerror(int status);
 	X(NESTED_REENTRY, "the VMM could not re-enter the nested guest",       \
 		"KVM vmx_leave_smm / svm_leave_smm")                             \
 	X(SMM_CHANGED, "the VMM failed to switch the address space out of "    \
-		"SMM", "KVM kvm_smm_changed")
+		"SMM", "KVM kvm_smm_changed")                                    \
+	X(RIP_NONCANONICAL, "RIP is not canonical in 64-bit mode",             \
+		"SDM Vol.3C \"Checks on Guest RIP, RFLAGS, and SSP\"")           \
+	X(CS_L_AND_D, "a 64-bit code segment (CS.L=1 in IA-32e mode) must "   \
+		"have CS.D=0", "SDM Vol.3C \"Checks on Guest Segment "           \
+		"Registers\"; APM Vol.2 15.5.1 (VMRUN)")                         \
+	X(SEG_BASE_HIGH, "the base of CS, or of a usable SS, DS or ES, has "   \
+		"bits 63:32 set", "SDM Vol.3C \"Checks on Guest Segment "        \
+		"Registers\"")                                                   \
+	X(SEG_BASE_NONCANONICAL, "the base of FS, GS, TR or a usable LDTR is " \
+		"not canonical", "SDM Vol.3C \"Checks on Guest Segment "         \
+		"Registers\"")                                                   \
+	X(DTABLE_BASE_NONCANONICAL, "the GDTR or IDTR base is not canonical",  \
+		"SDM Vol.3C \"Checks on Guest Descriptor-Table Registers\"")    \
+	X(BASE_ABOVE_4G, "a segment or descriptor-table base is above 4 GiB "  \
+		"on a CPU model without long mode", "SDM Vol.3A 3.4.3 "          \
+		"(32-bit segment base addresses)")                               \
+	X(SEG_LIMIT_GRANULARITY, "a segment limit disagrees with its G bit "   \
+		"(G=1 needs limit bits 11:0 set, G=0 needs bits 31:20 clear)",   \
+		"SDM Vol.3C \"Checks on Guest Segment Registers\"")             \
+	X(CS_ATTR, "CS is not a present code segment (or a DPL-0 read/write "  \
+		"data segment) whose DPL agrees with SS.DPL",                    \
+		"SDM Vol.3C \"Checks on Guest Segment Registers\"")             \
+	X(SS_ATTR, "a usable SS is not a read/write data segment, or SS.DPL "  \
+		"is not 0 with CR0.PE=0 or a data-segment CS",                   \
+		"SDM Vol.3C \"Checks on Guest Segment Registers\"")             \
+	X(DATA_SEG_ATTR, "a usable DS, ES, FS or GS is neither a data "        \
+		"segment nor a readable code segment",                           \
+		"SDM Vol.3C \"Checks on Guest Segment Registers\"")             \
+	X(TR_ATTR, "TR is not a present busy TSS of the mode's width with a "  \
+		"GDT selector", "SDM Vol.3C \"Checks on Guest Segment "          \
+		"Registers\"")                                                   \
+	X(LDTR_ATTR, "a usable LDTR is not a present LDT descriptor with a "   \
+		"GDT selector", "SDM Vol.3C \"Checks on Guest Segment "          \
+		"Registers\"")                                                   \
+	X(HLT_NOT_CPL0, "auto-HALT restart would halt a context whose "        \
+		"SS.DPL is not 0", "SDM Vol.3C \"Checks on Guest Non-Register "  \
+		"State\"; SDM Vol.2 HLT")
 
 enum vsmm_reason {
 #define VSMM__REASON_ENUM(name, text, ref) VSMM_REASON_##name,
