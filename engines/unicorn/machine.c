@@ -23,7 +23,7 @@
 #define ONE_MIB 0x100000ull
 #define FOUR_GIB 0x100000000ull
 
-static double now_s(void)
+double machine_now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -359,7 +359,7 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 		request_smi(m, SMI_SRC_TIMER, false);
 	if ((m->cfg.max_insns && m->insns > m->cfg.max_insns) ||
 	    (m->deadline > 0 && (m->insns & 0xfffff) == 0 &&
-	     now_s() > m->deadline)) {
+	     machine_now_s() > m->deadline)) {
 		m->stop = STOP_LIMIT;
 		stop_engine(m, false);
 	}
@@ -605,6 +605,17 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 			why, major, minor);
 		return RUN_EXIT_ENGINE_UNAVAILABLE;
 	}
+	/* No address ends a run: with the exits mechanism on and no exits,
+	 * uc_emu_start ignores its "until" argument.  Without it, "until" is
+	 * a linear address the guest can reach (CS base + IP can be any
+	 * 64-bit number after RSM), and a run starting there would return
+	 * before the first instruction, again and again (issue 15). */
+	err = uc_ctl_exits_enable(m->uc);
+	if (err) {
+		fprintf(m->cfg.log, "vsmm run: the CPU engine (Unicorn) cannot "
+			"run without a stop address: %s\n", uc_strerror(err));
+		return RUN_EXIT_ENGINE_UNAVAILABLE;
+	}
 	err = uc_context_alloc(m->uc, &m->scratch);
 	if (err) {
 		fprintf(m->cfg.log, "vsmm run: uc_context_alloc failed: %s\n",
@@ -614,7 +625,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 	if (map_memory(m) || install_hooks(m) || init_vcpu(m))
 		return RUN_EXIT_INTERNAL;
 	if (m->cfg.timeout_s > 0)
-		m->deadline = now_s() + m->cfg.timeout_s;
+		m->deadline = machine_now_s() + m->cfg.timeout_s;
 	return 0;
 }
 
