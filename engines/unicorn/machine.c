@@ -164,16 +164,35 @@ int machine_set_smram_visible(struct machine *m, bool visible)
 /* vsmm platform callbacks                                             */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The CPU's own accesses for SMI delivery and RSM (the state-save area at
+ * SMBASE + 0xFE00) follow PC bus semantics, as the DMA device does: a byte
+ * that no RAM or ROM decodes reads as 0xFF and a write to it is dropped
+ * (a master abort), so an SMBASE the guest moved beyond RAM is a guest
+ * condition with a documented ending (docs/engine.md), never a failed
+ * platform callback.  Accesses that hit memory entirely take one copy.
+ */
 static int op_read_phys(void *ctx, bool smm, uint64_t gpa, void *buf,
 			size_t len)
 {
-	return machine_phys_read(ctx, smm, gpa, buf, len);
+	uint8_t *out = buf;
+	if (machine_phys_read(ctx, smm, gpa, buf, len) == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (machine_phys_read(ctx, smm, gpa + i, out + i, 1))
+			out[i] = 0xff;
+	return 0;
 }
 
 static int op_write_phys(void *ctx, bool smm, uint64_t gpa, const void *buf,
 			 size_t len)
 {
-	return machine_phys_write(ctx, smm, gpa, buf, len);
+	const uint8_t *in = buf;
+	if (machine_phys_write(ctx, smm, gpa, buf, len) == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		(void)machine_phys_write(ctx, smm, gpa + i, in + i, 1);
+	return 0;
 }
 
 static int op_smm_changed(void *ctx, struct vsmm_vcpu *vcpu, bool entering)

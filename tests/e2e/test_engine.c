@@ -302,6 +302,42 @@ static void endless_loop_ends_at_limits(void **unused)
 	machine_destroy(&m);
 }
 
+/*
+ * SMBASE beyond RAM (issue 16): SMI delivery writes the state-save area to
+ * no memory, which a PC bus drops, and succeeds; RSM reads all ones there
+ * and shuts down with a reason.  Neither is a failed platform callback.
+ * An image straddling the end of RAM keeps its RAM half.
+ */
+static void smbase_beyond_ram(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	assert_int_equal(machine_up(&m), 0);
+	m.vcpu.state.smbase = 0xf0000000u;
+	assert_int_equal(vsmm_raise_smi(&m.vcpu), VSMM_OK);
+	assert_int_equal(vsmm_enter_smm(&m.vcpu), VSMM_OK);
+	assert_true(m.vcpu.state.smm);
+	assert_int_equal(m.vcpu.state.seg[VSMM_CS].base, 0xf0000000u);
+	assert_int_equal(vsmm_leave_smm(&m.vcpu), VSMM_E_SHUTDOWN);
+	machine_destroy(&m);
+
+	/* SMBASE + 0xFE00 .. + 0xFFFF across the end of the 16 MiB of RAM:
+	 * the first 0x100 bytes land in RAM, the rest is dropped. */
+	uint8_t ram[0x100], ones[0x100];
+	uint64_t smbase = (16u << 20) - 0xff00;
+	assert_int_equal(machine_up(&m), 0);
+	memset(ones, 0xff, sizeof(ones));
+	assert_int_equal(machine_phys_write(&m, true, smbase + 0xfe00, ones,
+					    sizeof(ones)), 0);
+	m.vcpu.state.smbase = (uint32_t)smbase;
+	assert_int_equal(vsmm_raise_smi(&m.vcpu), VSMM_OK);
+	assert_int_equal(vsmm_enter_smm(&m.vcpu), VSMM_OK);
+	assert_int_equal(machine_phys_read(&m, true, smbase + 0xfe00, ram,
+					   sizeof(ram)), 0);
+	assert_memory_not_equal(ram, ones, sizeof(ram));
+	machine_destroy(&m);
+}
+
 static int make_bios(void)
 {
 	static uint8_t image[0x10000];
@@ -338,6 +374,7 @@ int main(void)
 		cmocka_unit_test(high_cs_base_ends),
 		cmocka_unit_test(noncanonical_rip_ends),
 		cmocka_unit_test(endless_loop_ends_at_limits),
+		cmocka_unit_test(smbase_beyond_ram),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	remove(bios_path);
