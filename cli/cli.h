@@ -32,6 +32,9 @@
 
 /* "vsmm: <message>" on stderr. */
 void cli_err(const char *fmt, ...) CLI_PRINTF(1, 2);
+/* text with control characters and non-UTF-8 bytes escaped as \xNN: how
+ * cli_err prints its message. */
+void cli_fputs_escaped(const char *text, FILE *f);
 
 /* ------------------------------------------------------------------ */
 /* Commands                                                             */
@@ -345,7 +348,13 @@ uint32_t cli_area_revision(const uint8_t *area, size_t len);
 
 /* Parse a JSON document from a file ("-" = stdin).  0 or -1 (reported). */
 int cli_json_load(const char *path, json_object **out);
-/* Parse a JSON document from memory; message in err on failure. */
+/* The checks json-c does not make (cli/json_strict.c): no key twice in
+ * one object, no escaped NUL and no raw control character in a string.
+ * text must be JSON json-c accepted.  0, or -1 with a sentence in err. */
+int cli_json_strict_check(const char *text, size_t len, char *err,
+			  size_t errlen);
+/* Parse a JSON document from memory (json-c's strict syntax plus
+ * cli_json_strict_check); message in err on failure. */
 int cli_json_parse(const char *text, size_t len, json_object **out, char *err,
 		   size_t errlen);
 /* Print pretty JSON and a newline to f (smi prints to stderr when the

@@ -8,9 +8,14 @@
  *
  * Outputs are never half-written: the bytes go to a temporary file in the
  * destination directory (same file system, so rename() is atomic), which
- * is renamed over the destination only once everything was written.
+ * is renamed over the destination only once everything was written.  A
+ * symbolic link is followed: the file it names is the destination (the
+ * link stays).  A character device or a FIFO (/dev/null, a pipe) is
+ * written through, never replaced; a write error there (ENOSPC from
+ * /dev/full) is reported.  Other kinds (directories, block devices,
+ * sockets) are refused.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -198,22 +203,84 @@ static int write_stdout(const void *data, size_t len)
 	return 0;
 }
 
+/* Write through to a character device or FIFO that exists at path. */
+static int write_through(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_err("%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	if (write_all(fd, data, len) != 0) {
+		cli_err("%s: cannot write: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (close(fd) != 0) {
+		cli_err("%s: cannot write: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_atomic(const char *shown, const char *path, const void *data,
+			size_t len);
+
 int cli_write_file(const char *path, const void *data, size_t len)
+{
+	struct stat st;
+	char *target = NULL;
+	int rc;
+
+	if (strcmp(path, "-") == 0)
+		return write_stdout(data, len);
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		/* Follow the link (and any chain of links) to its file. */
+		target = realpath(path, NULL);
+		if (!target) {
+			cli_err("%s: a symbolic link to nothing usable: %s", path,
+				strerror(errno));
+			return -1;
+		}
+		if (stat(target, &st) != 0) {
+			cli_err("%s: %s", path, strerror(errno));
+			free(target);
+			return -1;
+		}
+	} else if (stat(path, &st) != 0) {
+		/* No file yet: created by the rename. */
+		return write_atomic(path, path, data, len);
+	}
+	if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+		rc = write_through(target ? target : path, data, len);
+	else if (S_ISREG(st.st_mode))
+		rc = write_atomic(path, target ? target : path, data, len);
+	else {
+		cli_err("%s: not a regular file, character device or FIFO; "
+			"refusing to replace it", path);
+		rc = -1;
+	}
+	free(target);
+	return rc;
+}
+
+/* The temporary file beside path, renamed over it; shown names it in
+ * messages (the name the user gave). */
+static int write_atomic(const char *shown, const char *path, const void *data,
+			size_t len)
 {
 	char *tmp;
 	int fd;
 	mode_t mask;
 
-	if (strcmp(path, "-") == 0)
-		return write_stdout(data, len);
 	tmp = temp_name(path);
 	if (!tmp) {
-		cli_err("%s: out of memory", path);
+		cli_err("%s: out of memory", shown);
 		return -1;
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		cli_err("%s: cannot create a file there: %s", path,
+		cli_err("%s: cannot create a file there: %s", shown,
 			strerror(errno));
 		free(tmp);
 		return -1;
@@ -223,14 +290,14 @@ int cli_write_file(const char *path, const void *data, size_t len)
 	umask(mask);
 	if (write_all(fd, data, len) != 0 || fchmod(fd, 0666 & ~mask) != 0 ||
 	    fsync(fd) != 0) {
-		cli_err("%s: %s", path, strerror(errno));
+		cli_err("%s: %s", shown, strerror(errno));
 		close(fd);
 		unlink(tmp);
 		free(tmp);
 		return -1;
 	}
 	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		cli_err("%s: %s", path, strerror(errno));
+		cli_err("%s: %s", shown, strerror(errno));
 		unlink(tmp);
 		free(tmp);
 		return -1;

@@ -464,6 +464,10 @@ int cli_json_parse(const char *text, size_t len, json_object **out, char *err,
 		snprintf(err, errlen, "invalid JSON: extra text at byte %zu", end);
 		return -1;
 	}
+	if (cli_json_strict_check(text, len, err, errlen)) {
+		json_object_put(obj);
+		return -1;
+	}
 	*out = obj;
 	return 0;
 }

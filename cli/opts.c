@@ -6,19 +6,73 @@
  * alone is a positional argument (stdin/stdout).
  */
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
+/* Length of the well-formed UTF-8 sequence at p that is not a C1 control
+ * (U+0080..U+009F), or 0. */
+static size_t printable_utf8(const unsigned char *p)
+{
+	size_t n = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
+	uint32_t cp = p[0] & (0x7f >> n);
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;
+	for (size_t k = 1; k < n; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[k] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp < 0xe000) || (cp >= 0x80 && cp < 0xa0))
+		return 0;
+	return n;
+}
+
+/*
+ * Messages quote what the input said (keys, values, file names), so they
+ * never reach the terminal raw: control characters (C0, DEL, C1) and bytes
+ * that are not UTF-8 are written as \xNN.
+ */
+void cli_fputs_escaped(const char *text, FILE *f)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	while (*p) {
+		size_t n = *p >= 0x80 ? printable_utf8(p) : 1;
+		if (*p < 0x20 || *p == 0x7f || n == 0) {
+			fprintf(f, "\\x%02x", *p);
+			n = 1;
+		} else {
+			fwrite(p, 1, n, f);
+		}
+		p += n;
+	}
+}
+
 void cli_err(const char *fmt, ...)
 {
+	char small[512], *msg = small;
 	va_list ap;
+	int n;
 
-	fputs("vsmm: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(small) && (msg = malloc((size_t)n + 1))) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	} else if (n >= (int)sizeof(small)) {
+		msg = small; /* cut, but still said */
+	}
+	fputs("vsmm: ", stderr);
+	cli_fputs_escaped(n < 0 ? fmt : msg, stderr);
 	fputc('\n', stderr);
+	if (msg != small)
+		free(msg);
 }
 
 static int hexval(char c)

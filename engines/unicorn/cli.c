@@ -42,10 +42,11 @@ static const char usage[] =
 	"Exit status (the guest's outcome, unlike the other commands' 0/1/2):\n"
 	"0 the vCPU halted with nothing pending; odd: the guest's\n"
 	"exit port value; 2 shutdown (e.g. RSM refused the image; reason on\n"
-	"stderr); 4 the guest did something this engine cannot emulate\n"
-	"(exception delivery, unmapped memory); 6 limit reached; 8 the engine\n"
-	"is unavailable (self-check failed); 10 internal error; 64 usage;\n"
-	"66 unreadable or malformed image.\n";
+	"stderr); 4 the guest did something this engine cannot emulate, or a\n"
+	"state it cannot run (exception delivery, unmapped memory, a run that\n"
+	"executed nothing); 6 --max-insns or --timeout reached, whatever the\n"
+	"guest does; 8 the engine is unavailable (self-check failed);\n"
+	"10 internal error; 64 usage; 66 unreadable or malformed image.\n";
 
 static int bad(const char *fmt, const char *arg)
 {

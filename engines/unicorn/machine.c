@@ -24,7 +24,7 @@
 #define ONE_MIB 0x100000ull
 #define FOUR_GIB 0x100000000ull
 
-static double now_s(void)
+double machine_now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -165,16 +165,35 @@ int machine_set_smram_visible(struct machine *m, bool visible)
 /* vsmm platform callbacks                                             */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The CPU's own accesses for SMI delivery and RSM (the state-save area at
+ * SMBASE + 0xFE00) follow PC bus semantics, as the DMA device does: a byte
+ * that no RAM or ROM decodes reads as 0xFF and a write to it is dropped
+ * (a master abort), so an SMBASE the guest moved beyond RAM is a guest
+ * condition with a documented ending (docs/engine.md), never a failed
+ * platform callback.  Accesses that hit memory entirely take one copy.
+ */
 static int op_read_phys(void *ctx, bool smm, uint64_t gpa, void *buf,
 			size_t len)
 {
-	return machine_phys_read(ctx, smm, gpa, buf, len);
+	uint8_t *out = buf;
+	if (machine_phys_read(ctx, smm, gpa, buf, len) == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (machine_phys_read(ctx, smm, gpa + i, out + i, 1))
+			out[i] = 0xff;
+	return 0;
 }
 
 static int op_write_phys(void *ctx, bool smm, uint64_t gpa, const void *buf,
 			 size_t len)
 {
-	return machine_phys_write(ctx, smm, gpa, buf, len);
+	const uint8_t *in = buf;
+	if (machine_phys_write(ctx, smm, gpa, buf, len) == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		(void)machine_phys_write(ctx, smm, gpa + i, in + i, 1);
+	return 0;
 }
 
 static int op_smm_changed(void *ctx, struct vsmm_vcpu *vcpu, bool entering)
@@ -360,7 +379,7 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 		request_smi(m, SMI_SRC_TIMER, false);
 	if ((m->cfg.max_insns && m->insns > m->cfg.max_insns) ||
 	    (m->deadline > 0 && (m->insns & 0xfffff) == 0 &&
-	     now_s() > m->deadline)) {
+	     machine_now_s() > m->deadline)) {
 		m->stop = STOP_LIMIT;
 		stop_engine(m, false);
 	}
@@ -617,6 +636,17 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 			why, major, minor);
 		return RUN_EXIT_ENGINE_UNAVAILABLE;
 	}
+	/* No address ends a run: with the exits mechanism on and no exits,
+	 * uc_emu_start ignores its "until" argument.  Without it, "until" is
+	 * a linear address the guest can reach (CS base + IP can be any
+	 * 64-bit number after RSM), and a run starting there would return
+	 * before the first instruction, again and again (issue 15). */
+	err = uc_ctl_exits_enable(m->uc);
+	if (err) {
+		fprintf(m->cfg.log, "vsmm run: the CPU engine (Unicorn) cannot "
+			"run without a stop address: %s\n", uc_strerror(err));
+		return RUN_EXIT_ENGINE_UNAVAILABLE;
+	}
 	err = uc_context_alloc(m->uc, &m->scratch);
 	if (err) {
 		fprintf(m->cfg.log, "vsmm run: uc_context_alloc failed: %s\n",
@@ -626,7 +656,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 	if (map_memory(m) || install_hooks(m) || init_vcpu(m))
 		return RUN_EXIT_INTERNAL;
 	if (m->cfg.timeout_s > 0)
-		m->deadline = now_s() + m->cfg.timeout_s;
+		m->deadline = machine_now_s() + m->cfg.timeout_s;
 	return 0;
 }
 

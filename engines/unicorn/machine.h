@@ -125,6 +125,9 @@ int machine_phys_read(struct machine *m, bool smm, uint64_t gpa, void *buf,
 int machine_phys_write(struct machine *m, bool smm, uint64_t gpa,
 		       const void *buf, size_t len);
 
+/* Monotonic seconds, the clock of --timeout. */
+double machine_now_s(void);
+
 /* Show or hide the SMRAM range to the CPU (SMM entry and RSM). */
 int machine_set_smram_visible(struct machine *m, bool visible);
 

@@ -18,9 +18,9 @@
 #include "ucx86.h"
 
 #define CONTINUE (-1)
-/* uc_emu_start's "until" is a linear address; this one is non-canonical,
- * so no instruction ever sits there. */
-#define NEVER_REACHED 0x7fffffffffffffffull
+/* uc_emu_start's "until" argument: ignored, because machine_init enabled
+ * Unicorn's exits mechanism with no exits (no address ends a run). */
+#define NO_EXIT 0
 
 static const char *const source_name[] = {
 	[SMI_SRC_NONE] = "pending",
@@ -279,6 +279,33 @@ static int handle_stop(struct machine *m, uc_err err)
 	}
 }
 
+/*
+ * --max-insns and --timeout, checked between runs as well as in the code
+ * hook: whatever the guest does, at least one of the two is looked at on
+ * every turn of the loop, so no sequence of stops (SMI, RSM, an engine
+ * that returns at once) can outlive them.
+ */
+static bool limit_reached(struct machine *m)
+{
+	return (m->cfg.max_insns && m->insns > m->cfg.max_insns) ||
+	       (m->deadline > 0 && machine_now_s() > m->deadline);
+}
+
+/* uc_emu_start came back with no hook asking for it and no error, yet not
+ * a single instruction ran (not even a HLT): the engine cannot run the
+ * state it holds.  Reported as a guest fault, never retried. */
+static int no_progress(struct machine *m, uint64_t rip)
+{
+	struct vsmm_cpu_state st = { 0 };
+	uint64_t base = 0;
+	if (ucx_get_state(m->uc, m->scratch, &st) == UC_ERR_OK)
+		base = st.seg[VSMM_CS].base;
+	fprintf(m->cfg.log, "vsmm run: the engine stopped at RIP 0x%" PRIx64
+		" (CS base 0x%" PRIx64 ") without executing an instruction; it "
+		"cannot run this state\n", rip, base);
+	return RUN_EXIT_GUEST_FAULT;
+}
+
 int machine_run(struct machine *m)
 {
 	trace_start(m);
@@ -288,12 +315,19 @@ int machine_run(struct machine *m)
 			return rc;
 		if (m->halted)
 			continue;
+		if (limit_reached(m)) {
+			m->stop = STOP_LIMIT;
+			return handle_stop(m, UC_ERR_OK);
+		}
 		uint64_t rip;
 		uc_err err = uc_reg_read(m->uc, UC_X86_REG_RIP, &rip);
 		if (err)
 			return internal(m, "reading RIP", err);
 		m->stop = STOP_NONE;
-		err = uc_emu_start(m->uc, rip, NEVER_REACHED, 0, 0);
+		uint64_t insns = m->insns;
+		err = uc_emu_start(m->uc, rip, NO_EXIT, 0, 0);
+		if (err == UC_ERR_OK && m->stop == STOP_NONE && m->insns == insns)
+			return no_progress(m, rip);
 		rc = handle_stop(m, err);
 		if (rc != CONTINUE)
 			return rc;

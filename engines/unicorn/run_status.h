@@ -11,7 +11,8 @@
 #define RUN_EXIT_SHUTDOWN 2    /* triple fault, e.g. RSM refused the image */
 #define RUN_EXIT_GUEST_FAULT 4 /* something the engine cannot emulate:
 				* exception/INT n (no IDT delivery), #UD
-				* (incl. RSM outside SMM), unmapped memory */
+				* (incl. RSM outside SMM), unmapped memory,
+				* a state the engine cannot run */
 #define RUN_EXIT_LIMIT 6       /* --max-insns or --timeout reached */
 #define RUN_EXIT_ENGINE_UNAVAILABLE 8 /* Unicorn missing or self-check failed */
 #define RUN_EXIT_INTERNAL 10   /* an engine or platform call failed */

@@ -84,6 +84,20 @@ class Work:
             "long-key.json": b'{"' + b"k" * 100000 + b'": "0x1"}',
             "nested-value.json": b'{"cs": {"selector": {"x": "0x1"}}}',
             "two-mib.json": b" " * (2 << 20) + b"{}",
+            # issue 15.3: what json-c forgives and vsmm must not
+            "dup-key.json": b'{"rax": "0x1", "rax": "0x2"}',
+            "dup-key-escaped.json": b'{"rax": "0x1", "r\\u0061x": "0x2"}',
+            "dup-seg-key.json": b'{"cs": {"base": "0x1", "base": "0x2"}}',
+            "doc-dup-state.json": b'{"state": {"rax": "0x1"}, "state": {"rbx": "0x2"}}',
+            "doc-dup-in-state.json": b'{"layout": "amd64", "state": {"rax": "0x1", "rax": "0x2"}}',
+            "doc-dup-layout.json": b'{"layout": "amd64", "layout": "p6-32", "state": {}}',
+            "nul-key.json": b'{"rax\\u0000junk": "0x1"}',
+            "nul-value.json": b'{"rax": "0x10\\u0000zz"}',
+            "ctl-key.json": b'{"\\u001b]0;TITLE\\u0007": "0x1"}',
+            "ctl-value.json": b'{"rax": "\\u001b]0;TITLE\\u0007"}',
+            "c1-value.json": b'{"rax": "\\u009b31m"}',
+            "raw-ctl.json": b'{"rax": "\x1b]0;TITLE\x07"}',
+            "\x1b]0;name\x07.json": b'{"ripp": "0x1"}',
             "keep.img": b"old contents",
         }
         for name, data in files.items():
@@ -211,6 +225,42 @@ CASES = [
                                         "keep.img"], None, 2),
 ]
 
+# issue 15.3: (name, argv, stdin, expected exit status, text the message
+# must contain).  Every case above and here also must not write a control
+# character to the terminal (run_case).
+STRICT_CASES = [
+    ("duplicate key", ["smi", "--state", "dup-key.json", "-o", "out.img"], None, 2,
+     "rax: duplicate key"),
+    ("duplicate key spelt with an escape", ["encode", "dup-key-escaped.json", "-o",
+                                            "out.img"], None, 2, "rax: duplicate key"),
+    ("duplicate segment key", ["encode", "dup-seg-key.json", "-o", "out.img"], None, 2,
+     "cs.base: duplicate key"),
+    ("document with two states", ["encode", "doc-dup-state.json", "-o", "out.img"],
+     None, 2, "state: duplicate key"),
+    ("duplicate key in a document's state", ["smi", "--state", "doc-dup-in-state.json",
+                                             "-o", "out.img"], None, 2,
+     "state.rax: duplicate key"),
+    ("document with two layouts", ["encode", "doc-dup-layout.json", "-o", "out.img"],
+     None, 2, "layout: duplicate key"),
+    ("duplicate key on stdin", ["smi", "--state", "-", "-o", "out.img"],
+     b'{"rip": "0x1", "rip": "0x1"}', 2, "<stdin>: rip: duplicate key"),
+    ("escaped NUL in a key", ["smi", "--state", "nul-key.json", "-o", "out.img"], None, 2,
+     "a key with an escaped NUL"),
+    ("escaped NUL in a value", ["encode", "nul-value.json", "-o", "out.img"], None, 2,
+     "rax: a string with an escaped NUL"),
+    ("control characters in a key", ["smi", "--state", "ctl-key.json", "-o", "out.img"],
+     None, 2, "\\x1b]0;TITLE\\x07: unknown key"),
+    ("control characters in a value", ["encode", "ctl-value.json", "-o", "out.img"],
+     None, 2, '"\\x1b]0;TITLE\\x07" is not a hex number'),
+    ("C1 control in a value", ["encode", "c1-value.json", "-o", "out.img"], None, 2,
+     '"\\xc2\\x9b31m" is not a hex number'),
+    ("raw control characters in a string", ["encode", "raw-ctl.json", "-o", "out.img"],
+     None, 2, "rax: a string with a raw control character (0x1b)"),
+    ("control characters in a file name", ["encode", "\x1b]0;name\x07.json", "-o",
+                                           "out.img"], None, 2,
+     "\\x1b]0;name\\x07.json: ripp: unknown key"),
+]
+
 
 def run_case(vsmm, work, name, argv, stdin, want):
     """Returns a list of problems (empty when the case passed)."""
@@ -222,6 +272,9 @@ def run_case(vsmm, work, name, argv, stdin, want):
         bad.append(f"killed by signal {-p.returncode}")
     elif p.returncode != want:
         bad.append(f"exit {p.returncode}, expected {want}")
+    raw = [c for c in p.stderr if (c < 0x20 and c != 0x0a) or c == 0x7f]
+    if raw or b"\xc2\x9b" in p.stderr:
+        bad.append(f"control characters reach the terminal: {p.stderr[:120]!r}")
     err = p.stderr.decode("utf-8", "replace")
     if not err.startswith("vsmm: ") and not (argv == [] and err.startswith("Usage")):
         bad.append(f"stderr does not start with 'vsmm: ': {err[:80]!r}")
@@ -303,8 +356,11 @@ def main():
     work = Work(args.root)
     failures = 0
     try:
-        for name, argv, stdin, want in CASES:
+        for name, argv, stdin, want, text in ([c + (None,) for c in CASES]
+                                              + STRICT_CASES):
             bad, msg = run_case(vsmm, work, name, argv, stdin, want)
+            if text is not None and (not msg or text not in msg[0]):
+                bad.append(f"the message does not say {text!r}")
             status = "ok  " if not bad else "FAIL"
             print(f"{status} {name}: {msg[0] if msg else ''}")
             for b in bad:
@@ -315,7 +371,7 @@ def main():
             failures += 1
     finally:
         work.close()
-    print(f"hostile: {len(CASES)} cases and {args.random} random images, "
+    print(f"hostile: {len(CASES) + len(STRICT_CASES)} cases and {args.random} random images, "
           f"{failures} failures")
     return 1 if failures else 0
 

@@ -5,7 +5,8 @@
  * all-or-nothing file output.  The commands themselves are tested end to
  * end by tests/cli/golden.py and tests/cli/hostile.py.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* mknod, makedev */
+#define _XOPEN_SOURCE 700
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,8 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -397,6 +400,84 @@ static void test_write_file(void **unused)
 	rmdir(tmpdir);
 }
 
+/*
+ * -o through a symbolic link, to a FIFO and to character devices (issue
+ * 15.4): the link and the nodes stay what they are.  Device nodes are
+ * made in the scratch directory when running as root (mknod), so that a
+ * regression replaces a private node, never the system's /dev/null or
+ * /dev/full; otherwise the system's /dev/full, which a non-root run cannot
+ * replace.
+ */
+static void test_write_special(void **unused)
+{
+	char dir[] = "/tmp/vsmm-cli-special-XXXXXX";
+	char link[80], file[80], fifo[80], null[80], full[80];
+	uint8_t data[512], back[600];
+	struct stat st;
+
+	(void)unused;
+	memset(data, 0x5a, sizeof(data));
+	assert_non_null(mkdtemp(dir));
+	snprintf(file, sizeof(file), "%s/real.img", dir);
+	snprintf(link, sizeof(link), "%s/link.img", dir);
+	snprintf(fifo, sizeof(fifo), "%s/pipe", dir);
+	snprintf(null, sizeof(null), "%s/null", dir);
+	snprintf(full, sizeof(full), "%s/full", dir);
+
+	/* A symbolic link: its target is replaced atomically, the link stays. */
+	FILE *f = fopen(file, "wb");
+	assert_non_null(f);
+	fputs("old", f);
+	fclose(f);
+	assert_int_equal(symlink("real.img", link), 0);
+	assert_int_equal(cli_write_file(link, data, sizeof(data)), 0);
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_size, 512);
+	assert_int_equal(count_entries(dir), 2); /* no temporary left */
+
+	/* A FIFO: written through to its reader, still a FIFO. */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		FILE *r = fopen(fifo, "rb");
+		size_t n = r ? fread(back, 1, sizeof(back), r) : 0;
+		_exit(n == sizeof(data) && back[511] == 0x5a ? 0 : 1);
+	}
+	assert_int_equal(cli_write_file(fifo, data, sizeof(data)), 0);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+
+	/* Character devices: /dev/null swallows, /dev/full says ENOSPC. */
+	const char *fullpath = "/dev/full";
+	if (geteuid() == 0 &&
+	    mknod(null, S_IFCHR | 0600, makedev(1, 3)) == 0 &&
+	    mknod(full, S_IFCHR | 0600, makedev(1, 7)) == 0) {
+		assert_int_equal(cli_write_file(null, data, sizeof(data)), 0);
+		assert_int_equal(lstat(null, &st), 0);
+		assert_true(S_ISCHR(st.st_mode));
+		fullpath = full;
+	}
+	if (stat(fullpath, &st) == 0 && S_ISCHR(st.st_mode)) {
+		assert_int_equal(cli_write_file(fullpath, data, sizeof(data)), -1);
+		assert_int_equal(lstat(fullpath, &st), 0);
+		assert_true(S_ISCHR(st.st_mode));
+	}
+	/* A directory is refused, not replaced. */
+	assert_int_equal(cli_write_file(dir, data, sizeof(data)), -1);
+	unlink(null);
+	unlink(full);
+	unlink(fifo);
+	unlink(link);
+	unlink(file);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* The in-memory platform                                               */
 /* ------------------------------------------------------------------ */
@@ -465,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_state_refusals),
 		cmocka_unit_test(test_json_parse_errors),
 		cmocka_unit_test(test_write_file),
+		cmocka_unit_test(test_write_special),
 		cmocka_unit_test(test_platform_memory),
 	};
 

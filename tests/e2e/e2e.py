@@ -3,10 +3,14 @@
 """End-to-end tests of `vsmm run` (issue 4) and differential runs against QEMU.
 
   e2e.py run  --vsmm VSMM --bios IMG [--status N] [--expect TEXT]...
-              [--stderr TEXT]... [-- RUN-ARGS...]
+              [--stderr TEXT]... [--outcome N:TEXT]... [--within S]
+              [-- RUN-ARGS...]
       Run IMG with `VSMM run`; check the exit status, that every --expect
       text appears on the debug console in this order, that no line starts
-      with "FAIL", and that every --stderr text appears on stderr.
+      with "FAIL", and that every --stderr text appears on stderr.  With
+      --outcome (repeatable) the run must end in one of them instead: exit
+      status N with TEXT on stderr.  With --within the run must end in S
+      seconds of wall-clock time.
 
   e2e.py diff --vsmm VSMM --qemu QEMU --bios IMG [-- RUN-ARGS...]
       Run IMG on vsmm and on QEMU (q35, TCG) and compare the debug-console
@@ -47,9 +51,13 @@ ENGINE_UNAVAILABLE = 8  # engines/unicorn/run_status.h
 RUN_TIMEOUT = 60
 
 
-def run_vsmm(vsmm, bios, run_args):
+def run_vsmm(vsmm, bios, run_args, within=RUN_TIMEOUT):
     cmd = [vsmm, "run", "--bios", bios, "--timeout", "30"] + run_args
-    p = subprocess.run(cmd, capture_output=True, timeout=RUN_TIMEOUT)
+    try:
+        p = subprocess.run(cmd, capture_output=True, timeout=within)
+    except subprocess.TimeoutExpired as e:
+        return None, (e.stdout or b"").decode("latin-1"), \
+            (e.stderr or b"").decode("latin-1")
     out = p.stdout.decode("latin-1")
     err = p.stderr.decode("latin-1")
     if p.returncode == ENGINE_UNAVAILABLE:
@@ -77,9 +85,17 @@ def run_qemu(qemu, bios):
 
 
 def check_run(a):
-    status, out, err = run_vsmm(a.vsmm, a.bios, a.run_args)
+    within = a.within or RUN_TIMEOUT
+    status, out, err = run_vsmm(a.vsmm, a.bios, a.run_args, within)
     problems = []
-    if status != a.status:
+    if status is None:
+        problems.append(f"still running after {within} s (killed)")
+    elif a.outcome:
+        wanted = [o.split(":", 1) for o in a.outcome]
+        if not any(status == int(n) and text in err for n, text in wanted):
+            problems.append(f"exit status {status} with this stderr is none "
+                            f"of the outcomes {a.outcome}")
+    elif status != a.status:
         problems.append(f"exit status {status}, expected {a.status}")
     pos = 0
     for text in a.expect:
@@ -380,6 +396,10 @@ def main():
     r.add_argument("--status", type=int, default=1)
     r.add_argument("--expect", action="append", default=[])
     r.add_argument("--stderr", action="append", default=[])
+    r.add_argument("--outcome", action="append", default=[],
+                   help="STATUS:TEXT, one of the acceptable endings")
+    r.add_argument("--within", type=float, default=0,
+                   help="wall-clock bound of the run in seconds")
     r.add_argument("--guest-fails", action="store_true",
                    help="the guest's own check must fail (a negative test)")
     d = sub.add_parser("diff")

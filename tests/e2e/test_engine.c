@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of the Unicorn engine adapter (engines/unicorn): the CPU-state
- * mirror carries every hidden field through the engine, and the machine's
- * host-side ("DMA") physical accessors honour SMRAM isolation.
+ * mirror carries every hidden field through the engine, the machine's
+ * host-side ("DMA") physical accessors honour SMRAM isolation, and the
+ * run loop's limits end a run whatever state the engine holds.
  * Exit 77 (skipped) when the engine's self-check fails, as vsmm run does.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "machine.h"
+#include "run.h"
+#include "run_status.h"
 #include "ucx86.h"
 
 #define SMRAM_BASE 0x200000u
@@ -122,6 +127,21 @@ static void attr_conversions(void **unused)
 	assert_int_equal(ucx_attr_from_qemu(0x000f9300), 0x0093);
 }
 
+static int machine_up_limited(struct machine *m, uint64_t max_insns,
+			      double timeout_s)
+{
+	struct machine_config cfg = {
+		.bios_path = bios_path,
+		.ram_size = 16u << 20,
+		.vendor = VSMM_VENDOR_INTEL,
+		.max_insns = max_insns,
+		.timeout_s = timeout_s,
+		.console = stdout,
+		.log = stderr,
+	};
+	return machine_init(m, &cfg);
+}
+
 static int machine_up(struct machine *m)
 {
 	struct machine_config cfg = {
@@ -198,6 +218,126 @@ static void cpu_sees_smram_only_in_smm(void **unused)
 	machine_destroy(&m);
 }
 
+/*
+ * A run that never ends would hang the test, not fail it: every run below
+ * gets a wall-clock bound generous for a loaded machine, and overrunning
+ * it fails the test.
+ */
+#define RUN_BOUND_S 30
+
+static void overran(int sig)
+{
+	static const char msg[] = "test_engine: a run outlived its limits "
+				  "(no --max-insns/--timeout stop)\n";
+	(void)sig;
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+static int bounded_run(struct machine *m, const struct vsmm_cpu_state *st)
+{
+	m->vcpu.state = *st;
+	assert_int_equal(ucx_set_state(m->uc, m->scratch, st), UC_ERR_OK);
+	signal(SIGALRM, overran);
+	alarm(RUN_BOUND_S);
+	double t0 = machine_now_s();
+	int rc = machine_run(m);
+	alarm(0);
+	assert_true(machine_now_s() - t0 < RUN_BOUND_S);
+	return rc;
+}
+
+/* Real mode with CS.base + IP = 0x7FFFFFFFFFFFFFFF (what RSM of an edited
+ * AMD64 map can resume, issue 15): the engine once used that very address
+ * as its stop address, returned before the first instruction and retried
+ * forever, under any limit.  Unicorn does not cut the linear address to
+ * 32 bits, so the fetch hits no memory: status 4. */
+static void high_cs_base_ends(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	struct vsmm_cpu_state st;
+	vsmm_cpu_state_reset(&st);
+	st.seg[VSMM_CS] = seg(0xf000, 0x7fffffffffff0000ull, 0xffff, 0x9b);
+	st.rip = 0xffff;
+	assert_int_equal(machine_up_limited(&m, 1000, 2), 0);
+	assert_int_equal(bounded_run(&m, &st), RUN_EXIT_GUEST_FAULT);
+	machine_destroy(&m);
+}
+
+/* 64-bit mode at a non-canonical RIP: #GP on the fetch, which this engine
+ * cannot deliver: status 4. */
+static void noncanonical_rip_ends(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	struct vsmm_cpu_state st;
+	long_mode_state(&st);
+	st.rip = 0x7fffffffffffffffull;
+	assert_int_equal(machine_up_limited(&m, 1000, 2), 0);
+	assert_int_equal(bounded_run(&m, &st), RUN_EXIT_GUEST_FAULT);
+	machine_destroy(&m);
+}
+
+/* An endless JMP $ ends at --max-insns exactly, and at --timeout. */
+static void endless_loop_ends_at_limits(void **unused)
+{
+	(void)unused;
+	static const uint8_t jmp_self[] = { 0xeb, 0xfe };
+	struct machine m;
+	struct vsmm_cpu_state st;
+	vsmm_cpu_state_reset(&st);
+	st.seg[VSMM_CS] = seg(0, 0, 0xffff, 0x9b);
+	st.rip = 0x7000;
+
+	assert_int_equal(machine_up_limited(&m, 5000, 0), 0);
+	assert_int_equal(machine_phys_write(&m, false, 0x7000, jmp_self, 2), 0);
+	assert_int_equal(bounded_run(&m, &st), RUN_EXIT_LIMIT);
+	assert_int_equal(m.insns, 5001);
+	machine_destroy(&m);
+
+	assert_int_equal(machine_up_limited(&m, 0, 1), 0);
+	assert_int_equal(machine_phys_write(&m, false, 0x7000, jmp_self, 2), 0);
+	assert_int_equal(bounded_run(&m, &st), RUN_EXIT_LIMIT);
+	machine_destroy(&m);
+}
+
+/*
+ * SMBASE beyond RAM (issue 16): SMI delivery writes the state-save area to
+ * no memory, which a PC bus drops, and succeeds; RSM reads all ones there
+ * and shuts down with a reason.  Neither is a failed platform callback.
+ * An image straddling the end of RAM keeps its RAM half.
+ */
+static void smbase_beyond_ram(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	assert_int_equal(machine_up(&m), 0);
+	m.vcpu.state.smbase = 0xf0000000u;
+	assert_int_equal(vsmm_raise_smi(&m.vcpu), VSMM_OK);
+	assert_int_equal(vsmm_enter_smm(&m.vcpu), VSMM_OK);
+	assert_true(m.vcpu.state.smm);
+	assert_int_equal(m.vcpu.state.seg[VSMM_CS].base, 0xf0000000u);
+	assert_int_equal(vsmm_leave_smm(&m.vcpu), VSMM_E_SHUTDOWN);
+	machine_destroy(&m);
+
+	/* SMBASE + 0xFE00 .. + 0xFFFF across the end of the 16 MiB of RAM:
+	 * the first 0x100 bytes land in RAM, the rest is dropped. */
+	uint8_t ram[0x100], ones[0x100];
+	uint64_t smbase = (16u << 20) - 0xff00;
+	assert_int_equal(machine_up(&m), 0);
+	memset(ones, 0xff, sizeof(ones));
+	assert_int_equal(machine_phys_write(&m, true, smbase + 0xfe00, ones,
+					    sizeof(ones)), 0);
+	m.vcpu.state.smbase = (uint32_t)smbase;
+	assert_int_equal(vsmm_raise_smi(&m.vcpu), VSMM_OK);
+	assert_int_equal(vsmm_enter_smm(&m.vcpu), VSMM_OK);
+	assert_int_equal(machine_phys_read(&m, true, smbase + 0xfe00, ram,
+					   sizeof(ram)), 0);
+	assert_memory_not_equal(ram, ones, sizeof(ram));
+	machine_destroy(&m);
+}
+
 static int make_bios(void)
 {
 	static uint8_t image[0x10000];
@@ -231,6 +371,10 @@ int main(void)
 		cmocka_unit_test(mirror_round_trip),
 		cmocka_unit_test(dma_respects_smram),
 		cmocka_unit_test(cpu_sees_smram_only_in_smm),
+		cmocka_unit_test(high_cs_base_ends),
+		cmocka_unit_test(noncanonical_rip_ends),
+		cmocka_unit_test(endless_loop_ends_at_limits),
+		cmocka_unit_test(smbase_beyond_ram),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	remove(bios_path);
