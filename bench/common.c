@@ -160,6 +160,20 @@ static void state_long_mode(struct vsmm_cpu_state *s)
 	s->idtr.limit = 0xfff;
 }
 
+/* A Linux x86-64 kernel as it runs today: the long-mode state above with
+ * the kernel's PCID 1 in CR3 (a 46-bit physical address), CR4.PCIDE,
+ * SMEP, SMAP, FSGSBASE, OSXSAVE and MCE, no user FS base. */
+static void state_linux(struct vsmm_cpu_state *s)
+{
+	state_long_mode(s);
+	s->cr3 = 0x00003e8f5a3c2000ull | 0x001;
+	s->cr4 = VSMM_CR4_DE | VSMM_CR4_PSE | VSMM_CR4_PAE | VSMM_CR4_MCE |
+		 VSMM_CR4_PGE | VSMM_CR4_OSFXSR | VSMM_CR4_OSXMMEXCPT |
+		 VSMM_CR4_FSGSBASE | VSMM_CR4_PCIDE | VSMM_CR4_OSXSAVE |
+		 VSMM_CR4_SMEP | VSMM_CR4_SMAP;
+	s->seg[VSMM_FS].base = 0;
+}
+
 /* A 32-bit protected-mode kernel with 4 KiB/4 MiB paging (no PAE, so RSM
  * has no PDPTEs to read), non-zero segment bases, LDT and TSS loaded. */
 static void state_protected_mode(struct vsmm_cpu_state *s)
@@ -209,7 +223,9 @@ int bench_vcpu_setup(struct bench_vcpu *bv, const struct bench_case *c)
 		bench_mem_free(&bv->mem);
 		return rc;
 	}
-	if (wide)
+	if (wide && c->linux_like)
+		state_linux(&bv->vcpu.state);
+	else if (wide)
 		state_long_mode(&bv->vcpu.state);
 	else
 		state_protected_mode(&bv->vcpu.state);
@@ -228,8 +244,7 @@ static bool seg_equal(const struct vsmm_seg *a, const struct vsmm_seg *b)
 	       a->limit == b->limit && a->base == b->base;
 }
 
-/* Name of the first architectural field that differs, or NULL. */
-static const char *state_diff(const struct vsmm_cpu_state *a,
+const char *bench_state_diff(const struct vsmm_cpu_state *a,
 			      const struct vsmm_cpu_state *b)
 {
 	static const char *const seg_names[VSMM_SREG_COUNT] = {
@@ -287,7 +302,7 @@ int bench_round_trip_checked(struct bench_vcpu *bv)
 				(unsigned long long)bv->vcpu.last_shutdown.value);
 		return rc;
 	}
-	diff = state_diff(&bv->before, &bv->vcpu.state);
+	diff = bench_state_diff(&bv->before, &bv->vcpu.state);
 	if (diff) {
 		fprintf(stderr, "the round trip changed %s\n", diff);
 		return VSMM_E_INCONSISTENT;

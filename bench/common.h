@@ -67,16 +67,20 @@ void bench_mem_free(struct bench_mem *mem);
 #define BENCH_PLACEMENTS 8
 void bench_mem_place(struct bench_mem *mem, unsigned placement);
 
-/* A case: which layout and vendor a vCPU uses. */
+/* A case: which layout and vendor a vCPU uses, and which state it is in. */
 struct bench_case {
 	const char *name;          /* e.g. "amd64/intel" */
 	enum vsmm_layout layout;
 	enum vsmm_vendor vendor;
+	bool linux_like;           /* 64-bit maps: the Linux-kernel-like state */
 };
 
 /* A vCPU set up for a case: model, memory and the state it runs in when
  * the SMI arrives (64-bit long mode for the 64-bit maps, 32-bit protected
- * mode with paging for the P6 map).  Returns VSMM_OK or a vsmm status. */
+ * mode with paging for the P6 map).  The Linux-kernel-like state
+ * (linux_like) adds what a current x86-64 kernel runs with: a PCID in CR3
+ * and CR4.PCIDE, SMEP, SMAP, FSGSBASE, OSXSAVE and MCE, which RSM loads in
+ * two CR4 steps and checks bit by bit.  Returns VSMM_OK or a vsmm status. */
 struct bench_vcpu {
 	struct vsmm_model model;
 	struct bench_mem mem;
@@ -91,6 +95,12 @@ void bench_vcpu_teardown(struct bench_vcpu *bv);
  * the state the SMI interrupted.  Returns VSMM_OK, a vsmm status, or
  * VSMM_E_INCONSISTENT if the state differs. */
 int bench_round_trip_checked(struct bench_vcpu *bv);
+
+/* Name of the first architectural field in which a and b differ (GPRs,
+ * segments, RIP, RFLAGS, CR0/3/4, EFER, DR6/7, GDTR/IDTR, SMBASE and the
+ * SMM, NMI and shutdown flags), or NULL if they agree. */
+const char *bench_state_diff(const struct vsmm_cpu_state *a,
+			     const struct vsmm_cpu_state *b);
 
 /* Print "what: status name (sentence)" on stderr. */
 void bench_report_status(const char *what, int status);

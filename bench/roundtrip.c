@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Benchmarks 1 and 2: the cost of an SMI + RSM round trip through the
- * library on an in-memory platform, per layout and vendor, and the cost of
- * the irreducible work (the "copy limit") the round trip cannot avoid.
+ * library on an in-memory platform, per layout and vendor, the cost of the
+ * copies and field accesses alone (the "copy limit"), and the cost of the
+ * least any correct implementation must do (the floor, floor.c).
  *
  * Times are the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so a
  * run on a shared machine is not charged for the time other processes
@@ -10,9 +11,11 @@
  * runs cycling through placements of SMRAM and of the stack in a page
  * (bench_mem_place, run_shifted).
  *
- *   bench-roundtrip                 time every case and the copy limit
- *   bench-roundtrip --callgrind C N run case C (or "limit") N times in one
- *                                   function, for valgrind --toggle-collect
+ *   bench-roundtrip                 time every case, the copy limit and
+ *                                   the floor
+ *   bench-roundtrip --callgrind C N run case C (or "limit", "floor",
+ *                                   "floor-linux") N times in one function,
+ *                                   for valgrind --toggle-collect
  */
 #include "common.h"
 
@@ -20,18 +23,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h" /* the core's little-endian helpers, for the limit */
+#include "floor.h"
+#include "internal.h" /* VSMM__ARRAY_SIZE */
 
 #define RUNS 21              /* timed runs per figure; the median is reported */
 #define MIN_RUN_NS 5000000u  /* a run lasts at least 5 ms of CPU time */
 
 static const struct bench_case cases[] = {
-	{ "amd64/intel", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL },
-	{ "amd64/amd", VSMM_LAYOUT_AMD64, VSMM_VENDOR_AMD },
-	{ "p6-32/intel", VSMM_LAYOUT_P6_32, VSMM_VENDOR_INTEL },
-	{ "p6-32/amd", VSMM_LAYOUT_P6_32, VSMM_VENDOR_AMD },
-	{ "intel64/intel", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_INTEL },
-	{ "intel64/amd", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_AMD },
+	{ "amd64/intel", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false },
+	{ "amd64/amd", VSMM_LAYOUT_AMD64, VSMM_VENDOR_AMD, false },
+	{ "p6-32/intel", VSMM_LAYOUT_P6_32, VSMM_VENDOR_INTEL, false },
+	{ "p6-32/amd", VSMM_LAYOUT_P6_32, VSMM_VENDOR_AMD, false },
+	{ "intel64/intel", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_INTEL, false },
+	{ "intel64/amd", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_AMD, false },
+	{ "amd64/intel/linux", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, true },
+};
+
+/* The floor is checked and measured on the two 64-bit states of the
+ * AMD64/Intel case, the one it is compared with. */
+static const struct bench_case floor_cases[] = {
+	{ "floor", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false },
+	{ "floor-linux", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, true },
 };
 
 /* The timed loops.  noinline keeps each one a separate function that
@@ -92,29 +104,31 @@ __attribute__((noinline)) static int copy_loop(struct vsmm_vcpu *v,
 /* ---------------------------------------------------------------------- */
 
 /*
- * The least any implementation must do for a 64-bit round trip: store the
- * fields the AMD64 map holds into a 512-byte image with the same
- * little-endian helpers, copy the image into SMRAM, copy it back, and load
+ * The copies and field accesses of a 64-bit round trip alone: store the
+ * fields the AMD64 map holds into a 512-byte image with one little-endian
+ * store each (floor.h), copy the image into SMRAM, copy it back, and load
  * the same fields.  No zeroing, no checks, no SMM entry environment, no
- * callbacks: a deliberately strict floor.  Offsets are buffer indices
- * (0x7Exx - 0x7E00) of the AMD64 map.
+ * callbacks: less than any implementation can do (the floor, floor.c, is
+ * the least a correct one can).  Built with the library's flags, so its
+ * copies are the C library's memcpy as the library's are.  Offsets are
+ * buffer indices (0x7Exx - 0x7E00) of the AMD64 map.
  */
 #define LIMIT_FIELDS 65u /* 8 segments x 4, GDTR/IDTR x 2, 16 GPRs, 13 more */
 
 static void limit_save_seg(uint8_t *a, unsigned off, const struct vsmm_seg *s)
 {
-	vsmm__st16(a + off, s->selector);
-	vsmm__st16(a + off + 2, s->attr);
-	vsmm__st32(a + off + 4, s->limit);
-	vsmm__st64(a + off + 8, s->base);
+	bench_st16(a + off, s->selector);
+	bench_st16(a + off + 2, s->attr);
+	bench_st32(a + off + 4, s->limit);
+	bench_st64(a + off + 8, s->base);
 }
 
 static void limit_load_seg(const uint8_t *a, unsigned off, struct vsmm_seg *s)
 {
-	s->selector = vsmm__ld16(a + off);
-	s->attr = vsmm__ld16(a + off + 2);
-	s->limit = vsmm__ld32(a + off + 4);
-	s->base = vsmm__ld64(a + off + 8);
+	s->selector = bench_ld16(a + off);
+	s->attr = bench_ld16(a + off + 2);
+	s->limit = bench_ld32(a + off + 4);
+	s->base = bench_ld64(a + off + 8);
 }
 
 /* Segment n's record: ES..GS at 0x00 + 16n, LDTR at 0x70, TR at 0x90. */
@@ -127,49 +141,49 @@ static void limit_save(uint8_t *a, const struct vsmm_cpu_state *s)
 {
 	for (unsigned n = 0; n < VSMM_SREG_COUNT; n++)
 		limit_save_seg(a, limit_seg_off(n), &s->seg[n]);
-	vsmm__st32(a + 0x64, s->gdtr.limit);
-	vsmm__st64(a + 0x68, s->gdtr.base);
-	vsmm__st32(a + 0x84, s->idtr.limit);
-	vsmm__st64(a + 0x88, s->idtr.base);
-	vsmm__st8(a + 0xcb, s->int_shadow);
-	vsmm__st64(a + 0xd0, s->efer);
-	vsmm__st64(a + 0xd8, 0);          /* SVM guest flag */
-	vsmm__st64(a + 0xe0, s->svm_vmcb12);
-	vsmm__st32(a + 0xfc, 0x00020064); /* revision id */
-	vsmm__st32(a + 0x100, s->smbase);
-	vsmm__st64(a + 0x148, s->cr4);
-	vsmm__st64(a + 0x150, s->cr3);
-	vsmm__st64(a + 0x158, s->cr0);
-	vsmm__st64(a + 0x160, s->dr7);
-	vsmm__st64(a + 0x168, s->dr6);
-	vsmm__st64(a + 0x170, s->rflags);
-	vsmm__st64(a + 0x178, s->rip);
+	bench_st32(a + 0x64, s->gdtr.limit);
+	bench_st64(a + 0x68, s->gdtr.base);
+	bench_st32(a + 0x84, s->idtr.limit);
+	bench_st64(a + 0x88, s->idtr.base);
+	a[0xcb] = s->int_shadow;
+	bench_st64(a + 0xd0, s->efer);
+	bench_st64(a + 0xd8, 0);          /* SVM guest flag */
+	bench_st64(a + 0xe0, s->svm_vmcb12);
+	bench_st32(a + 0xfc, 0x00020064); /* revision id */
+	bench_st32(a + 0x100, s->smbase);
+	bench_st64(a + 0x148, s->cr4);
+	bench_st64(a + 0x150, s->cr3);
+	bench_st64(a + 0x158, s->cr0);
+	bench_st64(a + 0x160, s->dr7);
+	bench_st64(a + 0x168, s->dr6);
+	bench_st64(a + 0x170, s->rflags);
+	bench_st64(a + 0x178, s->rip);
 	for (unsigned i = 0; i < VSMM_GPR_COUNT; i++)
-		vsmm__st64(a + 0x1f8 - 8 * i, s->gpr[i]);
+		bench_st64(a + 0x1f8 - 8 * i, s->gpr[i]);
 }
 
 static void limit_load(const uint8_t *a, struct vsmm_cpu_state *s)
 {
 	for (unsigned n = 0; n < VSMM_SREG_COUNT; n++)
 		limit_load_seg(a, limit_seg_off(n), &s->seg[n]);
-	s->gdtr.limit = vsmm__ld32(a + 0x64);
-	s->gdtr.base = vsmm__ld64(a + 0x68);
-	s->idtr.limit = vsmm__ld32(a + 0x84);
-	s->idtr.base = vsmm__ld64(a + 0x88);
-	s->int_shadow = vsmm__ld8(a + 0xcb);
-	s->efer = vsmm__ld64(a + 0xd0);
-	s->guest_mode = vsmm__ld64(a + 0xd8) & 1;
-	s->svm_vmcb12 = vsmm__ld64(a + 0xe0);
-	s->smbase = vsmm__ld32(a + 0x100);
-	s->cr4 = vsmm__ld64(a + 0x148);
-	s->cr3 = vsmm__ld64(a + 0x150);
-	s->cr0 = vsmm__ld64(a + 0x158);
-	s->dr7 = vsmm__ld64(a + 0x160);
-	s->dr6 = vsmm__ld64(a + 0x168);
-	s->rflags = vsmm__ld64(a + 0x170);
-	s->rip = vsmm__ld64(a + 0x178);
+	s->gdtr.limit = bench_ld32(a + 0x64);
+	s->gdtr.base = bench_ld64(a + 0x68);
+	s->idtr.limit = bench_ld32(a + 0x84);
+	s->idtr.base = bench_ld64(a + 0x88);
+	s->int_shadow = a[0xcb];
+	s->efer = bench_ld64(a + 0xd0);
+	s->guest_mode = bench_ld64(a + 0xd8) & 1;
+	s->svm_vmcb12 = bench_ld64(a + 0xe0);
+	s->smbase = bench_ld32(a + 0x100);
+	s->cr4 = bench_ld64(a + 0x148);
+	s->cr3 = bench_ld64(a + 0x150);
+	s->cr0 = bench_ld64(a + 0x158);
+	s->dr7 = bench_ld64(a + 0x160);
+	s->dr6 = bench_ld64(a + 0x168);
+	s->rflags = bench_ld64(a + 0x170);
+	s->rip = bench_ld64(a + 0x178);
 	for (unsigned i = 0; i < VSMM_GPR_COUNT; i++)
-		s->gpr[i] = vsmm__ld64(a + 0x1f8 - 8 * i);
+		s->gpr[i] = bench_ld64(a + 0x1f8 - 8 * i);
 }
 
 __attribute__((noinline)) static int limit_loop(struct vsmm_cpu_state *s,
@@ -188,6 +202,92 @@ __attribute__((noinline)) static int limit_loop(struct vsmm_cpu_state *s,
 		BENCH_ESCAPE(s);
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The floor                                                               */
+/* ---------------------------------------------------------------------- */
+
+__attribute__((noinline)) static int floor_loop(struct vsmm_cpu_state *s,
+						struct bench_mem *mem,
+						uint64_t n)
+{
+	int rc = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		rc |= bench_floor_smi(s, &bench_mem_ops, mem);
+		rc |= bench_floor_rsm(s, &bench_mem_ops, mem);
+	}
+	return rc;
+}
+
+/* The 512-byte area of a vCPU's SMRAM (default SMBASE). */
+static uint8_t *area_of(struct bench_vcpu *bv)
+{
+	return bv->mem.bytes + BENCH_AREA64_OFF;
+}
+
+/*
+ * Is the floor correct for this case's state?  It must write the same 512
+ * bytes as vsmm_enter_smm (over an area first filled with garbage, so the
+ * zeroing is checked too), leave the vCPU in the same state after the SMI,
+ * and bring it back to the state before after the RSM.  Returns 0, or 1
+ * with the difference on stderr.
+ */
+static int floor_verify(const struct bench_case *c)
+{
+	struct bench_vcpu lib, fl;
+	uint8_t image[512];
+	const char *diff = NULL;
+	int rc = 1;
+
+	if (bench_vcpu_setup(&lib, c))
+		return 1;
+	if (bench_vcpu_setup(&fl, c)) {
+		bench_vcpu_teardown(&lib);
+		return 1;
+	}
+	memset(area_of(&lib), 0xa5, sizeof(image));
+	memset(area_of(&fl), 0x5a, sizeof(image));
+	if (vsmm_enter_smm(&lib.vcpu) != VSMM_OK) {
+		fprintf(stderr, "%s: vsmm_enter_smm failed\n", c->name);
+		goto out;
+	}
+	memcpy(image, area_of(&lib), sizeof(image));
+	if (bench_floor_smi(&fl.vcpu.state, &bench_mem_ops, &fl.mem)) {
+		fprintf(stderr, "%s: the floor's SMI failed\n", c->name);
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(image); i++) {
+		if (area_of(&fl)[i] != image[i]) {
+			fprintf(stderr, "%s: the floor writes 0x%02x at 0x%zx "
+				"of the area (offset 0x%zx), the library 0x%02x\n",
+				c->name, area_of(&fl)[i], i, 0x7e00 + i,
+				image[i]);
+			goto out;
+		}
+	}
+	diff = bench_state_diff(&lib.vcpu.state, &fl.vcpu.state);
+	if (diff) {
+		fprintf(stderr, "%s: after SMI the floor's %s differs from "
+			"the library's\n", c->name, diff);
+		goto out;
+	}
+	if (bench_floor_rsm(&fl.vcpu.state, &bench_mem_ops, &fl.mem)) {
+		fprintf(stderr, "%s: the floor's RSM failed\n", c->name);
+		goto out;
+	}
+	diff = bench_state_diff(&fl.before, &fl.vcpu.state);
+	if (diff) {
+		fprintf(stderr, "%s: the floor's round trip changed %s\n",
+			c->name, diff);
+		goto out;
+	}
+	rc = 0;
+out:
+	bench_vcpu_teardown(&fl);
+	bench_vcpu_teardown(&lib);
+	return rc;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -226,6 +326,11 @@ static int job_limit(struct job *j, uint64_t n)
 {
 	return limit_loop(&j->limit_state, j->bv->mem.bytes + BENCH_AREA64_OFF,
 			  n);
+}
+
+static int job_floor(struct job *j, uint64_t n)
+{
+	return floor_loop(&j->bv->vcpu.state, &j->bv->mem, n);
 }
 
 /* Double the iteration count until one run lasts MIN_RUN_NS. */
@@ -350,7 +455,8 @@ static struct case_result run_case(const struct bench_case *c)
 
 static struct bench_stats run_limit(bool *ok)
 {
-	struct bench_case c = { "limit", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL };
+	struct bench_case c = { "limit", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL,
+				false };
 	struct bench_vcpu bv;
 	struct bench_stats st = { 0, 0, 0 };
 	struct job j = { .bv = &bv, .fn = job_limit };
@@ -366,6 +472,23 @@ static struct bench_stats run_limit(bool *ok)
 	return st;
 }
 
+/* Time the floor on a case's state, once floor_verify accepted it. */
+static struct bench_stats run_floor(const struct bench_case *c, bool *ok)
+{
+	struct bench_vcpu bv;
+	struct bench_stats st = { 0, 0, 0 };
+	struct job j = { .bv = &bv, .fn = job_floor };
+	bool failed = false;
+
+	*ok = false;
+	if (floor_verify(c) || bench_vcpu_setup(&bv, c))
+		return st;
+	st = time_job(&j, &failed);
+	*ok = !failed;
+	bench_vcpu_teardown(&bv);
+	return st;
+}
+
 static void print_stats(const char *label, struct bench_stats s)
 {
 	printf("  %-12s %8.1f ns  [min %.1f, max %.1f]\n", label, s.median,
@@ -375,8 +498,8 @@ static void print_stats(const char *label, struct bench_stats s)
 static int bench_all(void)
 {
 	struct case_result res[VSMM__ARRAY_SIZE(cases)];
-	struct bench_stats limit;
-	bool limit_ok;
+	struct bench_stats limit, floor;
+	bool limit_ok, floor_ok;
 
 	printf("# library round trip: vsmm_enter_smm + vsmm_leave_smm, "
 	       "in-memory platform, thread CPU time, median of %d runs\n",
@@ -395,6 +518,15 @@ static int bench_all(void)
 	       "back + %u fields loaded (AMD64 map)\n",
 	       LIMIT_FIELDS, LIMIT_FIELDS);
 	print_stats("copy limit", limit);
+	floor = run_floor(&floor_cases[0], &floor_ok);
+	printf("# floor: area zeroed, %u fields stored, 512 B written and read "
+	       "back through the platform's callbacks, SMM entry state, %u "
+	       "fields loaded (AMD64 map; same bytes as the library, checked)\n",
+	       FLOOR_FIELDS, FLOOR_FIELDS - 1);
+	if (floor_ok)
+		print_stats("floor", floor);
+	else
+		fprintf(stderr, "floor: not checked or failed; not timed\n");
 
 	/* The summary figures: the KVM default (Intel, AMD64 map / P6 map). */
 	if (!res[0].ok || !res[2].ok || !limit_ok)
@@ -403,6 +535,9 @@ static int bench_all(void)
 	printf("enter_leave_32_ns: %.0f\n", res[2].rt.median);
 	printf("copy_limit_ns: %.1f\n", limit.median);
 	printf("ratio_to_limit: %.2f\n", res[0].rt.median / limit.median);
+	if (!floor_ok)
+		return 1;
+	printf("floor_ns_64: %.1f\n", floor.median);
 	return 0;
 }
 
@@ -414,13 +549,23 @@ static int bench_callgrind(const char *what, uint64_t n)
 
 	if (strcmp(what, "limit") == 0) {
 		struct bench_case c = { "limit", VSMM_LAYOUT_AMD64,
-					VSMM_VENDOR_INTEL };
+					VSMM_VENDOR_INTEL, false };
 
 		if (bench_vcpu_setup(&bv, &c))
 			return 1;
 		rc = limit_loop(&bv.vcpu.state,
 				bv.mem.bytes + BENCH_AREA64_OFF,
 				n);
+		bench_vcpu_teardown(&bv);
+		return rc != 0;
+	}
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(floor_cases); i++) {
+		if (strcmp(what, floor_cases[i].name) != 0)
+			continue;
+		if (floor_verify(&floor_cases[i]) ||
+		    bench_vcpu_setup(&bv, &floor_cases[i]))
+			return 1;
+		rc = floor_loop(&bv.vcpu.state, &bv.mem, n);
 		bench_vcpu_teardown(&bv);
 		return rc != 0;
 	}
@@ -453,7 +598,8 @@ int main(int argc, char **argv)
 		return bench_callgrind(argv[2], n);
 	}
 	if (argc != 1) {
-		fprintf(stderr, "usage: bench-roundtrip [--callgrind CASE|limit N]\n");
+		fprintf(stderr, "usage: bench-roundtrip "
+				"[--callgrind CASE|limit|floor|floor-linux N]\n");
 		return 2;
 	}
 	return bench_all();

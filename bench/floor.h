@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The floor of a 64-bit SMI + RSM round trip (issue 13): the least any
+ * correct implementation must do for the AMD64 map, written by hand for
+ * one layout, one vendor and one semantics (KVM's), with no checks.
+ *
+ * SMI: zero the 512-byte area, store the 63 fields the map carries for an
+ * ordinary vCPU (8 segment records, GDTR/IDTR, 16 GPRs, RIP, RFLAGS,
+ * CR0/CR3/CR4, DR6/DR7, EFER, SMBASE, the revision, the interrupt shadow)
+ * with one little-endian store each, write the area through the
+ * platform's write_phys, then load the SMM entry state.  RSM: read the
+ * area back through read_phys and load the same fields.
+ *
+ * It is built with the library's compiler flags (bench/meson.build), and
+ * bench-roundtrip checks, before timing it, that it writes the same 512
+ * bytes as vsmm_enter_smm and leaves the vCPU in the same state after SMI
+ * and after RSM, for each of the benchmark's 64-bit states.
+ */
+#ifndef VSMM_BENCH_FLOOR_H
+#define VSMM_BENCH_FLOOR_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "vsmm/vsmm.h"
+
+/*
+ * Little-endian stores and loads of one field, each a single access of the
+ * field's width (a memcpy the compiler turns into one mov; a byte swap on
+ * a big-endian host).  The core's helpers (src/internal.h) assemble bytes,
+ * which GCC merges in the library's codec but not everywhere.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define BENCH_LE16(v) __builtin_bswap16(v)
+#define BENCH_LE32(v) __builtin_bswap32(v)
+#define BENCH_LE64(v) __builtin_bswap64(v)
+#else
+#define BENCH_LE16(v) (v)
+#define BENCH_LE32(v) (v)
+#define BENCH_LE64(v) (v)
+#endif
+
+static inline void bench_st16(uint8_t *p, uint16_t v)
+{
+	v = BENCH_LE16(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void bench_st32(uint8_t *p, uint32_t v)
+{
+	v = BENCH_LE32(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void bench_st64(uint8_t *p, uint64_t v)
+{
+	v = BENCH_LE64(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline uint16_t bench_ld16(const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return BENCH_LE16(v);
+}
+
+static inline uint32_t bench_ld32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return BENCH_LE32(v);
+}
+
+static inline uint64_t bench_ld64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return BENCH_LE64(v);
+}
+
+/* Fields the floor stores on SMI and loads on RSM (the revision is stored
+ * only: RSM has no register to load it into). */
+#define FLOOR_FIELDS 63u
+
+/* SMI on s (a 64-bit vCPU at s->smbase, KVM semantics).  Returns 0, or -1
+ * if write_phys failed (s unchanged then). */
+int bench_floor_smi(struct vsmm_cpu_state *s,
+		    const struct vsmm_platform_ops *ops, void *ctx);
+
+/* RSM on s (in SMM).  Returns 0, or -1 if read_phys failed (s unchanged). */
+int bench_floor_rsm(struct vsmm_cpu_state *s,
+		    const struct vsmm_platform_ops *ops, void *ctx);
+
+#endif /* VSMM_BENCH_FLOOR_H */
