@@ -31,9 +31,9 @@ static const char usage[] =
 	"  --max-insns N        stop after N instructions (exit 6)\n"
 	"  --timeout S          stop after S seconds (exit 6)\n"
 	"\n"
-	"Devices: port 0xE9 debug console (stdout), port 0xF4 exit with status\n"
-	"(V << 1) | 1, port 0xB2 APM control (a write raises an SMI), port 0xB3\n"
-	"APM scratch, port 0xB4 SMI timer (write N: SMI after N instructions or\n"
+	"Devices: ports 0xE9 and 0x402 debug console (stdout), port 0xF4 exit\n"
+	"with status (V << 1) | 1, port 0xB2 APM control (a write raises an\n"
+	"SMI), port 0xB3 APM scratch, port 0xB4 SMI timer (write N: SMI after N instructions or\n"
 	"when the vCPU halts), ports 0xB8/0xBC a DMA device (write the source\n"
 	"address to 0xB8, then the destination to 0xBC: it copies 4 bytes as a\n"
 	"device would, never seeing SMRAM), local APIC ICR at 0xFEE00300\n"
@@ -43,9 +43,10 @@ static const char usage[] =
 	"0 the vCPU halted with nothing pending; odd: the guest's\n"
 	"exit port value; 2 shutdown (e.g. RSM refused the image; reason on\n"
 	"stderr); 4 the guest did something this engine cannot emulate, or a\n"
-	"state it cannot run (exception delivery, unmapped memory, a run that\n"
-	"executed nothing); 6 --max-insns or --timeout reached, whatever the\n"
-	"guest does; 8 the engine is unavailable (self-check failed);\n"
+	"state it cannot run (exception delivery outside real mode, #UD,\n"
+	"unmapped memory, a run that executed nothing); 6 --max-insns or\n"
+	"--timeout reached, whatever the guest does; 8 the engine is\n"
+	"unavailable (self-check failed);\n"
 	"10 internal error; 64 usage; 66 unreadable or malformed image.\n";
 
 static int bad(const char *fmt, const char *arg)

@@ -259,7 +259,7 @@ static void port_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 {
 	struct machine *m = opaque;
 	(void)uc;
-	if (port == MACHINE_PORT_DEBUGCON) {
+	if (port == MACHINE_PORT_DEBUGCON || port == MACHINE_PORT_DEBUGCON_FW) {
 		fputc((int)(value & 0xff), m->cfg.console);
 	} else if (port >= MACHINE_PORT_EXIT &&
 		   port < MACHINE_PORT_EXIT + MACHINE_PORT_EXIT_SIZE) {
@@ -292,6 +292,8 @@ static uint32_t port_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 	(void)uc;
 	if (port == MACHINE_PORT_DEBUGCON)
 		return MACHINE_PORT_DEBUGCON; /* isa-debugcon's read-back */
+	if (port == MACHINE_PORT_DEBUGCON_FW)
+		return MACHINE_PORT_DEBUGCON;
 	if (port == MACHINE_PORT_APM_CNT)
 		return m->apm_cnt;
 	if (port == MACHINE_PORT_APM_STS)
@@ -344,6 +346,14 @@ static void apic_write(uc_engine *uc, uint64_t off, unsigned size,
 /* CPU hooks                                                           */
 /* ------------------------------------------------------------------ */
 
+/* Is the two-byte instruction at this linear address RDMSR or WRMSR? */
+static bool is_msr_insn(struct machine *m, uint64_t linear)
+{
+	uint8_t op[2];
+	return machine_phys_read(m, m->vcpu.state.smm, linear, op, 2) == 0 &&
+	       op[0] == 0x0f && (op[1] == 0x30 || op[1] == 0x32);
+}
+
 /* Is the instruction at this linear address RSM (0F AA)? */
 static bool is_rsm(struct machine *m, uint64_t linear)
 {
@@ -371,6 +381,13 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 	m->last_size = size;
 	if (m->vcpu.state.smm && is_rsm(m, addr)) {
 		m->stop = STOP_RSM;
+		stop_engine(m, false);
+		return;
+	}
+	/* RDMSR/WRMSR are emulated by the machine (cpu.h); only two-byte
+	 * instructions need the look at their bytes. */
+	if (size == 2 && is_msr_insn(m, addr)) {
+		m->stop = STOP_MSR;
 		stop_engine(m, false);
 		return;
 	}
@@ -410,6 +427,24 @@ static void intr_hook(uc_engine *uc, uint32_t intno, void *opaque)
 	stop_engine(m, true);
 }
 
+/* CPUID answers from the machine's model (cpu.h), not Unicorn's. */
+static int cpuid_hook(uc_engine *uc, void *opaque)
+{
+	struct machine *m = opaque;
+	uint64_t rax = 0, rcx = 0;
+	uint32_t out[4];
+	static const int reg[4] = { UC_X86_REG_RAX, UC_X86_REG_RBX,
+				    UC_X86_REG_RCX, UC_X86_REG_RDX };
+	uc_reg_read(uc, UC_X86_REG_RAX, &rax);
+	uc_reg_read(uc, UC_X86_REG_RCX, &rcx);
+	cpu_cpuid(&m->model, (uint32_t)rax, (uint32_t)rcx, out);
+	for (int i = 0; i < 4; i++) {
+		uint64_t v = out[i]; /* CPUID zero-extends into RAX..RDX */
+		uc_reg_write(uc, reg[i], &v);
+	}
+	return 1; /* the instruction is done */
+}
+
 static bool mem_fault_hook(uc_engine *uc, uc_mem_type type, uint64_t addr,
 			   int size, int64_t value, void *opaque)
 {
@@ -431,6 +466,9 @@ static int install_hooks(struct machine *m)
 	if (!err)
 		err = uc_hook_add(m->uc, &h, UC_HOOK_INSN, port_in, m, 1, 0,
 				  UC_X86_INS_IN);
+	if (!err)
+		err = uc_hook_add(m->uc, &h, UC_HOOK_INSN, cpuid_hook, m, 1, 0,
+				  UC_X86_INS_CPUID);
 	if (!err)
 		err = uc_hook_add(m->uc, &h, UC_HOOK_INSN_INVALID,
 				  invalid_insn_hook, m, 1, 0);
@@ -583,8 +621,11 @@ static int init_vcpu(struct machine *m)
 	enum vsmm_layout layout = m->cfg.layout;
 	bool long_mode = layout != VSMM_LAYOUT_P6_32;
 	int rc = vsmm_model_preset(&m->model, m->cfg.vendor, long_mode);
-	if (rc == VSMM_OK)
+	if (rc == VSMM_OK) {
 		m->model.layout = layout;
+		cpu_restrict_model(&m->model); /* what CPUID reports */
+	}
+	cpu_msrs_reset(&m->msrs);
 	m->ops.read_phys = op_read_phys;
 	m->ops.write_phys = op_write_phys;
 	m->ops.smm_changed = op_smm_changed;

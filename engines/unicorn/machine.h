@@ -17,8 +17,11 @@
 
 #include "vsmm/vsmm.h"
 
+#include "cpu.h"
+
 /* Guest-visible devices (keep in step with docs/engine.md). */
 #define MACHINE_PORT_DEBUGCON 0xE9u   /* QEMU isa-debugcon */
+#define MACHINE_PORT_DEBUGCON_FW 0x402u /* the same, where SeaBIOS/OVMF write */
 #define MACHINE_PORT_EXIT 0xF4u       /* QEMU isa-debug-exit, iosize 4 */
 #define MACHINE_PORT_EXIT_SIZE 4u
 #define MACHINE_PORT_APM_CNT 0xB2u    /* APM control: writing raises an SMI */
@@ -40,6 +43,7 @@ enum machine_stop {
 	STOP_EVENT,     /* an SMI became pending: deliver it now */
 	STOP_EXIT,      /* the guest wrote the exit port */
 	STOP_RSM,       /* RSM (0F AA) is the next instruction */
+	STOP_MSR,       /* RDMSR/WRMSR (0F 32 / 0F 30) is the next one */
 	STOP_BAD_INSN,  /* an opcode the engine refused */
 	STOP_INTR,      /* an exception or INT n: no IDT delivery here */
 	STOP_MEM_FAULT, /* an access to unmapped or read-only memory */
@@ -82,6 +86,7 @@ struct machine {
 	struct vsmm_platform_ops ops;
 	struct vsmm_vcpu vcpu;
 	bool halted;
+	struct cpu_msrs msrs; /* the MSRs the machine keeps (cpu.h) */
 
 	/* Devices. */
 	uint8_t apm_cnt, apm_sts;

@@ -13,6 +13,7 @@
 
 #include <unicorn/x86.h>
 
+#include "intr.h"
 #include "run_status.h"
 #include "trace.h"
 #include "ucx86.h"
@@ -167,6 +168,104 @@ static int do_rsm(struct machine *m)
 	return CONTINUE;
 }
 
+/*
+ * Deliver an exception or software interrupt through the real-mode IVT
+ * (intr.h).  st is the state with RIP at the return address; on success
+ * it is loaded into the engine.
+ */
+static int deliver_vector(struct machine *m, struct vsmm_cpu_state *st,
+			  unsigned vector)
+{
+	switch (intr_deliver_real(m, st, vector, (uint16_t)st->rip)) {
+	case INTR_DELIVERED: {
+		uc_err err = ucx_set_state(m->uc, m->scratch, st);
+		if (err)
+			return internal(m, "loading the interrupt entry state", err);
+		return CONTINUE;
+	}
+	case INTR_SHUTDOWN:
+		fprintf(m->cfg.log, "vsmm run: shutdown: vector %u lies beyond "
+			"the IVT limit 0x%x (triple fault)\n", vector,
+			st->idtr.limit);
+		return RUN_EXIT_SHUTDOWN;
+	case INTR_MEMORY:
+		fprintf(m->cfg.log, "vsmm run: vector %u: the IVT or the stack "
+			"is not RAM\n", vector);
+		return RUN_EXIT_GUEST_FAULT;
+	default:
+		fprintf(m->cfg.log, "vsmm run: exception or interrupt %u at RIP "
+			"0x%" PRIx64 "; this engine delivers them through the "
+			"real-mode IVT only, not the IDT\n", vector, st->rip);
+		return RUN_EXIT_GUEST_FAULT;
+	}
+}
+
+/* An exception or INT n reported by the engine (intr_hook). */
+static int do_intr(struct machine *m)
+{
+	unsigned vector = m->intno;
+	bool soft = intr_is_soft(m, m->req_linear, &vector);
+	/* A trap returns after the instruction, a fault to it. */
+	uint64_t linear = soft ? m->req_linear + m->req_size : m->req_linear;
+	struct vsmm_cpu_state st = m->vcpu.state;
+	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, linear,
+					  m->req_linear, &st);
+	if (err)
+		return internal(m, "finding where the engine stopped", err);
+	return deliver_vector(m, &st, soft ? vector : m->intno);
+}
+
+/* RDMSR/WRMSR, stopped at before they ran (code_hook). */
+static int do_msr(struct machine *m)
+{
+	struct vsmm_cpu_state st = m->vcpu.state;
+	uint8_t op[2];
+	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, m->last_pc,
+					  m->last_pc, &st);
+	if (err)
+		return internal(m, "reading the vCPU state", err);
+	if (machine_phys_read(m, st.smm, m->last_pc, op, 2))
+		return internal(m, "reading the MSR instruction", UC_ERR_READ_UNMAPPED);
+	uint32_t index = (uint32_t)st.gpr[VSMM_RCX];
+	uc_x86_msr msr = { .rid = index };
+	enum cpu_msr_result r;
+	if (op[1] == 0x32) {
+		r = cpu_rdmsr(&m->msrs, &m->model, &st, m->smis, index,
+			      &msr.value);
+		if (r == CPU_MSR_ENGINE) {
+			err = uc_reg_read(m->uc, UC_X86_REG_MSR, &msr);
+			r = err ? CPU_MSR_GP : CPU_MSR_OK;
+		}
+		if (r == CPU_MSR_OK) {
+			st.gpr[VSMM_RAX] = (uint32_t)msr.value;
+			st.gpr[VSMM_RDX] = msr.value >> 32;
+		}
+	} else {
+		msr.value = (uint64_t)(uint32_t)st.gpr[VSMM_RDX] << 32 |
+			    (uint32_t)st.gpr[VSMM_RAX];
+		r = cpu_wrmsr(&m->msrs, &m->model, &st, index, msr.value);
+		if (r == CPU_MSR_ENGINE) {
+			err = uc_reg_write(m->uc, UC_X86_REG_MSR, &msr);
+			r = err ? CPU_MSR_GP : CPU_MSR_OK;
+		}
+		/* ucx_set_state() below writes the segment bases from st. */
+		if (r == CPU_MSR_OK && index == 0xC0000100u)
+			st.seg[VSMM_FS].base = msr.value;
+		else if (r == CPU_MSR_OK && index == 0xC0000101u)
+			st.seg[VSMM_GS].base = msr.value;
+	}
+	m->insns++;
+	if (r != CPU_MSR_OK)
+		return deliver_vector(m, &st, 13); /* #GP(0), RIP at the insn */
+	st.rip += 2;
+	if (!((st.efer & VSMM_EFER_LMA) && (st.seg[VSMM_CS].attr & VSMM_SEG_L)))
+		st.rip &= 0xffffffffu;
+	err = ucx_set_state(m->uc, m->scratch, &st);
+	if (err)
+		return internal(m, "loading the state after RDMSR/WRMSR", err);
+	return CONTINUE;
+}
+
 /* Did the last instruction executed stop the engine by halting?  HLT is
  * F4, possibly after legacy prefixes, and the code hook gave its length. */
 static bool stopped_on_hlt(struct machine *m)
@@ -259,6 +358,10 @@ static int handle_stop(struct machine *m, uc_err err)
 		return (int)(((m->exit_value & 0x7f) << 1) | 1);
 	case STOP_RSM:
 		return do_rsm(m);
+	case STOP_MSR:
+		return do_msr(m);
+	case STOP_INTR:
+		return do_intr(m);
 	case STOP_LIMIT:
 		fprintf(m->cfg.log, "vsmm run: stopped after %" PRIu64
 			" instructions: %s reached\n", m->insns,

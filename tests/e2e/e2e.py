@@ -158,6 +158,25 @@ DOCUMENTED[("p6-32", 0x7F5C)] = ("tr_attr", p6_tr)
 # IDTR unchanged on SMM entry, vsmm (KVM semantics) loads base 0 limit 0.
 ENTRY_TOKENS = {"idtr": lambda v, q: v == "00000000:0000"}
 
+# MSRs the guest may not touch: vsmm raises #GP as KVM does (IA32_SMBASE is
+# the VMM's, unknown MSRs fault); QEMU's TCG reads them as 0 and ignores
+# writes (docs/engine.md, "CPU model").
+MSR_LINE = re.compile(r"^(rdmsr|wrmsr) ([0-9a-f]{8})[ 0-9a-f]*:")
+MSR_GP_DOCUMENTED = {0x9E: "IA32_SMBASE", 0x12345: "an unknown MSR"}
+
+
+def compare_msr(v, q):
+    mv, mq = MSR_LINE.match(v), MSR_LINE.match(q)
+    if not mv or not mq or mv.group(0) != mq.group(0):
+        return None
+    index = int(mv.group(2), 16)
+    if not v.endswith(" #gp") or q.endswith(" #gp") or \
+            index not in MSR_GP_DOCUMENTED:
+        return None
+    return [f"{mv.group(1)} of {MSR_GP_DOCUMENTED[index]} ({index:#x}): "
+            f"#GP on vsmm, {q[len(mq.group(0)):].strip()} on qemu"]
+
+
 REVISIONS = {0x0000: "p6-32", 0x0064: "amd64", 0x0101: "intel64"}
 DUMP = re.compile(r"^  ([0-9a-f]{4}):((?: [0-9a-f]{8}){4})$")
 SMI = re.compile(r"^smi \w+: smbase \w+ revision ([0-9a-f]{8})")
@@ -218,6 +237,8 @@ def check_diff(a):
             notes = compare_entry(v, q)
         elif DUMP.match(v):
             notes = compare_dump(layout, v, q)
+        elif MSR_LINE.match(v):
+            notes = compare_msr(v, q)
         if notes is None:
             problems.append(f"line {n} differs (undocumented):\n"
                             f"  vsmm: {v}\n  qemu: {q}")
@@ -316,11 +337,23 @@ def check_usage(a):
     for name, code, want, text in [
             ("rsm", b"\x0f\xaa", 4, "RSM outside SMM at RIP 0xfff0 raises #UD"),
             ("ud2", b"\x0f\x0b", 4, "invalid or unsupported instruction"),
-            ("int3", b"\xcc", 4, "exception or interrupt 3"),
+            # INT3 through the real-mode IVT (vector 3 set to F000:0020,
+            # where the handler exits with 0x22): status 0x45.
+            ("int3", b"\xea\x00\x00\x00\xf0", 0x45, ""),
             ("hlt", b"\xf4", 0, "halted (RIP 0xfff1) with nothing pending"),
-            ("exit", b"\xb0\x21\xe6\xf4\xf4", 0x43, "")]:
+            ("exit", b"\xb0\x21\xe6\xf4\xf4", 0x43, ""),
+            # mov dx,0x402; mov al,'Q'; out dx,al; mov al,0x21; out 0xf4,al;
+            # hlt
+            ("debugcon402", bytes.fromhex("ba0204b051eeb021e6f4f4"), 0x43,
+             "")]:
         img = bytearray(0x10000)
         img[0xFFF0:0xFFF0 + len(code)] = code
+        if name == "int3":
+            # xor ax,ax; mov ds,ax; mov ss,ax; mov sp,0x7000;
+            # mov word [0xc],0x20; mov word [0xe],0xf000; int3; hlt
+            img[0:23] = bytes.fromhex("31c08ed88ed0bc0070c7060c002000"
+                                        "c7060e0000f0ccf4")
+            img[0x20:0x24] = bytes.fromhex("b022e6f4")  # exit 0x22
         path = f"{tmp.name}/{name}.bin"
         with open(path, "wb") as f:
             f.write(img)
@@ -333,6 +366,8 @@ def check_usage(a):
         if p.returncode == ENGINE_UNAVAILABLE:
             print("SKIP: the CPU engine is unavailable:\n" + err)
             sys.exit(SKIP)
+        if "debugcon402" in " ".join(args) and p.stdout != b"Q":
+            problems.append(f"port 0x402 wrote {p.stdout!r}, not b'Q'")
         if p.returncode != want or text not in err:
             problems.append(f"vsmm run {' '.join(args)}: status "
                             f"{p.returncode} (want {want}), stderr {err!r} "

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "cpu.h"
 #include "machine.h"
 #include "run.h"
 #include "run_status.h"
@@ -349,6 +350,98 @@ static int make_bios(void)
 	return fclose(f);
 }
 
+/* cpu.c's MSR rules (SDM Vol.4; KVM where the SDM leaves it to the VMM). */
+static void msr_rules(void **unused)
+{
+	(void)unused;
+	struct vsmm_model model;
+	struct cpu_msrs msrs;
+	struct vsmm_cpu_state st;
+	uint64_t v = 0;
+	assert_int_equal(vsmm_model_preset(&model, VSMM_VENDOR_INTEL, true),
+			 VSMM_OK);
+	cpu_restrict_model(&model);
+	cpu_msrs_reset(&msrs);
+	memset(&st, 0, sizeof(st));
+
+	/* EFER: SCE|LME|NXE stay, LMA is read only, SVME is AMD's. */
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_EFER, 0xd01),
+			 CPU_MSR_OK);
+	assert_int_equal(st.efer, 0x901);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_EFER,
+				   0x901 | VSMM_EFER_SVME), CPU_MSR_GP);
+	assert_int_equal(st.efer, 0x901);
+	/* LME cannot change while paging is on. */
+	st.cr0 = VSMM_CR0_PG | VSMM_CR0_PE;
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_EFER, 0x801),
+			 CPU_MSR_GP);
+	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_EFER, &v),
+			 CPU_MSR_OK);
+	assert_int_equal(v, 0x901);
+
+	/* APIC base of the BSP; BSP read only, x2APIC bit reserved. */
+	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_APIC_BASE,
+				   &v), CPU_MSR_OK);
+	assert_int_equal(v, 0xfee00900u);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_APIC_BASE,
+				   0xfee00c00u), CPU_MSR_GP);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_APIC_BASE,
+				   0xfed00800u), CPU_MSR_OK);
+	cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_APIC_BASE, &v);
+	assert_int_equal(v, 0xfed00900u);
+
+	/* MTRRs: storage, memory types and reserved bits checked. */
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, 0x200, 0x80000006),
+			 CPU_MSR_OK);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, 0x200, 0x80000002),
+			 CPU_MSR_GP); /* type 2 is reserved */
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, 0x201,
+				   1ull << CPU_MAXPHYADDR), CPU_MSR_GP);
+	cpu_rdmsr(&msrs, &model, &st, 0, 0x200, &v);
+	assert_int_equal(v, 0x80000006);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, 0x258,
+				   0x0606060606060603ull), CPU_MSR_GP);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_PAT,
+				   0x0007040600070406ull | (2ull << 56)),
+			 CPU_MSR_GP);
+
+	/* MSR_SMI_COUNT reads the machine's count and is not writable;
+	 * IA32_SMBASE and unknown MSRs fault; the engine keeps FS_BASE. */
+	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 7, CPU_MSR_SMI_COUNT,
+				   &v), CPU_MSR_OK);
+	assert_int_equal(v, 7);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_SMI_COUNT, 0),
+			 CPU_MSR_GP);
+	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_SMBASE, &v),
+			 CPU_MSR_GP);
+	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, 0x12345, &v),
+			 CPU_MSR_GP);
+	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, 0xc0000100u, &v),
+			 CPU_MSR_ENGINE);
+}
+
+/* CPUID follows the model: vendor, SVM only for AMD, LM/NX. */
+static void cpuid_model(void **unused)
+{
+	(void)unused;
+	struct vsmm_model intel, amd;
+	uint32_t r[4];
+	vsmm_model_preset(&intel, VSMM_VENDOR_INTEL, true);
+	vsmm_model_preset(&amd, VSMM_VENDOR_AMD, false);
+	cpu_restrict_model(&intel);
+	cpu_restrict_model(&amd);
+	cpu_cpuid(&intel, 0, 0, r);
+	assert_int_equal(r[1], 0x756e6547u); /* "Genu" */
+	cpu_cpuid(&intel, 1, 0, r);
+	assert_int_equal(r[3], 0x078bfbfdu);
+	cpu_cpuid(&intel, 0x80000001u, 0, r);
+	assert_int_equal(r[3], 0x20100800u); /* LM NX SYSCALL */
+	assert_int_equal(r[2], 1);           /* LAHF_LM, no SVM */
+	cpu_cpuid(&amd, 0x80000001u, 0, r);
+	assert_int_equal(r[2] & 4, 4);       /* SVM */
+	assert_int_equal(r[3] & (1u << 29), 0); /* no long mode */
+}
+
 int main(void)
 {
 	uc_engine *uc;
@@ -375,6 +468,8 @@ int main(void)
 		cmocka_unit_test(noncanonical_rip_ends),
 		cmocka_unit_test(endless_loop_ends_at_limits),
 		cmocka_unit_test(smbase_beyond_ram),
+		cmocka_unit_test(msr_rules),
+		cmocka_unit_test(cpuid_model),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	remove(bios_path);
