@@ -210,6 +210,17 @@ static int do_intr(struct machine *m)
 	struct vsmm_cpu_state st = m->vcpu.state;
 	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, linear,
 					  m->req_linear, &st);
+	/* A fault on the fetch of a target the guest jumped to (a
+	 * non-canonical RIP): Unicorn already stands at the target, not at
+	 * the instruction the code hook last saw.  The vector cannot be
+	 * delivered there either way; it is the guest's fault (status 4). */
+	if (err == UC_ERR_EXCEPTION &&
+	    ucx_get_state(m->uc, m->scratch, &st) == UC_ERR_OK) {
+		fprintf(m->cfg.log, "vsmm run: exception or interrupt %u at RIP "
+			"0x%" PRIx64 "; the engine cannot deliver it there\n",
+			m->intno, st.rip);
+		return RUN_EXIT_GUEST_FAULT;
+	}
 	if (err)
 		return internal(m, "finding where the engine stopped", err);
 	return deliver_vector(m, &st, soft ? vector : m->intno);
