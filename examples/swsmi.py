@@ -106,6 +106,9 @@ def main():
             rip = int(smm.resumed["rip"], 16)
             smm.resumed = None
             continue
+        if smm.error is not None:        # RSM refused the image
+            print(f"RSM: {smm.error}")
+            return 1
         break
     rax = uc.reg_read(UC_X86_REG_RAX)
     print(f"OS: back from the SMI, RAX = {rax:#x}")

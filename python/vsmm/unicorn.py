@@ -45,6 +45,7 @@ SELECTORS = {"es": UC_X86_REG_ES, "cs": UC_X86_REG_CS, "ss": UC_X86_REG_SS,
 # Flat 64-bit descriptors (access-rights words, docs/json.md) for the
 # caches the API cannot read.
 FLAT_CODE64, FLAT_DATA = 0xA09B, 0xC093
+TSS64_BUSY = 0x8B
 
 
 def capture(uc):
@@ -63,8 +64,14 @@ def capture(uc):
                     "attr": hex(FLAT_CODE64 if name == "cs" else FLAT_DATA)}
     for name, reg in (("ldtr", UC_X86_REG_LDTR), ("tr", UC_X86_REG_TR)):
         sel, base, limit, flags = uc.reg_read(reg)
+        attr = (flags >> 8) & 0xF0FF
+        if name == "tr" and not attr & 0x80:
+            # Unicorn reports no TR cache unless the guest ran LTR; every
+            # 64-bit CPU has a busy TSS in TR (VM entry requires one), so
+            # stand in the reset TSS: busy 64-bit TSS, 0x67 bytes.
+            attr, limit = TSS64_BUSY, max(limit, 0x67)
         st[name] = {"selector": hex(sel), "base": hex(base), "limit": hex(limit),
-                    "attr": hex((flags >> 8) & 0xF0FF)}
+                    "attr": hex(attr)}
     for name, reg in (("gdtr", UC_X86_REG_GDTR), ("idtr", UC_X86_REG_IDTR)):
         _sel, base, limit, _flags = uc.reg_read(reg)
         st[name] = {"base": hex(base), "limit": hex(limit)}
@@ -97,6 +104,7 @@ class Smm:
         self.smbase = smbase
         self.entry = None
         self.resumed = None
+        self.error = None   # what the RSM hook raised, if anything
 
     @property
     def area_address(self):
@@ -131,7 +139,12 @@ class Smm:
             rip = uc.reg_read(UC_X86_REG_RIP)
             if bytes(uc.mem_read(rip, 2)) != b"\x0f\xaa":
                 return False
-            self.rsm()
+            try:
+                self.rsm()
+            except Exception as e:  # raised in a C callback: keep it
+                self.error = e
+                uc.emu_stop()
+                return True
             uc.emu_stop()
             return True
         return self.uc.hook_add(UC_HOOK_INSN_INVALID, hook)
