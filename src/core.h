@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "checks.h"
+#include "layout/layout.h"
 
 /*
  * Where KVM and the processor manuals disagree, the difference is one row
@@ -104,12 +105,24 @@ struct vsmm__rsm {
 };
 
 /*
- * Record a failed rule: fills r->why with the reason, the image field
- * (looked up by its manual name in the layout, NULL-safe) and the value.
+ * Record a failed rule: fills r->why with the reason, the image field that
+ * holds the register and the value.  The field is named by what it binds
+ * to (enum vsmm__bind_kind and its register argument, layout/layout.h), not
+ * by a name: each map calls the same register differently (eflags at 7FF4
+ * on p6-32, rflags elsewhere), and the first row of the layout with that
+ * binding is the field reported (the low half of a split base).  A binding
+ * the layout has no row for reports no field and offset 0.
  * Returns the reason so callers can `return vsmm__reject(...)`.
  */
 enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason,
-			      const char *field, uint64_t value);
+			      unsigned kind, unsigned arg, uint64_t value);
+/* The same for a rule about something that is not an image field (a PDPTE
+ * read through CR3, a platform callback): `what` is reported as is. */
+enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason,
+				    const char *what, uint64_t value);
+/* The binding arguments of vsmm__reject: FIELD(CR4), SEG_FIELD(ATTR, VSMM_CS). */
+#define VSMM__FIELD(kind) VSMM__B_##kind, 0
+#define VSMM__REG_FIELD(kind, reg) VSMM__B_##kind, (reg)
 
 /*
  * Validate and load an image on r->next (everything of RSM except reading

@@ -32,13 +32,23 @@
 		     VSMM_CR0_NW | VSMM_CR0_CD | VSMM_CR0_PG)
 
 enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason,
-			      const char *field, uint64_t value)
+			      unsigned kind, unsigned arg, uint64_t value)
 {
-	const struct vsmm_field_desc *f = vsmm_layout_field(r->desc, field);
+	const struct vsmm_field_desc *f = vsmm__layout_field_bound(r->desc, kind, arg);
 
 	r->why.reason = reason;
-	r->why.field = f ? f->name : field;
+	r->why.field = f ? f->name : NULL;
 	r->why.offset = f ? f->offset : 0;
+	r->why.value = value;
+	return reason;
+}
+
+enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason,
+				    const char *what, uint64_t value)
+{
+	r->why.reason = reason;
+	r->why.field = what;
+	r->why.offset = 0;
 	r->why.value = value;
 	return reason;
 }
@@ -151,11 +161,11 @@ static enum vsmm_reason check_image(struct vsmm__rsm *r)
 	if (!r->rules->image_consistency)
 		return NONE;
 	if (vsmm__check_cr4_pae_lm(r->img.cr4, efer) != NONE)
-		return vsmm__reject(r, VSMM_REASON_CR4_PAE_IN_LM, "cr4", r->img.cr4);
+		return vsmm__reject(r, VSMM_REASON_CR4_PAE_IN_LM, VSMM__FIELD(CR4), r->img.cr4);
 	if (vsmm__check_lma_consistent(cr0, r->img.cr4, efer) != NONE)
-		return vsmm__reject(r, VSMM_REASON_LMA_INCONSISTENT, "efer", efer);
+		return vsmm__reject(r, VSMM_REASON_LMA_INCONSISTENT, VSMM__FIELD(EFER), efer);
 	if (vsmm__check_rflags_vm_lm(r->img.rflags, efer) != NONE)
-		return vsmm__reject(r, VSMM_REASON_RFLAGS_VM_IN_LM, "rflags",
+		return vsmm__reject(r, VSMM_REASON_RFLAGS_VM_IN_LM, VSMM__FIELD(RFLAGS),
 				    r->img.rflags);
 	return NONE;
 }
@@ -169,9 +179,9 @@ static enum vsmm_reason load_debug_regs(struct vsmm__rsm *r)
 	struct vsmm_cpu_state *st = &r->next.state;
 
 	if (vsmm__check_dr6_high(r->img.dr6) != NONE)
-		return vsmm__reject(r, VSMM_REASON_DR6_HIGH, "dr6", r->img.dr6);
+		return vsmm__reject(r, VSMM_REASON_DR6_HIGH, VSMM__FIELD(DR6), r->img.dr6);
 	if (vsmm__check_dr7_high(r->img.dr7) != NONE)
-		return vsmm__reject(r, VSMM_REASON_DR7_HIGH, "dr7", r->img.dr7);
+		return vsmm__reject(r, VSMM_REASON_DR7_HIGH, VSMM__FIELD(DR7), r->img.dr7);
 	st->dr6 = (r->img.dr6 & DR6_VOLATILE) | VSMM_DR6_FIXED_1;
 	st->dr7 = (r->img.dr7 & DR7_VOLATILE) | VSMM_DR7_FIXED_1;
 	return NONE;
@@ -186,7 +196,7 @@ static enum vsmm_reason load_efer(struct vsmm__rsm *r)
 	enum vsmm_reason why = vsmm__check_efer_write(view_of(r), efer);
 
 	if (why != NONE)
-		return vsmm__reject(r, why, "efer", r->img.efer);
+		return vsmm__reject(r, why, VSMM__FIELD(EFER), r->img.efer);
 	st->efer = efer;
 	return NONE;
 }
@@ -196,7 +206,7 @@ static enum vsmm_reason set_cr3(struct vsmm__rsm *r, uint64_t cr3)
 	enum vsmm_reason why = vsmm__check_cr3_write(view_of(r), cr3);
 
 	if (why != NONE)
-		return vsmm__reject(r, why, "cr3", r->img.cr3);
+		return vsmm__reject(r, why, VSMM__FIELD(CR3), r->img.cr3);
 	r->next.state.cr3 = cr3;
 	return NONE;
 }
@@ -206,7 +216,7 @@ static enum vsmm_reason set_cr4(struct vsmm__rsm *r, uint64_t cr4)
 	enum vsmm_reason why = vsmm__check_cr4_write(view_of(r), cr4);
 
 	if (why != NONE)
-		return vsmm__reject(r, why, "cr4", r->img.cr4);
+		return vsmm__reject(r, why, VSMM__FIELD(CR4), r->img.cr4);
 	r->next.state.cr4 = cr4;
 	return NONE;
 }
@@ -230,12 +240,12 @@ static enum vsmm_reason load_pdptes(struct vsmm__rsm *r)
 	if (!r->read_pdptes)
 		return NONE;
 	if (n->ops->read_phys(n->ctx, false, gpa, table, sizeof(table)) != 0)
-		return vsmm__reject(r, VSMM_REASON_PDPTE_READ, "cr3", n->state.cr3);
+		return vsmm__reject(r, VSMM_REASON_PDPTE_READ, VSMM__FIELD(CR3), n->state.cr3);
 	for (unsigned i = 0; i < 4; i++) {
 		uint64_t e = vsmm__ld64(table + 8 * i);
 		if (vsmm__check_pdpte(n->model, e) != NONE)
-			return vsmm__reject(r, VSMM_REASON_PDPTE_RESERVED,
-					    pdpte_names[i], e);
+			return vsmm__reject_other(r, VSMM_REASON_PDPTE_RESERVED,
+						  pdpte_names[i], e);
 	}
 	return NONE;
 }
@@ -254,7 +264,7 @@ static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
 	enum vsmm_reason why = vsmm__check_cr0_write(view_of(r), cr0);
 
 	if (why != NONE)
-		return vsmm__reject(r, why, "cr0", r->img.cr0);
+		return vsmm__reject(r, why, VSMM__FIELD(CR0), r->img.cr0);
 	bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
 	st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET; /* ET is hardwired on P6+ */
 	if (paging_on && (st->efer & VSMM_EFER_LME) && (st->cr4 & VSMM_CR4_PAE))
@@ -397,18 +407,11 @@ static void rip_for_mode(struct vsmm_cpu_state *st)
 /* The resumed state against VM entry (issue 15.2, issue 16)               */
 /* ---------------------------------------------------------------------- */
 
-/* The image fields a segment rule names, by register. */
-static const char *const seg_fields[VSMM_SREG_COUNT][4] = {
-	[VSMM_ES] = { "es_selector", "es_attr", "es_limit", "es_base" },
-	[VSMM_CS] = { "cs_selector", "cs_attr", "cs_limit", "cs_base" },
-	[VSMM_SS] = { "ss_selector", "ss_attr", "ss_limit", "ss_base" },
-	[VSMM_DS] = { "ds_selector", "ds_attr", "ds_limit", "ds_base" },
-	[VSMM_FS] = { "fs_selector", "fs_attr", "fs_limit", "fs_base" },
-	[VSMM_GS] = { "gs_selector", "gs_attr", "gs_limit", "gs_base" },
-	[VSMM_LDTR] = { "ldtr_selector", "ldtr_attr", "ldtr_limit", "ldtr_base" },
-	[VSMM_TR] = { "tr_selector", "tr_attr", "tr_limit", "tr_base" },
-};
+/* The image field a segment rule names: its binding, by part. */
 enum { F_SEL, F_ATTR, F_LIMIT, F_BASE };
+static const uint8_t seg_kinds[] = {
+	[F_SEL] = VSMM__B_SEL, [F_LIMIT] = VSMM__B_LIMIT, [F_BASE] = VSMM__B_BASE,
+};
 
 static enum vsmm_reason seg_reject(struct vsmm__rsm *r, enum vsmm_reason why,
 				   int seg, int what)
@@ -417,7 +420,12 @@ static enum vsmm_reason seg_reject(struct vsmm__rsm *r, enum vsmm_reason why,
 	uint64_t v = what == F_SEL ? s->selector : what == F_ATTR ? s->attr :
 		     what == F_LIMIT ? s->limit : s->base;
 
-	return vsmm__reject(r, why, seg_fields[seg][what], v);
+		/* Attributes are bound in one of two forms, by map. */
+	unsigned kind = what != F_ATTR ? seg_kinds[what] :
+			vsmm__layout_field_bound(r->desc, VSMM__B_ATTR_P6, (unsigned)seg)
+				? VSMM__B_ATTR_P6 : VSMM__B_ATTR;
+
+	return vsmm__reject(r, why, kind, (unsigned)seg, v);
 }
 
 /* The model's linear-address width: canonical means bits 63:width-1
@@ -512,10 +520,12 @@ static enum vsmm_reason check_base_bits(struct vsmm__rsm *r)
 		return NONE;
 	}
 	if (vsmm__check_base_32(st->gdtr.base) != NONE)
-		return vsmm__reject(r, VSMM_REASON_BASE_ABOVE_4G, "gdtr_base",
+		return vsmm__reject(r, VSMM_REASON_BASE_ABOVE_4G,
+				    VSMM__REG_FIELD(DT_BASE, VSMM__DT_GDTR),
 				    st->gdtr.base);
 	if (vsmm__check_base_32(st->idtr.base) != NONE)
-		return vsmm__reject(r, VSMM_REASON_BASE_ABOVE_4G, "idtr_base",
+		return vsmm__reject(r, VSMM_REASON_BASE_ABOVE_4G,
+				    VSMM__REG_FIELD(DT_BASE, VSMM__DT_IDTR),
 				    st->idtr.base);
 	return NONE;
 }
@@ -539,10 +549,10 @@ static enum vsmm_reason check_canonical_bases(struct vsmm__rsm *r)
 	}
 	if (vsmm__check_dtable_canonical(st->gdtr.base, w) != NONE)
 		return vsmm__reject(r, VSMM_REASON_DTABLE_BASE_NONCANONICAL,
-				    "gdtr_base", st->gdtr.base);
+				    VSMM__REG_FIELD(DT_BASE, VSMM__DT_GDTR), st->gdtr.base);
 	if (vsmm__check_dtable_canonical(st->idtr.base, w) != NONE)
 		return vsmm__reject(r, VSMM_REASON_DTABLE_BASE_NONCANONICAL,
-				    "idtr_base", st->idtr.base);
+				    VSMM__REG_FIELD(DT_BASE, VSMM__DT_IDTR), st->idtr.base);
 	return NONE;
 }
 
@@ -600,8 +610,7 @@ static enum vsmm_reason check_resumed(struct vsmm__rsm *r)
 	rip_for_mode(st);
 	if ((st->efer & VSMM_EFER_LMA) && (st->seg[VSMM_CS].attr & VSMM_SEG_L) &&
 	    vsmm__check_rip_canonical(st->rip, linear_width(r->next.model)) != NONE)
-		return vsmm__reject(r, VSMM_REASON_RIP_NONCANONICAL,
-				    vsmm__layout_wide(r->layout) ? "rip" : "eip",
+		return vsmm__reject(r, VSMM_REASON_RIP_NONCANONICAL, VSMM__FIELD(RIP),
 				    st->rip);
 	TRY(check_base_bits(r));
 	TRY(check_canonical_bases(r));
@@ -703,11 +712,11 @@ static enum vsmm_reason vmm_leave(struct vsmm__rsm *r, struct vsmm_vcpu *vcpu)
 
 	if (r->reenter_nested &&
 	    (!ops->nested_enter || ops->nested_enter(vcpu->ctx, vcpu, r->vmcb12_gpa) != 0))
-		return vsmm__reject(r, VSMM_REASON_NESTED_REENTRY, NULL, r->vmcb12_gpa);
+		return vsmm__reject_other(r, VSMM_REASON_NESTED_REENTRY, NULL, r->vmcb12_gpa);
 	if (ops->smm_changed && ops->smm_changed(vcpu->ctx, vcpu, false) != 0) {
 		if (r->reenter_nested && ops->nested_leave)
 			(void)ops->nested_leave(vcpu->ctx, vcpu);
-		return vsmm__reject(r, VSMM_REASON_SMM_CHANGED, NULL, 0);
+		return vsmm__reject_other(r, VSMM_REASON_SMM_CHANGED, NULL, 0);
 	}
 	return NONE;
 }

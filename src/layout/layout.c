@@ -51,6 +51,20 @@ const struct vsmm_layout_desc *vsmm_layout_get(enum vsmm_layout layout)
 	return l ? &l->desc : NULL;
 }
 
+const struct vsmm_field_desc *
+vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
+			 unsigned arg)
+{
+	const struct vsmm__layout *l = desc ? find(desc->layout) : NULL;
+
+	if (!l || kind == VSMM__B_NONE)
+		return NULL;
+	for (size_t i = 0; i < l->desc.nfields; i++)
+		if (l->binds[i].kind == kind && l->binds[i].arg == arg)
+			return &l->desc.fields[i];
+	return NULL;
+}
+
 int vsmm_layout_from_name(const char *name, enum vsmm_layout *out)
 {
 	if (!name || !out)

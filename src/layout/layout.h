@@ -86,6 +86,15 @@ struct vsmm__layout {
 	const struct vsmm__bind *binds; /* parallel to desc.fields */
 };
 
+/*
+ * The first row of the layout that binds to (kind, arg), or NULL: how RSM
+ * names the field behind a failed rule (vsmm__reject).  desc must be one
+ * of vsmm_layout_get()'s descriptors.
+ */
+const struct vsmm_field_desc *
+vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
+			 unsigned arg);
+
 extern const struct vsmm__layout vsmm__layout_p6_32;
 extern const struct vsmm__layout vsmm__layout_amd64;
 extern const struct vsmm__layout vsmm__layout_intel64;

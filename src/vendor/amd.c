@@ -30,14 +30,15 @@ static int svm_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 static enum vsmm_reason svm_rsm_restore(struct vsmm__rsm *r)
 {
 	/* The flag first: it is almost always 0, and the field lookup is a
-	 * search by name (it is 0 too in maps without the field). */
-	if (!r->ex.svm_guest_flag || !vsmm_layout_field(r->desc, "svm_guest_flag"))
+	 * search of the layout's rows (it is 0 too in maps without the field). */
+	if (!r->ex.svm_guest_flag ||
+	    !vsmm__layout_field_bound(r->desc, VSMM__B_SVM_GUEST_FLAG, 0))
 		return VSMM_REASON_NONE;
 	if (vsmm__check_svm_supported(r->next.model) != VSMM_REASON_NONE)
 		return vsmm__reject(r, VSMM_REASON_SVM_NOT_SUPPORTED,
-				    "svm_guest_flag", r->ex.svm_guest_flag);
+				    VSMM__FIELD(SVM_GUEST_FLAG), r->ex.svm_guest_flag);
 	if (vsmm__check_svm_svme(r->img.efer) != VSMM_REASON_NONE)
-		return vsmm__reject(r, VSMM_REASON_SVM_SVME_CLEAR, "efer", r->img.efer);
+		return vsmm__reject(r, VSMM_REASON_SVM_SVME_CLEAR, VSMM__FIELD(EFER), r->img.efer);
 	r->reenter_nested = true;
 	r->vmcb12_gpa = r->ex.svm_vmcb12_gpa;
 	r->next.state.guest_mode = true;

@@ -35,7 +35,7 @@ static enum vsmm_reason vmx_rsm_restore(struct vsmm__rsm *r)
 
 	if (!r->rules->vmxe_in_image &&
 	    vsmm__check_cr4_vmxe_image(r->img.cr4) != VSMM_REASON_NONE)
-		return vsmm__reject(r, VSMM_REASON_CR4_VMXE_IMAGE, "cr4", r->img.cr4);
+		return vsmm__reject(r, VSMM_REASON_CR4_VMXE_IMAGE, VSMM__FIELD(CR4), r->img.cr4);
 	n->state.vmx_on = n->priv.smm_vmxon;
 	r->reenter_nested = n->priv.smm_guest_mode;
 	r->vmcb12_gpa = 0;
