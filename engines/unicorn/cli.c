@@ -27,6 +27,9 @@ static const char usage[] =
 	"  --ram SIZE           guest RAM, e.g. 128M (default 128M, max 2G)\n"
 	"  --smram BASE:SIZE    RAM visible only in SMM (reads 0xFF, writes\n"
 	"                       dropped outside SMM); 4 KiB aligned\n"
+	"  --option-rom FILE    an option ROM for the firmware, passed as fw_cfg\n"
+	"                       genroms/NAME (QEMU's -option-rom); repeatable,\n"
+	"                       up to 8\n"
 	"  --trace              each SMI and RSM as a JSON line on stderr\n"
 	"  --max-insns N        stop after N instructions (exit 6)\n"
 	"  --timeout S          stop after S seconds (exit 6)\n"
@@ -153,6 +156,10 @@ static int parse_args(int argc, char **argv, struct machine_config *c)
 			if (parse_smram(v, &c->smram_base, &c->smram_size))
 				return bad("--smram '%s' must be BASE:SIZE, e.g. "
 					   "0x800000:0x100000", v);
+		} else if ((v = opt_value(argv, argc, &i, "--option-rom", &err))) {
+			if (c->n_option_roms >= MACHINE_MAX_OPTION_ROMS)
+				return bad("%s", "at most 8 --option-rom");
+			c->option_roms[c->n_option_roms++] = v;
 		} else if ((v = opt_value(argv, argc, &i, "--max-insns", &err))) {
 			if (parse_size(v, &c->max_insns) || !c->max_insns)
 				return bad("--max-insns '%s' must be a positive "

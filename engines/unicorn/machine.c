@@ -17,6 +17,10 @@
 
 #include <unicorn/x86.h>
 
+#include "chipset_io.h"
+#include "hpet.h"
+#include "ich9fn.h"
+#include "memmap.h"
 #include "run_status.h"
 #include "ucx86.h"
 
@@ -32,133 +36,19 @@ double machine_now_s(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* Host-side physical accessors (the platform's "DMA")                 */
+/* SMRAM visibility and the chipset at instruction boundaries          */
 /* ------------------------------------------------------------------ */
 
-static bool in_smram(const struct machine *m, uint64_t gpa)
-{
-	return m->cfg.smram_size && gpa >= m->cfg.smram_base &&
-	       gpa - m->cfg.smram_base < m->cfg.smram_size;
-}
-
-/* Length of the run starting at gpa that stays on one side of the SMRAM
- * boundaries, capped at len. */
-static size_t same_side_run(const struct machine *m, uint64_t gpa, size_t len)
-{
-	uint64_t lo = m->cfg.smram_base, hi = lo + m->cfg.smram_size;
-	uint64_t end = gpa + len;
-	if (!m->cfg.smram_size)
-		return len;
-	if (gpa < lo && end > lo)
-		return (size_t)(lo - gpa);
-	if (gpa >= lo && gpa < hi && end > hi)
-		return (size_t)(hi - gpa);
-	return len;
-}
-
-/* Host pointer of a readable physical byte: RAM, or the BIOS in its two
- * windows (the window below 1 MiB hides RAM, as on QEMU). */
-static uint8_t *phys_ptr(struct machine *m, uint64_t gpa, size_t len,
-			 bool *rom)
-{
-	uint64_t end = gpa + len;
-	*rom = true;
-	if (end < gpa)
-		return NULL; /* wraps around the address space */
-	if (gpa >= m->isa_bios_base && end <= m->isa_bios_base + m->isa_bios_size)
-		return m->bios + (m->bios_size - m->isa_bios_size) +
-		       (gpa - m->isa_bios_base);
-	if (gpa >= FOUR_GIB - m->bios_size && end <= FOUR_GIB)
-		return m->bios + (gpa - (FOUR_GIB - m->bios_size));
-	*rom = false;
-	if (end <= m->cfg.ram_size &&
-	    !(gpa < m->isa_bios_base + m->isa_bios_size && end > m->isa_bios_base))
-		return m->ram + gpa;
-	return NULL;
-}
-
-int machine_phys_read(struct machine *m, bool smm, uint64_t gpa, void *buf,
-		      size_t len)
-{
-	uint8_t *out = buf;
-	while (len) {
-		size_t n = same_side_run(m, gpa, len);
-		bool rom;
-		uint8_t *p = phys_ptr(m, gpa, n, &rom);
-		if (!p)
-			return -1;
-		if (!smm && in_smram(m, gpa))
-			memset(out, 0xff, n); /* a closed TSEG reads as all ones */
-		else
-			memcpy(out, p, n);
-		out += n, gpa += n, len -= n;
-	}
-	return 0;
-}
-
-int machine_phys_write(struct machine *m, bool smm, uint64_t gpa,
-		       const void *buf, size_t len)
-{
-	const uint8_t *in = buf;
-	while (len) {
-		size_t n = same_side_run(m, gpa, len);
-		bool rom;
-		uint8_t *p = phys_ptr(m, gpa, n, &rom);
-		if (!p)
-			return -1;
-		/* Writes to ROM and to closed SMRAM are dropped. */
-		if (!rom && (smm || !in_smram(m, gpa)))
-			memcpy(p, in, n);
-		in += n, gpa += n, len -= n;
-	}
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* SMRAM visibility                                                    */
-/* ------------------------------------------------------------------ */
-
-static uint64_t closed_smram_read(uc_engine *uc, uint64_t off, unsigned size,
-				  void *opaque)
-{
-	(void)uc, (void)off, (void)opaque;
-	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
-}
-
-static void closed_smram_write(uc_engine *uc, uint64_t off, unsigned size,
-			       uint64_t value, void *opaque)
-{
-	(void)uc, (void)off, (void)size, (void)value, (void)opaque;
-}
-
-/*
- * Outside SMM the range is an MMIO window that reads all ones and ignores
- * writes (a closed TSEG); in SMM it is the RAM behind it.  Translated code
- * from the range is dropped on each switch so that nothing compiled while
- * SMRAM was visible can run after it is hidden.
- */
+/* The accessors (machine_phys_read/write) live in memmap.c, with the
+ * map the chipset registers make. */
 int machine_set_smram_visible(struct machine *m, bool visible)
 {
-	uint64_t base = m->cfg.smram_base, size = m->cfg.smram_size;
-	uc_err err;
-	if (!size || m->smram_visible == visible)
-		return 0;
-	err = uc_mem_unmap(m->uc, base, size);
-	if (!err && visible)
-		err = uc_mem_map_ptr(m->uc, base, size, UC_PROT_ALL,
-				     m->ram + base);
-	else if (!err)
-		err = uc_mmio_map(m->uc, base, size, closed_smram_read, m,
-				  closed_smram_write, m);
-	if (!err)
-		err = uc_ctl_remove_cache(m->uc, base, base + size);
-	if (err) {
-		fprintf(m->cfg.log, "vsmm run: switching SMRAM %s failed: %s\n",
-			visible ? "on" : "off", uc_strerror(err));
-		return -1;
-	}
-	m->smram_visible = visible;
-	return 0;
+	return memmap_set_smm(m, visible);
+}
+
+uint64_t machine_virtual_ns(const struct machine *m)
+{
+	return m->insns * MACHINE_NS_PER_INSN;
 }
 
 /* ------------------------------------------------------------------ */
@@ -219,6 +109,20 @@ static void stop_engine(struct machine *m, bool in_insn)
 	uc_emu_stop(m->uc);
 }
 
+void machine_stop_before_insn(struct machine *m)
+{
+	if (m->stop == STOP_NONE)
+		m->stop = STOP_EVENT;
+	stop_engine(m, false);
+}
+
+void machine_stop_at_boundary(struct machine *m)
+{
+	if (m->stop == STOP_NONE)
+		m->stop = STOP_EVENT;
+	stop_engine(m, true);
+}
+
 /* Raise an SMI; true if it can be delivered at the next instruction
  * boundary (outside SMM), in which case the engine is asked to stop there.
  * In SMM vsmm keeps it pending (repeats collapse) until RSM. */
@@ -259,6 +163,8 @@ static void port_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 {
 	struct machine *m = opaque;
 	(void)uc;
+	if (chipset_io_out(m, (uint16_t)port, (unsigned)size, value))
+		return;
 	if (port == MACHINE_PORT_DEBUGCON || port == MACHINE_PORT_DEBUGCON_FW) {
 		fputc((int)(value & 0xff), m->cfg.console);
 	} else if (port >= MACHINE_PORT_EXIT &&
@@ -273,7 +179,9 @@ static void port_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 		m->io_size = m->last_size;
 		m->io_port = (uint16_t)port;
 		m->io_width = (uint8_t)size;
-		m->io_smi = request_smi(m, SMI_SRC_APM, true);
+		/* ICH9: only with SMI_EN.APMC_EN (lpc.c). */
+		if (lpc_apm_smi(m, (uint8_t)value))
+			m->io_smi = request_smi(m, SMI_SRC_APM, true);
 	} else if (port == MACHINE_PORT_APM_STS) {
 		m->apm_sts = (uint8_t)value;
 	} else if (port == MACHINE_PORT_SMI_TIMER) {
@@ -289,7 +197,10 @@ static void port_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 static uint32_t port_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 {
 	struct machine *m = opaque;
+	uint32_t v;
 	(void)uc;
+	if (chipset_io_in(m, (uint16_t)port, (unsigned)size, &v))
+		return v;
 	if (port == MACHINE_PORT_DEBUGCON)
 		return MACHINE_PORT_DEBUGCON; /* isa-debugcon's read-back */
 	if (port == MACHINE_PORT_DEBUGCON_FW)
@@ -379,6 +290,8 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 	(void)uc;
 	m->last_pc = addr;
 	m->last_size = size;
+	if (m->chip.nundo)
+		memmap_undo(m); /* a dropped write (memmap.h) */
 	if (m->vcpu.state.smm && is_rsm(m, addr)) {
 		m->stop = STOP_RSM;
 		stop_engine(m, false);
@@ -392,6 +305,8 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 		return;
 	}
 	m->insns++;
+	if (m->insns >= m->chip.next_event_insn)
+		chipset_timer(m);
 	if (m->smi_timer && --m->smi_timer == 0)
 		request_smi(m, SMI_SRC_TIMER, false);
 	if ((m->cfg.max_insns && m->insns > m->cfg.max_insns) ||
@@ -449,7 +364,9 @@ static bool mem_fault_hook(uc_engine *uc, uc_mem_type type, uint64_t addr,
 			   int size, int64_t value, void *opaque)
 {
 	struct machine *m = opaque;
-	(void)uc, (void)size, (void)value;
+	(void)uc, (void)value;
+	if (type == UC_MEM_WRITE_PROT && memmap_write_prot(m, addr, size))
+		return true; /* ROM or read-only RAM: the write is dropped */
 	m->stop = STOP_MEM_FAULT;
 	m->fault_type = type;
 	m->fault_addr = addr;
@@ -536,31 +453,11 @@ static int load_bios(struct machine *m)
 	return 0;
 }
 
-static uc_err map_ram(struct machine *m, uint64_t lo, uint64_t hi)
-{
-	if (hi <= lo)
-		return UC_ERR_OK;
-	return uc_mem_map_ptr(m->uc, lo, hi - lo, UC_PROT_ALL, m->ram + lo);
-}
-
-/* RAM around the ISA BIOS window and the SMRAM range (mapped separately
- * so that it can be switched). */
-static uc_err map_ram_around(struct machine *m, uint64_t lo, uint64_t hi)
-{
-	uint64_t sb = m->cfg.smram_base, se = sb + m->cfg.smram_size;
-	uc_err err;
-	if (!m->cfg.smram_size || se <= lo || sb >= hi)
-		return map_ram(m, lo, hi);
-	err = map_ram(m, lo, sb > lo ? sb : lo);
-	if (!err)
-		err = map_ram(m, se < hi ? se : hi, hi);
-	return err;
-}
-
+/* RAM and everything below 1 MiB is memmap.c's (chipset registers);
+ * here the BIOS below 4 GiB and the local APIC page. */
 static int map_memory(struct machine *m)
 {
 	uint64_t ram = m->cfg.ram_size;
-	uint64_t isa_lo = m->isa_bios_base, isa_hi = isa_lo + m->isa_bios_size;
 	uc_err err;
 
 	m->ram = calloc(1, (size_t)ram);
@@ -569,28 +466,22 @@ static int map_memory(struct machine *m)
 			"guest RAM\n", (unsigned long long)ram);
 		return -1;
 	}
-	err = map_ram_around(m, 0, ram < isa_lo ? ram : isa_lo);
-	if (!err)
-		err = map_ram_around(m, isa_hi, ram);
-	if (!err)
-		err = uc_mem_map_ptr(m->uc, isa_lo, m->isa_bios_size,
-				     UC_PROT_READ | UC_PROT_EXEC,
-				     m->bios + m->bios_size - m->isa_bios_size);
-	if (!err)
-		err = uc_mem_map_ptr(m->uc, FOUR_GIB - m->bios_size, m->bios_size,
-				     UC_PROT_READ | UC_PROT_EXEC, m->bios);
+	err = uc_mem_map_ptr(m->uc, FOUR_GIB - m->bios_size, m->bios_size,
+			     UC_PROT_READ | UC_PROT_EXEC, m->bios);
 	if (!err)
 		err = uc_mmio_map(m->uc, MACHINE_APIC_BASE, PAGE, apic_read, m,
 				  apic_write, m);
-	if (!err && m->cfg.smram_size)
-		err = uc_mmio_map(m->uc, m->cfg.smram_base, m->cfg.smram_size,
-				  closed_smram_read, m, closed_smram_write, m);
+	if (!err && hpet_map(m))
+		err = UC_ERR_MAP;
 	if (err) {
 		fprintf(m->cfg.log, "vsmm run: building the memory map failed: "
 			"%s\n", uc_strerror(err));
 		return -1;
 	}
-	return 0;
+	chipset_reset(m);
+	if (fwcfg_init(m, m->cfg.option_roms, m->cfg.n_option_roms))
+		return -1;
+	return memmap_init(m);
 }
 
 /* SMRAM must be RAM the machine can switch page by page. */
@@ -644,6 +535,35 @@ static int init_vcpu(struct machine *m)
 			"engine failed: %s\n", uc_strerror(err));
 		return -1;
 	}
+	return 0;
+}
+
+/* A reset through port 0xCF9 (RST_CPU): the chipset and the vCPU go back
+ * to their power-on state, RAM and fw_cfg keep theirs, as on QEMU. */
+static int machine_reset(struct machine *m)
+{
+	chipset_reset(m);
+	memmap_changed(m);
+	m->chip.cpu_smm = false;
+	m->halted = false;
+	if (pci_mmcfg_sync(m) || memmap_sync(m) || ich9fn_sync(m) ||
+	    init_vcpu(m))
+		return RUN_EXIT_INTERNAL;
+	return 0;
+}
+
+int machine_boundary(struct machine *m)
+{
+	if (m->chip.reset_requested) {
+		m->chip.reset_requested = false;
+		return machine_reset(m);
+	}
+	if (m->chip.mmcfg_dirty && pci_mmcfg_sync(m))
+		return RUN_EXIT_INTERNAL;
+	if (m->chip.map_dirty && memmap_sync(m))
+		return RUN_EXIT_INTERNAL;
+	if (m->chip.ahci_dirty && ich9fn_sync(m))
+		return RUN_EXIT_INTERNAL;
 	return 0;
 }
 
@@ -707,6 +627,8 @@ void machine_destroy(struct machine *m)
 		uc_context_free(m->scratch);
 	if (m->uc)
 		uc_close(m->uc);
+	fwcfg_destroy(m);
+	memmap_destroy(m);
 	free(m->ram);
 	free(m->bios);
 	m->uc = NULL;

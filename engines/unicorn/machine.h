@@ -17,6 +17,7 @@
 
 #include "vsmm/vsmm.h"
 
+#include "chipset.h"
 #include "cpu.h"
 
 /* Guest-visible devices (keep in step with docs/engine.md). */
@@ -36,6 +37,8 @@
 #define MACHINE_MAX_RAM (2048ull << 20)
 #define MACHINE_BIOS_GRANULE 0x10000u /* -bios images are multiples of 64 KiB */
 #define MACHINE_ISA_BIOS_MAX 0x20000u /* last 128 KiB also sit below 1 MiB */
+#define MACHINE_NS_PER_INSN 10u     /* the virtual clock: 100 MHz (isa.h) */
+#define MACHINE_MAX_OPTION_ROMS 8u
 
 /* Why uc_emu_start returned, as seen from the hooks. */
 enum machine_stop {
@@ -68,6 +71,8 @@ struct machine_config {
 	uint64_t max_insns;            /* 0: unlimited */
 	double timeout_s;              /* 0: none */
 	bool trace;
+	const char *option_roms[MACHINE_MAX_OPTION_ROMS]; /* fw_cfg genroms/ */
+	unsigned n_option_roms;
 	FILE *console;                 /* debug-console bytes (stdout) */
 	FILE *log;                     /* messages and trace (stderr) */
 };
@@ -80,7 +85,7 @@ struct machine {
 	uint8_t *bios;
 	uint64_t bios_size;
 	uint64_t isa_bios_base, isa_bios_size;
-	bool smram_visible;
+	struct chipset chip; /* q35 chipset and ISA devices (chipset.h) */
 
 	struct vsmm_model model;
 	struct vsmm_platform_ops ops;
@@ -133,7 +138,22 @@ int machine_phys_write(struct machine *m, bool smm, uint64_t gpa,
 /* Monotonic seconds, the clock of --timeout. */
 double machine_now_s(void);
 
-/* Show or hide the SMRAM range to the CPU (SMM entry and RSM). */
+/* Give the CPU the SMM view of memory or the other one (SMM entry and
+ * RSM): SMRAM, TSEG and the SMBASE window as the chipset decides. */
 int machine_set_smram_visible(struct machine *m, bool visible);
+
+/* Ask the engine to stop at the next instruction boundary (a device
+ * changed the memory map, or asked for a reset). */
+void machine_stop_at_boundary(struct machine *m);
+/* The same from the code hook: before the instruction it is called for. */
+void machine_stop_before_insn(struct machine *m);
+
+/* What the run loop does at an instruction boundary for the chipset:
+ * apply memory-map changes, a reset through port 0xCF9.  0, or the
+ * `vsmm run` exit status to end with. */
+int machine_boundary(struct machine *m);
+
+/* The virtual clock: MACHINE_NS_PER_INSN per instruction executed. */
+uint64_t machine_virtual_ns(const struct machine *m);
 
 #endif /* VSMM_ENGINE_MACHINE_H */

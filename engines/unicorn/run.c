@@ -13,6 +13,7 @@
 
 #include <unicorn/x86.h>
 
+#include "chipset_io.h"
 #include "intr.h"
 #include "run_status.h"
 #include "trace.h"
@@ -291,11 +292,56 @@ static bool stopped_on_hlt(struct machine *m)
 	       b[n - 1] == 0xf4;
 }
 
+/*
+ * A PIC interrupt (chipset.c found one pending) when IF allows it, through
+ * the real-mode IVT; outside real mode it stays pending (IDT delivery is
+ * the intr.c work, which takes pic_ack() from here).  Returns CONTINUE,
+ * or with *blocked set when IF is clear.
+ */
+static int deliver_irq(struct machine *m, bool *blocked)
+{
+	struct vsmm_cpu_state st = m->vcpu.state;
+	m->chip.irq_check = false;
+	*blocked = true;
+	uc_err err = ucx_get_state(m->uc, m->scratch, &st);
+	if (err)
+		return internal(m, "reading the vCPU state", err);
+	if (!(st.rflags & VSMM_RFLAGS_IF) || (st.cr0 & VSMM_CR0_PE) ||
+	    pic_pending_vector(m) < 0)
+		return CONTINUE;
+	*blocked = false;
+	m->halted = false;
+	return deliver_vector(m, &st, (unsigned)pic_ack(m));
+}
+
+/* Halted: let virtual time run to the next timer event that raises an
+ * interrupt the vCPU takes.  False if none will. */
+static bool wait_for_irq(struct machine *m)
+{
+	for (int i = 0; i < 64 && m->chip.next_event_insn != UINT64_MAX; i++) {
+		if (m->insns < m->chip.next_event_insn)
+			m->insns = m->chip.next_event_insn;
+		chipset_timer(m);
+		if (m->chip.irq_check)
+			return true;
+	}
+	return false;
+}
+
 /* What happens at this instruction boundary before the guest runs on. */
 static int service_events(struct machine *m)
 {
+	bool blocked = false;
+	int rc;
 	if (vsmm_next_event(&m->vcpu) == VSMM_EVENT_SMI)
 		return deliver_smi(m);
+	if (m->chip.irq_check && (rc = deliver_irq(m, &blocked)) != CONTINUE)
+		return rc;
+	if (!m->halted)
+		return CONTINUE;
+	if (!blocked && wait_for_irq(m) &&
+	    (rc = deliver_irq(m, &blocked)) != CONTINUE)
+		return rc;
 	if (!m->halted)
 		return CONTINUE;
 	if (m->smi_timer) {
@@ -424,7 +470,10 @@ int machine_run(struct machine *m)
 {
 	trace_start(m);
 	for (;;) {
-		int rc = service_events(m);
+		int rc = machine_boundary(m);
+		if (rc)
+			return rc;
+		rc = service_events(m);
 		if (rc != CONTINUE)
 			return rc;
 		if (m->halted)
