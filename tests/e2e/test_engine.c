@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "chipset_io.h"
 #include "cpu.h"
 #include "machine.h"
 #include "run.h"
@@ -442,6 +443,187 @@ static void cpuid_model(void **unused)
 	assert_int_equal(r[3] & (1u << 29), 0); /* no long mode */
 }
 
+
+/* ---- the q35 chipset, after QEMU's tests/qtest/q35-test.c ---------- */
+
+static uint8_t cfg8(struct machine *m, unsigned off)
+{
+	return (uint8_t)pci_cfg_read(m, MCH_DEVFN, off, 1);
+}
+
+static void set8(struct machine *m, unsigned off, uint8_t v)
+{
+	pci_cfg_write(m, MCH_DEVFN, off, 1, v);
+}
+
+static uint8_t peek(struct machine *m, bool smm, uint64_t gpa)
+{
+	uint8_t b = 0x5a;
+	assert_int_equal(machine_phys_read(m, smm, gpa, &b, 1), 0);
+	return b;
+}
+
+static void poke(struct machine *m, bool smm, uint64_t gpa, uint8_t v)
+{
+	assert_int_equal(machine_phys_write(m, smm, gpa, &v, 1), 0);
+}
+
+static void mch_ids(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	assert_int_equal(machine_up_limited(&m, 0, 0), 0);
+	assert_int_equal(pci_cfg_read(&m, MCH_DEVFN, 0, 4), 0x29C08086u);
+	assert_int_equal(pci_cfg_read(&m, LPC_DEVFN, 0, 4), 0x29188086u);
+	assert_int_equal(pci_cfg_read(&m, 0x08, 0, 4), 0xffffffffu); /* 00:01.0 */
+	/* Mechanism #1 reaches the same registers, bytes at CFC+n. */
+	uint32_t v = 0;
+	assert_true(pci_io_out(&m, 0xCF8, 4, 0x80000000u | MCH_SMRAM));
+	assert_true(pci_io_in(&m, 0xCFD, 1, &v));
+	assert_int_equal(v, 0x02); /* SMRAM resets to C_BASE_SEG */
+	assert_true(pci_io_in(&m, 0xCFE, 1, &v));
+	assert_int_equal(v, 0x38); /* ESMRAMC */
+	machine_destroy(&m);
+}
+
+/* test_smram_lock: D_LCK clears D_OPEN and keeps it clear. */
+static void smram_lock(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	assert_int_equal(machine_up_limited(&m, 0, 0), 0);
+	set8(&m, MCH_SMRAM, cfg8(&m, MCH_SMRAM) | SMRAM_D_OPEN);
+	assert_true(cfg8(&m, MCH_SMRAM) & SMRAM_D_OPEN);
+	/* Open: the RAM behind 0xA0000 is visible outside SMM. */
+	poke(&m, false, 0xA0000, 0x77);
+	assert_int_equal(peek(&m, false, 0xA0000), 0x77);
+	set8(&m, MCH_SMRAM, cfg8(&m, MCH_SMRAM) & ~SMRAM_D_OPEN);
+	assert_false(cfg8(&m, MCH_SMRAM) & SMRAM_D_OPEN);
+	/* Closed and G_SMRAME: outside SMM the (absent) VGA window reads
+	 * zero and drops writes; in SMM the RAM is there. */
+	set8(&m, MCH_SMRAM, cfg8(&m, MCH_SMRAM) | SMRAM_G_SMRAME);
+	assert_int_equal(peek(&m, false, 0xA0000), 0);
+	poke(&m, false, 0xA0000, 0x11);
+	assert_int_equal(peek(&m, true, 0xA0000), 0x77);
+	set8(&m, MCH_SMRAM, cfg8(&m, MCH_SMRAM) | SMRAM_D_OPEN);
+	set8(&m, MCH_SMRAM, cfg8(&m, MCH_SMRAM) | SMRAM_D_LCK);
+	assert_false(cfg8(&m, MCH_SMRAM) & SMRAM_D_OPEN);
+	assert_true(cfg8(&m, MCH_SMRAM) & SMRAM_D_LCK);
+	set8(&m, MCH_SMRAM, cfg8(&m, MCH_SMRAM) | SMRAM_D_OPEN);
+	assert_false(cfg8(&m, MCH_SMRAM) & SMRAM_D_OPEN);
+	assert_int_equal(peek(&m, false, 0xA0000), 0);
+	/* ESMRAMC is read-only once locked. */
+	set8(&m, MCH_ESMRAMC, ESMRAMC_T_EN);
+	assert_int_equal(cfg8(&m, MCH_ESMRAMC), 0x38);
+	/* A reset unlocks. */
+	chipset_reset(&m);
+	set8(&m, MCH_SMRAM, cfg8(&m, MCH_SMRAM) | SMRAM_D_OPEN);
+	assert_true(cfg8(&m, MCH_SMRAM) & SMRAM_D_OPEN);
+	machine_destroy(&m);
+}
+
+/* test_tseg_size: the byte below TSEG is RAM, the first TSEG byte reads
+ * 0xFF and drops writes outside SMM; in SMM it is RAM. */
+static void check_tseg(uint8_t esmramc, uint64_t mbytes)
+{
+	struct machine m;
+	struct machine_config cfg = {
+		.bios_path = bios_path,
+		.ram_size = 64u << 20, /* room below the 16 MiB extended TSEG */
+		.vendor = VSMM_VENDOR_INTEL,
+		.console = stdout,
+		.log = stderr,
+	};
+	assert_int_equal(machine_init(&m, &cfg), 0);
+	uint64_t top = m.cfg.ram_size, base = top - (mbytes << 20);
+	poke(&m, true, base, 0x42);
+	poke(&m, false, base - 1, 0x24);
+	set8(&m, MCH_ESMRAMC, esmramc);
+	set8(&m, MCH_SMRAM, SMRAM_G_SMRAME);
+	assert_int_equal(peek(&m, false, base - 1), 0x24);
+	assert_int_equal(peek(&m, false, base), 0xff);
+	assert_int_equal(peek(&m, false, top - 1), 0xff);
+	poke(&m, false, base, 0x99);
+	assert_int_equal(peek(&m, true, base), 0x42);
+	/* Without G_SMRAME there is no TSEG. */
+	set8(&m, MCH_SMRAM, 0);
+	assert_int_equal(peek(&m, false, base), 0x42);
+	machine_destroy(&m);
+}
+
+static void tseg_sizes(void **unused)
+{
+	(void)unused;
+	check_tseg(ESMRAMC_T_EN | 0 << 1, 1);
+	check_tseg(ESMRAMC_T_EN | 1 << 1, 2);
+	check_tseg(ESMRAMC_T_EN | 2 << 1, 8);
+	check_tseg(ESMRAMC_T_EN | 3 << 1, MCH_EXT_TSEG_DEFAULT);
+}
+
+/* test_mch_ext_tseg_mbytes: 0xFFFF after reset, the size after a query. */
+static void ext_tseg_query(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	assert_int_equal(machine_up_limited(&m, 0, 0), 0);
+	assert_int_equal(pci_cfg_read(&m, MCH_DEVFN, MCH_EXT_TSEG_MBYTES, 2),
+			 0xffff);
+	pci_cfg_write(&m, MCH_DEVFN, MCH_EXT_TSEG_MBYTES, 2, 0xffff);
+	assert_int_equal(pci_cfg_read(&m, MCH_DEVFN, MCH_EXT_TSEG_MBYTES, 2),
+			 MCH_EXT_TSEG_DEFAULT);
+	machine_destroy(&m);
+}
+
+/* test_smram_smbase_lock: without a query writes are dropped; after it
+ * only the lock bit is writable, and locking hides 0x30000-0x4FFFF. */
+static void f_smbase_lock(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	assert_int_equal(machine_up_limited(&m, 0, 0), 0);
+	set8(&m, MCH_F_SMBASE, F_SMBASE_LCK);
+	assert_int_equal(cfg8(&m, MCH_F_SMBASE), 0);
+	poke(&m, false, 0x30000, 0x33);
+	set8(&m, MCH_F_SMBASE, F_SMBASE_QUERY);
+	assert_int_equal(cfg8(&m, MCH_F_SMBASE), F_SMBASE_IN_RAM);
+	set8(&m, MCH_F_SMBASE, F_SMBASE_LCK);
+	assert_int_equal(cfg8(&m, MCH_F_SMBASE), F_SMBASE_LCK);
+	assert_int_equal(peek(&m, false, 0x30000), 0xff);
+	assert_int_equal(peek(&m, false, 0x4ffff), 0xff);
+	assert_int_equal(peek(&m, true, 0x30000), 0x33);
+	set8(&m, MCH_F_SMBASE, 0);
+	assert_int_equal(cfg8(&m, MCH_F_SMBASE), F_SMBASE_LCK);
+	machine_destroy(&m);
+}
+
+/* PAM: 00 reads the BIOS (writes dropped), 11 is RAM, 01 read-only RAM. */
+static void pam_modes(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	assert_int_equal(machine_up_limited(&m, 0, 0), 0);
+	uint8_t rom = peek(&m, false, 0xFFFF0);
+	assert_int_equal(rom, m.bios[m.bios_size - 0x10]);
+	poke(&m, false, 0xFFFF0, rom ^ 0xff);
+	assert_int_equal(peek(&m, false, 0xFFFF0), rom);
+	set8(&m, MCH_PAM0, 0x30);
+	assert_int_equal(peek(&m, false, 0xFFFF0), 0); /* RAM, still zero */
+	poke(&m, false, 0xFFFF0, 0xab);
+	assert_int_equal(peek(&m, false, 0xFFFF0), 0xab);
+	set8(&m, MCH_PAM0, 0x10);
+	poke(&m, false, 0xFFFF0, 0xcd);
+	assert_int_equal(peek(&m, false, 0xFFFF0), 0xab);
+	set8(&m, MCH_PAM0, 0x00);
+	assert_int_equal(peek(&m, false, 0xFFFF0), rom);
+	/* PAM1's low nibble is 0xC0000-0xC3FFF, its high one 0xC4000. */
+	set8(&m, MCH_PAM0 + 1, 0x03);
+	poke(&m, false, 0xC0000, 0x11);
+	poke(&m, false, 0xC4000, 0x22);
+	assert_int_equal(peek(&m, false, 0xC0000), 0x11);
+	assert_int_equal(peek(&m, false, 0xC4000), 0); /* pc.rom */
+	machine_destroy(&m);
+}
+
 int main(void)
 {
 	uc_engine *uc;
@@ -470,6 +652,12 @@ int main(void)
 		cmocka_unit_test(smbase_beyond_ram),
 		cmocka_unit_test(msr_rules),
 		cmocka_unit_test(cpuid_model),
+		cmocka_unit_test(mch_ids),
+		cmocka_unit_test(smram_lock),
+		cmocka_unit_test(tseg_sizes),
+		cmocka_unit_test(ext_tseg_query),
+		cmocka_unit_test(f_smbase_lock),
+		cmocka_unit_test(pam_modes),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	remove(bios_path);
