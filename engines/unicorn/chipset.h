@@ -160,6 +160,7 @@ struct chipset {
 	struct mem_span applied[MEM_MAX_SPANS];
 	unsigned napplied;
 	bool cpu_smm;         /* which view the engine has mapped */
+	bool views_equal;     /* the SMM view is the other one */
 	bool map_dirty;       /* registers changed: re-apply at the boundary */
 	uint8_t *legacy;      /* 0xC0000-0xFFFFF as PCI memory: pc.rom, ISA BIOS */
 	struct mem_undo undo[MEM_MAX_PENDING];

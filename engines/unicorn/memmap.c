@@ -157,8 +157,17 @@ static void build_view(struct machine *m, bool smm)
 
 static void rebuild(struct machine *m)
 {
+	struct chipset *c = &m->chip;
 	build_view(m, false);
 	build_view(m, true);
+	/* Most of the time SMM sees what everyone else sees: then SMM entry
+	 * and RSM need not look at the map at all (the SMI path's cost). */
+	c->views_equal = c->nview[0] == c->nview[1];
+	for (unsigned i = 0; c->views_equal && i < c->nview[0]; i++) {
+		const struct mem_span *a = &c->view[0][i], *b = &c->view[1][i];
+		c->views_equal = a->start == b->start && a->end == b->end &&
+				 a->kind == b->kind && a->host == b->host;
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -266,8 +275,11 @@ int memmap_sync(struct machine *m)
 
 int memmap_set_smm(struct machine *m, bool smm)
 {
-	if (m->chip.cpu_smm == smm && !m->chip.map_dirty)
+	if ((m->chip.cpu_smm == smm || m->chip.views_equal) &&
+	    !m->chip.map_dirty) {
+		m->chip.cpu_smm = smm;
 		return 0;
+	}
 	m->chip.cpu_smm = smm;
 	return apply(m);
 }
