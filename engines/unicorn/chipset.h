@@ -192,6 +192,11 @@ struct chipset {
 	uint64_t hpet_cfg, hpet_counter, hpet_start_ns;
 	uint64_t hpet_timer[12];
 
+	/* --pflash VARS (pflash.c) */
+	uint8_t *flash;
+	uint64_t flash_base, flash_size;
+	int flash_mode;
+
 	/* fw_cfg */
 	uint16_t fw_key;
 	uint32_t fw_off;

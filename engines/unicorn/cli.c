@@ -12,14 +12,18 @@
 #include "run_status.h"
 
 static const char usage[] =
-	"Usage: vsmm run --bios IMAGE [OPTIONS...]\n"
+	"Usage: vsmm run --bios IMAGE | --pflash CODE[,VARS] [OPTIONS...]\n"
 	"\n"
 	"Run a flat BIOS image on the Unicorn CPU engine, with vsmm delivering\n"
 	"SMIs and executing RSM.  The machine matches QEMU's q35 as far as the\n"
 	"guest can tell: RAM from 0, the image mapped below 4 GiB and its last\n"
 	"128 KiB below 1 MiB, reset state CS:IP F000:FFF0, SMBASE 0x30000.\n"
 	"\n"
-	"  --bios IMAGE         flat image, a multiple of 64 KiB (required)\n"
+	"  --bios IMAGE         flat image, a multiple of 64 KiB, at most 16 MiB\n"
+	"  --pflash CODE[,VARS] split flash images instead (QEMU's two pflash\n"
+	"                       units): CODE read-only at the top below 4 GiB,\n"
+	"                       VARS a CFI flash right below it (changes are\n"
+	"                       not written back); 4 KiB multiples\n"
 	"  --model intel|amd    CPU vendor (default intel)\n"
 	"  --layout NAME        auto|p6-32|amd64|intel64 (default auto: the\n"
 	"                       semantics' pairing; p6-32 also drops long mode)\n"
@@ -119,6 +123,9 @@ static const char *opt_value(char **argv, int argc, int *i, const char *name,
 	return argv[++*i];
 }
 
+/* The CODE part of --pflash CODE,VARS (the config keeps a pointer). */
+static char pflash_code[4096];
+
 static int parse_args(int argc, char **argv, struct machine_config *c)
 {
 	for (int i = 1; i < argc; i++) {
@@ -132,6 +139,24 @@ static int parse_args(int argc, char **argv, struct machine_config *c)
 			c->trace = true;
 		} else if ((v = opt_value(argv, argc, &i, "--bios", &err))) {
 			c->bios_path = v;
+		} else if ((v = opt_value(argv, argc, &i, "--pflash", &err))) {
+			const char *comma = strchr(v, ',');
+			if (!*v || comma == v || (comma && !comma[1]) ||
+			    (comma && strchr(comma + 1, ',')))
+				return bad("--pflash '%s' must be CODE or "
+					   "CODE,VARS", v);
+			if (comma) {
+				size_t n = (size_t)(comma - v);
+				if (n >= sizeof(pflash_code))
+					return bad("--pflash '%s': the CODE path "
+						   "is too long", v);
+				memcpy(pflash_code, v, n);
+				pflash_code[n] = '\0';
+				c->pflash_vars = comma + 1;
+			} else {
+				snprintf(pflash_code, sizeof(pflash_code), "%s", v);
+			}
+			c->pflash = true;
 		} else if ((v = opt_value(argv, argc, &i, "--model", &err))) {
 			if (!strcmp(v, "intel"))
 				c->vendor = VSMM_VENDOR_INTEL;
@@ -183,8 +208,12 @@ static int parse_args(int argc, char **argv, struct machine_config *c)
 		if (err)
 			return err;
 	}
+	if (c->pflash && c->bios_path)
+		return bad("%s", "--bios and --pflash exclude each other");
+	if (c->pflash)
+		c->bios_path = pflash_code;
 	if (!c->bios_path)
-		return bad("%s", "--bios IMAGE is required");
+		return bad("%s", "--bios IMAGE or --pflash CODE[,VARS] is required");
 	return 0;
 }
 

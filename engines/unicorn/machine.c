@@ -20,6 +20,7 @@
 #include "chipset_io.h"
 #include "hpet.h"
 #include "ich9fn.h"
+#include "pflash.h"
 #include "memmap.h"
 #include "run_status.h"
 #include "ucx86.h"
@@ -411,7 +412,8 @@ static int load_bios(struct machine *m)
 	struct stat st;
 	long size;
 	if (!f) {
-		fprintf(m->cfg.log, "vsmm run: cannot open BIOS image %s: %s\n",
+		fprintf(m->cfg.log, "vsmm run: cannot open %s image %s: %s\n",
+			m->cfg.pflash ? "flash CODE" : "BIOS",
 			m->cfg.bios_path, strerror(errno));
 		return -1;
 	}
@@ -431,11 +433,14 @@ static int load_bios(struct machine *m)
 		fclose(f);
 		return -1;
 	}
-	if (size == 0 || size % MACHINE_BIOS_GRANULE || size > 16 * (long)ONE_MIB) {
+	long granule = m->cfg.pflash ? 0x1000 : MACHINE_BIOS_GRANULE;
+	if (size == 0 || size % granule || size > 16 * (long)ONE_MIB) {
 		fprintf(m->cfg.log,
-			"vsmm run: BIOS image %s is %ld bytes; it must be a "
-			"non-zero multiple of 64 KiB, at most 16 MiB (as for "
-			"QEMU's -bios)\n", m->cfg.bios_path, size);
+			"vsmm run: %s image %s is %ld bytes; it must be a "
+			"non-zero multiple of %s, at most 16 MiB (as for "
+			"QEMU's %s)\n", m->cfg.pflash ? "flash CODE" : "BIOS",
+			m->cfg.bios_path, size, m->cfg.pflash ? "4 KiB" : "64 KiB",
+			m->cfg.pflash ? "pflash" : "-bios");
 		fclose(f);
 		return -1;
 	}
@@ -473,6 +478,8 @@ static int map_memory(struct machine *m)
 				  apic_write, m);
 	if (!err && hpet_map(m))
 		err = UC_ERR_MAP;
+	if (!err && pflash_init(m))
+		return -1;
 	if (err) {
 		fprintf(m->cfg.log, "vsmm run: building the memory map failed: "
 			"%s\n", uc_strerror(err));
@@ -629,6 +636,7 @@ void machine_destroy(struct machine *m)
 		uc_close(m->uc);
 	fwcfg_destroy(m);
 	memmap_destroy(m);
+	pflash_destroy(m);
 	free(m->ram);
 	free(m->bios);
 	m->uc = NULL;

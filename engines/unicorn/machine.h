@@ -62,7 +62,9 @@ enum machine_smi_source {
 };
 
 struct machine_config {
-	const char *bios_path;
+	const char *bios_path;         /* --bios, or CODE of --pflash */
+	bool pflash;                   /* bios_path is a flash CODE unit */
+	const char *pflash_vars;       /* VARS of --pflash, or NULL */
 	uint64_t ram_size;
 	uint64_t smram_base, smram_size; /* size 0: no SMRAM range */
 	enum vsmm_vendor vendor;

@@ -624,6 +624,63 @@ static void pam_modes(void **unused)
 	machine_destroy(&m);
 }
 
+/* --pflash VARS: OVMF's QemuFlashDetected probe sees a flash, and the
+ * program/erase commands change the array. */
+static void pflash_cfi(void **unused)
+{
+	(void)unused;
+	char vars[] = "/tmp/vsmm-test-vars-XXXXXX";
+	int fd = mkstemp(vars);
+	uint8_t buf[0x2000];
+	memset(buf, 0x3c, sizeof(buf));
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	close(fd);
+	struct machine m;
+	struct machine_config cfg = {
+		.bios_path = bios_path,
+		.pflash = true,
+		.pflash_vars = vars,
+		.ram_size = 16u << 20,
+		.vendor = VSMM_VENDOR_INTEL,
+		.console = stdout,
+		.log = stderr,
+	};
+	assert_int_equal(machine_init(&m, &cfg), 0);
+	uint64_t base = 0x100000000ull - m.bios_size - sizeof(buf);
+	uint8_t b = 0, cmd;
+	assert_int_equal(uc_mem_read(m.uc, base, &b, 1), UC_ERR_OK);
+	assert_int_equal(b, 0x3c);
+	cmd = 0x50; /* clear status: still reads the array */
+	assert_int_equal(uc_mem_write(m.uc, base, &cmd, 1), UC_ERR_OK);
+	assert_int_equal(uc_mem_read(m.uc, base, &b, 1), UC_ERR_OK);
+	assert_int_equal(b, 0x3c);
+	cmd = 0x70; /* read status: ready */
+	assert_int_equal(uc_mem_write(m.uc, base, &cmd, 1), UC_ERR_OK);
+	assert_int_equal(uc_mem_read(m.uc, base, &b, 1), UC_ERR_OK);
+	assert_int_equal(b, 0x80);
+	cmd = 0x10; /* program a byte */
+	assert_int_equal(uc_mem_write(m.uc, base + 5, &cmd, 1), UC_ERR_OK);
+	cmd = 0x5a;
+	assert_int_equal(uc_mem_write(m.uc, base + 5, &cmd, 1), UC_ERR_OK);
+	cmd = 0xff;
+	assert_int_equal(uc_mem_write(m.uc, base, &cmd, 1), UC_ERR_OK);
+	assert_int_equal(uc_mem_read(m.uc, base + 5, &b, 1), UC_ERR_OK);
+	assert_int_equal(b, 0x5a);
+	cmd = 0x20; /* erase the second sector only */
+	assert_int_equal(uc_mem_write(m.uc, base + 0x1000, &cmd, 1), UC_ERR_OK);
+	cmd = 0xd0;
+	assert_int_equal(uc_mem_write(m.uc, base + 0x1000, &cmd, 1), UC_ERR_OK);
+	cmd = 0xff;
+	assert_int_equal(uc_mem_write(m.uc, base, &cmd, 1), UC_ERR_OK);
+	assert_int_equal(uc_mem_read(m.uc, base + 0x1fff, &b, 1), UC_ERR_OK);
+	assert_int_equal(b, 0xff);
+	assert_int_equal(uc_mem_read(m.uc, base + 0xfff, &b, 1), UC_ERR_OK);
+	assert_int_equal(b, 0x3c);
+	machine_destroy(&m);
+	remove(vars);
+}
+
 int main(void)
 {
 	uc_engine *uc;
@@ -658,6 +715,7 @@ int main(void)
 		cmocka_unit_test(ext_tseg_query),
 		cmocka_unit_test(f_smbase_lock),
 		cmocka_unit_test(pam_modes),
+		cmocka_unit_test(pflash_cfi),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	remove(bios_path);
