@@ -7,7 +7,7 @@
 #include "machine.h"
 
 /* While an interrupt waits for IF, look again this often. */
-#define IRQ_RECHECK_INSNS 256u
+#define IRQ_RECHECK_INSNS 4096u
 
 void chipset_reset(struct machine *m)
 {

@@ -12,7 +12,8 @@
 #include "run_status.h"
 
 static const char usage[] =
-	"Usage: vsmm run --bios IMAGE | --pflash CODE[,VARS] [OPTIONS...]\n"
+	"Usage: vsmm run --bios IMAGE [OPTIONS...]\n"
+	"       vsmm run --pflash CODE[,VARS] [OPTIONS...]\n"
 	"\n"
 	"Run a flat BIOS image on the Unicorn CPU engine, with vsmm delivering\n"
 	"SMIs and executing RSM.  The machine matches QEMU's q35 as far as the\n"
@@ -213,7 +214,8 @@ static int parse_args(int argc, char **argv, struct machine_config *c)
 	if (c->pflash)
 		c->bios_path = pflash_code;
 	if (!c->bios_path)
-		return bad("%s", "--bios IMAGE or --pflash CODE[,VARS] is required");
+		return bad("%s", "--bios IMAGE is required (or --pflash "
+			   "CODE[,VARS])");
 	return 0;
 }
 

@@ -170,14 +170,18 @@ int fwcfg_init(struct machine *m, const char *const *roms, unsigned nroms)
 	if (!add_file(m, "etc/smi/requested-features", 8, true) ||
 	    !add_file(m, "etc/smi/features-ok", 1, false))
 		return -1;
+	/* vsmm's own (issue 10 lists it; QEMU 7.2 has no such file): the
+	 * extended TSEG size MCH register 0x50 answers after a query. */
 	if (!(f = add_file(m, "etc/tseg-mbytes", 2, false)))
 		return -1;
 	le(f->data, c->ext_tseg_mbytes, 2);
-	/* S3 and S4 enabled (ICH9-LPC disable_s3=0, disable_s4=0, s4_val 2). */
+	/* QEMU's bytes for S0-S5 with S3 and S4 enabled (ICH9-LPC
+	 * disable_s3=0, disable_s4=0, s4_val 2): bit 7 enabled, the low bits
+	 * the SLP_TYP value. */
 	if (!(f = add_file(m, "etc/system-states", 6, false)))
 		return -1;
-	f->data[3] = 0x81;
-	f->data[4] = 0x82;
+	static const uint8_t states[6] = { 0x80, 0, 0, 0x81, 0x82, 0x80 };
+	memcpy(f->data, states, sizeof(states));
 	for (unsigned i = 0; i < nroms; i++)
 		if (add_option_rom(m, roms[i]))
 			return -1;

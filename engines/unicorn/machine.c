@@ -459,7 +459,9 @@ static int load_bios(struct machine *m)
 }
 
 /* RAM and everything below 1 MiB is memmap.c's (chipset registers);
- * here the BIOS below 4 GiB and the local APIC page. */
+ * here the BIOS below 4 GiB, the local APIC page, the HPET and the VARS
+ * flash.  0 or the exit status (a flash or option ROM it cannot use is a
+ * bad image). */
 static int map_memory(struct machine *m)
 {
 	uint64_t ram = m->cfg.ram_size;
@@ -469,7 +471,7 @@ static int map_memory(struct machine *m)
 	if (!m->ram) {
 		fprintf(m->cfg.log, "vsmm run: cannot allocate %llu bytes of "
 			"guest RAM\n", (unsigned long long)ram);
-		return -1;
+		return RUN_EXIT_INTERNAL;
 	}
 	err = uc_mem_map_ptr(m->uc, FOUR_GIB - m->bios_size, m->bios_size,
 			     UC_PROT_READ | UC_PROT_EXEC, m->bios);
@@ -479,16 +481,16 @@ static int map_memory(struct machine *m)
 	if (!err && hpet_map(m))
 		err = UC_ERR_MAP;
 	if (!err && pflash_init(m))
-		return -1;
+		return RUN_EXIT_BAD_IMAGE;
 	if (err) {
 		fprintf(m->cfg.log, "vsmm run: building the memory map failed: "
 			"%s\n", uc_strerror(err));
-		return -1;
+		return RUN_EXIT_INTERNAL;
 	}
 	chipset_reset(m);
 	if (fwcfg_init(m, m->cfg.option_roms, m->cfg.n_option_roms))
-		return -1;
-	return memmap_init(m);
+		return RUN_EXIT_BAD_IMAGE; /* an --option-rom it cannot use */
+	return memmap_init(m) ? RUN_EXIT_INTERNAL : 0;
 }
 
 /* SMRAM must be RAM the machine can switch page by page. */
@@ -621,7 +623,10 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 			uc_strerror(err));
 		return RUN_EXIT_INTERNAL;
 	}
-	if (map_memory(m) || install_hooks(m) || init_vcpu(m))
+	int rc = map_memory(m);
+	if (rc)
+		return rc;
+	if (install_hooks(m) || init_vcpu(m))
 		return RUN_EXIT_INTERNAL;
 	if (m->cfg.timeout_s > 0)
 		m->deadline = machine_now_s() + m->cfg.timeout_s;

@@ -331,6 +331,13 @@ def check_usage(a):
         (["--bios", os.path.dirname(os.path.abspath(__file__))], 66,
          "is a directory"),
         (["--bios", a.bios, "--max-insns", "1000"], 6, "--max-insns reached"),
+        # issue 10: firmware loading
+        (["--bios", a.bios, "--option-rom", "/nonexistent/x.rom"], 66,
+         "--option-rom /nonexistent/x.rom"),
+        (["--pflash", a.bios + ","], 64, "must be CODE or CODE,VARS"),
+        (["--bios", a.bios, "--pflash", a.bios], 64, "exclude each other"),
+        (["--pflash", a.bios + ",/nonexistent/vars.fd"], 66, "--pflash VARS"),
+        (["--pflash", "/nonexistent/code.fd"], 66, "cannot open flash CODE"),
     ]
     # One-instruction images at the reset vector (F000:FFF0).
     tmp = tempfile.TemporaryDirectory()
