@@ -545,6 +545,18 @@ static void check_tseg(uint8_t esmramc, uint64_t mbytes)
 	assert_int_equal(peek(&m, false, top - 1), 0xff);
 	poke(&m, false, base, 0x99);
 	assert_int_equal(peek(&m, true, base), 0x42);
+	/* The CPU's view follows at the next instruction boundary: outside
+	 * SMM all ones, in SMM the RAM. */
+	uint8_t v = 0;
+	assert_int_equal(machine_boundary(&m), 0);
+	assert_int_equal(uc_mem_read(m.uc, base, &v, 1), UC_ERR_OK);
+	assert_int_equal(v, 0xff);
+	assert_int_equal(uc_mem_read(m.uc, base - 1, &v, 1), UC_ERR_OK);
+	assert_int_equal(v, 0x24);
+	assert_int_equal(machine_set_smram_visible(&m, true), 0);
+	assert_int_equal(uc_mem_read(m.uc, base, &v, 1), UC_ERR_OK);
+	assert_int_equal(v, 0x42);
+	assert_int_equal(machine_set_smram_visible(&m, false), 0);
 	/* Without G_SMRAME there is no TSEG. */
 	set8(&m, MCH_SMRAM, 0);
 	assert_int_equal(peek(&m, false, base), 0x42);
