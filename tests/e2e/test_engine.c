@@ -693,6 +693,78 @@ static void pflash_cfi(void **unused)
 	remove(vars);
 }
 
+/* The 8259 pair as SeaBIOS programs it, and the interrupt source the run
+ * loop takes vectors from. */
+static void pic_pair(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	assert_int_equal(machine_up_limited(&m, 0, 0), 0);
+	static const uint16_t port[] = { 0x20, 0x21, 0x21, 0x21,
+					 0xA0, 0xA1, 0xA1, 0xA1 };
+	static const uint8_t val[] = { 0x11, 0x08, 0x04, 0x01,
+				       0x11, 0x70, 0x02, 0x01 };
+	for (unsigned i = 0; i < 8; i++)
+		assert_true(pic_io_out(&m, port[i], 1, val[i]));
+	assert_true(pic_io_out(&m, 0x21, 1, 0xFA)); /* IRQ0 and IRQ2 open */
+	assert_true(pic_io_out(&m, 0xA1, 1, 0xFE)); /* IRQ8 open */
+	assert_int_equal(pic_pending_vector(&m), -1);
+	pic_set_irq(&m, 1, true); /* masked */
+	assert_int_equal(pic_pending_vector(&m), -1);
+	pic_set_irq(&m, 8, true);
+	pic_set_irq(&m, 0, true);
+	assert_int_equal(pic_pending_vector(&m), 0x08); /* IRQ0 first */
+	assert_int_equal(pic_ack(&m), 0x08);
+	/* IRQ0 in service blocks the slave's IRQ8 (behind IRQ2). */
+	assert_int_equal(pic_pending_vector(&m), -1);
+	assert_true(pic_io_out(&m, 0x20, 1, 0x20)); /* EOI */
+	assert_int_equal(pic_ack(&m), 0x70);
+	uint32_t isr = 0;
+	assert_true(pic_io_out(&m, 0xA0, 1, 0x0B)); /* read ISR */
+	assert_true(pic_io_in(&m, 0xA0, 1, &isr));
+	assert_int_equal(isr, 0x01);
+	machine_destroy(&m);
+}
+
+/* PIT channel 2 through port 0x61 on the virtual clock (SeaBIOS's TSC
+ * calibration), and channel 0 raising IRQ0 each period. */
+static void pit_channels(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	uint32_t v = 0;
+	assert_int_equal(machine_up_limited(&m, 0, 0), 0);
+	assert_true(pit_io_out(&m, 0x61, 1, 0x01));       /* gate 2 on */
+	assert_true(pit_io_out(&m, 0x43, 1, 0xB0));       /* ch2, lo/hi, mode 0 */
+	assert_true(pit_io_out(&m, 0x42, 1, 0x00));
+	assert_true(pit_io_out(&m, 0x42, 1, 0x08));       /* 0x800 ticks */
+	assert_true(pit_io_in(&m, 0x61, 1, &v));
+	assert_false(v & 0x20);
+	/* 0x800 ticks of 1.193182 MHz are 1716 us: 171,600 instructions. */
+	m.insns += 171000;
+	assert_true(pit_io_in(&m, 0x61, 1, &v));
+	assert_false(v & 0x20);
+	m.insns += 1000;
+	assert_true(pit_io_in(&m, 0x61, 1, &v));
+	assert_true(v & 0x20);
+	/* Channel 0, mode 2, period 1000 ticks: IRQ0 edges. */
+	assert_true(pic_io_out(&m, 0x20, 1, 0x11));
+	assert_true(pic_io_out(&m, 0x21, 1, 0x08));
+	assert_true(pic_io_out(&m, 0x21, 1, 0x04));
+	assert_true(pic_io_out(&m, 0x21, 1, 0x01));
+	assert_true(pic_io_out(&m, 0x21, 1, 0xFE));
+	assert_true(pit_io_out(&m, 0x43, 1, 0x34));
+	assert_true(pit_io_out(&m, 0x40, 1, 0xE8));
+	assert_true(pit_io_out(&m, 0x40, 1, 0x03));
+	uint64_t next = pit_update(&m);
+	assert_true(next > m.insns);
+	assert_int_equal(pic_pending_vector(&m), -1);
+	m.insns = next;
+	pit_update(&m);
+	assert_int_equal(pic_pending_vector(&m), 0x08);
+	machine_destroy(&m);
+}
+
 int main(void)
 {
 	uc_engine *uc;
@@ -728,6 +800,8 @@ int main(void)
 		cmocka_unit_test(f_smbase_lock),
 		cmocka_unit_test(pam_modes),
 		cmocka_unit_test(pflash_cfi),
+		cmocka_unit_test(pic_pair),
+		cmocka_unit_test(pit_channels),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	remove(bios_path);
