@@ -3,7 +3,7 @@
 ; A 64 KiB flat BIOS image that raises one SMI from a chosen context, lets
 ; its SMI handler corrupt the saved image in SMRAM, and reports on port 0xE9
 ; whether RSM resumed.  It runs under Bochs 2.7 (i440FX/PIIX4) and is meant
-; to be harmless on `vsmm run`, where port 0xB2 raises the SMI directly.
+; to run on `vsmm run` too, whose q35 chipset needs ICH9's APMC_EN for it.
 ;
 ; Build: nasm -f bin -DCASE=<n> -o case.bin guest.asm   (cases below)
 ;
@@ -161,15 +161,18 @@ pm32:
 	jmp finish32
 %endif
 
-; Enable the PIIX4 APM SMI (PCI 00:01.3, register 0x5B bit 1), but only on
-; an i440FX (host bridge 8086:1237), so that a machine without the chipset
-; (vsmm run, where 0xB2 raises the SMI by itself) skips it.
+; Enable the APM SMI of the chipset the host bridge names: the PIIX4's
+; (PCI 00:01.3, register 0x5B bit 1) on an i440FX (8086:1237, Bochs), the
+; ICH9's (PMBASE 0x600 and ACPI_EN in 00:1f.0, then SMI_EN = GBL_SMI_EN |
+; APMC_EN) on a q35 (8086:29C0, vsmm run).  Uses EAX and DX only.
 smi_enable:
 	mov dx, 0xCF8
 	mov eax, 0x80000000      ; 00:00.0 register 0: vendor/device
 	out dx, eax
 	mov dx, 0xCFC
 	in eax, dx
+	cmp eax, 0x29C08086
+	je .ich9
 	cmp eax, 0x12378086
 	jne .done
 	mov dx, 0xCF8
@@ -179,6 +182,24 @@ smi_enable:
 	in al, dx
 	or al, 0x02
 	out dx, al
+	jmp .done
+.ich9:
+	mov dx, 0xCF8
+	mov eax, 0x8000F840      ; 00:1f.0 register 0x40: PMBASE
+	out dx, eax
+	mov dx, 0xCFC
+	mov eax, 0x601
+	out dx, eax
+	mov dx, 0xCF8
+	mov eax, 0x8000F844      ; register 0x44: ACPI_CNTL
+	out dx, eax
+	mov dx, 0xCFC
+	mov al, 0x80             ; ACPI_EN
+	out dx, al
+	mov dx, 0x630            ; PMBASE + 0x30: SMI_EN
+	in eax, dx
+	or eax, 0x21             ; GBL_SMI_EN | APMC_EN
+	out dx, eax
 .done:
 	ret
 
