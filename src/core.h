@@ -86,21 +86,34 @@ struct vsmm_cpu_state *vsmm__smi_image(struct vsmm__smi *s);
  */
 int vsmm__smi_nested_exit(struct vsmm__smi *s, struct vsmm_vcpu *vcpu);
 
-/* An RSM being emulated on a scratch copy of the vCPU.  vsmm__rsm_load
- * sets every member itself (it does not zero the struct): a new member
- * needs its initial value there. */
+/* The image's values of the registers RSM loads through checks (the rest
+ * of the image is decoded in place, into struct vsmm__rsm's next.state). */
+struct vsmm__rsm_image {
+	uint64_t cr0, cr3, cr4, efer;
+	uint64_t rflags, dr6, dr7;
+	uint8_t int_shadow;
+};
+
+/* An RSM in progress (leave.c).  Its steps set every member before it is
+ * read (the struct is not zeroed): a new member needs its initial value
+ * in rsm(). */
 struct vsmm__rsm {
 	const struct vsmm__rules *rules;
+	const struct vsmm__vendor_ops *vendor;
 	const struct vsmm_layout_desc *desc;
 	enum vsmm_layout layout;
-	struct vsmm_vcpu next;           /* scratch copy, committed on success */
-	struct vsmm_cpu_state img;       /* what the image carries */
+	bool wide;                       /* vsmm__layout_wide(layout) */
+	/* What RSM commits: next.state (the image decoded in place, then
+	 * loaded) and next.priv.  model, ops, ctx and semantics are the
+	 * vCPU's; the other members of next are not used. */
+	struct vsmm_vcpu next;
+	struct vsmm__rsm_image img;      /* the image's checked registers */
 	struct vsmm_image_extras ex;
 	bool read_pdptes;                /* ops->read_phys may be used */
 	bool pdptes_loaded;              /* PAE paging's PDPTEs were checked */
 	bool reenter_nested;             /* the vendor asks for L2 re-entry */
 	uint64_t vmcb12_gpa;             /* ... with this VMCB (AMD) */
-	struct vsmm__cpu_view view;      /* set by load_image before the loads */
+	struct vsmm__cpu_view view;      /* set before the first load */
 	struct vsmm_shutdown why;
 };
 
@@ -123,13 +136,5 @@ enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason
 /* The binding arguments of vsmm__reject: FIELD(CR4), SEG_FIELD(ATTR, VSMM_CS). */
 #define VSMM__FIELD(kind) VSMM__B_##kind, 0
 #define VSMM__REG_FIELD(kind, reg) VSMM__B_##kind, (reg)
-
-/*
- * Validate and load an image on r->next (everything of RSM except reading
- * the area and the VMM callbacks).  area/len is the layout's whole area.
- * Returns VSMM_OK, VSMM_E_SHUTDOWN (r->why says why), or an API error.
- */
-int vsmm__rsm_load(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
-		   const uint8_t *area, size_t len);
 
 #endif /* VSMM_CORE_H */

@@ -520,3 +520,10 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 	codecs[layout].decode(area, state, extras ? extras : &unused);
 	return VSMM_OK;
 }
+
+void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
+			struct vsmm_cpu_state *state,
+			struct vsmm_image_extras *extras)
+{
+	codecs[layout].decode(area, state, extras);
+}

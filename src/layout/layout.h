@@ -95,6 +95,15 @@ const struct vsmm_field_desc *
 vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
 			 unsigned arg);
 
+/*
+ * vsmm_image_decode without its argument checks, for RSM, which has
+ * looked the layout up already: layout must be one of the three maps and
+ * area its whole area.  Zeroes state and extras, then stores every row.
+ */
+void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
+			struct vsmm_cpu_state *state,
+			struct vsmm_image_extras *extras);
+
 extern const struct vsmm__layout vsmm__layout_p6_32;
 extern const struct vsmm__layout vsmm__layout_amd64;
 extern const struct vsmm__layout vsmm__layout_intel64;
