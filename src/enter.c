@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SMI delivery (enter_smm), step by step as spec 2.3: build the image from
+ * SMI delivery, step by step as KVM's enter_smm (arch/x86/kvm/smm.c) and
+ * SDM Vol.3C "Entering SMM" have it: build the image from
  * the current state, let the vendor leave nested operation, switch to the
  * SMM address space, write the image in one access, do the NMI
  * bookkeeping, then load the SMM execution environment.  leave.c mirrors
@@ -127,7 +128,8 @@ static int write_image(struct vsmm__smi *s, struct vsmm_vcpu *vcpu,
 }
 
 /* Step 6: NMIs are blocked in SMM; remember whether they already were so
- * that RSM does not unblock an NMI handler's blocking (spec 4). */
+ * that RSM does not unblock an NMI handler's blocking (KVM:
+ * HF_SMM_INSIDE_NMI_MASK). */
 static void block_nmi(struct vsmm_cpu_state *st)
 {
 	if (st->nmi_masked)

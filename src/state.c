@@ -141,8 +141,8 @@ enum vsmm_layout vsmm_vcpu_layout(const struct vsmm_vcpu *vcpu)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The SMM execution environment (spec 2.4; SDM Vol.3C table "Processor    */
-/* Register Initialization in SMM")                                         */
+/* The SMM execution environment (KVM's enter_smm; SDM Vol.3C table       */
+/* "Processor Register Initialization in SMM")                              */
 /* ---------------------------------------------------------------------- */
 
 /* Flat 4-GiB read/write data segment, 16-bit default size, G=1. */
