@@ -52,6 +52,11 @@ static inline bool vsmm__layout_wide(enum vsmm_layout layout)
 	return layout == VSMM_LAYOUT_AMD64 || layout == VSMM_LAYOUT_INTEL64;
 }
 
+/* vsmm_smm_entry_state with the rules and the map's width looked up (SMI
+ * has them already). */
+void vsmm__smm_entry_state(const struct vsmm__rules *rules, bool wide,
+			   struct vsmm_cpu_state *s);
+
 /*
  * An SMI being delivered.  Nothing of the vCPU changes until every step
  * that can fail (the vendor's nested exit, the address-space switch, the

@@ -111,11 +111,7 @@ static int write_image(struct vsmm__smi *s, struct vsmm_vcpu *vcpu,
 {
 	const struct vsmm_platform_ops *ops = vcpu->ops;
 	uint8_t area[VSMM_IMAGE_MAX];
-	int rc = vsmm_image_encode(s->layout, s->img, &s->ex, area,
-				   desc->area_size);
-
-	if (rc != VSMM_OK)
-		return rc;
+	vsmm__image_encode(s->layout, s->img, &s->ex, area);
 	if (ops->smm_changed && ops->smm_changed(vcpu->ctx, vcpu, true) != 0)
 		return VSMM_E_PLATFORM;
 	uint64_t gpa = (uint64_t)s->img->smbase + desc->area_offset;
@@ -151,7 +147,7 @@ static void commit(const struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 	st->svm_vmcb12 = s->svm_vmcb12;
 	st->smm = true;
 	block_nmi(st);
-	vsmm_smm_entry_state(vcpu->model, vcpu->semantics, st);
+	vsmm__smm_entry_state(s->rules, vsmm__layout_wide(s->layout), st);
 	st->smi_pending = false; /* this SMI is the pending one */
 	vcpu->smi_count++;
 }

@@ -66,10 +66,11 @@ enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason
 /* ---------------------------------------------------------------------- */
 
 /*
- * What the register writes are judged against besides the registers
- * themselves.  It does not change during the loads: set once, after SMM is
- * left and the vendor restored what it kept (VMX operation, the nested
- * guest), before the first load.
+ * What the register writes are judged against: set once, after SMM is left
+ * and the vendor restored what it kept (VMX operation, the nested guest),
+ * before the first load.  Of its members only the control registers and
+ * EFER change during the loads, and the setters below update them with
+ * the state (set_reg).
  */
 static void view_init(struct vsmm__rsm *r)
 {
@@ -77,6 +78,7 @@ static void view_init(struct vsmm__rsm *r)
 
 	r->view = (struct vsmm__cpu_view){
 		.model = r->next.model,
+		.cr0 = st->cr0, .cr3 = st->cr3, .cr4 = st->cr4, .efer = st->efer,
 		.smm = st->smm,
 		/* A nested guest's CR0/CR4 answer to L1's VMCS, which the VMM
 		 * checks when it re-enters; the VMX fixed bits are L1's. */
@@ -87,18 +89,10 @@ static void view_init(struct vsmm__rsm *r)
 	};
 }
 
-/* The view with the control registers and EFER as RSM has loaded them so
- * far (only those four change between writes). */
-static const struct vsmm__cpu_view *view_refreshed(struct vsmm__rsm *r)
-{
-	const struct vsmm_cpu_state *st = &r->next.state;
-
-	r->view.cr0 = st->cr0;
-	r->view.cr3 = st->cr3;
-	r->view.cr4 = st->cr4;
-	r->view.efer = st->efer;
-	return &r->view;
-}
+/* A checked load: the register in the state RSM commits and in the view
+ * the next write is judged against. */
+#define set_reg(r, reg, value)                                               \
+	((r)->next.state.reg = (r)->view.reg = (value))
 
 /* ---------------------------------------------------------------------- */
 /* Steps before any load                                                   */
@@ -255,31 +249,31 @@ static enum vsmm_reason load_efer(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint64_t efer = (r->img.efer & ~VSMM_EFER_LMA) | (st->efer & VSMM_EFER_LMA);
-	enum vsmm_reason why = vsmm__check_efer_write(view_refreshed(r), efer);
+	enum vsmm_reason why = vsmm__check_efer_write(&r->view, efer);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, VSMM__FIELD(EFER), r->img.efer);
-	st->efer = efer;
+	set_reg(r, efer, efer);
 	return NONE;
 }
 
 static enum vsmm_reason set_cr3(struct vsmm__rsm *r, uint64_t cr3)
 {
-	enum vsmm_reason why = vsmm__check_cr3_write(view_refreshed(r), cr3);
+	enum vsmm_reason why = vsmm__check_cr3_write(&r->view, cr3);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, VSMM__FIELD(CR3), r->img.cr3);
-	r->next.state.cr3 = cr3;
+	set_reg(r, cr3, cr3);
 	return NONE;
 }
 
 static enum vsmm_reason set_cr4(struct vsmm__rsm *r, uint64_t cr4)
 {
-	enum vsmm_reason why = vsmm__check_cr4_write(view_refreshed(r), cr4);
+	enum vsmm_reason why = vsmm__check_cr4_write(&r->view, cr4);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, VSMM__FIELD(CR4), r->img.cr4);
-	r->next.state.cr4 = cr4;
+	set_reg(r, cr4, cr4);
 	return NONE;
 }
 
@@ -324,14 +318,14 @@ static bool pae_paging(const struct vsmm_cpu_state *st)
 static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
-	enum vsmm_reason why = vsmm__check_cr0_write(view_refreshed(r), cr0);
+	enum vsmm_reason why = vsmm__check_cr0_write(&r->view, cr0);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, VSMM__FIELD(CR0), r->img.cr0);
 	bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
-	st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET; /* ET is hardwired on P6+ */
+	set_reg(r, cr0, (cr0 & CR0_DEFINED) | VSMM_CR0_ET); /* ET is hardwired on P6+ */
 	if (paging_on && (st->efer & VSMM_EFER_LME) && (st->cr4 & VSMM_CR4_PAE))
-		st->efer |= VSMM_EFER_LMA;
+		set_reg(r, efer, st->efer | VSMM_EFER_LMA);
 	return pae_paging(st) ? load_pdptes(r) : NONE;
 }
 

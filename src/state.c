@@ -154,8 +154,13 @@ void vsmm_smm_entry_state(const struct vsmm_model *model,
 {
 	if (!model || !s)
 		return;
-	const struct vsmm__rules *rules = vsmm__rules_get(semantics);
+	vsmm__smm_entry_state(vsmm__rules_get(semantics),
+			      vsmm__layout_wide(vsmm_model_layout(model, semantics)), s);
+}
 
+void vsmm__smm_entry_state(const struct vsmm__rules *rules, bool wide,
+			   struct vsmm_cpu_state *s)
+{
 	s->rflags = VSMM_RFLAGS_FIXED;
 	s->rip = VSMM_SMM_HANDLER_OFFSET;
 	s->int_shadow = 0;
@@ -173,7 +178,7 @@ void vsmm_smm_entry_state(const struct vsmm_model *model,
 	/* A vCPU whose map carries EFER leaves long mode; the 32-bit map has
 	 * no EFER, so KVM keeps it ("Don't clear EFER during SMM transitions
 	 * for 32-bit vCPU"). */
-	if (vsmm__layout_wide(vsmm_model_layout(model, semantics)))
+	if (wide)
 		s->efer = 0;
 	s->halted = false;
 }

@@ -521,6 +521,14 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 	return VSMM_OK;
 }
 
+void vsmm__image_encode(enum vsmm_layout layout,
+			const struct vsmm_cpu_state *state,
+			const struct vsmm_image_extras *extras, uint8_t *area)
+{
+	memset(area, 0, layouts[layout]->desc.area_size);
+	codecs[layout].encode(state, extras, area);
+}
+
 void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
 			struct vsmm_cpu_state *state,
 			struct vsmm_image_extras *extras)

@@ -96,10 +96,14 @@ vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
 			 unsigned arg);
 
 /*
- * vsmm_image_decode without its argument checks, for RSM, which has
- * looked the layout up already: layout must be one of the three maps and
- * area its whole area.  Zeroes state and extras, then stores every row.
+ * vsmm_image_encode and vsmm_image_decode without their argument checks,
+ * for SMI and RSM, which have looked the layout up already: layout must be
+ * one of the three maps, area its whole area and extras non-NULL.  The
+ * encoder zeroes the area first, the decoder state and extras.
  */
+void vsmm__image_encode(enum vsmm_layout layout,
+			const struct vsmm_cpu_state *state,
+			const struct vsmm_image_extras *extras, uint8_t *area);
 void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
 			struct vsmm_cpu_state *state,
 			struct vsmm_image_extras *extras);
