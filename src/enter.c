@@ -19,7 +19,7 @@ static bool vcpu_ready(const struct vsmm_vcpu *vcpu)
 	       vcpu->ops->write_phys && vsmm__vendor_get(vcpu->model);
 }
 
-/* Step 1: the image starts as the current state, revision by layout. */
+/* The image starts as the current state, revision by layout. */
 static void build_image(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu,
 			const struct vsmm_layout_desc *desc)
 {
@@ -103,7 +103,7 @@ static void save_io_state(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu)
 	s->ex.io_restart_rdi = st->gpr[VSMM_RDI];
 }
 
-/* Steps 4-5: switch to the SMM address space, then one write of the area.
+/* Switch to the SMM address space, then one write of the area.
  * A failed SMI commits nothing (docs/api.md), so when the write fails the
  * platform is switched back to the normal address space it was in. */
 static int write_image(struct vsmm__smi *s, struct vsmm_vcpu *vcpu,
@@ -123,7 +123,7 @@ static int write_image(struct vsmm__smi *s, struct vsmm_vcpu *vcpu,
 	return VSMM_OK;
 }
 
-/* Step 6: NMIs are blocked in SMM; remember whether they already were so
+/* NMIs are blocked in SMM; remember whether they already were so
  * that RSM does not unblock an NMI handler's blocking (KVM:
  * HF_SMM_INSIDE_NMI_MASK). */
 static void block_nmi(struct vsmm_cpu_state *st)
@@ -134,7 +134,7 @@ static void block_nmi(struct vsmm_cpu_state *st)
 		st->nmi_masked = true;
 }
 
-/* Steps 6-7, once nothing can fail: the bookkeeping, the NMI blocking and
+/* Once nothing can fail: the bookkeeping, the NMI blocking and
  * the SMM execution environment, in place. */
 static void commit(const struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 {
@@ -163,17 +163,24 @@ int vsmm_enter_smm(struct vsmm_vcpu *vcpu)
 	if (!desc || desc->area_size > VSMM_IMAGE_MAX)
 		return VSMM_E_LAYOUT;
 
+	/* The steps in KVM's enter_smm order; RSM (leave.c, rsm()) undoes
+	 * them in the mirror order. */
 	struct vsmm__smi s;
 	s.layout = layout;
+	/* 1. The image from the current state. */
 	build_image(&s, vcpu, desc);
+	/* 2-3. Hardware semantics: auto-HALT and I/O instruction restart. */
 	save_auto_halt(&s);
 	save_io_state(&s, vcpu);
+	/* 4. The vendor leaves nested operation (KVM's enter_smm hook). */
 	int rc = vsmm__vendor_get(vcpu->model)->smi(&s, vcpu);
 	if (rc != VSMM_OK)
 		return rc;
+	/* 5. The SMM address space, then one write of the area. */
 	rc = write_image(&s, vcpu, desc);
 	if (rc != VSMM_OK)
 		return rc;
+	/* 6-7. NMI blocking and the SMM execution environment, in place. */
 	commit(&s, vcpu);
 	return VSMM_OK;
 }
