@@ -15,7 +15,7 @@
  *    back the context bit for bit (natural layouts).
  *  - RSM reads the area once from the SMM view, writes nothing, and ends
  *    either RESUMED with a state the independent oracle and the VM-entry
- *    checker (tests/vmentry.c) accept, or in
+ *    checker (tests/lib/vmentry.c) accept, or in
  *    SHUTDOWN with a named reason and every other state field untouched,
  *    with no address-space switch or nested re-entry left behind.
  *  - vsmm_rsm_check() predicts leave_smm exactly, on the raw image and on
@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
-#include "../tests/vmentry.h"
+#include "testlib.h"
+#include "vmentry.h"
 
 static struct fz_mem mem;
 
@@ -302,7 +302,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct fz_scenario sc;
 	static struct vsmm_vcpu vcpu, before;
 	struct fz_input in = { data, size };
-	uint8_t hdr[FZ_SCENARIO_BYTES];
 	const struct vsmm_layout_desc *d;
 	struct vsmm_shutdown why;
 	struct vsmm_cpu_state out;
@@ -311,13 +310,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n;
 	int rc;
 
-	for (unsigned i = 0; i < FZ_SCENARIO_BYTES; i++)
-		hdr[i] = fz_u8(&in);
-	fz_mem_reset(&mem);
-	FZ_CHECK(fz_scenario_decode(hdr, &mem, &sc), "preset model refused");
-	FZ_CHECK(fz_scenario_vcpu(&sc, &mem, &vcpu) == VSMM_OK, "vcpu_init refused");
-	d = vsmm_layout_get(vsmm_vcpu_layout(&vcpu));
-	FZ_CHECK(d != NULL, "the vCPU has no layout");
+	d = fz_scenario_start(&in, &mem, &sc, &vcpu);
 	describe(&sc, d->name);
 	area_gpa = (uint64_t)sc.smbase + d->area_offset;
 

@@ -26,8 +26,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fuzz.h"
-#include "../tests/vmentry.h"
+#include "testlib.h"
+#include "vmentry.h"
 
 enum op {
 	OP_RAISE_SMI, OP_RAISE_NMI, OP_RAISE_INIT, OP_DELIVER, OP_ACK,
@@ -125,7 +125,7 @@ static void do_smi(void)
 {
 	static struct vsmm_vcpu before;
 	/* A context a processor can hold: the architectural oracle, and the
-	 * VM-entry checks written from the SDM (tests/vmentry.c), which RSM
+	 * VM-entry checks written from the SDM (tests/lib/vmentry.c), which RSM
 	 * applies to what it resumes (issue 15.2).  Only such a context must
 	 * come back unchanged from an untouched image; the sequence can reach
 	 * others (e.g. RIP bits 63:32 set outside 64-bit mode), which RSM

@@ -10,7 +10,7 @@
  * 2. The property: random and structured field edits of real images, in
  *    every configuration of the fuzz catalogue, through the fuzz target's
  *    own entry point (fuzz/fuzz_vmentry.c): whenever RSM resumes, the
- *    independent VM-entry checker (tests/vmentry.c) accepts the state.
+ *    independent VM-entry checker (tests/lib/vmentry.c) accepts the state.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "fuzz.h"
+#include "testlib.h"
 #include "vmentry.h"
 
 static struct fz_mem mem;

@@ -2,14 +2,14 @@
 /*
  * The first difference between two vCPU states, named field by field: the
  * one comparison the fuzz targets and the cmocka suites (TP_ASSERT_SAME_STATE
- * in tests/test_platform.h) share.
+ * in testlib.h) share.
  */
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "fuzz.h"
+#include "testlib.h"
 
 static char diff_buf[256];
 
