@@ -211,12 +211,7 @@ static void check_resumed(const struct vsmm_vcpu *before, const struct vsmm_vcpu
 	FZ_CHECK(why == NULL, "resumed state fails a check: %s", why);
 	why = vmentry_check(v->model, s);
 	FZ_CHECK(why == NULL, "RSM resumed a state no VM entry accepts: %s", why);
-	FZ_CHECK(s->smi_pending == b->smi_pending && s->init_latched == b->init_latched &&
-			 s->nmi_pending == b->nmi_pending,
-		 "RSM changed pending events");
-	FZ_CHECK(s->nmi_masked == (b->smm_inside_nmi && b->nmi_masked),
-		 "NMI mask after RSM %d (inside_nmi=%d, mask in SMM=%d)",
-		 s->nmi_masked, b->smm_inside_nmi, b->nmi_masked);
+	fz_check_rsm_events(b, s);
 	FZ_CHECK(fz_mem_count(&mem, FZ_CALL_SMM_CHANGED) == 1,
 		 "RSM switched the address space %u times",
 		 fz_mem_count(&mem, FZ_CALL_SMM_CHANGED));
@@ -234,15 +229,8 @@ static void check_shutdown(const struct vsmm_vcpu *before, const struct vsmm_vcp
 			   const struct vsmm_shutdown *predicted)
 {
 	const struct vsmm_shutdown *why = &v->last_shutdown;
-	struct vsmm_cpu_state expect = before->state;
-	const char *diff;
 
-	expect.shutdown = true;
-	diff = fz_state_diff(&expect, &v->state, FZ_CMP_ALL);
-	FZ_CHECK(diff == NULL, "shutdown changed the state: %s", diff);
-	FZ_CHECK(why->reason > VSMM_REASON_NONE && why->reason < VSMM_REASON_COUNT &&
-			 strcmp(vsmm_reason_name(why->reason), "UNKNOWN") != 0,
-		 "shutdown without a reason (%d)", (int)why->reason);
+	fz_check_shutdown(&before->state, v);
 	FZ_CHECK(why->reason == predicted->reason && why->offset == predicted->offset &&
 			 why->value == predicted->value,
 		 "leave_smm shut down for %s@%#x, rsm_check predicted %s@%#x",

@@ -296,6 +296,17 @@ const char *fz_state_diff(const struct vsmm_cpu_state *a,
  * record, semantics, last_shutdown, smi_count. */
 const char *fz_vcpu_diff(const struct vsmm_vcpu *a, const struct vsmm_vcpu *b);
 
+/* RSM shut down from the vCPU state `before`: nothing but the shutdown
+ * flag changed, and last_shutdown names a reason of the table.  Fails
+ * loudly (fz_fail) otherwise. */
+void fz_check_shutdown(const struct vsmm_cpu_state *before,
+		       const struct vsmm_vcpu *v);
+/* RSM resumed s from the SMM state b: the pending events are kept and NMIs
+ * are blocked again only if the SMI came inside an NMI handler and the
+ * handler did not unblock them.  Fails loudly otherwise. */
+void fz_check_rsm_events(const struct vsmm_cpu_state *b,
+			 const struct vsmm_cpu_state *s);
+
 /* Is this status one of VSMM_STATUS_MAP? */
 bool fz_status_known(int status);
 
