@@ -396,7 +396,9 @@ static void test_memory_callbacks(void **unused)
 	assert_int_equal(vsmm_uc_set_memory(&g.smm, count_read, fail_write, &c), VSMM_OK);
 	assert_int_equal(uc_emu_start(g.uc, OS_CODE, SMI_POINT, 0, 0), UC_ERR_OK);
 	assert_int_equal(vsmm_uc_smi(&g.smm), VSMM_E_PLATFORM);
+	assert_false(g.smm.vcpu.state.smm);
 	assert_int_equal(reg(&g, UC_X86_REG_RIP, UC_X86_REG_EIP), SMI_POINT);
+	assert_int_equal(reg(&g, UC_X86_REG_RAX, UC_X86_REG_EAX), 0x5a);
 
 	struct guest h;
 	guest64(&h, handler64, sizeof(handler64));
