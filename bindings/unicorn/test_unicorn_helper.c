@@ -355,6 +355,60 @@ static void test_rsm_rollback(void **unused)
 	done(&g);
 }
 
+/* Without vsmm_uc_emu_start: the hook has done the RSM when a plain
+ * uc_emu_start returns, and RIP is the resumed one. */
+static void test_plain_uc_emu_start(void **unused)
+{
+	(void)unused;
+	struct guest g;
+	guest64(&g, handler64, sizeof(handler64));
+	os_to_smi(&g);
+	assert_int_equal(uc_emu_start(g.uc, HANDLER, OS_CODE + sizeof(os64), 0, 0),
+			 UC_ERR_OK);
+	assert_false(g.smm.vcpu.state.smm);
+	assert_int_equal(reg(&g, UC_X86_REG_RIP, UC_X86_REG_EIP), SMI_POINT);
+	assert_int_equal(reg(&g, UC_X86_REG_RAX, UC_X86_REG_EAX), 0x2234);
+	done(&g);
+}
+
+/* A 32-bit code segment based at 0x1000: the OS runs at offset 0, the
+ * handler's entry is an offset from that base too, the image holds the
+ * offset, and RSM (found at CS base + EIP) resumes at the offset. */
+static void test_cs_base_32(void **unused)
+{
+	(void)unused;
+	struct guest g;
+	guest32(&g);
+	uint8_t code[8];
+	put64(code, 0x00cf9b001000ffffull); /* code, base 0x1000 */
+	uc_mem_write(g.uc, GDT + 0x20, code, sizeof(code));
+	uc_x86_mmr gdtr = { .base = GDT, .limit = 0x27 };
+	assert_int_equal(uc_reg_write(g.uc, UC_X86_REG_GDTR, &gdtr), UC_ERR_OK);
+	uint16_t cs = 0x20;
+	assert_int_equal(uc_reg_write(g.uc, UC_X86_REG_CS, &cs), UC_ERR_OK);
+	/* begin is an offset in CS, until a linear address */
+	assert_int_equal(uc_emu_start(g.uc, 0, SMI_POINT, 0, 0), UC_ERR_OK);
+	assert_int_equal(reg(&g, UC_X86_REG_RIP, UC_X86_REG_EIP), SMI_POINT - 0x1000);
+	assert_int_equal(vsmm_uc_smi(&g.smm), VSMM_OK);
+	assert_int_equal(g.smm.vcpu.state.smm, true);
+	uint64_t entry = reg(&g, UC_X86_REG_RIP, UC_X86_REG_EIP);
+	assert_int_equal(entry, HANDLER - 0x1000);
+	uint8_t area[512];
+	struct vsmm_cpu_state st;
+	uc_mem_read(g.uc, SMBASE + 0xfe00, area, sizeof(area));
+	assert_int_equal(vsmm_image_decode(VSMM_LAYOUT_P6_32, area, sizeof(area), &st, NULL),
+			 VSMM_OK);
+	assert_int_equal(st.rip, SMI_POINT - 0x1000);
+	assert_int_equal(st.seg[VSMM_CS].base, 0x1000);
+	uc_err err = UC_ERR_ARG;
+	assert_int_equal(vsmm_uc_emu_start(&g.smm, entry, OS_CODE + sizeof(os32), 0, 0, &err),
+			 VSMM_OK);
+	assert_int_equal(err, UC_ERR_OK);
+	assert_false(g.smm.vcpu.state.smm);
+	assert_int_equal(reg(&g, UC_X86_REG_RCX, UC_X86_REG_ECX), 0x2234);
+	done(&g);
+}
+
 struct counting {
 	uc_engine *uc;
 	int reads, writes;
@@ -475,6 +529,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_image),
 		cmocka_unit_test(test_rsm_outside_smm),
 		cmocka_unit_test(test_rsm_rollback),
+		cmocka_unit_test(test_plain_uc_emu_start),
+		cmocka_unit_test(test_cs_base_32),
 		cmocka_unit_test(test_memory_callbacks),
 		cmocka_unit_test(test_settings),
 	};
