@@ -489,7 +489,13 @@ static void test_settings(void **unused)
 	assert_int_equal(g.smm.mm.flavour, VSMM_MM_INTEL);
 	struct vsmm_model amd;
 	assert_int_equal(vsmm_model_preset(&amd, VSMM_VENDOR_AMD, true), VSMM_OK);
+	struct vsmm_model bad = amd;
+	bad.maxphyaddr = 20;
+	assert_int_equal(vsmm_uc_set_model(&g.smm, &bad), VSMM_E_INVAL);
+	assert_int_equal(vsmm_uc_set_model(&g.smm, NULL), VSMM_E_INVAL);
+	assert_int_equal(g.smm.model.vendor, VSMM_VENDOR_INTEL);
 	assert_int_equal(vsmm_uc_set_model(&g.smm, &amd), VSMM_OK);
+	assert_int_equal(g.smm.model.vendor, VSMM_VENDOR_AMD);
 	assert_int_equal(vsmm_uc_area_size(&g.smm), 512);
 	assert_int_equal(vsmm_uc_set_semantics(&g.smm, VSMM_SEMANTICS_KVM), VSMM_OK);
 	assert_int_equal(g.smm.mm.flavour, VSMM_MM_OVMF);

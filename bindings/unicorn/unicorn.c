@@ -390,8 +390,9 @@ int vsmm_uc_set_model(struct vsmm_uc *smm, const struct vsmm_model *model)
 	int rc = settable(smm);
 	if (rc != VSMM_OK)
 		return rc;
-	if (!model || model->layout >= VSMM_LAYOUT_COUNT ||
-	    (model->vendor != VSMM_VENDOR_INTEL && model->vendor != VSMM_VENDOR_AMD))
+	/* vsmm decides what a valid model is: a scratch vCPU asks it. */
+	struct vsmm_vcpu probe;
+	if (!model || vsmm_vcpu_init(&probe, model, NULL, NULL) != VSMM_OK)
 		return VSMM_E_INVAL;
 	smm->model = *model;
 	mm_from_layout(smm);
