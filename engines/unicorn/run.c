@@ -169,14 +169,15 @@ static int do_rsm(struct machine *m)
 }
 
 /*
- * Deliver an exception or software interrupt through the real-mode IVT
- * (intr.h).  st is the state with RIP at the return address; on success
- * it is loaded into the engine.
+ * Deliver an exception, software or hardware interrupt through the IVT or
+ * the IDT (intr.h).  st is the state with RIP at the return address; on
+ * success it is loaded into the engine.
  */
-static int deliver_vector(struct machine *m, struct vsmm_cpu_state *st,
-			  unsigned vector)
+static int deliver_event(struct machine *m, struct vsmm_cpu_state *st,
+			 const struct intr_event *ev)
 {
-	switch (intr_deliver_real(m, st, vector, (uint16_t)st->rip)) {
+	struct intr_outcome out;
+	switch (intr_deliver(m, st, ev, &out)) {
 	case INTR_DELIVERED: {
 		uc_err err = ucx_set_state(m->uc, m->scratch, st);
 		if (err)
@@ -184,18 +185,18 @@ static int deliver_vector(struct machine *m, struct vsmm_cpu_state *st,
 		return CONTINUE;
 	}
 	case INTR_SHUTDOWN:
-		fprintf(m->cfg.log, "vsmm run: shutdown: vector %u lies beyond "
-			"the IVT limit 0x%x (triple fault)\n", vector,
-			st->idtr.limit);
+		fprintf(m->cfg.log, "vsmm run: shutdown (triple fault): vector %u "
+			"at RIP 0x%" PRIx64 " could not be delivered: %s\n",
+			out.first, st->rip, out.why);
 		return RUN_EXIT_SHUTDOWN;
 	case INTR_MEMORY:
-		fprintf(m->cfg.log, "vsmm run: vector %u: the IVT or the stack "
-			"is not RAM\n", vector);
+		fprintf(m->cfg.log, "vsmm run: vector %u at RIP 0x%" PRIx64
+			": %s\n", out.vector, st->rip, out.why);
 		return RUN_EXIT_GUEST_FAULT;
 	default:
 		fprintf(m->cfg.log, "vsmm run: exception or interrupt %u at RIP "
-			"0x%" PRIx64 "; this engine delivers them through the "
-			"real-mode IVT only, not the IDT\n", vector, st->rip);
+			"0x%" PRIx64 "; this engine cannot deliver it: %s\n",
+			out.vector, st->rip, out.why);
 		return RUN_EXIT_GUEST_FAULT;
 	}
 }
@@ -204,7 +205,8 @@ static int deliver_vector(struct machine *m, struct vsmm_cpu_state *st,
 static int do_intr(struct machine *m)
 {
 	unsigned vector = m->intno;
-	bool soft = intr_is_soft(m, m->req_linear, &vector);
+	bool icebp;
+	bool soft = intr_is_soft(m, m->req_linear, &vector, &icebp);
 	/* A trap returns after the instruction, a fault to it. */
 	uint64_t linear = soft ? m->req_linear + m->req_size : m->req_linear;
 	struct vsmm_cpu_state st = m->vcpu.state;
@@ -216,6 +218,14 @@ static int do_intr(struct machine *m)
 	 * delivered there either way; it is the guest's fault (status 4). */
 	if (err == UC_ERR_EXCEPTION &&
 	    ucx_get_state(m->uc, m->scratch, &st) == UC_ERR_OK) {
+		/* A #PF on the fetch of that target, though, is the target's
+		 * own fault: CR2 lies in the instruction at RIP. */
+		uint64_t at = st.seg[VSMM_CS].base + st.rip;
+		if (!soft && m->intno == 14 && st.cr2 - at < 15)
+			return deliver_event(m, &st, &(struct intr_event){
+				.vector = 14, .kind = INTR_KIND_FAULT,
+				.has_error = true,
+				.error = ucx_saved_error_code(m->scratch) });
 		fprintf(m->cfg.log, "vsmm run: exception or interrupt %u at RIP "
 			"0x%" PRIx64 "; the engine cannot deliver it there\n",
 			m->intno, st.rip);
@@ -223,7 +233,17 @@ static int do_intr(struct machine *m)
 	}
 	if (err)
 		return internal(m, "finding where the engine stopped", err);
-	return deliver_vector(m, &st, soft ? vector : m->intno);
+	struct intr_event ev = { .vector = soft ? vector : m->intno };
+	if (soft) {
+		ev.kind = icebp ? INTR_KIND_ICEBP : INTR_KIND_SOFT;
+		ev.insn_len = m->req_size;
+	} else {
+		ev.kind = INTR_KIND_FAULT;
+		ev.has_error = intr_has_error_code(ev.vector);
+		if (ev.has_error)
+			ev.error = ucx_saved_error_code(m->scratch);
+	}
+	return deliver_event(m, &st, &ev);
 }
 
 /* RDMSR/WRMSR, stopped at before they ran (code_hook). */
@@ -267,7 +287,8 @@ static int do_msr(struct machine *m)
 	}
 	m->insns++;
 	if (r != CPU_MSR_OK)
-		return deliver_vector(m, &st, 13); /* #GP(0), RIP at the insn */
+		return deliver_event(m, &st, &(struct intr_event){
+			.vector = 13, .kind = INTR_KIND_FAULT, .has_error = true });
 	st.rip += 2;
 	if (!((st.efer & VSMM_EFER_LMA) && (st.seg[VSMM_CS].attr & VSMM_SEG_L)))
 		st.rip &= 0xffffffffu;
