@@ -80,17 +80,4 @@ enum intr_result intr_deliver(struct machine *m, struct vsmm_cpu_state *state,
 bool intr_is_soft(struct machine *m, uint64_t linear, unsigned *vector,
 		  bool *icebp);
 
-/*
- * A source of external interrupts (the local APIC, or the 8259 PIC behind
- * the APIC's LINT0 in ExtINT mode).  pending() says whether it asserts an
- * interrupt now (without side effects); ack() is the CPU's INTA cycle: it
- * returns the vector to deliver and updates the source (IRR to ISR), or
- * -1 if nothing is pending any more.
- */
-struct intr_source {
-	bool (*pending)(void *ctx);
-	int (*ack)(void *ctx);
-	void *ctx;
-};
-
 #endif /* VSMM_ENGINE_INTR_H */

@@ -17,6 +17,7 @@
 
 #include "vsmm/vsmm.h"
 
+#include "apic.h"
 #include "cpu.h"
 
 /* Guest-visible devices (keep in step with docs/engine.md). */
@@ -90,7 +91,8 @@ struct machine {
 
 	/* Devices. */
 	uint8_t apm_cnt, apm_sts;
-	uint32_t icr_lo, icr_hi;
+	struct apic apic;     /* local APIC (apic.h) */
+	uint64_t apic_mapped; /* where its page is mapped; 0: not mapped */
 	uint64_t smi_timer; /* instructions left; 0: disarmed */
 	uint32_t dma_src;
 
@@ -110,7 +112,11 @@ struct machine {
 	uc_mem_type fault_type;
 	uint64_t fault_addr;
 	uint64_t last_pc;        /* linear address of the last instruction */
-	uint32_t last_size;
+	uint32_t last_size;      /* 0 after the loop loaded a new state */
+	bool intr_poll;          /* an NMI or interrupt may be deliverable:
+				  * the code hook looks at every boundary */
+	bool intr_window;        /* the code hook stopped at an open window */
+	bool iret_done;          /* an IRET ran with NMIs blocked: unblock */
 	uint64_t insns;          /* instructions executed */
 	double deadline;         /* monotonic seconds, 0: none */
 	uint64_t smis, rsms;
@@ -132,6 +138,17 @@ int machine_phys_write(struct machine *m, bool smm, uint64_t gpa,
 
 /* Monotonic seconds, the clock of --timeout. */
 double machine_now_s(void);
+
+/* Map the local APIC page where IA32_APIC_BASE says (after WRMSR), or
+ * unmap it when the APIC is disabled there.  0, or -1 (and a message). */
+int machine_apic_remap(struct machine *m);
+
+/* Is the APIC on (IA32_APIC_BASE.EN)? */
+bool machine_apic_enabled(const struct machine *m);
+
+/* A source of external interrupts changed (the APIC, or the 8259 behind
+ * LINT0 through m->apic.pic): look for a window at the next boundary. */
+void machine_intr_changed(struct machine *m);
 
 /* Show or hide the SMRAM range to the CPU (SMM entry and RSM). */
 int machine_set_smram_visible(struct machine *m, bool visible);

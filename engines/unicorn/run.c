@@ -284,6 +284,9 @@ static int do_msr(struct machine *m)
 			st.seg[VSMM_FS].base = msr.value;
 		else if (r == CPU_MSR_OK && index == 0xC0000101u)
 			st.seg[VSMM_GS].base = msr.value;
+		else if (r == CPU_MSR_OK && index == CPU_MSR_APIC_BASE &&
+			 machine_apic_remap(m))
+			return RUN_EXIT_INTERNAL;
 	}
 	m->insns++;
 	if (r != CPU_MSR_OK)
@@ -312,13 +315,60 @@ static bool stopped_on_hlt(struct machine *m)
 	       b[n - 1] == 0xf4;
 }
 
+/*
+ * An NMI or an external interrupt, if one can be taken now: at a window
+ * the code hook found open, or in HLT (which it ends; RIP is already past
+ * the HLT).  NMI first (SDM Vol.3A 6.9).
+ */
+static int deliver_interrupt(struct machine *m, bool *delivered)
+{
+	bool window = m->intr_window;
+	m->intr_window = false;
+	*delivered = false;
+	if (!window && !m->halted)
+		return CONTINUE;
+	struct intr_event ev = { .kind = INTR_KIND_NMI, .vector = 2 };
+	struct vsmm_cpu_state st = m->vcpu.state;
+	uc_err err = ucx_get_state(m->uc, m->scratch, &st);
+	if (err)
+		return internal(m, "reading the vCPU state", err);
+	if (vsmm_next_event(&m->vcpu) == VSMM_EVENT_NMI) {
+		if (vsmm_ack_event(&m->vcpu, VSMM_EVENT_NMI) != VSMM_OK)
+			return internal(m, "acknowledging the NMI", UC_ERR_OK);
+	} else if ((st.rflags & VSMM_RFLAGS_IF) &&
+		   apic_pending(&m->apic, machine_apic_enabled(m))) {
+		int v = apic_ack(&m->apic, machine_apic_enabled(m));
+		if (v < 0)
+			return CONTINUE;
+		ev = (struct intr_event){ .kind = INTR_KIND_EXT,
+					  .vector = (unsigned)v };
+	} else {
+		return CONTINUE;
+	}
+	*delivered = true;
+	m->halted = false;
+	m->last_size = 0; /* no shadow at the handler's first instruction */
+	m->intr_poll = true;
+	return deliver_event(m, &st, &ev);
+}
+
 /* What happens at this instruction boundary before the guest runs on. */
 static int service_events(struct machine *m)
 {
+	bool delivered;
 	if (vsmm_next_event(&m->vcpu) == VSMM_EVENT_SMI)
 		return deliver_smi(m);
-	if (!m->halted)
-		return CONTINUE;
+	int rc = deliver_interrupt(m, &delivered);
+	if (rc != CONTINUE || delivered || !m->halted)
+		return rc;
+	/* Halted: time passes to the APIC timer's expiry (apic.h). */
+	if (m->apic.timer_left && !m->smi_timer) {
+		m->apic.timer_left = 0;
+		apic_timer_expired(&m->apic);
+		rc = deliver_interrupt(m, &delivered);
+		if (rc != CONTINUE || delivered)
+			return rc;
+	}
 	if (m->smi_timer) {
 		/* Halted: time passes until the SMI timer expires. */
 		m->smi_timer = 0;
