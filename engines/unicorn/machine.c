@@ -289,7 +289,6 @@ static void port_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 static uint32_t port_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 {
 	struct machine *m = opaque;
-	(void)uc;
 	if (port == MACHINE_PORT_DEBUGCON)
 		return MACHINE_PORT_DEBUGCON; /* isa-debugcon's read-back */
 	if (port == MACHINE_PORT_DEBUGCON_FW)
@@ -298,6 +297,15 @@ static uint32_t port_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 		return m->apm_cnt;
 	if (port == MACHINE_PORT_APM_STS)
 		return m->apm_sts;
+	if (port == MACHINE_PORT_SYNC) {
+		/* KVM's smm_test stage report: AL names the stage; the run
+		 * loop saves and restores the whole vCPU after the IN. */
+		uint64_t rax = 0;
+		uc_reg_read(uc, UC_X86_REG_RAX, &rax);
+		m->sync_stage = (uint8_t)rax;
+		m->stop = STOP_SYNC;
+		stop_engine(m, true);
+	}
 	/* Unclaimed ports float high. */
 	return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
@@ -461,6 +469,11 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 	(void)uc;
 	m->last_pc = addr;
 	m->last_size = size;
+	/* A stop asked for during the previous instruction (an IN or OUT
+	 * hook) is under way: this one does not run now, and must not
+	 * replace the reason (RSM right after the sync port's IN). */
+	if (m->stop != STOP_NONE)
+		return;
 	/* The IRET that ends an NMI handler has run: NMIs are unblocked
 	 * (outside SMM; in SMM they stay blocked until RSM, vsmm's rule). */
 	if (m->iret_done) {

@@ -30,6 +30,7 @@
 #define MACHINE_PORT_SMI_TIMER 0xB4u  /* vsmm only: SMI after N instructions */
 #define MACHINE_PORT_DMA_SRC 0xB8u    /* vsmm only: DMA source address */
 #define MACHINE_PORT_DMA_DST 0xBCu    /* vsmm only: write = copy 4 bytes */
+#define MACHINE_PORT_SYNC 0x0Eu       /* vsmm only: IN = save/restore cycle */
 #define MACHINE_APIC_BASE 0xFEE00000ull
 #define MACHINE_APIC_ICR_LO 0x300u
 #define MACHINE_APIC_ICR_HI 0x310u
@@ -49,6 +50,7 @@ enum machine_stop {
 	STOP_INTR,      /* an exception or INT n: no IDT delivery here */
 	STOP_MEM_FAULT, /* an access to unmapped or read-only memory */
 	STOP_LIMIT,     /* --max-insns or --timeout reached */
+	STOP_SYNC,      /* IN from the sync port: save and restore the vCPU */
 };
 
 /* Where the pending SMI came from, for the trace and for I/O restart. */
@@ -100,6 +102,8 @@ struct machine {
 	enum machine_stop stop;
 	enum machine_smi_source smi_source;
 	uint32_t exit_value;
+	uint8_t sync_stage;      /* AL of the last IN from the sync port */
+	uint64_t syncs;          /* save/restore cycles done */
 	bool io_smi;             /* the SMI came from this OUT instruction */
 	uint64_t io_linear;      /* linear address of the OUT that raised it */
 	uint32_t io_size;        /* its length */

@@ -433,6 +433,81 @@ static int resume_after_stop(struct machine *m)
 	return CONTINUE;
 }
 
+static bool same_arch(const struct vsmm_cpu_state *a,
+		      const struct vsmm_cpu_state *b)
+{
+	bool same = !memcmp(a->gpr, b->gpr, sizeof(a->gpr)) &&
+		    a->rip == b->rip && a->rflags == b->rflags &&
+		    a->cr0 == b->cr0 && a->cr2 == b->cr2 && a->cr3 == b->cr3 &&
+		    a->cr4 == b->cr4 && a->efer == b->efer && a->dr6 == b->dr6 &&
+		    a->dr7 == b->dr7 && a->gdtr.base == b->gdtr.base &&
+		    a->gdtr.limit == b->gdtr.limit &&
+		    a->idtr.base == b->idtr.base && a->idtr.limit == b->idtr.limit;
+	for (int i = 0; i < VSMM_SREG_COUNT && same; i++)
+		same = a->seg[i].selector == b->seg[i].selector &&
+		       a->seg[i].base == b->seg[i].base &&
+		       a->seg[i].limit == b->seg[i].limit &&
+		       a->seg[i].attr == b->seg[i].attr;
+	return same;
+}
+
+/*
+ * The sync port (KVM's smm_test, ported in tests/guests/smmtest.asm): at
+ * every stage the host saves the whole vCPU, throws it away and loads it
+ * into a fresh one, in SMM or not.  Here: the architectural state from the
+ * engine and vsmm's SMM state through its snapshot API (vsmm_smm_export),
+ * then a vCPU from vsmm_vcpu_init() and the engine at the reset state,
+ * then vsmm_smm_import() and the saved registers loaded back, SMRAM shown
+ * as the imported SMM flag says.  What comes back must equal what went.
+ */
+static int sync_cycle(struct machine *m)
+{
+	struct vsmm_cpu_state saved = m->vcpu.state, reset, back = { 0 };
+	uint8_t blob[VSMM_SMM_BLOB_SIZE], again[VSMM_SMM_BLOB_SIZE];
+	uc_err err = ucx_get_state(m->uc, m->scratch, &saved);
+	if (err)
+		return internal(m, "reading the vCPU state", err);
+	int rc = vsmm_smm_export(&m->vcpu, blob);
+	if (rc == VSMM_OK)
+		rc = vsmm_vcpu_init(&m->vcpu, &m->model, &m->ops, m);
+	if (rc == VSMM_OK)
+		rc = vsmm_vcpu_set_semantics(&m->vcpu, m->cfg.semantics);
+	vsmm_cpu_state_reset(&reset);
+	if (rc == VSMM_OK && (machine_set_smram_visible(m, false) ||
+			      ucx_set_state(m->uc, m->scratch, &reset)))
+		return internal(m, "resetting the vCPU", UC_ERR_OK);
+	if (rc == VSMM_OK)
+		rc = vsmm_smm_import(&m->vcpu, blob, sizeof(blob));
+	if (rc != VSMM_OK) {
+		fprintf(m->cfg.log, "vsmm run: sync stage %u: the SMM snapshot "
+			"did not round-trip: %s\n", m->sync_stage,
+			vsmm_status_name(rc));
+		return RUN_EXIT_INTERNAL;
+	}
+	struct vsmm_cpu_state load = m->vcpu.state; /* imported event state */
+	memcpy(load.gpr, saved.gpr, sizeof(load.gpr));
+	load.rip = saved.rip, load.rflags = saved.rflags;
+	load.cr0 = saved.cr0, load.cr2 = saved.cr2, load.cr3 = saved.cr3;
+	load.cr4 = saved.cr4, load.efer = saved.efer;
+	load.dr6 = saved.dr6, load.dr7 = saved.dr7;
+	memcpy(load.seg, saved.seg, sizeof(load.seg));
+	load.gdtr = saved.gdtr, load.idtr = saved.idtr;
+	m->vcpu.state = load;
+	if (machine_set_smram_visible(m, load.smm) ||
+	    ucx_set_state(m->uc, m->scratch, &load) ||
+	    ucx_get_state(m->uc, m->scratch, &back))
+		return internal(m, "restoring the vCPU", UC_ERR_OK);
+	if (vsmm_smm_export(&m->vcpu, again) != VSMM_OK ||
+	    memcmp(blob, again, sizeof(blob)) || !same_arch(&saved, &back)) {
+		fprintf(m->cfg.log, "vsmm run: sync stage %u: the restored vCPU "
+			"differs from the saved one\n", m->sync_stage);
+		return RUN_EXIT_INTERNAL;
+	}
+	m->syncs++;
+	trace_sync(m, m->sync_stage);
+	return CONTINUE;
+}
+
 static int handle_stop(struct machine *m, uc_err err)
 {
 	switch (m->stop) {
@@ -452,6 +527,10 @@ static int handle_stop(struct machine *m, uc_err err)
 		return RUN_EXIT_LIMIT;
 	case STOP_EVENT:
 		return resume_after_stop(m);
+	case STOP_SYNC: {
+		int rc = resume_after_stop(m);
+		return rc == CONTINUE ? sync_cycle(m) : rc;
+	}
 	case STOP_NONE:
 		if (err == UC_ERR_OK) {
 			if (stopped_on_hlt(m))
