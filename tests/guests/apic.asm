@@ -8,7 +8,8 @@
 ; (the STI shadow); ISR holds it in the handler until EOI; TPR holds back
 ; a vector of a class not above it; the LVT timer in periodic and
 ; one-shot mode (and its current count), HLT woken by the timer; NMI
-; through the ICR, a second NMI sent inside the handler waits for IRET.
+; through the ICR, a second NMI sent inside the handler waits for IRET;
+; an NMI sent from inside SMM waits for RSM (SMM blocks NMIs).
 ;
 ; Nothing printed depends on where exactly an interrupt lands: the main
 ; line waits for the handlers' counters in loops and prints afterwards.
@@ -25,6 +26,7 @@ CNT_NMI         equ 0x508
 NMI_INNER       equ 0x50C           ; CNT_NMI seen after the nested send
 IPI_ISR         equ 0x510           ; ISR word of vector 0x50 in its handler
 IPI_EIP         equ 0x514           ; where the IPI handler returns to
+NMI_IN_SMM      equ 0x518           ; CNT_NMI as the SMI handler saw it
 
 V_TIMER         equ 0x40
 V_IPI           equ 0x50
@@ -81,6 +83,14 @@ entry:
 	mov di, GDT
 	mov cx, gdt_end - gdt_image
 	rep movsb
+	mov si, smi_handler - $$
+	mov ax, (DEFAULT_SMBASE + HANDLER_OFFSET) >> 4
+	mov es, ax
+	xor di, di
+	mov cx, smi_end - smi_handler
+	rep movsb
+	xor ax, ax
+	mov es, ax
 	o32 lgdt [cs:gdtr - $$]
 	mov eax, cr0
 	or eax, 1
@@ -202,6 +212,13 @@ after_shadow:
 	SHOW "nmi: taken ", [CNT_NMI]
 	SHOW " inside the first handler ", [NMI_INNER]
 	PUTC 10
+
+	; An NMI sent inside SMM is held until RSM.
+	mov dword [APIC + 0x300], 0x00040200 ; SMI to self
+	WAIT_FOR CNT_NMI, 3
+	SHOW "nmi sent in smm: seen in smm ", [NMI_IN_SMM]
+	SHOW " after rsm ", [CNT_NMI]
+	PUTC 10
 	PUTLN "apic: done"
 	EXIT 0
 
@@ -237,6 +254,19 @@ nmi_handler:
 	pop ecx
 	pop eax
 	iretd
+
+; The SMI handler (copied to 0x38000; real-mode SMM, 4 GiB data limits):
+; an NMI to self, a pause, what the NMI counter says, RSM.
+	bits 16
+smi_handler:
+	mov dword [dword APIC + 0x300], 0x00040400
+	mov ecx, 1000
+.spin:
+	a32 loop .spin
+	mov eax, [dword CNT_NMI]
+	mov [dword NMI_IN_SMM], eax
+	rsm
+smi_end:
 
 	section reset start=0xFFF0 vstart=0xFFFF0
 	bits 16
