@@ -3,12 +3,13 @@
 ; intr.asm: exception and interrupt delivery through the IDT (issue 10,
 ; item 2), printed so that `e2e.py diff` can hold vsmm against QEMU.
 ;
-; 32-bit protected mode: INT n through a DPL 3 trap gate from ring 0 and
+; 32-bit protected mode: INT3 and INTO (traps), INT n through a DPL 3
+; trap gate from ring 0 and
 ; from ring 3 (stack switch to SS0:ESP0 of the TSS), INT n through a
 ; DPL 0 gate from ring 3 (#GP with error code vector*8+2), a 16-bit trap
 ; gate, #GP with a selector error code, #PF with CR2 and its error code
 ; (4 MiB pages, one not present), a #GP whose gate is not present
-; (#NP while delivering it: #DF).  Long mode: an IST stack, #GP and #PF
+; (#NP while delivering it: #DF).  Long mode: INT3, an IST stack, #GP and #PF
 ; with error codes, INT n from ring 3 (RSP0 of the 64-bit TSS aligned
 ; down to 16 bytes, SS := NULL), and a DPL 0 gate from ring 3.
 ;
@@ -148,6 +149,8 @@ pm32:
 	mov edi, IDT32
 	mov ecx, 0x800 / 4
 	rep stosd
+	GATE32 3, int3_32, 0xEF
+	GATE32 4, into_32, 0xEF
 	GATE32 8, df32, 0x8E
 	GATE32 13, gp32, 0x8E
 	GATE32 14, pf32, 0x8E
@@ -166,6 +169,12 @@ pm32:
 	PUTLN "pm32: start"
 
 	int 0x40
+	int3                            ; traps: return after the instruction
+after_int3:
+	mov al, 0x7F
+	add al, 1                       ; OF
+	into
+after_into:
 	mov dword [STUB16], 0xC343CD    ; int 0x43; ret
 	call STUB16
 	mov ax, 0x1234                  ; TI=1, no LDT: #GP(0x1234)
@@ -270,6 +279,20 @@ puthex16:
 	ret
 	bits 32
 
+int3_32:
+	mov edx, [esp]
+	sub edx, after_int3
+	SHOW "int3: return-after ", edx
+	PUTC 10
+	iretd
+
+into_32:
+	mov edx, [esp]
+	sub edx, after_into
+	SHOW "into: return-after ", edx
+	PUTC 10
+	iretd
+
 gp32:
 	mov ebp, esp
 	SHOW "#gp: error ", [ebp]
@@ -351,6 +374,7 @@ lm64:
 	mov edi, IDT64
 	mov ecx, 0x1000 / 4
 	rep stosd
+	GATE64 3, int3_64, 0x8E, 0
 	GATE64 13, gp64, 0x8E, 0
 	GATE64 14, pf64, 0x8E, 0
 	GATE64 0x40, int40_64, 0xEE, 0  ; DPL 3
@@ -364,6 +388,8 @@ lm64:
 	PUTLN "lm64: start"
 
 	int 0x44
+	int3
+after_int3_64:
 	mov ax, 0x1234
 	mov ds, ax                      ; #GP(0x1234)
 	mov ebx, NOT_PRESENT + 0x10
@@ -396,6 +422,14 @@ ist64:
 	sub edx, ebp
 	SHOW "int 0x44 (ist1): ist1-rsp ", edx
 	SHOW " ss ", ss
+	PUTC 10
+	iretq
+
+int3_64:
+	mov rdx, [rsp]
+	mov eax, after_int3_64
+	sub edx, eax
+	SHOW "int3 (64-bit): return-after ", edx
 	PUTC 10
 	iretq
 
