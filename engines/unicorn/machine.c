@@ -460,20 +460,14 @@ static bool intr_window_open(struct machine *m, uint64_t prev_pc,
 	return !shadow && (rflags & VSMM_RFLAGS_IF);
 }
 
-static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
-		      void *opaque)
+/*
+ * The code hook's interrupt work, only while something may be pending or
+ * NMIs wait for an IRET.  True if it stopped the engine for delivery.
+ */
+static bool __attribute__((noinline))
+intr_boundary(struct machine *m, uint64_t addr, uint32_t size,
+	      uint64_t prev_pc, uint32_t prev_size)
 {
-	struct machine *m = opaque;
-	uint64_t prev_pc = m->last_pc;
-	uint32_t prev_size = m->last_size;
-	(void)uc;
-	m->last_pc = addr;
-	m->last_size = size;
-	/* A stop asked for during the previous instruction (an IN or OUT
-	 * hook) is under way: this one does not run now, and must not
-	 * replace the reason (RSM right after the sync port's IN). */
-	if (m->stop != STOP_NONE)
-		return;
 	/* The IRET that ends an NMI handler has run: NMIs are unblocked
 	 * (outside SMM; in SMM they stay blocked until RSM, vsmm's rule). */
 	if (m->iret_done) {
@@ -485,19 +479,39 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 		m->stop = STOP_EVENT;
 		m->intr_window = true;
 		stop_engine(m, false);
-		return;
+		return true;
 	}
 	if (m->vcpu.state.nmi_masked && !m->vcpu.state.smm &&
 	    is_iret(m, addr, size))
 		m->iret_done = true;
-	if (m->vcpu.state.smm && is_rsm(m, addr)) {
+	return false;
+}
+
+static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
+		      void *opaque)
+{
+	struct machine *m = opaque;
+	uint64_t prev_pc = m->last_pc;
+	uint32_t prev_size = m->last_size;
+	(void)uc;
+	m->last_pc = addr;
+	m->last_size = size;
+	if (__builtin_expect((m->intr_poll | m->iret_done) ||
+			     (m->vcpu.state.nmi_masked && !m->vcpu.state.smm),
+			     0) && m->stop == STOP_NONE &&
+	    intr_boundary(m, addr, size, prev_pc, prev_size))
+		return;
+	/* A stop asked for during the previous instruction (an IN or OUT
+	 * hook) may be under way: this one then does not run now, and must
+	 * not replace the reason (RSM right after the sync port's IN). */
+	if (m->vcpu.state.smm && m->stop == STOP_NONE && is_rsm(m, addr)) {
 		m->stop = STOP_RSM;
 		stop_engine(m, false);
 		return;
 	}
 	/* RDMSR/WRMSR are emulated by the machine (cpu.h); only two-byte
 	 * instructions need the look at their bytes. */
-	if (size == 2 && is_msr_insn(m, addr)) {
+	if (size == 2 && m->stop == STOP_NONE && is_msr_insn(m, addr)) {
 		m->stop = STOP_MSR;
 		stop_engine(m, false);
 		return;
