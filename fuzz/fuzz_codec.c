@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
+#include "testlib.h"
 
 static const enum vsmm_layout layouts[3] = {
 	VSMM_LAYOUT_P6_32, VSMM_LAYOUT_AMD64, VSMM_LAYOUT_INTEL64,

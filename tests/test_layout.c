@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "vsmm/vsmm.h"
+#include "testlib.h"
 
 /* ---------------------------------------------------------------------- */
 /* Helpers                                                                */
@@ -602,24 +603,6 @@ static void restrict_extras(enum vsmm_layout layout, struct vsmm_image_extras *x
 
 #define EQ(field) assert_true(a->field == b->field)
 
-static void assert_state_equal(const struct vsmm_cpu_state *a,
-			       const struct vsmm_cpu_state *b)
-{
-	for (int i = 0; i < VSMM_GPR_COUNT; i++)
-		EQ(gpr[i]);
-	EQ(rip); EQ(rflags); EQ(cr0); EQ(cr2); EQ(cr3); EQ(cr4); EQ(efer);
-	EQ(dr6); EQ(dr7);
-	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
-		EQ(seg[i].selector); EQ(seg[i].attr);
-		EQ(seg[i].limit); EQ(seg[i].base);
-	}
-	EQ(gdtr.base); EQ(gdtr.limit); EQ(idtr.base); EQ(idtr.limit);
-	EQ(smbase); EQ(int_shadow);
-	EQ(smm); EQ(nmi_masked); EQ(smm_inside_nmi); EQ(smi_pending);
-	EQ(init_latched); EQ(nmi_pending); EQ(shutdown); EQ(halted);
-	EQ(vmx_on); EQ(guest_mode); EQ(svm_vmcb12);
-}
-
 static void assert_extras_equal(const struct vsmm_image_extras *a,
 				const struct vsmm_image_extras *b)
 {
@@ -662,7 +645,7 @@ static void test_round_trip(void **unused)
 			s.vmx_on = s.guest_mode = false;
 			s.svm_vmcb12 = 0;
 			restrict_extras(c->layout, &x);
-			assert_state_equal(&s, &out);
+			TP_ASSERT_SAME_STATE(&s, &out);
 			assert_extras_equal(&x, &xout);
 		}
 	}
@@ -806,7 +789,7 @@ static void test_decode_random(void **unused)
 							   c->area_size), VSMM_OK);
 			assert_int_equal(vsmm_image_decode(c->layout, again, c->area_size,
 							   &s2, &x2), VSMM_OK);
-			assert_state_equal(&s1, &s2);
+			TP_ASSERT_SAME_STATE(&s1, &s2);
 			assert_extras_equal(&x1, &x2);
 		}
 		free(area);

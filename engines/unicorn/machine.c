@@ -289,7 +289,6 @@ static void port_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 static uint32_t port_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 {
 	struct machine *m = opaque;
-	(void)uc;
 	if (port == MACHINE_PORT_DEBUGCON)
 		return MACHINE_PORT_DEBUGCON; /* isa-debugcon's read-back */
 	if (port == MACHINE_PORT_DEBUGCON_FW)
@@ -298,48 +297,82 @@ static uint32_t port_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 		return m->apm_cnt;
 	if (port == MACHINE_PORT_APM_STS)
 		return m->apm_sts;
+	if (port == MACHINE_PORT_SYNC) {
+		/* KVM's smm_test stage report: AL names the stage; the run
+		 * loop saves and restores the whole vCPU after the IN. */
+		uint64_t rax = 0;
+		uc_reg_read(uc, UC_X86_REG_RAX, &rax);
+		m->sync_stage = (uint8_t)rax;
+		m->stop = STOP_SYNC;
+		stop_engine(m, true);
+	}
 	/* Unclaimed ports float high. */
 	return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
-/* ICR delivery mode SMI (010b) to this CPU: shorthand self or all
- * including self, or no shorthand with destination APIC ID 0 or the
- * broadcast ID. */
-static bool icr_is_smi_to_self(uint32_t lo, uint32_t hi)
-{
-	unsigned mode = (lo >> 8) & 7u, shorthand = (lo >> 18) & 3u;
-	unsigned dest = hi >> 24;
-	if (mode != 2)
-		return false;
-	return shorthand == 1 || shorthand == 2 ||
-	       (shorthand == 0 && (dest == 0 || dest == 0xff));
-}
-
-static uint64_t apic_read(uc_engine *uc, uint64_t off, unsigned size,
-			  void *opaque)
+/* The local APIC page (apic.c): registers are aligned dwords. */
+static uint64_t apic_mmio_read(uc_engine *uc, uint64_t off, unsigned size,
+			       void *opaque)
 {
 	struct machine *m = opaque;
 	(void)uc, (void)size;
-	switch (off) {
-	case 0x30: return 0x00050014u; /* version register of an xAPIC */
-	case MACHINE_APIC_ICR_LO: return m->icr_lo & ~(1u << 12); /* idle */
-	case MACHINE_APIC_ICR_HI: return m->icr_hi;
-	default: return 0;
-	}
+	return apic_read(&m->apic, (unsigned)off);
 }
 
-static void apic_write(uc_engine *uc, uint64_t off, unsigned size,
-		       uint64_t value, void *opaque)
+static void apic_mmio_write(uc_engine *uc, uint64_t off, unsigned size,
+			    uint64_t value, void *opaque)
 {
 	struct machine *m = opaque;
 	(void)uc, (void)size;
-	if (off == MACHINE_APIC_ICR_HI) {
-		m->icr_hi = (uint32_t)value;
-	} else if (off == MACHINE_APIC_ICR_LO) {
-		m->icr_lo = (uint32_t)value;
-		if (icr_is_smi_to_self(m->icr_lo, m->icr_hi))
-			request_smi(m, SMI_SRC_APIC, true);
+	switch (apic_write(&m->apic, (unsigned)off, (uint32_t)value)) {
+	case APIC_IPI_SMI:
+		request_smi(m, SMI_SRC_APIC, true);
+		break;
+	case APIC_IPI_NMI:
+		if (vsmm_raise_nmi(&m->vcpu) == VSMM_OK)
+			machine_intr_changed(m);
+		break;
+	default:
+		/* EOI, TPR, a fixed self-IPI: priorities may have changed. */
+		machine_intr_changed(m);
+		break;
 	}
+}
+
+bool machine_apic_enabled(const struct machine *m)
+{
+	return m->msrs.apic_base & (1ull << 11);
+}
+
+void machine_intr_changed(struct machine *m)
+{
+	m->intr_poll = true;
+}
+
+int machine_apic_remap(struct machine *m)
+{
+	uint64_t want = machine_apic_enabled(m)
+				? m->msrs.apic_base & ~0xfffull : 0;
+	uc_err err = UC_ERR_OK;
+	if (want == m->apic_mapped)
+		return 0;
+	if (m->apic_mapped)
+		err = uc_mem_unmap(m->uc, m->apic_mapped, PAGE);
+	/* A base over RAM or ROM is not mapped: RAM wins, as on QEMU's
+	 * q35 for a base below TOLUD the APIC page does not decode there. */
+	bool rom;
+	if (!err && want && !phys_ptr(m, want, PAGE, &rom))
+		err = uc_mmio_map(m->uc, want, PAGE, apic_mmio_read, m,
+				  apic_mmio_write, m);
+	else if (want)
+		want = 0;
+	if (err) {
+		fprintf(m->cfg.log, "vsmm run: moving the local APIC page failed: "
+			"%s\n", uc_strerror(err));
+		return -1;
+	}
+	m->apic_mapped = want;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -372,21 +405,113 @@ static bool is_rsm(struct machine *m, uint64_t linear)
  * block it had already translated (it re-ran the #UD without calling the
  * hook again), so RSM in SMM never reaches it.
  */
+/* Did the instruction before this boundary open an interrupt shadow (STI,
+ * MOV SS, POP SS; SDM Vol.3A 6.8.3)?  Legacy prefixes are skipped. */
+static bool in_shadow(struct machine *m, uint64_t pc, uint32_t size)
+{
+	uint8_t b[15];
+	uint32_t i = 0;
+	if (size == 0 || size > sizeof(b) ||
+	    machine_phys_read(m, m->vcpu.state.smm, pc, b, size))
+		return false;
+	while (i < size && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0x2e ||
+			    b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 ||
+			    b[i] == 0x64 || b[i] == 0x65 || (b[i] & 0xf0) == 0x40))
+		i++;
+	if (i == size)
+		return false;
+	return b[i] == 0xfb || b[i] == 0x17 ||
+	       (b[i] == 0x8e && i + 1 < size && ((b[i + 1] >> 3) & 7) == 2);
+}
+
+/* IRET, IRETD or IRETQ (CF after an operand-size or REX prefix). */
+static bool is_iret(struct machine *m, uint64_t pc, uint32_t size)
+{
+	uint8_t b[2];
+	if (size == 0 || size > 2 ||
+	    machine_phys_read(m, m->vcpu.state.smm, pc, b, size))
+		return false;
+	return b[size - 1] == 0xcf &&
+	       (size == 1 || b[0] == 0x66 || (b[0] & 0xf0) == 0x40);
+}
+
+/*
+ * At this boundary, may an NMI or an external interrupt be taken?  NMI:
+ * vsmm's event rules (not blocked, not in SMM's blocking, no shadow).
+ * Interrupt: no shadow, RFLAGS.IF, and the APIC offers one.  With nothing
+ * left to offer, the hook stops looking.
+ */
+static bool intr_window_open(struct machine *m, uint64_t prev_pc,
+			     uint32_t prev_size)
+{
+	bool shadow = in_shadow(m, prev_pc, prev_size);
+	m->vcpu.state.int_shadow = shadow ? VSMM_SHADOW_STI : 0;
+	bool nmi = vsmm_next_event(&m->vcpu) == VSMM_EVENT_NMI;
+	m->vcpu.state.int_shadow = 0;
+	if (nmi)
+		return true;
+	bool ext = apic_pending(&m->apic, machine_apic_enabled(m));
+	if (!ext) {
+		m->intr_poll = m->vcpu.state.nmi_pending;
+		return false;
+	}
+	uint64_t rflags = 0;
+	uc_reg_read(m->uc, UC_X86_REG_EFLAGS, &rflags);
+	return !shadow && (rflags & VSMM_RFLAGS_IF);
+}
+
+/*
+ * The code hook's interrupt work, only while something may be pending or
+ * NMIs wait for an IRET.  True if it stopped the engine for delivery.
+ */
+static bool __attribute__((noinline))
+intr_boundary(struct machine *m, uint64_t addr, uint32_t size,
+	      uint64_t prev_pc, uint32_t prev_size)
+{
+	/* The IRET that ends an NMI handler has run: NMIs are unblocked
+	 * (outside SMM; in SMM they stay blocked until RSM, vsmm's rule). */
+	if (m->iret_done) {
+		m->iret_done = false;
+		m->vcpu.state.nmi_masked = false;
+		m->intr_poll = true;
+	}
+	if (m->intr_poll && intr_window_open(m, prev_pc, prev_size)) {
+		m->stop = STOP_EVENT;
+		m->intr_window = true;
+		stop_engine(m, false);
+		return true;
+	}
+	if (m->vcpu.state.nmi_masked && !m->vcpu.state.smm &&
+	    is_iret(m, addr, size))
+		m->iret_done = true;
+	return false;
+}
+
 static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 		      void *opaque)
 {
 	struct machine *m = opaque;
+	uint64_t prev_pc = m->last_pc;
+	uint32_t prev_size = m->last_size;
 	(void)uc;
 	m->last_pc = addr;
 	m->last_size = size;
-	if (m->vcpu.state.smm && is_rsm(m, addr)) {
+	if (__builtin_expect((m->intr_poll | m->iret_done) ||
+			     (m->vcpu.state.nmi_masked && !m->vcpu.state.smm),
+			     0) && m->stop == STOP_NONE &&
+	    intr_boundary(m, addr, size, prev_pc, prev_size))
+		return;
+	/* A stop asked for during the previous instruction (an IN or OUT
+	 * hook) may be under way: this one then does not run now, and must
+	 * not replace the reason (RSM right after the sync port's IN). */
+	if (m->vcpu.state.smm && m->stop == STOP_NONE && is_rsm(m, addr)) {
 		m->stop = STOP_RSM;
 		stop_engine(m, false);
 		return;
 	}
 	/* RDMSR/WRMSR are emulated by the machine (cpu.h); only two-byte
 	 * instructions need the look at their bytes. */
-	if (size == 2 && is_msr_insn(m, addr)) {
+	if (size == 2 && m->stop == STOP_NONE && is_msr_insn(m, addr)) {
 		m->stop = STOP_MSR;
 		stop_engine(m, false);
 		return;
@@ -394,6 +519,11 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 	m->insns++;
 	if (m->smi_timer && --m->smi_timer == 0)
 		request_smi(m, SMI_SRC_TIMER, false);
+	/* The APIC timer counts instructions (apic.h). */
+	if (m->apic.timer_left && --m->apic.timer_left == 0) {
+		apic_timer_expired(&m->apic);
+		m->intr_poll = true;
+	}
 	if ((m->cfg.max_insns && m->insns > m->cfg.max_insns) ||
 	    (m->deadline > 0 && (m->insns & 0xfffff) == 0 &&
 	     machine_now_s() > m->deadline)) {
@@ -580,8 +710,10 @@ static int map_memory(struct machine *m)
 		err = uc_mem_map_ptr(m->uc, FOUR_GIB - m->bios_size, m->bios_size,
 				     UC_PROT_READ | UC_PROT_EXEC, m->bios);
 	if (!err)
-		err = uc_mmio_map(m->uc, MACHINE_APIC_BASE, PAGE, apic_read, m,
-				  apic_write, m);
+		err = uc_mmio_map(m->uc, MACHINE_APIC_BASE, PAGE, apic_mmio_read,
+				  m, apic_mmio_write, m);
+	if (!err)
+		m->apic_mapped = MACHINE_APIC_BASE;
 	if (!err && m->cfg.smram_size)
 		err = uc_mmio_map(m->uc, m->cfg.smram_base, m->cfg.smram_size,
 				  closed_smram_read, m, closed_smram_write, m);
@@ -626,6 +758,7 @@ static int init_vcpu(struct machine *m)
 		cpu_restrict_model(&m->model); /* what CPUID reports */
 	}
 	cpu_msrs_reset(&m->msrs);
+	apic_reset(&m->apic);
 	m->ops.read_phys = op_read_phys;
 	m->ops.write_phys = op_write_phys;
 	m->ops.smm_changed = op_smm_changed;

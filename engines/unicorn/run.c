@@ -169,14 +169,15 @@ static int do_rsm(struct machine *m)
 }
 
 /*
- * Deliver an exception or software interrupt through the real-mode IVT
- * (intr.h).  st is the state with RIP at the return address; on success
- * it is loaded into the engine.
+ * Deliver an exception, software or hardware interrupt through the IVT or
+ * the IDT (intr.h).  st is the state with RIP at the return address; on
+ * success it is loaded into the engine.
  */
-static int deliver_vector(struct machine *m, struct vsmm_cpu_state *st,
-			  unsigned vector)
+static int deliver_event(struct machine *m, struct vsmm_cpu_state *st,
+			 const struct intr_event *ev)
 {
-	switch (intr_deliver_real(m, st, vector, (uint16_t)st->rip)) {
+	struct intr_outcome out;
+	switch (intr_deliver(m, st, ev, &out)) {
 	case INTR_DELIVERED: {
 		uc_err err = ucx_set_state(m->uc, m->scratch, st);
 		if (err)
@@ -184,18 +185,18 @@ static int deliver_vector(struct machine *m, struct vsmm_cpu_state *st,
 		return CONTINUE;
 	}
 	case INTR_SHUTDOWN:
-		fprintf(m->cfg.log, "vsmm run: shutdown: vector %u lies beyond "
-			"the IVT limit 0x%x (triple fault)\n", vector,
-			st->idtr.limit);
+		fprintf(m->cfg.log, "vsmm run: shutdown (triple fault): vector %u "
+			"at RIP 0x%" PRIx64 " could not be delivered: %s\n",
+			out.first, st->rip, out.why);
 		return RUN_EXIT_SHUTDOWN;
 	case INTR_MEMORY:
-		fprintf(m->cfg.log, "vsmm run: vector %u: the IVT or the stack "
-			"is not RAM\n", vector);
+		fprintf(m->cfg.log, "vsmm run: vector %u at RIP 0x%" PRIx64
+			": %s\n", out.vector, st->rip, out.why);
 		return RUN_EXIT_GUEST_FAULT;
 	default:
 		fprintf(m->cfg.log, "vsmm run: exception or interrupt %u at RIP "
-			"0x%" PRIx64 "; this engine delivers them through the "
-			"real-mode IVT only, not the IDT\n", vector, st->rip);
+			"0x%" PRIx64 "; this engine cannot deliver it: %s\n",
+			out.vector, st->rip, out.why);
 		return RUN_EXIT_GUEST_FAULT;
 	}
 }
@@ -204,7 +205,8 @@ static int deliver_vector(struct machine *m, struct vsmm_cpu_state *st,
 static int do_intr(struct machine *m)
 {
 	unsigned vector = m->intno;
-	bool soft = intr_is_soft(m, m->req_linear, &vector);
+	bool icebp;
+	bool soft = intr_is_soft(m, m->req_linear, &vector, &icebp);
 	/* A trap returns after the instruction, a fault to it. */
 	uint64_t linear = soft ? m->req_linear + m->req_size : m->req_linear;
 	struct vsmm_cpu_state st = m->vcpu.state;
@@ -216,6 +218,14 @@ static int do_intr(struct machine *m)
 	 * delivered there either way; it is the guest's fault (status 4). */
 	if (err == UC_ERR_EXCEPTION &&
 	    ucx_get_state(m->uc, m->scratch, &st) == UC_ERR_OK) {
+		/* A #PF on the fetch of that target, though, is the target's
+		 * own fault: CR2 lies in the instruction at RIP. */
+		uint64_t at = st.seg[VSMM_CS].base + st.rip;
+		if (!soft && m->intno == 14 && st.cr2 - at < 15)
+			return deliver_event(m, &st, &(struct intr_event){
+				.vector = 14, .kind = INTR_KIND_FAULT,
+				.has_error = true,
+				.error = ucx_saved_error_code(m->scratch) });
 		fprintf(m->cfg.log, "vsmm run: exception or interrupt %u at RIP "
 			"0x%" PRIx64 "; the engine cannot deliver it there\n",
 			m->intno, st.rip);
@@ -223,7 +233,17 @@ static int do_intr(struct machine *m)
 	}
 	if (err)
 		return internal(m, "finding where the engine stopped", err);
-	return deliver_vector(m, &st, soft ? vector : m->intno);
+	struct intr_event ev = { .vector = soft ? vector : m->intno };
+	if (soft) {
+		ev.kind = icebp ? INTR_KIND_ICEBP : INTR_KIND_SOFT;
+		ev.insn_len = m->req_size;
+	} else {
+		ev.kind = INTR_KIND_FAULT;
+		ev.has_error = intr_has_error_code(ev.vector);
+		if (ev.has_error)
+			ev.error = ucx_saved_error_code(m->scratch);
+	}
+	return deliver_event(m, &st, &ev);
 }
 
 /* RDMSR/WRMSR, stopped at before they ran (code_hook). */
@@ -264,10 +284,14 @@ static int do_msr(struct machine *m)
 			st.seg[VSMM_FS].base = msr.value;
 		else if (r == CPU_MSR_OK && index == 0xC0000101u)
 			st.seg[VSMM_GS].base = msr.value;
+		else if (r == CPU_MSR_OK && index == CPU_MSR_APIC_BASE &&
+			 machine_apic_remap(m))
+			return RUN_EXIT_INTERNAL;
 	}
 	m->insns++;
 	if (r != CPU_MSR_OK)
-		return deliver_vector(m, &st, 13); /* #GP(0), RIP at the insn */
+		return deliver_event(m, &st, &(struct intr_event){
+			.vector = 13, .kind = INTR_KIND_FAULT, .has_error = true });
 	st.rip += 2;
 	if (!((st.efer & VSMM_EFER_LMA) && (st.seg[VSMM_CS].attr & VSMM_SEG_L)))
 		st.rip &= 0xffffffffu;
@@ -291,13 +315,60 @@ static bool stopped_on_hlt(struct machine *m)
 	       b[n - 1] == 0xf4;
 }
 
+/*
+ * An NMI or an external interrupt, if one can be taken now: at a window
+ * the code hook found open, or in HLT (which it ends; RIP is already past
+ * the HLT).  NMI first (SDM Vol.3A 6.9).
+ */
+static int deliver_interrupt(struct machine *m, bool *delivered)
+{
+	bool window = m->intr_window;
+	m->intr_window = false;
+	*delivered = false;
+	if (!window && !m->halted)
+		return CONTINUE;
+	struct intr_event ev = { .kind = INTR_KIND_NMI, .vector = 2 };
+	struct vsmm_cpu_state st = m->vcpu.state;
+	uc_err err = ucx_get_state(m->uc, m->scratch, &st);
+	if (err)
+		return internal(m, "reading the vCPU state", err);
+	if (vsmm_next_event(&m->vcpu) == VSMM_EVENT_NMI) {
+		if (vsmm_ack_event(&m->vcpu, VSMM_EVENT_NMI) != VSMM_OK)
+			return internal(m, "acknowledging the NMI", UC_ERR_OK);
+	} else if ((st.rflags & VSMM_RFLAGS_IF) &&
+		   apic_pending(&m->apic, machine_apic_enabled(m))) {
+		int v = apic_ack(&m->apic, machine_apic_enabled(m));
+		if (v < 0)
+			return CONTINUE;
+		ev = (struct intr_event){ .kind = INTR_KIND_EXT,
+					  .vector = (unsigned)v };
+	} else {
+		return CONTINUE;
+	}
+	*delivered = true;
+	m->halted = false;
+	m->last_size = 0; /* no shadow at the handler's first instruction */
+	m->intr_poll = true;
+	return deliver_event(m, &st, &ev);
+}
+
 /* What happens at this instruction boundary before the guest runs on. */
 static int service_events(struct machine *m)
 {
+	bool delivered;
 	if (vsmm_next_event(&m->vcpu) == VSMM_EVENT_SMI)
 		return deliver_smi(m);
-	if (!m->halted)
-		return CONTINUE;
+	int rc = deliver_interrupt(m, &delivered);
+	if (rc != CONTINUE || delivered || !m->halted)
+		return rc;
+	/* Halted: time passes to the APIC timer's expiry (apic.h). */
+	if (m->apic.timer_left && !m->smi_timer) {
+		m->apic.timer_left = 0;
+		apic_timer_expired(&m->apic);
+		rc = deliver_interrupt(m, &delivered);
+		if (rc != CONTINUE || delivered)
+			return rc;
+	}
 	if (m->smi_timer) {
 		/* Halted: time passes until the SMI timer expires. */
 		m->smi_timer = 0;
@@ -362,6 +433,81 @@ static int resume_after_stop(struct machine *m)
 	return CONTINUE;
 }
 
+static bool same_arch(const struct vsmm_cpu_state *a,
+		      const struct vsmm_cpu_state *b)
+{
+	bool same = !memcmp(a->gpr, b->gpr, sizeof(a->gpr)) &&
+		    a->rip == b->rip && a->rflags == b->rflags &&
+		    a->cr0 == b->cr0 && a->cr2 == b->cr2 && a->cr3 == b->cr3 &&
+		    a->cr4 == b->cr4 && a->efer == b->efer && a->dr6 == b->dr6 &&
+		    a->dr7 == b->dr7 && a->gdtr.base == b->gdtr.base &&
+		    a->gdtr.limit == b->gdtr.limit &&
+		    a->idtr.base == b->idtr.base && a->idtr.limit == b->idtr.limit;
+	for (int i = 0; i < VSMM_SREG_COUNT && same; i++)
+		same = a->seg[i].selector == b->seg[i].selector &&
+		       a->seg[i].base == b->seg[i].base &&
+		       a->seg[i].limit == b->seg[i].limit &&
+		       a->seg[i].attr == b->seg[i].attr;
+	return same;
+}
+
+/*
+ * The sync port (KVM's smm_test, ported in tests/guests/smmtest.asm): at
+ * every stage the host saves the whole vCPU, throws it away and loads it
+ * into a fresh one, in SMM or not.  Here: the architectural state from the
+ * engine and vsmm's SMM state through its snapshot API (vsmm_smm_export),
+ * then a vCPU from vsmm_vcpu_init() and the engine at the reset state,
+ * then vsmm_smm_import() and the saved registers loaded back, SMRAM shown
+ * as the imported SMM flag says.  What comes back must equal what went.
+ */
+static int sync_cycle(struct machine *m)
+{
+	struct vsmm_cpu_state saved = m->vcpu.state, reset, back = { 0 };
+	uint8_t blob[VSMM_SMM_BLOB_SIZE], again[VSMM_SMM_BLOB_SIZE];
+	uc_err err = ucx_get_state(m->uc, m->scratch, &saved);
+	if (err)
+		return internal(m, "reading the vCPU state", err);
+	int rc = vsmm_smm_export(&m->vcpu, blob);
+	if (rc == VSMM_OK)
+		rc = vsmm_vcpu_init(&m->vcpu, &m->model, &m->ops, m);
+	if (rc == VSMM_OK)
+		rc = vsmm_vcpu_set_semantics(&m->vcpu, m->cfg.semantics);
+	vsmm_cpu_state_reset(&reset);
+	if (rc == VSMM_OK && (machine_set_smram_visible(m, false) ||
+			      ucx_set_state(m->uc, m->scratch, &reset)))
+		return internal(m, "resetting the vCPU", UC_ERR_OK);
+	if (rc == VSMM_OK)
+		rc = vsmm_smm_import(&m->vcpu, blob, sizeof(blob));
+	if (rc != VSMM_OK) {
+		fprintf(m->cfg.log, "vsmm run: sync stage %u: the SMM snapshot "
+			"did not round-trip: %s\n", m->sync_stage,
+			vsmm_status_name(rc));
+		return RUN_EXIT_INTERNAL;
+	}
+	struct vsmm_cpu_state load = m->vcpu.state; /* imported event state */
+	memcpy(load.gpr, saved.gpr, sizeof(load.gpr));
+	load.rip = saved.rip, load.rflags = saved.rflags;
+	load.cr0 = saved.cr0, load.cr2 = saved.cr2, load.cr3 = saved.cr3;
+	load.cr4 = saved.cr4, load.efer = saved.efer;
+	load.dr6 = saved.dr6, load.dr7 = saved.dr7;
+	memcpy(load.seg, saved.seg, sizeof(load.seg));
+	load.gdtr = saved.gdtr, load.idtr = saved.idtr;
+	m->vcpu.state = load;
+	if (machine_set_smram_visible(m, load.smm) ||
+	    ucx_set_state(m->uc, m->scratch, &load) ||
+	    ucx_get_state(m->uc, m->scratch, &back))
+		return internal(m, "restoring the vCPU", UC_ERR_OK);
+	if (vsmm_smm_export(&m->vcpu, again) != VSMM_OK ||
+	    memcmp(blob, again, sizeof(blob)) || !same_arch(&saved, &back)) {
+		fprintf(m->cfg.log, "vsmm run: sync stage %u: the restored vCPU "
+			"differs from the saved one\n", m->sync_stage);
+		return RUN_EXIT_INTERNAL;
+	}
+	m->syncs++;
+	trace_sync(m, m->sync_stage);
+	return CONTINUE;
+}
+
 static int handle_stop(struct machine *m, uc_err err)
 {
 	switch (m->stop) {
@@ -381,6 +527,10 @@ static int handle_stop(struct machine *m, uc_err err)
 		return RUN_EXIT_LIMIT;
 	case STOP_EVENT:
 		return resume_after_stop(m);
+	case STOP_SYNC: {
+		int rc = resume_after_stop(m);
+		return rc == CONTINUE ? sync_cycle(m) : rc;
+	}
 	case STOP_NONE:
 		if (err == UC_ERR_OK) {
 			if (stopped_on_hlt(m))

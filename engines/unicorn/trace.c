@@ -157,3 +157,15 @@ void trace_rsm(struct machine *m, const struct vsmm_cpu_state *before, int rc)
 	fputs("}\n", f);
 	fflush(f);
 }
+
+void trace_sync(struct machine *m, unsigned stage)
+{
+	if (!m->cfg.trace)
+		return;
+	fprintf(m->cfg.log, "{\"event\":\"sync\",\"n\":%" PRIu64 ",\"stage\":"
+		"%u,\"smm\":%s,\"result\":\"restored\",\"state\":", m->syncs,
+		stage, m->vcpu.state.smm ? "true" : "false");
+	state_json(m->cfg.log, &m->vcpu.state);
+	fputs("}\n", m->cfg.log);
+	fflush(m->cfg.log);
+}

@@ -38,6 +38,14 @@
 #define OFF_IDT 400u
 #define OFF_CR 424u
 #define OFF_EFER 560u
+/* int error_code, exception_is_int after the exception state (found by
+ * probing: a #GP of MOV DS with selectors 0x1234 and 0x5678). */
+#define OFF_ERROR_CODE 5352u
+/* int old_exception: QEMU's "exception in flight", reset to -1 when its
+ * do_interrupt finishes.  Unicorn never runs that, so the machine resets
+ * it at every state load; else the next contributory fault after a #GP
+ * would arrive as #DF (found by probing: it holds 13 after a #GP). */
+#define OFF_OLD_EXCEPTION 5464u
 #define SEGCACHE_SIZE 24u
 #define SC_SELECTOR 0u
 #define SC_BASE 8u
@@ -223,6 +231,12 @@ int ucx_selfcheck(uc_engine *uc, char *why, size_t whylen)
 		snprintf(why, whylen,
 			 "hflags at offset %u (0x%x) do not describe the 64-bit "
 			 "reset state", OFF_HFLAGS, hf);
+		goto out;
+	}
+	/* No exception in flight at reset (QEMU: old_exception = -1). */
+	if (get32(blob(ctx), OFF_OLD_EXCEPTION) != 0xffffffffu) {
+		snprintf(why, whylen, "old_exception at offset %u is not -1 at "
+			 "reset", OFF_OLD_EXCEPTION);
 		goto out;
 	}
 	uc_x86_msr efer = { .rid = 0xc0000080u };
@@ -434,6 +448,7 @@ uc_err ucx_set_state(uc_engine *uc, uc_context *scratch,
 		put64(b, OFF_CR + 4 * 8, st->cr4);
 		put64(b, OFF_EFER, st->efer);
 		put32(b, OFF_HFLAGS, derive_hflags(st, get32(b, OFF_HFLAGS)));
+		put32(b, OFF_OLD_EXCEPTION, 0xffffffffu);
 		err = uc_context_restore(uc, scratch);
 	}
 	if (!err)
@@ -471,4 +486,9 @@ uc_err ucx_resume_at_linear(uc_engine *uc, uc_context *scratch,
 	if (!err)
 		st->rip = rip;
 	return err;
+}
+
+uint32_t ucx_saved_error_code(const uc_context *scratch)
+{
+	return get32((const uint8_t *)scratch + CTX_HEADER, OFF_ERROR_CODE);
 }

@@ -63,6 +63,14 @@ uc_err ucx_resume_at_linear(uc_engine *uc, uc_context *scratch,
 			    uint64_t linear, uint64_t cut_short,
 			    struct vsmm_cpu_state *state);
 
+/*
+ * The error code of the exception the engine reported last (QEMU's
+ * env->error_code), as the context last saved into scratch holds it:
+ * valid in the UC_HOOK_INTR stop of an exception that pushes one, after
+ * ucx_get_state() or ucx_resume_at_linear() read the state.
+ */
+uint32_t ucx_saved_error_code(const uc_context *scratch);
+
 /* Attribute word conversions between vsmm's 16-bit access-rights layout
  * and QEMU's descriptor-high-dword layout (bits 8..23). */
 unsigned ucx_attr_to_qemu(uint16_t attr);

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "testlib.h"
 
 /* ------------------------------------------------------------------ */
 /* Numbers                                                              */
@@ -207,39 +208,6 @@ static void fill_state(struct vsmm_cpu_state *s)
 	s->svm_vmcb12 = 0xabc000;
 }
 
-/* Compare member by member: padding bytes are not part of the state. */
-static void assert_state_equal(const struct vsmm_cpu_state *a,
-			       const struct vsmm_cpu_state *b)
-{
-	for (int i = 0; i < VSMM_GPR_COUNT; i++)
-		assert_true(a->gpr[i] == b->gpr[i]);
-	assert_true(a->rip == b->rip && a->rflags == b->rflags);
-	assert_true(a->cr0 == b->cr0 && a->cr2 == b->cr2 && a->cr3 == b->cr3 &&
-		    a->cr4 == b->cr4 && a->efer == b->efer);
-	assert_true(a->dr6 == b->dr6 && a->dr7 == b->dr7);
-	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
-		assert_int_equal(a->seg[i].selector, b->seg[i].selector);
-		assert_int_equal(a->seg[i].attr, b->seg[i].attr);
-		assert_int_equal(a->seg[i].limit, b->seg[i].limit);
-		assert_true(a->seg[i].base == b->seg[i].base);
-	}
-	assert_true(a->gdtr.base == b->gdtr.base && a->gdtr.limit == b->gdtr.limit);
-	assert_true(a->idtr.base == b->idtr.base && a->idtr.limit == b->idtr.limit);
-	assert_int_equal(a->smbase, b->smbase);
-	assert_int_equal(a->smm, b->smm);
-	assert_int_equal(a->nmi_masked, b->nmi_masked);
-	assert_int_equal(a->smm_inside_nmi, b->smm_inside_nmi);
-	assert_int_equal(a->smi_pending, b->smi_pending);
-	assert_int_equal(a->init_latched, b->init_latched);
-	assert_int_equal(a->nmi_pending, b->nmi_pending);
-	assert_int_equal(a->shutdown, b->shutdown);
-	assert_int_equal(a->halted, b->halted);
-	assert_int_equal(a->vmx_on, b->vmx_on);
-	assert_int_equal(a->guest_mode, b->guest_mode);
-	assert_int_equal(a->int_shadow, b->int_shadow);
-	assert_true(a->svm_vmcb12 == b->svm_vmcb12);
-}
-
 static void test_state_round_trip(void **unused)
 {
 	struct vsmm_cpu_state in, out;
@@ -259,7 +227,7 @@ static void test_state_round_trip(void **unused)
 					sizeof(err)), 0);
 	memset(&out, 0, sizeof(out));
 	assert_int_equal(cli_state_from_json(back, "", &out, err, sizeof(err)), 0);
-	assert_state_equal(&in, &out);
+	TP_ASSERT_SAME_STATE(&in, &out);
 	json_object_put(j);
 	json_object_put(back);
 }
@@ -278,7 +246,7 @@ static void test_state_absent_keys_are_zero(void **unused)
 	assert_int_equal(cli_json_parse(text, strlen(text), &j, err, sizeof(err)), 0);
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(cli_state_from_json(j, "", &s, err, sizeof(err)), 0);
-	assert_state_equal(&zero, &s);
+	TP_ASSERT_SAME_STATE(&zero, &s);
 	json_object_put(j);
 }
 

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "apic.h"
 #include "cpu.h"
 #include "machine.h"
 #include "run.h"
@@ -442,6 +443,87 @@ static void cpuid_model(void **unused)
 	assert_int_equal(r[3] & (1u << 29), 0); /* no long mode */
 }
 
+/* The local APIC's rules (apic.h): priority classes against TPR and ISR,
+ * EOI, illegal vectors, the timer's divide configuration and reload. */
+static void apic_rules(void **unused)
+{
+	(void)unused;
+	struct apic a = { 0 };
+	apic_reset(&a);
+	assert_int_equal(apic_read(&a, APIC_REG_VERSION), 0x00050014u);
+	assert_int_equal(apic_read(&a, APIC_REG_LVT_LINT0), 0x700u);
+	/* Software disabled: nothing offered, LVT writes stay masked. */
+	apic_write(&a, APIC_REG_ICR_LO, 0x00040000u | 0x51);
+	assert_false(apic_pending(&a, true));
+	apic_write(&a, APIC_REG_LVT_TIMER, 0x40);
+	assert_true(apic_read(&a, APIC_REG_LVT_TIMER) & APIC_LVT_MASKED);
+	apic_write(&a, APIC_REG_SVR, 0x1ff);
+	assert_true(apic_pending(&a, true));
+	assert_false(apic_pending(&a, false)); /* IA32_APIC_BASE.EN clear */
+	/* TPR 0x50 holds back class 5, not class 6. */
+	apic_write(&a, APIC_REG_TPR, 0x5f);
+	assert_false(apic_pending(&a, true));
+	apic_write(&a, APIC_REG_ICR_LO, 0x00040000u | 0x61);
+	assert_int_equal(apic_ack(&a, true), 0x61);
+	/* In service 0x61: PPR 0x60, so 0x51 still waits after TPR 0. */
+	apic_write(&a, APIC_REG_TPR, 0);
+	assert_int_equal(apic_read(&a, APIC_REG_PPR), 0x60u);
+	assert_false(apic_pending(&a, true));
+	apic_write(&a, APIC_REG_EOI, 0);
+	assert_int_equal(apic_ack(&a, true), 0x51);
+	apic_write(&a, APIC_REG_EOI, 0);
+	assert_int_equal(apic_ack(&a, true), -1);
+	/* Vectors 0-15 are illegal: ESR bit 6, nothing raised. */
+	apic_write(&a, APIC_REG_ICR_LO, 0x00040000u | 0x0e);
+	assert_false(apic_pending(&a, true));
+	assert_int_equal(apic_read(&a, APIC_REG_ESR), 1u << 6);
+	/* SMI and NMI to self; to APIC ID 5, nothing. */
+	assert_int_equal(apic_write(&a, APIC_REG_ICR_LO, 0x00040200u), APIC_IPI_SMI);
+	assert_int_equal(apic_write(&a, APIC_REG_ICR_LO, 0x00040400u), APIC_IPI_NMI);
+	apic_write(&a, APIC_REG_ICR_HI, 5u << 24);
+	assert_int_equal(apic_write(&a, APIC_REG_ICR_LO, 0x400u), APIC_IPI_NONE);
+	/* Timer: divide by 8 (DCR 2), 10 counts = 80 bus clocks. */
+	apic_write(&a, APIC_REG_TIMER_DCR, 2);
+	apic_write(&a, APIC_REG_LVT_TIMER, APIC_LVT_PERIODIC | 0x40);
+	apic_write(&a, APIC_REG_TIMER_INIT, 10);
+	assert_int_equal(a.timer_left, 80);
+	a.timer_left -= 9;
+	assert_int_equal(apic_read(&a, APIC_REG_TIMER_CUR), 9);
+	a.timer_left = 0;
+	apic_timer_expired(&a);
+	assert_int_equal(a.timer_left, 80); /* periodic reload */
+	assert_int_equal(apic_ack(&a, true), 0x40);
+	apic_write(&a, APIC_REG_TIMER_DCR, 0xb); /* divide by 1 */
+	apic_write(&a, APIC_REG_LVT_TIMER, 0x40); /* one-shot */
+	apic_write(&a, APIC_REG_TIMER_INIT, 3);
+	assert_int_equal(a.timer_left, 3);
+	a.timer_left = 0;
+	apic_timer_expired(&a);
+	assert_int_equal(a.timer_left, 0);
+	assert_int_equal(apic_read(&a, APIC_REG_TIMER_CUR), 0);
+}
+
+/* IA32_APIC_BASE moves the page, and EN clear removes it. */
+static void apic_page_follows_base(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	uint32_t v = 0;
+	assert_int_equal(machine_up(&m), 0);
+	assert_int_equal(uc_mem_read(m.uc, 0xfee00030, &v, 4), UC_ERR_OK);
+	assert_int_equal(v, 0x00050014u);
+	m.msrs.apic_base = 0xfec10000ull | 0x900;
+	assert_int_equal(machine_apic_remap(&m), 0);
+	assert_int_equal(m.apic_mapped, 0xfec10000ull);
+	assert_int_equal(uc_mem_read(m.uc, 0xfec10030, &v, 4), UC_ERR_OK);
+	assert_int_equal(v, 0x00050014u);
+	assert_int_not_equal(uc_mem_read(m.uc, 0xfee00030, &v, 4), UC_ERR_OK);
+	m.msrs.apic_base = 0xfec10000ull | 0x100;
+	assert_int_equal(machine_apic_remap(&m), 0);
+	assert_int_equal(m.apic_mapped, 0);
+	machine_destroy(&m);
+}
+
 int main(void)
 {
 	uc_engine *uc;
@@ -470,6 +552,8 @@ int main(void)
 		cmocka_unit_test(smbase_beyond_ram),
 		cmocka_unit_test(msr_rules),
 		cmocka_unit_test(cpuid_model),
+		cmocka_unit_test(apic_rules),
+		cmocka_unit_test(apic_page_follows_base),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	remove(bios_path);

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * CPU models, a catalogue of valid interrupted contexts, the SMI-handler
- * modes and the independent "passes every check" oracle, shared by the
- * fuzz targets and tests/test_faults.c.  State comparison: state_diff.c.
+ * modes, the scenarios of the fuzz targets and the independent "passes
+ * every check" oracle.  State comparison: state_diff.c.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "fuzz.h"
+#include "testlib.h"
 
 /* ------------------------------------------------------------------ */
 /* Models                                                               */
@@ -373,6 +373,24 @@ int fz_scenario_vcpu(const struct fz_scenario *sc, struct fz_mem *mem,
 			.port = 0xb2, .insn_rip = sc->pre.rip - 2,
 		};
 	return VSMM_OK;
+}
+
+const struct vsmm_layout_desc *fz_scenario_start(struct fz_input *in,
+						 struct fz_mem *mem,
+						 struct fz_scenario *sc,
+						 struct vsmm_vcpu *vcpu)
+{
+	uint8_t hdr[FZ_SCENARIO_BYTES];
+	const struct vsmm_layout_desc *d;
+
+	for (unsigned i = 0; i < FZ_SCENARIO_BYTES; i++)
+		hdr[i] = fz_u8(in);
+	fz_mem_reset(mem);
+	FZ_CHECK(fz_scenario_decode(hdr, mem, sc), "preset model refused");
+	FZ_CHECK(fz_scenario_vcpu(sc, mem, vcpu) == VSMM_OK, "vcpu_init refused");
+	d = vsmm_layout_get(vsmm_vcpu_layout(vcpu));
+	FZ_CHECK(d != NULL && d->nfields > 0, "the vCPU has no layout");
+	return d;
 }
 
 /* ------------------------------------------------------------------ */

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The test platform of the fuzz targets and the fault-injection test:
- * sparse guest memory with an SMM view and a normal view, a log of every
- * callback, and a switch that makes the N-th callback fail.
+ * The test platform of the suites and the fuzz targets: sparse guest
+ * memory with an SMM view and a normal view, a log of every callback, and
+ * fault injection (callback number fail_at, counted from 1, or every
+ * callback of the kinds in fail_kinds, fails).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
+#include "testlib.h"
 
 char fz_context[256];
 const char *fz_input_name;
@@ -75,6 +76,8 @@ void fz_mem_reset(struct fz_mem *mem)
 	mem->npages = 0;
 	mem->limit = 1ull << 36;
 	mem->fail_at = 0;
+	mem->fail_kinds = 0;
+	mem->l1 = NULL;
 	fz_mem_clear_log(mem);
 }
 
@@ -174,7 +177,8 @@ static bool record(struct fz_mem *mem, enum fz_call_kind kind, bool smm,
 	bool fail;
 
 	mem->calls++;
-	fail = mem->calls == mem->fail_at; /* calls >= 1, so 0 never fails */
+	fail = mem->calls == mem->fail_at || /* calls >= 1: 0 never fails */
+	       (mem->fail_kinds & (1u << kind)) != 0;
 	mem->count[kind]++;
 	if (mem->nlog < FZ_LOG_MAX)
 		mem->log[mem->nlog++] = (struct fz_call){
@@ -214,8 +218,21 @@ static int cb_smm_changed(void *ctx, struct vsmm_vcpu *vcpu, bool entering)
 
 static int cb_nested_leave(void *ctx, struct vsmm_vcpu *vcpu)
 {
+	struct fz_mem *mem = ctx;
+
 	FZ_CHECK(vcpu != NULL, "nested_leave got no vCPU");
-	return record(ctx, FZ_CALL_NESTED_LEAVE, false, 0, 0) ? -1 : 0;
+	if (record(mem, FZ_CALL_NESTED_LEAVE, false, 0, 0))
+		return -1;
+	if (mem->l1) {
+		/* A VMM loads L1's registers; the event state is the vCPU's. */
+		struct vsmm_cpu_state l1 = *mem->l1;
+
+		l1.smi_pending = vcpu->state.smi_pending;
+		l1.nmi_masked = vcpu->state.nmi_masked;
+		l1.guest_mode = vcpu->state.guest_mode;
+		vcpu->state = l1;
+	}
+	return 0;
 }
 
 static int cb_nested_enter(void *ctx, struct vsmm_vcpu *vcpu,

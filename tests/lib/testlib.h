@@ -1,20 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared pieces of the fuzz targets (fuzz/fuzz_*.c) and of the
- * fault-injection test (tests/test_faults.c): a guest-memory platform that
- * logs every callback and can fail the N-th one, a catalogue of valid vCPU
- * states and CPU models, an independent oracle for "this state passes every
- * architectural check", and field-by-field state comparison.
+ * The test library (tests/lib/) of the cmocka suites (tests/test_*.c) and
+ * the fuzz targets (fuzz/fuzz_*.c): one guest-memory platform that logs
+ * every callback and injects faults, one catalogue of valid vCPU states and
+ * CPU models, an independent oracle for "this state passes every
+ * architectural check", one field-by-field state comparison, and the
+ * cmocka helpers that bind a vCPU to all of that (tp_*).  The VM-entry
+ * checker is beside it (vmentry.h).
  *
- * The oracle is written from the manuals (spec section 5), not from
- * src/checks.c, so a fuzz target that asks "does the state RSM resumed pass
- * the checks?" asks a second opinion, not the same code twice.
+ * The oracle is written from the manuals, not from src/checks.c, so a test
+ * that asks "does the state RSM resumed pass the checks?" asks a second
+ * opinion, not the same code twice.
  *
- * Everything here uses only the public header: a target exercises vsmm
- * exactly as an embedding VMM would.
+ * Names: fz_* for the platform, the catalogue, the oracle and the diff
+ * (they began as the fuzz targets' support), tp_* for the cmocka helpers.
+ * Everything but tp_* uses only the public header: a fuzz target exercises
+ * vsmm exactly as an embedding VMM would.
  */
-#ifndef VSMM_FUZZ_H
-#define VSMM_FUZZ_H
+#ifndef VSMM_TESTLIB_H
+#define VSMM_TESTLIB_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -106,10 +110,22 @@ struct fz_mem {
 	unsigned npages;
 	uint64_t limit;
 
-	/* Fault injection: callback number fail_at (1-based, counted over
-	 * every callback) returns -1.  0 never fails. */
+	/*
+	 * Fault injection, the one convention of the library: callback
+	 * number fail_at returns -1, counted from 1 over every callback
+	 * since the last fz_mem_reset() or fz_mem_clear_log(); 0 never
+	 * fails.  So the next callback is calls + 1, and fail_at = calls + 1
+	 * fails it.  Besides, every callback of a kind in fail_kinds
+	 * (1u << enum fz_call_kind) fails.  A failed callback is logged
+	 * with .failed set and changes nothing.
+	 */
 	unsigned fail_at;
-	unsigned calls;
+	unsigned fail_kinds;
+	unsigned calls;   /* callbacks so far (also beyond FZ_LOG_MAX) */
+
+	/* If set, nested_leave loads this state (a VMM loading L1's
+	 * registers), keeping the vCPU's event state. */
+	const struct vsmm_cpu_state *l1;
 
 	/* Every callback, in order (the first FZ_LOG_MAX). */
 	struct fz_call log[FZ_LOG_MAX];
@@ -119,7 +135,7 @@ struct fz_mem {
 
 extern const struct vsmm_platform_ops fz_platform_ops;
 
-/* Forget every page, the log and the counters; fail nothing. */
+/* Forget every page, the log and the counters; fail nothing; no l1. */
 void fz_mem_reset(struct fz_mem *mem);
 /* Forget the log and counters only (memory stays). */
 void fz_mem_clear_log(struct fz_mem *mem);
@@ -240,6 +256,17 @@ bool fz_scenario_decode(const uint8_t hdr[FZ_SCENARIO_BYTES],
 int fz_scenario_vcpu(const struct fz_scenario *sc, struct fz_mem *mem,
 		     struct vsmm_vcpu *vcpu);
 
+/*
+ * The start of every scenario-driven target: read the header from in,
+ * reset mem, decode the scenario and bind vcpu to it (fz_scenario_decode
+ * and fz_scenario_vcpu, failing loudly if vsmm refuses a preset).  Returns
+ * the layout the vCPU uses.
+ */
+const struct vsmm_layout_desc *fz_scenario_start(struct fz_input *in,
+						 struct fz_mem *mem,
+						 struct fz_scenario *sc,
+						 struct vsmm_vcpu *vcpu);
+
 /* ------------------------------------------------------------------ */
 /* The oracle and comparisons                                           */
 /* ------------------------------------------------------------------ */
@@ -269,7 +296,63 @@ const char *fz_state_diff(const struct vsmm_cpu_state *a,
  * record, semantics, last_shutdown, smi_count. */
 const char *fz_vcpu_diff(const struct vsmm_vcpu *a, const struct vsmm_vcpu *b);
 
+/* RSM shut down from the vCPU state `before`: nothing but the shutdown
+ * flag changed, and last_shutdown names a reason of the table.  Fails
+ * loudly (fz_fail) otherwise. */
+void fz_check_shutdown(const struct vsmm_cpu_state *before,
+		       const struct vsmm_vcpu *v);
+/* RSM resumed s from the SMM state b: the pending events are kept and NMIs
+ * are blocked again only if the SMI came inside an NMI handler and the
+ * handler did not unblock them.  Fails loudly otherwise. */
+void fz_check_rsm_events(const struct vsmm_cpu_state *b,
+			 const struct vsmm_cpu_state *s);
+
 /* Is this status one of VSMM_STATUS_MAP? */
 bool fz_status_known(int status);
 
-#endif /* VSMM_FUZZ_H */
+/* ------------------------------------------------------------------ */
+/* cmocka helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+/* A vCPU bound to a preset model and the platform. */
+struct tp_vcpu {
+	struct vsmm_model model;
+	struct vsmm_vcpu vcpu;
+	struct fz_mem *mem;
+};
+
+/*
+ * (Re)bind v: a fresh platform (allocated on first use, else reset), the
+ * preset model, the semantics.  The vCPU's state is the reset state;
+ * tp_state() loads one of the catalogue.  Aborts if vsmm refuses.
+ */
+void tp_vcpu_init(struct tp_vcpu *v, enum vsmm_vendor vendor, bool long_mode,
+		  enum vsmm_semantics semantics);
+
+/* The catalogue's state `kind` for v's model (fz_state_build), writing
+ * what it needs into v's memory; aborts if the model cannot hold it. */
+void tp_state(struct tp_vcpu *v, enum fz_state_kind kind);
+
+/* The one cmocka teardown: frees the platform of every vCPU that
+ * tp_vcpu_init() bound and unbinds them (their mem becomes NULL). */
+int tp_teardown(void **state);
+
+/* Read / write one field of the vCPU's image in SMRAM by its manual name
+ * (aborts if the layout has no such field). */
+uint64_t tp_image_get(struct tp_vcpu *v, const char *name);
+void tp_image_set(struct tp_vcpu *v, const char *name, uint64_t value);
+
+/* The first difference between two states (every field), or NULL. */
+#define tp_state_diff(a, b) fz_state_diff((a), (b), FZ_CMP_ALL)
+
+/* Fail the cmocka test with the first difference between two states.  A
+ * macro, so that the library needs no cmocka and the failure names the
+ * test's own line; include <cmocka.h> before using it. */
+#define TP_ASSERT_SAME_STATE(want, got)                                        \
+	do {                                                                   \
+		const char *tp_d_ = tp_state_diff((want), (got));              \
+		if (tp_d_)                                                     \
+			fail_msg("state differs: %s", tp_d_);                  \
+	} while (0)
+
+#endif /* VSMM_TESTLIB_H */

@@ -2,14 +2,14 @@
 /*
  * The first difference between two vCPU states, named field by field: the
  * one comparison the fuzz targets and the cmocka suites (TP_ASSERT_SAME_STATE
- * in tests/test_platform.h) share.
+ * in testlib.h) share.
  */
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "fuzz.h"
+#include "testlib.h"
 
 static char diff_buf[256];
 
@@ -128,4 +128,30 @@ const char *fz_vcpu_diff(const struct vsmm_vcpu *a, const struct vsmm_vcpu *b)
 	DIFF("priv.io_valid", a->priv.io_valid, b->priv.io_valid);
 	DIFF("priv.io_insn_rip", a->priv.io_insn_rip, b->priv.io_insn_rip);
 	return NULL;
+}
+
+void fz_check_shutdown(const struct vsmm_cpu_state *before,
+		       const struct vsmm_vcpu *v)
+{
+	struct vsmm_cpu_state expect = *before;
+	enum vsmm_reason reason = v->last_shutdown.reason;
+	const char *diff;
+
+	expect.shutdown = true;
+	diff = fz_state_diff(&expect, &v->state, FZ_CMP_ALL);
+	FZ_CHECK(diff == NULL, "shutdown changed the state: %s", diff);
+	FZ_CHECK(reason > VSMM_REASON_NONE && reason < VSMM_REASON_COUNT &&
+			 strcmp(vsmm_reason_name(reason), "UNKNOWN") != 0,
+		 "shutdown without a reason (%d)", (int)reason);
+}
+
+void fz_check_rsm_events(const struct vsmm_cpu_state *b,
+			 const struct vsmm_cpu_state *s)
+{
+	FZ_CHECK(s->smi_pending == b->smi_pending && s->init_latched == b->init_latched &&
+			 s->nmi_pending == b->nmi_pending,
+		 "RSM changed pending events");
+	FZ_CHECK(s->nmi_masked == (b->smm_inside_nmi && b->nmi_masked),
+		 "NMI mask after RSM %d (inside_nmi=%d, mask in SMM=%d)",
+		 s->nmi_masked, b->smm_inside_nmi, b->nmi_masked);
 }
