@@ -42,9 +42,7 @@ static const struct int_key int_keys[] = {
 };
 
 /* Segment keys, in enum vsmm_sreg order. */
-static const char *const seg_keys[VSMM_SREG_COUNT] = {
-	"es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr",
-};
+static const char *const seg_keys[VSMM_SREG_COUNT] = VSMM_SREG_NAMES;
 
 struct bool_key {
 	const char *key;

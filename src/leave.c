@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core.h"
-#include "vendor/vendor.h"
+#include "cpu/vendor.h"
 
 #define NONE VSMM_REASON_NONE
 #define TRY VSMM__TRY

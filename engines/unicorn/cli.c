@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "machine.h"
 #include "run.h"
 #include "run_status.h"
@@ -125,22 +126,14 @@ static int parse_args(int argc, char **argv, struct machine_config *c)
 		} else if ((v = opt_value(argv, argc, &i, "--bios", &err))) {
 			c->bios_path = v;
 		} else if ((v = opt_value(argv, argc, &i, "--model", &err))) {
-			if (!strcmp(v, "intel"))
-				c->vendor = VSMM_VENDOR_INTEL;
-			else if (!strcmp(v, "amd"))
-				c->vendor = VSMM_VENDOR_AMD;
-			else
+			if (cli_vendor_parse(v, &c->vendor))
 				return bad("unknown --model '%s' (intel or amd)", v);
 		} else if ((v = opt_value(argv, argc, &i, "--layout", &err))) {
 			if (vsmm_layout_from_name(v, &c->layout) != VSMM_OK)
 				return bad("unknown --layout '%s' (auto, p6-32, "
 					   "amd64 or intel64)", v);
 		} else if ((v = opt_value(argv, argc, &i, "--semantics", &err))) {
-			if (!strcmp(v, "kvm"))
-				c->semantics = VSMM_SEMANTICS_KVM;
-			else if (!strcmp(v, "hardware"))
-				c->semantics = VSMM_SEMANTICS_HARDWARE;
-			else
+			if (cli_semantics_parse(v, &c->semantics))
 				return bad("unknown --semantics '%s' (kvm or "
 					   "hardware)", v);
 		} else if ((v = opt_value(argv, argc, &i, "--ram", &err))) {

@@ -257,12 +257,26 @@ enum vsmm_gpr {
 	VSMM_GPR_COUNT
 };
 
-/* Segment registers (KVM's VCPU_SREG order for the first six). */
+/*
+ * Segment registers (KVM's VCPU_SREG order for the first six):
+ * X(NAME, name) with the enum suffix and the lower-case name every tool
+ * prints and reads ("es" .. "tr": the CLI's JSON keys, vsmm run --trace).
+ */
+#define VSMM_SREG_MAP(X)                                                       \
+	X(ES, es) X(CS, cs) X(SS, ss) X(DS, ds) X(FS, fs) X(GS, gs)            \
+	X(LDTR, ldtr) X(TR, tr)
+
 enum vsmm_sreg {
-	VSMM_ES, VSMM_CS, VSMM_SS, VSMM_DS, VSMM_FS, VSMM_GS,
-	VSMM_LDTR, VSMM_TR,
+#define VSMM__SREG_ENUM(NAME, name) VSMM_##NAME,
+	VSMM_SREG_MAP(VSMM__SREG_ENUM)
+#undef VSMM__SREG_ENUM
 	VSMM_SREG_COUNT
 };
+
+/* The names of VSMM_SREG_MAP as an initialiser, in enum order:
+ * static const char *const names[VSMM_SREG_COUNT] = VSMM_SREG_NAMES; */
+#define VSMM__SREG_STR(NAME, name) #name,
+#define VSMM_SREG_NAMES { VSMM_SREG_MAP(VSMM__SREG_STR) }
 
 /*
  * Segment attribute word: the 16-bit "access rights" layout used by the

@@ -240,6 +240,32 @@ static void assert_state_equal(const struct vsmm_cpu_state *a,
 	assert_true(a->svm_vmcb12 == b->svm_vmcb12);
 }
 
+/* One table of vendor and semantics names: what the printers write, the
+ * parsers (vsmm's options and vsmm run's) read back; nothing else. */
+static void test_names_round_trip(void **unused)
+{
+	static const enum vsmm_vendor vendors[] = { VSMM_VENDOR_INTEL, VSMM_VENDOR_AMD };
+	static const enum vsmm_semantics sems[] = { VSMM_SEMANTICS_KVM, VSMM_SEMANTICS_HARDWARE };
+	enum vsmm_vendor v;
+	enum vsmm_semantics s;
+
+	(void)unused;
+	for (size_t i = 0; i < 2; i++) {
+		v = (enum vsmm_vendor)99;
+		assert_int_equal(cli_vendor_parse(cli_vendor_name(vendors[i]), &v), 0);
+		assert_int_equal(v, vendors[i]);
+		s = (enum vsmm_semantics)99;
+		assert_int_equal(cli_semantics_parse(cli_semantics_name(sems[i]), &s), 0);
+		assert_int_equal(s, sems[i]);
+	}
+	assert_string_equal(cli_vendor_name(VSMM_VENDOR_AMD), "amd");
+	assert_string_equal(cli_semantics_name(VSMM_SEMANTICS_HARDWARE), "hardware");
+	assert_int_equal(cli_vendor_parse("Intel", &v), -1);
+	assert_int_equal(cli_vendor_parse("", &v), -1);
+	assert_int_equal(cli_semantics_parse("hw", &s), -1);
+	assert_int_equal(cli_semantics_parse("kvm ", &s), -1);
+}
+
 static void test_state_round_trip(void **unused)
 {
 	struct vsmm_cpu_state in, out;
@@ -541,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_parse_hex),
 		cmocka_unit_test(test_opts_forms),
 		cmocka_unit_test(test_opts_errors),
+		cmocka_unit_test(test_names_round_trip),
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_state_absent_keys_are_zero),
 		cmocka_unit_test(test_state_refusals),

@@ -51,6 +51,17 @@ static void svm_rsm_finish(struct vsmm__rsm *r)
 	(void)r; /* nothing SVM keeps outside the image */
 }
 
+/* APM Vol.2 "I/O trap offset" dword (0x7EC0): bit 0 IN (RW), 1 valid,
+ * 2 string, 3 REP, 4/5/6 byte/word/dword size, 31:16 port (the AMD-K5
+ * manual has the same bits 0, 1 and 31:16). */
+uint32_t vsmm__svm_io_trap(const struct vsmm_io_smi *io)
+{
+	uint32_t size = io->width == 1 ? 1u : io->width == 2 ? 2u : 4u;
+
+	return (io->in ? 1u : 0) | 2u | (io->string ? 4u : 0) |
+	       (io->rep ? 8u : 0) | size << 4 | (uint32_t)io->port << 16;
+}
+
 const struct vsmm__vendor_ops vsmm__vendor_amd = {
 	.name = "amd",
 	.native_layout = VSMM_LAYOUT_AMD64,
