@@ -126,6 +126,47 @@ static void print_layout(FILE *out, const struct vsmm_layout_desc *d)
 	print_gap(out, d, next, MANUAL_BASE); /* every area ends at 0x7FFF */
 }
 
+/* One row per member of struct vsmm_image_extras, from the same table
+ * as the struct (VSMM_IMAGE_EXTRAS_MAP): which layouts hold the field. */
+static const struct {
+	const char *member;
+	unsigned bits;
+	const char *text;
+} extras[] = {
+#define EXTRA_ROW(type, member, tag, text) { #member, 8 * sizeof(type), text },
+	VSMM_IMAGE_EXTRAS_MAP(EXTRA_ROW)
+#undef EXTRA_ROW
+};
+
+static void print_extras(FILE *out)
+{
+	fputs("\n## Layout-specific fields (`struct vsmm_image_extras`)\n\n"
+	      "What an image holds beyond `struct vsmm_cpu_state`: one member\n"
+	      "each, named as the tables above name the field (`revision` is\n"
+	      "`smm_revision`); the same name is the key of `vsmm decode --json`\n"
+	      "and `vsmm encode` ([json.md](json.md)). Generated from\n"
+	      "`VSMM_IMAGE_EXTRAS_MAP` in `include/vsmm/vsmm.h`, the table the\n"
+	      "struct, the codec and the CLI are built from.\n\n"
+	      "| Member | Bits | Layouts | Description |\n"
+	      "| --- | --- | --- | --- |\n", out);
+	for (size_t i = 0; i < sizeof(extras) / sizeof(extras[0]); i++) {
+		const char *field = strcmp(extras[i].member, "revision") == 0 ?
+				    "smm_revision" : extras[i].member;
+		const char *sep = "";
+
+		fprintf(out, "| `%s` | %u | ", extras[i].member, extras[i].bits);
+		for (int l = 0; l < VSMM_LAYOUT_COUNT; l++) {
+			const struct vsmm_layout_desc *d =
+				vsmm_layout_get((enum vsmm_layout)l);
+			if (d && vsmm_layout_field(d, field)) {
+				fprintf(out, "%s%s", sep, d->name);
+				sep = ", ";
+			}
+		}
+		fprintf(out, " | %s |\n", extras[i].text);
+	}
+}
+
 static void generate(FILE *out)
 {
 	fputs(preamble, out);
@@ -134,6 +175,7 @@ static void generate(FILE *out)
 		if (d)
 			print_layout(out, d);
 	}
+	print_extras(out);
 }
 
 /* 0 if the two streams hold the same bytes. */

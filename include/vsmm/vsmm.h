@@ -534,21 +534,46 @@ VSMM_API int vsmm_layout_from_name(const char *name, enum vsmm_layout *out);
 VSMM_API int vsmm_layout_detect(const uint8_t *area, size_t len, enum vsmm_layout *out,
 		       uint32_t *revision_out);
 
-/* Layout-specific fields that are not part of struct vsmm_cpu_state. */
+/*
+ * Layout-specific fields that are not part of struct vsmm_cpu_state, one
+ * row each: X(type, member, TAG, text).  The member is named as the
+ * layouts' field tables name the field (`vsmm layouts`), except revision
+ * (the field smm_revision); TAG is the binding those tables give the field
+ * inside the library; text is the line docs/layouts.md prints.  The struct,
+ * the codec's bindings, the CLI's JSON keys and the docs all come from
+ * this table.
+ */
+#define VSMM_IMAGE_EXTRAS_MAP(X)                                               \
+	X(uint32_t, revision, REVISION, "SMM revision identifier (all layouts)") \
+	X(uint16_t, io_restart, IO_RESTART, "I/O instruction restart field")   \
+	X(uint16_t, auto_hlt_restart, AUTO_HLT, "auto-HALT restart field")     \
+	X(uint64_t, io_restart_rip, IO_RIP, "I/O restart RIP")                 \
+	X(uint64_t, io_restart_rcx, IO_RCX, "I/O restart RCX")                 \
+	X(uint64_t, io_restart_rsi, IO_RSI, "I/O restart RSI")                 \
+	X(uint64_t, io_restart_rdi, IO_RDI, "I/O restart RDI")                 \
+	X(uint32_t, io_restart_dword, IO_DWORD,                                \
+	  "AMD64: the I/O trap dword at 0x7EC0")                               \
+	X(uint32_t, io_misc, IO_MISC, "Intel: IOMisc at 0x7FA4")               \
+	X(uint64_t, io_mem_addr, IO_MEM_ADDR, "Intel: I/O memory address at 0x7F9C") \
+	X(uint8_t, amd_nmi_mask, AMD_NMI_MASK, "AMD64: NMI mask at 0x7ECA")    \
+	X(uint64_t, svm_guest_flag, SVM_GUEST_FLAG, "AMD64: SMI in an SVM guest") \
+	X(uint64_t, svm_vmcb12_gpa, SVM_VMCB12, "AMD64: that guest's VMCB")    \
+	X(uint64_t, svm_guest_virq, SVM_VIRQ, "AMD64: SVM virtual interrupt")  \
+	X(uint64_t, ssp, SSP, "AMD64: shadow stack pointer (CET)")             \
+	X(uint64_t, svm_guest_pat, SVM_GUEST_PAT, "AMD64: SVM guest PAT")      \
+	X(uint64_t, svm_host_efer, SVM_HOST_EFER, "AMD64: SVM host EFER")      \
+	X(uint64_t, svm_host_cr4, SVM_HOST_CR4, "AMD64: SVM host CR4")         \
+	X(uint64_t, svm_host_cr3, SVM_HOST_CR3, "AMD64: SVM host CR3")         \
+	X(uint64_t, svm_host_cr0, SVM_HOST_CR0, "AMD64: SVM host CR0")         \
+	X(uint64_t, ept_vmx_control, EPT_VMX_CONTROL,                          \
+	  "Intel64: EPT/VMX control at 0x7ED8")                                \
+	X(uint32_t, en_ept_vmx_control, EN_EPT_VMX_CONTROL,                    \
+	  "Intel64: its enable at 0x7EE0")
+
 struct vsmm_image_extras {
-	uint32_t revision;
-	uint16_t io_restart;       /* I/O instruction restart field */
-	uint16_t auto_hlt_restart; /* auto-HALT restart field */
-	uint64_t io_restart_rip, io_restart_rcx, io_restart_rsi, io_restart_rdi;
-	uint32_t io_restart_dword; /* AMD64: 0x7EC0 I/O trap word */
-	uint32_t io_misc;          /* Intel: 0x7FA4 IOMisc */
-	uint64_t io_mem_addr;      /* Intel: 0x7F9C */
-	uint8_t amd_nmi_mask;      /* AMD64: 0x7ECA */
-	uint64_t svm_guest_flag, svm_vmcb12_gpa, svm_guest_virq;
-	uint64_t ssp;
-	uint64_t svm_guest_pat, svm_host_efer, svm_host_cr4, svm_host_cr3, svm_host_cr0;
-	uint64_t ept_vmx_control;    /* Intel64: 0x7ED8 */
-	uint32_t en_ept_vmx_control; /* Intel64: 0x7EE0 */
+#define VSMM__EXTRAS_MEMBER(type, member, tag, text) type member;
+	VSMM_IMAGE_EXTRAS_MAP(VSMM__EXTRAS_MEMBER)
+#undef VSMM__EXTRAS_MEMBER
 };
 
 /*

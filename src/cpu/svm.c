@@ -13,7 +13,8 @@ static int svm_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 		return VSMM_OK;
 	/* The 32-bit map has no room for the SVM fields: KVM refuses (and
 	 * kills the VM) rather than lose the nested guest. */
-	if (!vsmm_layout_field(vsmm_layout_get(s->layout), "svm_guest_flag"))
+	if (!vsmm__layout_field_bound(vsmm_layout_get(s->layout),
+				      VSMM__B_SVM_GUEST_FLAG, 0))
 		return VSMM_E_VENDOR;
 	uint64_t vmcb12 = s->svm_vmcb12;
 	int rc = vsmm__smi_nested_exit(s, vcpu);

@@ -20,7 +20,6 @@
  */
 enum vsmm__bind_kind {
 	VSMM__B_NONE = 0,    /* reserved slot: written 0, ignored on decode */
-	VSMM__B_REVISION,    /* SMM revision identifier (extras->revision) */
 	VSMM__B_SMBASE,
 	VSMM__B_GPR,
 	VSMM__B_RIP,
@@ -41,27 +40,11 @@ enum vsmm__bind_kind {
 	VSMM__B_DT_BASE,     /* GDTR/IDTR base (low dword in a 4-byte slot) */
 	VSMM__B_DT_BASE_HI,  /* GDTR/IDTR base bits 63:32 */
 	VSMM__B_INT_SHADOW,
-	VSMM__B_IO_RESTART,
-	VSMM__B_AUTO_HLT,
-	VSMM__B_IO_RIP,
-	VSMM__B_IO_RCX,
-	VSMM__B_IO_RSI,
-	VSMM__B_IO_RDI,
-	VSMM__B_IO_DWORD,
-	VSMM__B_IO_MISC,
-	VSMM__B_IO_MEM_ADDR,
-	VSMM__B_AMD_NMI_MASK,
-	VSMM__B_SVM_GUEST_FLAG,
-	VSMM__B_SVM_VMCB12,
-	VSMM__B_SVM_VIRQ,
-	VSMM__B_SSP,
-	VSMM__B_SVM_GUEST_PAT,
-	VSMM__B_SVM_HOST_EFER,
-	VSMM__B_SVM_HOST_CR4,
-	VSMM__B_SVM_HOST_CR3,
-	VSMM__B_SVM_HOST_CR0,
-	VSMM__B_EPT_VMX_CONTROL,
-	VSMM__B_EN_EPT_VMX_CONTROL,
+	/* One per member of struct vsmm_image_extras (VSMM_IMAGE_EXTRAS_MAP):
+	 * VSMM__B_REVISION, VSMM__B_IO_RESTART, ... */
+#define VSMM__EXTRAS_KIND(type, member, tag, text) VSMM__B_##tag,
+	VSMM_IMAGE_EXTRAS_MAP(VSMM__EXTRAS_KIND)
+#undef VSMM__EXTRAS_KIND
 	VSMM__B_EXT_SIGNATURE, /* marks vsmm's extension block as present */
 };
 
