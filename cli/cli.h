@@ -21,7 +21,7 @@
 
 /* Exit statuses (documented in vsmm.1 and docs/json.md). */
 #define CLI_EXIT_OK 0
-#define CLI_EXIT_NO 1  /* check: would shut down; rsm: shutdown; diff: differ */
+#define CLI_EXIT_NO 1  /* check: would shut down (or undecided); rsm: shutdown; diff: differ */
 #define CLI_EXIT_ERR 2 /* usage, input, output or library error */
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -298,6 +298,14 @@ int cli_smi_deliver(struct cli_smi *r, const struct cli_opts *o,
 		    const struct vsmm_cpu_state *state);
 
 /* "layout amd64 (from the revision id), revision ..., model ..., semantics ..." */
+/*
+ * Where RSM takes the image's hidden segment state from: NULL when the
+ * image carries it (every map but an intel64 one without vsmm's records),
+ * else "descriptor tables" (read through the dump) or, with no dump to
+ * read them from, "unavailable" (docs/compat.md).
+ */
+const char *cli_hidden_state(const struct cli_rsm *r, const struct cli_image *img);
+
 void cli_print_context(FILE *f, const struct cli_image *img,
 		       const struct cli_opts *o);
 /* layout, revision, model and semantics keys (of the image read by check

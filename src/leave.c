@@ -671,6 +671,9 @@ int vsmm__rsm_load(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
 	int rc = vsmm_image_decode(r->layout, area, len, &r->img, &r->ex);
 	if (rc != VSMM_OK)
 		return rc;
+	rc = vsmm__rsm_hidden_state(r, area); /* images without it: hidden.c */
+	if (rc != VSMM_OK)
+		return rc;
 	return load_image(r) == NONE ? VSMM_OK : VSMM_E_SHUTDOWN;
 }
 

@@ -102,7 +102,11 @@ VSMM_API uint32_t vsmm_version_number(void);
 	X(E_UNSUPPORTED, -9, "the CPU model does not support this "            \
 			     "operation or layout")                            \
 	X(E_VENDOR, -10, "the vendor (VMX/SVM) step of SMI delivery failed "   \
-			 "in the embedding VMM")
+			 "in the embedding VMM")                               \
+	X(E_NO_MEMORY, -11, "the image holds no hidden segment state (an "     \
+			    "Intel map without vsmm's records) and there is "  \
+			    "no platform memory to read the descriptor "       \
+			    "tables from: RSM's outcome cannot be decided")
 
 enum vsmm_status {
 #define VSMM__STATUS_ENUM(name, value, text) VSMM_##name = (value),
@@ -218,7 +222,19 @@ VSMM_API const char *vsmm_strerror(int status);
 		"Registers\"")                                                   \
 	X(HLT_NOT_CPL0, "auto-HALT restart would halt a context whose "        \
 		"SS.DPL is not 0", "SDM Vol.3C \"Checks on Guest Non-Register "  \
-		"State\"; SDM Vol.2 HLT")
+		"State\"; SDM Vol.2 HLT")                                         \
+	X(DESC_READ, "a descriptor an image without hidden segment state "     \
+		"needs (or a page-table entry on the way to it) could not be "  \
+		"read through the platform", "SDM Vol.3A \"Segment "             \
+		"Descriptors\", \"Paging\"; docs/compat.md")                     \
+	X(DESC_LIMIT, "a selector of an image without hidden segment state "   \
+		"points outside its descriptor table (GDT, or an unusable or "  \
+		"too short LDT)", "SDM Vol.3A \"Segment Selectors\" (#GP on a "  \
+		"segment load); docs/compat.md")                                 \
+	X(DESC_NOT_PRESENT, "a selector of an image without hidden segment "   \
+		"state names a descriptor that is not present",                 \
+		"SDM Vol.3A \"Segment Descriptors\" (#NP/#SS on a segment "      \
+		"load); docs/compat.md")
 
 enum vsmm_reason {
 #define VSMM__REASON_ENUM(name, text, ref) VSMM_REASON_##name,
@@ -884,9 +900,12 @@ VSMM_API int vsmm_leave_smm(struct vsmm_vcpu *vcpu);
 
 /*
  * Would RSM accept this area?  Runs the whole RSM validation on a copy of
- * the vCPU (reads nothing from the platform except PDPTEs through
- * read_phys if ops is non-NULL) and fills *why.  Returns VSMM_OK or
- * VSMM_E_SHUTDOWN; `out`, if non-NULL, receives the state RSM would load.
+ * the vCPU (reads nothing from the platform but PDPTEs, and for an image
+ * without hidden segment state its descriptors and the page tables on the
+ * way to them, through read_phys if ops is non-NULL) and fills *why.
+ * Returns VSMM_OK or VSMM_E_SHUTDOWN; VSMM_E_NO_MEMORY when the image has
+ * no hidden segment state and ops is NULL (docs/compat.md); `out`, if
+ * non-NULL, receives the state RSM would load.
  */
 VSMM_API int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
 		   struct vsmm_shutdown *why, struct vsmm_cpu_state *out);

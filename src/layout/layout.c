@@ -459,11 +459,18 @@ static const struct {
 		       const struct vsmm_image_extras *x, uint8_t *area);
 	void (*decode)(const uint8_t *area, struct vsmm_cpu_state *state,
 		       struct vsmm_image_extras *extras);
+	bool (*extensions_present)(const uint8_t *area);
 } codecs[VSMM_LAYOUT_COUNT] = {
-	[VSMM_LAYOUT_P6_32] = { encode_p6_32, decode_p6_32 },
-	[VSMM_LAYOUT_AMD64] = { encode_amd64, decode_amd64 },
-	[VSMM_LAYOUT_INTEL64] = { encode_intel64, decode_intel64 },
+	[VSMM_LAYOUT_P6_32] = { encode_p6_32, decode_p6_32, extensions_present_p6_32 },
+	[VSMM_LAYOUT_AMD64] = { encode_amd64, decode_amd64, extensions_present_amd64 },
+	[VSMM_LAYOUT_INTEL64] = { encode_intel64, decode_intel64,
+				  extensions_present_intel64 },
 };
+
+bool vsmm__image_has_hidden(enum vsmm_layout layout, const uint8_t *area)
+{
+	return !find(layout) || codecs[layout].extensions_present(area);
+}
 
 int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 		      const struct vsmm_image_extras *extras, uint8_t *area,

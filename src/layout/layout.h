@@ -9,6 +9,7 @@
 #ifndef VSMM_LAYOUT_LAYOUT_H
 #define VSMM_LAYOUT_LAYOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,6 +78,15 @@ struct vsmm__layout {
 const struct vsmm_field_desc *
 vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
 			 unsigned arg);
+
+/*
+ * Does this area (the layout's whole area, of its size) carry the hidden
+ * segment state?  Every map but intel64 always does; an intel64 area does
+ * when vsmm's records are there (their signature), and not when a
+ * processor or another tool wrote it (RSM then reads the descriptor
+ * tables, src/hidden.c).
+ */
+bool vsmm__image_has_hidden(enum vsmm_layout layout, const uint8_t *area);
 
 extern const struct vsmm__layout vsmm__layout_p6_32;
 extern const struct vsmm__layout vsmm__layout_amd64;
