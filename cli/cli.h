@@ -155,6 +155,31 @@ struct cli_opts {
 	int nargs;
 };
 
+/*
+ * A row of an option table (vsmm's commands in cli/opts.c, vsmm run in
+ * engines/unicorn/cli.c): "--name VALUE", "--name=VALUE", the alias (a
+ * short form matched exactly, "-o VALUE"), or a flag without value.
+ */
+struct cli_option {
+	const char *name;   /* "--model" */
+	const char *alias;  /* "-o", or NULL */
+	bool has_value;
+	unsigned mask;      /* the row counts where (mask & allowed) != 0 */
+	int id;             /* what the table's owner switches on */
+};
+
+enum cli_option_status {
+	CLI_OPTION_OK,       /* *opt matched; *value is its value (NULL for a flag) */
+	CLI_OPTION_UNKNOWN,  /* no row of the table is argv[*i] */
+	CLI_OPTION_NO_VALUE, /* *opt needs a value and argv has none left */
+};
+
+/* Match argv[*i] against the table's rows for `allowed`; *i moves past a
+ * separate value.  Reports nothing: the caller words its errors. */
+enum cli_option_status cli_option_match(const struct cli_option *table, size_t n,
+					unsigned allowed, int *i, int argc, char **argv,
+					const struct cli_option **opt, const char **value);
+
 /* Parse argv[1..] of a command.  Returns 0 (go on), 1 (--help was printed:
  * exit 0) or -1 (usage error, already reported: exit 2). */
 int cli_opts_parse(const struct cli_command *cmd, unsigned allowed,
