@@ -612,6 +612,14 @@ static enum vsmm_reason check_resumed(struct vsmm__rsm *r)
 	    vsmm__check_rip_canonical(st->rip, linear_width(r->next.model)) != NONE)
 		return vsmm__reject(r, VSMM_REASON_RIP_NONCANONICAL, VSMM__FIELD(RIP),
 				    st->rip);
+	/* Paging on with LME=1 and long mode inactive: the VMX fixed bits
+	 * force PG on after a handler cleared it along with PAE.  No VM entry
+	 * (IA32_EFER.LME must equal LMA while CR0.PG=1) nor VMRUN (LME and PG
+	 * need PAE) takes that state. */
+	if ((st->cr0 & VSMM_CR0_PG) && (st->efer & VSMM_EFER_LME) &&
+	    !(st->efer & VSMM_EFER_LMA))
+		return vsmm__reject(r, VSMM_REASON_CR0_PG_LME_NO_PAE, VSMM__FIELD(CR0),
+				    r->img.cr0);
 	TRY(check_base_bits(r));
 	TRY(check_canonical_bases(r));
 	TRY(check_seg_attrs(r));

@@ -56,7 +56,7 @@ static const struct verdict verdicts[] = {
 	{ "CR0[63:32] set", VSMM_VENDOR_AMD, TP_LONG, cr0_high, RS(CR0_HIGH), RS(NONE) },
 	{ "CR0[63:32] set (intel)", VSMM_VENDOR_INTEL, TP_LONG, cr0_high, RS(CR0_HIGH), RS(NONE) },
 	{ "LME+PG, PAE clear, 32-bit", VSMM_VENDOR_INTEL, TP_PROT32, lme_pg_no_pae,
-	  RS(CR0_PG_LME_NO_PAE), RS(NONE) },
+	  RS(CR0_PG_LME_NO_PAE), RS(CR0_PG_LME_NO_PAE) },
 	{ "long mode, PG cleared", VSMM_VENDOR_AMD, TP_LONG, lm_pg_cleared,
 	  RS(NONE), RS(LMA_INCONSISTENT) },
 	{ "long mode, RFLAGS.VM", VSMM_VENDOR_INTEL, TP_LONG, lm_rflags_vm,
@@ -102,11 +102,10 @@ static void test_verdict_table(void **unused)
 static void test_hardware_resumed_states(void **unused)
 {
 	(void)unused;
-	/* LME armed with PG but no PAE: long mode stays inactive. */
-	judge(&verdicts[2], VSMM_SEMANTICS_HARDWARE, RS(NONE));
-	assert_true(tv.vcpu.state.efer & VSMM_EFER_LME);
-	assert_false(tv.vcpu.state.efer & VSMM_EFER_LMA);
-	assert_true(tv.vcpu.state.cr0 & VSMM_CR0_PG);
+	/* LME armed with PG but no PAE: a shutdown, and the vCPU is still the
+	 * one in SMM (no VM entry or VMRUN takes LME=1, PG=1, LMA=0). */
+	judge(&verdicts[2], VSMM_SEMANTICS_HARDWARE, RS(CR0_PG_LME_NO_PAE));
+	assert_true(tv.vcpu.state.smm);
 	/* CR0 high dword: hardware reads the low dword only. */
 	judge(&verdicts[0], VSMM_SEMANTICS_HARDWARE, RS(NONE));
 	assert_int_equal(tv.vcpu.state.cr0 >> 32, 0);

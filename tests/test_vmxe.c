@@ -164,6 +164,22 @@ static void test_hardware_fixed_pg_activates_long_mode(void **unused)
 }
 
 /*
+ * ... but with PAE cleared too, the fixed bits would leave paging on with
+ * LME=1 and long mode inactive, a state no VM entry (LME must equal LMA
+ * while PG=1) nor VMRUN accepts: RSM shuts down instead, and the vCPU
+ * stays in SMM.  (fuzz_rsm found it once tests/vmentry.c checked EFER.)
+ */
+static void test_hardware_fixed_pg_without_pae_shuts_down(void **unused)
+{
+	(void)unused;
+	smi_in_vmx_root_paging_off();
+	tp_image_set(&tv, "cr4", tp_image_get(&tv, "cr4") & ~VSMM_CR4_PAE);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_E_SHUTDOWN);
+	assert_int_equal(tv.vcpu.last_shutdown.reason, VSMM_REASON_CR0_PG_LME_NO_PAE);
+	assert_true(tv.vcpu.state.smm);
+}
+
+/*
  * Found by fuzz_rsm: an image with CR0.PG=0 and RFLAGS.VM=1 whose fixed
  * bits turn paging, so IA-32e mode, back on.  RFLAGS.VM is then dropped
  * (no virtual-8086 mode in IA-32e mode) and the RPLs must still follow
@@ -337,6 +353,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_hardware_vmx_fixed_forced, teardown),
 		cmocka_unit_test_teardown(test_hardware_fixed_pg_activates_long_mode, teardown),
 		cmocka_unit_test_teardown(test_hardware_fixed_pg_loads_pdptes, teardown),
+		cmocka_unit_test_teardown(test_hardware_fixed_pg_without_pae_shuts_down, teardown),
 		cmocka_unit_test_teardown(test_hardware_fixed_pg_drops_vm_keeps_rpl, teardown),
 		cmocka_unit_test_teardown(test_hardware_vmx_root_rpl_from_ss_dpl, teardown),
 		cmocka_unit_test_teardown(test_svme_round_trip, teardown),

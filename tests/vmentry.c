@@ -11,11 +11,9 @@
  * constrain the value the VMM writes into the VMCS, and a VMM meets them
  * behind its read shadows (KVM forces CR0.NE and CR4.VMXE that way).
  *
- * Not checked, on purpose: "IA32_EFER.LME = LMA when CR0.PG=1" (VMX) and
- * "EFER.LME, CR0.PG set with CR4.PAE clear" (VMRUN).  Hardware semantics
- * resume exactly that state, LME=1 with paging on and long mode inactive,
- * because Bochs does (docs/compat.md, docs/bochs.md); the suites would
- * otherwise fail on a decision taken elsewhere, not on this work.
+ * IA32_EFER is checked as with the "load IA32_EFER" VM-entry control set,
+ * the only way a VMM can give the guest an EFER of its choice: then LME
+ * must equal LMA while CR0.PG=1.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -88,6 +86,9 @@ static const char *control(const struct vsmm_model *m, const struct vsmm_cpu_sta
 		return FAIL("DR7 bits 63:32 set");
 	if (s->efer & ~efer_bits)
 		return FAIL("IA32_EFER reserved bits %#" PRIx64, s->efer & ~efer_bits);
+	if ((s->cr0 & VSMM_CR0_PG) &&
+	    !(s->efer & VSMM_EFER_LME) != !(s->efer & VSMM_EFER_LMA))
+		return FAIL("IA32_EFER.LME differs from LMA with CR0.PG=1");
 	return NULL;
 }
 
@@ -309,6 +310,8 @@ static const char *vmrun(const struct vsmm_cpu_state *s)
 		return FAIL("VMRUN: DR6/DR7 bits 63:32 set");
 	if (lme_pg && !(s->cr0 & VSMM_CR0_PE))
 		return FAIL("VMRUN: EFER.LME and CR0.PG with CR0.PE=0");
+	if (lme_pg && !(s->cr4 & VSMM_CR4_PAE))
+		return FAIL("VMRUN: EFER.LME and CR0.PG with CR4.PAE=0");
 	if (lme_pg && (s->cr4 & VSMM_CR4_PAE) &&
 	    (s->seg[VSMM_CS].attr & ld) == ld)
 		return FAIL("VMRUN: long mode with CS.L=1 and CS.D=1");

@@ -63,10 +63,11 @@ ROWS = [
     # Bochs resumes with EFER.LME=1 and long mode inactive: the SDM's RSM
     # loads EFER and CR0 without the MOV-to-CR0 IA-32e activation check.
     # KVM loads CR0 through kvm_set_cr0, which refuses PG with LME and no
-    # PAE.
+    # PAE; vsmm's hardware rules refuse it too, since no VM entry or VMRUN
+    # accepts that state (docs/compat.md).
     ("EFER.LME+CR0.PG, CR4.PAE clear, 32-bit context", "prot32",
      lambda img, f: f("efer", lambda v: v | EFER_LME),
-     "CR0_PG_LME_NO_PAE", "resume"),
+     "CR0_PG_LME_NO_PAE", "CR0_PG_LME_NO_PAE"),
     # EFER.LMA=1 in the image needs PG: hardware shuts down; KVM strips
     # LMA, loads CR0 without PG and resumes in 32-bit protected mode.
     ("long mode with CR0.PG cleared", "long64",
