@@ -112,6 +112,7 @@ struct vsmm__rsm {
 	 * loaded) and next.priv.  model, ops, ctx and semantics are the
 	 * vCPU's; the other members of next are not used. */
 	struct vsmm_vcpu next;
+	const struct vsmm_cpu_state *now; /* the vCPU's state at RSM */
 	struct vsmm__rsm_image img;      /* the image's checked registers */
 	struct vsmm_image_extras ex;
 	bool read_pdptes;                /* ops->read_phys may be used */
@@ -138,6 +139,16 @@ enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason,
  * read through CR3, a platform callback): `what` is reported as is. */
 enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason,
 				    const char *what, uint64_t value);
+/*
+ * After the decode, before any step of RSM (src/hidden.c): an image without
+ * hidden segment state (vsmm__image_has_hidden) gets it as segment loads
+ * would, from the descriptor tables through ops->read_phys, with the
+ * vCPU's values for what no table holds.  VSMM_OK (also for images that
+ * carry it), VSMM_E_SHUTDOWN with r->why, or VSMM_E_NO_MEMORY when there
+ * is no read_phys to read the tables with.
+ */
+int vsmm__rsm_hidden_state(struct vsmm__rsm *r, const uint8_t *area);
+
 /* The binding arguments of vsmm__reject: FIELD(CR4), SEG_FIELD(ATTR, VSMM_CS). */
 #define VSMM__FIELD(kind) VSMM__B_##kind, 0
 #define VSMM__REG_FIELD(kind, reg) VSMM__B_##kind, (reg)

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "core.h"
-#include "vendor/vendor.h"
+#include "cpu/vendor.h"
 
 static bool vcpu_ready(const struct vsmm_vcpu *vcpu)
 {
@@ -54,31 +54,6 @@ static void save_auto_halt(struct vsmm__smi *s)
 	s->priv.smi_halted = true;
 }
 
-/* SDM Vol.3C table "I/O Instruction Information in the SMM State Save
- * Map" (IOMisc): bit 0 IO_SMI, 3:1 length (001 byte, 010 word, 100
- * dword), 7:4 type, 31:16 port.  The type encodings (table "I/O
- * Instruction Type Encodings": OUT DX 0000, IN imm 1001, REP INS 0111...)
- * read as bit 0 IN, bit 1 string, bit 2 REP, bit 3 immediate port. */
-static uint32_t intel_io_misc(const struct vsmm_io_smi *io)
-{
-	uint32_t type = (io->in ? 1u : 0) | (io->string ? 2u : 0) |
-			(io->rep ? 4u : 0) | (io->imm ? 8u : 0);
-
-	return 1u | (uint32_t)(io->width & 7u) << 1 | type << 4 |
-	       (uint32_t)io->port << 16;
-}
-
-/* APM Vol.2 "I/O trap offset" dword (0x7EC0): bit 0 IN (RW), 1 valid,
- * 2 string, 3 REP, 4/5/6 byte/word/dword size, 31:16 port (the AMD-K5
- * manual has the same bits 0, 1 and 31:16). */
-static uint32_t amd_io_trap(const struct vsmm_io_smi *io)
-{
-	uint32_t size = io->width == 1 ? 1u : io->width == 2 ? 2u : 4u;
-
-	return (io->in ? 1u : 0) | 2u | (io->string ? 4u : 0) |
-	       (io->rep ? 8u : 0) | size << 4 | (uint32_t)io->port << 16;
-}
-
 /*
  * I/O instruction restart (hardware semantics): record the I/O instruction
  * and describe it in whichever I/O fields the layout has; revision bit 16
@@ -94,9 +69,9 @@ static void save_io_state(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu)
 	s->priv.io_valid = true;
 	s->priv.io_insn_rip = io->insn_rip;
 	s->ex.revision |= VSMM_REV_IO_RESTART;
-	s->ex.io_misc = intel_io_misc(io);
+	s->ex.io_misc = vsmm__vmx_io_misc(io);
 	s->ex.io_mem_addr = io->string ? io->mem_addr : 0;
-	s->ex.io_restart_dword = amd_io_trap(io);
+	s->ex.io_restart_dword = vsmm__svm_io_trap(io);
 	s->ex.io_restart_rip = io->insn_rip;
 	s->ex.io_restart_rcx = st->gpr[VSMM_RCX];
 	s->ex.io_restart_rsi = st->gpr[VSMM_RSI];

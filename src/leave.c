@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "core.h"
-#include "vendor/vendor.h"
+#include "cpu/vendor.h"
 
 #define NONE VSMM_REASON_NONE
 #define TRY VSMM__TRY
@@ -764,6 +764,7 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint8_t area[VSMM_IMAGE_MAX];
+	int rc;
 
 	/* The look-ups, once.  Each member of r is set here or by a step
 	 * before it is read (r is not zeroed: that cost more than the rest
@@ -787,6 +788,7 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
 	r->pdptes_loaded = false;
 	r->reenter_nested = false;
 	r->vmcb12_gpa = 0;
+	r->now = &vcpu->state;
 
 	/* 1. The whole area, once, while still in the SMM view (KVM: one
 	 *    kvm_vcpu_read_guest before any state changes). */
@@ -802,6 +804,14 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
 	}
 	/* 2. Decode it into the state RSM will commit. */
 	decode_image(r, &vcpu->state, image);
+	/*    An Intel 64 image without vsmm's records (a processor or another
+	 *    tool wrote it) has no hidden segment state: it comes from the
+	 *    descriptor tables, as segment loads would give it (hidden.c). */
+	rc = vsmm__rsm_hidden_state(r, image);
+	if (rc == VSMM_E_SHUTDOWN)
+		goto shutdown;
+	if (rc != VSMM_OK)
+		return rc;
 	/* 3. NMIs: unblocked unless they were blocked at the SMI. */
 	unblock_nmi(st);
 	/* 4. Leave SMM, before any register is loaded. */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core.h"
-#include "vendor/vendor.h"
+#include "cpu/vendor.h"
 
 /* Segment attribute words used below (VSMM_SEG_* bits). */
 #define ATTR_DATA_RW_A  (VSMM_SEG_P | VSMM_SEG_S | 0x3u) /* 0x93 */

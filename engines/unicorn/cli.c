@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "machine.h"
 #include "run.h"
 #include "run_status.h"
@@ -95,84 +96,101 @@ static int parse_smram(const char *s, uint64_t *base, uint64_t *size)
 	return 0;
 }
 
-/* One option: "--name value" or "--name=value".  Returns the value or
- * NULL if this argument is not that option. */
-static const char *opt_value(char **argv, int argc, int *i, const char *name,
-			     int *err)
+/* The options of vsmm run, matched by the CLI's option code (cli/opts.c). */
+enum {
+	RUN_TRACE, RUN_BIOS, RUN_MODEL, RUN_LAYOUT, RUN_SEMANTICS, RUN_RAM,
+	RUN_SMRAM, RUN_MAX_INSNS, RUN_TIMEOUT,
+};
+
+static const struct cli_option run_options[] = {
+	{ "--trace", NULL, false, 1, RUN_TRACE },
+	{ "--bios", NULL, true, 1, RUN_BIOS },
+	{ "--model", NULL, true, 1, RUN_MODEL },
+	{ "--layout", NULL, true, 1, RUN_LAYOUT },
+	{ "--semantics", NULL, true, 1, RUN_SEMANTICS },
+	{ "--ram", NULL, true, 1, RUN_RAM },
+	{ "--smram", NULL, true, 1, RUN_SMRAM },
+	{ "--max-insns", NULL, true, 1, RUN_MAX_INSNS },
+	{ "--timeout", NULL, true, 1, RUN_TIMEOUT },
+};
+
+/* One matched option with its value v; 0 or the usage exit status. */
+static int set_option(int id, const char *v, struct machine_config *c)
 {
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-	if (strncmp(a, name, n))
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n])
-		return NULL;
-	if (*i + 1 >= argc) {
-		*err = bad("%s needs a value", name);
-		return NULL;
+	char *end;
+
+	switch (id) {
+	case RUN_TRACE:
+		c->trace = true;
+		return 0;
+	case RUN_BIOS:
+		c->bios_path = v;
+		return 0;
+	case RUN_MODEL:
+		if (cli_vendor_parse(v, &c->vendor))
+			return bad("unknown --model '%s' (intel or amd)", v);
+		return 0;
+	case RUN_LAYOUT:
+		if (vsmm_layout_from_name(v, &c->layout) != VSMM_OK)
+			return bad("unknown --layout '%s' (auto, p6-32, "
+				   "amd64 or intel64)", v);
+		return 0;
+	case RUN_SEMANTICS:
+		if (cli_semantics_parse(v, &c->semantics))
+			return bad("unknown --semantics '%s' (kvm or "
+				   "hardware)", v);
+		return 0;
+	case RUN_RAM:
+		if (parse_size(v, &c->ram_size) || c->ram_size < (2u << 20) ||
+		    c->ram_size > MACHINE_MAX_RAM ||
+		    c->ram_size % 0x1000)
+			return bad("--ram '%s' must be 2M..2G, a multiple "
+				   "of 4K", v);
+		return 0;
+	case RUN_SMRAM:
+		if (parse_smram(v, &c->smram_base, &c->smram_size))
+			return bad("--smram '%s' must be BASE:SIZE, e.g. "
+				   "0x800000:0x100000", v);
+		return 0;
+	case RUN_MAX_INSNS:
+		if (parse_size(v, &c->max_insns) || !c->max_insns)
+			return bad("--max-insns '%s' must be a positive "
+				   "number", v);
+		return 0;
+	case RUN_TIMEOUT:
+		errno = 0;
+		c->timeout_s = strtod(v, &end);
+		if (errno || *end || end == v || !(c->timeout_s > 0))
+			return bad("--timeout '%s' must be a positive "
+				   "number of seconds", v);
+		return 0;
+	default:
+		return bad("unknown argument '%s'", v);
 	}
-	return argv[++*i];
 }
 
 static int parse_args(int argc, char **argv, struct machine_config *c)
 {
 	for (int i = 1; i < argc; i++) {
-		int err = 0;
+		const struct cli_option *opt;
 		const char *v;
-		char *end;
+		int err;
+
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return -1;
-		} else if (!strcmp(argv[i], "--trace")) {
-			c->trace = true;
-		} else if ((v = opt_value(argv, argc, &i, "--bios", &err))) {
-			c->bios_path = v;
-		} else if ((v = opt_value(argv, argc, &i, "--model", &err))) {
-			if (!strcmp(v, "intel"))
-				c->vendor = VSMM_VENDOR_INTEL;
-			else if (!strcmp(v, "amd"))
-				c->vendor = VSMM_VENDOR_AMD;
-			else
-				return bad("unknown --model '%s' (intel or amd)", v);
-		} else if ((v = opt_value(argv, argc, &i, "--layout", &err))) {
-			if (vsmm_layout_from_name(v, &c->layout) != VSMM_OK)
-				return bad("unknown --layout '%s' (auto, p6-32, "
-					   "amd64 or intel64)", v);
-		} else if ((v = opt_value(argv, argc, &i, "--semantics", &err))) {
-			if (!strcmp(v, "kvm"))
-				c->semantics = VSMM_SEMANTICS_KVM;
-			else if (!strcmp(v, "hardware"))
-				c->semantics = VSMM_SEMANTICS_HARDWARE;
-			else
-				return bad("unknown --semantics '%s' (kvm or "
-					   "hardware)", v);
-		} else if ((v = opt_value(argv, argc, &i, "--ram", &err))) {
-			if (parse_size(v, &c->ram_size) || c->ram_size < (2u << 20) ||
-			    c->ram_size > MACHINE_MAX_RAM ||
-			    c->ram_size % 0x1000)
-				return bad("--ram '%s' must be 2M..2G, a multiple "
-					   "of 4K", v);
-		} else if ((v = opt_value(argv, argc, &i, "--smram", &err))) {
-			if (parse_smram(v, &c->smram_base, &c->smram_size))
-				return bad("--smram '%s' must be BASE:SIZE, e.g. "
-					   "0x800000:0x100000", v);
-		} else if ((v = opt_value(argv, argc, &i, "--max-insns", &err))) {
-			if (parse_size(v, &c->max_insns) || !c->max_insns)
-				return bad("--max-insns '%s' must be a positive "
-					   "number", v);
-		} else if ((v = opt_value(argv, argc, &i, "--timeout", &err))) {
-			errno = 0;
-			c->timeout_s = strtod(v, &end);
-			if (errno || *end || end == v || !(c->timeout_s > 0))
-				return bad("--timeout '%s' must be a positive "
-					   "number of seconds", v);
-		} else if (err) {
-			return err;
-		} else {
+		}
+		switch (cli_option_match(run_options, sizeof(run_options) /
+					 sizeof(run_options[0]), 1, &i, argc,
+					 argv, &opt, &v)) {
+		case CLI_OPTION_OK:
+			break;
+		case CLI_OPTION_NO_VALUE:
+			return bad("%s needs a value", opt->name);
+		default:
 			return bad("unknown argument '%s'", argv[i]);
 		}
-		if (err)
+		if ((err = set_option(opt->id, v, c)) != 0)
 			return err;
 	}
 	if (!c->bios_path)

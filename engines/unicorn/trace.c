@@ -10,9 +10,7 @@ static const char *const gpr_key[VSMM_GPR_COUNT] = {
 	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
 };
 
-static const char *const sreg_key[VSMM_SREG_COUNT] = {
-	"es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr",
-};
+static const char *const sreg_key[VSMM_SREG_COUNT] = VSMM_SREG_NAMES;
 
 static void hex(FILE *f, const char *key, uint64_t v, bool comma)
 {

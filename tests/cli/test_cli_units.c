@@ -208,6 +208,88 @@ static void fill_state(struct vsmm_cpu_state *s)
 	s->svm_vmcb12 = 0xabc000;
 }
 
+/* The option tables' matcher (vsmm's commands and vsmm run): forms,
+ * aliases, flags, the allowed mask and a missing value. */
+static void test_option_match(void **unused)
+{
+	static const struct cli_option table[] = {
+		{ "--flag", NULL, false, 1, 10 },
+		{ "--name", "-n", true, 1, 11 },
+		{ "--other", NULL, true, 2, 12 },
+	};
+	const struct cli_option *opt;
+	const char *v;
+	int i;
+	char *a1[] = { "x", "--flag" };
+	char *a2[] = { "x", "--name=val" };
+	char *a3[] = { "x", "--name", "val" };
+	char *a4[] = { "x", "-n", "val" };
+	char *a5[] = { "x", "--flag=1" };
+	char *a6[] = { "x", "--name" };
+	char *a7[] = { "x", "--other", "v" };
+	char *a8[] = { "x", "--names" };
+	char *a9[] = { "x", "-n=val" };
+
+	(void)unused;
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a1, &opt, &v), CLI_OPTION_OK);
+	assert_int_equal(opt->id, 10);
+	assert_null(v);
+	assert_int_equal(i, 1);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a2, &opt, &v), CLI_OPTION_OK);
+	assert_string_equal(v, "val");
+	assert_int_equal(i, 1);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 3, a3, &opt, &v), CLI_OPTION_OK);
+	assert_string_equal(v, "val");
+	assert_int_equal(i, 2);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 3, a4, &opt, &v), CLI_OPTION_OK);
+	assert_int_equal(opt->id, 11);
+	assert_int_equal(i, 2);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a5, &opt, &v), CLI_OPTION_UNKNOWN);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a6, &opt, &v), CLI_OPTION_NO_VALUE);
+	assert_int_equal(opt->id, 11);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 3, a7, &opt, &v), CLI_OPTION_UNKNOWN);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 3, &i, 3, a7, &opt, &v), CLI_OPTION_OK);
+	assert_int_equal(opt->id, 12);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a8, &opt, &v), CLI_OPTION_UNKNOWN);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a9, &opt, &v), CLI_OPTION_UNKNOWN);
+}
+
+/* One table of vendor and semantics names: what the printers write, the
+ * parsers (vsmm's options and vsmm run's) read back; nothing else. */
+static void test_names_round_trip(void **unused)
+{
+	static const enum vsmm_vendor vendors[] = { VSMM_VENDOR_INTEL, VSMM_VENDOR_AMD };
+	static const enum vsmm_semantics sems[] = { VSMM_SEMANTICS_KVM, VSMM_SEMANTICS_HARDWARE };
+	enum vsmm_vendor v;
+	enum vsmm_semantics s;
+
+	(void)unused;
+	for (size_t i = 0; i < 2; i++) {
+		v = (enum vsmm_vendor)99;
+		assert_int_equal(cli_vendor_parse(cli_vendor_name(vendors[i]), &v), 0);
+		assert_int_equal(v, vendors[i]);
+		s = (enum vsmm_semantics)99;
+		assert_int_equal(cli_semantics_parse(cli_semantics_name(sems[i]), &s), 0);
+		assert_int_equal(s, sems[i]);
+	}
+	assert_string_equal(cli_vendor_name(VSMM_VENDOR_AMD), "amd");
+	assert_string_equal(cli_semantics_name(VSMM_SEMANTICS_HARDWARE), "hardware");
+	assert_int_equal(cli_vendor_parse("Intel", &v), -1);
+	assert_int_equal(cli_vendor_parse("", &v), -1);
+	assert_int_equal(cli_semantics_parse("hw", &s), -1);
+	assert_int_equal(cli_semantics_parse("kvm ", &s), -1);
+}
+
 static void test_state_round_trip(void **unused)
 {
 	struct vsmm_cpu_state in, out;
@@ -509,6 +591,8 @@ int main(void)
 		cmocka_unit_test(test_parse_hex),
 		cmocka_unit_test(test_opts_forms),
 		cmocka_unit_test(test_opts_errors),
+		cmocka_unit_test(test_option_match),
+		cmocka_unit_test(test_names_round_trip),
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_state_absent_keys_are_zero),
 		cmocka_unit_test(test_state_refusals),

@@ -72,9 +72,7 @@ static uint64_t member_value(const struct vsmm_cpu_state *s, const struct member
 static const char *diff_arrays(const struct vsmm_cpu_state *a,
 			       const struct vsmm_cpu_state *b)
 {
-	static const char *const sreg[VSMM_SREG_COUNT] = {
-		"es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr",
-	};
+	static const char *const sreg[VSMM_SREG_COUNT] = VSMM_SREG_NAMES;
 	char name[32];
 
 	for (unsigned i = 0; i < VSMM_GPR_COUNT; i++) {

@@ -4,8 +4,8 @@
  * and RSM.  One const table per vendor; vsmm__vendor_get() is the only place
  * that looks at model->vendor.
  */
-#ifndef VSMM_VENDOR_H
-#define VSMM_VENDOR_H
+#ifndef VSMM_CPU_VENDOR_H
+#define VSMM_CPU_VENDOR_H
 
 #include "../core.h"
 
@@ -41,6 +41,14 @@ struct vsmm__vendor_ops {
 extern const struct vsmm__vendor_ops vsmm__vendor_intel;
 extern const struct vsmm__vendor_ops vsmm__vendor_amd;
 
+/*
+ * The word each vendor's map uses to describe an I/O instruction an SMI
+ * interrupted (hardware semantics): Intel's IOMisc (vmx.c), AMD's I/O trap
+ * dword (svm.c).  SMI fills both; the layout keeps whichever it has.
+ */
+uint32_t vsmm__vmx_io_misc(const struct vsmm_io_smi *io);
+uint32_t vsmm__svm_io_trap(const struct vsmm_io_smi *io);
+
 /* The table of the model's vendor; NULL for an unknown vendor.  Inline:
  * SMI and RSM look it up several times each. */
 static inline const struct vsmm__vendor_ops *
@@ -53,4 +61,4 @@ vsmm__vendor_get(const struct vsmm_model *model)
 	}
 }
 
-#endif /* VSMM_VENDOR_H */
+#endif /* VSMM_CPU_VENDOR_H */

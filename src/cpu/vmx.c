@@ -89,6 +89,20 @@ static void vmx_rsm_finish(struct vsmm__rsm *r)
 	}
 }
 
+/* SDM Vol.3C table "I/O Instruction Information in the SMM State Save
+ * Map" (IOMisc): bit 0 IO_SMI, 3:1 length (001 byte, 010 word, 100
+ * dword), 7:4 type, 31:16 port.  The type encodings (table "I/O
+ * Instruction Type Encodings": OUT DX 0000, IN imm 1001, REP INS 0111...)
+ * read as bit 0 IN, bit 1 string, bit 2 REP, bit 3 immediate port. */
+uint32_t vsmm__vmx_io_misc(const struct vsmm_io_smi *io)
+{
+	uint32_t type = (io->in ? 1u : 0) | (io->string ? 2u : 0) |
+			(io->rep ? 4u : 0) | (io->imm ? 8u : 0);
+
+	return 1u | (uint32_t)(io->width & 7u) << 1 | type << 4 |
+	       (uint32_t)io->port << 16;
+}
+
 const struct vsmm__vendor_ops vsmm__vendor_intel = {
 	.name = "intel",
 	.native_layout = VSMM_LAYOUT_INTEL64,
