@@ -822,6 +822,10 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 		return RUN_EXIT_ENGINE_UNAVAILABLE;
 	}
 	err = uc_context_alloc(m->uc, &m->scratch);
+	if (!err)
+		err = uc_context_alloc(m->uc, &m->stop_ctx);
+	if (!err)
+		(void)ucx_head_context(m->uc, m->stop_ctx, m->scratch);
 	if (err) {
 		fprintf(m->cfg.log, "vsmm run: uc_context_alloc failed: %s\n",
 			uc_strerror(err));
@@ -838,11 +842,13 @@ void machine_destroy(struct machine *m)
 {
 	if (m->scratch)
 		uc_context_free(m->scratch);
+	if (m->stop_ctx)
+		uc_context_free(m->stop_ctx);
 	if (m->uc)
 		uc_close(m->uc);
 	free(m->ram);
 	free(m->bios);
 	m->uc = NULL;
-	m->scratch = NULL;
+	m->scratch = m->stop_ctx = NULL;
 	m->ram = m->bios = NULL;
 }

@@ -79,6 +79,7 @@ struct machine {
 	struct machine_config cfg;
 	uc_engine *uc;
 	uc_context *scratch; /* the state moves through it (ucx86.h) */
+	uc_context *stop_ctx; /* the SMI/RSM path's, head only if it works */
 	uint8_t *ram;
 	uint8_t *bios;
 	uint64_t bios_size;
@@ -89,6 +90,14 @@ struct machine {
 	struct vsmm_platform_ops ops;
 	struct vsmm_vcpu vcpu;
 	bool halted;
+	/* The engine's state as read at this stop (run.c, read_stop_state):
+	 * while held_valid, stop_ctx holds the engine's context, `held` is
+	 * what was read from it (RIP located) and vcpu.state's architectural
+	 * fields equal it, so the SMI and RSM paths read the engine once per
+	 * stop and write it once (ucx_put_state).  Cleared before the engine
+	 * runs; whatever else changes the engine's state must clear it. */
+	struct vsmm_cpu_state held;
+	bool held_valid;
 	struct cpu_msrs msrs; /* the MSRs the machine keeps (cpu.h) */
 
 	/* Devices. */

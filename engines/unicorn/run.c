@@ -88,11 +88,58 @@ static void describe_io_smi(struct machine *m, struct vsmm_io_smi *io)
 		io->mem_addr = st->seg[VSMM_DS].base + st->gpr[VSMM_RSI];
 }
 
+/* The engine's state at this stop into m->vcpu.state's architectural
+ * fields, read once however many of the SMI and RSM steps need it. */
+static uc_err read_stop_state(struct machine *m)
+{
+	if (m->held_valid)
+		return UC_ERR_OK;
+	uc_err err = ucx_get_state(m->uc, m->stop_ctx, &m->vcpu.state);
+	if (!err) {
+		m->held = m->vcpu.state;
+		m->held_valid = true;
+	}
+	return err;
+}
+
+/* Load m->vcpu.state into the engine, which holds m->held. */
+static uc_err put_stop_state(struct machine *m)
+{
+	uc_err err = ucx_put_state(m->uc, m->stop_ctx, &m->held,
+				   &m->vcpu.state);
+	if (err)
+		m->held_valid = false;
+	else
+		m->held = m->vcpu.state;
+	return err;
+}
+
+/* Load st, a state with its own RIP (an interrupt's handler, the
+ * instruction after RDMSR/WRMSR), into the engine: the state read at this
+ * stop is then no longer what the engine holds, and the next run must not
+ * start from its RIP.  (The sync port restores the stop's own state and
+ * keeps it.) */
+static uc_err load_state(struct machine *m, const struct vsmm_cpu_state *st)
+{
+	m->held_valid = false;
+	return ucx_set_state(m->uc, m->scratch, st);
+}
+
+/* ucx_locate() on the state read at this stop. */
+static bool locate_stop_state(struct machine *m, uint64_t linear,
+			      uint64_t cut_short)
+{
+	if (!ucx_locate(&m->vcpu.state, linear, cut_short))
+		return false;
+	m->held.rip = m->vcpu.state.rip;
+	return true;
+}
+
 static int deliver_smi(struct machine *m)
 {
 	struct vsmm_vcpu *v = &m->vcpu;
 	struct vsmm_cpu_state before;
-	uc_err err = ucx_get_state(m->uc, m->scratch, &v->state);
+	uc_err err = read_stop_state(m);
 	if (err)
 		return internal(m, "reading the vCPU state", err);
 	/* The engine's facts vsmm cannot see: HLT and the I/O instruction. */
@@ -110,7 +157,7 @@ static int deliver_smi(struct machine *m)
 		return RUN_EXIT_INTERNAL;
 	}
 	m->halted = v->state.halted;
-	err = ucx_set_state(m->uc, m->scratch, &v->state);
+	err = put_stop_state(m);
 	if (err)
 		return internal(m, "loading the SMM entry state", err);
 	trace_smi(m, &before, source_name[m->smi_source], &io);
@@ -135,10 +182,10 @@ static int do_rsm(struct machine *m)
 	struct vsmm_vcpu *v = &m->vcpu;
 	struct vsmm_cpu_state before;
 	/* RIP of the RSM itself (the engine may report it linear), so that
-	 * the trace and the #UD message name the right place; the state is
-	 * read on the way. */
-	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, m->last_pc,
-					  m->last_pc, &v->state);
+	 * the trace and the #UD message name the right place. */
+	uc_err err = read_stop_state(m);
+	if (!err && !locate_stop_state(m, m->last_pc, m->last_pc))
+		err = UC_ERR_EXCEPTION;
 	if (err)
 		return internal(m, "reading the vCPU state", err);
 	before = v->state;
@@ -162,7 +209,7 @@ static int do_rsm(struct machine *m)
 	}
 	/* Auto-HALT restart may send the vCPU back into HLT. */
 	m->halted = v->state.halted;
-	err = ucx_set_state(m->uc, m->scratch, &v->state);
+	err = put_stop_state(m);
 	if (err)
 		return internal(m, "loading the state RSM restored", err);
 	return CONTINUE;
@@ -179,7 +226,7 @@ static int deliver_event(struct machine *m, struct vsmm_cpu_state *st,
 	struct intr_outcome out;
 	switch (intr_deliver(m, st, ev, &out)) {
 	case INTR_DELIVERED: {
-		uc_err err = ucx_set_state(m->uc, m->scratch, st);
+		uc_err err = load_state(m, st);
 		if (err)
 			return internal(m, "loading the interrupt entry state", err);
 		return CONTINUE;
@@ -295,7 +342,7 @@ static int do_msr(struct machine *m)
 	st.rip += 2;
 	if (!((st.efer & VSMM_EFER_LMA) && (st.seg[VSMM_CS].attr & VSMM_SEG_L)))
 		st.rip &= 0xffffffffu;
-	err = ucx_set_state(m->uc, m->scratch, &st);
+	err = load_state(m, &st);
 	if (err)
 		return internal(m, "loading the state after RDMSR/WRMSR", err);
 	return CONTINUE;
@@ -329,7 +376,11 @@ static int deliver_interrupt(struct machine *m, bool *delivered)
 		return CONTINUE;
 	struct intr_event ev = { .kind = INTR_KIND_NMI, .vector = 2 };
 	struct vsmm_cpu_state st = m->vcpu.state;
-	uc_err err = ucx_get_state(m->uc, m->scratch, &st);
+	/* At a stop whose state was read and located (read_stop_state), that
+	 * state is the one interrupted: the engine's RIP is not updated
+	 * before the next run starts. */
+	uc_err err = m->held_valid ? UC_ERR_OK
+				   : ucx_get_state(m->uc, m->scratch, &st);
 	if (err)
 		return internal(m, "reading the vCPU state", err);
 	if (vsmm_next_event(&m->vcpu) == VSMM_EVENT_NMI) {
@@ -425,9 +476,11 @@ static int resume_after_stop(struct machine *m)
 	if (m->req_in_insn)
 		linear = m->last_pc != m->req_linear
 				 ? m->last_pc : m->req_linear + m->req_size;
-	struct vsmm_cpu_state st = { 0 };
-	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, linear,
-					  cut_short, &st);
+	/* Read here for the SMI this stop was asked for (deliver_smi); the
+	 * engine's RIP is set when it runs again (machine_run). */
+	uc_err err = read_stop_state(m);
+	if (!err && !locate_stop_state(m, linear, cut_short))
+		err = UC_ERR_EXCEPTION;
 	if (err)
 		return internal(m, "finding where the engine stopped", err);
 	return CONTINUE;
@@ -583,11 +636,16 @@ int machine_run(struct machine *m)
 			m->stop = STOP_LIMIT;
 			return handle_stop(m, UC_ERR_OK);
 		}
-		uint64_t rip;
-		uc_err err = uc_reg_read(m->uc, UC_X86_REG_RIP, &rip);
+		/* uc_emu_start writes RIP: after a stop whose state was read,
+		 * the located one (resume_after_stop). */
+		uint64_t rip = m->held.rip;
+		uc_err err = m->held_valid
+				     ? UC_ERR_OK
+				     : uc_reg_read(m->uc, UC_X86_REG_RIP, &rip);
 		if (err)
 			return internal(m, "reading RIP", err);
 		m->stop = STOP_NONE;
+		m->held_valid = false;
 		uint64_t insns = m->insns;
 		err = uc_emu_start(m->uc, rip, NO_EXIT, 0, 0);
 		if (err == UC_ERR_OK && m->stop == STOP_NONE && m->insns == insns)
