@@ -19,6 +19,7 @@
 
 #include "apic.h"
 #include "cpu.h"
+#include "engine_test.h"
 #include "machine.h"
 #include "run.h"
 #include "run_status.h"
@@ -26,8 +27,6 @@
 
 #define SMRAM_BASE 0x200000u
 #define SMRAM_SIZE 0x10000u
-
-static char bios_path[] = "/tmp/vsmm-test-engine-XXXXXX";
 
 static struct vsmm_seg seg(uint16_t sel, uint64_t base, uint32_t limit,
 			   uint16_t attr)
@@ -133,7 +132,7 @@ static int machine_up_limited(struct machine *m, uint64_t max_insns,
 			      double timeout_s)
 {
 	struct machine_config cfg = {
-		.bios_path = bios_path,
+		.bios_path = engine_test_bios,
 		.ram_size = 16u << 20,
 		.vendor = VSMM_VENDOR_INTEL,
 		.max_insns = max_insns,
@@ -147,7 +146,7 @@ static int machine_up_limited(struct machine *m, uint64_t max_insns,
 static int machine_up(struct machine *m)
 {
 	struct machine_config cfg = {
-		.bios_path = bios_path,
+		.bios_path = engine_test_bios,
 		.ram_size = 16u << 20,
 		.smram_base = SMRAM_BASE,
 		.smram_size = SMRAM_SIZE,
@@ -340,17 +339,6 @@ static void smbase_beyond_ram(void **unused)
 	machine_destroy(&m);
 }
 
-static int make_bios(void)
-{
-	static uint8_t image[0x10000];
-	int fd = mkstemp(bios_path);
-	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-	memset(image, 0xf4, sizeof(image)); /* HLT everywhere */
-	if (!f || fwrite(image, 1, sizeof(image), f) != sizeof(image))
-		return -1;
-	return fclose(f);
-}
-
 /* cpu.c's MSR rules (SDM Vol.4; KVM where the SDM leaves it to the VMM). */
 static void msr_rules(void **unused)
 {
@@ -526,21 +514,9 @@ static void apic_page_follows_base(void **unused)
 
 int main(void)
 {
-	uc_engine *uc;
-	char why[256];
-	if (uc_open(UC_ARCH_X86, UC_MODE_64, &uc) != UC_ERR_OK) {
-		puts("SKIP: Unicorn cannot open an x86-64 instance");
-		return 77;
-	}
-	if (ucx_selfcheck(uc, why, sizeof(why))) {
-		printf("SKIP: engine self-check failed: %s\n", why);
-		return 77;
-	}
-	uc_close(uc);
-	if (make_bios()) {
-		perror("test_engine: writing a BIOS image");
-		return 1;
-	}
+	int start = engine_test_start("test_engine");
+	if (start >= 0)
+		return start;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(attr_conversions),
 		cmocka_unit_test(mirror_round_trip),
@@ -555,7 +531,5 @@ int main(void)
 		cmocka_unit_test(apic_rules),
 		cmocka_unit_test(apic_page_follows_base),
 	};
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	remove(bios_path);
-	return rc;
+	return engine_test_end(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "engine_test.h"
 #include "machine.h"
 #include "run.h"
 #include "ucx86.h"
@@ -109,19 +110,6 @@ void __wrap_tcg_flush_softmmu_tlb_x86_64(uc_engine *uc)
 /* The guest                                                           */
 /* ------------------------------------------------------------------ */
 
-static char bios_path[] = "/tmp/vsmm-test-smi-path-XXXXXX";
-
-static int make_bios(void)
-{
-	static uint8_t image[0x10000];
-	int fd = mkstemp(bios_path);
-	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-	memset(image, 0xf4, sizeof(image)); /* HLT everywhere */
-	if (!f || fwrite(image, 1, sizeof(image), f) != sizeof(image))
-		return -1;
-	return fclose(f);
-}
-
 static struct vsmm_seg seg(uint16_t sel, uint64_t base, uint32_t limit,
 			   uint16_t attr)
 {
@@ -190,7 +178,7 @@ static struct counts run_guest(const struct vsmm_cpu_state *st)
 {
 	struct machine m;
 	struct machine_config cfg = {
-		.bios_path = bios_path,
+		.bios_path = engine_test_bios,
 		.ram_size = 16u << 20,
 		.vendor = VSMM_VENDOR_INTEL,
 		.max_insns = 1000,
@@ -318,27 +306,13 @@ static void head_context_moves_the_state(void **unused)
 
 int main(void)
 {
-	uc_engine *uc;
-	char why[256];
-	if (uc_open(UC_ARCH_X86, UC_MODE_64, &uc) != UC_ERR_OK) {
-		puts("SKIP: Unicorn cannot open an x86-64 instance");
-		return 77;
-	}
-	if (ucx_selfcheck(uc, why, sizeof(why))) {
-		printf("SKIP: engine self-check failed: %s\n", why);
-		return 77;
-	}
-	uc_close(uc);
-	if (make_bios()) {
-		perror("test_smi_path: writing a BIOS image");
-		return 1;
-	}
+	int start = engine_test_start("test_smi_path");
+	if (start >= 0)
+		return start;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(real_mode_round_trips),
 		cmocka_unit_test(long_mode_round_trips),
 		cmocka_unit_test(head_context_moves_the_state),
 	};
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	remove(bios_path);
-	return rc;
+	return engine_test_end(cmocka_run_group_tests(tests, NULL, NULL));
 }
