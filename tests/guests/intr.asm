@@ -349,19 +349,7 @@ kernel32:
 	add edi, 8
 	loop .lo
 	mov dword [PD_LO + (NOT_PRESENT >> 21) * 8], 0
-	mov eax, cr4
-	or eax, 0x20                    ; PAE
-	mov cr4, eax
-	mov eax, PML4
-	mov cr3, eax
-	mov ecx, 0xC0000080
-	rdmsr
-	or eax, 0x100                   ; LME
-	wrmsr
-	mov eax, cr0
-	or eax, 0x80000000
-	mov cr0, eax
-	jmp SEL_CODE64:lm64
+	LONG_MODE_ON PML4, SEL_CODE64, lm64
 
 	bits 64
 lm64:
