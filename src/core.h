@@ -24,7 +24,7 @@ struct vsmm__rules {
 	bool vendor_layout;       /* LM models use the vendor's native 64-bit map */
 	bool idtr_zeroed;         /* SMM entry loads IDTR 0/0 (KVM only) */
 	bool cr0_low_dword;       /* RSM reads only CR0[31:0] (hardware) */
-	bool cr0_lme_needs_pae;   /* MOV CR0 rule on RSM (KVM); hardware resumes */
+	bool cr0_lme_needs_pae;   /* MOV CR0 rule on RSM (both rule sets now) */
 	bool image_consistency;   /* LMA and RFLAGS.VM rules of hardware RSM */
 	bool vmxe_in_image;       /* CR4.VMXE travels in the image (KVM) */
 	bool vmx_fixed_checked;   /* VMX fixed bits checked (KVM) or forced (hw) */
