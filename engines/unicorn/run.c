@@ -375,14 +375,13 @@ static int deliver_interrupt(struct machine *m, bool *delivered)
 	if (!window && !m->halted)
 		return CONTINUE;
 	struct intr_event ev = { .kind = INTR_KIND_NMI, .vector = 2 };
-	struct vsmm_cpu_state st = m->vcpu.state;
-	/* At a stop whose state was read and located (read_stop_state), that
-	 * state is the one interrupted: the engine's RIP is not updated
-	 * before the next run starts. */
-	uc_err err = m->held_valid ? UC_ERR_OK
-				   : ucx_get_state(m->uc, m->scratch, &st);
+	/* At a stop whose state was already read and located, that state is
+	 * the one interrupted: the engine's RIP is not updated before the
+	 * next run starts. */
+	uc_err err = read_stop_state(m);
 	if (err)
 		return internal(m, "reading the vCPU state", err);
+	struct vsmm_cpu_state st = m->vcpu.state;
 	if (vsmm_next_event(&m->vcpu) == VSMM_EVENT_NMI) {
 		if (vsmm_ack_event(&m->vcpu, VSMM_EVENT_NMI) != VSMM_OK)
 			return internal(m, "acknowledging the NMI", UC_ERR_OK);
