@@ -247,9 +247,7 @@ static bool seg_equal(const struct vsmm_seg *a, const struct vsmm_seg *b)
 const char *bench_state_diff(const struct vsmm_cpu_state *a,
 			      const struct vsmm_cpu_state *b)
 {
-	static const char *const seg_names[VSMM_SREG_COUNT] = {
-		"es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr"
-	};
+	static const char *const seg_names[VSMM_SREG_COUNT] = VSMM_SREG_NAMES;
 
 	for (unsigned i = 0; i < VSMM_GPR_COUNT; i++)
 		if (a->gpr[i] != b->gpr[i])

@@ -11,7 +11,10 @@ the run's process used (all its threads, user + system; robust on a shared
 machine) and the wall time.  The summary figures use CPU time.
 
 usage: e2e.py GUESTDIR SMIS_PER_MODE REPEAT [VSMM_BINARY]
-prints per-mode lines, then e2e_vsmm_us / e2e_qemu_us / e2e_ratio.
+prints per-mode lines, then e2e_vsmm_us / e2e_qemu_us / e2e_ratio (all
+three modes in one run) and e2e_ratio_rm / e2e_ratio_pm32 / e2e_ratio_lm64
+(vsmm / QEMU per SMI from real mode, 32-bit protected mode and 64-bit long
+mode: the rm, pm and lm images of the same run).
 """
 import os
 import statistics
@@ -54,8 +57,14 @@ def median_run(cmd, repeat):
             statistics.median(r[1] for r in runs))
 
 
+# Summary key of each single-mode image's ratio.
+MODE_RATIO_KEYS = (("rm", "e2e_ratio_rm"), ("pm", "e2e_ratio_pm32"),
+                   ("lm", "e2e_ratio_lm64"))
+
+
 def side(label, make_cmd, guests, smis, repeat):
-    """Per-mode lines; returns us per round trip over all modes (CPU)."""
+    """Per-mode lines; returns {mode: us per round trip (CPU)} for rm, pm,
+    lm and all."""
     image = lambda name: os.path.join(guests, "smi_loop_%s.bin" % name)
     zero = median_run(make_cmd(image("zero")), repeat)
     print("  %-5s no SMI (start-up and exit): cpu %.1f ms, wall %.1f ms" %
@@ -67,7 +76,7 @@ def side(label, make_cmd, guests, smis, repeat):
         per[mode] = tuple((t[i] - zero[i]) * 1e6 / count for i in (0, 1))
         print("  %-5s %-3s us per SMI round trip: cpu %6.2f, wall %6.2f "
               "(%d SMIs)" % (label, mode, per[mode][0], per[mode][1], count))
-    return per["all"][0]
+    return {mode: t[0] for mode, t in per.items()}
 
 
 def main():
@@ -78,7 +87,9 @@ def main():
     print("  (rm/pm/lm: SMIs from real mode, 32-bit protected mode, 64-bit "
           "long mode; all: the three in one run; median of %d runs, net of "
           "the no-SMI run)" % repeat)
-    figures = {"e2e_vsmm_us": "n/a", "e2e_qemu_us": "n/a", "e2e_ratio": "n/a"}
+    keys = ["e2e_vsmm_us", "e2e_qemu_us", "e2e_ratio"]
+    keys += [key for _, key in MODE_RATIO_KEYS]
+    figures = dict.fromkeys(keys, "n/a")
     results = {}
     try:
         results["qemu"] = side("qemu", qemu_cmd, guests, smis, repeat)
@@ -95,10 +106,13 @@ def main():
         print("e2e.py: no vsmm binary (vsmm run not built)", file=sys.stderr)
     for name in ("vsmm", "qemu"):
         if name in results:
-            figures["e2e_%s_us" % name] = "%.2f" % results[name]
+            figures["e2e_%s_us" % name] = "%.2f" % results[name]["all"]
     if "vsmm" in results and "qemu" in results:
-        figures["e2e_ratio"] = "%.2f" % (results["vsmm"] / results["qemu"])
-    for key in ("e2e_vsmm_us", "e2e_qemu_us", "e2e_ratio"):
+        vsmm, qemu = results["vsmm"], results["qemu"]
+        figures["e2e_ratio"] = "%.2f" % (vsmm["all"] / qemu["all"])
+        for mode, key in MODE_RATIO_KEYS:
+            figures[key] = "%.2f" % (vsmm[mode] / qemu[mode])
+    for key in keys:
         print("%s: %s" % (key, figures[key]))
 
 

@@ -21,7 +21,7 @@
 
 /* Exit statuses (documented in vsmm.1 and docs/json.md). */
 #define CLI_EXIT_OK 0
-#define CLI_EXIT_NO 1  /* check: would shut down; rsm: shutdown; diff: differ */
+#define CLI_EXIT_NO 1  /* check: would shut down (or undecided); rsm: shutdown; diff: differ */
 #define CLI_EXIT_ERR 2 /* usage, input, output or library error */
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -155,6 +155,31 @@ struct cli_opts {
 	int nargs;
 };
 
+/*
+ * A row of an option table (vsmm's commands in cli/opts.c, vsmm run in
+ * engines/unicorn/cli.c): "--name VALUE", "--name=VALUE", the alias (a
+ * short form matched exactly, "-o VALUE"), or a flag without value.
+ */
+struct cli_option {
+	const char *name;   /* "--model" */
+	const char *alias;  /* "-o", or NULL */
+	bool has_value;
+	unsigned mask;      /* the row counts where (mask & allowed) != 0 */
+	int id;             /* what the table's owner switches on */
+};
+
+enum cli_option_status {
+	CLI_OPTION_OK,       /* *opt matched; *value is its value (NULL for a flag) */
+	CLI_OPTION_UNKNOWN,  /* no row of the table is argv[*i] */
+	CLI_OPTION_NO_VALUE, /* *opt needs a value and argv has none left */
+};
+
+/* Match argv[*i] against the table's rows for `allowed`; *i moves past a
+ * separate value.  Reports nothing: the caller words its errors. */
+enum cli_option_status cli_option_match(const struct cli_option *table, size_t n,
+					unsigned allowed, int *i, int argc, char **argv,
+					const struct cli_option **opt, const char **value);
+
 /* Parse argv[1..] of a command.  Returns 0 (go on), 1 (--help was printed:
  * exit 0) or -1 (usage error, already reported: exit 2). */
 int cli_opts_parse(const struct cli_command *cmd, unsigned allowed,
@@ -171,6 +196,10 @@ int cli_parse_hex(const char *s, uint64_t max, uint64_t *out);
 
 const char *cli_vendor_name(enum vsmm_vendor v);
 const char *cli_semantics_name(enum vsmm_semantics s);
+/* --model and --semantics values ("intel"/"amd", "kvm"/"hardware"):
+ * 0 and *out set, or -1 (the caller says which option was wrong). */
+int cli_vendor_parse(const char *text, enum vsmm_vendor *out);
+int cli_semantics_parse(const char *text, enum vsmm_semantics *out);
 const char *cli_layout_name(enum vsmm_layout l);
 
 /* The CPU model of --model for a layout: the vendor's long-mode preset,
@@ -294,6 +323,14 @@ int cli_smi_deliver(struct cli_smi *r, const struct cli_opts *o,
 		    const struct vsmm_cpu_state *state);
 
 /* "layout amd64 (from the revision id), revision ..., model ..., semantics ..." */
+/*
+ * Where RSM takes the image's hidden segment state from: NULL when the
+ * image carries it (every map but an intel64 one without vsmm's records),
+ * else "descriptor tables" (read through the dump) or, with no dump to
+ * read them from, "unavailable" (docs/compat.md).
+ */
+const char *cli_hidden_state(const struct cli_rsm *r, const struct cli_image *img);
+
 void cli_print_context(FILE *f, const struct cli_image *img,
 		       const struct cli_opts *o);
 /* layout, revision, model and semantics keys (of the image read by check

@@ -12,34 +12,53 @@ const char cmd_check_usage[] =
 	"resume; exit 1 with the reason (rule, field, offset, value, message\n"
 	"and manual reference) if it would shut down the vCPU.  Memory outside\n"
 	"the image (or the dump) reads as zero, e.g. for PAE page-directory-\n"
-	"pointer entries.\n\n"
+	"pointer entries.  An intel64 image without vsmm's records (from a\n"
+	"processor or another tool) has no hidden segment state: RSM reads it\n"
+	"from the descriptor tables, which only a dump can hold; without one\n"
+	"the verdict is 'undecided' (exit 1, as RSM is not known to resume).\n\n"
 	CLI_HELP_IMAGE "\nOptions:\n"
 	CLI_HELP_RSM;
 
+static const char *verdict(int rc)
+{
+	return rc == VSMM_OK ? "resume" :
+	       rc == VSMM_E_NO_MEMORY ? "undecided" : "shutdown";
+}
+
 static void report_json(const struct cli_image *img, const struct cli_opts *o,
 			int rc, const struct vsmm_shutdown *why,
-			const struct vsmm_cpu_state *out)
+			const struct vsmm_cpu_state *out, const char *hidden)
 {
 	json_object *j = json_object_new_object();
 
-	json_object_object_add(j, "result", json_object_new_string(
-				       rc == VSMM_OK ? "resume" : "shutdown"));
+	json_object_object_add(j, "result", json_object_new_string(verdict(rc)));
 	cli_context_to_json(j, img->desc, img->revision, o);
+	if (hidden)
+		json_object_object_add(j, "hidden_state", json_object_new_string(hidden));
 	if (rc == VSMM_OK)
 		json_object_object_add(j, "state", cli_state_to_json(out));
-	else
+	else if (rc == VSMM_E_SHUTDOWN)
 		cli_shutdown_to_json(j, why);
 	cli_json_print(j);
 	json_object_put(j);
 }
 
 static void report_text(const struct cli_image *img, const struct cli_opts *o,
-			int rc, const struct vsmm_shutdown *why)
+			int rc, const struct vsmm_shutdown *why, const char *hidden)
 {
-	printf("check: RSM would %s (", rc == VSMM_OK ? "resume" : "shut down");
+	if (rc == VSMM_E_NO_MEMORY)
+		printf("check: undecided (");
+	else
+		printf("check: RSM would %s (", rc == VSMM_OK ? "resume" : "shut down");
 	cli_print_context(stdout, img, o);
 	printf(")\n");
-	if (rc != VSMM_OK)
+	if (hidden)
+		printf("hidden segment state: %s%s\n", hidden,
+		       rc == VSMM_E_NO_MEMORY ?
+		       " (an intel64 image without vsmm's records; RSM reads "
+		       "the descriptor tables from guest memory: give it with "
+		       "--dump-base and --smbase)" : "");
+	if (rc == VSMM_E_SHUTDOWN)
 		cli_print_shutdown(stdout, why);
 }
 
@@ -58,17 +77,22 @@ int cmd_check(int argc, char **argv)
 		return rc > 0 ? cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_ERR;
 	if (cli_rsm_open(&r, &img, o.args[0], &o) != 0)
 		return CLI_EXIT_ERR;
+	const char *hidden = cli_hidden_state(&r, &img);
+	/* No dump: no memory to read descriptors from (memory outside the
+	 * image reads as zero, which is no GDT). */
+	if (hidden && !img.from_dump)
+		r.vcpu.ops = NULL;
 	rc = vsmm_rsm_check(&r.vcpu, img.area, img.len, &why, &out);
-	if (rc != VSMM_OK && rc != VSMM_E_SHUTDOWN) {
+	if (rc != VSMM_OK && rc != VSMM_E_SHUTDOWN && rc != VSMM_E_NO_MEMORY) {
 		cli_err("%s: check failed: %s (%s)", img.src.name,
 			vsmm_strerror(rc), vsmm_status_name(rc));
 		cli_image_close(&img);
 		return CLI_EXIT_ERR;
 	}
 	if (o.json)
-		report_json(&img, &o, rc, &why, &out);
+		report_json(&img, &o, rc, &why, &out, hidden);
 	else
-		report_text(&img, &o, rc, &why);
+		report_text(&img, &o, rc, &why, hidden);
 	cli_image_close(&img);
 	return cli_finish_stdout(rc == VSMM_OK ? CLI_EXIT_OK : CLI_EXIT_NO);
 }

@@ -42,9 +42,7 @@ static const struct int_key int_keys[] = {
 };
 
 /* Segment keys, in enum vsmm_sreg order. */
-static const char *const seg_keys[VSMM_SREG_COUNT] = {
-	"es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr",
-};
+static const char *const seg_keys[VSMM_SREG_COUNT] = VSMM_SREG_NAMES;
 
 struct bool_key {
 	const char *key;
@@ -348,20 +346,14 @@ int cli_state_from_json(json_object *obj, const char *prefix,
 /* Layout-specific fields                                               */
 /* ------------------------------------------------------------------ */
 
-#define EXTRA(k, b) { #k, offsetof(struct vsmm_image_extras, k), b }
-
-/* Named as the layouts' field tables name them. */
+/* Every member of struct vsmm_image_extras (VSMM_IMAGE_EXTRAS_MAP), under
+ * its name, which is the layouts' field name (revision is smm_revision
+ * there, and printed apart). */
 static const struct int_key extra_keys[] = {
-	EXTRA(io_restart, 16), EXTRA(auto_hlt_restart, 16),
-	EXTRA(io_restart_rip, 64), EXTRA(io_restart_rcx, 64),
-	EXTRA(io_restart_rsi, 64), EXTRA(io_restart_rdi, 64),
-	EXTRA(io_restart_dword, 32), EXTRA(io_misc, 32),
-	EXTRA(io_mem_addr, 64), EXTRA(amd_nmi_mask, 8),
-	EXTRA(svm_guest_flag, 64), EXTRA(svm_vmcb12_gpa, 64),
-	EXTRA(svm_guest_virq, 64), EXTRA(ssp, 64), EXTRA(svm_guest_pat, 64),
-	EXTRA(svm_host_efer, 64), EXTRA(svm_host_cr4, 64),
-	EXTRA(svm_host_cr3, 64), EXTRA(svm_host_cr0, 64),
-	EXTRA(ept_vmx_control, 64), EXTRA(en_ept_vmx_control, 32),
+#define EXTRA(type, member, tag, text) \
+	{ #member, offsetof(struct vsmm_image_extras, member), 8 * sizeof(type) },
+	VSMM_IMAGE_EXTRAS_MAP(EXTRA)
+#undef EXTRA
 };
 
 static bool layout_has_field(const struct vsmm_layout_desc *d, const char *name)
@@ -394,12 +386,6 @@ int cli_extras_key_from_json(const char *key, json_object *val,
 	uint64_t n;
 
 	cli_join_path(path, sizeof(path), prefix, key);
-	if (strcmp(key, "revision") == 0) {
-		if (get_hex(&c, path, val, 32, &n))
-			return -1;
-		x->revision = (uint32_t)n;
-		return 1;
-	}
 	for (size_t i = 0; i < sizeof(extra_keys) / sizeof(extra_keys[0]); i++) {
 		if (strcmp(key, extra_keys[i].key) != 0)
 			continue;

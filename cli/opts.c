@@ -128,14 +128,60 @@ int cli_parse_hex(const char *s, uint64_t max, uint64_t *out)
 	return parse_digits(s + 2, 16, max, out);
 }
 
+/* The names of --model and --semantics: the one table each that the
+ * parsers and the printers of the CLI and of `vsmm run` read. */
+static const struct {
+	const char *name;
+	enum vsmm_vendor vendor;
+} vendor_names[] = {
+	{ "intel", VSMM_VENDOR_INTEL },
+	{ "amd", VSMM_VENDOR_AMD },
+};
+
+static const struct {
+	const char *name;
+	enum vsmm_semantics semantics;
+} semantics_names[] = {
+	{ "kvm", VSMM_SEMANTICS_KVM },
+	{ "hardware", VSMM_SEMANTICS_HARDWARE },
+};
+
 const char *cli_vendor_name(enum vsmm_vendor v)
 {
-	return v == VSMM_VENDOR_AMD ? "amd" : "intel";
+	for (size_t i = 0; i < sizeof(vendor_names) / sizeof(vendor_names[0]); i++)
+		if (vendor_names[i].vendor == v)
+			return vendor_names[i].name;
+	return vendor_names[0].name;
 }
 
 const char *cli_semantics_name(enum vsmm_semantics s)
 {
-	return s == VSMM_SEMANTICS_HARDWARE ? "hardware" : "kvm";
+	for (size_t i = 0; i < sizeof(semantics_names) / sizeof(semantics_names[0]); i++)
+		if (semantics_names[i].semantics == s)
+			return semantics_names[i].name;
+	return semantics_names[0].name;
+}
+
+int cli_vendor_parse(const char *text, enum vsmm_vendor *out)
+{
+	for (size_t i = 0; i < sizeof(vendor_names) / sizeof(vendor_names[0]); i++) {
+		if (strcmp(text, vendor_names[i].name) == 0) {
+			*out = vendor_names[i].vendor;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int cli_semantics_parse(const char *text, enum vsmm_semantics *out)
+{
+	for (size_t i = 0; i < sizeof(semantics_names) / sizeof(semantics_names[0]); i++) {
+		if (strcmp(text, semantics_names[i].name) == 0) {
+			*out = semantics_names[i].semantics;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 const char *cli_layout_name(enum vsmm_layout l)
@@ -161,26 +207,44 @@ static void usage_hint(const struct cli_command *cmd)
 	fprintf(stderr, "Try 'vsmm %s --help'.\n", cmd->name);
 }
 
-/* The value of an option: "--opt=VALUE" or the next argument. */
-static const char *opt_value(const char *arg, const char *eq, int *i,
-			     int argc, char **argv)
+enum cli_option_status cli_option_match(const struct cli_option *table, size_t n,
+				       unsigned allowed, int *i, int argc, char **argv,
+				       const struct cli_option **opt, const char **value)
 {
-	if (eq)
-		return eq + 1;
-	if (*i + 1 >= argc) {
-		cli_err("option %s needs a value", arg);
-		return NULL;
+	const char *arg = argv[*i];
+	const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+
+	for (size_t k = 0; k < n; k++) {
+		const struct cli_option *o = &table[k];
+		bool named = strlen(o->name) == len && strncmp(arg, o->name, len) == 0;
+		bool alias = o->alias && strcmp(arg, o->alias) == 0;
+
+		if (!(o->mask & allowed) || !(named || alias))
+			continue;
+		/* A flag takes no "=VALUE": "--json=1" is no option. */
+		if (!o->has_value && eq)
+			continue;
+		*opt = o;
+		*value = NULL;
+		if (!o->has_value)
+			return CLI_OPTION_OK;
+		if (eq && named) {
+			*value = eq + 1;
+			return CLI_OPTION_OK;
+		}
+		if (*i + 1 >= argc)
+			return CLI_OPTION_NO_VALUE;
+		*value = argv[++*i];
+		return CLI_OPTION_OK;
 	}
-	return argv[++*i];
+	*opt = NULL;
+	return CLI_OPTION_UNKNOWN;
 }
 
 static int set_model(struct cli_opts *o, const char *v)
 {
-	if (strcmp(v, "intel") == 0)
-		o->vendor = VSMM_VENDOR_INTEL;
-	else if (strcmp(v, "amd") == 0)
-		o->vendor = VSMM_VENDOR_AMD;
-	else {
+	if (cli_vendor_parse(v, &o->vendor) != 0) {
 		cli_err("unknown --model '%s' (intel or amd)", v);
 		return -1;
 	}
@@ -198,11 +262,7 @@ static int set_layout(struct cli_opts *o, const char *v)
 
 static int set_semantics(struct cli_opts *o, const char *v)
 {
-	if (strcmp(v, "kvm") == 0)
-		o->semantics = VSMM_SEMANTICS_KVM;
-	else if (strcmp(v, "hardware") == 0)
-		o->semantics = VSMM_SEMANTICS_HARDWARE;
-	else {
+	if (cli_semantics_parse(v, &o->semantics) != 0) {
 		cli_err("unknown --semantics '%s' (kvm or hardware)", v);
 		return -1;
 	}
@@ -220,10 +280,78 @@ static int set_address(const char *opt, const char *v, uint64_t max,
 	return 0;
 }
 
-/* Does arg (without any "=VALUE") name the option? */
-static bool is_opt(const char *arg, size_t len, const char *name)
+/* The options of the vsmm commands: each command accepts the rows whose
+ * mask is in its `allowed` set (CLI_OPT_*). */
+enum {
+	OPT_JSON, OPT_HALTED, OPT_VMX, OPT_MODEL, OPT_LAYOUT, OPT_SEMANTICS,
+	OPT_OUTPUT, OPT_STATE, OPT_DUMP_BASE, OPT_SMBASE, OPT_WIDTH,
+	OPT_FLAVOUR, OPT_CPU_ID,
+};
+
+static const struct cli_option vsmm_options[] = {
+	{ "--json", NULL, false, CLI_OPT_JSON, OPT_JSON },
+	{ "--halted", NULL, false, CLI_OPT_RECORD, OPT_HALTED },
+	{ "--vmx", NULL, false, CLI_OPT_RECORD, OPT_VMX },
+	{ "--model", NULL, true, CLI_OPT_MODEL, OPT_MODEL },
+	{ "--layout", NULL, true, CLI_OPT_LAYOUT, OPT_LAYOUT },
+	{ "--semantics", NULL, true, CLI_OPT_SEMANTICS, OPT_SEMANTICS },
+	{ "--output", "-o", true, CLI_OPT_OUTPUT, OPT_OUTPUT },
+	{ "--state", NULL, true, CLI_OPT_STATE, OPT_STATE },
+	{ "--dump-base", NULL, true, CLI_OPT_DUMP, OPT_DUMP_BASE },
+	{ "--smbase", NULL, true, CLI_OPT_SMBASE, OPT_SMBASE },
+	{ "--width", NULL, true, CLI_OPT_WIDTH, OPT_WIDTH },
+	{ "--flavour", NULL, true, CLI_OPT_FLAVOUR, OPT_FLAVOUR },
+	{ "--cpu-id", NULL, true, CLI_OPT_CPU_ID, OPT_CPU_ID },
+};
+
+/* The value v of one matched option; 0, or -1 after reporting. */
+static int set_option(const struct cli_option *opt, const char *v,
+		      struct cli_opts *o)
 {
-	return strlen(name) == len && strncmp(arg, name, len) == 0;
+	uint64_t n;
+
+	switch (opt->id) {
+	case OPT_JSON: o->json = true; return 0;
+	case OPT_HALTED: o->halted = true; return 0;
+	case OPT_VMX: o->vmx = true; return 0;
+	case OPT_MODEL: return set_model(o, v);
+	case OPT_LAYOUT: return set_layout(o, v);
+	case OPT_SEMANTICS: return set_semantics(o, v);
+	case OPT_OUTPUT: o->output = v; return 0;
+	case OPT_STATE: o->state = v; return 0;
+	case OPT_DUMP_BASE:
+		if (set_address("--dump-base", v, UINT64_MAX, &o->dump_base))
+			return -1;
+		o->has_dump_base = true;
+		return 0;
+	case OPT_SMBASE:
+		/* SMBASE is a 32-bit register (SDM Vol.3C 32.11). */
+		if (set_address("--smbase", v, UINT32_MAX, &n))
+			return -1;
+		o->smbase = (uint32_t)n;
+		o->has_smbase = true;
+		return 0;
+	case OPT_WIDTH:
+		if (set_address("--width", v, 0xffff, &n))
+			return -1;
+		o->width = (uint32_t)n;
+		o->has_width = true;
+		return 0;
+	case OPT_FLAVOUR:
+		if (vsmm_mm_flavour_from_name(v, &o->flavour) != VSMM_OK) {
+			cli_err("unknown --flavour '%s' (intel, amd or ovmf)", v);
+			return -1;
+		}
+		o->has_flavour = true;
+		return 0;
+	case OPT_CPU_ID:
+		if (set_address("--cpu-id", v, UINT64_MAX, &o->cpu_id))
+			return -1;
+		o->has_cpu_id = true;
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 /* One option; returns 0, or -1 after reporting. */
@@ -231,82 +359,21 @@ static int parse_one(unsigned allowed, int *i, int argc, char **argv,
 		     struct cli_opts *o)
 {
 	const char *arg = argv[*i];
-	const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+	const struct cli_option *opt;
 	const char *v;
-	uint64_t n;
 
-	if ((allowed & CLI_OPT_JSON) && is_opt(arg, len, "--json") && !eq) {
-		o->json = true;
-		return 0;
+	switch (cli_option_match(vsmm_options, sizeof(vsmm_options) /
+				 sizeof(vsmm_options[0]), allowed, i, argc, argv,
+				 &opt, &v)) {
+	case CLI_OPTION_OK:
+		return set_option(opt, v, o);
+	case CLI_OPTION_NO_VALUE:
+		cli_err("option %s needs a value", arg);
+		return -1;
+	default:
+		cli_err("unknown option '%s'", arg);
+		return -1;
 	}
-	if ((allowed & CLI_OPT_RECORD) && is_opt(arg, len, "--halted") && !eq) {
-		o->halted = true;
-		return 0;
-	}
-	if ((allowed & CLI_OPT_RECORD) && is_opt(arg, len, "--vmx") && !eq) {
-		o->vmx = true;
-		return 0;
-	}
-	if ((allowed & CLI_OPT_MODEL) && is_opt(arg, len, "--model"))
-		return (v = opt_value(arg, eq, i, argc, argv)) ? set_model(o, v) : -1;
-	if ((allowed & CLI_OPT_LAYOUT) && is_opt(arg, len, "--layout"))
-		return (v = opt_value(arg, eq, i, argc, argv)) ? set_layout(o, v) : -1;
-	if ((allowed & CLI_OPT_SEMANTICS) && is_opt(arg, len, "--semantics"))
-		return (v = opt_value(arg, eq, i, argc, argv)) ?
-			set_semantics(o, v) : -1;
-	if ((allowed & CLI_OPT_OUTPUT) &&
-	    (is_opt(arg, len, "--output") || strcmp(arg, "-o") == 0)) {
-		o->output = opt_value(arg, eq, i, argc, argv);
-		return o->output ? 0 : -1;
-	}
-	if ((allowed & CLI_OPT_STATE) && is_opt(arg, len, "--state")) {
-		o->state = opt_value(arg, eq, i, argc, argv);
-		return o->state ? 0 : -1;
-	}
-	if ((allowed & CLI_OPT_DUMP) && is_opt(arg, len, "--dump-base")) {
-		if (!(v = opt_value(arg, eq, i, argc, argv)) ||
-		    set_address("--dump-base", v, UINT64_MAX, &o->dump_base))
-			return -1;
-		o->has_dump_base = true;
-		return 0;
-	}
-	if ((allowed & CLI_OPT_SMBASE) && is_opt(arg, len, "--smbase")) {
-		/* SMBASE is a 32-bit register (SDM Vol.3C 32.11). */
-		if (!(v = opt_value(arg, eq, i, argc, argv)) ||
-		    set_address("--smbase", v, UINT32_MAX, &n))
-			return -1;
-		o->smbase = (uint32_t)n;
-		o->has_smbase = true;
-		return 0;
-	}
-	if ((allowed & CLI_OPT_WIDTH) && is_opt(arg, len, "--width")) {
-		if (!(v = opt_value(arg, eq, i, argc, argv)) ||
-		    set_address("--width", v, 0xffff, &n))
-			return -1;
-		o->width = (uint32_t)n;
-		o->has_width = true;
-		return 0;
-	}
-	if ((allowed & CLI_OPT_FLAVOUR) && is_opt(arg, len, "--flavour")) {
-		if (!(v = opt_value(arg, eq, i, argc, argv)))
-			return -1;
-		if (vsmm_mm_flavour_from_name(v, &o->flavour) != VSMM_OK) {
-			cli_err("unknown --flavour '%s' (intel, amd or ovmf)", v);
-			return -1;
-		}
-		o->has_flavour = true;
-		return 0;
-	}
-	if ((allowed & CLI_OPT_CPU_ID) && is_opt(arg, len, "--cpu-id")) {
-		if (!(v = opt_value(arg, eq, i, argc, argv)) ||
-		    set_address("--cpu-id", v, UINT64_MAX, &o->cpu_id))
-			return -1;
-		o->has_cpu_id = true;
-		return 0;
-	}
-	cli_err("unknown option '%s'", arg);
-	return -1;
 }
 
 int cli_opts_parse(const struct cli_command *cmd, unsigned allowed,

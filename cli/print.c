@@ -96,9 +96,7 @@ static void attr_text(uint16_t a, char *buf, size_t len)
 
 static void print_segs(FILE *f, const struct vsmm_cpu_state *s)
 {
-	static const char *const names[VSMM_SREG_COUNT] = {
-		"es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr",
-	};
+	static const char *const names[VSMM_SREG_COUNT] = VSMM_SREG_NAMES;
 	char at[64];
 
 	for (int i = 0; i < VSMM_SREG_COUNT; i++) {

@@ -90,6 +90,18 @@ int cli_rsm_open(struct cli_rsm *r, struct cli_image *img, const char *path,
 	return -1;
 }
 
+const char *cli_hidden_state(const struct cli_rsm *r, const struct cli_image *img)
+{
+	struct vsmm_vcpu probe = r->vcpu;
+
+	/* The library says it: without a platform, such an image is the one
+	 * RSM cannot judge (VSMM_E_NO_MEMORY). */
+	probe.ops = NULL;
+	if (vsmm_rsm_check(&probe, img->area, img->len, NULL, NULL) != VSMM_E_NO_MEMORY)
+		return NULL;
+	return img->from_dump ? "descriptor tables" : "unavailable";
+}
+
 void cli_print_context(FILE *f, const struct cli_image *img,
 		       const struct cli_opts *o)
 {

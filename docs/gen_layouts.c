@@ -49,10 +49,13 @@ static const char preamble[] =
 	"  in the attribute dword. Decoding masks with 0xF0FF (after `>> 8` in\n"
 	"  the 32-bit map); bits 11:8 (limit 19:16 in a descriptor) are never\n"
 	"  stored.\n"
-	"- **Revision identifier.** vsmm writes the table's revision below when\n"
-	"  `vsmm_image_extras.revision` is 0 (or extras is NULL): bit 17\n"
-	"  (SMBASE relocation) set, bit 16 (I/O instruction restart) clear, as\n"
-	"  KVM does. For the Intel 64 map the level is 0x0101, what Intel 64\n"
+	"- **Revision identifier.** `vsmm_image_encode` writes\n"
+	"  `vsmm_image_extras.revision` as given, 0 included (decoding and\n"
+	"  encoding again gives back any image). With extras NULL, and on\n"
+	"  every SMI, it writes the table's revision below with bit 17 (SMBASE\n"
+	"  relocation) set and bit 16 (I/O instruction restart) clear, as KVM\n"
+	"  does; an SMI sets bit 16 when it records an I/O instruction\n"
+	"  (hardware semantics). For the Intel 64 map the level is 0x0101, what Intel 64\n"
 	"  processors since Westmere report (0x00030101 on hardware, where bit\n"
 	"  16 is set; Core 2 era parts report 0x00030100). Sources: coreboot's\n"
 	"  save-state dispatch on `smm_revision`; EDK2's\n"
@@ -123,6 +126,47 @@ static void print_layout(FILE *out, const struct vsmm_layout_desc *d)
 	print_gap(out, d, next, MANUAL_BASE); /* every area ends at 0x7FFF */
 }
 
+/* One row per member of struct vsmm_image_extras, from the same table
+ * as the struct (VSMM_IMAGE_EXTRAS_MAP): which layouts hold the field. */
+static const struct {
+	const char *member;
+	unsigned bits;
+	const char *text;
+} extras[] = {
+#define EXTRA_ROW(type, member, tag, text) { #member, 8 * sizeof(type), text },
+	VSMM_IMAGE_EXTRAS_MAP(EXTRA_ROW)
+#undef EXTRA_ROW
+};
+
+static void print_extras(FILE *out)
+{
+	fputs("\n## Layout-specific fields (`struct vsmm_image_extras`)\n\n"
+	      "What an image holds beyond `struct vsmm_cpu_state`: one member\n"
+	      "each, named as the tables above name the field (`revision` is\n"
+	      "`smm_revision`); the same name is the key of `vsmm decode --json`\n"
+	      "and `vsmm encode` ([json.md](json.md)). Generated from\n"
+	      "`VSMM_IMAGE_EXTRAS_MAP` in `include/vsmm/vsmm.h`, the table the\n"
+	      "struct, the codec and the CLI are built from.\n\n"
+	      "| Member | Bits | Layouts | Description |\n"
+	      "| --- | --- | --- | --- |\n", out);
+	for (size_t i = 0; i < sizeof(extras) / sizeof(extras[0]); i++) {
+		const char *field = strcmp(extras[i].member, "revision") == 0 ?
+				    "smm_revision" : extras[i].member;
+		const char *sep = "";
+
+		fprintf(out, "| `%s` | %u | ", extras[i].member, extras[i].bits);
+		for (int l = 0; l < VSMM_LAYOUT_COUNT; l++) {
+			const struct vsmm_layout_desc *d =
+				vsmm_layout_get((enum vsmm_layout)l);
+			if (d && vsmm_layout_field(d, field)) {
+				fprintf(out, "%s%s", sep, d->name);
+				sep = ", ";
+			}
+		}
+		fprintf(out, " | %s |\n", extras[i].text);
+	}
+}
+
 static void generate(FILE *out)
 {
 	fputs(preamble, out);
@@ -131,6 +175,7 @@ static void generate(FILE *out)
 		if (d)
 			print_layout(out, d);
 	}
+	print_extras(out);
 }
 
 /* 0 if the two streams hold the same bytes. */

@@ -106,19 +106,7 @@ pm32:
 	loop .pdpte
 	mov dword [PML4_PHYS], PDPT_PHYS | 3
 	mov dword [PML4_PHYS + 4], 0
-	mov eax, cr4
-	or eax, 0x20
-	mov cr4, eax
-	mov eax, PML4_PHYS
-	mov cr3, eax
-	mov ecx, 0xC0000080
-	rdmsr
-	or eax, 0x100
-	wrmsr
-	mov eax, cr0
-	or eax, 0x80000000
-	mov cr0, eax
-	jmp 0x18:lm64
+	LONG_MODE_ON PML4_PHYS, 0x18, lm64
 	bits 64
 lm64:
 	mov rsp, 0x80000

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "fuzz.h"
+#include "testlib.h"
 
 static int memfd = -1, devnull = -1, saved_stderr = -1;
 static char memfd_path[64];

@@ -26,8 +26,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fuzz.h"
-#include "../tests/vmentry.h"
+#include "testlib.h"
+#include "vmentry.h"
 
 enum op {
 	OP_RAISE_SMI, OP_RAISE_NMI, OP_RAISE_INIT, OP_DELIVER, OP_ACK,
@@ -125,7 +125,7 @@ static void do_smi(void)
 {
 	static struct vsmm_vcpu before;
 	/* A context a processor can hold: the architectural oracle, and the
-	 * VM-entry checks written from the SDM (tests/vmentry.c), which RSM
+	 * VM-entry checks written from the SDM (tests/lib/vmentry.c), which RSM
 	 * applies to what it resumes (issue 15.2).  Only such a context must
 	 * come back unchanged from an untouched image; the sequence can reach
 	 * others (e.g. RIP bits 63:32 set outside 64-bit mode), which RSM
@@ -169,12 +169,7 @@ static void check_resumed(const struct vsmm_vcpu *before)
 	const char *why = fz_oracle_resumed(&model, s, &mem);
 
 	FZ_CHECK(why == NULL, "resumed state fails a check: %s", why);
-	FZ_CHECK(s->smi_pending == b->smi_pending && s->init_latched == b->init_latched &&
-			 s->nmi_pending == b->nmi_pending,
-		 "RSM changed pending events");
-	FZ_CHECK(s->nmi_masked == (b->smm_inside_nmi && b->nmi_masked),
-		 "NMI mask after RSM %d (inside_nmi=%d, mask in SMM=%d)",
-		 s->nmi_masked, b->smm_inside_nmi, b->nmi_masked);
+	fz_check_rsm_events(b, s);
 	if (expect.known) {
 		const char *diff = fz_state_diff(&expect.pre, s,
 						 FZ_CMP_ARCH | FZ_CMP_NESTED);
@@ -203,15 +198,7 @@ static void do_rsm(void)
 	if (rc == VSMM_OK) {
 		check_resumed(&before);
 	} else if (rc == VSMM_E_SHUTDOWN) {
-		struct vsmm_cpu_state want = before.state;
-		const char *diff;
-
-		want.shutdown = true;
-		diff = fz_state_diff(&want, &vcpu.state, FZ_CMP_ALL);
-		FZ_CHECK(diff == NULL, "shutdown changed the state: %s", diff);
-		FZ_CHECK(vcpu.last_shutdown.reason > VSMM_REASON_NONE &&
-				 vcpu.last_shutdown.reason < VSMM_REASON_COUNT,
-			 "shutdown without a reason");
+		fz_check_shutdown(&before.state, &vcpu);
 		FZ_CHECK(!expect.known, "RSM of an untouched image shut down: %s",
 			 vsmm_reason_name(vcpu.last_shutdown.reason));
 	} else {

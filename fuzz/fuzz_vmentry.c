@@ -20,7 +20,7 @@
  *
  * Invariants: RSM resumes or shuts down with a named reason and nothing
  * else changed; whatever it resumes passes the independent VM-entry
- * checker (tests/vmentry.c, written from the SDM's guest-state checks and
+ * checker (tests/lib/vmentry.c, written from the SDM's guest-state checks and
  * the APM's VMRUN checks) and the architectural oracle (fz_oracle_resumed).
  * tests/test_vmentry.c drives this same entry point with random and
  * structured inputs (the property test).
@@ -28,8 +28,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fuzz.h"
-#include "../tests/vmentry.h"
+#include "testlib.h"
+#include "vmentry.h"
 
 #define FZ_VE_EDITS 8u
 #define FZ_VE_EDIT_BYTES 10u
@@ -92,18 +92,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct fz_scenario sc;
 	static struct vsmm_vcpu vcpu, before;
 	struct fz_input in = { data, size };
-	uint8_t hdr[FZ_SCENARIO_BYTES], e[FZ_VE_EDIT_BYTES];
+	uint8_t e[FZ_VE_EDIT_BYTES];
 	const struct vsmm_layout_desc *d;
 	const char *why;
 	int rc;
 
-	for (unsigned i = 0; i < FZ_SCENARIO_BYTES; i++)
-		hdr[i] = fz_u8(&in);
-	fz_mem_reset(&mem);
-	FZ_CHECK(fz_scenario_decode(hdr, &mem, &sc), "preset model refused");
-	FZ_CHECK(fz_scenario_vcpu(&sc, &mem, &vcpu) == VSMM_OK, "vcpu_init refused");
-	d = vsmm_layout_get(vsmm_vcpu_layout(&vcpu));
-	FZ_CHECK(d != NULL && d->nfields > 0, "the vCPU has no layout");
+	d = fz_scenario_start(&in, &mem, &sc, &vcpu);
 	snprintf(fz_context, sizeof(fz_context),
 		 "vmentry %s long_mode=%d layout=%s semantics=%s state=%s "
 		 "flags=%#x handler=%d",
@@ -125,15 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	before = vcpu;
 	rc = vsmm_leave_smm(&vcpu);
 	if (rc == VSMM_E_SHUTDOWN) {
-		struct vsmm_cpu_state expect = before.state;
-		const char *diff;
-
-		expect.shutdown = true;
-		diff = fz_state_diff(&expect, &vcpu.state, FZ_CMP_ALL);
-		FZ_CHECK(diff == NULL, "shutdown changed the state: %s", diff);
-		FZ_CHECK(vcpu.last_shutdown.reason > VSMM_REASON_NONE &&
-				 vcpu.last_shutdown.reason < VSMM_REASON_COUNT,
-			 "shutdown without a reason");
+		fz_check_shutdown(&before.state, &vcpu);
 		return 0;
 	}
 	FZ_CHECK(rc == VSMM_OK, "RSM returned %s", vsmm_status_name(rc));

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
+#include "testlib.h"
 
 static const char *outdir;
 static unsigned written;

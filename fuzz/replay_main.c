@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fuzz.h"
+#include "testlib.h"
 
 /* Inputs larger than this are not fuzz inputs (libFuzzer's default
  * -max_len is far below it); refuse rather than allocate without bound. */

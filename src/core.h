@@ -24,7 +24,7 @@ struct vsmm__rules {
 	bool vendor_layout;       /* LM models use the vendor's native 64-bit map */
 	bool idtr_zeroed;         /* SMM entry loads IDTR 0/0 (KVM only) */
 	bool cr0_low_dword;       /* RSM reads only CR0[31:0] (hardware) */
-	bool cr0_lme_needs_pae;   /* MOV CR0 rule on RSM (KVM); hardware resumes */
+	bool cr0_lme_needs_pae;   /* MOV CR0 rule on RSM (both rule sets now) */
 	bool image_consistency;   /* LMA and RFLAGS.VM rules of hardware RSM */
 	bool vmxe_in_image;       /* CR4.VMXE travels in the image (KVM) */
 	bool vmx_fixed_checked;   /* VMX fixed bits checked (KVM) or forced (hw) */
@@ -51,6 +51,11 @@ static inline bool vsmm__layout_wide(enum vsmm_layout layout)
 {
 	return layout == VSMM_LAYOUT_AMD64 || layout == VSMM_LAYOUT_INTEL64;
 }
+
+/* vsmm_smm_entry_state with the rules and the map's width looked up (SMI
+ * has them already). */
+void vsmm__smm_entry_state(const struct vsmm__rules *rules, bool wide,
+			   struct vsmm_cpu_state *s);
 
 /*
  * An SMI being delivered.  Nothing of the vCPU changes until every step
@@ -86,21 +91,35 @@ struct vsmm_cpu_state *vsmm__smi_image(struct vsmm__smi *s);
  */
 int vsmm__smi_nested_exit(struct vsmm__smi *s, struct vsmm_vcpu *vcpu);
 
-/* An RSM being emulated on a scratch copy of the vCPU.  vsmm__rsm_load
- * sets every member itself (it does not zero the struct): a new member
- * needs its initial value there. */
+/* The image's values of the registers RSM loads through checks (the rest
+ * of the image is decoded in place, into struct vsmm__rsm's next.state). */
+struct vsmm__rsm_image {
+	uint64_t cr0, cr3, cr4, efer;
+	uint64_t rflags, dr6, dr7;
+	uint8_t int_shadow;
+};
+
+/* An RSM in progress (leave.c).  Its steps set every member before it is
+ * read (the struct is not zeroed): a new member needs its initial value
+ * in rsm(). */
 struct vsmm__rsm {
 	const struct vsmm__rules *rules;
+	const struct vsmm__vendor_ops *vendor;
 	const struct vsmm_layout_desc *desc;
 	enum vsmm_layout layout;
-	struct vsmm_vcpu next;           /* scratch copy, committed on success */
-	struct vsmm_cpu_state img;       /* what the image carries */
+	bool wide;                       /* vsmm__layout_wide(layout) */
+	/* What RSM commits: next.state (the image decoded in place, then
+	 * loaded) and next.priv.  model, ops, ctx and semantics are the
+	 * vCPU's; the other members of next are not used. */
+	struct vsmm_vcpu next;
+	const struct vsmm_cpu_state *now; /* the vCPU's state at RSM */
+	struct vsmm__rsm_image img;      /* the image's checked registers */
 	struct vsmm_image_extras ex;
 	bool read_pdptes;                /* ops->read_phys may be used */
 	bool pdptes_loaded;              /* PAE paging's PDPTEs were checked */
 	bool reenter_nested;             /* the vendor asks for L2 re-entry */
 	uint64_t vmcb12_gpa;             /* ... with this VMCB (AMD) */
-	struct vsmm__cpu_view view;      /* set by load_image before the loads */
+	struct vsmm__cpu_view view;      /* set before the first load */
 	struct vsmm_shutdown why;
 };
 
@@ -120,16 +139,18 @@ enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason,
  * read through CR3, a platform callback): `what` is reported as is. */
 enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason,
 				    const char *what, uint64_t value);
+/*
+ * After the decode, before any step of RSM (src/hidden.c): an image without
+ * hidden segment state (vsmm__image_has_hidden) gets it as segment loads
+ * would, from the descriptor tables through ops->read_phys, with the
+ * vCPU's values for what no table holds.  VSMM_OK (also for images that
+ * carry it), VSMM_E_SHUTDOWN with r->why, or VSMM_E_NO_MEMORY when there
+ * is no read_phys to read the tables with.
+ */
+int vsmm__rsm_hidden_state(struct vsmm__rsm *r, const uint8_t *area);
+
 /* The binding arguments of vsmm__reject: FIELD(CR4), SEG_FIELD(ATTR, VSMM_CS). */
 #define VSMM__FIELD(kind) VSMM__B_##kind, 0
 #define VSMM__REG_FIELD(kind, reg) VSMM__B_##kind, (reg)
-
-/*
- * Validate and load an image on r->next (everything of RSM except reading
- * the area and the VMM callbacks).  area/len is the layout's whole area.
- * Returns VSMM_OK, VSMM_E_SHUTDOWN (r->why says why), or an API error.
- */
-int vsmm__rsm_load(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
-		   const uint8_t *area, size_t len);
 
 #endif /* VSMM_CORE_H */

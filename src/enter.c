@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SMI delivery (enter_smm), step by step as spec 2.3: build the image from
+ * SMI delivery, step by step as KVM's enter_smm (arch/x86/kvm/smm.c) and
+ * SDM Vol.3C "Entering SMM" have it: build the image from
  * the current state, let the vendor leave nested operation, switch to the
  * SMM address space, write the image in one access, do the NMI
  * bookkeeping, then load the SMM execution environment.  leave.c mirrors
@@ -10,7 +11,7 @@
 #include <string.h>
 
 #include "core.h"
-#include "vendor/vendor.h"
+#include "cpu/vendor.h"
 
 static bool vcpu_ready(const struct vsmm_vcpu *vcpu)
 {
@@ -18,7 +19,7 @@ static bool vcpu_ready(const struct vsmm_vcpu *vcpu)
 	       vcpu->ops->write_phys && vsmm__vendor_get(vcpu->model);
 }
 
-/* Step 1: the image starts as the current state, revision by layout. */
+/* The image starts as the current state, revision by layout. */
 static void build_image(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu,
 			const struct vsmm_layout_desc *desc)
 {
@@ -53,31 +54,6 @@ static void save_auto_halt(struct vsmm__smi *s)
 	s->priv.smi_halted = true;
 }
 
-/* SDM Vol.3C table "I/O Instruction Information in the SMM State Save
- * Map" (IOMisc): bit 0 IO_SMI, 3:1 length (001 byte, 010 word, 100
- * dword), 7:4 type, 31:16 port.  The type encodings (table "I/O
- * Instruction Type Encodings": OUT DX 0000, IN imm 1001, REP INS 0111...)
- * read as bit 0 IN, bit 1 string, bit 2 REP, bit 3 immediate port. */
-static uint32_t intel_io_misc(const struct vsmm_io_smi *io)
-{
-	uint32_t type = (io->in ? 1u : 0) | (io->string ? 2u : 0) |
-			(io->rep ? 4u : 0) | (io->imm ? 8u : 0);
-
-	return 1u | (uint32_t)(io->width & 7u) << 1 | type << 4 |
-	       (uint32_t)io->port << 16;
-}
-
-/* APM Vol.2 "I/O trap offset" dword (0x7EC0): bit 0 IN (RW), 1 valid,
- * 2 string, 3 REP, 4/5/6 byte/word/dword size, 31:16 port (the AMD-K5
- * manual has the same bits 0, 1 and 31:16). */
-static uint32_t amd_io_trap(const struct vsmm_io_smi *io)
-{
-	uint32_t size = io->width == 1 ? 1u : io->width == 2 ? 2u : 4u;
-
-	return (io->in ? 1u : 0) | 2u | (io->string ? 4u : 0) |
-	       (io->rep ? 8u : 0) | size << 4 | (uint32_t)io->port << 16;
-}
-
 /*
  * I/O instruction restart (hardware semantics): record the I/O instruction
  * and describe it in whichever I/O fields the layout has; revision bit 16
@@ -93,16 +69,16 @@ static void save_io_state(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu)
 	s->priv.io_valid = true;
 	s->priv.io_insn_rip = io->insn_rip;
 	s->ex.revision |= VSMM_REV_IO_RESTART;
-	s->ex.io_misc = intel_io_misc(io);
+	s->ex.io_misc = vsmm__vmx_io_misc(io);
 	s->ex.io_mem_addr = io->string ? io->mem_addr : 0;
-	s->ex.io_restart_dword = amd_io_trap(io);
+	s->ex.io_restart_dword = vsmm__svm_io_trap(io);
 	s->ex.io_restart_rip = io->insn_rip;
 	s->ex.io_restart_rcx = st->gpr[VSMM_RCX];
 	s->ex.io_restart_rsi = st->gpr[VSMM_RSI];
 	s->ex.io_restart_rdi = st->gpr[VSMM_RDI];
 }
 
-/* Steps 4-5: switch to the SMM address space, then one write of the area.
+/* Switch to the SMM address space, then one write of the area.
  * A failed SMI commits nothing (docs/api.md), so when the write fails the
  * platform is switched back to the normal address space it was in. */
 static int write_image(struct vsmm__smi *s, struct vsmm_vcpu *vcpu,
@@ -110,11 +86,7 @@ static int write_image(struct vsmm__smi *s, struct vsmm_vcpu *vcpu,
 {
 	const struct vsmm_platform_ops *ops = vcpu->ops;
 	uint8_t area[VSMM_IMAGE_MAX];
-	int rc = vsmm_image_encode(s->layout, s->img, &s->ex, area,
-				   desc->area_size);
-
-	if (rc != VSMM_OK)
-		return rc;
+	vsmm__image_encode(s->layout, s->img, &s->ex, area);
 	if (ops->smm_changed && ops->smm_changed(vcpu->ctx, vcpu, true) != 0)
 		return VSMM_E_PLATFORM;
 	uint64_t gpa = (uint64_t)s->img->smbase + desc->area_offset;
@@ -126,8 +98,9 @@ static int write_image(struct vsmm__smi *s, struct vsmm_vcpu *vcpu,
 	return VSMM_OK;
 }
 
-/* Step 6: NMIs are blocked in SMM; remember whether they already were so
- * that RSM does not unblock an NMI handler's blocking (spec 4). */
+/* NMIs are blocked in SMM; remember whether they already were so
+ * that RSM does not unblock an NMI handler's blocking (KVM:
+ * HF_SMM_INSIDE_NMI_MASK). */
 static void block_nmi(struct vsmm_cpu_state *st)
 {
 	if (st->nmi_masked)
@@ -136,7 +109,7 @@ static void block_nmi(struct vsmm_cpu_state *st)
 		st->nmi_masked = true;
 }
 
-/* Steps 6-7, once nothing can fail: the bookkeeping, the NMI blocking and
+/* Once nothing can fail: the bookkeeping, the NMI blocking and
  * the SMM execution environment, in place. */
 static void commit(const struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 {
@@ -149,7 +122,7 @@ static void commit(const struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 	st->svm_vmcb12 = s->svm_vmcb12;
 	st->smm = true;
 	block_nmi(st);
-	vsmm_smm_entry_state(vcpu->model, vcpu->semantics, st);
+	vsmm__smm_entry_state(s->rules, vsmm__layout_wide(s->layout), st);
 	st->smi_pending = false; /* this SMI is the pending one */
 	vcpu->smi_count++;
 }
@@ -165,17 +138,24 @@ int vsmm_enter_smm(struct vsmm_vcpu *vcpu)
 	if (!desc || desc->area_size > VSMM_IMAGE_MAX)
 		return VSMM_E_LAYOUT;
 
+	/* The steps in KVM's enter_smm order; RSM (leave.c, rsm()) undoes
+	 * them in the mirror order. */
 	struct vsmm__smi s;
 	s.layout = layout;
+	/* 1. The image from the current state. */
 	build_image(&s, vcpu, desc);
+	/* 2-3. Hardware semantics: auto-HALT and I/O instruction restart. */
 	save_auto_halt(&s);
 	save_io_state(&s, vcpu);
+	/* 4. The vendor leaves nested operation (KVM's enter_smm hook). */
 	int rc = vsmm__vendor_get(vcpu->model)->smi(&s, vcpu);
 	if (rc != VSMM_OK)
 		return rc;
+	/* 5. The SMM address space, then one write of the area. */
 	rc = write_image(&s, vcpu, desc);
 	if (rc != VSMM_OK)
 		return rc;
+	/* 6-7. NMI blocking and the SMM execution environment, in place. */
 	commit(&s, vcpu);
 	return VSMM_OK;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Events around SMM (spec section 4): SMI is one pending bit, blocked in
+ * Events around SMM (KVM's SMI/NMI/INIT handling in x86.c and lapic.c;
+ * SDM Vol.3C "NMI Handling While in SMM"): SMI is one pending bit, blocked in
  * SMM; INIT is latched in SMM; NMI is blocked by the NMI mask, which SMM
  * entry sets.  The VMM asks vsmm_next_event() what to deliver.
  */
@@ -49,7 +50,8 @@ static bool nmi_blocked(const struct vsmm_cpu_state *st)
 }
 
 /* Priority SMI > INIT > NMI (SDM Vol.3A table "Priority Among Concurrent
- * Events"); SMI waits while in SMM (never for a shadow: spec 4), NMI while
+ * Events"); SMI waits while in SMM (never for a shadow: neither VMX nor SVM
+ * offers KVM an SMI window), NMI while
  * blocked. */
 enum vsmm_event vsmm_next_event(const struct vsmm_vcpu *vcpu)
 {

@@ -1,18 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * RSM (leave_smm), the mirror of enter.c, as spec section 3: read the whole
- * area once, decide the NMI mask, clear the SMM flags BEFORE any register
- * is loaded (the seed's fix: the CR4 rule "no VMXE in SMM" must judge the
- * interrupted context, not SMM), step back to real mode, let the vendor
- * restore what it kept, then load in the legal order with a check on every
- * load.  Everything happens on a scratch copy of the vCPU; it is committed
- * only when every check passed and the VMM's callbacks succeeded.  A
- * failure leaves every register as it was and sets the shutdown flag.
+ * RSM, the mirror of enter.c.  rsm() below lists every step in the order
+ * of KVM's emulator_leave_smm (arch/x86/kvm/smm.c), which follows SDM
+ * Vol.3C "Returning from SMM" and "Default Treatment of RSM": read the
+ * whole area once, decide the NMI mask, leave SMM BEFORE any register is
+ * loaded (so the CR4 rule "no VMXE in SMM" judges the interrupted context,
+ * not SMM), step back to real mode, let the vendor restore what it kept,
+ * then load in the legal order of rsm_load_state_64 / rsm_load_state_32
+ * with a check on every load, and judge the result as a VM entry would.
+ *
+ * Everything is validated before anything is committed: the image is
+ * decoded straight into r->next.state, the state RSM will commit, whose
+ * members the image does not carry are the vCPU's; the control registers
+ * are loaded there one checked write at a time.  The vCPU changes (its
+ * state and private record, one copy each) only when every check passed
+ * and the VMM's callbacks succeeded; a failure changes nothing but the
+ * shutdown flag.
  */
 #include <string.h>
 
 #include "core.h"
-#include "vendor/vendor.h"
+#include "cpu/vendor.h"
 
 #define NONE VSMM_REASON_NONE
 #define TRY VSMM__TRY
@@ -53,54 +61,94 @@ enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason
 	return reason;
 }
 
+/* ---------------------------------------------------------------------- */
+/* The view a register write is judged against                             */
+/* ---------------------------------------------------------------------- */
+
 /*
- * What the register writes are judged against besides the registers
- * themselves.  It does not change during the loads: set once, after SMM is
- * left and the vendor restored what it kept (VMX operation, the nested
- * guest), before the first load.
+ * What the register writes are judged against: set once, after SMM is left
+ * and the vendor restored what it kept (VMX operation, the nested guest),
+ * before the first load.  Of its members only the control registers and
+ * EFER change during the loads, and the setters below update them with
+ * the state (set_reg).
  */
 static void view_init(struct vsmm__rsm *r)
 {
 	const struct vsmm_cpu_state *st = &r->next.state;
-	const struct vsmm__vendor_ops *vendor = vsmm__vendor_get(r->next.model);
 
 	r->view = (struct vsmm__cpu_view){
 		.model = r->next.model,
+		.cr0 = st->cr0, .cr3 = st->cr3, .cr4 = st->cr4, .efer = st->efer,
 		.smm = st->smm,
 		/* A nested guest's CR0/CR4 answer to L1's VMCS, which the VMM
 		 * checks when it re-enters; the VMX fixed bits are L1's. */
 		.vmx_on = st->vmx_on && !r->reenter_nested,
-		.vmxe_smm_rule = vendor->vmxe_blocked_in_smm,
+		.vmxe_smm_rule = r->vendor->vmxe_blocked_in_smm,
 		.vmx_fixed = r->rules->vmx_fixed_checked,
 		.lme_needs_pae = r->rules->cr0_lme_needs_pae,
 	};
 }
 
-/* The state a register write is judged against: the scratch vCPU now
- * (only its control registers and EFER change between writes). */
-static const struct vsmm__cpu_view *view_of(struct vsmm__rsm *r)
-{
-	const struct vsmm_cpu_state *st = &r->next.state;
-
-	r->view.cr0 = st->cr0;
-	r->view.cr3 = st->cr3;
-	r->view.cr4 = st->cr4;
-	r->view.efer = st->efer;
-	return &r->view;
-}
+/* A checked load: the register in the state RSM commits and in the view
+ * the next write is judged against. */
+#define set_reg(r, reg, value)                                               \
+	((r)->next.state.reg = (r)->view.reg = (value))
 
 /* ---------------------------------------------------------------------- */
 /* Steps before any load                                                   */
 /* ---------------------------------------------------------------------- */
 
-/* Step 2: NMIs blocked before the SMI stay blocked (spec 4). */
+/*
+ * The image, decoded straight into the state RSM will commit.  What the
+ * map does not carry stays the vCPU's: CR2, the event and nested
+ * virtualization state, and with the 32-bit map R8-R15 and EFER.  The
+ * registers RSM loads through checks are set aside as the image has them
+ * (r->img) and start from the vCPU's values: the loads move them from
+ * there to the image's, one checked write at a time, as the processor
+ * does.
+ */
+static void decode_image(struct vsmm__rsm *r, const struct vsmm_cpu_state *now,
+			 const uint8_t *area)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+
+	vsmm__image_decode(r->layout, area, st, &r->ex);
+	r->img = (struct vsmm__rsm_image){
+		.cr0 = st->cr0, .cr3 = st->cr3, .cr4 = st->cr4, .efer = st->efer,
+		.rflags = st->rflags, .dr6 = st->dr6, .dr7 = st->dr7,
+		.int_shadow = st->int_shadow,
+	};
+	st->cr0 = now->cr0;
+	st->cr2 = now->cr2;
+	st->cr3 = now->cr3;
+	st->cr4 = now->cr4;
+	st->efer = now->efer;
+	if (!r->wide)
+		memcpy(&st->gpr[8], &now->gpr[8], 8 * sizeof(st->gpr[0]));
+	st->smm = now->smm;
+	st->nmi_masked = now->nmi_masked;
+	st->smm_inside_nmi = now->smm_inside_nmi;
+	st->smi_pending = now->smi_pending;
+	st->init_latched = now->init_latched;
+	st->nmi_pending = now->nmi_pending;
+	st->shutdown = now->shutdown;
+	st->halted = now->halted;
+	st->vmx_on = now->vmx_on;
+	st->guest_mode = now->guest_mode;
+	st->svm_vmcb12 = now->svm_vmcb12;
+}
+
+/* NMIs blocked before the SMI stay blocked (KVM: HF_SMM_INSIDE_NMI_MASK;
+ * SDM Vol.3C "NMI Handling While in SMM"). */
 static void unblock_nmi(struct vsmm_cpu_state *st)
 {
 	if (!st->smm_inside_nmi)
 		st->nmi_masked = false;
 }
 
-/* Step 3: leave SMM before loading anything (the seed's point). */
+/* Leave SMM before loading anything (KVM's kvm_smm_changed(false) comes
+ * first in emulator_leave_smm): from here on CR4.VMXE from the image is
+ * judged outside SMM. */
 static void clear_smm_flags(struct vsmm_cpu_state *st)
 {
 	st->smm = false;
@@ -108,28 +156,29 @@ static void clear_smm_flags(struct vsmm_cpu_state *st)
 }
 
 /*
- * Step 4: back to a real-mode-like state so CR0/CR3/CR4/EFER can be loaded
- * in a legal order: PCIDE before PG, a 32-bit CS so PG may be cleared, PG
- * and PE, then PAE before EFER.LME.  Vcpus with the 32-bit map keep EFER.
+ * Back to a real-mode-like state so CR0/CR3/CR4/EFER can be loaded in a
+ * legal order (KVM emulator_leave_smm): PCIDE off before PG, PG and PE
+ * off, then PAE off and EFER 0 before EFER.LME.  Vcpus with the 32-bit map
+ * keep EFER (KVM "Don't clear EFER during SMM transitions for 32-bit
+ * vCPU").  KVM also loads a flat 32-bit CS here, so that its emulator may
+ * clear CR0.PG while the handler ran 64-bit code; vsmm's checks of the
+ * loads below never look at CS, and the image's CS, already decoded in
+ * place, is what the segment step loads after CR0, so that CS is not
+ * written.
  */
 static void back_to_real_mode(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
-	bool wide = vsmm__layout_wide(r->layout);
 
-	if (wide) {
+	if (r->wide)
 		st->cr4 &= ~VSMM_CR4_PCIDE;
-		st->seg[VSMM_CS] = (struct vsmm_seg){
-			.selector = 0, .base = 0, .limit = 0xffffffffu,
-			.attr = VSMM_SEG_P | VSMM_SEG_S | 0xbu | VSMM_SEG_G };
-	}
 	if (st->cr0 & VSMM_CR0_PE)
 		st->cr0 &= ~(VSMM_CR0_PG | VSMM_CR0_PE);
 	/* Paging is off, so long mode is (LMA follows PG).  This matters
 	 * beyond the wide maps: a long-mode model forced to the 32-bit map
 	 * keeps EFER, but not LMA (its SMI handler may have run 64-bit). */
 	st->efer &= ~VSMM_EFER_LMA;
-	if (wide) {
+	if (r->wide) {
 		st->cr4 &= ~VSMM_CR4_PAE;
 		st->efer = 0;
 	}
@@ -144,7 +193,7 @@ static uint64_t image_efer(const struct vsmm__rsm *r)
 	const uint64_t lm = VSMM_CR0_PE | VSMM_CR0_PG;
 	uint64_t efer = r->next.state.efer & ~VSMM_EFER_LMA;
 
-	if (vsmm__layout_wide(r->layout))
+	if (r->wide)
 		return r->img.efer;
 	if ((efer & VSMM_EFER_LME) && (r->img.cr0 & lm) == lm &&
 	    (r->img.cr4 & VSMM_CR4_PAE))
@@ -152,7 +201,8 @@ static uint64_t image_efer(const struct vsmm__rsm *r)
 	return efer;
 }
 
-/* Hardware RSM's whole-image rules (SDM Vol.2 RSM; Bochs). */
+/* Hardware RSM's whole-image rules (SDM Vol.2 "RSM--Resume from System
+ * Management Mode"; Bochs's BX_CPU_C::resume_from_system_management_mode). */
 static enum vsmm_reason check_image(struct vsmm__rsm *r)
 {
 	uint64_t efer = image_efer(r);
@@ -174,6 +224,12 @@ static enum vsmm_reason check_image(struct vsmm__rsm *r)
 /* Checked loads                                                           */
 /* ---------------------------------------------------------------------- */
 
+static void load_rflags(struct vsmm__rsm *r)
+{
+	r->next.state.rflags = (r->img.rflags & RFLAGS_DEFINED) | VSMM_RFLAGS_FIXED;
+}
+
+/* KVM's kvm_set_dr: bits 63:32 must be 0. */
 static enum vsmm_reason load_debug_regs(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
@@ -187,37 +243,37 @@ static enum vsmm_reason load_debug_regs(struct vsmm__rsm *r)
 	return NONE;
 }
 
-/* LMA is not writable: it keeps its current value (0 after step 4) and
- * becomes 1 when CR0.PG turns long mode on. */
+/* LMA is not writable: it keeps its current value (0 after the step back
+ * to real mode) and becomes 1 when CR0.PG turns long mode on. */
 static enum vsmm_reason load_efer(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint64_t efer = (r->img.efer & ~VSMM_EFER_LMA) | (st->efer & VSMM_EFER_LMA);
-	enum vsmm_reason why = vsmm__check_efer_write(view_of(r), efer);
+	enum vsmm_reason why = vsmm__check_efer_write(&r->view, efer);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, VSMM__FIELD(EFER), r->img.efer);
-	st->efer = efer;
+	set_reg(r, efer, efer);
 	return NONE;
 }
 
 static enum vsmm_reason set_cr3(struct vsmm__rsm *r, uint64_t cr3)
 {
-	enum vsmm_reason why = vsmm__check_cr3_write(view_of(r), cr3);
+	enum vsmm_reason why = vsmm__check_cr3_write(&r->view, cr3);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, VSMM__FIELD(CR3), r->img.cr3);
-	r->next.state.cr3 = cr3;
+	set_reg(r, cr3, cr3);
 	return NONE;
 }
 
 static enum vsmm_reason set_cr4(struct vsmm__rsm *r, uint64_t cr4)
 {
-	enum vsmm_reason why = vsmm__check_cr4_write(view_of(r), cr4);
+	enum vsmm_reason why = vsmm__check_cr4_write(&r->view, cr4);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, VSMM__FIELD(CR4), r->img.cr4);
-	r->next.state.cr4 = cr4;
+	set_reg(r, cr4, cr4);
 	return NONE;
 }
 
@@ -226,9 +282,10 @@ static const char *const pdpte_names[4] = { "pdpte0", "pdpte1", "pdpte2", "pdpte
 
 /*
  * PAE paging turned on: the processor loads the four PDPTEs from the
- * 32-byte table at CR3[31:5] (SDM Vol.3A 4.4.1).  Read through the normal
- * address space: SMM is already left.  Without a platform (vsmm_rsm_check
- * with ops == NULL) the table cannot be read and is not checked.
+ * 32-byte table at CR3[31:5] (SDM Vol.3A 4.4.1 "PDPTE Registers").  Read
+ * through the normal address space: SMM is already left.  Without a
+ * platform (vsmm_rsm_check with ops == NULL) the table cannot be read and
+ * is not checked.
  */
 static enum vsmm_reason load_pdptes(struct vsmm__rsm *r)
 {
@@ -261,21 +318,21 @@ static bool pae_paging(const struct vsmm_cpu_state *st)
 static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
-	enum vsmm_reason why = vsmm__check_cr0_write(view_of(r), cr0);
+	enum vsmm_reason why = vsmm__check_cr0_write(&r->view, cr0);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, VSMM__FIELD(CR0), r->img.cr0);
 	bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
-	st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET; /* ET is hardwired on P6+ */
+	set_reg(r, cr0, (cr0 & CR0_DEFINED) | VSMM_CR0_ET); /* ET is hardwired on P6+ */
 	if (paging_on && (st->efer & VSMM_EFER_LME) && (st->cr4 & VSMM_CR4_PAE))
-		st->efer |= VSMM_EFER_LMA;
+		set_reg(r, efer, st->efer | VSMM_EFER_LMA);
 	return pae_paging(st) ? load_pdptes(r) : NONE;
 }
 
 /*
- * Spec 3.5 (KVM rsm_enter_protected_mode): CR3 first, without the PCID if
- * PCIDE is wanted; CR4 without PCIDE (PAE before PG); CR0 (may enter long
- * mode); then PCIDE, which needs LMA=1 and CR3[11:0]=0, and the PCID.
+ * KVM's rsm_enter_protected_mode: CR3 first, without the PCID if PCIDE is
+ * wanted; CR4 without PCIDE (PAE before PG); CR0 (may enter long mode);
+ * then PCIDE, which needs LMA=1 and CR3[11:0]=0, and the PCID.
  */
 static enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
 {
@@ -301,64 +358,66 @@ static enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
 /* GDTR and IDTR limits are 16-bit registers: the maps' wider slots (KVM
  * writes a dword) load their low word, as KVM's desc_ptr.size and the
  * processor do, so no image yields a limit no CPU can hold. */
-static struct vsmm_dtable dtable_from_image(struct vsmm_dtable dt)
+static void load_dtable_limit(struct vsmm_dtable *dt)
 {
-	dt.limit &= 0xffffu;
-	return dt;
+	dt->limit &= 0xffffu;
 }
 
-static void load_segments(struct vsmm__rsm *r, int first, int last)
-{
-	for (int i = first; i <= last; i++)
-		r->next.state.seg[i] = r->img.seg[i];
-}
-
-/* Spec 3.3: the 64-bit maps.  Segments after CR0 so a 64-bit CS cannot
- * make the PG transition illegal. */
+/*
+ * KVM's rsm_load_state_64, step by step.  The GPRs, RIP, SMBASE and the
+ * segment registers (TR, LDTR, then ES..GS after CR0 so that a 64-bit CS
+ * cannot make the PG transition illegal) need no check: they are the
+ * image's as decoded.
+ */
 static enum vsmm_reason load_state_64(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 
-	memcpy(st->gpr, r->img.gpr, sizeof(st->gpr));
-	st->rip = r->img.rip;
-	st->rflags = (r->img.rflags & RFLAGS_DEFINED) | VSMM_RFLAGS_FIXED;
+	/* 16 GPRs, RIP: in place. */
+	load_rflags(r);
 	TRY(load_debug_regs(r));
-	st->smbase = r->img.smbase;
+	/* SMBASE, unconditionally: in place. */
 	TRY(load_efer(r));
-	load_segments(r, VSMM_TR, VSMM_TR);
-	st->idtr = dtable_from_image(r->img.idtr);
-	load_segments(r, VSMM_LDTR, VSMM_LDTR);
-	st->gdtr = dtable_from_image(r->img.gdtr);
+	/* TR: in place. */
+	load_dtable_limit(&st->idtr);
+	/* LDTR: in place. */
+	load_dtable_limit(&st->gdtr);
 	TRY(load_control_regs(r));
-	load_segments(r, VSMM_ES, VSMM_GS);
+	/* ES, CS, SS, DS, FS, GS: in place. */
 	return NONE;
 }
 
-/* Spec 3.4: the 32-bit map.  Eight GPRs (R8-R15 are not in it), no EFER,
- * segments before the control registers (no long mode to enter). */
+/*
+ * KVM's rsm_load_state_32: EFLAGS, EIP and eight GPRs (R8-R15 are not in
+ * the map and stay), DR6/DR7, TR, LDTR, GDTR, IDTR, the segments before
+ * the control registers (no long mode to enter), SMBASE, and no EFER.
+ */
 static enum vsmm_reason load_state_32(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 
-	st->rflags = (r->img.rflags & RFLAGS_DEFINED) | VSMM_RFLAGS_FIXED;
-	st->rip = r->img.rip;
-	memcpy(st->gpr, r->img.gpr, 8 * sizeof(st->gpr[0]));
+	load_rflags(r);
+	/* EIP, EAX..EDI: in place. */
 	TRY(load_debug_regs(r));
-	load_segments(r, VSMM_LDTR, VSMM_TR);
-	st->gdtr = dtable_from_image(r->img.gdtr);
-	st->idtr = dtable_from_image(r->img.idtr);
-	load_segments(r, VSMM_ES, VSMM_GS);
-	st->smbase = r->img.smbase;
+	/* TR, LDTR: in place. */
+	load_dtable_limit(&st->gdtr);
+	load_dtable_limit(&st->idtr);
+	/* ES, CS, SS, DS, FS, GS, SMBASE: in place. */
 	return load_control_regs(r);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Steps after the loads                                                   */
+/* ---------------------------------------------------------------------- */
+
 /*
- * Hardware semantics: where execution resumes (SDM Vol.3C 33.13).  The
- * auto-HALT restart field's bit 0 sends the vCPU back to HLT; a non-zero
- * I/O instruction restart field (0FFH per the SDM) re-executes the I/O
- * instruction.  Both only when the SMI really interrupted HLT / an I/O
- * instruction; vsmm resumes at its own record of the I/O RIP, not at a
- * value the handler could have rewritten.
+ * Hardware semantics: where execution resumes (SDM Vol.3C "Auto HALT
+ * Restart" and "I/O Instruction Restart").  The auto-HALT restart field's
+ * bit 0 sends the vCPU back to HLT; a non-zero I/O instruction restart
+ * field (0FFH per the SDM) re-executes the I/O instruction.  Both only
+ * when the SMI really interrupted HLT / an I/O instruction; vsmm resumes
+ * at its own record of the I/O RIP, not at a value the handler could have
+ * rewritten.
  */
 static void resume_point(struct vsmm__rsm *r)
 {
@@ -374,20 +433,44 @@ static void resume_point(struct vsmm__rsm *r)
 	n->priv.io_insn_rip = 0;
 }
 
-/*
- * The shadow byte is guest-writable; resume only a shadow a CPU can be in.
- * Blocking by MOV SS and by STI never coexist (KVM's VMX keeps MOV SS, VM
- * entry refuses both), and an STI shadow follows an STI that set IF (VM
- * entry refuses STI blocking with IF=0: SDM Vol.3C "Checks on Guest
- * Non-Register State").
- */
-static uint8_t shadow_from_image(uint8_t shadow, uint64_t rflags)
+/* KVM rules resume a long-mode image with RFLAGS.VM=1 (hardware rules shut
+ * down first, RFLAGS_VM_IN_LM).  No CPU runs virtual-8086 code in IA-32e
+ * mode and a VMM could not enter that state: the bit goes. */
+static void drop_v86_in_long_mode(struct vsmm_cpu_state *st)
 {
+	if (st->efer & VSMM_EFER_LMA)
+		st->rflags &= ~VSMM_RFLAGS_VM;
+}
+
+/* The vendor may have forced paging on (the VMX fixed bits under hardware
+ * rules): PAE paging that starts there loads its PDPTEs like any other. */
+static enum vsmm_reason load_forced_pdptes(struct vsmm__rsm *r)
+{
+	if (pae_paging(&r->next.state) && !r->pdptes_loaded)
+		return load_pdptes(r);
+	return NONE;
+}
+
+/*
+ * The interrupt shadow, applied when RSM retires (KVM: the image's
+ * int_shadow byte becomes the emulator's interruptibility, the last step
+ * of rsm_load_state_64/32).  The byte is guest-writable; resume only a
+ * shadow a CPU can be in.  Blocking by MOV SS and by STI never coexist
+ * (KVM's VMX keeps MOV SS, VM entry refuses both), and an STI shadow
+ * follows an STI that set IF (VM entry refuses STI blocking with IF=0:
+ * SDM Vol.3C "Checks on Guest Non-Register State").
+ */
+static void load_int_shadow(struct vsmm__rsm *r)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+	uint8_t shadow = r->img.int_shadow;
+
 	if (shadow & VSMM_SHADOW_MOV_SS)
-		return VSMM_SHADOW_MOV_SS;
-	if ((shadow & VSMM_SHADOW_STI) && (rflags & VSMM_RFLAGS_IF))
-		return VSMM_SHADOW_STI;
-	return 0;
+		st->int_shadow = VSMM_SHADOW_MOV_SS;
+	else if ((shadow & VSMM_SHADOW_STI) && (st->rflags & VSMM_RFLAGS_IF))
+		st->int_shadow = VSMM_SHADOW_STI;
+	else
+		st->int_shadow = 0;
 }
 
 /*
@@ -612,6 +695,14 @@ static enum vsmm_reason check_resumed(struct vsmm__rsm *r)
 	    vsmm__check_rip_canonical(st->rip, linear_width(r->next.model)) != NONE)
 		return vsmm__reject(r, VSMM_REASON_RIP_NONCANONICAL, VSMM__FIELD(RIP),
 				    st->rip);
+	/* Paging on with LME=1 and long mode inactive: the VMX fixed bits
+	 * force PG on after a handler cleared it along with PAE.  No VM entry
+	 * (IA32_EFER.LME must equal LMA while CR0.PG=1) nor VMRUN (LME and PG
+	 * need PAE) takes that state. */
+	if ((st->cr0 & VSMM_CR0_PG) && (st->efer & VSMM_EFER_LME) &&
+	    !(st->efer & VSMM_EFER_LMA))
+		return vsmm__reject(r, VSMM_REASON_CR0_PG_LME_NO_PAE, VSMM__FIELD(CR0),
+				    r->img.cr0);
 	TRY(check_base_bits(r));
 	TRY(check_canonical_bases(r));
 	TRY(check_seg_attrs(r));
@@ -620,77 +711,8 @@ static enum vsmm_reason check_resumed(struct vsmm__rsm *r)
 	return NONE;
 }
 
-static enum vsmm_reason load_image(struct vsmm__rsm *r)
-{
-	const struct vsmm__vendor_ops *vendor = vsmm__vendor_get(r->next.model);
-
-	unblock_nmi(&r->next.state);
-	clear_smm_flags(&r->next.state);
-	back_to_real_mode(r);
-	TRY(vendor->rsm_restore(r));
-	view_init(r);
-	TRY(check_image(r));
-	TRY(vsmm__layout_wide(r->layout) ? load_state_64(r) : load_state_32(r));
-	resume_point(r);
-	vendor->rsm_finish(r);
-	/* KVM rules resume a long-mode image with RFLAGS.VM=1 (hardware rules
-	 * shut down first, RFLAGS_VM_IN_LM).  No CPU runs virtual-8086 code
-	 * in IA-32e mode and a VMM could not enter that state: the bit goes. */
-	if (r->next.state.efer & VSMM_EFER_LMA)
-		r->next.state.rflags &= ~VSMM_RFLAGS_VM;
-	/* The vendor may have forced paging on (VMX fixed bits): PAE paging
-	 * that starts there loads its PDPTEs like any other. */
-	if (pae_paging(&r->next.state) && !r->pdptes_loaded)
-		TRY(load_pdptes(r));
-	/* Spec 3.3 step 14: the shadow applies when RSM retires. */
-	r->next.state.int_shadow = shadow_from_image(r->img.int_shadow,
-						     r->next.state.rflags);
-	return check_resumed(r);
-}
-
-int vsmm__rsm_load(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
-		   const uint8_t *area, size_t len)
-{
-	/* Each member is set here (next, img and ex below, by the copy and
-	 * the decoder), not by zeroing the whole 1 KiB first: that memset
-	 * cost more than the rest of the setup.  why first: callers read it
-	 * whatever the result. */
-	r->why = (struct vsmm_shutdown){ .reason = VSMM_REASON_NONE };
-	r->rules = vsmm__rules_get(vcpu->semantics);
-	r->layout = vsmm_vcpu_layout(vcpu);
-	r->desc = vsmm_layout_get(r->layout);
-	if (!r->desc)
-		return VSMM_E_LAYOUT;
-	if (len != r->desc->area_size)
-		return VSMM_E_BUFSIZE;
-	r->next = *vcpu;
-	r->read_pdptes = vcpu->ops && vcpu->ops->read_phys;
-	r->pdptes_loaded = false;
-	r->reenter_nested = false;
-	r->vmcb12_gpa = 0;
-	int rc = vsmm_image_decode(r->layout, area, len, &r->img, &r->ex);
-	if (rc != VSMM_OK)
-		return rc;
-	return load_image(r) == NONE ? VSMM_OK : VSMM_E_SHUTDOWN;
-}
-
-int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
-		   struct vsmm_shutdown *why, struct vsmm_cpu_state *out)
-{
-	if (!vcpu || !vcpu->model || !area || !vsmm__vendor_get(vcpu->model))
-		return VSMM_E_INVAL;
-	struct vsmm__rsm r;
-	int rc = vsmm__rsm_load(&r, vcpu, area, len);
-
-	if (why)
-		*why = r.why;
-	if (rc == VSMM_OK && out)
-		*out = r.next.state;
-	return rc;
-}
-
 /* ---------------------------------------------------------------------- */
-/* vsmm_leave_smm                                                          */
+/* RSM, every step                                                         */
 /* ---------------------------------------------------------------------- */
 
 /* Triple fault: nothing but the shutdown flag changes (docs/compat.md). */
@@ -704,7 +726,8 @@ static int shut_down(struct vsmm_vcpu *vcpu, const struct vsmm_shutdown *why)
 /*
  * The image loads: now the VMM may re-enter the nested guest and switch
  * its address space out of SMM.  If the switch fails after a re-entry,
- * force the guest out again so the shutdown lands in L1 (KVM step 7).
+ * force the guest out again so the shutdown lands in L1 (KVM's
+ * emulator_leave_smm ends with kvm_leave_nested on failure).
  */
 static enum vsmm_reason vmm_leave(struct vsmm__rsm *r, struct vsmm_vcpu *vcpu)
 {
@@ -721,6 +744,129 @@ static enum vsmm_reason vmm_leave(struct vsmm__rsm *r, struct vsmm_vcpu *vcpu)
 	return NONE;
 }
 
+/* A step that may fail: a failed rule ends RSM in shutdown (r->why). */
+#define STEP(expr)                                                           \
+	do {                                                                 \
+		if ((expr) != NONE)                                          \
+			goto shutdown;                                       \
+	} while (0)
+
+/*
+ * RSM on `vcpu`, every step in order.  With `image` NULL (vsmm_leave_smm)
+ * step 1 reads the area through the platform and the last two steps, the
+ * VMM's callbacks and the commit, change `commit` (the same vCPU);
+ * vsmm_rsm_check passes the image it was given and no vCPU to commit to,
+ * and reads the result from r->next.state.  Returns VSMM_OK,
+ * VSMM_E_SHUTDOWN (r->why says why) or an API error (nothing happened).
+ */
+static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
+	       const uint8_t *image, size_t len, struct vsmm_vcpu *commit)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+	uint8_t area[VSMM_IMAGE_MAX];
+	int rc;
+
+	/* The look-ups, once.  Each member of r is set here or by a step
+	 * before it is read (r is not zeroed: that cost more than the rest
+	 * of the setup); why first, callers read it whatever the result. */
+	r->why = (struct vsmm_shutdown){ .reason = VSMM_REASON_NONE };
+	r->rules = vsmm__rules_get(vcpu->semantics);
+	r->vendor = vsmm__vendor_get(vcpu->model);
+	r->layout = vsmm_vcpu_layout(vcpu);
+	r->desc = vsmm_layout_get(r->layout);
+	if (!r->desc || r->desc->area_size > VSMM_IMAGE_MAX)
+		return VSMM_E_LAYOUT;
+	if (image && len != r->desc->area_size)
+		return VSMM_E_BUFSIZE;
+	r->wide = vsmm__layout_wide(r->layout);
+	r->next.model = vcpu->model;
+	r->next.ops = vcpu->ops;
+	r->next.ctx = vcpu->ctx;
+	r->next.semantics = vcpu->semantics;
+	r->next.priv = vcpu->priv;
+	r->read_pdptes = vcpu->ops && vcpu->ops->read_phys;
+	r->pdptes_loaded = false;
+	r->reenter_nested = false;
+	r->vmcb12_gpa = 0;
+	r->now = &vcpu->state;
+
+	/* 1. The whole area, once, while still in the SMM view (KVM: one
+	 *    kvm_vcpu_read_guest before any state changes). */
+	if (!image) {
+		uint64_t gpa = (uint64_t)vcpu->state.smbase + r->desc->area_offset;
+
+		if (vcpu->ops->read_phys(vcpu->ctx, true, gpa, area,
+					 r->desc->area_size) != 0) {
+			vsmm__reject_other(r, VSMM_REASON_SMRAM_READ, NULL, gpa);
+			goto shutdown;
+		}
+		image = area;
+	}
+	/* 2. Decode it into the state RSM will commit. */
+	decode_image(r, &vcpu->state, image);
+	/*    An Intel 64 image without vsmm's records (a processor or another
+	 *    tool wrote it) has no hidden segment state: it comes from the
+	 *    descriptor tables, as segment loads would give it (hidden.c). */
+	rc = vsmm__rsm_hidden_state(r, image);
+	if (rc == VSMM_E_SHUTDOWN)
+		goto shutdown;
+	if (rc != VSMM_OK)
+		return rc;
+	/* 3. NMIs: unblocked unless they were blocked at the SMI. */
+	unblock_nmi(st);
+	/* 4. Leave SMM, before any register is loaded. */
+	clear_smm_flags(st);
+	/* 5. Back to real mode, so the loads can run in a legal order. */
+	back_to_real_mode(r);
+	/* 6. The vendor restores what it kept (VMX operation, the nested
+	 *    guest: KVM's leave_smm hook runs here, before the loads). */
+	STEP(r->vendor->rsm_restore(r));
+	view_init(r);
+	/* 7. Hardware RSM's whole-image rules. */
+	STEP(check_image(r));
+	/* 8. The registers, in KVM's order for the map. */
+	STEP(r->wide ? load_state_64(r) : load_state_32(r));
+	/* 9. Hardware: auto-HALT and I/O instruction restart. */
+	resume_point(r);
+	/* 10. The vendor's fixed bits (hardware VMX rules). */
+	r->vendor->rsm_finish(r);
+	/* 11. No virtual-8086 mode in IA-32e mode. */
+	drop_v86_in_long_mode(st);
+	/* 12. PAE paging the vendor's fixed bits turned on loads its PDPTEs. */
+	STEP(load_forced_pdptes(r));
+	/* 13. The interrupt shadow applies when RSM retires. */
+	load_int_shadow(r);
+	/* 14. The resumed state must be one a VMM can enter. */
+	STEP(check_resumed(r));
+	if (!commit)
+		return VSMM_OK;
+	/* 15. The VMM re-enters the nested guest and leaves the SMM view. */
+	STEP(vmm_leave(r, commit));
+	/* 16. Commit: RSM changes nothing of the vCPU but its state and its
+	 *     private record. */
+	commit->state = *st;
+	commit->priv = r->next.priv;
+	return VSMM_OK;
+
+shutdown:
+	return commit ? shut_down(commit, &r->why) : VSMM_E_SHUTDOWN;
+}
+
+int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
+		   struct vsmm_shutdown *why, struct vsmm_cpu_state *out)
+{
+	if (!vcpu || !vcpu->model || !area || !vsmm__vendor_get(vcpu->model))
+		return VSMM_E_INVAL;
+	struct vsmm__rsm r;
+	int rc = rsm(&r, vcpu, area, len, NULL);
+
+	if (why)
+		*why = r.why;
+	if (rc == VSMM_OK && out)
+		*out = r.next.state;
+	return rc;
+}
+
 int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
 {
 	if (!vcpu || !vcpu->model || !vcpu->ops || !vcpu->ops->read_phys ||
@@ -730,27 +876,7 @@ int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
 		return VSMM_E_UD;
 	if (vcpu->state.shutdown)
 		return VSMM_E_STATE;
-	const struct vsmm_layout_desc *desc = vsmm_layout_get(vsmm_vcpu_layout(vcpu));
-	if (!desc || desc->area_size > VSMM_IMAGE_MAX)
-		return VSMM_E_LAYOUT;
-
-	/* Step 1: the whole area, once, while still in the SMM view. */
-	uint8_t area[VSMM_IMAGE_MAX];
-	uint64_t gpa = (uint64_t)vcpu->state.smbase + desc->area_offset;
-	if (vcpu->ops->read_phys(vcpu->ctx, true, gpa, area, desc->area_size) != 0) {
-		struct vsmm_shutdown why = { VSMM_REASON_SMRAM_READ, NULL, 0, gpa };
-		return shut_down(vcpu, &why);
-	}
 	struct vsmm__rsm r;
-	int rc = vsmm__rsm_load(&r, vcpu, area, desc->area_size);
-	if (rc == VSMM_OK && vmm_leave(&r, vcpu) != NONE)
-		rc = VSMM_E_SHUTDOWN;
-	if (rc == VSMM_E_SHUTDOWN)
-		return shut_down(vcpu, &r.why);
-	if (rc != VSMM_OK)
-		return rc;
-	/* RSM changes nothing of the vCPU but its state and private record. */
-	vcpu->state = r.next.state;
-	vcpu->priv = r.next.priv;
-	return VSMM_OK;
+
+	return rsm(&r, vcpu, NULL, 0, vcpu);
 }

@@ -407,6 +407,8 @@ static enum vsmm_efi_status view_init(struct mm_view *v,
 		v->lma = (area_ld32(v, area, OFF_SMM_REVISION) & 0xffffu) == 0
 			 ? VSMM_MM_LMA_32BIT : VSMM_MM_LMA_64BIT;
 		break;
+	default: /* no flavour has another rule; GCC -O3 cannot see that */
+		return VSMM_EFI_INVALID_PARAMETER;
 	}
 	/* Every offset of the mode's map must be inside the area. */
 	for (size_t i = 0; i < v->fl->nrows; i++) {

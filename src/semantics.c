@@ -24,7 +24,11 @@ const struct vsmm__rules vsmm__rules_table[VSMM_SEMANTICS_COUNT] = {
 		.vendor_layout = true,      /* Intel writes its native map */
 		.idtr_zeroed = false,       /* SDM SMM initial state: IDTR not listed */
 		.cr0_low_dword = true,      /* RSM reads the low dword of CR0 */
-		.cr0_lme_needs_pae = false, /* RSM is no MOV CR0: resumes, LMA=0 */
+		/* The SDM's RSM list lacks this MOV CR0 rule and Bochs resumes
+		 * (LME=1, PG=1, LMA=0), but no VM entry (LME must equal LMA
+		 * with PG) nor VMRUN (LME+PG needs PAE) accepts that state:
+		 * vsmm resumes only states a VMM can run (docs/compat.md). */
+		.cr0_lme_needs_pae = true,
 		.image_consistency = true,  /* SDM Vol.2 RSM; Bochs */
 		.vmxe_in_image = false,     /* SDM 33.14.1: internal record */
 		.vmx_fixed_checked = false, /* RSM sets the fixed bits */

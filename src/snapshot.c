@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "core.h"
-#include "vendor/vendor.h"
+#include "cpu/vendor.h"
 
 #define BLOB_MAGIC 0x4d4d5356u
 #define BLOB_VERSION 1u

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core.h"
-#include "vendor/vendor.h"
+#include "cpu/vendor.h"
 
 /* Segment attribute words used below (VSMM_SEG_* bits). */
 #define ATTR_DATA_RW_A  (VSMM_SEG_P | VSMM_SEG_S | 0x3u) /* 0x93 */
@@ -141,8 +141,8 @@ enum vsmm_layout vsmm_vcpu_layout(const struct vsmm_vcpu *vcpu)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The SMM execution environment (spec 2.4; SDM Vol.3C table "Processor    */
-/* Register Initialization in SMM")                                         */
+/* The SMM execution environment (KVM's enter_smm; SDM Vol.3C table       */
+/* "Processor Register Initialization in SMM")                              */
 /* ---------------------------------------------------------------------- */
 
 /* Flat 4-GiB read/write data segment, 16-bit default size, G=1. */
@@ -154,8 +154,13 @@ void vsmm_smm_entry_state(const struct vsmm_model *model,
 {
 	if (!model || !s)
 		return;
-	const struct vsmm__rules *rules = vsmm__rules_get(semantics);
+	vsmm__smm_entry_state(vsmm__rules_get(semantics),
+			      vsmm__layout_wide(vsmm_model_layout(model, semantics)), s);
+}
 
+void vsmm__smm_entry_state(const struct vsmm__rules *rules, bool wide,
+			   struct vsmm_cpu_state *s)
+{
 	s->rflags = VSMM_RFLAGS_FIXED;
 	s->rip = VSMM_SMM_HANDLER_OFFSET;
 	s->int_shadow = 0;
@@ -173,7 +178,7 @@ void vsmm_smm_entry_state(const struct vsmm_model *model,
 	/* A vCPU whose map carries EFER leaves long mode; the 32-bit map has
 	 * no EFER, so KVM keeps it ("Don't clear EFER during SMM transitions
 	 * for 32-bit vCPU"). */
-	if (vsmm__layout_wide(vsmm_model_layout(model, semantics)))
+	if (wide)
 		s->efer = 0;
 	s->halted = false;
 }

@@ -197,7 +197,7 @@ static void test_composites(void **unused)
 	FAILS(vsmm__check_cr0_write(&v, (1ull << 32) | VSMM_CR0_NW), CR0_HIGH);
 	v.efer = VSMM_EFER_LME;
 	FAILS(vsmm__check_cr0_write(&v, VSMM_CR0_PG | VSMM_CR0_PE), CR0_PG_LME_NO_PAE);
-	v.lme_needs_pae = false; /* hardware: RSM resumes with LMA=0 */
+	v.lme_needs_pae = false; /* a rule set without the MOV CR0 rule */
 	PASS(vsmm__check_cr0_write(&v, VSMM_CR0_PG | VSMM_CR0_PE));
 	v.vmx_on = true;
 	FAILS(vsmm__check_cr0_write(&v, VSMM_CR0_PG | VSMM_CR0_PE), CR0_VMX_FIXED);

@@ -12,23 +12,16 @@
 
 #include <cmocka.h>
 
-#include "test_platform.h"
+#include "testlib.h"
 
 static struct tp_vcpu tv;
 
-static int teardown(void **unused)
-{
-	(void)unused;
-	tp_free(tv.tp);
-	tv.tp = NULL;
-	return 0;
-}
 
 /* SMI then immediate RSM gives back the interrupted state exactly. */
-static void round_trip(enum vsmm_vendor vendor, bool lm, enum tp_mode mode)
+static void round_trip(enum vsmm_vendor vendor, bool lm, enum fz_state_kind mode)
 {
 	tp_vcpu_init(&tv, vendor, lm, VSMM_SEMANTICS_KVM);
-	tp_state_mode(&tv.vcpu.state, mode);
+	tp_state(&tv, mode);
 	tv.vcpu.state.smbase = 0x7000000;
 	struct vsmm_cpu_state before = tv.vcpu.state;
 
@@ -41,24 +34,24 @@ static void round_trip(enum vsmm_vendor vendor, bool lm, enum tp_mode mode)
 static void test_round_trip_real(void **unused)
 {
 	(void)unused;
-	round_trip(VSMM_VENDOR_INTEL, true, TP_REAL);
-	round_trip(VSMM_VENDOR_AMD, true, TP_REAL);
-	round_trip(VSMM_VENDOR_INTEL, false, TP_REAL);
+	round_trip(VSMM_VENDOR_INTEL, true, FZ_ST_REAL);
+	round_trip(VSMM_VENDOR_AMD, true, FZ_ST_REAL);
+	round_trip(VSMM_VENDOR_INTEL, false, FZ_ST_REAL);
 }
 
 static void test_round_trip_prot16(void **unused)
 {
 	(void)unused;
-	round_trip(VSMM_VENDOR_INTEL, true, TP_PROT16);
-	round_trip(VSMM_VENDOR_AMD, false, TP_PROT16);
+	round_trip(VSMM_VENDOR_INTEL, true, FZ_ST_PM16);
+	round_trip(VSMM_VENDOR_AMD, false, FZ_ST_PM16);
 }
 
 static void test_round_trip_prot32(void **unused)
 {
 	(void)unused;
-	round_trip(VSMM_VENDOR_INTEL, true, TP_PROT32);
-	round_trip(VSMM_VENDOR_AMD, true, TP_PROT32);
-	round_trip(VSMM_VENDOR_INTEL, false, TP_PROT32);
+	round_trip(VSMM_VENDOR_INTEL, true, FZ_ST_PM32);
+	round_trip(VSMM_VENDOR_AMD, true, FZ_ST_PM32);
+	round_trip(VSMM_VENDOR_INTEL, false, FZ_ST_PM32);
 }
 
 /* PAE paging reads the four PDPTEs through the normal address space. */
@@ -68,32 +61,33 @@ static void test_round_trip_pae(void **unused)
 	bool lms[] = { true, false };
 	for (unsigned i = 0; i < 2; i++) {
 		tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, lms[i], VSMM_SEMANTICS_KVM);
-		tp_state_mode(&tv.vcpu.state, TP_PAE);
+		tp_state(&tv, FZ_ST_PAE);
 		uint8_t pdpt[32] = { 0 };
 		pdpt[0] = 0x01; pdpt[1] = 0x70;            /* 0x7001: present */
 		pdpt[8] = 0x19; pdpt[9] = 0x80;            /* PWT|PCD|present */
-		tp_poke(tv.tp, false, 0x00105000, pdpt, sizeof(pdpt));
+		uint64_t pdpt_gpa = tv.vcpu.state.cr3 & 0xffffffe0u;
+		assert_true(fz_mem_poke(tv.mem, pdpt_gpa, pdpt, sizeof(pdpt), false));
 		struct vsmm_cpu_state before = tv.vcpu.state;
 
 		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 		assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
 		TP_ASSERT_SAME_STATE(&before, &tv.vcpu.state);
 		/* image write, image read, then the PDPT read at CR3[31:5] */
-		assert_int_equal(tv.tp->ncalls, 5);
-		assert_int_equal(tv.tp->log[3].kind, TP_READ);
-		assert_false(tv.tp->log[3].smm);
-		assert_int_equal(tv.tp->log[3].gpa, 0x00105000);
-		assert_int_equal(tv.tp->log[3].len, 32);
+		assert_int_equal(tv.mem->calls, 5);
+		assert_int_equal(tv.mem->log[3].kind, FZ_CALL_READ);
+		assert_false(tv.mem->log[3].smm);
+		assert_int_equal(tv.mem->log[3].gpa, pdpt_gpa);
+		assert_int_equal(tv.mem->log[3].len, 32);
 	}
 }
 
 static void test_round_trip_long(void **unused)
 {
 	(void)unused;
-	round_trip(VSMM_VENDOR_INTEL, true, TP_LONG);
-	round_trip(VSMM_VENDOR_AMD, true, TP_LONG);
-	round_trip(VSMM_VENDOR_INTEL, true, TP_LONG_PCID);
-	round_trip(VSMM_VENDOR_AMD, true, TP_LONG_PCID);
+	round_trip(VSMM_VENDOR_INTEL, true, FZ_ST_LONG);
+	round_trip(VSMM_VENDOR_AMD, true, FZ_ST_LONG);
+	round_trip(VSMM_VENDOR_INTEL, true, FZ_ST_LONG_PCID);
+	round_trip(VSMM_VENDOR_AMD, true, FZ_ST_LONG_PCID);
 }
 
 /* Spec 2.4: the SMM execution environment. */
@@ -101,7 +95,7 @@ static void test_entry_environment(void **unused)
 {
 	(void)unused;
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
-	tp_state_mode(&tv.vcpu.state, TP_LONG_PCID);
+	tp_state(&tv, FZ_ST_LONG_PCID);
 	tv.vcpu.state.smbase = 0x12340000;
 	tv.vcpu.state.cr0 |= VSMM_CR0_TS | VSMM_CR0_EM | VSMM_CR0_WP | VSMM_CR0_MP;
 	tv.vcpu.state.int_shadow = VSMM_SHADOW_STI;
@@ -114,8 +108,9 @@ static void test_entry_environment(void **unused)
 	assert_int_equal(st->rflags, 2);
 	assert_int_equal(st->rip, 0x8000);
 	assert_int_equal(st->int_shadow, 0);
+	/* PE, EM, TS and PG cleared; the rest (the catalogue's AM too) kept. */
 	assert_int_equal(st->cr0, VSMM_CR0_ET | VSMM_CR0_NE | VSMM_CR0_WP |
-				  VSMM_CR0_MP);
+				  VSMM_CR0_MP | VSMM_CR0_AM);
 	assert_int_equal(st->cr4, 0);
 	assert_int_equal(st->efer, 0);
 	assert_int_equal(st->idtr.base, 0);
@@ -146,7 +141,7 @@ static void test_entry_keeps_efer_32(void **unused)
 {
 	(void)unused;
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_KVM);
-	tp_state_mode(&tv.vcpu.state, TP_PROT32);
+	tp_state(&tv, FZ_ST_PM32);
 	tv.vcpu.state.efer = VSMM_EFER_NXE;
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 	assert_int_equal(tv.vcpu.state.efer, VSMM_EFER_NXE);
@@ -159,32 +154,32 @@ static void test_entry_keeps_efer_32(void **unused)
 static void one_shot(enum vsmm_vendor vendor, bool lm, enum vsmm_semantics sem)
 {
 	tp_vcpu_init(&tv, vendor, lm, sem);
-	tp_state_mode(&tv.vcpu.state, lm ? TP_LONG : TP_PROT32);
+	tp_state(&tv, lm ? FZ_ST_LONG : FZ_ST_PM32);
 	tv.vcpu.state.smbase = 0xa0000;
 	const struct vsmm_layout_desc *d = vsmm_layout_get(vsmm_vcpu_layout(&tv.vcpu));
 
 	assert_non_null(d);
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
-	assert_int_equal(tp_count(tv.tp, TP_WRITE), 1);
-	assert_int_equal(tp_count(tv.tp, TP_READ), 0);
+	assert_int_equal(fz_mem_count(tv.mem, FZ_CALL_WRITE), 1);
+	assert_int_equal(fz_mem_count(tv.mem, FZ_CALL_READ), 0);
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
-	assert_int_equal(tp_count(tv.tp, TP_WRITE), 1);
-	assert_int_equal(tp_count(tv.tp, TP_READ), 1);
-	for (unsigned i = 0; i < tv.tp->ncalls; i++) {
-		const struct tp_call *c = &tv.tp->log[i];
-		if (c->kind != TP_READ && c->kind != TP_WRITE)
+	assert_int_equal(fz_mem_count(tv.mem, FZ_CALL_WRITE), 1);
+	assert_int_equal(fz_mem_count(tv.mem, FZ_CALL_READ), 1);
+	for (unsigned i = 0; i < tv.mem->calls; i++) {
+		const struct fz_call *c = &tv.mem->log[i];
+		if (c->kind != FZ_CALL_READ && c->kind != FZ_CALL_WRITE)
 			continue;
 		assert_true(c->smm);
 		assert_int_equal(c->gpa, 0xa0000 + d->area_offset);
 		assert_int_equal(c->len, d->area_size);
 	}
 	/* smm_changed(true) comes before the write; (false) after the read. */
-	assert_int_equal(tv.tp->log[0].kind, TP_SMM_CHANGED);
-	assert_true(tv.tp->log[0].smm);
-	assert_int_equal(tv.tp->log[1].kind, TP_WRITE);
-	assert_int_equal(tv.tp->log[2].kind, TP_READ);
-	assert_int_equal(tv.tp->log[3].kind, TP_SMM_CHANGED);
-	assert_false(tv.tp->log[3].smm);
+	assert_int_equal(tv.mem->log[0].kind, FZ_CALL_SMM_CHANGED);
+	assert_true(tv.mem->log[0].smm);
+	assert_int_equal(tv.mem->log[1].kind, FZ_CALL_WRITE);
+	assert_int_equal(tv.mem->log[2].kind, FZ_CALL_READ);
+	assert_int_equal(tv.mem->log[3].kind, FZ_CALL_SMM_CHANGED);
+	assert_false(tv.mem->log[3].smm);
 }
 
 static void test_one_shot_access(void **unused)
@@ -202,12 +197,12 @@ static void test_rsm_outside_smm(void **unused)
 {
 	(void)unused;
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
-	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tp_state(&tv, FZ_ST_LONG);
 	struct vsmm_vcpu before = tv.vcpu;
 
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_E_UD);
 	assert_memory_equal(&before, &tv.vcpu, sizeof(before));
-	assert_int_equal(tv.tp->ncalls, 0);
+	assert_int_equal(tv.mem->calls, 0);
 }
 
 /* SMI while in SMM or in shutdown is refused. */
@@ -220,7 +215,7 @@ static void test_smi_refused(void **unused)
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
 	tv.vcpu.state.shutdown = true;
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_E_STATE);
-	assert_int_equal(tv.tp->ncalls, 0);
+	assert_int_equal(tv.mem->calls, 0);
 }
 
 /* A bad image: shutdown, and no field other than `shutdown` changes. */
@@ -228,14 +223,14 @@ static void test_shutdown_commits_nothing(void **unused)
 {
 	(void)unused;
 	tp_vcpu_init(&tv, VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_KVM);
-	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tp_state(&tv, FZ_ST_LONG);
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 	/* The handler writes NW without CD into the image's CR0 (7F58). */
 	uint64_t gpa = tv.vcpu.state.smbase + 0x8000 + 0x7f58;
 	uint8_t cr0[8];
-	tp_peek(tv.tp, true, gpa, cr0, 8);
+	fz_mem_read_view(tv.mem, true, gpa, cr0, 8);
 	cr0[3] |= 0x20; /* bit 29 */
-	tp_poke(tv.tp, true, gpa, cr0, 8);
+	fz_mem_poke(tv.mem, gpa, cr0, 8, true);
 	struct vsmm_vcpu before = tv.vcpu;
 
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_E_SHUTDOWN);
@@ -246,7 +241,7 @@ static void test_shutdown_commits_nothing(void **unused)
 	before.last_shutdown = tv.vcpu.last_shutdown;
 	assert_memory_equal(&before, &tv.vcpu, sizeof(before));
 	/* no smm_changed(false): the address space stays SMM */
-	assert_int_equal(tp_count(tv.tp, TP_SMM_CHANGED), 1);
+	assert_int_equal(fz_mem_count(tv.mem, FZ_CALL_SMM_CHANGED), 1);
 }
 
 /*
@@ -258,7 +253,7 @@ static void test_shutdown_commits_nothing(void **unused)
 static void nested_pae_guest(void)
 {
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
-	tp_state_mode(&tv.vcpu.state, TP_PAE);
+	tp_state(&tv, FZ_ST_PAE);
 	tv.vcpu.state.cr4 |= VSMM_CR4_VMXE;
 	tv.vcpu.state.vmx_on = tv.vcpu.state.guest_mode = true;
 }
@@ -270,18 +265,18 @@ static void test_failed_write_undoes_smm_changed(void **unused)
 {
 	(void)unused;
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
-	tp_state_mode(&tv.vcpu.state, TP_LONG);
-	tv.tp->fail_kinds = 1u << TP_WRITE;
+	tp_state(&tv, FZ_ST_LONG);
+	tv.mem->fail_kinds = 1u << FZ_CALL_WRITE;
 	struct vsmm_vcpu before = tv.vcpu;
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_E_PLATFORM);
 	assert_memory_equal(&before, &tv.vcpu, sizeof(before));
-	assert_int_equal(tv.tp->ncalls, 3);
-	assert_int_equal(tv.tp->log[0].kind, TP_SMM_CHANGED);
-	assert_true(tv.tp->log[0].smm);
-	assert_int_equal(tv.tp->log[1].kind, TP_WRITE);
-	assert_int_equal(tv.tp->log[2].kind, TP_SMM_CHANGED);
-	assert_false(tv.tp->log[2].smm);
-	tv.tp->fail_kinds = 0;
+	assert_int_equal(tv.mem->calls, 3);
+	assert_int_equal(tv.mem->log[0].kind, FZ_CALL_SMM_CHANGED);
+	assert_true(tv.mem->log[0].smm);
+	assert_int_equal(tv.mem->log[1].kind, FZ_CALL_WRITE);
+	assert_int_equal(tv.mem->log[2].kind, FZ_CALL_SMM_CHANGED);
+	assert_false(tv.mem->log[2].smm);
+	tv.mem->fail_kinds = 0;
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
 }
@@ -295,7 +290,7 @@ static void test_every_callback_fails(void **unused)
 	};
 	for (int n = 0; n < 3; n++) { /* nested_leave, smm_changed, write */
 		nested_pae_guest();
-		tv.tp->fail_call = n;
+		tv.mem->fail_at = (unsigned)n + 1;
 		struct vsmm_vcpu before = tv.vcpu;
 		int rc = vsmm_enter_smm(&tv.vcpu);
 		assert_true(rc == VSMM_E_VENDOR || rc == VSMM_E_PLATFORM);
@@ -304,7 +299,7 @@ static void test_every_callback_fails(void **unused)
 	for (int n = 0; n < 4; n++) { /* read, PDPT read, nested_enter, smm_changed */
 		nested_pae_guest();
 		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
-		tv.tp->fail_call = (int)tv.tp->ncalls + n;
+		tv.mem->fail_at = tv.mem->calls + (unsigned)n + 1;
 		struct vsmm_vcpu before = tv.vcpu;
 		assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_E_SHUTDOWN);
 		assert_int_equal(tv.vcpu.last_shutdown.reason, rsm_reasons[n]);
@@ -313,7 +308,7 @@ static void test_every_callback_fails(void **unused)
 		assert_memory_equal(&before, &tv.vcpu, sizeof(before));
 	}
 	/* smm_changed failing after the re-entry: the guest is forced out. */
-	assert_int_equal(tv.tp->log[tv.tp->ncalls - 1].kind, TP_NESTED_LEAVE);
+	assert_int_equal(tv.mem->log[tv.mem->calls - 1].kind, FZ_CALL_NESTED_LEAVE);
 	/* Once every callback succeeds, the same RSM resumes. */
 	nested_pae_guest();
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
@@ -331,7 +326,7 @@ static void dtable_limit_16(enum vsmm_vendor vendor, bool lm,
 			    enum vsmm_semantics sem)
 {
 	tp_vcpu_init(&tv, vendor, lm, sem);
-	tp_state_mode(&tv.vcpu.state, lm ? TP_LONG : TP_PROT32);
+	tp_state(&tv, lm ? FZ_ST_LONG : FZ_ST_PM32);
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 	tp_image_set(&tv, "gdtr_limit", 0xabcd1234u);
 	tp_image_set(&tv, "idtr_limit", 0x0001ffffu);
@@ -362,13 +357,13 @@ static void test_rip_high_outside_ia32e(void **unused)
 						     VSMM_SEMANTICS_HARDWARE };
 	for (unsigned i = 0; i < 2; i++) {
 		tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, sems[i]);
-		tp_state_mode(&tv.vcpu.state, TP_PROT32);
+		tp_state(&tv, FZ_ST_PM32);
 		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 		tp_image_set(&tv, "rip", 0x123456789abcull);
 		assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
 		assert_int_equal(tv.vcpu.state.rip, 0x56789abcu);
 
-		tp_state_mode(&tv.vcpu.state, TP_LONG);
+		tp_state(&tv, FZ_ST_LONG);
 		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 		tp_image_set(&tv, "rip", 0xffff80000000abcdull);
 		assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
@@ -389,7 +384,7 @@ static void test_bad_arguments(void **unused)
 	assert_int_equal(vsmm_model_preset(NULL, VSMM_VENDOR_AMD, true), VSMM_E_INVAL);
 	vsmm_model_preset(&m, VSMM_VENDOR_AMD, true);
 	m.maxphyaddr = 53;
-	assert_int_equal(vsmm_vcpu_init(&v, &m, &tp_ops, NULL), VSMM_E_INVAL);
+	assert_int_equal(vsmm_vcpu_init(&v, &m, &fz_platform_ops, NULL), VSMM_E_INVAL);
 	m.maxphyaddr = 48;
 	/* Without a platform: no SMI, no RSM, but vsmm_rsm_check works. */
 	assert_int_equal(vsmm_vcpu_init(&v, &m, NULL, NULL), VSMM_OK);
@@ -433,22 +428,22 @@ static void test_bad_arguments(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_round_trip_real, teardown),
-		cmocka_unit_test_teardown(test_round_trip_prot16, teardown),
-		cmocka_unit_test_teardown(test_round_trip_prot32, teardown),
-		cmocka_unit_test_teardown(test_round_trip_pae, teardown),
-		cmocka_unit_test_teardown(test_round_trip_long, teardown),
-		cmocka_unit_test_teardown(test_entry_environment, teardown),
-		cmocka_unit_test_teardown(test_entry_keeps_efer_32, teardown),
-		cmocka_unit_test_teardown(test_one_shot_access, teardown),
-		cmocka_unit_test_teardown(test_rsm_outside_smm, teardown),
-		cmocka_unit_test_teardown(test_smi_refused, teardown),
-		cmocka_unit_test_teardown(test_shutdown_commits_nothing, teardown),
-		cmocka_unit_test_teardown(test_every_callback_fails, teardown),
-		cmocka_unit_test_teardown(test_failed_write_undoes_smm_changed, teardown),
+		cmocka_unit_test_teardown(test_round_trip_real, tp_teardown),
+		cmocka_unit_test_teardown(test_round_trip_prot16, tp_teardown),
+		cmocka_unit_test_teardown(test_round_trip_prot32, tp_teardown),
+		cmocka_unit_test_teardown(test_round_trip_pae, tp_teardown),
+		cmocka_unit_test_teardown(test_round_trip_long, tp_teardown),
+		cmocka_unit_test_teardown(test_entry_environment, tp_teardown),
+		cmocka_unit_test_teardown(test_entry_keeps_efer_32, tp_teardown),
+		cmocka_unit_test_teardown(test_one_shot_access, tp_teardown),
+		cmocka_unit_test_teardown(test_rsm_outside_smm, tp_teardown),
+		cmocka_unit_test_teardown(test_smi_refused, tp_teardown),
+		cmocka_unit_test_teardown(test_shutdown_commits_nothing, tp_teardown),
+		cmocka_unit_test_teardown(test_every_callback_fails, tp_teardown),
+		cmocka_unit_test_teardown(test_failed_write_undoes_smm_changed, tp_teardown),
 		cmocka_unit_test(test_bad_arguments),
-		cmocka_unit_test_teardown(test_dtable_limit_16_bits, teardown),
-		cmocka_unit_test_teardown(test_rip_high_outside_ia32e, teardown),
+		cmocka_unit_test_teardown(test_dtable_limit_16_bits, tp_teardown),
+		cmocka_unit_test_teardown(test_rip_high_outside_ia32e, tp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "test_platform.h"
+#include "testlib.h"
 
 static struct tp_vcpu tv;
 
@@ -16,17 +16,10 @@ static int setup(void **unused)
 {
 	(void)unused;
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
-	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tp_state(&tv, FZ_ST_LONG);
 	return 0;
 }
 
-static int teardown(void **unused)
-{
-	(void)unused;
-	tp_free(tv.tp);
-	tv.tp = NULL;
-	return 0;
-}
 
 /* SMIs collapse into one pending SMI, blocked in SMM, delivered after. */
 static void test_smi_pending_collapses(void **unused)
@@ -223,15 +216,15 @@ static void test_priority_and_shutdown(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_smi_pending_collapses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_init_latched, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_init_blocked_in_vmx_root, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nmi_unmasked_at_smi, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nmi_masked_at_smi, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_interrupt_shadow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_priority_and_shutdown, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_interrupt_shadow_normalized, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nmi_waits_for_shadow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smi_pending_collapses, setup, tp_teardown),
+		cmocka_unit_test_setup_teardown(test_init_latched, setup, tp_teardown),
+		cmocka_unit_test_setup_teardown(test_init_blocked_in_vmx_root, setup, tp_teardown),
+		cmocka_unit_test_setup_teardown(test_nmi_unmasked_at_smi, setup, tp_teardown),
+		cmocka_unit_test_setup_teardown(test_nmi_masked_at_smi, setup, tp_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt_shadow, setup, tp_teardown),
+		cmocka_unit_test_setup_teardown(test_priority_and_shutdown, setup, tp_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt_shadow_normalized, setup, tp_teardown),
+		cmocka_unit_test_setup_teardown(test_nmi_waits_for_shadow, setup, tp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

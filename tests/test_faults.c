@@ -2,8 +2,8 @@
 /*
  * Fault injection (issue 5): a platform whose N-th callback fails.  For
  * every CPU model (vendor x long mode), every layout (natural or forced),
- * both semantics and every interrupted context of the fuzz catalogue
- * (fuzz/fuzz_states.c: real mode ... PAE paging ... VMX/SVM nested
+ * both semantics and every interrupted context of the state catalogue
+ * (tests/lib/states.c: real mode ... PAE paging ... VMX/SVM nested
  * guests), N runs over every callback an SMI makes and every callback an
  * RSM makes.  Each run must end cleanly:
  *
@@ -28,7 +28,7 @@
 
 #include <cmocka.h>
 
-#include "fuzz.h"
+#include "testlib.h"
 
 static struct fz_mem mem;
 static struct fz_scenario sc;

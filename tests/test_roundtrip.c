@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "test_platform.h"
+#include "testlib.h"
 #include "vmentry.h"
 #include "../src/checks.h"
 
@@ -162,33 +162,38 @@ static void random_segments(struct vsmm_cpu_state *st, const struct vsmm_model *
 	}
 }
 
-static enum tp_mode random_mode(const struct vsmm_model *m, bool wide)
+static enum fz_state_kind random_mode(const struct vsmm_model *m, bool wide)
 {
+	/* The modes in the order the draws have always picked them. */
+	static const enum fz_state_kind modes[] = {
+		FZ_ST_REAL, FZ_ST_PM16, FZ_ST_PM32, FZ_ST_PAE, FZ_ST_LONG,
+		FZ_ST_LONG_PCID,
+	};
 	int n = m->long_mode && wide ? 6 : 4;
-	enum tp_mode mode = (enum tp_mode)(rnd() % (unsigned)n);
+	enum fz_state_kind mode = modes[rnd() % (unsigned)n];
 
-	if (mode == TP_LONG_PCID && !(m->features & VSMM_FEAT_PCID))
-		mode = TP_LONG;
+	if (mode == FZ_ST_LONG_PCID && !(m->features & VSMM_FEAT_PCID))
+		mode = FZ_ST_LONG;
 	return mode;
 }
 
 static void random_control(struct vsmm_cpu_state *st, const struct vsmm_model *m,
-			   enum tp_mode mode, bool wide)
+			   enum fz_state_kind mode, bool wide)
 {
 	static const uint64_t cache[] = { 0, VSMM_CR0_CD, VSMM_CR0_CD | VSMM_CR0_NW };
-	bool lm = mode == TP_LONG || mode == TP_LONG_PCID;
+	bool lm = mode == FZ_ST_LONG || mode == FZ_ST_LONG_PCID;
 
 	st->cr0 = VSMM_CR0_ET | cache[rnd() % 3] |
 		  pick(VSMM_CR0_MP | VSMM_CR0_EM | VSMM_CR0_TS | VSMM_CR0_NE |
 		       VSMM_CR0_WP | VSMM_CR0_AM);
-	if (mode != TP_REAL)
+	if (mode != FZ_ST_REAL)
 		st->cr0 |= VSMM_CR0_PE;
-	if (mode == TP_PAE || lm)
+	if (mode == FZ_ST_PAE || lm)
 		st->cr0 |= VSMM_CR0_PG;
 	st->cr4 = pick(cr4_allowed(m));
-	if (mode == TP_PAE || lm)
+	if (mode == FZ_ST_PAE || lm)
 		st->cr4 |= VSMM_CR4_PAE;
-	if (mode == TP_LONG_PCID)
+	if (mode == FZ_ST_LONG_PCID)
 		st->cr4 |= VSMM_CR4_PCIDE;
 	uint64_t phys = (1ull << m->maxphyaddr) - 1;
 	st->cr3 = lm ? pick(phys) : pick(0xffffffffu);
@@ -198,7 +203,7 @@ static void random_control(struct vsmm_cpu_state *st, const struct vsmm_model *m
 	st->efer = pick(efer_allowed(m));
 	if (lm)
 		st->efer |= VSMM_EFER_LME | VSMM_EFER_LMA;
-	else if (m->long_mode && mode != TP_PAE && coin())
+	else if (m->long_mode && mode != FZ_ST_PAE && coin())
 		st->efer |= VSMM_EFER_LME; /* armed, not active (PG=0) */
 }
 
@@ -226,14 +231,14 @@ static void random_state(struct vsmm_cpu_state *st, const struct vsmm_model *m,
 			 bool wide, enum vsmm_semantics sem)
 {
 	uint64_t word = wide ? ~0ull : 0xffffffffu;
-	enum tp_mode mode = random_mode(m, wide);
+	enum fz_state_kind mode = random_mode(m, wide);
 
 	vsmm_cpu_state_reset(st);
 	for (int i = 0; i < VSMM_GPR_COUNT; i++)
 		st->gpr[i] = pick(word);
 	st->rip = pick(word);
 	st->rflags = pick(RFLAGS_DEFINED) | VSMM_RFLAGS_FIXED;
-	if (mode != TP_PROT32)
+	if (mode != FZ_ST_PM32)
 		st->rflags &= ~VSMM_RFLAGS_VM; /* virtual-8086 only in 32-bit PM */
 	random_control(st, m, mode, wide);
 	st->dr6 = pick(0xe80f) | VSMM_DR6_FIXED_1;
@@ -302,7 +307,7 @@ static void one_iteration(enum vsmm_semantics sem, unsigned iter)
 	bool wide = vsmm_vcpu_layout(&tv.vcpu) != VSMM_LAYOUT_P6_32;
 	const struct vsmm_layout_desc *d = vsmm_layout_get(vsmm_vcpu_layout(&tv.vcpu));
 
-	tp_reset(tv.tp);
+	fz_mem_reset(tv.mem);
 	random_state(&tv.vcpu.state, m, wide, sem);
 	struct vsmm_cpu_state want = tv.vcpu.state;
 	want.smi_pending = false;
@@ -327,13 +332,13 @@ static void one_iteration(enum vsmm_semantics sem, unsigned iter)
 	const char *diff = tp_state_diff(&want, &tv.vcpu.state);
 	if (diff)
 		fail_msg("iteration %u: %s", iter, diff);
-	assert_int_equal(tp_count(tv.tp, TP_WRITE), 1);
-	assert_int_equal(tp_count(tv.tp, TP_READ),
+	assert_int_equal(fz_mem_count(tv.mem, FZ_CALL_WRITE), 1);
+	assert_int_equal(fz_mem_count(tv.mem, FZ_CALL_READ),
 			 1 + ((want.cr0 & VSMM_CR0_PG) && (want.cr4 & VSMM_CR4_PAE) &&
 			      !(want.efer & VSMM_EFER_LMA)));
-	for (unsigned i = 0; i < tv.tp->ncalls; i++) {
-		const struct tp_call *c = &tv.tp->log[i];
-		if ((c->kind == TP_READ || c->kind == TP_WRITE) && c->smm)
+	for (unsigned i = 0; i < tv.mem->calls; i++) {
+		const struct fz_call *c = &tv.mem->log[i];
+		if ((c->kind == FZ_CALL_READ || c->kind == FZ_CALL_WRITE) && c->smm)
 			assert_int_equal(c->len, d->area_size);
 	}
 	assert_architectural(&tv.vcpu.state, m);
@@ -388,14 +393,14 @@ static void hostile_iteration(enum vsmm_semantics sem, unsigned iter,
 	bool wide = vsmm_vcpu_layout(&tv.vcpu) != VSMM_LAYOUT_P6_32;
 	const struct vsmm_layout_desc *d = vsmm_layout_get(vsmm_vcpu_layout(&tv.vcpu));
 
-	tp_reset(tv.tp);
+	fz_mem_reset(tv.mem);
 	random_state(&tv.vcpu.state, m, wide, sem);
 	if (vsmm_enter_smm(&tv.vcpu) != VSMM_OK)
 		fail_msg("iteration %u: SMI failed", iter);
 	uint64_t base = tv.vcpu.state.smbase + d->area_offset;
 	for (unsigned n = 1 + rnd() % 4; n; n--) {
 		uint8_t b = (uint8_t)rnd();
-		tp_poke(tv.tp, true, base + rnd() % d->area_size, &b, 1);
+		fz_mem_poke(tv.mem, base + rnd() % d->area_size, &b, 1, true);
 	}
 	struct vsmm_vcpu before = tv.vcpu;
 	int rc = vsmm_leave_smm(&tv.vcpu);
@@ -445,26 +450,19 @@ static void test_hostile_images(void **unused)
 				hostile((enum vsmm_vendor)v, lm, (enum vsmm_semantics)sem);
 }
 
-static int teardown(void **unused)
-{
-	(void)unused;
-	tp_free(tv.tp);
-	tv.tp = NULL;
-	return 0;
-}
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_intel_lm_kvm, teardown),
-		cmocka_unit_test_teardown(test_amd_lm_kvm, teardown),
-		cmocka_unit_test_teardown(test_intel_32_kvm, teardown),
-		cmocka_unit_test_teardown(test_amd_32_kvm, teardown),
-		cmocka_unit_test_teardown(test_intel_lm_hw, teardown),
-		cmocka_unit_test_teardown(test_amd_lm_hw, teardown),
-		cmocka_unit_test_teardown(test_intel_32_hw, teardown),
-		cmocka_unit_test_teardown(test_amd_32_hw, teardown),
-		cmocka_unit_test_teardown(test_hostile_images, teardown),
+		cmocka_unit_test_teardown(test_intel_lm_kvm, tp_teardown),
+		cmocka_unit_test_teardown(test_amd_lm_kvm, tp_teardown),
+		cmocka_unit_test_teardown(test_intel_32_kvm, tp_teardown),
+		cmocka_unit_test_teardown(test_amd_32_kvm, tp_teardown),
+		cmocka_unit_test_teardown(test_intel_lm_hw, tp_teardown),
+		cmocka_unit_test_teardown(test_amd_lm_hw, tp_teardown),
+		cmocka_unit_test_teardown(test_intel_32_hw, tp_teardown),
+		cmocka_unit_test_teardown(test_amd_32_hw, tp_teardown),
+		cmocka_unit_test_teardown(test_hostile_images, tp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,17 +12,10 @@
 
 #include <cmocka.h>
 
-#include "test_platform.h"
+#include "testlib.h"
 
 static struct tp_vcpu tv;
 
-static int teardown(void **unused)
-{
-	(void)unused;
-	tp_free(tv.tp);
-	tv.tp = NULL;
-	return 0;
-}
 
 #define IMG_OR(f, bits) tp_image_set(v, f, tp_image_get(v, f) | (bits))
 #define IMG_AND(f, bits) tp_image_set(v, f, tp_image_get(v, f) & ~(uint64_t)(bits))
@@ -45,7 +38,7 @@ static void cr4_reserved(struct tp_vcpu *v) { IMG_OR("cr4", 1u << 19); }
 struct verdict {
 	const char *rule;
 	enum vsmm_vendor vendor;
-	enum tp_mode mode;
+	enum fz_state_kind mode;
 	void (*edit)(struct tp_vcpu *v);
 	enum vsmm_reason kvm;      /* NONE: RSM resumes */
 	enum vsmm_reason hardware;
@@ -53,30 +46,30 @@ struct verdict {
 
 #define RS(n) VSMM_REASON_##n
 static const struct verdict verdicts[] = {
-	{ "CR0[63:32] set", VSMM_VENDOR_AMD, TP_LONG, cr0_high, RS(CR0_HIGH), RS(NONE) },
-	{ "CR0[63:32] set (intel)", VSMM_VENDOR_INTEL, TP_LONG, cr0_high, RS(CR0_HIGH), RS(NONE) },
-	{ "LME+PG, PAE clear, 32-bit", VSMM_VENDOR_INTEL, TP_PROT32, lme_pg_no_pae,
-	  RS(CR0_PG_LME_NO_PAE), RS(NONE) },
-	{ "long mode, PG cleared", VSMM_VENDOR_AMD, TP_LONG, lm_pg_cleared,
+	{ "CR0[63:32] set", VSMM_VENDOR_AMD, FZ_ST_LONG, cr0_high, RS(CR0_HIGH), RS(NONE) },
+	{ "CR0[63:32] set (intel)", VSMM_VENDOR_INTEL, FZ_ST_LONG, cr0_high, RS(CR0_HIGH), RS(NONE) },
+	{ "LME+PG, PAE clear, 32-bit", VSMM_VENDOR_INTEL, FZ_ST_PM32, lme_pg_no_pae,
+	  RS(CR0_PG_LME_NO_PAE), RS(CR0_PG_LME_NO_PAE) },
+	{ "long mode, PG cleared", VSMM_VENDOR_AMD, FZ_ST_LONG, lm_pg_cleared,
 	  RS(NONE), RS(LMA_INCONSISTENT) },
-	{ "long mode, RFLAGS.VM", VSMM_VENDOR_INTEL, TP_LONG, lm_rflags_vm,
+	{ "long mode, RFLAGS.VM", VSMM_VENDOR_INTEL, FZ_ST_LONG, lm_rflags_vm,
 	  RS(NONE), RS(RFLAGS_VM_IN_LM) },
-	{ "CR4.VMXE in the image", VSMM_VENDOR_INTEL, TP_LONG, cr4_vmxe,
+	{ "CR4.VMXE in the image", VSMM_VENDOR_INTEL, FZ_ST_LONG, cr4_vmxe,
 	  RS(NONE), RS(CR4_VMXE_IMAGE) },
-	{ "long mode, PAE cleared", VSMM_VENDOR_AMD, TP_LONG, lm_pae_cleared,
+	{ "long mode, PAE cleared", VSMM_VENDOR_AMD, FZ_ST_LONG, lm_pae_cleared,
 	  RS(CR0_PG_LME_NO_PAE), RS(CR4_PAE_IN_LM) },
-	{ "NW without CD", VSMM_VENDOR_INTEL, TP_PROT32, nw_no_cd,
+	{ "NW without CD", VSMM_VENDOR_INTEL, FZ_ST_PM32, nw_no_cd,
 	  RS(CR0_NW_NO_CD), RS(CR0_NW_NO_CD) },
-	{ "PCIDE without LMA", VSMM_VENDOR_AMD, TP_PROT32, pcide_no_lma,
+	{ "PCIDE without LMA", VSMM_VENDOR_AMD, FZ_ST_PM32, pcide_no_lma,
 	  RS(CR4_PCIDE_NO_LMA), RS(CR4_PCIDE_NO_LMA) },
-	{ "CR4 reserved bit", VSMM_VENDOR_INTEL, TP_LONG, cr4_reserved,
+	{ "CR4 reserved bit", VSMM_VENDOR_INTEL, FZ_ST_LONG, cr4_reserved,
 	  RS(CR4_RESERVED), RS(CR4_RESERVED) },
 };
 
 static void judge(const struct verdict *t, enum vsmm_semantics sem, enum vsmm_reason want)
 {
 	tp_vcpu_init(&tv, t->vendor, true, sem);
-	tp_state_mode(&tv.vcpu.state, t->mode);
+	tp_state(&tv, t->mode);
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 	t->edit(&tv);
 	int rc = vsmm_leave_smm(&tv.vcpu);
@@ -102,11 +95,10 @@ static void test_verdict_table(void **unused)
 static void test_hardware_resumed_states(void **unused)
 {
 	(void)unused;
-	/* LME armed with PG but no PAE: long mode stays inactive. */
-	judge(&verdicts[2], VSMM_SEMANTICS_HARDWARE, RS(NONE));
-	assert_true(tv.vcpu.state.efer & VSMM_EFER_LME);
-	assert_false(tv.vcpu.state.efer & VSMM_EFER_LMA);
-	assert_true(tv.vcpu.state.cr0 & VSMM_CR0_PG);
+	/* LME armed with PG but no PAE: a shutdown, and the vCPU is still the
+	 * one in SMM (no VM entry or VMRUN takes LME=1, PG=1, LMA=0). */
+	judge(&verdicts[2], VSMM_SEMANTICS_HARDWARE, RS(CR0_PG_LME_NO_PAE));
+	assert_true(tv.vcpu.state.smm);
 	/* CR0 high dword: hardware reads the low dword only. */
 	judge(&verdicts[0], VSMM_SEMANTICS_HARDWARE, RS(NONE));
 	assert_int_equal(tv.vcpu.state.cr0 >> 32, 0);
@@ -121,7 +113,7 @@ static void test_hardware_resumed_states(void **unused)
 static void halted_smi(enum vsmm_semantics sem)
 {
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, sem);
-	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tp_state(&tv, FZ_ST_LONG);
 	tv.vcpu.state.halted = true;
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 	assert_false(tv.vcpu.state.halted);
@@ -159,7 +151,7 @@ static void test_auto_halt_restart(void **unused)
 static void io_smi(enum vsmm_vendor vendor, bool lm, enum vsmm_semantics sem)
 {
 	tp_vcpu_init(&tv, vendor, lm, sem);
-	tp_state_mode(&tv.vcpu.state, TP_PROT32);
+	tp_state(&tv, FZ_ST_PM32);
 	tv.vcpu.state.rip = 0x7c12;
 	tv.vcpu.io_smi = (struct vsmm_io_smi){ .valid = true, .in = false, .imm = true,
 					       .width = 1, .port = 0xb2,
@@ -263,14 +255,12 @@ static void test_forced_layout_round_trip(void **unused)
 	(void)unused;
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
 	tv.model.layout = VSMM_LAYOUT_INTEL64;
-	tp_state_mode(&tv.vcpu.state, TP_LONG_PCID);
+	tp_state(&tv, FZ_ST_LONG_PCID);
 	struct vsmm_cpu_state before = tv.vcpu.state;
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
-	assert_int_equal(tv.tp->log[1].len, 1024);
+	assert_int_equal(tv.mem->log[1].len, 1024);
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
-	const char *d = tp_state_diff(&before, &tv.vcpu.state);
-	if (d)
-		fail_msg("%s", d);
+	TP_ASSERT_SAME_STATE(&before, &tv.vcpu.state);
 }
 
 /* The IDT: KVM zeroes IDTR on entry, the SDM's table leaves it. */
@@ -278,14 +268,14 @@ static void test_entry_idtr(void **unused)
 {
 	(void)unused;
 	tp_vcpu_init(&tv, VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_HARDWARE);
-	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tp_state(&tv, FZ_ST_LONG);
 	struct vsmm_dtable idtr = tv.vcpu.state.idtr;
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 	assert_int_equal(tv.vcpu.state.idtr.base, idtr.base);
 	assert_int_equal(tv.vcpu.state.idtr.limit, idtr.limit);
 
 	struct vsmm_cpu_state st;
-	tp_state_mode(&st, TP_LONG);
+	assert_true(fz_state_build(FZ_ST_LONG, &tv.model, tv.mem, &st));
 	vsmm_smm_entry_state(&tv.model, VSMM_SEMANTICS_KVM, &st);
 	assert_int_equal(st.idtr.limit, 0);
 	assert_int_equal(st.idtr.base, 0);
@@ -307,16 +297,16 @@ static void test_set_semantics(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_verdict_table, teardown),
-		cmocka_unit_test_teardown(test_hardware_resumed_states, teardown),
-		cmocka_unit_test_teardown(test_auto_halt_restart, teardown),
-		cmocka_unit_test_teardown(test_io_restart_intel, teardown),
-		cmocka_unit_test_teardown(test_io_restart_amd_and_32, teardown),
-		cmocka_unit_test_teardown(test_io_restart_kvm, teardown),
+		cmocka_unit_test_teardown(test_verdict_table, tp_teardown),
+		cmocka_unit_test_teardown(test_hardware_resumed_states, tp_teardown),
+		cmocka_unit_test_teardown(test_auto_halt_restart, tp_teardown),
+		cmocka_unit_test_teardown(test_io_restart_intel, tp_teardown),
+		cmocka_unit_test_teardown(test_io_restart_amd_and_32, tp_teardown),
+		cmocka_unit_test_teardown(test_io_restart_kvm, tp_teardown),
 		cmocka_unit_test(test_layout_pairing),
-		cmocka_unit_test_teardown(test_forced_layout_round_trip, teardown),
-		cmocka_unit_test_teardown(test_entry_idtr, teardown),
-		cmocka_unit_test_teardown(test_set_semantics, teardown),
+		cmocka_unit_test_teardown(test_forced_layout_round_trip, tp_teardown),
+		cmocka_unit_test_teardown(test_entry_idtr, tp_teardown),
+		cmocka_unit_test_teardown(test_set_semantics, tp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

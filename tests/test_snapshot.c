@@ -12,17 +12,10 @@
 
 #include <cmocka.h>
 
-#include "test_platform.h"
+#include "testlib.h"
 
 static struct tp_vcpu tv;
 
-static int teardown(void **unused)
-{
-	(void)unused;
-	tp_free(tv.tp);
-	tv.tp = NULL;
-	return 0;
-}
 
 /* Migration inside SMM from VMX non-root: export, import into a fresh
  * vCPU sharing the memory, RSM there re-enters the nested guest. */
@@ -30,7 +23,7 @@ static void test_migrate_inside_smm(void **unused)
 {
 	(void)unused;
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
-	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tp_state(&tv, FZ_ST_LONG);
 	tv.vcpu.state.cr4 |= VSMM_CR4_VMXE;
 	tv.vcpu.state.vmx_on = tv.vcpu.state.guest_mode = true;
 	tv.vcpu.state.nmi_masked = true;
@@ -45,7 +38,7 @@ static void test_migrate_inside_smm(void **unused)
 	assert_int_equal(blob[3], 'M');
 
 	struct vsmm_vcpu fresh;
-	assert_int_equal(vsmm_vcpu_init(&fresh, &tv.model, &tp_ops, tv.tp), VSMM_OK);
+	assert_int_equal(vsmm_vcpu_init(&fresh, &tv.model, &fz_platform_ops, tv.mem), VSMM_OK);
 	struct vsmm_cpu_state regs = tv.vcpu.state; /* the VMM moves registers */
 	fresh.state = regs;
 	fresh.state.smm = false;
@@ -60,16 +53,14 @@ static void test_migrate_inside_smm(void **unused)
 
 	assert_int_equal(vsmm_leave_smm(&fresh), VSMM_OK);
 	before.smi_pending = true;
-	const char *d = tp_state_diff(&before, &fresh.state);
-	if (d)
-		fail_msg("%s", d);
+	TP_ASSERT_SAME_STATE(&before, &fresh.state);
 }
 
 static void test_save_restore_round_trip(void **unused)
 {
 	(void)unused;
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_HARDWARE);
-	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tp_state(&tv, FZ_ST_LONG);
 	tv.vcpu.state.halted = true;
 	tv.vcpu.io_smi = (struct vsmm_io_smi){ .valid = true, .width = 1,
 					       .port = 0xb2, .insn_rip = 0x1234 };
@@ -100,7 +91,7 @@ static void test_save_restore_round_trip(void **unused)
 static void valid_blob(uint8_t blob[VSMM_SMM_BLOB_SIZE])
 {
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);
-	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tp_state(&tv, FZ_ST_LONG);
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 	assert_int_equal(vsmm_smm_export(&tv.vcpu, blob), VSMM_OK);
 }
@@ -219,11 +210,11 @@ static void test_vmx_records_need_vmx(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_migrate_inside_smm, teardown),
-		cmocka_unit_test_teardown(test_save_restore_round_trip, teardown),
-		cmocka_unit_test_teardown(test_import_framing_refused, teardown),
-		cmocka_unit_test_teardown(test_restore_refusals, teardown),
-		cmocka_unit_test_teardown(test_vmx_records_need_vmx, teardown),
+		cmocka_unit_test_teardown(test_migrate_inside_smm, tp_teardown),
+		cmocka_unit_test_teardown(test_save_restore_round_trip, tp_teardown),
+		cmocka_unit_test_teardown(test_import_framing_refused, tp_teardown),
+		cmocka_unit_test_teardown(test_restore_refusals, tp_teardown),
+		cmocka_unit_test_teardown(test_vmx_records_need_vmx, tp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,9 +8,9 @@
  *    down with the case's named reason or resume the processor's masking
  *    of it.  Before the fix every one of them resumed the field as is.
  * 2. The property: random and structured field edits of real images, in
- *    every configuration of the fuzz catalogue, through the fuzz target's
+ *    every configuration of the state catalogue, through the fuzz target's
  *    own entry point (fuzz/fuzz_vmentry.c): whenever RSM resumes, the
- *    independent VM-entry checker (tests/vmentry.c) accepts the state.
+ *    independent VM-entry checker (tests/lib/vmentry.c) accepts the state.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,12 +21,10 @@
 
 #include <cmocka.h>
 
-#include "fuzz.h"
+#include "testlib.h"
 #include "vmentry.h"
 
-static struct fz_mem mem;
-static struct vsmm_model model;
-static struct vsmm_vcpu vcpu;
+static struct tp_vcpu tv;
 
 #define KVM VSMM_SEMANTICS_KVM
 #define HW VSMM_SEMANTICS_HARDWARE
@@ -36,72 +34,34 @@ static struct vsmm_vcpu vcpu;
 static void smi(enum vsmm_vendor vendor, bool lm, enum vsmm_layout layout,
 		enum vsmm_semantics sem, enum fz_state_kind kind, bool halted)
 {
-	fz_mem_reset(&mem);
-	assert_int_equal(vsmm_model_preset(&model, vendor, lm), VSMM_OK);
-	model.layout = layout;
-	assert_int_equal(vsmm_vcpu_init(&vcpu, &model, &fz_platform_ops, &mem), VSMM_OK);
-	assert_int_equal(vsmm_vcpu_set_semantics(&vcpu, sem), VSMM_OK);
-	assert_true(fz_state_build(kind, &model, &mem, &vcpu.state));
-	vcpu.state.smbase = VSMM_DEFAULT_SMBASE;
-	vcpu.state.halted = halted;
-	assert_int_equal(vsmm_enter_smm(&vcpu), VSMM_OK);
-}
-
-static const struct vsmm_field_desc *field(const char *name)
-{
-	const struct vsmm_field_desc *f =
-		vsmm_layout_field(vsmm_layout_get(vsmm_vcpu_layout(&vcpu)), name);
-
-	if (!f)
-		fail_msg("the layout has no field %s", name);
-	return f;
-}
-
-/* The handler writes one field of the image in SMRAM. */
-static void img_set(const char *name, uint64_t v)
-{
-	const struct vsmm_field_desc *f = field(name);
-	uint8_t b[8];
-
-	for (unsigned i = 0; i < f->size; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	assert_true(fz_mem_poke(&mem, (uint64_t)vcpu.state.smbase + 0x8000u + f->offset,
-				b, f->size, true));
-}
-
-static uint64_t img_get(const char *name)
-{
-	const struct vsmm_field_desc *f = field(name);
-	uint8_t b[8];
-	uint64_t v = 0;
-
-	assert_true(fz_mem_peek(&mem, (uint64_t)vcpu.state.smbase + 0x8000u + f->offset,
-				b, f->size));
-	for (unsigned i = 0; i < f->size; i++)
-		v |= (uint64_t)b[i] << (8 * i);
-	return v;
+	tp_vcpu_init(&tv, vendor, lm, sem);
+	tv.model.layout = layout;
+	tp_state(&tv, kind);
+	tv.vcpu.state.smbase = VSMM_DEFAULT_SMBASE;
+	tv.vcpu.state.halted = halted;
+	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 }
 
 static void rsm_shuts_down(enum vsmm_reason reason, const char *name)
 {
-	int rc = vsmm_leave_smm(&vcpu);
+	int rc = vsmm_leave_smm(&tv.vcpu);
 
-	if (rc != VSMM_E_SHUTDOWN || vcpu.last_shutdown.reason != reason)
+	if (rc != VSMM_E_SHUTDOWN || tv.vcpu.last_shutdown.reason != reason)
 		fail_msg("RSM: %s (%s), wanted shutdown %s", vsmm_status_name(rc),
-			 vsmm_reason_name(vcpu.last_shutdown.reason),
+			 vsmm_reason_name(tv.vcpu.last_shutdown.reason),
 			 vsmm_reason_name(reason));
-	assert_string_equal(vcpu.last_shutdown.field, name);
+	assert_string_equal(tv.vcpu.last_shutdown.field, name);
 }
 
 static void rsm_resumes(void)
 {
-	int rc = vsmm_leave_smm(&vcpu);
+	int rc = vsmm_leave_smm(&tv.vcpu);
 	const char *why;
 
 	if (rc != VSMM_OK)
 		fail_msg("RSM: %s (%s)", vsmm_status_name(rc),
-			 vsmm_reason_name(vcpu.last_shutdown.reason));
-	why = vmentry_check(&model, &vcpu.state);
+			 vsmm_reason_name(tv.vcpu.last_shutdown.reason));
+	why = vmentry_check(&tv.model, &tv.vcpu.state);
 	if (why)
 		fail_msg("resumed a state no VM entry accepts: %s", why);
 }
@@ -119,7 +79,7 @@ static void test_rip_noncanonical(void **unused)
 			for (int i = 0; i < 2; i++) {
 				smi(v ? VSMM_VENDOR_AMD : VSMM_VENDOR_INTEL, true,
 				    VSMM_LAYOUT_AUTO, both[s], FZ_ST_LONG, false);
-				img_set("rip", rips[i]);
+				tp_image_set(&tv, "rip", rips[i]);
 				rsm_shuts_down(RS(RIP_NONCANONICAL), "rip");
 			}
 }
@@ -130,7 +90,7 @@ static void test_cs_l_and_d(void **unused)
 	(void)unused;
 	for (int s = 0; s < 2; s++) {
 		smi(VSMM_VENDOR_INTEL, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_LONG, false);
-		img_set("cs_attr", img_get("cs_attr") | VSMM_SEG_DB);
+		tp_image_set(&tv, "cs_attr", tp_image_get(&tv, "cs_attr") | VSMM_SEG_DB);
 		rsm_shuts_down(RS(CS_L_AND_D), "cs_attr");
 	}
 }
@@ -148,16 +108,16 @@ static void test_base_high(void **unused)
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		for (int s = 0; s < 2; s++) {
 			smi(VSMM_VENDOR_AMD, true, VSMM_LAYOUT_AUTO, both[s], c[i].kind, false);
-			uint64_t low = img_get(c[i].f) & 0xffffffffu;
-			img_set(c[i].f, 0x7fffffff00000000ull | (low ? low : 0xffff0000u));
+			uint64_t low = tp_image_get(&tv, c[i].f) & 0xffffffffu;
+			tp_image_set(&tv, c[i].f, 0x7fffffff00000000ull | (low ? low : 0xffff0000u));
 			if (c[i].seg == VSMM_CS)
-				img_set("rip", 0xffff);
+				tp_image_set(&tv, "rip", 0xffff);
 			if (both[s] == KVM) {
 				rsm_shuts_down(RS(SEG_BASE_HIGH), c[i].f);
 				continue;
 			}
 			rsm_resumes();
-			assert_int_equal(vcpu.state.seg[c[i].seg].base >> 32, 0);
+			assert_int_equal(tv.vcpu.state.seg[c[i].seg].base >> 32, 0);
 		}
 	}
 }
@@ -179,7 +139,7 @@ static void test_noncanonical_bases(void **unused)
 		for (int s = 0; s < 2; s++) {
 			/* 32-bit protected mode: its LDTR is usable. */
 			smi(VSMM_VENDOR_AMD, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_PM32, false);
-			img_set(c[i].f, 0x0000800000000000ull);
+			tp_image_set(&tv, c[i].f, 0x0000800000000000ull);
 			rsm_shuts_down(c[i].r, c[i].f);
 		}
 }
@@ -191,9 +151,9 @@ static void test_compat_rip(void **unused)
 	(void)unused;
 	for (int s = 0; s < 2; s++) {
 		smi(VSMM_VENDOR_AMD, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_COMPAT, false);
-		img_set("rip", 0x1234567808048000ull);
+		tp_image_set(&tv, "rip", 0x1234567808048000ull);
 		rsm_resumes();
-		assert_int_equal(vcpu.state.rip, 0x08048000u);
+		assert_int_equal(tv.vcpu.state.rip, 0x08048000u);
 	}
 }
 
@@ -204,19 +164,19 @@ static void test_halt_restart(void **unused)
 	(void)unused;
 	for (int s = 0; s < 2; s++) {
 		smi(VSMM_VENDOR_AMD, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_PM32, true);
-		img_set("int_shadow", VSMM_SHADOW_STI);
+		tp_image_set(&tv, "int_shadow", VSMM_SHADOW_STI);
 		rsm_resumes();
-		assert_int_equal(vcpu.state.halted, both[s] == HW);
-		assert_int_equal(vcpu.state.int_shadow, both[s] == HW ? 0 : VSMM_SHADOW_STI);
+		assert_int_equal(tv.vcpu.state.halted, both[s] == HW);
+		assert_int_equal(tv.vcpu.state.int_shadow, both[s] == HW ? 0 : VSMM_SHADOW_STI);
 
 		smi(VSMM_VENDOR_AMD, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_PM32, true);
-		img_set("cs_attr", img_get("cs_attr") | VSMM_SEG_DPL_MASK);
-		img_set("ss_attr", img_get("ss_attr") | VSMM_SEG_DPL_MASK);
+		tp_image_set(&tv, "cs_attr", tp_image_get(&tv, "cs_attr") | VSMM_SEG_DPL_MASK);
+		tp_image_set(&tv, "ss_attr", tp_image_get(&tv, "ss_attr") | VSMM_SEG_DPL_MASK);
 		if (both[s] == HW) {
 			rsm_shuts_down(RS(HLT_NOT_CPL0), "ss_attr");
 		} else {
 			rsm_resumes(); /* KVM ignores auto-HALT restart */
-			assert_false(vcpu.state.halted);
+			assert_false(tv.vcpu.state.halted);
 		}
 	}
 }
@@ -227,9 +187,9 @@ static void test_vm_in_real_mode(void **unused)
 	(void)unused;
 	for (int s = 0; s < 2; s++) {
 		smi(VSMM_VENDOR_INTEL, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_REAL, false);
-		img_set("rflags", img_get("rflags") | VSMM_RFLAGS_VM);
+		tp_image_set(&tv, "rflags", tp_image_get(&tv, "rflags") | VSMM_RFLAGS_VM);
 		rsm_resumes();
-		assert_int_equal(vcpu.state.rflags & VSMM_RFLAGS_VM, 0);
+		assert_int_equal(tv.vcpu.state.rflags & VSMM_RFLAGS_VM, 0);
 	}
 }
 
@@ -244,16 +204,16 @@ static void test_no_lm_bases_above_4g(void **unused)
 		for (int s = 0; s < 2; s++) {
 			smi(VSMM_VENDOR_INTEL, false, VSMM_LAYOUT_AMD64, both[s],
 			    FZ_ST_PM32, false);
-			img_set(f[i], img_get(f[i]) | 0x100000000ull);
+			tp_image_set(&tv, f[i], tp_image_get(&tv, f[i]) | 0x100000000ull);
 			if (both[s] == KVM) {
 				rsm_shuts_down(RS(BASE_ABOVE_4G), f[i]);
 				continue;
 			}
 			rsm_resumes();
-			assert_int_equal(vcpu.state.seg[VSMM_FS].base >> 32, 0);
-			assert_int_equal(vcpu.state.seg[VSMM_TR].base >> 32, 0);
-			assert_int_equal(vcpu.state.gdtr.base >> 32, 0);
-			assert_int_equal(vcpu.state.idtr.base >> 32, 0);
+			assert_int_equal(tv.vcpu.state.seg[VSMM_FS].base >> 32, 0);
+			assert_int_equal(tv.vcpu.state.seg[VSMM_TR].base >> 32, 0);
+			assert_int_equal(tv.vcpu.state.gdtr.base >> 32, 0);
+			assert_int_equal(tv.vcpu.state.idtr.base >> 32, 0);
 		}
 }
 
@@ -314,14 +274,14 @@ static void test_property_structured(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rip_noncanonical),
-		cmocka_unit_test(test_cs_l_and_d),
-		cmocka_unit_test(test_base_high),
-		cmocka_unit_test(test_noncanonical_bases),
-		cmocka_unit_test(test_compat_rip),
-		cmocka_unit_test(test_halt_restart),
-		cmocka_unit_test(test_vm_in_real_mode),
-		cmocka_unit_test(test_no_lm_bases_above_4g),
+		cmocka_unit_test_teardown(test_rip_noncanonical, tp_teardown),
+		cmocka_unit_test_teardown(test_cs_l_and_d, tp_teardown),
+		cmocka_unit_test_teardown(test_base_high, tp_teardown),
+		cmocka_unit_test_teardown(test_noncanonical_bases, tp_teardown),
+		cmocka_unit_test_teardown(test_compat_rip, tp_teardown),
+		cmocka_unit_test_teardown(test_halt_restart, tp_teardown),
+		cmocka_unit_test_teardown(test_vm_in_real_mode, tp_teardown),
+		cmocka_unit_test_teardown(test_no_lm_bases_above_4g, tp_teardown),
 		cmocka_unit_test(test_property_random),
 		cmocka_unit_test(test_property_structured),
 	};

@@ -16,24 +16,17 @@
 
 #include <cmocka.h>
 
-#include "test_platform.h"
+#include "testlib.h"
 #include "../src/checks.h"
 
 static struct tp_vcpu tv;
 
-static int teardown(void **unused)
-{
-	(void)unused;
-	tp_free(tv.tp);
-	tv.tp = NULL;
-	return 0;
-}
 
 /* A long-mode VMX root context: CR4.VMXE=1, in VMX operation. */
 static void vmx_root(enum vsmm_semantics sem)
 {
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, sem);
-	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tp_state(&tv, FZ_ST_LONG);
 	tv.vcpu.state.cr4 |= VSMM_CR4_VMXE;
 	tv.vcpu.state.vmx_on = true;
 }
@@ -65,10 +58,10 @@ static void test_vmxe_nonroot_round_trip_kvm(void **unused)
 	struct vsmm_cpu_state l1 = l2;
 	l1.rip = 0xffffffff80001234ull;
 	l1.cr3 = 0x2000000;
-	tv.tp->l1 = &l1;
+	tv.mem->l1 = &l1;
 
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
-	assert_int_equal(tp_count(tv.tp, TP_NESTED_LEAVE), 1);
+	assert_int_equal(fz_mem_count(tv.mem, FZ_CALL_NESTED_LEAVE), 1);
 	assert_false(tv.vcpu.state.guest_mode);
 	assert_true(tv.vcpu.priv.smm_guest_mode);
 	/* The image holds the interrupted (L2) context, not L1's. */
@@ -77,7 +70,7 @@ static void test_vmxe_nonroot_round_trip_kvm(void **unused)
 	assert_int_equal(tv.vcpu.state.cr3, l1.cr3);
 
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
-	assert_int_equal(tp_count(tv.tp, TP_NESTED_ENTER), 1);
+	assert_int_equal(fz_mem_count(tv.mem, FZ_CALL_NESTED_ENTER), 1);
 	TP_ASSERT_SAME_STATE(&l2, &tv.vcpu.state);
 }
 
@@ -164,6 +157,22 @@ static void test_hardware_fixed_pg_activates_long_mode(void **unused)
 }
 
 /*
+ * ... but with PAE cleared too, the fixed bits would leave paging on with
+ * LME=1 and long mode inactive, a state no VM entry (LME must equal LMA
+ * while PG=1) nor VMRUN accepts: RSM shuts down instead, and the vCPU
+ * stays in SMM.  (fuzz_rsm found it once tests/lib/vmentry.c checked EFER.)
+ */
+static void test_hardware_fixed_pg_without_pae_shuts_down(void **unused)
+{
+	(void)unused;
+	smi_in_vmx_root_paging_off();
+	tp_image_set(&tv, "cr4", tp_image_get(&tv, "cr4") & ~VSMM_CR4_PAE);
+	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_E_SHUTDOWN);
+	assert_int_equal(tv.vcpu.last_shutdown.reason, VSMM_REASON_CR0_PG_LME_NO_PAE);
+	assert_true(tv.vcpu.state.smm);
+}
+
+/*
  * Found by fuzz_rsm: an image with CR0.PG=0 and RFLAGS.VM=1 whose fixed
  * bits turn paging, so IA-32e mode, back on.  RFLAGS.VM is then dropped
  * (no virtual-8086 mode in IA-32e mode) and the RPLs must still follow
@@ -193,16 +202,16 @@ static void test_hardware_fixed_pg_loads_pdptes(void **unused)
 	(void)unused;
 	for (int bad = 0; bad < 2; bad++) {
 		tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_HARDWARE);
-		tp_state_mode(&tv.vcpu.state, TP_PAE);
+		tp_state(&tv, FZ_ST_PAE);
 		tv.vcpu.state.cr4 |= VSMM_CR4_VMXE;
 		tv.vcpu.state.vmx_on = true;
 		uint8_t e[8] = { 0x01, 0x70, 0, 0, 0, 0, 0, bad ? 0x80 : 0 };
-		tp_poke(tv.tp, false, 0x00105000, e, 8);
+		fz_mem_poke(tv.mem, tv.vcpu.state.cr3 & 0xffffffe0u, e, 8, false);
 		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 		tp_image_set(&tv, "cr0", tp_image_get(&tv, "cr0") & ~VSMM_CR0_PG);
-		unsigned reads = tp_count(tv.tp, TP_READ);
+		unsigned reads = fz_mem_count(tv.mem, FZ_CALL_READ);
 		int rc = vsmm_leave_smm(&tv.vcpu);
-		assert_int_equal(tp_count(tv.tp, TP_READ), reads + 2);
+		assert_int_equal(fz_mem_count(tv.mem, FZ_CALL_READ), reads + 2);
 		if (bad) {
 			assert_int_equal(rc, VSMM_E_SHUTDOWN);
 			assert_int_equal(tv.vcpu.last_shutdown.reason,
@@ -237,7 +246,7 @@ static void test_hardware_vmx_root_rpl_from_ss_dpl(void **unused)
 	}
 	/* Not in VMX operation: the selectors stay as the image has them. */
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_HARDWARE);
-	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tp_state(&tv, FZ_ST_LONG);
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 	tp_image_set(&tv, "cs_selector", 0x0013);
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
@@ -249,7 +258,7 @@ static void test_svme_round_trip(void **unused)
 {
 	(void)unused;
 	tp_vcpu_init(&tv, VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_KVM);
-	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tp_state(&tv, FZ_ST_LONG);
 	tv.vcpu.state.efer |= VSMM_EFER_SVME;
 	struct vsmm_cpu_state before = tv.vcpu.state;
 
@@ -266,21 +275,21 @@ static void test_svm_l2_round_trip(void **unused)
 {
 	(void)unused;
 	tp_vcpu_init(&tv, VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_KVM);
-	tp_state_mode(&tv.vcpu.state, TP_LONG);
+	tp_state(&tv, FZ_ST_LONG);
 	tv.vcpu.state.efer |= VSMM_EFER_SVME;
 	tv.vcpu.state.guest_mode = true;
 	tv.vcpu.state.svm_vmcb12 = 0x7654000;
 	struct vsmm_cpu_state before = tv.vcpu.state;
 
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
-	assert_int_equal(tp_count(tv.tp, TP_NESTED_LEAVE), 1);
+	assert_int_equal(fz_mem_count(tv.mem, FZ_CALL_NESTED_LEAVE), 1);
 	assert_int_equal(tp_image_get(&tv, "svm_guest_flag"), 1);
 	assert_int_equal(tp_image_get(&tv, "svm_vmcb12_gpa"), 0x7654000);
 	assert_false(tv.vcpu.state.guest_mode);
 	assert_int_equal(vsmm_leave_smm(&tv.vcpu), VSMM_OK);
-	unsigned i = tv.tp->ncalls - 2; /* nested_enter, then smm_changed */
-	assert_int_equal(tv.tp->log[i].kind, TP_NESTED_ENTER);
-	assert_int_equal(tv.tp->log[i].gpa, 0x7654000);
+	unsigned i = tv.mem->calls - 2; /* nested_enter, then smm_changed */
+	assert_int_equal(tv.mem->log[i].kind, FZ_CALL_NESTED_ENTER);
+	assert_int_equal(tv.mem->log[i].gpa, 0x7654000);
 	TP_ASSERT_SAME_STATE(&before, &tv.vcpu.state);
 }
 
@@ -289,13 +298,13 @@ static void test_svm_l2_without_lm(void **unused)
 {
 	(void)unused;
 	tp_vcpu_init(&tv, VSMM_VENDOR_AMD, false, VSMM_SEMANTICS_KVM);
-	tp_state_mode(&tv.vcpu.state, TP_PAE);
+	tp_state(&tv, FZ_ST_PAE);
 	tv.vcpu.state.guest_mode = true;
 	struct vsmm_vcpu before = tv.vcpu;
 
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_E_VENDOR);
 	assert_memory_equal(&before, &tv.vcpu, sizeof(before));
-	assert_int_equal(tv.tp->ncalls, 0);
+	assert_int_equal(tv.mem->calls, 0);
 }
 
 /* Entry failures: an error to the VMM, never a committed half-SMI. */
@@ -306,20 +315,20 @@ static void test_entry_callback_failures(void **unused)
 		unsigned kinds;
 		int status;
 	} cases[] = {
-		{ 1u << TP_NESTED_LEAVE, VSMM_E_VENDOR },
-		{ 1u << TP_SMM_CHANGED, VSMM_E_PLATFORM },
-		{ 1u << TP_WRITE, VSMM_E_PLATFORM },
+		{ 1u << FZ_CALL_NESTED_LEAVE, VSMM_E_VENDOR },
+		{ 1u << FZ_CALL_SMM_CHANGED, VSMM_E_PLATFORM },
+		{ 1u << FZ_CALL_WRITE, VSMM_E_PLATFORM },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		vmx_root(VSMM_SEMANTICS_KVM);
 		tv.vcpu.state.guest_mode = true;
-		tv.tp->fail_kinds = cases[i].kinds;
+		tv.mem->fail_kinds = cases[i].kinds;
 		struct vsmm_vcpu before = tv.vcpu;
 		assert_int_equal(vsmm_enter_smm(&tv.vcpu), cases[i].status);
 		assert_memory_equal(&before, &tv.vcpu, sizeof(before));
 	}
 	/* No nested_leave callback at all is a vendor failure too. */
-	struct vsmm_platform_ops ops = tp_ops;
+	struct vsmm_platform_ops ops = fz_platform_ops;
 	ops.nested_leave = NULL;
 	vmx_root(VSMM_SEMANTICS_KVM);
 	tv.vcpu.ops = &ops;
@@ -330,19 +339,20 @@ static void test_entry_callback_failures(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_vmxe_root_round_trip_kvm, teardown),
-		cmocka_unit_test_teardown(test_vmxe_nonroot_round_trip_kvm, teardown),
-		cmocka_unit_test_teardown(test_vmxe_refused_with_smm_flag_set, teardown),
-		cmocka_unit_test_teardown(test_vmxe_round_trip_hardware, teardown),
-		cmocka_unit_test_teardown(test_hardware_vmx_fixed_forced, teardown),
-		cmocka_unit_test_teardown(test_hardware_fixed_pg_activates_long_mode, teardown),
-		cmocka_unit_test_teardown(test_hardware_fixed_pg_loads_pdptes, teardown),
-		cmocka_unit_test_teardown(test_hardware_fixed_pg_drops_vm_keeps_rpl, teardown),
-		cmocka_unit_test_teardown(test_hardware_vmx_root_rpl_from_ss_dpl, teardown),
-		cmocka_unit_test_teardown(test_svme_round_trip, teardown),
-		cmocka_unit_test_teardown(test_svm_l2_round_trip, teardown),
-		cmocka_unit_test_teardown(test_svm_l2_without_lm, teardown),
-		cmocka_unit_test_teardown(test_entry_callback_failures, teardown),
+		cmocka_unit_test_teardown(test_vmxe_root_round_trip_kvm, tp_teardown),
+		cmocka_unit_test_teardown(test_vmxe_nonroot_round_trip_kvm, tp_teardown),
+		cmocka_unit_test_teardown(test_vmxe_refused_with_smm_flag_set, tp_teardown),
+		cmocka_unit_test_teardown(test_vmxe_round_trip_hardware, tp_teardown),
+		cmocka_unit_test_teardown(test_hardware_vmx_fixed_forced, tp_teardown),
+		cmocka_unit_test_teardown(test_hardware_fixed_pg_activates_long_mode, tp_teardown),
+		cmocka_unit_test_teardown(test_hardware_fixed_pg_loads_pdptes, tp_teardown),
+		cmocka_unit_test_teardown(test_hardware_fixed_pg_without_pae_shuts_down, tp_teardown),
+		cmocka_unit_test_teardown(test_hardware_fixed_pg_drops_vm_keeps_rpl, tp_teardown),
+		cmocka_unit_test_teardown(test_hardware_vmx_root_rpl_from_ss_dpl, tp_teardown),
+		cmocka_unit_test_teardown(test_svme_round_trip, tp_teardown),
+		cmocka_unit_test_teardown(test_svm_l2_round_trip, tp_teardown),
+		cmocka_unit_test_teardown(test_svm_l2_without_lm, tp_teardown),
+		cmocka_unit_test_teardown(test_entry_callback_failures, tp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,9 +6,6 @@
 #include "kbd.h"
 #include "machine.h"
 
-/* While an interrupt waits for IF, look again this often. */
-#define IRQ_RECHECK_INSNS 4096u
-
 void chipset_reset(struct machine *m)
 {
 	mch_reset(m);
@@ -37,12 +34,12 @@ static const io_in_fn ins[] = {
 };
 
 /* PIT programming may move the next timer event; a device that raised
- * an interrupt line has the next instruction's code hook look at it. */
+ * an interrupt line has the code hook look for a window (irq.h). */
 static void reschedule(struct machine *m)
 {
 	m->chip.next_event_insn = pit_update(m);
 	if (pic_pending_vector(m) >= 0)
-		m->chip.next_event_insn = m->insns + 1;
+		machine_intr_changed(m);
 }
 
 bool chipset_io_out(struct machine *m, uint16_t port, unsigned size,
@@ -69,11 +66,5 @@ bool chipset_io_in(struct machine *m, uint16_t port, unsigned size,
 
 void chipset_timer(struct machine *m)
 {
-	m->chip.next_event_insn = pit_update(m);
-	if (pic_pending_vector(m) >= 0) {
-		m->chip.irq_check = true;
-		machine_stop_before_insn(m);
-		if (m->chip.next_event_insn > m->insns + IRQ_RECHECK_INSNS)
-			m->chip.next_event_insn = m->insns + IRQ_RECHECK_INSNS;
-	}
+	reschedule(m);
 }

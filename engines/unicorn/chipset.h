@@ -183,10 +183,8 @@ struct chipset {
 	uint8_t cmos[128];
 	uint64_t rtc_base;    /* host UTC seconds at reset */
 
-	/* Timer events (chipset.c): the instruction count of the next one;
-	 * irq_check: the PIC has an interrupt for the run loop. */
+	/* Timer events (chipset.c): the instruction count of the next one. */
 	uint64_t next_event_insn;
-	bool irq_check;
 
 	/* HPET (hpet.c) */
 	uint64_t hpet_cfg, hpet_counter, hpet_start_ns;

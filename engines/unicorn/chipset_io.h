@@ -25,7 +25,8 @@ bool chipset_io_in(struct machine *m, uint16_t port, unsigned size,
 		   uint32_t *value);
 
 /* The instruction count reached chip.next_event_insn: update the PIT
- * and, if the PIC has an interrupt to deliver, stop at the boundary. */
+ * and, if the PIC has an interrupt to deliver, have the code hook look
+ * for a window (machine_intr_changed). */
 void chipset_timer(struct machine *m);
 
 #endif /* VSMM_ENGINE_CHIPSET_IO_H */

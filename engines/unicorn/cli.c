@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "machine.h"
 #include "run.h"
 #include "run_status.h"
@@ -35,7 +36,8 @@ static const char usage[] =
 	"  --option-rom FILE    an option ROM for the firmware, passed as fw_cfg\n"
 	"                       genroms/NAME (QEMU's -option-rom); repeatable,\n"
 	"                       up to 8\n"
-	"  --trace              each SMI and RSM as a JSON line on stderr\n"
+	"  --trace              each SMI, RSM and sync-port cycle as a JSON\n"
+	"                       line on stderr\n"
 	"  --max-insns N        stop after N instructions (exit 6)\n"
 	"  --timeout S          stop after S seconds (exit 6)\n"
 	"\n"
@@ -45,7 +47,10 @@ static const char usage[] =
 	"timer (write N: SMI after N instructions or when the vCPU halts), ports\n"
 	"0xB8/0xBC a DMA device (write the source address to 0xB8, then the\n"
 	"destination to 0xBC: it copies 4 bytes as a device would, never seeing\n"
-	"SMRAM), local APIC ICR at 0xFEE00300 (delivery mode SMI to self).\n"
+	"SMRAM), port 0x0E sync (an IN saves, resets and restores the vCPU, as\n"
+	"KVM's smm_test host does), a local APIC at IA32_APIC_BASE (0xFEE00000;\n"
+	"self-IPIs fixed/SMI/NMI, a timer counting instructions).  Exceptions,\n"
+	"INT n and interrupts go through the IVT or the IDT.\n"
 	"The q35 chipset as QEMU 7.2 has it: PCI (0xCF8/0xCFC, MMCONFIG), the MCH\n"
 	"00:00.0 (PAM, SMRAM, ESMRAMC/TSEG, F_SMBASE), ICH9 LPC 00:1f.0 (PM timer,\n"
 	"SMI_EN, reset at 0xCF9), AHCI 00:1f.2, SMBus 00:1f.3, PIC, PIT, RTC/CMOS,\n"
@@ -54,9 +59,9 @@ static const char usage[] =
 	"\n"
 	"Exit status (the guest's outcome, unlike the other commands' 0/1/2):\n"
 	"0 the vCPU halted with nothing pending; odd: the guest's\n"
-	"exit port value; 2 shutdown (e.g. RSM refused the image; reason on\n"
-	"stderr); 4 the guest did something this engine cannot emulate, or a\n"
-	"state it cannot run (exception delivery outside real mode, #UD,\n"
+	"exit port value; 2 shutdown (a triple fault, or RSM refused the image;\n"
+	"reason on stderr); 4 the guest did something this engine cannot\n"
+	"emulate, or a state it cannot run (a task gate, virtual-8086 mode, #UD,\n"
 	"unmapped memory, a run that executed nothing); 6 --max-insns or\n"
 	"--timeout reached, whatever the guest does; 8 the engine is\n"
 	"unavailable (self-check failed);\n"
@@ -104,109 +109,137 @@ static int parse_smram(const char *s, uint64_t *base, uint64_t *size)
 	return 0;
 }
 
-/* One option: "--name value" or "--name=value".  Returns the value or
- * NULL if this argument is not that option. */
-static const char *opt_value(char **argv, int argc, int *i, const char *name,
-			     int *err)
-{
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-	if (strncmp(a, name, n))
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n])
-		return NULL;
-	if (*i + 1 >= argc) {
-		*err = bad("%s needs a value", name);
-		return NULL;
-	}
-	return argv[++*i];
-}
+/* The options of vsmm run, matched by the CLI's option code (cli/opts.c). */
+enum {
+	RUN_TRACE, RUN_BIOS, RUN_MODEL, RUN_LAYOUT, RUN_SEMANTICS, RUN_RAM,
+	RUN_SMRAM, RUN_MAX_INSNS, RUN_TIMEOUT, RUN_PFLASH, RUN_OPTION_ROM,
+};
+
+static const struct cli_option run_options[] = {
+	{ "--trace", NULL, false, 1, RUN_TRACE },
+	{ "--bios", NULL, true, 1, RUN_BIOS },
+	{ "--model", NULL, true, 1, RUN_MODEL },
+	{ "--layout", NULL, true, 1, RUN_LAYOUT },
+	{ "--semantics", NULL, true, 1, RUN_SEMANTICS },
+	{ "--ram", NULL, true, 1, RUN_RAM },
+	{ "--smram", NULL, true, 1, RUN_SMRAM },
+	{ "--max-insns", NULL, true, 1, RUN_MAX_INSNS },
+	{ "--timeout", NULL, true, 1, RUN_TIMEOUT },
+	{ "--pflash", NULL, true, 1, RUN_PFLASH },
+	{ "--option-rom", NULL, true, 1, RUN_OPTION_ROM },
+};
 
 /* The CODE part of --pflash CODE,VARS (the config keeps a pointer). */
 static char pflash_code[4096];
 
+/* --pflash CODE or CODE,VARS: QEMU's two flash units. */
+static int set_pflash(const char *v, struct machine_config *c)
+{
+	const char *comma = strchr(v, ',');
+
+	if (!*v || comma == v || (comma && !comma[1]) ||
+	    (comma && strchr(comma + 1, ',')))
+		return bad("--pflash '%s' must be CODE or CODE,VARS", v);
+	if (comma) {
+		size_t n = (size_t)(comma - v);
+		if (n >= sizeof(pflash_code))
+			return bad("--pflash '%s': the CODE path is too long", v);
+		memcpy(pflash_code, v, n);
+		pflash_code[n] = '\0';
+		c->pflash_vars = comma + 1;
+	} else {
+		if (strlen(v) >= sizeof(pflash_code))
+			return bad("--pflash '%s': the CODE path is too long", v);
+		memcpy(pflash_code, v, strlen(v) + 1);
+	}
+	c->pflash = true;
+	return 0;
+}
+
+/* One matched option with its value v; 0 or the usage exit status. */
+static int set_option(int id, const char *v, struct machine_config *c)
+{
+	char *end;
+
+	switch (id) {
+	case RUN_TRACE:
+		c->trace = true;
+		return 0;
+	case RUN_BIOS:
+		c->bios_path = v;
+		return 0;
+	case RUN_MODEL:
+		if (cli_vendor_parse(v, &c->vendor))
+			return bad("unknown --model '%s' (intel or amd)", v);
+		return 0;
+	case RUN_LAYOUT:
+		if (vsmm_layout_from_name(v, &c->layout) != VSMM_OK)
+			return bad("unknown --layout '%s' (auto, p6-32, "
+				   "amd64 or intel64)", v);
+		return 0;
+	case RUN_SEMANTICS:
+		if (cli_semantics_parse(v, &c->semantics))
+			return bad("unknown --semantics '%s' (kvm or "
+				   "hardware)", v);
+		return 0;
+	case RUN_RAM:
+		if (parse_size(v, &c->ram_size) || c->ram_size < (2u << 20) ||
+		    c->ram_size > MACHINE_MAX_RAM ||
+		    c->ram_size % 0x1000)
+			return bad("--ram '%s' must be 2M..2G, a multiple "
+				   "of 4K", v);
+		return 0;
+	case RUN_SMRAM:
+		if (parse_smram(v, &c->smram_base, &c->smram_size))
+			return bad("--smram '%s' must be BASE:SIZE, e.g. "
+				   "0x800000:0x100000", v);
+		return 0;
+	case RUN_MAX_INSNS:
+		if (parse_size(v, &c->max_insns) || !c->max_insns)
+			return bad("--max-insns '%s' must be a positive "
+				   "number", v);
+		return 0;
+	case RUN_TIMEOUT:
+		errno = 0;
+		c->timeout_s = strtod(v, &end);
+		if (errno || *end || end == v || !(c->timeout_s > 0))
+			return bad("--timeout '%s' must be a positive "
+				   "number of seconds", v);
+		return 0;
+	case RUN_PFLASH:
+		return set_pflash(v, c);
+	case RUN_OPTION_ROM:
+		if (c->n_option_roms >= MACHINE_MAX_OPTION_ROMS)
+			return bad("%s", "at most 8 --option-rom");
+		c->option_roms[c->n_option_roms++] = v;
+		return 0;
+	default:
+		return bad("unknown argument '%s'", v);
+	}
+}
+
 static int parse_args(int argc, char **argv, struct machine_config *c)
 {
 	for (int i = 1; i < argc; i++) {
-		int err = 0;
+		const struct cli_option *opt;
 		const char *v;
-		char *end;
+		int err;
+
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return -1;
-		} else if (!strcmp(argv[i], "--trace")) {
-			c->trace = true;
-		} else if ((v = opt_value(argv, argc, &i, "--bios", &err))) {
-			c->bios_path = v;
-		} else if ((v = opt_value(argv, argc, &i, "--pflash", &err))) {
-			const char *comma = strchr(v, ',');
-			if (!*v || comma == v || (comma && !comma[1]) ||
-			    (comma && strchr(comma + 1, ',')))
-				return bad("--pflash '%s' must be CODE or "
-					   "CODE,VARS", v);
-			if (comma) {
-				size_t n = (size_t)(comma - v);
-				if (n >= sizeof(pflash_code))
-					return bad("--pflash '%s': the CODE path "
-						   "is too long", v);
-				memcpy(pflash_code, v, n);
-				pflash_code[n] = '\0';
-				c->pflash_vars = comma + 1;
-			} else {
-				snprintf(pflash_code, sizeof(pflash_code), "%s", v);
-			}
-			c->pflash = true;
-		} else if ((v = opt_value(argv, argc, &i, "--model", &err))) {
-			if (!strcmp(v, "intel"))
-				c->vendor = VSMM_VENDOR_INTEL;
-			else if (!strcmp(v, "amd"))
-				c->vendor = VSMM_VENDOR_AMD;
-			else
-				return bad("unknown --model '%s' (intel or amd)", v);
-		} else if ((v = opt_value(argv, argc, &i, "--layout", &err))) {
-			if (vsmm_layout_from_name(v, &c->layout) != VSMM_OK)
-				return bad("unknown --layout '%s' (auto, p6-32, "
-					   "amd64 or intel64)", v);
-		} else if ((v = opt_value(argv, argc, &i, "--semantics", &err))) {
-			if (!strcmp(v, "kvm"))
-				c->semantics = VSMM_SEMANTICS_KVM;
-			else if (!strcmp(v, "hardware"))
-				c->semantics = VSMM_SEMANTICS_HARDWARE;
-			else
-				return bad("unknown --semantics '%s' (kvm or "
-					   "hardware)", v);
-		} else if ((v = opt_value(argv, argc, &i, "--ram", &err))) {
-			if (parse_size(v, &c->ram_size) || c->ram_size < (2u << 20) ||
-			    c->ram_size > MACHINE_MAX_RAM ||
-			    c->ram_size % 0x1000)
-				return bad("--ram '%s' must be 2M..2G, a multiple "
-					   "of 4K", v);
-		} else if ((v = opt_value(argv, argc, &i, "--smram", &err))) {
-			if (parse_smram(v, &c->smram_base, &c->smram_size))
-				return bad("--smram '%s' must be BASE:SIZE, e.g. "
-					   "0x800000:0x100000", v);
-		} else if ((v = opt_value(argv, argc, &i, "--option-rom", &err))) {
-			if (c->n_option_roms >= MACHINE_MAX_OPTION_ROMS)
-				return bad("%s", "at most 8 --option-rom");
-			c->option_roms[c->n_option_roms++] = v;
-		} else if ((v = opt_value(argv, argc, &i, "--max-insns", &err))) {
-			if (parse_size(v, &c->max_insns) || !c->max_insns)
-				return bad("--max-insns '%s' must be a positive "
-					   "number", v);
-		} else if ((v = opt_value(argv, argc, &i, "--timeout", &err))) {
-			errno = 0;
-			c->timeout_s = strtod(v, &end);
-			if (errno || *end || end == v || !(c->timeout_s > 0))
-				return bad("--timeout '%s' must be a positive "
-					   "number of seconds", v);
-		} else if (err) {
-			return err;
-		} else {
+		}
+		switch (cli_option_match(run_options, sizeof(run_options) /
+					 sizeof(run_options[0]), 1, &i, argc,
+					 argv, &opt, &v)) {
+		case CLI_OPTION_OK:
+			break;
+		case CLI_OPTION_NO_VALUE:
+			return bad("%s needs a value", opt->name);
+		default:
 			return bad("unknown argument '%s'", argv[i]);
 		}
-		if (err)
+		if ((err = set_option(opt->id, v, c)) != 0)
 			return err;
 	}
 	if (c->pflash && c->bios_path)

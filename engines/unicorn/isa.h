@@ -24,10 +24,13 @@ bool pic_io_in(struct machine *m, uint16_t port, unsigned size,
 	       uint32_t *value);
 /* Drive an ISA IRQ line (0-15). */
 void pic_set_irq(struct machine *m, unsigned irq, bool level);
-/* The vector the PIC pair would deliver now, or -1 (for the run loop's
- * interrupt delivery, in any CPU mode); pic_ack() is the INTA cycle. */
+/* The vector the PIC pair would deliver now, or -1; pic_ack() is the
+ * INTA cycle. */
 int pic_pending_vector(struct machine *m);
 int pic_ack(struct machine *m);
+/* Wire the PIC pair to the local APIC's LINT0 (irq.h): the run loop then
+ * takes its interrupts through apic_ack(), in any CPU mode. */
+void pic_attach(struct machine *m);
 
 void pit_reset(struct machine *m);
 bool pit_io_out(struct machine *m, uint16_t port, unsigned size,

@@ -110,13 +110,6 @@ static void stop_engine(struct machine *m, bool in_insn)
 	uc_emu_stop(m->uc);
 }
 
-void machine_stop_before_insn(struct machine *m)
-{
-	if (m->stop == STOP_NONE)
-		m->stop = STOP_EVENT;
-	stop_engine(m, false);
-}
-
 void machine_stop_at_boundary(struct machine *m)
 {
 	if (m->stop == STOP_NONE)
@@ -199,7 +192,6 @@ static uint32_t port_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 {
 	struct machine *m = opaque;
 	uint32_t v;
-	(void)uc;
 	if (chipset_io_in(m, (uint16_t)port, (unsigned)size, &v))
 		return v;
 	if (port == MACHINE_PORT_DEBUGCON)
@@ -210,48 +202,88 @@ static uint32_t port_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 		return m->apm_cnt;
 	if (port == MACHINE_PORT_APM_STS)
 		return m->apm_sts;
+	if (port == MACHINE_PORT_SYNC) {
+		/* KVM's smm_test stage report: AL names the stage; the run
+		 * loop saves and restores the whole vCPU after the IN. */
+		uint64_t rax = 0;
+		uc_reg_read(uc, UC_X86_REG_RAX, &rax);
+		m->sync_stage = (uint8_t)rax;
+		m->stop = STOP_SYNC;
+		stop_engine(m, true);
+	}
 	/* Unclaimed ports float high. */
 	return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
-/* ICR delivery mode SMI (010b) to this CPU: shorthand self or all
- * including self, or no shorthand with destination APIC ID 0 or the
- * broadcast ID. */
-static bool icr_is_smi_to_self(uint32_t lo, uint32_t hi)
-{
-	unsigned mode = (lo >> 8) & 7u, shorthand = (lo >> 18) & 3u;
-	unsigned dest = hi >> 24;
-	if (mode != 2)
-		return false;
-	return shorthand == 1 || shorthand == 2 ||
-	       (shorthand == 0 && (dest == 0 || dest == 0xff));
-}
-
-static uint64_t apic_read(uc_engine *uc, uint64_t off, unsigned size,
-			  void *opaque)
+/* The local APIC page (apic.c): registers are aligned dwords. */
+static uint64_t apic_mmio_read(uc_engine *uc, uint64_t off, unsigned size,
+			       void *opaque)
 {
 	struct machine *m = opaque;
 	(void)uc, (void)size;
-	switch (off) {
-	case 0x30: return 0x00050014u; /* version register of an xAPIC */
-	case MACHINE_APIC_ICR_LO: return m->icr_lo & ~(1u << 12); /* idle */
-	case MACHINE_APIC_ICR_HI: return m->icr_hi;
-	default: return 0;
-	}
+	return apic_read(&m->apic, (unsigned)off);
 }
 
-static void apic_write(uc_engine *uc, uint64_t off, unsigned size,
-		       uint64_t value, void *opaque)
+static void apic_mmio_write(uc_engine *uc, uint64_t off, unsigned size,
+			    uint64_t value, void *opaque)
 {
 	struct machine *m = opaque;
 	(void)uc, (void)size;
-	if (off == MACHINE_APIC_ICR_HI) {
-		m->icr_hi = (uint32_t)value;
-	} else if (off == MACHINE_APIC_ICR_LO) {
-		m->icr_lo = (uint32_t)value;
-		if (icr_is_smi_to_self(m->icr_lo, m->icr_hi))
-			request_smi(m, SMI_SRC_APIC, true);
+	switch (apic_write(&m->apic, (unsigned)off, (uint32_t)value)) {
+	case APIC_IPI_SMI:
+		request_smi(m, SMI_SRC_APIC, true);
+		break;
+	case APIC_IPI_NMI:
+		if (vsmm_raise_nmi(&m->vcpu) == VSMM_OK)
+			machine_intr_changed(m);
+		break;
+	default:
+		/* EOI, TPR, a fixed self-IPI: priorities may have changed. */
+		machine_intr_changed(m);
+		break;
 	}
+}
+
+bool machine_apic_enabled(const struct machine *m)
+{
+	return m->msrs.apic_base & (1ull << 11);
+}
+
+void machine_intr_changed(struct machine *m)
+{
+	m->intr_poll = true;
+}
+
+int machine_apic_remap(struct machine *m)
+{
+	uint64_t want = machine_apic_enabled(m)
+				? m->msrs.apic_base & ~0xfffull : 0;
+	uc_err err = UC_ERR_OK;
+	if (want == m->apic_mapped)
+		return 0;
+	if (m->apic_mapped)
+		err = uc_mem_unmap(m->uc, m->apic_mapped, PAGE);
+	/* A base over RAM or ROM is not mapped: RAM wins, as on QEMU's
+	 * q35 for a base below TOLUD the APIC page does not decode there;
+	 * over another device's page (the HPET, flash) that device wins. */
+	uint8_t probe;
+	if (!err && want && machine_phys_read(m, false, want, &probe, 1)) {
+		err = uc_mmio_map(m->uc, want, PAGE, apic_mmio_read, m,
+				  apic_mmio_write, m);
+		if (err == UC_ERR_MAP) {
+			err = UC_ERR_OK;
+			want = 0;
+		}
+	} else if (want) {
+		want = 0;
+	}
+	if (err) {
+		fprintf(m->cfg.log, "vsmm run: moving the local APIC page failed: "
+			"%s\n", uc_strerror(err));
+		return -1;
+	}
+	m->apic_mapped = want;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -284,23 +316,115 @@ static bool is_rsm(struct machine *m, uint64_t linear)
  * block it had already translated (it re-ran the #UD without calling the
  * hook again), so RSM in SMM never reaches it.
  */
+/* Did the instruction before this boundary open an interrupt shadow (STI,
+ * MOV SS, POP SS; SDM Vol.3A 6.8.3)?  Legacy prefixes are skipped. */
+static bool in_shadow(struct machine *m, uint64_t pc, uint32_t size)
+{
+	uint8_t b[15];
+	uint32_t i = 0;
+	if (size == 0 || size > sizeof(b) ||
+	    machine_phys_read(m, m->vcpu.state.smm, pc, b, size))
+		return false;
+	while (i < size && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0x2e ||
+			    b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 ||
+			    b[i] == 0x64 || b[i] == 0x65 || (b[i] & 0xf0) == 0x40))
+		i++;
+	if (i == size)
+		return false;
+	return b[i] == 0xfb || b[i] == 0x17 ||
+	       (b[i] == 0x8e && i + 1 < size && ((b[i + 1] >> 3) & 7) == 2);
+}
+
+/* IRET, IRETD or IRETQ (CF after an operand-size or REX prefix). */
+static bool is_iret(struct machine *m, uint64_t pc, uint32_t size)
+{
+	uint8_t b[2];
+	if (size == 0 || size > 2 ||
+	    machine_phys_read(m, m->vcpu.state.smm, pc, b, size))
+		return false;
+	return b[size - 1] == 0xcf &&
+	       (size == 1 || b[0] == 0x66 || (b[0] & 0xf0) == 0x40);
+}
+
+/*
+ * At this boundary, may an NMI or an external interrupt be taken?  NMI:
+ * vsmm's event rules (not blocked, not in SMM's blocking, no shadow).
+ * Interrupt: no shadow, RFLAGS.IF, and the APIC offers one.  With nothing
+ * left to offer, the hook stops looking.
+ */
+static bool intr_window_open(struct machine *m, uint64_t prev_pc,
+			     uint32_t prev_size)
+{
+	bool shadow = in_shadow(m, prev_pc, prev_size);
+	m->vcpu.state.int_shadow = shadow ? VSMM_SHADOW_STI : 0;
+	bool nmi = vsmm_next_event(&m->vcpu) == VSMM_EVENT_NMI;
+	m->vcpu.state.int_shadow = 0;
+	if (nmi)
+		return true;
+	bool ext = apic_pending(&m->apic, machine_apic_enabled(m));
+	if (!ext) {
+		m->intr_poll = m->vcpu.state.nmi_pending;
+		return false;
+	}
+	uint64_t rflags = 0;
+	uc_reg_read(m->uc, UC_X86_REG_EFLAGS, &rflags);
+	return !shadow && (rflags & VSMM_RFLAGS_IF);
+}
+
+/*
+ * The code hook's interrupt work, only while something may be pending or
+ * NMIs wait for an IRET.  True if it stopped the engine for delivery.
+ */
+static bool __attribute__((noinline))
+intr_boundary(struct machine *m, uint64_t addr, uint32_t size,
+	      uint64_t prev_pc, uint32_t prev_size)
+{
+	/* The IRET that ends an NMI handler has run: NMIs are unblocked
+	 * (outside SMM; in SMM they stay blocked until RSM, vsmm's rule). */
+	if (m->iret_done) {
+		m->iret_done = false;
+		m->vcpu.state.nmi_masked = false;
+		m->intr_poll = true;
+	}
+	if (m->intr_poll && intr_window_open(m, prev_pc, prev_size)) {
+		m->stop = STOP_EVENT;
+		m->intr_window = true;
+		stop_engine(m, false);
+		return true;
+	}
+	if (m->vcpu.state.nmi_masked && !m->vcpu.state.smm &&
+	    is_iret(m, addr, size))
+		m->iret_done = true;
+	return false;
+}
+
 static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 		      void *opaque)
 {
 	struct machine *m = opaque;
+	uint64_t prev_pc = m->last_pc;
+	uint32_t prev_size = m->last_size;
 	(void)uc;
 	m->last_pc = addr;
 	m->last_size = size;
 	if (m->chip.nundo)
 		memmap_undo(m); /* a dropped write (memmap.h) */
-	if (m->vcpu.state.smm && is_rsm(m, addr)) {
+	if (__builtin_expect((m->intr_poll | m->iret_done) ||
+			     (m->vcpu.state.nmi_masked && !m->vcpu.state.smm),
+			     0) && m->stop == STOP_NONE &&
+	    intr_boundary(m, addr, size, prev_pc, prev_size))
+		return;
+	/* A stop asked for during the previous instruction (an IN or OUT
+	 * hook) may be under way: this one then does not run now, and must
+	 * not replace the reason (RSM right after the sync port's IN). */
+	if (m->vcpu.state.smm && m->stop == STOP_NONE && is_rsm(m, addr)) {
 		m->stop = STOP_RSM;
 		stop_engine(m, false);
 		return;
 	}
 	/* RDMSR/WRMSR are emulated by the machine (cpu.h); only two-byte
 	 * instructions need the look at their bytes. */
-	if (size == 2 && is_msr_insn(m, addr)) {
+	if (size == 2 && m->stop == STOP_NONE && is_msr_insn(m, addr)) {
 		m->stop = STOP_MSR;
 		stop_engine(m, false);
 		return;
@@ -310,6 +434,11 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 		chipset_timer(m);
 	if (m->smi_timer && --m->smi_timer == 0)
 		request_smi(m, SMI_SRC_TIMER, false);
+	/* The APIC timer counts instructions (apic.h). */
+	if (m->apic.timer_left && --m->apic.timer_left == 0) {
+		apic_timer_expired(&m->apic);
+		m->intr_poll = true;
+	}
 	if ((m->cfg.max_insns && m->insns > m->cfg.max_insns) ||
 	    (m->deadline > 0 && (m->insns & 0xfffff) == 0 &&
 	     machine_now_s() > m->deadline)) {
@@ -476,8 +605,10 @@ static int map_memory(struct machine *m)
 	err = uc_mem_map_ptr(m->uc, FOUR_GIB - m->bios_size, m->bios_size,
 			     UC_PROT_READ | UC_PROT_EXEC, m->bios);
 	if (!err)
-		err = uc_mmio_map(m->uc, MACHINE_APIC_BASE, PAGE, apic_read, m,
-				  apic_write, m);
+		err = uc_mmio_map(m->uc, MACHINE_APIC_BASE, PAGE, apic_mmio_read,
+				  m, apic_mmio_write, m);
+	if (!err)
+		m->apic_mapped = MACHINE_APIC_BASE;
 	if (!err && hpet_map(m))
 		err = UC_ERR_MAP;
 	if (!err && pflash_init(m))
@@ -526,6 +657,7 @@ static int init_vcpu(struct machine *m)
 		cpu_restrict_model(&m->model); /* what CPUID reports */
 	}
 	cpu_msrs_reset(&m->msrs);
+	apic_reset(&m->apic);
 	m->ops.read_phys = op_read_phys;
 	m->ops.write_phys = op_write_phys;
 	m->ops.smm_changed = op_smm_changed;
@@ -556,7 +688,7 @@ static int machine_reset(struct machine *m)
 	m->chip.cpu_smm = false;
 	m->halted = false;
 	if (pci_mmcfg_sync(m) || memmap_sync(m) || ich9fn_sync(m) ||
-	    init_vcpu(m))
+	    init_vcpu(m) || machine_apic_remap(m))
 		return RUN_EXIT_INTERNAL;
 	return 0;
 }
@@ -618,6 +750,10 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 		return RUN_EXIT_ENGINE_UNAVAILABLE;
 	}
 	err = uc_context_alloc(m->uc, &m->scratch);
+	if (!err)
+		err = uc_context_alloc(m->uc, &m->stop_ctx);
+	if (!err)
+		(void)ucx_head_context(m->uc, m->stop_ctx, m->scratch);
 	if (err) {
 		fprintf(m->cfg.log, "vsmm run: uc_context_alloc failed: %s\n",
 			uc_strerror(err));
@@ -626,6 +762,7 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 	int rc = map_memory(m);
 	if (rc)
 		return rc;
+	pic_attach(m);
 	if (install_hooks(m) || init_vcpu(m))
 		return RUN_EXIT_INTERNAL;
 	if (m->cfg.timeout_s > 0)
@@ -637,6 +774,8 @@ void machine_destroy(struct machine *m)
 {
 	if (m->scratch)
 		uc_context_free(m->scratch);
+	if (m->stop_ctx)
+		uc_context_free(m->stop_ctx);
 	if (m->uc)
 		uc_close(m->uc);
 	fwcfg_destroy(m);
@@ -645,6 +784,6 @@ void machine_destroy(struct machine *m)
 	free(m->ram);
 	free(m->bios);
 	m->uc = NULL;
-	m->scratch = NULL;
+	m->scratch = m->stop_ctx = NULL;
 	m->ram = m->bios = NULL;
 }

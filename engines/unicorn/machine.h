@@ -17,6 +17,7 @@
 
 #include "vsmm/vsmm.h"
 
+#include "apic.h"
 #include "chipset.h"
 #include "cpu.h"
 
@@ -30,6 +31,7 @@
 #define MACHINE_PORT_SMI_TIMER 0xB4u  /* vsmm only: SMI after N instructions */
 #define MACHINE_PORT_DMA_SRC 0xB8u    /* vsmm only: DMA source address */
 #define MACHINE_PORT_DMA_DST 0xBCu    /* vsmm only: write = copy 4 bytes */
+#define MACHINE_PORT_SYNC 0x0Eu       /* vsmm only: IN = save/restore cycle */
 #define MACHINE_APIC_BASE 0xFEE00000ull
 #define MACHINE_APIC_ICR_LO 0x300u
 #define MACHINE_APIC_ICR_HI 0x310u
@@ -51,6 +53,7 @@ enum machine_stop {
 	STOP_INTR,      /* an exception or INT n: no IDT delivery here */
 	STOP_MEM_FAULT, /* an access to unmapped or read-only memory */
 	STOP_LIMIT,     /* --max-insns or --timeout reached */
+	STOP_SYNC,      /* IN from the sync port: save and restore the vCPU */
 };
 
 /* Where the pending SMI came from, for the trace and for I/O restart. */
@@ -83,6 +86,7 @@ struct machine {
 	struct machine_config cfg;
 	uc_engine *uc;
 	uc_context *scratch; /* the state moves through it (ucx86.h) */
+	uc_context *stop_ctx; /* the SMI/RSM path's, head only if it works */
 	uint8_t *ram;
 	uint8_t *bios;
 	uint64_t bios_size;
@@ -93,11 +97,20 @@ struct machine {
 	struct vsmm_platform_ops ops;
 	struct vsmm_vcpu vcpu;
 	bool halted;
+	/* The engine's state as read at this stop (run.c, read_stop_state):
+	 * while held_valid, stop_ctx holds the engine's context, `held` is
+	 * what was read from it (RIP located) and vcpu.state's architectural
+	 * fields equal it, so the SMI and RSM paths read the engine once per
+	 * stop and write it once (ucx_put_state).  Cleared before the engine
+	 * runs; whatever else changes the engine's state must clear it. */
+	struct vsmm_cpu_state held;
+	bool held_valid;
 	struct cpu_msrs msrs; /* the MSRs the machine keeps (cpu.h) */
 
 	/* Devices. */
 	uint8_t apm_cnt, apm_sts;
-	uint32_t icr_lo, icr_hi;
+	struct apic apic;     /* local APIC (apic.h) */
+	uint64_t apic_mapped; /* where its page is mapped; 0: not mapped */
 	uint64_t smi_timer; /* instructions left; 0: disarmed */
 	uint32_t dma_src;
 
@@ -105,6 +118,8 @@ struct machine {
 	enum machine_stop stop;
 	enum machine_smi_source smi_source;
 	uint32_t exit_value;
+	uint8_t sync_stage;      /* AL of the last IN from the sync port */
+	uint64_t syncs;          /* save/restore cycles done */
 	bool io_smi;             /* the SMI came from this OUT instruction */
 	uint64_t io_linear;      /* linear address of the OUT that raised it */
 	uint32_t io_size;        /* its length */
@@ -117,7 +132,11 @@ struct machine {
 	uc_mem_type fault_type;
 	uint64_t fault_addr;
 	uint64_t last_pc;        /* linear address of the last instruction */
-	uint32_t last_size;
+	uint32_t last_size;      /* 0 after the loop loaded a new state */
+	bool intr_poll;          /* an NMI or interrupt may be deliverable:
+				  * the code hook looks at every boundary */
+	bool intr_window;        /* the code hook stopped at an open window */
+	bool iret_done;          /* an IRET ran with NMIs blocked: unblock */
 	uint64_t insns;          /* instructions executed */
 	double deadline;         /* monotonic seconds, 0: none */
 	uint64_t smis, rsms;
@@ -140,6 +159,17 @@ int machine_phys_write(struct machine *m, bool smm, uint64_t gpa,
 /* Monotonic seconds, the clock of --timeout. */
 double machine_now_s(void);
 
+/* Map the local APIC page where IA32_APIC_BASE says (after WRMSR), or
+ * unmap it when the APIC is disabled there.  0, or -1 (and a message). */
+int machine_apic_remap(struct machine *m);
+
+/* Is the APIC on (IA32_APIC_BASE.EN)? */
+bool machine_apic_enabled(const struct machine *m);
+
+/* A source of external interrupts changed (the APIC, or the 8259 behind
+ * LINT0 through m->apic.pic): look for a window at the next boundary. */
+void machine_intr_changed(struct machine *m);
+
 /* Give the CPU the SMM view of memory or the other one (SMM entry and
  * RSM): SMRAM, TSEG and the SMBASE window as the chipset decides. */
 int machine_set_smram_visible(struct machine *m, bool visible);
@@ -147,8 +177,6 @@ int machine_set_smram_visible(struct machine *m, bool visible);
 /* Ask the engine to stop at the next instruction boundary (a device
  * changed the memory map, or asked for a reset). */
 void machine_stop_at_boundary(struct machine *m);
-/* The same from the code hook: before the instruction it is called for. */
-void machine_stop_before_insn(struct machine *m);
 
 /* What the run loop does at an instruction boundary for the chipset:
  * apply memory-map changes, a reset through port 0xCF9.  0, or the

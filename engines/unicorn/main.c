@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vsmm-run: `vsmm run` as a program of its own, for the engine's tests and
- * for builds without the CLI.  `vsmm-run ARGS` is `vsmm run ARGS`.
+ * vsmm-run: `vsmm run` as a program of its own, for the engine's tests
+ * (built in cli/meson.build, with the CLI's option code).  `vsmm-run ARGS`
+ * is `vsmm run ARGS`.
  */
 #include "vsmm_run.h"
 

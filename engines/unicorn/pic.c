@@ -192,3 +192,18 @@ int pic_ack(struct machine *m)
 	}
 	return v;
 }
+
+static bool source_pending(void *ctx)
+{
+	return pic_pending_vector(ctx) >= 0;
+}
+
+static int source_ack(void *ctx)
+{
+	return pic_ack(ctx);
+}
+
+void pic_attach(struct machine *m)
+{
+	m->apic.pic = (struct intr_source){ source_pending, source_ack, m };
+}

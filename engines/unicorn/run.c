@@ -89,11 +89,58 @@ static void describe_io_smi(struct machine *m, struct vsmm_io_smi *io)
 		io->mem_addr = st->seg[VSMM_DS].base + st->gpr[VSMM_RSI];
 }
 
+/* The engine's state at this stop into m->vcpu.state's architectural
+ * fields, read once however many of the SMI and RSM steps need it. */
+static uc_err read_stop_state(struct machine *m)
+{
+	if (m->held_valid)
+		return UC_ERR_OK;
+	uc_err err = ucx_get_state(m->uc, m->stop_ctx, &m->vcpu.state);
+	if (!err) {
+		m->held = m->vcpu.state;
+		m->held_valid = true;
+	}
+	return err;
+}
+
+/* Load m->vcpu.state into the engine, which holds m->held. */
+static uc_err put_stop_state(struct machine *m)
+{
+	uc_err err = ucx_put_state(m->uc, m->stop_ctx, &m->held,
+				   &m->vcpu.state);
+	if (err)
+		m->held_valid = false;
+	else
+		m->held = m->vcpu.state;
+	return err;
+}
+
+/* Load st, a state with its own RIP (an interrupt's handler, the
+ * instruction after RDMSR/WRMSR), into the engine: the state read at this
+ * stop is then no longer what the engine holds, and the next run must not
+ * start from its RIP.  (The sync port restores the stop's own state and
+ * keeps it.) */
+static uc_err load_state(struct machine *m, const struct vsmm_cpu_state *st)
+{
+	m->held_valid = false;
+	return ucx_set_state(m->uc, m->scratch, st);
+}
+
+/* ucx_locate() on the state read at this stop. */
+static bool locate_stop_state(struct machine *m, uint64_t linear,
+			      uint64_t cut_short)
+{
+	if (!ucx_locate(&m->vcpu.state, linear, cut_short))
+		return false;
+	m->held.rip = m->vcpu.state.rip;
+	return true;
+}
+
 static int deliver_smi(struct machine *m)
 {
 	struct vsmm_vcpu *v = &m->vcpu;
 	struct vsmm_cpu_state before;
-	uc_err err = ucx_get_state(m->uc, m->scratch, &v->state);
+	uc_err err = read_stop_state(m);
 	if (err)
 		return internal(m, "reading the vCPU state", err);
 	/* The engine's facts vsmm cannot see: HLT and the I/O instruction. */
@@ -111,7 +158,7 @@ static int deliver_smi(struct machine *m)
 		return RUN_EXIT_INTERNAL;
 	}
 	m->halted = v->state.halted;
-	err = ucx_set_state(m->uc, m->scratch, &v->state);
+	err = put_stop_state(m);
 	if (err)
 		return internal(m, "loading the SMM entry state", err);
 	trace_smi(m, &before, source_name[m->smi_source], &io);
@@ -136,10 +183,10 @@ static int do_rsm(struct machine *m)
 	struct vsmm_vcpu *v = &m->vcpu;
 	struct vsmm_cpu_state before;
 	/* RIP of the RSM itself (the engine may report it linear), so that
-	 * the trace and the #UD message name the right place; the state is
-	 * read on the way. */
-	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, m->last_pc,
-					  m->last_pc, &v->state);
+	 * the trace and the #UD message name the right place. */
+	uc_err err = read_stop_state(m);
+	if (!err && !locate_stop_state(m, m->last_pc, m->last_pc))
+		err = UC_ERR_EXCEPTION;
 	if (err)
 		return internal(m, "reading the vCPU state", err);
 	before = v->state;
@@ -163,40 +210,41 @@ static int do_rsm(struct machine *m)
 	}
 	/* Auto-HALT restart may send the vCPU back into HLT. */
 	m->halted = v->state.halted;
-	err = ucx_set_state(m->uc, m->scratch, &v->state);
+	err = put_stop_state(m);
 	if (err)
 		return internal(m, "loading the state RSM restored", err);
 	return CONTINUE;
 }
 
 /*
- * Deliver an exception or software interrupt through the real-mode IVT
- * (intr.h).  st is the state with RIP at the return address; on success
- * it is loaded into the engine.
+ * Deliver an exception, software or hardware interrupt through the IVT or
+ * the IDT (intr.h).  st is the state with RIP at the return address; on
+ * success it is loaded into the engine.
  */
-static int deliver_vector(struct machine *m, struct vsmm_cpu_state *st,
-			  unsigned vector)
+static int deliver_event(struct machine *m, struct vsmm_cpu_state *st,
+			 const struct intr_event *ev)
 {
-	switch (intr_deliver_real(m, st, vector, (uint16_t)st->rip)) {
+	struct intr_outcome out;
+	switch (intr_deliver(m, st, ev, &out)) {
 	case INTR_DELIVERED: {
-		uc_err err = ucx_set_state(m->uc, m->scratch, st);
+		uc_err err = load_state(m, st);
 		if (err)
 			return internal(m, "loading the interrupt entry state", err);
 		return CONTINUE;
 	}
 	case INTR_SHUTDOWN:
-		fprintf(m->cfg.log, "vsmm run: shutdown: vector %u lies beyond "
-			"the IVT limit 0x%x (triple fault)\n", vector,
-			st->idtr.limit);
+		fprintf(m->cfg.log, "vsmm run: shutdown (triple fault): vector %u "
+			"at RIP 0x%" PRIx64 " could not be delivered: %s\n",
+			out.first, st->rip, out.why);
 		return RUN_EXIT_SHUTDOWN;
 	case INTR_MEMORY:
-		fprintf(m->cfg.log, "vsmm run: vector %u: the IVT or the stack "
-			"is not RAM\n", vector);
+		fprintf(m->cfg.log, "vsmm run: vector %u at RIP 0x%" PRIx64
+			": %s\n", out.vector, st->rip, out.why);
 		return RUN_EXIT_GUEST_FAULT;
 	default:
 		fprintf(m->cfg.log, "vsmm run: exception or interrupt %u at RIP "
-			"0x%" PRIx64 "; this engine delivers them through the "
-			"real-mode IVT only, not the IDT\n", vector, st->rip);
+			"0x%" PRIx64 "; this engine cannot deliver it: %s\n",
+			out.vector, st->rip, out.why);
 		return RUN_EXIT_GUEST_FAULT;
 	}
 }
@@ -205,7 +253,8 @@ static int deliver_vector(struct machine *m, struct vsmm_cpu_state *st,
 static int do_intr(struct machine *m)
 {
 	unsigned vector = m->intno;
-	bool soft = intr_is_soft(m, m->req_linear, &vector);
+	bool icebp;
+	bool soft = intr_is_soft(m, m->req_linear, &vector, &icebp);
 	/* A trap returns after the instruction, a fault to it. */
 	uint64_t linear = soft ? m->req_linear + m->req_size : m->req_linear;
 	struct vsmm_cpu_state st = m->vcpu.state;
@@ -217,6 +266,14 @@ static int do_intr(struct machine *m)
 	 * delivered there either way; it is the guest's fault (status 4). */
 	if (err == UC_ERR_EXCEPTION &&
 	    ucx_get_state(m->uc, m->scratch, &st) == UC_ERR_OK) {
+		/* A #PF on the fetch of that target, though, is the target's
+		 * own fault: CR2 lies in the instruction at RIP. */
+		uint64_t at = st.seg[VSMM_CS].base + st.rip;
+		if (!soft && m->intno == 14 && st.cr2 - at < 15)
+			return deliver_event(m, &st, &(struct intr_event){
+				.vector = 14, .kind = INTR_KIND_FAULT,
+				.has_error = true,
+				.error = ucx_saved_error_code(m->scratch) });
 		fprintf(m->cfg.log, "vsmm run: exception or interrupt %u at RIP "
 			"0x%" PRIx64 "; the engine cannot deliver it there\n",
 			m->intno, st.rip);
@@ -224,7 +281,17 @@ static int do_intr(struct machine *m)
 	}
 	if (err)
 		return internal(m, "finding where the engine stopped", err);
-	return deliver_vector(m, &st, soft ? vector : m->intno);
+	struct intr_event ev = { .vector = soft ? vector : m->intno };
+	if (soft) {
+		ev.kind = icebp ? INTR_KIND_ICEBP : INTR_KIND_SOFT;
+		ev.insn_len = m->req_size;
+	} else {
+		ev.kind = INTR_KIND_FAULT;
+		ev.has_error = intr_has_error_code(ev.vector);
+		if (ev.has_error)
+			ev.error = ucx_saved_error_code(m->scratch);
+	}
+	return deliver_event(m, &st, &ev);
 }
 
 /* RDMSR/WRMSR, stopped at before they ran (code_hook). */
@@ -265,14 +332,18 @@ static int do_msr(struct machine *m)
 			st.seg[VSMM_FS].base = msr.value;
 		else if (r == CPU_MSR_OK && index == 0xC0000101u)
 			st.seg[VSMM_GS].base = msr.value;
+		else if (r == CPU_MSR_OK && index == CPU_MSR_APIC_BASE &&
+			 machine_apic_remap(m))
+			return RUN_EXIT_INTERNAL;
 	}
 	m->insns++;
 	if (r != CPU_MSR_OK)
-		return deliver_vector(m, &st, 13); /* #GP(0), RIP at the insn */
+		return deliver_event(m, &st, &(struct intr_event){
+			.vector = 13, .kind = INTR_KIND_FAULT, .has_error = true });
 	st.rip += 2;
 	if (!((st.efer & VSMM_EFER_LMA) && (st.seg[VSMM_CS].attr & VSMM_SEG_L)))
 		st.rip &= 0xffffffffu;
-	err = ucx_set_state(m->uc, m->scratch, &st);
+	err = load_state(m, &st);
 	if (err)
 		return internal(m, "loading the state after RDMSR/WRMSR", err);
 	return CONTINUE;
@@ -293,36 +364,74 @@ static bool stopped_on_hlt(struct machine *m)
 }
 
 /*
- * A PIC interrupt (chipset.c found one pending) when IF allows it, through
- * the real-mode IVT; outside real mode it stays pending (IDT delivery is
- * the intr.c work, which takes pic_ack() from here).  Returns CONTINUE,
- * or with *blocked set when IF is clear.
+ * An NMI or an external interrupt, if one can be taken now: at a window
+ * the code hook found open, or in HLT (which it ends; RIP is already past
+ * the HLT).  NMI first (SDM Vol.3A 6.9).
  */
-static int deliver_irq(struct machine *m, bool *blocked)
+static int deliver_interrupt(struct machine *m, bool *delivered)
 {
-	struct vsmm_cpu_state st = m->vcpu.state;
-	m->chip.irq_check = false;
-	*blocked = true;
-	uc_err err = ucx_get_state(m->uc, m->scratch, &st);
+	bool window = m->intr_window;
+	m->intr_window = false;
+	*delivered = false;
+	if (!window && !m->halted)
+		return CONTINUE;
+	struct intr_event ev = { .kind = INTR_KIND_NMI, .vector = 2 };
+	/* At a stop whose state was already read and located, that state is
+	 * the one interrupted: the engine's RIP is not updated before the
+	 * next run starts. */
+	uc_err err = read_stop_state(m);
 	if (err)
 		return internal(m, "reading the vCPU state", err);
-	if (!(st.rflags & VSMM_RFLAGS_IF) || (st.cr0 & VSMM_CR0_PE) ||
-	    pic_pending_vector(m) < 0)
+	struct vsmm_cpu_state st = m->vcpu.state;
+	if (vsmm_next_event(&m->vcpu) == VSMM_EVENT_NMI) {
+		if (vsmm_ack_event(&m->vcpu, VSMM_EVENT_NMI) != VSMM_OK)
+			return internal(m, "acknowledging the NMI", UC_ERR_OK);
+	} else if ((st.rflags & VSMM_RFLAGS_IF) &&
+		   apic_pending(&m->apic, machine_apic_enabled(m))) {
+		int v = apic_ack(&m->apic, machine_apic_enabled(m));
+		if (v < 0)
+			return CONTINUE;
+		ev = (struct intr_event){ .kind = INTR_KIND_EXT,
+					  .vector = (unsigned)v };
+	} else {
 		return CONTINUE;
-	*blocked = false;
+	}
+	*delivered = true;
 	m->halted = false;
-	return deliver_vector(m, &st, (unsigned)pic_ack(m));
+	m->last_size = 0; /* no shadow at the handler's first instruction */
+	m->intr_poll = true;
+	return deliver_event(m, &st, &ev);
 }
 
-/* Halted: let virtual time run to the next timer event that raises an
- * interrupt the vCPU takes.  False if none will. */
+/*
+ * Halted: virtual time runs to the next timer event, the APIC timer's or
+ * the PIT's (through the PIC), until one leaves an interrupt the APIC
+ * offers.  False if none will.  The SMI timer, when set, comes first:
+ * the caller lets it expire instead.
+ */
 static bool wait_for_irq(struct machine *m)
 {
-	for (int i = 0; i < 64 && m->chip.next_event_insn != UINT64_MAX; i++) {
-		if (m->insns < m->chip.next_event_insn)
-			m->insns = m->chip.next_event_insn;
-		chipset_timer(m);
-		if (m->chip.irq_check)
+	for (int i = 0; i < 64 && !m->smi_timer; i++) {
+		uint64_t apic_at = m->apic.timer_left
+					   ? m->insns + m->apic.timer_left
+					   : UINT64_MAX;
+		uint64_t pit_at = m->chip.next_event_insn;
+		uint64_t at = apic_at < pit_at ? apic_at : pit_at;
+		if (at == UINT64_MAX)
+			return false;
+		if (at > m->insns) {
+			if (m->apic.timer_left)
+				m->apic.timer_left -= at - m->insns;
+			m->insns = at;
+		}
+		if (apic_at == at) {
+			m->apic.timer_left = 0;
+			apic_timer_expired(&m->apic);
+			machine_intr_changed(m);
+		}
+		if (pit_at == at)
+			chipset_timer(m);
+		if (apic_pending(&m->apic, machine_apic_enabled(m)))
 			return true;
 	}
 	return false;
@@ -331,19 +440,17 @@ static bool wait_for_irq(struct machine *m)
 /* What happens at this instruction boundary before the guest runs on. */
 static int service_events(struct machine *m)
 {
-	bool blocked = false;
-	int rc;
+	bool delivered;
 	if (vsmm_next_event(&m->vcpu) == VSMM_EVENT_SMI)
 		return deliver_smi(m);
-	if (m->chip.irq_check && (rc = deliver_irq(m, &blocked)) != CONTINUE)
+	int rc = deliver_interrupt(m, &delivered);
+	if (rc != CONTINUE || delivered || !m->halted)
 		return rc;
-	if (!m->halted)
-		return CONTINUE;
-	if (!blocked && wait_for_irq(m) &&
-	    (rc = deliver_irq(m, &blocked)) != CONTINUE)
-		return rc;
-	if (!m->halted)
-		return CONTINUE;
+	if (wait_for_irq(m)) {
+		rc = deliver_interrupt(m, &delivered);
+		if (rc != CONTINUE || delivered)
+			return rc;
+	}
 	if (m->smi_timer) {
 		/* Halted: time passes until the SMI timer expires. */
 		m->smi_timer = 0;
@@ -400,11 +507,88 @@ static int resume_after_stop(struct machine *m)
 	if (m->req_in_insn)
 		linear = m->last_pc != m->req_linear
 				 ? m->last_pc : m->req_linear + m->req_size;
-	struct vsmm_cpu_state st = { 0 };
-	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, linear,
-					  cut_short, &st);
+	/* Read here for the SMI this stop was asked for (deliver_smi); the
+	 * engine's RIP is set when it runs again (machine_run). */
+	uc_err err = read_stop_state(m);
+	if (!err && !locate_stop_state(m, linear, cut_short))
+		err = UC_ERR_EXCEPTION;
 	if (err)
 		return internal(m, "finding where the engine stopped", err);
+	return CONTINUE;
+}
+
+static bool same_arch(const struct vsmm_cpu_state *a,
+		      const struct vsmm_cpu_state *b)
+{
+	bool same = !memcmp(a->gpr, b->gpr, sizeof(a->gpr)) &&
+		    a->rip == b->rip && a->rflags == b->rflags &&
+		    a->cr0 == b->cr0 && a->cr2 == b->cr2 && a->cr3 == b->cr3 &&
+		    a->cr4 == b->cr4 && a->efer == b->efer && a->dr6 == b->dr6 &&
+		    a->dr7 == b->dr7 && a->gdtr.base == b->gdtr.base &&
+		    a->gdtr.limit == b->gdtr.limit &&
+		    a->idtr.base == b->idtr.base && a->idtr.limit == b->idtr.limit;
+	for (int i = 0; i < VSMM_SREG_COUNT && same; i++)
+		same = a->seg[i].selector == b->seg[i].selector &&
+		       a->seg[i].base == b->seg[i].base &&
+		       a->seg[i].limit == b->seg[i].limit &&
+		       a->seg[i].attr == b->seg[i].attr;
+	return same;
+}
+
+/*
+ * The sync port (KVM's smm_test, ported in tests/guests/smmtest.asm): at
+ * every stage the host saves the whole vCPU, throws it away and loads it
+ * into a fresh one, in SMM or not.  Here: the architectural state from the
+ * engine and vsmm's SMM state through its snapshot API (vsmm_smm_export),
+ * then a vCPU from vsmm_vcpu_init() and the engine at the reset state,
+ * then vsmm_smm_import() and the saved registers loaded back, SMRAM shown
+ * as the imported SMM flag says.  What comes back must equal what went.
+ */
+static int sync_cycle(struct machine *m)
+{
+	struct vsmm_cpu_state saved = m->vcpu.state, reset, back = { 0 };
+	uint8_t blob[VSMM_SMM_BLOB_SIZE], again[VSMM_SMM_BLOB_SIZE];
+	uc_err err = ucx_get_state(m->uc, m->scratch, &saved);
+	if (err)
+		return internal(m, "reading the vCPU state", err);
+	int rc = vsmm_smm_export(&m->vcpu, blob);
+	if (rc == VSMM_OK)
+		rc = vsmm_vcpu_init(&m->vcpu, &m->model, &m->ops, m);
+	if (rc == VSMM_OK)
+		rc = vsmm_vcpu_set_semantics(&m->vcpu, m->cfg.semantics);
+	vsmm_cpu_state_reset(&reset);
+	if (rc == VSMM_OK && (machine_set_smram_visible(m, false) ||
+			      ucx_set_state(m->uc, m->scratch, &reset)))
+		return internal(m, "resetting the vCPU", UC_ERR_OK);
+	if (rc == VSMM_OK)
+		rc = vsmm_smm_import(&m->vcpu, blob, sizeof(blob));
+	if (rc != VSMM_OK) {
+		fprintf(m->cfg.log, "vsmm run: sync stage %u: the SMM snapshot "
+			"did not round-trip: %s\n", m->sync_stage,
+			vsmm_status_name(rc));
+		return RUN_EXIT_INTERNAL;
+	}
+	struct vsmm_cpu_state load = m->vcpu.state; /* imported event state */
+	memcpy(load.gpr, saved.gpr, sizeof(load.gpr));
+	load.rip = saved.rip, load.rflags = saved.rflags;
+	load.cr0 = saved.cr0, load.cr2 = saved.cr2, load.cr3 = saved.cr3;
+	load.cr4 = saved.cr4, load.efer = saved.efer;
+	load.dr6 = saved.dr6, load.dr7 = saved.dr7;
+	memcpy(load.seg, saved.seg, sizeof(load.seg));
+	load.gdtr = saved.gdtr, load.idtr = saved.idtr;
+	m->vcpu.state = load;
+	if (machine_set_smram_visible(m, load.smm) ||
+	    ucx_set_state(m->uc, m->scratch, &load) ||
+	    ucx_get_state(m->uc, m->scratch, &back))
+		return internal(m, "restoring the vCPU", UC_ERR_OK);
+	if (vsmm_smm_export(&m->vcpu, again) != VSMM_OK ||
+	    memcmp(blob, again, sizeof(blob)) || !same_arch(&saved, &back)) {
+		fprintf(m->cfg.log, "vsmm run: sync stage %u: the restored vCPU "
+			"differs from the saved one\n", m->sync_stage);
+		return RUN_EXIT_INTERNAL;
+	}
+	m->syncs++;
+	trace_sync(m, m->sync_stage);
 	return CONTINUE;
 }
 
@@ -427,6 +611,10 @@ static int handle_stop(struct machine *m, uc_err err)
 		return RUN_EXIT_LIMIT;
 	case STOP_EVENT:
 		return resume_after_stop(m);
+	case STOP_SYNC: {
+		int rc = resume_after_stop(m);
+		return rc == CONTINUE ? sync_cycle(m) : rc;
+	}
 	case STOP_NONE:
 		if (err == UC_ERR_OK) {
 			if (stopped_on_hlt(m))
@@ -482,11 +670,16 @@ int machine_run(struct machine *m)
 			m->stop = STOP_LIMIT;
 			return handle_stop(m, UC_ERR_OK);
 		}
-		uint64_t rip;
-		uc_err err = uc_reg_read(m->uc, UC_X86_REG_RIP, &rip);
+		/* uc_emu_start writes RIP: after a stop whose state was read,
+		 * the located one (resume_after_stop). */
+		uint64_t rip = m->held.rip;
+		uc_err err = m->held_valid
+				     ? UC_ERR_OK
+				     : uc_reg_read(m->uc, UC_X86_REG_RIP, &rip);
 		if (err)
 			return internal(m, "reading RIP", err);
 		m->stop = STOP_NONE;
+		m->held_valid = false;
 		uint64_t insns = m->insns;
 		err = uc_emu_start(m->uc, rip, NO_EXIT, 0, 0);
 		if (err == UC_ERR_OK && m->stop == STOP_NONE && m->insns == insns)

@@ -8,9 +8,11 @@
 #define VSMM_ENGINE_RUN_STATUS_H
 
 #define RUN_EXIT_HALTED 0      /* HLT with nothing pending that could wake it */
-#define RUN_EXIT_SHUTDOWN 2    /* triple fault, e.g. RSM refused the image */
+#define RUN_EXIT_SHUTDOWN 2    /* triple fault: a fault delivering #DF, or
+				* RSM refused the image */
 #define RUN_EXIT_GUEST_FAULT 4 /* something the engine cannot emulate:
-				* exception/INT n (no IDT delivery), #UD
+				* an event it cannot deliver (task gate,
+				* virtual-8086 mode), #UD
 				* (incl. RSM outside SMM), unmapped memory,
 				* a state the engine cannot run */
 #define RUN_EXIT_LIMIT 6       /* --max-insns or --timeout reached */

@@ -10,9 +10,7 @@ static const char *const gpr_key[VSMM_GPR_COUNT] = {
 	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
 };
 
-static const char *const sreg_key[VSMM_SREG_COUNT] = {
-	"es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr",
-};
+static const char *const sreg_key[VSMM_SREG_COUNT] = VSMM_SREG_NAMES;
 
 static void hex(FILE *f, const char *key, uint64_t v, bool comma)
 {
@@ -156,4 +154,16 @@ void trace_rsm(struct machine *m, const struct vsmm_cpu_state *before, int rc)
 	}
 	fputs("}\n", f);
 	fflush(f);
+}
+
+void trace_sync(struct machine *m, unsigned stage)
+{
+	if (!m->cfg.trace)
+		return;
+	fprintf(m->cfg.log, "{\"event\":\"sync\",\"n\":%" PRIu64 ",\"stage\":"
+		"%u,\"smm\":%s,\"result\":\"restored\",\"state\":", m->syncs,
+		stage, m->vcpu.state.smm ? "true" : "false");
+	state_json(m->cfg.log, &m->vcpu.state);
+	fputs("}\n", m->cfg.log);
+	fflush(m->cfg.log);
 }

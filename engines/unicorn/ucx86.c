@@ -38,6 +38,14 @@
 #define OFF_IDT 400u
 #define OFF_CR 424u
 #define OFF_EFER 560u
+/* int error_code, exception_is_int after the exception state (found by
+ * probing: a #GP of MOV DS with selectors 0x1234 and 0x5678). */
+#define OFF_ERROR_CODE 5352u
+/* int old_exception: QEMU's "exception in flight", reset to -1 when its
+ * do_interrupt finishes.  Unicorn never runs that, so the machine resets
+ * it at every state load; else the next contributory fault after a #GP
+ * would arrive as #DF (found by probing: it holds 13 after a #GP). */
+#define OFF_OLD_EXCEPTION 5464u
 #define SEGCACHE_SIZE 24u
 #define SC_SELECTOR 0u
 #define SC_BASE 8u
@@ -225,6 +233,12 @@ int ucx_selfcheck(uc_engine *uc, char *why, size_t whylen)
 			 "reset state", OFF_HFLAGS, hf);
 		goto out;
 	}
+	/* No exception in flight at reset (QEMU: old_exception = -1). */
+	if (get32(blob(ctx), OFF_OLD_EXCEPTION) != 0xffffffffu) {
+		snprintf(why, whylen, "old_exception at offset %u is not -1 at "
+			 "reset", OFF_OLD_EXCEPTION);
+		goto out;
+	}
 	uc_x86_msr efer = { .rid = 0xc0000080u };
 	if (selfcheck_write(uc) != UC_ERR_OK ||
 	    uc_reg_read(uc, UC_X86_REG_MSR, &efer) != UC_ERR_OK ||
@@ -264,6 +278,64 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
+/* A context that moves only the head                                  */
+/* ------------------------------------------------------------------ */
+
+/* What the mirror reads and writes: regs[] .. efer (the a20 mask and the
+ * MPX registers in between ride along). */
+#define HEAD_SIZE (OFF_EFER + 8u)
+
+static size_t ctx_size_field(const uc_context *ctx)
+{
+	size_t n;
+	memcpy(&n, ctx, sizeof(n));
+	return n;
+}
+
+static void set_ctx_size_field(uc_context *ctx, size_t n)
+{
+	memcpy(ctx, &n, sizeof(n));
+}
+
+/*
+ * Does a context whose size field says HEAD_SIZE save and restore exactly
+ * the head?  A witness beyond it (DR7) must survive a restore of a
+ * context whose tail is garbage, and a save must leave that tail alone.
+ * The engine's whole state is put back from `full` afterwards.
+ */
+static bool head_context_works(uc_engine *uc, uc_context *head,
+			       uc_context *full)
+{
+	uint8_t *hb = blob(head), *fb = blob(full);
+	uint64_t dr7 = 0x455, rax = 0x1234567890abcdefull, got_dr7 = 0, got_rax = 0;
+	bool ok = uc_reg_write(uc, UC_X86_REG_DR7, &dr7) == UC_ERR_OK &&
+		  uc_context_save(uc, full) == UC_ERR_OK;
+	if (!ok)
+		return false;
+	memset(hb, 0xa5, CTX_STATE_SIZE);
+	ok = uc_context_save(uc, head) == UC_ERR_OK &&
+	     memcmp(hb, fb, HEAD_SIZE) == 0 && hb[HEAD_SIZE] == 0xa5 &&
+	     hb[CTX_STATE_SIZE - 1] == 0xa5;
+	put64(hb, OFF_REGS, rax);
+	ok = ok && uc_context_restore(uc, head) == UC_ERR_OK &&
+	     uc_reg_read(uc, UC_X86_REG_RAX, &got_rax) == UC_ERR_OK &&
+	     uc_reg_read(uc, UC_X86_REG_DR7, &got_dr7) == UC_ERR_OK &&
+	     got_rax == rax && got_dr7 == dr7;
+	return uc_context_restore(uc, full) == UC_ERR_OK && ok;
+}
+
+bool ucx_head_context(uc_engine *uc, uc_context *ctx, uc_context *full)
+{
+	if (ctx_size_field(ctx) != CTX_STATE_SIZE)
+		return false;
+	set_ctx_size_field(ctx, HEAD_SIZE);
+	if (head_context_works(uc, ctx, full))
+		return true;
+	set_ctx_size_field(ctx, CTX_STATE_SIZE);
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
 /* State in and out                                                    */
 /* ------------------------------------------------------------------ */
 
@@ -283,28 +355,14 @@ static void put_seg(uint8_t *b, unsigned off, const struct vsmm_seg *s)
 	put32(b, off + SC_FLAGS, ucx_attr_to_qemu(s->attr));
 }
 
-static uc_err get_regs(uc_engine *uc, struct vsmm_cpu_state *st)
-{
-	uc_err err = UC_ERR_OK;
-	for (int i = 0; i < VSMM_GPR_COUNT && !err; i++)
-		err = uc_reg_read(uc, gpr_id[i], &st->gpr[i]);
-	if (!err)
-		err = uc_reg_read(uc, UC_X86_REG_RIP, &st->rip);
-	if (!err) /* computes the lazy arithmetic flags into RFLAGS */
-		err = uc_reg_read(uc, UC_X86_REG_RFLAGS, &st->rflags);
-	if (!err)
-		err = uc_reg_read(uc, UC_X86_REG_DR6, &st->dr6);
-	if (!err)
-		err = uc_reg_read(uc, UC_X86_REG_DR7, &st->dr7);
-	return err;
-}
-
 uc_err ucx_get_state(uc_engine *uc, uc_context *scratch,
 		     struct vsmm_cpu_state *st)
 {
 	uc_err err = uc_context_save(uc, scratch);
 	if (!err) {
 		const uint8_t *b = blob(scratch);
+		memcpy(st->gpr, b + OFF_REGS, sizeof(st->gpr));
+		st->rip = get64(b, OFF_EIP);
 		for (int i = 0; i < VSMM_SREG_COUNT; i++)
 			get_seg(b, sreg_offset[i], &st->seg[i]);
 		st->gdtr.base = get64(b, OFF_GDT + SC_BASE);
@@ -316,7 +374,17 @@ uc_err ucx_get_state(uc_engine *uc, uc_context *scratch,
 		st->cr3 = get64(b, OFF_CR + 3 * 8);
 		st->cr4 = get64(b, OFF_CR + 4 * 8);
 		st->efer = get64(b, OFF_EFER);
-		err = get_regs(uc, st);
+		/* RFLAGS through the context's own accessor: it combines
+		 * QEMU's lazily kept arithmetic flags and DF with the rest. */
+		err = uc_context_reg_read(scratch, UC_X86_REG_RFLAGS,
+					  &st->rflags);
+	}
+	if (!err) {
+		/* DR6 and DR7 lie far beyond the head the mirror edits; the
+		 * engine stores and loads them as plain numbers. */
+		int ids[2] = { UC_X86_REG_DR6, UC_X86_REG_DR7 };
+		void *dr[2] = { &st->dr6, &st->dr7 };
+		err = uc_reg_read_batch(uc, ids, dr, 2);
 	}
 	return err;
 }
@@ -371,22 +439,6 @@ static uint32_t derive_hflags(const struct vsmm_cpu_state *st, uint32_t old)
 	return hf;
 }
 
-static uc_err set_regs(uc_engine *uc, const struct vsmm_cpu_state *st)
-{
-	uc_err err = UC_ERR_OK;
-	for (int i = 0; i < VSMM_GPR_COUNT && !err; i++)
-		err = uc_reg_write(uc, gpr_id[i], &st->gpr[i]);
-	if (!err)
-		err = uc_reg_write(uc, UC_X86_REG_RIP, &st->rip);
-	if (!err) /* splits RFLAGS into QEMU's lazy flags and DF */
-		err = uc_reg_write(uc, UC_X86_REG_RFLAGS, &st->rflags);
-	if (!err)
-		err = uc_reg_write(uc, UC_X86_REG_DR6, &st->dr6);
-	if (!err)
-		err = uc_reg_write(uc, UC_X86_REG_DR7, &st->dr7);
-	return err;
-}
-
 /*
  * Unicorn's own TLB flush: tlb_flush() of the engine's vCPU, the function
  * 2.0.2 exposes as uc_ctl_flush_tlb (UC_CTL_TLB_FLUSH).  Debian's 2.0.1
@@ -416,30 +468,70 @@ static uc_err flush_tlb(uc_engine *uc)
 	return uc_mem_unmap(uc, scratch, 0x1000);
 }
 
+/*
+ * Can the engine's TLB hold a translation that differs between the two
+ * states?  With CR0.PG clear QEMU maps every linear page to the same
+ * physical page with all rights (outside long mode truncated to 32 bits),
+ * whatever CR3, CR4, EFER.NXE, CR0.WP, the CPL or the mode: between two
+ * such states the TLB stays right.  Any transition that has paging on
+ * either side may change a translation or its rights, and is flushed (as
+ * QEMU flushes on every CR3 load and every CR0.PG change).  Switching
+ * SMRAM in or out changes the memory map, which Unicorn flushes itself.
+ */
+static bool tlb_may_differ(const struct vsmm_cpu_state *held,
+			   const struct vsmm_cpu_state *st)
+{
+	return ((held->cr0 | st->cr0) & VSMM_CR0_PG) ||
+	       ((held->efer | st->efer) & VSMM_EFER_LMA);
+}
+
+uc_err ucx_put_state(uc_engine *uc, uc_context *scratch,
+		     const struct vsmm_cpu_state *held,
+		     const struct vsmm_cpu_state *st)
+{
+	uint8_t *b = blob(scratch);
+	memcpy(b + OFF_REGS, st->gpr, sizeof(st->gpr));
+	put64(b, OFF_EIP, st->rip);
+	for (int i = 0; i < VSMM_SREG_COUNT; i++)
+		put_seg(b, sreg_offset[i], &st->seg[i]);
+	put64(b, OFF_GDT + SC_BASE, st->gdtr.base);
+	put32(b, OFF_GDT + SC_LIMIT, st->gdtr.limit);
+	put64(b, OFF_IDT + SC_BASE, st->idtr.base);
+	put32(b, OFF_IDT + SC_LIMIT, st->idtr.limit);
+	put64(b, OFF_CR + 0 * 8, st->cr0);
+	put64(b, OFF_CR + 2 * 8, st->cr2);
+	put64(b, OFF_CR + 3 * 8, st->cr3);
+	put64(b, OFF_CR + 4 * 8, st->cr4);
+	put64(b, OFF_EFER, st->efer);
+	put32(b, OFF_HFLAGS, derive_hflags(st, get32(b, OFF_HFLAGS)));
+	/* Splits RFLAGS into QEMU's lazy flags and DF. */
+	uc_err err = uc_context_reg_write(scratch, UC_X86_REG_RFLAGS,
+					  &st->rflags);
+	if (!err)
+		err = uc_context_restore(uc, scratch);
+	if (!err && (st->dr6 != held->dr6 || st->dr7 != held->dr7)) {
+		int ids[2] = { UC_X86_REG_DR6, UC_X86_REG_DR7 };
+		void *dr[2] = { (void *)&st->dr6, (void *)&st->dr7 };
+		err = uc_reg_write_batch(uc, ids, dr, 2);
+	}
+	if (!err && tlb_may_differ(held, st))
+		err = flush_tlb(uc);
+	return err;
+}
+
 uc_err ucx_set_state(uc_engine *uc, uc_context *scratch,
 		     const struct vsmm_cpu_state *st)
 {
-	uc_err err = uc_context_save(uc, scratch);
-	if (!err) {
-		uint8_t *b = blob(scratch);
-		for (int i = 0; i < VSMM_SREG_COUNT; i++)
-			put_seg(b, sreg_offset[i], &st->seg[i]);
-		put64(b, OFF_GDT + SC_BASE, st->gdtr.base);
-		put32(b, OFF_GDT + SC_LIMIT, st->gdtr.limit);
-		put64(b, OFF_IDT + SC_BASE, st->idtr.base);
-		put32(b, OFF_IDT + SC_LIMIT, st->idtr.limit);
-		put64(b, OFF_CR + 0 * 8, st->cr0);
-		put64(b, OFF_CR + 2 * 8, st->cr2);
-		put64(b, OFF_CR + 3 * 8, st->cr3);
-		put64(b, OFF_CR + 4 * 8, st->cr4);
-		put64(b, OFF_EFER, st->efer);
-		put32(b, OFF_HFLAGS, derive_hflags(st, get32(b, OFF_HFLAGS)));
-		err = uc_context_restore(uc, scratch);
-	}
+	struct vsmm_cpu_state held;
+	uc_err err = ucx_get_state(uc, scratch, &held);
+	/* Loading a state ends any exception delivery in progress: QEMU's
+	 * old_exception would otherwise turn the next #GP into #DF (scratch
+	 * is a whole context here; the SMI path's head context never holds
+	 * a delivery). */
 	if (!err)
-		err = set_regs(uc, st);
+		put32(blob(scratch), OFF_OLD_EXCEPTION, 0xffffffffu);
 	if (!err)
-		err = flush_tlb(uc);
+		err = ucx_put_state(uc, scratch, &held, st);
 	return err;
 }
 
@@ -452,6 +544,20 @@ static bool names_linear(const struct vsmm_cpu_state *st, uint64_t rip,
 	return rip == linear || rip == off;
 }
 
+bool ucx_locate(struct vsmm_cpu_state *st, uint64_t linear,
+		uint64_t cut_short)
+{
+	bool code64 = (st->efer & VSMM_EFER_LMA) &&
+		      (st->seg[VSMM_CS].attr & VSMM_SEG_L);
+	if (!names_linear(st, st->rip, linear, code64) &&
+	    !names_linear(st, st->rip, cut_short, code64))
+		return false;
+	st->rip = linear - st->seg[VSMM_CS].base;
+	if (!code64)
+		st->rip &= 0xffffffffu;
+	return true;
+}
+
 uc_err ucx_resume_at_linear(uc_engine *uc, uc_context *scratch,
 			    uint64_t linear, uint64_t cut_short,
 			    struct vsmm_cpu_state *st)
@@ -459,16 +565,12 @@ uc_err ucx_resume_at_linear(uc_engine *uc, uc_context *scratch,
 	uc_err err = ucx_get_state(uc, scratch, st);
 	if (err)
 		return err;
-	bool code64 = (st->efer & VSMM_EFER_LMA) &&
-		      (st->seg[VSMM_CS].attr & VSMM_SEG_L);
-	if (!names_linear(st, st->rip, linear, code64) &&
-	    !names_linear(st, st->rip, cut_short, code64))
+	if (!ucx_locate(st, linear, cut_short))
 		return UC_ERR_EXCEPTION;
-	uint64_t rip = linear - st->seg[VSMM_CS].base;
-	if (!code64)
-		rip &= 0xffffffffu;
-	err = uc_reg_write(uc, UC_X86_REG_RIP, &rip);
-	if (!err)
-		st->rip = rip;
-	return err;
+	return uc_reg_write(uc, UC_X86_REG_RIP, &st->rip);
+}
+
+uint32_t ucx_saved_error_code(const uc_context *scratch)
+{
+	return get32((const uint8_t *)scratch + CTX_HEADER, OFF_ERROR_CODE);
 }

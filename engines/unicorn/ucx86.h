@@ -14,6 +14,7 @@
 #ifndef VSMM_ENGINE_UCX86_H
 #define VSMM_ENGINE_UCX86_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <unicorn/unicorn.h>
@@ -35,15 +36,43 @@ int ucx_selfcheck(uc_engine *uc, char *why, size_t whylen);
  * several times slower at unlucky buffer placements: docs/performance.md.)
  */
 
+/*
+ * Make ctx (from uc_context_alloc) save and restore only the head of the
+ * CPU state, the registers the functions below read and write (about
+ * 570 of its 5528 bytes), by shrinking the size its header records.
+ * Unicorn 2.0.1 copies that many bytes; the change is tried on the engine
+ * (a register beyond the head must survive, the context's tail must stay
+ * untouched) and undone if it does not hold, so ctx then stays a whole
+ * context.  `full` is another context of the same engine, used to put the
+ * engine's state back afterwards.  Returns whether ctx is a head context.
+ */
+bool ucx_head_context(uc_engine *uc, uc_context *ctx, uc_context *full);
+
 /* Read the whole architectural state (GPRs, RIP, RFLAGS, control, debug,
- * segment and table registers with their hidden parts) from the engine.
- * Only the architectural fields of *state are written; event flags are
- * left as they are.  Returns a uc_err. */
+ * segment and table registers with their hidden parts) from the engine:
+ * one context save and one call for DR6/DR7.  Only the architectural
+ * fields of *state are written; event flags are left as they are.  The
+ * scratch context then holds the engine's state for ucx_put_state().
+ * Returns a uc_err. */
 uc_err ucx_get_state(uc_engine *uc, uc_context *scratch,
 		     struct vsmm_cpu_state *state);
 
-/* Load the architectural state into the engine and bring its derived mode
- * (CPL, 16/32/64-bit, protected, long mode) and its TLB in line. */
+/*
+ * Load *state into the engine when scratch still holds what
+ * ucx_get_state() read into *held and the engine has not run since (the
+ * SMI and RSM paths: one read and one write per stop).  Edits the saved
+ * context, restores it, writes DR6/DR7 only if they differ from *held,
+ * recomputes QEMU's derived mode (CPL, 16/32/64-bit, protected, long
+ * mode) and flushes the TLB only where a translation may differ: paging
+ * on before or after (see tlb_may_differ in ucx86.c).  Afterwards scratch
+ * holds *state as the engine does, so *state can serve as the next *held.
+ */
+uc_err ucx_put_state(uc_engine *uc, uc_context *scratch,
+		     const struct vsmm_cpu_state *held,
+		     const struct vsmm_cpu_state *state);
+
+/* Load the architectural state into the engine from any point: a read
+ * (ucx_get_state) followed by ucx_put_state. */
 uc_err ucx_set_state(uc_engine *uc, uc_context *scratch,
 		     const struct vsmm_cpu_state *state);
 
@@ -53,15 +82,30 @@ uc_err ucx_set_state(uc_engine *uc, uc_context *scratch,
  * offset from CS base (observed with CS base != 0; harmless when the base
  * is 0).  After an MMIO write that asked for the stop it even reports the
  * writing instruction itself (cut_short), although the write was done.
- * This sets RIP to the offset of `linear`, the instruction the machine
- * knows comes next.  *state receives what it read on the way, as
- * ucx_get_state() gives it, with that RIP (callers need not read it
+ * ucx_locate() sets state->rip to the offset of `linear`, the instruction
+ * the machine knows comes next, if the engine reported either place, and
+ * returns whether it did; it does not touch the engine.
+ */
+bool ucx_locate(struct vsmm_cpu_state *state, uint64_t linear,
+		uint64_t cut_short);
+
+/*
+ * ucx_get_state() and ucx_locate(), then RIP written to the engine.
+ * *state receives what was read, with that RIP (callers need not read it
  * again).  Returns UC_ERR_OK, or UC_ERR_EXCEPTION if the engine reported
  * neither place (it stopped somewhere unexpected).
  */
 uc_err ucx_resume_at_linear(uc_engine *uc, uc_context *scratch,
 			    uint64_t linear, uint64_t cut_short,
 			    struct vsmm_cpu_state *state);
+
+/*
+ * The error code of the exception the engine reported last (QEMU's
+ * env->error_code), as the context last saved into scratch holds it:
+ * valid in the UC_HOOK_INTR stop of an exception that pushes one, after
+ * ucx_get_state() or ucx_resume_at_linear() read the state.
+ */
+uint32_t ucx_saved_error_code(const uc_context *scratch);
 
 /* Attribute word conversions between vsmm's 16-bit access-rights layout
  * and QEMU's descriptor-high-dword layout (bits 8..23). */

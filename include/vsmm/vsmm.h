@@ -102,7 +102,11 @@ VSMM_API uint32_t vsmm_version_number(void);
 	X(E_UNSUPPORTED, -9, "the CPU model does not support this "            \
 			     "operation or layout")                            \
 	X(E_VENDOR, -10, "the vendor (VMX/SVM) step of SMI delivery failed "   \
-			 "in the embedding VMM")
+			 "in the embedding VMM")                               \
+	X(E_NO_MEMORY, -11, "the image holds no hidden segment state (an "     \
+			    "Intel map without vsmm's records) and there is "  \
+			    "no platform memory to read the descriptor "       \
+			    "tables from: RSM's outcome cannot be decided")
 
 enum vsmm_status {
 #define VSMM__STATUS_ENUM(name, value, text) VSMM_##name = (value),
@@ -218,7 +222,19 @@ VSMM_API const char *vsmm_strerror(int status);
 		"Registers\"")                                                   \
 	X(HLT_NOT_CPL0, "auto-HALT restart would halt a context whose "        \
 		"SS.DPL is not 0", "SDM Vol.3C \"Checks on Guest Non-Register "  \
-		"State\"; SDM Vol.2 HLT")
+		"State\"; SDM Vol.2 HLT")                                         \
+	X(DESC_READ, "a descriptor an image without hidden segment state "     \
+		"needs (or a page-table entry on the way to it) could not be "  \
+		"read through the platform", "SDM Vol.3A \"Segment "             \
+		"Descriptors\", \"Paging\"; docs/compat.md")                     \
+	X(DESC_LIMIT, "a selector of an image without hidden segment state "   \
+		"points outside its descriptor table (GDT, or an unusable or "  \
+		"too short LDT)", "SDM Vol.3A \"Segment Selectors\" (#GP on a "  \
+		"segment load); docs/compat.md")                                 \
+	X(DESC_NOT_PRESENT, "a selector of an image without hidden segment "   \
+		"state names a descriptor that is not present",                 \
+		"SDM Vol.3A \"Segment Descriptors\" (#NP/#SS on a segment "      \
+		"load); docs/compat.md")
 
 enum vsmm_reason {
 #define VSMM__REASON_ENUM(name, text, ref) VSMM_REASON_##name,
@@ -257,12 +273,26 @@ enum vsmm_gpr {
 	VSMM_GPR_COUNT
 };
 
-/* Segment registers (KVM's VCPU_SREG order for the first six). */
+/*
+ * Segment registers (KVM's VCPU_SREG order for the first six):
+ * X(NAME, name) with the enum suffix and the lower-case name every tool
+ * prints and reads ("es" .. "tr": the CLI's JSON keys, vsmm run --trace).
+ */
+#define VSMM_SREG_MAP(X)                                                       \
+	X(ES, es) X(CS, cs) X(SS, ss) X(DS, ds) X(FS, fs) X(GS, gs)            \
+	X(LDTR, ldtr) X(TR, tr)
+
 enum vsmm_sreg {
-	VSMM_ES, VSMM_CS, VSMM_SS, VSMM_DS, VSMM_FS, VSMM_GS,
-	VSMM_LDTR, VSMM_TR,
+#define VSMM__SREG_ENUM(NAME, name) VSMM_##NAME,
+	VSMM_SREG_MAP(VSMM__SREG_ENUM)
+#undef VSMM__SREG_ENUM
 	VSMM_SREG_COUNT
 };
+
+/* The names of VSMM_SREG_MAP as an initialiser, in enum order:
+ * static const char *const names[VSMM_SREG_COUNT] = VSMM_SREG_NAMES; */
+#define VSMM__SREG_STR(NAME, name) #name,
+#define VSMM_SREG_NAMES { VSMM_SREG_MAP(VSMM__SREG_STR) }
 
 /*
  * Segment attribute word: the 16-bit "access rights" layout used by the
@@ -520,21 +550,46 @@ VSMM_API int vsmm_layout_from_name(const char *name, enum vsmm_layout *out);
 VSMM_API int vsmm_layout_detect(const uint8_t *area, size_t len, enum vsmm_layout *out,
 		       uint32_t *revision_out);
 
-/* Layout-specific fields that are not part of struct vsmm_cpu_state. */
+/*
+ * Layout-specific fields that are not part of struct vsmm_cpu_state, one
+ * row each: X(type, member, TAG, text).  The member is named as the
+ * layouts' field tables name the field (`vsmm layouts`), except revision
+ * (the field smm_revision); TAG is the binding those tables give the field
+ * inside the library; text is the line docs/layouts.md prints.  The struct,
+ * the codec's bindings, the CLI's JSON keys and the docs all come from
+ * this table.
+ */
+#define VSMM_IMAGE_EXTRAS_MAP(X)                                               \
+	X(uint32_t, revision, REVISION, "SMM revision identifier (all layouts)") \
+	X(uint16_t, io_restart, IO_RESTART, "I/O instruction restart field")   \
+	X(uint16_t, auto_hlt_restart, AUTO_HLT, "auto-HALT restart field")     \
+	X(uint64_t, io_restart_rip, IO_RIP, "I/O restart RIP")                 \
+	X(uint64_t, io_restart_rcx, IO_RCX, "I/O restart RCX")                 \
+	X(uint64_t, io_restart_rsi, IO_RSI, "I/O restart RSI")                 \
+	X(uint64_t, io_restart_rdi, IO_RDI, "I/O restart RDI")                 \
+	X(uint32_t, io_restart_dword, IO_DWORD,                                \
+	  "AMD64: the I/O trap dword at 0x7EC0")                               \
+	X(uint32_t, io_misc, IO_MISC, "Intel: IOMisc at 0x7FA4")               \
+	X(uint64_t, io_mem_addr, IO_MEM_ADDR, "Intel: I/O memory address at 0x7F9C") \
+	X(uint8_t, amd_nmi_mask, AMD_NMI_MASK, "AMD64: NMI mask at 0x7ECA")    \
+	X(uint64_t, svm_guest_flag, SVM_GUEST_FLAG, "AMD64: SMI in an SVM guest") \
+	X(uint64_t, svm_vmcb12_gpa, SVM_VMCB12, "AMD64: that guest's VMCB")    \
+	X(uint64_t, svm_guest_virq, SVM_VIRQ, "AMD64: SVM virtual interrupt")  \
+	X(uint64_t, ssp, SSP, "AMD64: shadow stack pointer (CET)")             \
+	X(uint64_t, svm_guest_pat, SVM_GUEST_PAT, "AMD64: SVM guest PAT")      \
+	X(uint64_t, svm_host_efer, SVM_HOST_EFER, "AMD64: SVM host EFER")      \
+	X(uint64_t, svm_host_cr4, SVM_HOST_CR4, "AMD64: SVM host CR4")         \
+	X(uint64_t, svm_host_cr3, SVM_HOST_CR3, "AMD64: SVM host CR3")         \
+	X(uint64_t, svm_host_cr0, SVM_HOST_CR0, "AMD64: SVM host CR0")         \
+	X(uint64_t, ept_vmx_control, EPT_VMX_CONTROL,                          \
+	  "Intel64: EPT/VMX control at 0x7ED8")                                \
+	X(uint32_t, en_ept_vmx_control, EN_EPT_VMX_CONTROL,                    \
+	  "Intel64: its enable at 0x7EE0")
+
 struct vsmm_image_extras {
-	uint32_t revision;
-	uint16_t io_restart;       /* I/O instruction restart field */
-	uint16_t auto_hlt_restart; /* auto-HALT restart field */
-	uint64_t io_restart_rip, io_restart_rcx, io_restart_rsi, io_restart_rdi;
-	uint32_t io_restart_dword; /* AMD64: 0x7EC0 I/O trap word */
-	uint32_t io_misc;          /* Intel: 0x7FA4 IOMisc */
-	uint64_t io_mem_addr;      /* Intel: 0x7F9C */
-	uint8_t amd_nmi_mask;      /* AMD64: 0x7ECA */
-	uint64_t svm_guest_flag, svm_vmcb12_gpa, svm_guest_virq;
-	uint64_t ssp;
-	uint64_t svm_guest_pat, svm_host_efer, svm_host_cr4, svm_host_cr3, svm_host_cr0;
-	uint64_t ept_vmx_control;    /* Intel64: 0x7ED8 */
-	uint32_t en_ept_vmx_control; /* Intel64: 0x7EE0 */
+#define VSMM__EXTRAS_MEMBER(type, member, tag, text) type member;
+	VSMM_IMAGE_EXTRAS_MAP(VSMM__EXTRAS_MEMBER)
+#undef VSMM__EXTRAS_MEMBER
 };
 
 /*
@@ -845,9 +900,12 @@ VSMM_API int vsmm_leave_smm(struct vsmm_vcpu *vcpu);
 
 /*
  * Would RSM accept this area?  Runs the whole RSM validation on a copy of
- * the vCPU (reads nothing from the platform except PDPTEs through
- * read_phys if ops is non-NULL) and fills *why.  Returns VSMM_OK or
- * VSMM_E_SHUTDOWN; `out`, if non-NULL, receives the state RSM would load.
+ * the vCPU (reads nothing from the platform but PDPTEs, and for an image
+ * without hidden segment state its descriptors and the page tables on the
+ * way to them, through read_phys if ops is non-NULL) and fills *why.
+ * Returns VSMM_OK or VSMM_E_SHUTDOWN; VSMM_E_NO_MEMORY when the image has
+ * no hidden segment state and ops is NULL (docs/compat.md); `out`, if
+ * non-NULL, receives the state RSM would load.
  */
 VSMM_API int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
 		   struct vsmm_shutdown *why, struct vsmm_cpu_state *out);

@@ -240,28 +240,10 @@ ROW_INLINE struct member extras_member(struct vsmm_image_extras *x,
 				   const struct vsmm__bind *b)
 {
 	switch (b->kind) {
-	case VSMM__B_REVISION: return MEMBER(x->revision);
-	case VSMM__B_IO_RESTART: return MEMBER(x->io_restart);
-	case VSMM__B_AUTO_HLT: return MEMBER(x->auto_hlt_restart);
-	case VSMM__B_IO_RIP: return MEMBER(x->io_restart_rip);
-	case VSMM__B_IO_RCX: return MEMBER(x->io_restart_rcx);
-	case VSMM__B_IO_RSI: return MEMBER(x->io_restart_rsi);
-	case VSMM__B_IO_RDI: return MEMBER(x->io_restart_rdi);
-	case VSMM__B_IO_DWORD: return MEMBER(x->io_restart_dword);
-	case VSMM__B_IO_MISC: return MEMBER(x->io_misc);
-	case VSMM__B_IO_MEM_ADDR: return MEMBER(x->io_mem_addr);
-	case VSMM__B_AMD_NMI_MASK: return MEMBER(x->amd_nmi_mask);
-	case VSMM__B_SVM_GUEST_FLAG: return MEMBER(x->svm_guest_flag);
-	case VSMM__B_SVM_VMCB12: return MEMBER(x->svm_vmcb12_gpa);
-	case VSMM__B_SVM_VIRQ: return MEMBER(x->svm_guest_virq);
-	case VSMM__B_SSP: return MEMBER(x->ssp);
-	case VSMM__B_SVM_GUEST_PAT: return MEMBER(x->svm_guest_pat);
-	case VSMM__B_SVM_HOST_EFER: return MEMBER(x->svm_host_efer);
-	case VSMM__B_SVM_HOST_CR4: return MEMBER(x->svm_host_cr4);
-	case VSMM__B_SVM_HOST_CR3: return MEMBER(x->svm_host_cr3);
-	case VSMM__B_SVM_HOST_CR0: return MEMBER(x->svm_host_cr0);
-	case VSMM__B_EPT_VMX_CONTROL: return MEMBER(x->ept_vmx_control);
-	case VSMM__B_EN_EPT_VMX_CONTROL: return MEMBER(x->en_ept_vmx_control);
+#define EXTRAS_CASE(type, member, tag, text) \
+	case VSMM__B_##tag: return MEMBER(x->member);
+	VSMM_IMAGE_EXTRAS_MAP(EXTRAS_CASE)
+#undef EXTRAS_CASE
 	default: return (struct member){ NULL, 0 };
 	}
 }
@@ -477,11 +459,18 @@ static const struct {
 		       const struct vsmm_image_extras *x, uint8_t *area);
 	void (*decode)(const uint8_t *area, struct vsmm_cpu_state *state,
 		       struct vsmm_image_extras *extras);
+	bool (*extensions_present)(const uint8_t *area);
 } codecs[VSMM_LAYOUT_COUNT] = {
-	[VSMM_LAYOUT_P6_32] = { encode_p6_32, decode_p6_32 },
-	[VSMM_LAYOUT_AMD64] = { encode_amd64, decode_amd64 },
-	[VSMM_LAYOUT_INTEL64] = { encode_intel64, decode_intel64 },
+	[VSMM_LAYOUT_P6_32] = { encode_p6_32, decode_p6_32, extensions_present_p6_32 },
+	[VSMM_LAYOUT_AMD64] = { encode_amd64, decode_amd64, extensions_present_amd64 },
+	[VSMM_LAYOUT_INTEL64] = { encode_intel64, decode_intel64,
+				  extensions_present_intel64 },
 };
+
+bool vsmm__image_has_hidden(enum vsmm_layout layout, const uint8_t *area)
+{
+	return !find(layout) || codecs[layout].extensions_present(area);
+}
 
 int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 		      const struct vsmm_image_extras *extras, uint8_t *area,
@@ -519,4 +508,19 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 	struct vsmm_image_extras unused;
 	codecs[layout].decode(area, state, extras ? extras : &unused);
 	return VSMM_OK;
+}
+
+void vsmm__image_encode(enum vsmm_layout layout,
+			const struct vsmm_cpu_state *state,
+			const struct vsmm_image_extras *extras, uint8_t *area)
+{
+	memset(area, 0, layouts[layout]->desc.area_size);
+	codecs[layout].encode(state, extras, area);
+}
+
+void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
+			struct vsmm_cpu_state *state,
+			struct vsmm_image_extras *extras)
+{
+	codecs[layout].decode(area, state, extras);
 }

@@ -9,6 +9,7 @@
 #ifndef VSMM_LAYOUT_LAYOUT_H
 #define VSMM_LAYOUT_LAYOUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,7 +21,6 @@
  */
 enum vsmm__bind_kind {
 	VSMM__B_NONE = 0,    /* reserved slot: written 0, ignored on decode */
-	VSMM__B_REVISION,    /* SMM revision identifier (extras->revision) */
 	VSMM__B_SMBASE,
 	VSMM__B_GPR,
 	VSMM__B_RIP,
@@ -41,27 +41,11 @@ enum vsmm__bind_kind {
 	VSMM__B_DT_BASE,     /* GDTR/IDTR base (low dword in a 4-byte slot) */
 	VSMM__B_DT_BASE_HI,  /* GDTR/IDTR base bits 63:32 */
 	VSMM__B_INT_SHADOW,
-	VSMM__B_IO_RESTART,
-	VSMM__B_AUTO_HLT,
-	VSMM__B_IO_RIP,
-	VSMM__B_IO_RCX,
-	VSMM__B_IO_RSI,
-	VSMM__B_IO_RDI,
-	VSMM__B_IO_DWORD,
-	VSMM__B_IO_MISC,
-	VSMM__B_IO_MEM_ADDR,
-	VSMM__B_AMD_NMI_MASK,
-	VSMM__B_SVM_GUEST_FLAG,
-	VSMM__B_SVM_VMCB12,
-	VSMM__B_SVM_VIRQ,
-	VSMM__B_SSP,
-	VSMM__B_SVM_GUEST_PAT,
-	VSMM__B_SVM_HOST_EFER,
-	VSMM__B_SVM_HOST_CR4,
-	VSMM__B_SVM_HOST_CR3,
-	VSMM__B_SVM_HOST_CR0,
-	VSMM__B_EPT_VMX_CONTROL,
-	VSMM__B_EN_EPT_VMX_CONTROL,
+	/* One per member of struct vsmm_image_extras (VSMM_IMAGE_EXTRAS_MAP):
+	 * VSMM__B_REVISION, VSMM__B_IO_RESTART, ... */
+#define VSMM__EXTRAS_KIND(type, member, tag, text) VSMM__B_##tag,
+	VSMM_IMAGE_EXTRAS_MAP(VSMM__EXTRAS_KIND)
+#undef VSMM__EXTRAS_KIND
 	VSMM__B_EXT_SIGNATURE, /* marks vsmm's extension block as present */
 };
 
@@ -94,6 +78,28 @@ struct vsmm__layout {
 const struct vsmm_field_desc *
 vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
 			 unsigned arg);
+
+/*
+ * vsmm_image_encode and vsmm_image_decode without their argument checks,
+ * for SMI and RSM, which have looked the layout up already: layout must be
+ * one of the three maps, area its whole area and extras non-NULL.  The
+ * encoder zeroes the area first, the decoder state and extras.
+ */
+void vsmm__image_encode(enum vsmm_layout layout,
+			const struct vsmm_cpu_state *state,
+			const struct vsmm_image_extras *extras, uint8_t *area);
+void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
+			struct vsmm_cpu_state *state,
+			struct vsmm_image_extras *extras);
+
+/*
+ * Does this area (the layout's whole area, of its size) carry the hidden
+ * segment state?  Every map but intel64 always does; an intel64 area does
+ * when vsmm's records are there (their signature), and not when a
+ * processor or another tool wrote it (RSM then reads the descriptor
+ * tables, src/hidden.c).
+ */
+bool vsmm__image_has_hidden(enum vsmm_layout layout, const uint8_t *area);
 
 extern const struct vsmm__layout vsmm__layout_p6_32;
 extern const struct vsmm__layout vsmm__layout_amd64;

@@ -222,6 +222,12 @@ def misc_cases():
          Case("check-dump-intel64.json",
               ["check", "--json", "--semantics", "hardware", "--dump-base",
                "0x7ff00000", "--smbase=0x7ffb6000", "dump/intel64.bin"], want=0),
+         Case("check-dump-intel64-no-records.json",
+              ["check", "--json", "--semantics", "hardware", "--dump-base",
+               "0x100000", "--smbase", "0x120000", "dump/intel64-hw.bin"], want=0),
+         Case("rsm-dump-intel64-no-records",
+              ["rsm", "--semantics", "hardware", "--dump-base",
+               "0x100000", "--smbase", "0x120000", "dump/intel64-hw.bin"], want=0),
          Case("rsm-stdin", ["rsm", "-"], want=0),
          # PAE paging: RSM reads the PDPTEs at CR3 from the dump.
          Case("rsm-dump-pae-good", ["rsm", "--dump-base", "0x1ba0000",
@@ -381,6 +387,32 @@ def make_dumps(work):
         dump[at:at + len(data)] = data
         with open(os.path.join(work, "dump", name + ".bin"), "wb") as f:
             f.write(dump)
+    # Issue 14.3: an Intel map as a processor writes it (no vsmm records)
+    # in a 256 KiB dump from 0x100000 with its GDT: RSM reads the hidden
+    # segment state there, through 4-level paging (CR3 0x101000, 4 KiB
+    # pages: the GDT at linear 0xfffffe0000001000 is at 0x105000).
+    st = manual_maps.long64_state()
+    st.update(smbase=0x120000, cr3=0x101003, cr4=st["cr4"] & ~0x2000)  # no VMXE: hardware keeps it out
+    dump = bytearray(0x40000)
+
+    def put(pa, size, value):
+        dump[pa - 0x100000:pa - 0x100000 + size] = value.to_bytes(size, "little")
+
+    put(0x101000 + 8 * 0x1FC, 8, 0x102003)  # PML4[0x1fc] -> PDPT
+    put(0x102000, 8, 0x103003)              # PDPT[0] -> PD
+    put(0x103000, 8, 0x104003)              # PD[0] -> PT
+    put(0x104000 + 8, 8, 0x105003)          # PT[1]: the GDT page
+    gdt = 0x105000
+    put(gdt + 0x10, 8, 0x00AF9B000000FFFF)  # 64-bit code
+    put(gdt + 0x18, 8, 0x00CF93000000FFFF)  # data
+    put(gdt + 0x40, 8, 0x00008B0030004087)  # busy 64-bit TSS at ...3000
+    put(gdt + 0x48, 8, 0xFFFFFE00)
+    put(gdt + 0x50, 8, 0x0000820100000FFF)  # LDT at ...10000
+    put(gdt + 0x58, 8, 0xFFFFFE00)
+    area = manual_maps.write_intel64(st).buf
+    put(0x120000 + 0xFC00, len(area), int.from_bytes(area, "little"))
+    with open(os.path.join(work, "dump", "intel64-hw.bin"), "wb") as f:
+        f.write(dump)
     pae = open(os.path.join(work, "img", "pae32-intel.img"), "rb").read()
     for name, pdpte0 in (("pae-good", 0x0000000000005001),
                          ("pae-reserved", 0x00000000000051E1)):

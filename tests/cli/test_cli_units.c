@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "cli.h"
+#include "testlib.h"
 
 /* ------------------------------------------------------------------ */
 /* Numbers                                                              */
@@ -207,37 +208,86 @@ static void fill_state(struct vsmm_cpu_state *s)
 	s->svm_vmcb12 = 0xabc000;
 }
 
-/* Compare member by member: padding bytes are not part of the state. */
-static void assert_state_equal(const struct vsmm_cpu_state *a,
-			       const struct vsmm_cpu_state *b)
+/* The option tables' matcher (vsmm's commands and vsmm run): forms,
+ * aliases, flags, the allowed mask and a missing value. */
+static void test_option_match(void **unused)
 {
-	for (int i = 0; i < VSMM_GPR_COUNT; i++)
-		assert_true(a->gpr[i] == b->gpr[i]);
-	assert_true(a->rip == b->rip && a->rflags == b->rflags);
-	assert_true(a->cr0 == b->cr0 && a->cr2 == b->cr2 && a->cr3 == b->cr3 &&
-		    a->cr4 == b->cr4 && a->efer == b->efer);
-	assert_true(a->dr6 == b->dr6 && a->dr7 == b->dr7);
-	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
-		assert_int_equal(a->seg[i].selector, b->seg[i].selector);
-		assert_int_equal(a->seg[i].attr, b->seg[i].attr);
-		assert_int_equal(a->seg[i].limit, b->seg[i].limit);
-		assert_true(a->seg[i].base == b->seg[i].base);
+	static const struct cli_option table[] = {
+		{ "--flag", NULL, false, 1, 10 },
+		{ "--name", "-n", true, 1, 11 },
+		{ "--other", NULL, true, 2, 12 },
+	};
+	const struct cli_option *opt;
+	const char *v;
+	int i;
+	char *a1[] = { "x", "--flag" };
+	char *a2[] = { "x", "--name=val" };
+	char *a3[] = { "x", "--name", "val" };
+	char *a4[] = { "x", "-n", "val" };
+	char *a5[] = { "x", "--flag=1" };
+	char *a6[] = { "x", "--name" };
+	char *a7[] = { "x", "--other", "v" };
+	char *a8[] = { "x", "--names" };
+	char *a9[] = { "x", "-n=val" };
+
+	(void)unused;
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a1, &opt, &v), CLI_OPTION_OK);
+	assert_int_equal(opt->id, 10);
+	assert_null(v);
+	assert_int_equal(i, 1);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a2, &opt, &v), CLI_OPTION_OK);
+	assert_string_equal(v, "val");
+	assert_int_equal(i, 1);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 3, a3, &opt, &v), CLI_OPTION_OK);
+	assert_string_equal(v, "val");
+	assert_int_equal(i, 2);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 3, a4, &opt, &v), CLI_OPTION_OK);
+	assert_int_equal(opt->id, 11);
+	assert_int_equal(i, 2);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a5, &opt, &v), CLI_OPTION_UNKNOWN);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a6, &opt, &v), CLI_OPTION_NO_VALUE);
+	assert_int_equal(opt->id, 11);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 3, a7, &opt, &v), CLI_OPTION_UNKNOWN);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 3, &i, 3, a7, &opt, &v), CLI_OPTION_OK);
+	assert_int_equal(opt->id, 12);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a8, &opt, &v), CLI_OPTION_UNKNOWN);
+	i = 1;
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a9, &opt, &v), CLI_OPTION_UNKNOWN);
+}
+
+/* One table of vendor and semantics names: what the printers write, the
+ * parsers (vsmm's options and vsmm run's) read back; nothing else. */
+static void test_names_round_trip(void **unused)
+{
+	static const enum vsmm_vendor vendors[] = { VSMM_VENDOR_INTEL, VSMM_VENDOR_AMD };
+	static const enum vsmm_semantics sems[] = { VSMM_SEMANTICS_KVM, VSMM_SEMANTICS_HARDWARE };
+	enum vsmm_vendor v;
+	enum vsmm_semantics s;
+
+	(void)unused;
+	for (size_t i = 0; i < 2; i++) {
+		v = (enum vsmm_vendor)99;
+		assert_int_equal(cli_vendor_parse(cli_vendor_name(vendors[i]), &v), 0);
+		assert_int_equal(v, vendors[i]);
+		s = (enum vsmm_semantics)99;
+		assert_int_equal(cli_semantics_parse(cli_semantics_name(sems[i]), &s), 0);
+		assert_int_equal(s, sems[i]);
 	}
-	assert_true(a->gdtr.base == b->gdtr.base && a->gdtr.limit == b->gdtr.limit);
-	assert_true(a->idtr.base == b->idtr.base && a->idtr.limit == b->idtr.limit);
-	assert_int_equal(a->smbase, b->smbase);
-	assert_int_equal(a->smm, b->smm);
-	assert_int_equal(a->nmi_masked, b->nmi_masked);
-	assert_int_equal(a->smm_inside_nmi, b->smm_inside_nmi);
-	assert_int_equal(a->smi_pending, b->smi_pending);
-	assert_int_equal(a->init_latched, b->init_latched);
-	assert_int_equal(a->nmi_pending, b->nmi_pending);
-	assert_int_equal(a->shutdown, b->shutdown);
-	assert_int_equal(a->halted, b->halted);
-	assert_int_equal(a->vmx_on, b->vmx_on);
-	assert_int_equal(a->guest_mode, b->guest_mode);
-	assert_int_equal(a->int_shadow, b->int_shadow);
-	assert_true(a->svm_vmcb12 == b->svm_vmcb12);
+	assert_string_equal(cli_vendor_name(VSMM_VENDOR_AMD), "amd");
+	assert_string_equal(cli_semantics_name(VSMM_SEMANTICS_HARDWARE), "hardware");
+	assert_int_equal(cli_vendor_parse("Intel", &v), -1);
+	assert_int_equal(cli_vendor_parse("", &v), -1);
+	assert_int_equal(cli_semantics_parse("hw", &s), -1);
+	assert_int_equal(cli_semantics_parse("kvm ", &s), -1);
 }
 
 static void test_state_round_trip(void **unused)
@@ -259,7 +309,7 @@ static void test_state_round_trip(void **unused)
 					sizeof(err)), 0);
 	memset(&out, 0, sizeof(out));
 	assert_int_equal(cli_state_from_json(back, "", &out, err, sizeof(err)), 0);
-	assert_state_equal(&in, &out);
+	TP_ASSERT_SAME_STATE(&in, &out);
 	json_object_put(j);
 	json_object_put(back);
 }
@@ -278,7 +328,7 @@ static void test_state_absent_keys_are_zero(void **unused)
 	assert_int_equal(cli_json_parse(text, strlen(text), &j, err, sizeof(err)), 0);
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(cli_state_from_json(j, "", &s, err, sizeof(err)), 0);
-	assert_state_equal(&zero, &s);
+	TP_ASSERT_SAME_STATE(&zero, &s);
 	json_object_put(j);
 }
 
@@ -541,6 +591,8 @@ int main(void)
 		cmocka_unit_test(test_parse_hex),
 		cmocka_unit_test(test_opts_forms),
 		cmocka_unit_test(test_opts_errors),
+		cmocka_unit_test(test_option_match),
+		cmocka_unit_test(test_names_round_trip),
 		cmocka_unit_test(test_state_round_trip),
 		cmocka_unit_test(test_state_absent_keys_are_zero),
 		cmocka_unit_test(test_state_refusals),

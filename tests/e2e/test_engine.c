@@ -17,8 +17,10 @@
 
 #include <cmocka.h>
 
+#include "apic.h"
 #include "chipset_io.h"
 #include "cpu.h"
+#include "engine_test.h"
 #include "machine.h"
 #include "run.h"
 #include "run_status.h"
@@ -26,8 +28,6 @@
 
 #define SMRAM_BASE 0x200000u
 #define SMRAM_SIZE 0x10000u
-
-static char bios_path[] = "/tmp/vsmm-test-engine-XXXXXX";
 
 static struct vsmm_seg seg(uint16_t sel, uint64_t base, uint32_t limit,
 			   uint16_t attr)
@@ -133,7 +133,7 @@ static int machine_up_limited(struct machine *m, uint64_t max_insns,
 			      double timeout_s)
 {
 	struct machine_config cfg = {
-		.bios_path = bios_path,
+		.bios_path = engine_test_bios,
 		.ram_size = 16u << 20,
 		.vendor = VSMM_VENDOR_INTEL,
 		.max_insns = max_insns,
@@ -147,7 +147,7 @@ static int machine_up_limited(struct machine *m, uint64_t max_insns,
 static int machine_up(struct machine *m)
 {
 	struct machine_config cfg = {
-		.bios_path = bios_path,
+		.bios_path = engine_test_bios,
 		.ram_size = 16u << 20,
 		.smram_base = SMRAM_BASE,
 		.smram_size = SMRAM_SIZE,
@@ -340,17 +340,6 @@ static void smbase_beyond_ram(void **unused)
 	machine_destroy(&m);
 }
 
-static int make_bios(void)
-{
-	static uint8_t image[0x10000];
-	int fd = mkstemp(bios_path);
-	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-	memset(image, 0xf4, sizeof(image)); /* HLT everywhere */
-	if (!f || fwrite(image, 1, sizeof(image), f) != sizeof(image))
-		return -1;
-	return fclose(f);
-}
-
 /* cpu.c's MSR rules (SDM Vol.4; KVM where the SDM leaves it to the VMM). */
 static void msr_rules(void **unused)
 {
@@ -528,7 +517,7 @@ static void check_tseg(uint8_t esmramc, uint64_t mbytes)
 {
 	struct machine m;
 	struct machine_config cfg = {
-		.bios_path = bios_path,
+		.bios_path = engine_test_bios,
 		.ram_size = 64u << 20, /* room below the 16 MiB extended TSEG */
 		.vendor = VSMM_VENDOR_INTEL,
 		.console = stdout,
@@ -650,7 +639,7 @@ static void pflash_cfi(void **unused)
 	close(fd);
 	struct machine m;
 	struct machine_config cfg = {
-		.bios_path = bios_path,
+		.bios_path = engine_test_bios,
 		.pflash = true,
 		.pflash_vars = vars,
 		.ram_size = 16u << 20,
@@ -714,7 +703,9 @@ static void pic_pair(void **unused)
 	pic_set_irq(&m, 8, true);
 	pic_set_irq(&m, 0, true);
 	assert_int_equal(pic_pending_vector(&m), 0x08); /* IRQ0 first */
-	assert_int_equal(pic_ack(&m), 0x08);
+	/* The run loop's INTA: through the APIC's LINT0 (ExtINT). */
+	assert_true(apic_pending(&m.apic, machine_apic_enabled(&m)));
+	assert_int_equal(apic_ack(&m.apic, machine_apic_enabled(&m)), 0x08);
 	/* IRQ0 in service blocks the slave's IRQ8 (behind IRQ2). */
 	assert_int_equal(pic_pending_vector(&m), -1);
 	assert_true(pic_io_out(&m, 0x20, 1, 0x20)); /* EOI */
@@ -765,23 +756,92 @@ static void pit_channels(void **unused)
 	machine_destroy(&m);
 }
 
+/* The local APIC's rules (apic.h): priority classes against TPR and ISR,
+ * EOI, illegal vectors, the timer's divide configuration and reload. */
+static void apic_rules(void **unused)
+{
+	(void)unused;
+	struct apic a = { 0 };
+	apic_reset(&a);
+	assert_int_equal(apic_read(&a, APIC_REG_VERSION), 0x00050014u);
+	assert_int_equal(apic_read(&a, APIC_REG_LVT_LINT0), 0x700u);
+	/* Software disabled: nothing offered, LVT writes stay masked. */
+	apic_write(&a, APIC_REG_ICR_LO, 0x00040000u | 0x51);
+	assert_false(apic_pending(&a, true));
+	apic_write(&a, APIC_REG_LVT_TIMER, 0x40);
+	assert_true(apic_read(&a, APIC_REG_LVT_TIMER) & APIC_LVT_MASKED);
+	apic_write(&a, APIC_REG_SVR, 0x1ff);
+	assert_true(apic_pending(&a, true));
+	assert_false(apic_pending(&a, false)); /* IA32_APIC_BASE.EN clear */
+	/* TPR 0x50 holds back class 5, not class 6. */
+	apic_write(&a, APIC_REG_TPR, 0x5f);
+	assert_false(apic_pending(&a, true));
+	apic_write(&a, APIC_REG_ICR_LO, 0x00040000u | 0x61);
+	assert_int_equal(apic_ack(&a, true), 0x61);
+	/* In service 0x61: PPR 0x60, so 0x51 still waits after TPR 0. */
+	apic_write(&a, APIC_REG_TPR, 0);
+	assert_int_equal(apic_read(&a, APIC_REG_PPR), 0x60u);
+	assert_false(apic_pending(&a, true));
+	apic_write(&a, APIC_REG_EOI, 0);
+	assert_int_equal(apic_ack(&a, true), 0x51);
+	apic_write(&a, APIC_REG_EOI, 0);
+	assert_int_equal(apic_ack(&a, true), -1);
+	/* Vectors 0-15 are illegal: ESR bit 6, nothing raised. */
+	apic_write(&a, APIC_REG_ICR_LO, 0x00040000u | 0x0e);
+	assert_false(apic_pending(&a, true));
+	assert_int_equal(apic_read(&a, APIC_REG_ESR), 1u << 6);
+	/* SMI and NMI to self; to APIC ID 5, nothing. */
+	assert_int_equal(apic_write(&a, APIC_REG_ICR_LO, 0x00040200u), APIC_IPI_SMI);
+	assert_int_equal(apic_write(&a, APIC_REG_ICR_LO, 0x00040400u), APIC_IPI_NMI);
+	apic_write(&a, APIC_REG_ICR_HI, 5u << 24);
+	assert_int_equal(apic_write(&a, APIC_REG_ICR_LO, 0x400u), APIC_IPI_NONE);
+	/* Timer: divide by 8 (DCR 2), 10 counts = 80 bus clocks. */
+	apic_write(&a, APIC_REG_TIMER_DCR, 2);
+	apic_write(&a, APIC_REG_LVT_TIMER, APIC_LVT_PERIODIC | 0x40);
+	apic_write(&a, APIC_REG_TIMER_INIT, 10);
+	assert_int_equal(a.timer_left, 80);
+	a.timer_left -= 9;
+	assert_int_equal(apic_read(&a, APIC_REG_TIMER_CUR), 9);
+	a.timer_left = 0;
+	apic_timer_expired(&a);
+	assert_int_equal(a.timer_left, 80); /* periodic reload */
+	assert_int_equal(apic_ack(&a, true), 0x40);
+	apic_write(&a, APIC_REG_TIMER_DCR, 0xb); /* divide by 1 */
+	apic_write(&a, APIC_REG_LVT_TIMER, 0x40); /* one-shot */
+	apic_write(&a, APIC_REG_TIMER_INIT, 3);
+	assert_int_equal(a.timer_left, 3);
+	a.timer_left = 0;
+	apic_timer_expired(&a);
+	assert_int_equal(a.timer_left, 0);
+	assert_int_equal(apic_read(&a, APIC_REG_TIMER_CUR), 0);
+}
+
+/* IA32_APIC_BASE moves the page, and EN clear removes it. */
+static void apic_page_follows_base(void **unused)
+{
+	(void)unused;
+	struct machine m;
+	uint32_t v = 0;
+	assert_int_equal(machine_up(&m), 0);
+	assert_int_equal(uc_mem_read(m.uc, 0xfee00030, &v, 4), UC_ERR_OK);
+	assert_int_equal(v, 0x00050014u);
+	m.msrs.apic_base = 0xfec10000ull | 0x900;
+	assert_int_equal(machine_apic_remap(&m), 0);
+	assert_int_equal(m.apic_mapped, 0xfec10000ull);
+	assert_int_equal(uc_mem_read(m.uc, 0xfec10030, &v, 4), UC_ERR_OK);
+	assert_int_equal(v, 0x00050014u);
+	assert_int_not_equal(uc_mem_read(m.uc, 0xfee00030, &v, 4), UC_ERR_OK);
+	m.msrs.apic_base = 0xfec10000ull | 0x100;
+	assert_int_equal(machine_apic_remap(&m), 0);
+	assert_int_equal(m.apic_mapped, 0);
+	machine_destroy(&m);
+}
+
 int main(void)
 {
-	uc_engine *uc;
-	char why[256];
-	if (uc_open(UC_ARCH_X86, UC_MODE_64, &uc) != UC_ERR_OK) {
-		puts("SKIP: Unicorn cannot open an x86-64 instance");
-		return 77;
-	}
-	if (ucx_selfcheck(uc, why, sizeof(why))) {
-		printf("SKIP: engine self-check failed: %s\n", why);
-		return 77;
-	}
-	uc_close(uc);
-	if (make_bios()) {
-		perror("test_engine: writing a BIOS image");
-		return 1;
-	}
+	int start = engine_test_start("test_engine");
+	if (start >= 0)
+		return start;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(attr_conversions),
 		cmocka_unit_test(mirror_round_trip),
@@ -802,8 +862,8 @@ int main(void)
 		cmocka_unit_test(pflash_cfi),
 		cmocka_unit_test(pic_pair),
 		cmocka_unit_test(pit_channels),
+		cmocka_unit_test(apic_rules),
+		cmocka_unit_test(apic_page_follows_base),
 	};
-	int rc = cmocka_run_group_tests(tests, NULL, NULL);
-	remove(bios_path);
-	return rc;
+	return engine_test_end(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -83,19 +83,7 @@ pm32:
 	add eax, 0x200000
 	cmp edi, PD_TOP + 0x1000
 	jb .top
-	mov eax, cr4
-	or eax, 0x20                    ; PAE
-	mov cr4, eax
-	mov eax, PML4
-	mov cr3, eax
-	mov ecx, 0xC0000080
-	rdmsr
-	or eax, 0x100                   ; LME
-	wrmsr
-	mov eax, cr0
-	or eax, 0x80000000
-	mov cr0, eax
-	jmp 0x18:lm64
+	LONG_MODE_ON PML4, 0x18, lm64
 	bits 64
 lm64:
 	mov ax, 0x10
