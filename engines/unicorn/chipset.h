@@ -157,6 +157,7 @@ struct chipset {
 	/* Memory map (memmap.c): two views, CPU in SMM and not. */
 	struct mem_span view[2][MEM_MAX_SPANS];
 	unsigned nview[2];
+	unsigned last_span[2]; /* the span a look-up found last, tried first */
 	struct mem_span applied[MEM_MAX_SPANS];
 	unsigned napplied;
 	bool cpu_smm;         /* which view the engine has mapped */

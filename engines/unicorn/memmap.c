@@ -153,6 +153,7 @@ static void build_view(struct machine *m, bool smm)
 		k++;
 	}
 	m->chip.nview[smm] = k;
+	m->chip.last_span[smm] = 0;
 }
 
 static void rebuild(struct machine *m)
@@ -363,14 +364,22 @@ void memmap_undo(struct machine *m)
 /* Host-side accessors                                                 */
 /* ------------------------------------------------------------------ */
 
+/* The span of gpa in one view.  The last one found is tried first: the
+ * code hook reads the bytes of nearly every instruction it looks at (RSM,
+ * RDMSR/WRMSR, the interrupt shadow) from the same few spans. */
 static const struct mem_span *view_span(struct machine *m, bool smm,
 					uint64_t gpa, struct mem_span *bios)
 {
-	const struct chipset *c = &m->chip;
+	struct chipset *c = &m->chip;
 	const struct mem_span *v = c->view[smm];
+	unsigned h = c->last_span[smm];
+	if (h < c->nview[smm] && gpa >= v[h].start && gpa < v[h].end)
+		return &v[h];
 	for (unsigned i = 0; i < c->nview[smm]; i++)
-		if (gpa >= v[i].start && gpa < v[i].end)
+		if (gpa >= v[i].start && gpa < v[i].end) {
+			c->last_span[smm] = i;
 			return &v[i];
+		}
 	if (gpa >= FOUR_GIB - m->bios_size && gpa < FOUR_GIB) {
 		bios->start = FOUR_GIB - m->bios_size;
 		bios->end = FOUR_GIB;
