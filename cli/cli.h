@@ -194,12 +194,8 @@ int cli_parse_number(const char *s, uint64_t max, uint64_t *out);
  * 0 or -1. */
 int cli_parse_hex(const char *s, uint64_t max, uint64_t *out);
 
-const char *cli_vendor_name(enum vsmm_vendor v);
-const char *cli_semantics_name(enum vsmm_semantics s);
-/* --model and --semantics values ("intel"/"amd", "kvm"/"hardware"):
- * 0 and *out set, or -1 (the caller says which option was wrong). */
-int cli_vendor_parse(const char *text, enum vsmm_vendor *out);
-int cli_semantics_parse(const char *text, enum vsmm_semantics *out);
+/* The name of a layout, "auto" for VSMM_LAYOUT_AUTO.  (Vendor and
+ * semantics names are the library's: vsmm_vendor_name() and friends.) */
 const char *cli_layout_name(enum vsmm_layout l);
 
 /* The CPU model of --model for a layout: the vendor's long-mode preset,

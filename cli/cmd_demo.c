@@ -93,8 +93,8 @@ static int tour(const struct cli_opts *o, const struct vsmm_cpu_state *before)
 		return CLI_EXIT_ERR;
 	}
 	printf("\n2. SMI (model %s, semantics %s): the %s image at physical "
-	       "0x%llx, non-zero fields:\n", cli_vendor_name(o->vendor),
-	       cli_semantics_name(o->semantics), r.desc->name,
+	       "0x%llx, non-zero fields:\n", vsmm_vendor_name(o->vendor),
+	       vsmm_semantics_name(o->semantics), r.desc->name,
 	       (unsigned long long)r.mem.area_addr);
 	print_nonzero_fields(r.desc, r.area);
 	printf("\n3. The SMM entry state (the handler runs at CS base + 0x8000):\n");

@@ -40,7 +40,7 @@ static void report(FILE *f, const struct cli_smi *r, const struct cli_opts *o)
 	}
 	fprintf(f, "smi: wrote %u bytes (layout %s, revision 0x%08x, model %s, "
 		"semantics %s)\n", r->desc->area_size, r->desc->name, rev,
-		cli_vendor_name(o->vendor), cli_semantics_name(o->semantics));
+		vsmm_vendor_name(o->vendor), vsmm_semantics_name(o->semantics));
 	fprintf(f, "area at physical 0x%llx (SMBASE 0x%x + 0x%x)\n",
 		(unsigned long long)r->mem.area_addr, r->vcpu.state.smbase,
 		r->desc->area_offset);

@@ -128,62 +128,6 @@ int cli_parse_hex(const char *s, uint64_t max, uint64_t *out)
 	return parse_digits(s + 2, 16, max, out);
 }
 
-/* The names of --model and --semantics: the one table each that the
- * parsers and the printers of the CLI and of `vsmm run` read. */
-static const struct {
-	const char *name;
-	enum vsmm_vendor vendor;
-} vendor_names[] = {
-	{ "intel", VSMM_VENDOR_INTEL },
-	{ "amd", VSMM_VENDOR_AMD },
-};
-
-static const struct {
-	const char *name;
-	enum vsmm_semantics semantics;
-} semantics_names[] = {
-	{ "kvm", VSMM_SEMANTICS_KVM },
-	{ "hardware", VSMM_SEMANTICS_HARDWARE },
-};
-
-const char *cli_vendor_name(enum vsmm_vendor v)
-{
-	for (size_t i = 0; i < sizeof(vendor_names) / sizeof(vendor_names[0]); i++)
-		if (vendor_names[i].vendor == v)
-			return vendor_names[i].name;
-	return vendor_names[0].name;
-}
-
-const char *cli_semantics_name(enum vsmm_semantics s)
-{
-	for (size_t i = 0; i < sizeof(semantics_names) / sizeof(semantics_names[0]); i++)
-		if (semantics_names[i].semantics == s)
-			return semantics_names[i].name;
-	return semantics_names[0].name;
-}
-
-int cli_vendor_parse(const char *text, enum vsmm_vendor *out)
-{
-	for (size_t i = 0; i < sizeof(vendor_names) / sizeof(vendor_names[0]); i++) {
-		if (strcmp(text, vendor_names[i].name) == 0) {
-			*out = vendor_names[i].vendor;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-int cli_semantics_parse(const char *text, enum vsmm_semantics *out)
-{
-	for (size_t i = 0; i < sizeof(semantics_names) / sizeof(semantics_names[0]); i++) {
-		if (strcmp(text, semantics_names[i].name) == 0) {
-			*out = semantics_names[i].semantics;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 const char *cli_layout_name(enum vsmm_layout l)
 {
 	const struct vsmm_layout_desc *d = vsmm_layout_get(l);
@@ -244,7 +188,7 @@ enum cli_option_status cli_option_match(const struct cli_option *table, size_t n
 
 static int set_model(struct cli_opts *o, const char *v)
 {
-	if (cli_vendor_parse(v, &o->vendor) != 0) {
+	if (vsmm_vendor_from_name(v, &o->vendor) != VSMM_OK) {
 		cli_err("unknown --model '%s' (intel or amd)", v);
 		return -1;
 	}
@@ -262,7 +206,7 @@ static int set_layout(struct cli_opts *o, const char *v)
 
 static int set_semantics(struct cli_opts *o, const char *v)
 {
-	if (cli_semantics_parse(v, &o->semantics) != 0) {
+	if (vsmm_semantics_from_name(v, &o->semantics) != VSMM_OK) {
 		cli_err("unknown --semantics '%s' (kvm or hardware)", v);
 		return -1;
 	}

@@ -107,8 +107,8 @@ void cli_print_context(FILE *f, const struct cli_image *img,
 {
 	fprintf(f, "layout %s%s, revision 0x%08x, model %s, semantics %s",
 		img->desc->name, img->auto_chosen ? " (from the revision id)" : "",
-		img->revision, cli_vendor_name(o->vendor),
-		cli_semantics_name(o->semantics));
+		img->revision, vsmm_vendor_name(o->vendor),
+		vsmm_semantics_name(o->semantics));
 }
 
 void cli_context_to_json(json_object *obj, const struct vsmm_layout_desc *desc,
@@ -117,9 +117,9 @@ void cli_context_to_json(json_object *obj, const struct vsmm_layout_desc *desc,
 	json_object_object_add(obj, "layout", json_object_new_string(desc->name));
 	json_object_object_add(obj, "revision", cli_json_hex(revision));
 	json_object_object_add(obj, "model",
-			       json_object_new_string(cli_vendor_name(o->vendor)));
+			       json_object_new_string(vsmm_vendor_name(o->vendor)));
 	json_object_object_add(obj, "semantics",
-			       json_object_new_string(cli_semantics_name(o->semantics)));
+			       json_object_new_string(vsmm_semantics_name(o->semantics)));
 }
 
 int cli_smi_deliver(struct cli_smi *r, const struct cli_opts *o,

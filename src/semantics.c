@@ -3,6 +3,8 @@
  * The two rule sets a vCPU can follow.  Each row of docs/compat.md that
  * differs between KVM and the manuals is one flag here.
  */
+#include <string.h>
+
 #include "core.h"
 
 const struct vsmm__rules vsmm__rules_table[VSMM_SEMANTICS_COUNT] = {
@@ -37,3 +39,23 @@ const struct vsmm__rules vsmm__rules_table[VSMM_SEMANTICS_COUNT] = {
 		.base_high_masked = true,   /* 32-bit base registers */
 	},
 };
+
+const char *vsmm_semantics_name(enum vsmm_semantics semantics)
+{
+	if ((unsigned)semantics >= VSMM_SEMANTICS_COUNT)
+		return NULL;
+	return vsmm__rules_table[semantics].name;
+}
+
+int vsmm_semantics_from_name(const char *name, enum vsmm_semantics *out)
+{
+	if (!name || !out)
+		return VSMM_E_INVAL;
+	for (unsigned i = 0; i < VSMM_SEMANTICS_COUNT; i++) {
+		if (strcmp(name, vsmm__rules_table[i].name) == 0) {
+			*out = (enum vsmm_semantics)i;
+			return VSMM_OK;
+		}
+	}
+	return VSMM_E_INVAL;
+}

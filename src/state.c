@@ -54,6 +54,33 @@ void vsmm_cpu_state_reset(struct vsmm_cpu_state *state)
 		     VSMM_FEAT_PKU | VSMM_FEAT_NX | VSMM_FEAT_SYSCALL |     \
 		     VSMM_FEAT_PCE)
 
+/* The vendor tables (src/cpu/) carry the names: one place for them. */
+static const struct vsmm__vendor_ops *vendor_ops(enum vsmm_vendor vendor)
+{
+	const struct vsmm_model m = { .vendor = vendor };
+	return vsmm__vendor_get(&m);
+}
+
+const char *vsmm_vendor_name(enum vsmm_vendor vendor)
+{
+	const struct vsmm__vendor_ops *v = vendor_ops(vendor);
+	return v ? v->name : NULL;
+}
+
+int vsmm_vendor_from_name(const char *name, enum vsmm_vendor *out)
+{
+	static const enum vsmm_vendor all[] = { VSMM_VENDOR_INTEL, VSMM_VENDOR_AMD };
+	if (!name || !out)
+		return VSMM_E_INVAL;
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (strcmp(name, vsmm_vendor_name(all[i])) == 0) {
+			*out = all[i];
+			return VSMM_OK;
+		}
+	}
+	return VSMM_E_INVAL;
+}
+
 int vsmm_model_preset(struct vsmm_model *model, enum vsmm_vendor vendor,
 		      bool long_mode)
 {

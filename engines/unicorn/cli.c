@@ -169,7 +169,7 @@ static int set_option(int id, const char *v, struct machine_config *c)
 		c->bios_path = v;
 		return 0;
 	case RUN_MODEL:
-		if (cli_vendor_parse(v, &c->vendor))
+		if (vsmm_vendor_from_name(v, &c->vendor))
 			return bad("unknown --model '%s' (intel or amd)", v);
 		return 0;
 	case RUN_LAYOUT:
@@ -178,7 +178,7 @@ static int set_option(int id, const char *v, struct machine_config *c)
 				   "amd64 or intel64)", v);
 		return 0;
 	case RUN_SEMANTICS:
-		if (cli_semantics_parse(v, &c->semantics))
+		if (vsmm_semantics_from_name(v, &c->semantics))
 			return bad("unknown --semantics '%s' (kvm or "
 				   "hardware)", v);
 		return 0;

@@ -96,9 +96,9 @@ void trace_start(struct machine *m)
 		return;
 	fprintf(f, "{\"event\":\"start\",\"model\":\"%s\",\"long_mode\":%s,"
 		"\"layout\":\"%s\",\"semantics\":\"%s\",",
-		m->model.vendor == VSMM_VENDOR_AMD ? "amd" : "intel",
+		vsmm_vendor_name(m->model.vendor),
 		m->model.long_mode ? "true" : "false", d ? d->name : "unknown",
-		m->vcpu.semantics == VSMM_SEMANTICS_HARDWARE ? "hardware" : "kvm");
+		vsmm_semantics_name(m->vcpu.semantics));
 	hex(f, "ram", m->cfg.ram_size, true);
 	hex(f, "smram_base", m->cfg.smram_base, true);
 	hex(f, "smram_size", m->cfg.smram_size, true);

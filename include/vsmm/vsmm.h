@@ -495,6 +495,18 @@ struct vsmm_model {
 VSMM_API int vsmm_model_preset(struct vsmm_model *model, enum vsmm_vendor vendor,
 		      bool long_mode);
 
+/*
+ * The names of vendors and semantics, as `vsmm --model` / `--semantics`
+ * take them and `--trace` prints them: "intel", "amd"; "kvm", "hardware".
+ * *_name() returns NULL for a value out of range; *_from_name() returns
+ * VSMM_OK, or VSMM_E_INVAL for a NULL argument or a name it does not know
+ * (exact, case-sensitive match).
+ */
+VSMM_API const char *vsmm_vendor_name(enum vsmm_vendor vendor);
+VSMM_API int vsmm_vendor_from_name(const char *name, enum vsmm_vendor *out);
+VSMM_API const char *vsmm_semantics_name(enum vsmm_semantics semantics);
+VSMM_API int vsmm_semantics_from_name(const char *name, enum vsmm_semantics *out);
+
 /* The layout a vCPU of this model writes under the given semantics:
  * model->layout if forced; otherwise AMD64/P6_32 by long_mode under KVM, and
  * INTEL64/AMD64/P6_32 by vendor and long_mode under hardware semantics. */

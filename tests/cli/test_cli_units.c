@@ -276,18 +276,23 @@ static void test_names_round_trip(void **unused)
 	(void)unused;
 	for (size_t i = 0; i < 2; i++) {
 		v = (enum vsmm_vendor)99;
-		assert_int_equal(cli_vendor_parse(cli_vendor_name(vendors[i]), &v), 0);
+		assert_int_equal(vsmm_vendor_from_name(vsmm_vendor_name(vendors[i]), &v), VSMM_OK);
 		assert_int_equal(v, vendors[i]);
 		s = (enum vsmm_semantics)99;
-		assert_int_equal(cli_semantics_parse(cli_semantics_name(sems[i]), &s), 0);
+		assert_int_equal(vsmm_semantics_from_name(vsmm_semantics_name(sems[i]), &s), VSMM_OK);
 		assert_int_equal(s, sems[i]);
 	}
-	assert_string_equal(cli_vendor_name(VSMM_VENDOR_AMD), "amd");
-	assert_string_equal(cli_semantics_name(VSMM_SEMANTICS_HARDWARE), "hardware");
-	assert_int_equal(cli_vendor_parse("Intel", &v), -1);
-	assert_int_equal(cli_vendor_parse("", &v), -1);
-	assert_int_equal(cli_semantics_parse("hw", &s), -1);
-	assert_int_equal(cli_semantics_parse("kvm ", &s), -1);
+	assert_string_equal(vsmm_vendor_name(VSMM_VENDOR_AMD), "amd");
+	assert_string_equal(vsmm_semantics_name(VSMM_SEMANTICS_HARDWARE), "hardware");
+	assert_int_equal(vsmm_vendor_from_name("Intel", &v), VSMM_E_INVAL);
+	assert_int_equal(vsmm_vendor_from_name("", &v), VSMM_E_INVAL);
+	assert_int_equal(vsmm_semantics_from_name("hw", &s), VSMM_E_INVAL);
+	assert_int_equal(vsmm_semantics_from_name("kvm ", &s), VSMM_E_INVAL);
+	/* Out of range and NULL: no name, no crash. */
+	assert_null(vsmm_vendor_name((enum vsmm_vendor)7));
+	assert_null(vsmm_semantics_name(VSMM_SEMANTICS_COUNT));
+	assert_int_equal(vsmm_vendor_from_name(NULL, &v), VSMM_E_INVAL);
+	assert_int_equal(vsmm_semantics_from_name("kvm", NULL), VSMM_E_INVAL);
 }
 
 static void test_state_round_trip(void **unused)
