@@ -121,6 +121,9 @@ struct vsmm__rsm {
 	uint64_t vmcb12_gpa;             /* ... with this VMCB (AMD) */
 	struct vsmm__cpu_view view;      /* set before the first load */
 	struct vsmm_shutdown why;
+	/* Run every rule one by one, in its order, also where a one-pass
+	 * verdict says they all hold (the verdicts' reference, for tests). */
+	bool ordered;
 };
 
 /*
@@ -148,6 +151,17 @@ enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason
  * is no read_phys to read the tables with.
  */
 int vsmm__rsm_hidden_state(struct vsmm__rsm *r, const uint8_t *area);
+
+/*
+ * vsmm_rsm_check, with `ordered` choosing how the rules are run: false as
+ * vsmm_rsm_check and vsmm_leave_smm do (one-pass verdicts where every rule
+ * of a step holds, the ordered rules only when one fails), true every rule
+ * one by one.  Both must give the same status, reason, field, value and
+ * state (tests/test_fastpath.c).
+ */
+int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
+		    bool ordered, struct vsmm_shutdown *why,
+		    struct vsmm_cpu_state *out);
 
 /* The binding arguments of vsmm__reject: FIELD(CR4), SEG_FIELD(ATTR, VSMM_CS). */
 #define VSMM__FIELD(kind) VSMM__B_##kind, 0

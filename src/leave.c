@@ -330,20 +330,92 @@ static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
 }
 
 /*
+ * Do all the rules of load_control_regs' writes hold?  The same rules the
+ * setters ask, of the values each write would see, in one pass and in no
+ * particular order (a failure is then found, and reported, by the writes
+ * themselves).  With v the view before the first write, c4a = cr4 without
+ * PCIDE:
+ *   CR3 (cr3, PCID bits cleared): a legal GPA under v's PCIDE;
+ *   CR4 (c4a) and, with PCIDE, CR4 (cr4): c4a's bits are cr4's but
+ *     PCIDE, so cr4's reserved and CPUID-gated bits, VMXE in SMM and the
+ *     VMX fixed VMXE cover both writes; PAE in long mode and LA57 judged
+ *     against v's EFER (the second write sees LMA only if CR0 set it,
+ *     and that needs PAE; LA57 does not change between the two);
+ *     PCIDE needs LMA after CR0 and CR3[11:0] = 0, which cr3 has;
+ *   CR0: its own bits, the VMX fixed bits, PG with LME needs PAE;
+ *   CR3 with the PCID: a legal GPA with PCIDE set.
+ * `lma` is EFER.LMA after the CR0 write.
+ */
+static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0,
+			      uint64_t cr3, uint64_t cr4, uint64_t pcid, bool lma)
+{
+	const struct vsmm__cpu_view *v = &r->view;
+	uint64_t c4a = cr4 & ~VSMM_CR4_PCIDE;
+	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
+	bool bad = (vsmm__check_cr3_reserved(v->model, cr3,
+					     (v->cr4 & VSMM_CR4_PCIDE) != 0) != NONE) |
+		   (vsmm__check_cr4_reserved(cr4) != NONE) |
+		   (vsmm__check_cr4_features(v->model, cr4) != NONE) |
+		   (vsmm__check_cr4_vmxe_in_smm(v->vmxe_smm_rule, v->smm, cr4) != NONE) |
+		   (vsmm__check_cr4_pae_lm(cr4, v->efer) != NONE) |
+		   (vsmm__check_cr4_la57_lm(v->cr4, c4a, v->efer) != NONE) |
+		   (vsmm__check_cr0_high(cr0) != NONE) |
+		   (vsmm__check_cr0_nw_cd(cr0) != NONE) |
+		   (vsmm__check_cr0_pg_pe(cr0) != NONE);
+
+	if (v->vmx_fixed)
+		bad |= (vsmm__check_cr4_vmx_fixed(v->vmx_on, cr4) != NONE) |
+		       (vsmm__check_cr0_vmx_fixed(v->vmx_on, cr0) != NONE);
+	if (v->lme_needs_pae)
+		bad |= vsmm__check_cr0_pg_lme_pae(v->cr0, cr0, v->efer, c4a) != NONE;
+	if (pcide)
+		bad |= (vsmm__check_cr4_pcide_lma(c4a, cr4,
+						  lma ? VSMM_EFER_LMA : 0) != NONE) |
+		       (pcid && vsmm__check_cr3_reserved(v->model, cr3 | pcid,
+							  true) != NONE);
+	return !bad;
+}
+
+/*
  * KVM's rsm_enter_protected_mode: CR3 first, without the PCID if PCIDE is
  * wanted; CR4 without PCIDE (PAE before PG); CR0 (may enter long mode);
- * then PCIDE, which needs LMA=1 and CR3[11:0]=0, and the PCID.
+ * then PCIDE, which needs LMA=1 and CR3[11:0]=0, and the PCID.  With
+ * PCIDE, when every rule of the five writes holds (control_regs_pass),
+ * the registers take the values the writes would leave, at once: one
+ * judgement of CR4 instead of two.  (Without PCIDE the three writes judge
+ * each rule once already, and a verdict would cost more than it saves.)
  */
 static enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
 {
+	struct vsmm_cpu_state *st = &r->next.state;
 	uint64_t cr0 = r->img.cr0, cr3 = r->img.cr3, cr4 = r->img.cr4, pcid = 0;
+	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
 
 	if (r->rules->cr0_low_dword)
 		cr0 &= 0xffffffffu;
-	if (cr4 & VSMM_CR4_PCIDE) {
+	if (pcide) {
 		pcid = cr3 & 0xfffu;
 		cr3 &= ~0xfffull;
 	}
+	if (pcide && !r->ordered) {
+		/* What the CR0 write does to EFER: PG turned on with LME and
+		 * PAE activates long mode. */
+		bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
+		uint64_t efer = st->efer;
+		if (paging_on && (efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
+			efer |= VSMM_EFER_LMA;
+		if (!control_regs_pass(r, cr0, cr3, cr4, pcid,
+				       (efer & VSMM_EFER_LMA) != 0))
+			goto ordered;
+		set_reg(r, cr3, cr3 | pcid);
+		set_reg(r, cr4, cr4);
+		set_reg(r, cr0, (cr0 & CR0_DEFINED) | VSMM_CR0_ET);
+		set_reg(r, efer, efer);
+		/* PAE paging loads its PDPTEs (in the ordered writes, with
+		 * CR0: its rules are the only ones left to fail). */
+		return pae_paging(st) ? load_pdptes(r) : NONE;
+	}
+ordered:
 	TRY(set_cr3(r, cr3));
 	TRY(set_cr4(r, cr4 & ~VSMM_CR4_PCIDE));
 	TRY(set_cr0(r, cr0));
@@ -760,7 +832,8 @@ static enum vsmm_reason vmm_leave(struct vsmm__rsm *r, struct vsmm_vcpu *vcpu)
  * VSMM_E_SHUTDOWN (r->why says why) or an API error (nothing happened).
  */
 static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
-	       const uint8_t *image, size_t len, struct vsmm_vcpu *commit)
+	       const uint8_t *image, size_t len, struct vsmm_vcpu *commit,
+	       bool ordered)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint8_t area[VSMM_IMAGE_MAX];
@@ -789,6 +862,7 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
 	r->reenter_nested = false;
 	r->vmcb12_gpa = 0;
 	r->now = &vcpu->state;
+	r->ordered = ordered;
 
 	/* 1. The whole area, once, while still in the SMM view (KVM: one
 	 *    kvm_vcpu_read_guest before any state changes). */
@@ -852,19 +926,26 @@ shutdown:
 	return commit ? shut_down(commit, &r->why) : VSMM_E_SHUTDOWN;
 }
 
-int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
-		   struct vsmm_shutdown *why, struct vsmm_cpu_state *out)
+int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
+		    bool ordered, struct vsmm_shutdown *why,
+		    struct vsmm_cpu_state *out)
 {
 	if (!vcpu || !vcpu->model || !area || !vsmm__vendor_get(vcpu->model))
 		return VSMM_E_INVAL;
 	struct vsmm__rsm r;
-	int rc = rsm(&r, vcpu, area, len, NULL);
+	int rc = rsm(&r, vcpu, area, len, NULL, ordered);
 
 	if (why)
 		*why = r.why;
 	if (rc == VSMM_OK && out)
 		*out = r.next.state;
 	return rc;
+}
+
+int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
+		   struct vsmm_shutdown *why, struct vsmm_cpu_state *out)
+{
+	return vsmm__rsm_check(vcpu, area, len, false, why, out);
 }
 
 int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
@@ -878,5 +959,5 @@ int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
 		return VSMM_E_STATE;
 	struct vsmm__rsm r;
 
-	return rsm(&r, vcpu, NULL, 0, vcpu);
+	return rsm(&r, vcpu, NULL, 0, vcpu, false);
 }
