@@ -133,8 +133,11 @@ int vsmm_enter_smm(struct vsmm_vcpu *vcpu)
 		return VSMM_E_INVAL;
 	if (vcpu->state.smm || vcpu->state.shutdown)
 		return VSMM_E_STATE;
-	enum vsmm_layout layout = vsmm_vcpu_layout(vcpu);
-	const struct vsmm_layout_desc *desc = vsmm_layout_get(layout);
+	const struct vsmm__vendor_ops *vendor = vsmm__vendor_get(vcpu->model);
+	enum vsmm_layout layout = vsmm__model_layout(vcpu->model,
+						     vsmm__rules_get(vcpu->semantics),
+						     vendor);
+	const struct vsmm_layout_desc *desc = vsmm__layout_desc(layout);
 	if (!desc || desc->area_size > VSMM_IMAGE_MAX)
 		return VSMM_E_LAYOUT;
 
@@ -148,7 +151,7 @@ int vsmm_enter_smm(struct vsmm_vcpu *vcpu)
 	save_auto_halt(&s);
 	save_io_state(&s, vcpu);
 	/* 4. The vendor leaves nested operation (KVM's enter_smm hook). */
-	int rc = vsmm__vendor_get(vcpu->model)->smi(&s, vcpu);
+	int rc = vendor->smi(&s, vcpu);
 	if (rc != VSMM_OK)
 		return rc;
 	/* 5. The SMM address space, then one write of the area. */

@@ -845,8 +845,8 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
 	r->why = (struct vsmm_shutdown){ .reason = VSMM_REASON_NONE };
 	r->rules = vsmm__rules_get(vcpu->semantics);
 	r->vendor = vsmm__vendor_get(vcpu->model);
-	r->layout = vsmm_vcpu_layout(vcpu);
-	r->desc = vsmm_layout_get(r->layout);
+	r->layout = vsmm__model_layout(vcpu->model, r->rules, r->vendor);
+	r->desc = vsmm__layout_desc(r->layout);
 	if (!r->desc || r->desc->area_size > VSMM_IMAGE_MAX)
 		return VSMM_E_LAYOUT;
 	if (image && len != r->desc->area_size)

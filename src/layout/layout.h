@@ -105,6 +105,18 @@ extern const struct vsmm__layout vsmm__layout_p6_32;
 extern const struct vsmm__layout vsmm__layout_amd64;
 extern const struct vsmm__layout vsmm__layout_intel64;
 
+/* vsmm_layout_get, inline for SMI and RSM (NULL for AUTO and for values
+ * outside the enum). */
+static inline const struct vsmm_layout_desc *vsmm__layout_desc(enum vsmm_layout layout)
+{
+	switch (layout) {
+	case VSMM_LAYOUT_P6_32: return &vsmm__layout_p6_32.desc;
+	case VSMM_LAYOUT_AMD64: return &vsmm__layout_amd64.desc;
+	case VSMM_LAYOUT_INTEL64: return &vsmm__layout_intel64.desc;
+	default: return NULL;
+	}
+}
+
 /*
  * Table expanders shared by the three layout files.  A table row is
  * X(name, offset, size, flags, kind, arg, text); see fields.h.
