@@ -68,7 +68,8 @@ struct vsmm__smi {
 	const struct vsmm__rules *rules;
 	enum vsmm_layout layout;
 	const struct vsmm_cpu_state *img; /* state written into the image */
-	struct vsmm_image_extras ex;      /* layout-specific image fields */
+	struct vsmm_image_extras ex;      /* layout-specific image fields: */
+	bool ex_used;                     /* all set, or only ex.revision */
 	struct vsmm__vcpu_priv priv;      /* committed as vcpu->priv */
 	bool vmx_on;                      /* committed as state.vmx_on, */
 	bool guest_mode;                  /* state.guest_mode */
@@ -81,6 +82,13 @@ struct vsmm__smi {
  * vcpu->state aside (the common SMI never pays for that copy).
  */
 struct vsmm_cpu_state *vsmm__smi_image(struct vsmm__smi *s);
+
+/*
+ * The image's extras, for a step that sets one: the first call zeroes
+ * them but the revision (an SMI whose extras hold nothing else never
+ * zeroes them, and writes only the revision of them).
+ */
+struct vsmm_image_extras *vsmm__smi_extras(struct vsmm__smi *s);
 
 /*
  * SMI from a nested guest: ask the VMM to force the exit to L1

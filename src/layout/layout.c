@@ -383,6 +383,22 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
 	vsmm__st(ROW_AT(area, first, off), (size),                             \
 		 encode_value(s, x, ROW_BIND(kind, arg)));
 
+/*
+ * Does a row hold a member of struct vsmm_image_extras other than the
+ * revision?  (The extras' kinds follow VSMM__B_REVISION, the map's first
+ * member, up to VSMM__B_EXT_SIGNATURE.)  Such rows are left as the zeroed
+ * area has them by the encoder of extras that hold nothing else.
+ */
+ROW_INLINE bool row_of_extras(const struct vsmm__bind *b)
+{
+	return b->kind > VSMM__B_REVISION && b->kind < VSMM__B_EXT_SIGNATURE;
+}
+
+#define ENCODE_PLAIN_ROW(name, off, size, flags, kind, arg, text)             \
+	if (!row_of_extras(ROW_BIND(kind, arg)))                               \
+		vsmm__st(ROW_AT(area, first, off), (size),                     \
+			 encode_value(s, &rev_only, ROW_BIND(kind, arg)));
+
 /* Rows flagged as vsmm extensions are skipped when the area lacks them
  * (ext false): the bytes are then whatever a real processor kept there. */
 ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
@@ -415,8 +431,9 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
 		       VSMM__EXT_SIGNATURE;
 
 /*
- * encode_ID, extensions_present_ID and decode_ID for one layout's table.
- * encode reads the caller's s and x.  decode zeroes the caller's s and x
+ * encode_ID, encode_plain_ID, extensions_present_ID and decode_ID for one
+ * layout's table.  encode reads the caller's s and x; encode_plain stores
+ * the rows of s and the revision only (extras all zero but it).  decode zeroes the caller's s and x
  * (what the layout does not hold reads as zero) and stores each row into
  * its member: one little-endian load and one store per row, and no copy
  * of the whole structs (decoding into zeroed locals and copying them out
@@ -429,6 +446,15 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
 	{                                                                      \
 		const size_t first = AREA_FIRST(AREA_OFFSET);                  \
 		FIELDS(ENCODE_ROW)                                             \
+	}                                                                      \
+	static void encode_plain_##id(const struct vsmm_cpu_state *s,          \
+				      uint32_t revision, uint8_t *area)        \
+	{                                                                      \
+		const size_t first = AREA_FIRST(AREA_OFFSET);                  \
+		const struct vsmm_image_extras rev_only = {                    \
+			.revision = revision,                                  \
+		};                                                             \
+		FIELDS(ENCODE_PLAIN_ROW)                                       \
 	}                                                                      \
 	static bool extensions_present_##id(const uint8_t *area)               \
 	{                                                                      \
@@ -457,14 +483,18 @@ CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET)
 static const struct {
 	void (*encode)(const struct vsmm_cpu_state *s,
 		       const struct vsmm_image_extras *x, uint8_t *area);
+	void (*encode_plain)(const struct vsmm_cpu_state *s, uint32_t revision,
+			     uint8_t *area);
 	void (*decode)(const uint8_t *area, struct vsmm_cpu_state *state,
 		       struct vsmm_image_extras *extras);
 	bool (*extensions_present)(const uint8_t *area);
 } codecs[VSMM_LAYOUT_COUNT] = {
-	[VSMM_LAYOUT_P6_32] = { encode_p6_32, decode_p6_32, extensions_present_p6_32 },
-	[VSMM_LAYOUT_AMD64] = { encode_amd64, decode_amd64, extensions_present_amd64 },
-	[VSMM_LAYOUT_INTEL64] = { encode_intel64, decode_intel64,
-				  extensions_present_intel64 },
+	[VSMM_LAYOUT_P6_32] = { encode_p6_32, encode_plain_p6_32, decode_p6_32,
+				extensions_present_p6_32 },
+	[VSMM_LAYOUT_AMD64] = { encode_amd64, encode_plain_amd64, decode_amd64,
+				extensions_present_amd64 },
+	[VSMM_LAYOUT_INTEL64] = { encode_intel64, encode_plain_intel64,
+				  decode_intel64, extensions_present_intel64 },
 };
 
 bool vsmm__image_has_hidden(enum vsmm_layout layout, const uint8_t *area)
@@ -516,6 +546,14 @@ void vsmm__image_encode(enum vsmm_layout layout,
 {
 	memset(area, 0, layouts[layout]->desc.area_size);
 	codecs[layout].encode(state, extras, area);
+}
+
+void vsmm__image_encode_plain(enum vsmm_layout layout,
+			      const struct vsmm_cpu_state *state,
+			      uint32_t revision, uint8_t *area)
+{
+	memset(area, 0, layouts[layout]->desc.area_size);
+	codecs[layout].encode_plain(state, revision, area);
 }
 
 void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,

@@ -91,6 +91,12 @@ void vsmm__image_encode(enum vsmm_layout layout,
 void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
 			struct vsmm_cpu_state *state,
 			struct vsmm_image_extras *extras);
+/* vsmm__image_encode of extras that are all zero but the revision (the
+ * common SMI): the rows of the other extras are not stored over the
+ * zeroed area. */
+void vsmm__image_encode_plain(enum vsmm_layout layout,
+			      const struct vsmm_cpu_state *state,
+			      uint32_t revision, uint8_t *area);
 
 /*
  * Does this area (the layout's whole area, of its size) carry the hidden
