@@ -596,6 +596,27 @@ static bool v86_mode(const struct vsmm_cpu_state *st)
 	return (st->cr0 & VSMM_CR0_PE) && (st->rflags & VSMM_RFLAGS_VM);
 }
 
+/* One register of mask_resumed, masked: does one of its own rules fail
+ * (its limit if usable, or CS or TR; a data segment register's
+ * attributes)?  Called with constant registers, one after the other: a
+ * loop over them cost twice as much. */
+static inline bool mask_seg(struct vsmm_cpu_state *st, int i)
+{
+	struct vsmm_seg *s = &st->seg[i];
+	uint16_t a = s->attr & VSMM_SEG_ATTR_MASK;
+
+	if (i <= VSMM_GS && (a & VSMM_SEG_P) && (a & VSMM_SEG_S))
+		a |= 0x1u;
+	s->attr = a;
+	if (!(a & VSMM_SEG_P))
+		return i != VSMM_CS && i != VSMM_TR ? false
+						    : vsmm__check_seg_limit(s) != NONE;
+	if (vsmm__check_seg_limit(s) != NONE)
+		return true;
+	return (i == VSMM_ES || i == VSMM_DS || i == VSMM_FS || i == VSMM_GS) &&
+	       vsmm__check_data_attr(a) != NONE;
+}
+
 /*
  * What the processor itself never keeps, under both semantics (each row in
  * docs/compat.md): attribute bits 11:8 (no descriptor has them; KVM's
@@ -607,16 +628,21 @@ static bool v86_mode(const struct vsmm_cpu_state *st)
  * there makes base = selector * 16, limit 0FFFFH, attributes 0F3H), and
  * an interrupt shadow in the HLT state (HLT retired the instruction the
  * shadow covered).
+ *
+ * Returns whether, besides, the segment registers' own rules all hold in
+ * the masked state (outside virtual-8086 mode): the limit of each usable
+ * register, CS and TR, and the attributes of the data segment registers,
+ * of TR and of LDTR, judged as each register is masked (one pass that
+ * loads each register once; check_seg_attrs judges them again, in order,
+ * only if one fails or another rule does).
  */
-static void mask_resumed(struct vsmm_cpu_state *st)
+static bool mask_resumed(struct vsmm_cpu_state *st)
 {
-	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
-		struct vsmm_seg *s = &st->seg[i];
+	bool bad = mask_seg(st, VSMM_ES) | mask_seg(st, VSMM_CS) |
+		   mask_seg(st, VSMM_SS) | mask_seg(st, VSMM_DS) |
+		   mask_seg(st, VSMM_FS) | mask_seg(st, VSMM_GS) |
+		   mask_seg(st, VSMM_LDTR) | mask_seg(st, VSMM_TR);
 
-		s->attr &= VSMM_SEG_ATTR_MASK;
-		if (i <= VSMM_GS && (s->attr & VSMM_SEG_P) && (s->attr & VSMM_SEG_S))
-			s->attr |= 0x1u;
-	}
 	/* LTR and task switches mark the TSS busy: TR never holds an
 	 * available TSS (QEMU's TCG keeps the type LTR read, before it set
 	 * the busy bit in the descriptor, so its images carry type 9). */
@@ -624,6 +650,8 @@ static void mask_resumed(struct vsmm_cpu_state *st)
 	unsigned tr_type = tr->attr & VSMM_SEG_TYPE_MASK;
 	if (!(tr->attr & VSMM_SEG_S) && (tr_type == 0x1u || tr_type == 0x9u))
 		tr->attr |= 0x2u;
+	bad |= (vsmm__check_tr(tr, st->efer) != NONE) |
+	       (vsmm__check_ldtr(&st->seg[VSMM_LDTR]) != NONE);
 	if (!(st->cr0 & VSMM_CR0_PE))
 		st->rflags &= ~VSMM_RFLAGS_VM;
 	if (v86_mode(st)) {
@@ -632,9 +660,44 @@ static void mask_resumed(struct vsmm_cpu_state *st)
 				.selector = st->seg[i].selector,
 				.attr = 0xf3u, .limit = 0xffffu,
 				.base = (uint64_t)st->seg[i].selector << 4 };
+		bad = true; /* its six registers have rules of their own */
 	}
 	if (st->halted)
 		st->int_shadow = 0;
+	return !bad;
+}
+
+/*
+ * Do the rest of check_resumed's rules hold (the segment registers' own
+ * rules passed mask_resumed), and would check_base_bits mask nothing?
+ * The same rules in one pass and no order, asked more strictly where that
+ * is cheaper and the usual state passes anyway: bits 63:32 of the CS, SS,
+ * DS and ES bases clear, usable or not (and of every base and GDTR/IDTR
+ * on a model without long mode), so that neither rule set has a base to
+ * mask or refuse; the FS, GS, TR and LDTR bases canonical, usable or not.
+ */
+static bool resumed_pass(const struct vsmm__rsm *r, unsigned w)
+{
+	const struct vsmm_cpu_state *st = &r->next.state;
+	const struct vsmm_seg *sg = st->seg;
+	uint64_t high = sg[VSMM_CS].base | sg[VSMM_SS].base | sg[VSMM_DS].base |
+			sg[VSMM_ES].base;
+	bool pe = (st->cr0 & VSMM_CR0_PE) != 0;
+
+	if (!r->next.model->long_mode)
+		high |= sg[VSMM_FS].base | sg[VSMM_GS].base | sg[VSMM_TR].base |
+			sg[VSMM_LDTR].base | st->gdtr.base | st->idtr.base;
+	return !(high >> 32) &&
+	       vsmm__canonical(sg[VSMM_FS].base, w) &&
+	       vsmm__canonical(sg[VSMM_GS].base, w) &&
+	       vsmm__canonical(sg[VSMM_TR].base, w) &&
+	       vsmm__canonical(sg[VSMM_LDTR].base, w) &&
+	       vsmm__canonical(st->gdtr.base, w) &&
+	       vsmm__canonical(st->idtr.base, w) &&
+	       vsmm__check_cs_attr(sg[VSMM_CS].attr, sg[VSMM_SS].attr) == NONE &&
+	       vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) == NONE &&
+	       vsmm__check_ss_attr(sg[VSMM_SS].attr, sg[VSMM_CS].attr, pe) == NONE &&
+	       vsmm__check_hlt_cpl(st->halted, sg[VSMM_SS].attr) == NONE;
 }
 
 /*
@@ -760,11 +823,12 @@ static enum vsmm_reason check_seg_attrs(struct vsmm__rsm *r)
 static enum vsmm_reason check_resumed(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
+	unsigned w = linear_width(r->next.model);
+	bool segs_pass = mask_resumed(st);
 
-	mask_resumed(st);
 	rip_for_mode(st);
 	if ((st->efer & VSMM_EFER_LMA) && (st->seg[VSMM_CS].attr & VSMM_SEG_L) &&
-	    vsmm__check_rip_canonical(st->rip, linear_width(r->next.model)) != NONE)
+	    vsmm__check_rip_canonical(st->rip, w) != NONE)
 		return vsmm__reject(r, VSMM_REASON_RIP_NONCANONICAL, VSMM__FIELD(RIP),
 				    st->rip);
 	/* Paging on with LME=1 and long mode inactive: the VMX fixed bits
@@ -775,6 +839,10 @@ static enum vsmm_reason check_resumed(struct vsmm__rsm *r)
 	    !(st->efer & VSMM_EFER_LMA))
 		return vsmm__reject(r, VSMM_REASON_CR0_PG_LME_NO_PAE, VSMM__FIELD(CR0),
 				    r->img.cr0);
+	/* The rest at once where every rule holds; else one after the
+	 * other, so that the first that fails is reported. */
+	if (!r->ordered && segs_pass && resumed_pass(r, w))
+		return NONE;
 	TRY(check_base_bits(r));
 	TRY(check_canonical_bases(r));
 	TRY(check_seg_attrs(r));

@@ -61,6 +61,23 @@ static uint64_t mutated(uint64_t old, unsigned size)
 	return size < 8 ? v & ((1ull << (8 * size)) - 1) : v;
 }
 
+/* Set the DPL of CS and SS in an image (the attribute fields hold the
+ * access-rights word, or descriptor bits 8..23 in a 4-byte field). */
+static void same_dpl(const struct vsmm_layout_desc *d, uint8_t *img, unsigned dpl)
+{
+	static const char *const names[] = { "cs_attr", "ss_attr" };
+
+	for (size_t i = 0; i < 2; i++) {
+		const struct vsmm_field_desc *f = vsmm_layout_field(d, names[i]);
+		unsigned shift = f->size == 4 ? 8 : 0;
+		uint64_t a = vsmm_field_read(d, f, img) & ~((uint64_t)VSMM_SEG_DPL_MASK << shift);
+
+		assert_int_equal(vsmm_field_write(d, f, img,
+						  a | (uint64_t)dpl << (VSMM_SEG_DPL_SHIFT + shift)),
+				 VSMM_OK);
+	}
+}
+
 static unsigned agreed, resumed, refused;
 
 /* The two ways of running RSM's rules give the same verdict and state. */
@@ -150,6 +167,10 @@ static void scenario(const uint8_t hdr[FZ_SCENARIO_BYTES])
 							  mutated(old, f->size)),
 					 VSMM_OK);
 		}
+		/* Now and then one privilege level for CS and SS (the rules
+		 * on CPL, HLT's among them, need both to agree). */
+		if (next_rand() % 4 == 0)
+			same_dpl(d, img, (unsigned)(next_rand() % 4));
 		/* Now and then the vCPU's own state in SMM too: RSM starts
 		 * its loads from it. */
 		v.state = smm;
