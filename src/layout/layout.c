@@ -314,19 +314,20 @@ ROW_INLINE bool row_partial(const struct vsmm__bind *b, unsigned size)
 }
 
 /*
- * The high dword of a 64-bit base, for its own row (the Intel map): GCC 12
- * stores (uint32_t)(base >> 32) byte by byte as four shifts of the base,
- * put back together (18 instructions a row, ten rows in that map), not as
- * one shift and one store.  An empty asm makes the dword a value the
- * compiler does not see through; other compilers take it as it is.
+ * A row's value, as one the compiler does not see through.  Each row is
+ * stored byte by byte (vsmm__st); GCC 12 merges the bytes into one store,
+ * but where the value is a shift or a mask of a member (the high dword of
+ * a base, the P6 map's attributes) it re-computes each byte from the
+ * member and puts them back together: up to 18 instructions a row instead
+ * of two.  An empty asm makes the value a plain register; compilers
+ * without GNU asm take it as it is.
  */
-ROW_INLINE uint64_t high_dword(uint64_t v)
+ROW_INLINE uint64_t row_value(uint64_t v)
 {
-	uint32_t h = (uint32_t)(v >> 32);
 #if defined(__GNUC__) || defined(__clang__)
-	__asm__("" : "+r"(h));
+	__asm__("" : "+r"(v));
 #endif
-	return h;
+	return v;
 }
 
 /*
@@ -341,7 +342,7 @@ ROW_INLINE uint64_t to_image(const struct vsmm__bind *b, uint64_t v)
 	case VSMM__B_ATTR: return v & VSMM_SEG_ATTR_MASK;
 	case VSMM__B_ATTR_P6: return (v & VSMM_SEG_ATTR_MASK) << 8;
 	case VSMM__B_BASE_HI:
-	case VSMM__B_DT_BASE_HI: return high_dword(v);
+	case VSMM__B_DT_BASE_HI: return v >> 32;
 	default: return v;
 	}
 }
@@ -379,7 +380,7 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
 	 * only reads them, so the caller's structs are used without copies. */
 	struct member m = member_of((struct vsmm_cpu_state *)s,
 				    (struct vsmm_image_extras *)x, b);
-	return m.p ? to_image(b, member_get(m)) : 0;
+	return m.p ? row_value(to_image(b, member_get(m))) : 0;
 }
 
 /* A row's binding as a constant the inlined helpers can fold. */
