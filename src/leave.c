@@ -949,11 +949,13 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
 	/*    An Intel 64 image without vsmm's records (a processor or another
 	 *    tool wrote it) has no hidden segment state: it comes from the
 	 *    descriptor tables, as segment loads would give it (hidden.c). */
-	rc = vsmm__rsm_hidden_state(r, image);
-	if (rc == VSMM_E_SHUTDOWN)
-		goto shutdown;
-	if (rc != VSMM_OK)
-		return rc;
+	if (vsmm__layout_signed(r->layout)) {
+		rc = vsmm__rsm_hidden_state(r, image);
+		if (rc == VSMM_E_SHUTDOWN)
+			goto shutdown;
+		if (rc != VSMM_OK)
+			return rc;
+	}
 	/* 3. NMIs: unblocked unless they were blocked at the SMI. */
 	unblock_nmi(st);
 	/* 4. Leave SMM, before any register is loaded. */

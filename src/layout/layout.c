@@ -493,6 +493,13 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
 		FIELDS(DECODE_ROW)                                             \
 	}
 
+/* vsmm__layout_signed (layout.h) says which tables have a signature row. */
+#define SIGNED_ROW(name, off, size, flags, kind, arg, text)                   \
+	+ (VSMM__B_##kind == VSMM__B_EXT_SIGNATURE)
+_Static_assert((0 VSMM__P6_32_FIELDS(SIGNED_ROW)) == 0, "p6-32 is not signed");
+_Static_assert((0 VSMM__AMD64_FIELDS(SIGNED_ROW)) == 0, "amd64 is not signed");
+_Static_assert((0 VSMM__INTEL64_FIELDS(SIGNED_ROW)) == 1, "intel64 is signed");
+
 CODEC(p6_32, VSMM__P6_32_FIELDS, VSMM__P6_32_AREA_OFFSET)
 CODEC(amd64, VSMM__AMD64_FIELDS, VSMM__AMD64_AREA_OFFSET)
 CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET)
