@@ -351,39 +351,35 @@ static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0,
 {
 	const struct vsmm__cpu_view *v = &r->view;
 	uint64_t c4a = cr4 & ~VSMM_CR4_PCIDE;
-	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
-	bool bad = (vsmm__check_cr3_reserved(v->model, cr3,
-					     (v->cr4 & VSMM_CR4_PCIDE) != 0) != NONE) |
-		   (vsmm__check_cr4_reserved(cr4) != NONE) |
-		   (vsmm__check_cr4_features(v->model, cr4) != NONE) |
-		   (vsmm__check_cr4_vmxe_in_smm(v->vmxe_smm_rule, v->smm, cr4) != NONE) |
-		   (vsmm__check_cr4_pae_lm(cr4, v->efer) != NONE) |
-		   (vsmm__check_cr4_la57_lm(v->cr4, c4a, v->efer) != NONE) |
-		   (vsmm__check_cr0_high(cr0) != NONE) |
-		   (vsmm__check_cr0_nw_cd(cr0) != NONE) |
-		   (vsmm__check_cr0_pg_pe(cr0) != NONE);
 
-	if (v->vmx_fixed)
-		bad |= (vsmm__check_cr4_vmx_fixed(v->vmx_on, cr4) != NONE) |
-		       (vsmm__check_cr0_vmx_fixed(v->vmx_on, cr0) != NONE);
-	if (v->lme_needs_pae)
-		bad |= vsmm__check_cr0_pg_lme_pae(v->cr0, cr0, v->efer, c4a) != NONE;
-	if (pcide)
-		bad |= (vsmm__check_cr4_pcide_lma(c4a, cr4,
-						  lma ? VSMM_EFER_LMA : 0) != NONE) |
-		       (pcid && vsmm__check_cr3_reserved(v->model, cr3 | pcid,
-							  true) != NONE);
-	return !bad;
+	return vsmm__check_cr3_reserved(v->model, cr3,
+					(v->cr4 & VSMM_CR4_PCIDE) != 0) == NONE &&
+	       vsmm__check_cr4_reserved(cr4) == NONE &&
+	       vsmm__check_cr4_features(v->model, cr4) == NONE &&
+	       vsmm__check_cr4_vmxe_in_smm(v->vmxe_smm_rule, v->smm, cr4) == NONE &&
+	       vsmm__check_cr4_pae_lm(cr4, v->efer) == NONE &&
+	       vsmm__check_cr4_la57_lm(v->cr4, c4a, v->efer) == NONE &&
+	       vsmm__check_cr0_high(cr0) == NONE &&
+	       vsmm__check_cr0_nw_cd(cr0) == NONE &&
+	       vsmm__check_cr0_pg_pe(cr0) == NONE &&
+	       (!v->vmx_fixed ||
+		(vsmm__check_cr4_vmx_fixed(v->vmx_on, cr4) == NONE &&
+		 vsmm__check_cr0_vmx_fixed(v->vmx_on, cr0) == NONE)) &&
+	       (!v->lme_needs_pae ||
+		vsmm__check_cr0_pg_lme_pae(v->cr0, cr0, v->efer, c4a) == NONE) &&
+	       (!(cr4 & VSMM_CR4_PCIDE) ||
+		(vsmm__check_cr4_pcide_lma(c4a, cr4, lma ? VSMM_EFER_LMA : 0) == NONE &&
+		 (!pcid || vsmm__check_cr3_reserved(v->model, cr3 | pcid, true) == NONE)));
 }
 
 /*
  * KVM's rsm_enter_protected_mode: CR3 first, without the PCID if PCIDE is
  * wanted; CR4 without PCIDE (PAE before PG); CR0 (may enter long mode);
- * then PCIDE, which needs LMA=1 and CR3[11:0]=0, and the PCID.  With
- * PCIDE, when every rule of the five writes holds (control_regs_pass),
- * the registers take the values the writes would leave, at once: one
- * judgement of CR4 instead of two.  (Without PCIDE the three writes judge
- * each rule once already, and a verdict would cost more than it saves.)
+ * then PCIDE, which needs LMA=1 and CR3[11:0]=0, and the PCID.  When
+ * every rule of the writes holds (control_regs_pass), the registers take
+ * the values the writes would leave, at once (with PCIDE one judgement of
+ * CR4 instead of two); the writes run one by one only when a rule fails,
+ * and report the first that does.
  */
 static enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
 {
@@ -397,7 +393,7 @@ static enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
 		pcid = cr3 & 0xfffu;
 		cr3 &= ~0xfffull;
 	}
-	if (pcide && !r->ordered) {
+	if (!r->ordered) {
 		/* What the CR0 write does to EFER: PG turned on with LME and
 		 * PAE activates long mode. */
 		bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
