@@ -127,7 +127,7 @@ struct vsmm__rsm {
 	bool pdptes_loaded;              /* PAE paging's PDPTEs were checked */
 	bool reenter_nested;             /* the vendor asks for L2 re-entry */
 	uint64_t vmcb12_gpa;             /* ... with this VMCB (AMD) */
-	struct vsmm__cpu_view view;      /* set before the first load */
+	struct vsmm__cpu_view view;      /* the ordered writes judge against */
 	struct vsmm_shutdown why;
 	/* Run every rule one by one, in its order, also where a one-pass
 	 * verdict says they all hold (the verdicts' reference, for tests). */

@@ -66,17 +66,19 @@ enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason
 /* ---------------------------------------------------------------------- */
 
 /*
- * What the register writes are judged against: set once, after SMM is left
- * and the vendor restored what it kept (VMX operation, the nested guest),
- * before the first load.  Of its members only the control registers and
- * EFER change during the loads, and the setters below update them with
- * the state (set_reg).
+ * What the register writes are judged against, from the state as it is
+ * now (after SMM is left and the vendor restored what it kept: VMX
+ * operation, the nested guest).  Of its members only the control
+ * registers and EFER change during the loads: the ordered writes set
+ * r->view to it before the first of them, and the setters below update
+ * those members with the state (set_reg).  The EFER write, before them,
+ * needs only the model; the one-pass verdict judges a view of its own.
  */
-static void view_init(struct vsmm__rsm *r)
+static struct vsmm__cpu_view view_of(const struct vsmm__rsm *r)
 {
 	const struct vsmm_cpu_state *st = &r->next.state;
 
-	r->view = (struct vsmm__cpu_view){
+	return (struct vsmm__cpu_view){
 		.model = r->next.model,
 		.cr0 = st->cr0, .cr3 = st->cr3, .cr4 = st->cr4, .efer = st->efer,
 		.smm = st->smm,
@@ -249,11 +251,12 @@ static enum vsmm_reason load_efer(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint64_t efer = (r->img.efer & ~VSMM_EFER_LMA) | (st->efer & VSMM_EFER_LMA);
-	enum vsmm_reason why = vsmm__check_efer_write(&r->view, efer);
+	const struct vsmm__cpu_view v = view_of(r);
+	enum vsmm_reason why = vsmm__check_efer_write(&v, efer);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, VSMM__FIELD(EFER), r->img.efer);
-	set_reg(r, efer, efer);
+	st->efer = efer;
 	return NONE;
 }
 
@@ -346,10 +349,9 @@ static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
  *   CR3 with the PCID: a legal GPA with PCIDE set.
  * `lma` is EFER.LMA after the CR0 write.
  */
-static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0,
+static bool control_regs_pass(const struct vsmm__cpu_view *v, uint64_t cr0,
 			      uint64_t cr3, uint64_t cr4, uint64_t pcid, bool lma)
 {
-	const struct vsmm__cpu_view *v = &r->view;
 	uint64_t c4a = cr4 & ~VSMM_CR4_PCIDE;
 
 	return vsmm__check_cr3_reserved(v->model, cr3,
@@ -400,18 +402,20 @@ static enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
 		uint64_t efer = st->efer;
 		if (paging_on && (efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
 			efer |= VSMM_EFER_LMA;
-		if (!control_regs_pass(r, cr0, cr3, cr4, pcid,
+		const struct vsmm__cpu_view v = view_of(r);
+		if (!control_regs_pass(&v, cr0, cr3, cr4, pcid,
 				       (efer & VSMM_EFER_LMA) != 0))
 			goto ordered;
-		set_reg(r, cr3, cr3 | pcid);
-		set_reg(r, cr4, cr4);
-		set_reg(r, cr0, (cr0 & CR0_DEFINED) | VSMM_CR0_ET);
-		set_reg(r, efer, efer);
+		st->cr3 = cr3 | pcid;
+		st->cr4 = cr4;
+		st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET;
+		st->efer = efer;
 		/* PAE paging loads its PDPTEs (in the ordered writes, with
 		 * CR0: its rules are the only ones left to fail). */
 		return pae_paging(st) ? load_pdptes(r) : NONE;
 	}
 ordered:
+	r->view = view_of(r);
 	TRY(set_cr3(r, cr3));
 	TRY(set_cr4(r, cr4 & ~VSMM_CR4_PCIDE));
 	TRY(set_cr0(r, cr0));
@@ -961,7 +965,6 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
 	/* 6. The vendor restores what it kept (VMX operation, the nested
 	 *    guest: KVM's leave_smm hook runs here, before the loads). */
 	STEP(r->vendor->rsm_restore(r));
-	view_init(r);
 	/* 7. Hardware RSM's whole-image rules. */
 	STEP(check_image(r));
 	/* 8. The registers, in KVM's order for the map. */
