@@ -368,12 +368,12 @@ static inline bool vsmm__seg_usable(const struct vsmm_seg *s)
 	return (s->attr & VSMM_SEG_P) != 0;
 }
 
-/* Bits 63:width-1 all equal (width = the model's linear-address bits). */
+/* Bits 63:width-1 all equal (width = the model's linear-address bits,
+ * below 64): v lies in [-2^(width-1), 2^(width-1)), that is v + 2^(width-1)
+ * (modulo 2^64) is below 2^width.  One add and one shift. */
 static inline bool vsmm__canonical(uint64_t v, unsigned width)
 {
-	uint64_t top = v >> (width - 1);
-
-	return top == 0 || top == (~0ull >> (width - 1));
+	return (v + (1ull << (width - 1))) >> width == 0;
 }
 
 static inline enum vsmm_reason vsmm__check_rip_canonical(uint64_t rip, unsigned width)

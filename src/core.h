@@ -68,7 +68,8 @@ struct vsmm__smi {
 	const struct vsmm__rules *rules;
 	enum vsmm_layout layout;
 	const struct vsmm_cpu_state *img; /* state written into the image */
-	struct vsmm_image_extras ex;      /* layout-specific image fields */
+	struct vsmm_image_extras ex;      /* layout-specific image fields: */
+	bool ex_used;                     /* all set, or only ex.revision */
 	struct vsmm__vcpu_priv priv;      /* committed as vcpu->priv */
 	bool vmx_on;                      /* committed as state.vmx_on, */
 	bool guest_mode;                  /* state.guest_mode */
@@ -81,6 +82,13 @@ struct vsmm__smi {
  * vcpu->state aside (the common SMI never pays for that copy).
  */
 struct vsmm_cpu_state *vsmm__smi_image(struct vsmm__smi *s);
+
+/*
+ * The image's extras, for a step that sets one: the first call zeroes
+ * them but the revision (an SMI whose extras hold nothing else never
+ * zeroes them, and writes only the revision of them).
+ */
+struct vsmm_image_extras *vsmm__smi_extras(struct vsmm__smi *s);
 
 /*
  * SMI from a nested guest: ask the VMM to force the exit to L1
@@ -119,8 +127,11 @@ struct vsmm__rsm {
 	bool pdptes_loaded;              /* PAE paging's PDPTEs were checked */
 	bool reenter_nested;             /* the vendor asks for L2 re-entry */
 	uint64_t vmcb12_gpa;             /* ... with this VMCB (AMD) */
-	struct vsmm__cpu_view view;      /* set before the first load */
+	struct vsmm__cpu_view view;      /* the ordered writes judge against */
 	struct vsmm_shutdown why;
+	/* Run every rule one by one, in its order, also where a one-pass
+	 * verdict says they all hold (the verdicts' reference, for tests). */
+	bool ordered;
 };
 
 /*
@@ -148,6 +159,17 @@ enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason
  * is no read_phys to read the tables with.
  */
 int vsmm__rsm_hidden_state(struct vsmm__rsm *r, const uint8_t *area);
+
+/*
+ * vsmm_rsm_check, with `ordered` choosing how the rules are run: false as
+ * vsmm_rsm_check and vsmm_leave_smm do (one-pass verdicts where every rule
+ * of a step holds, the ordered rules only when one fails), true every rule
+ * one by one.  Both must give the same status, reason, field, value and
+ * state (tests/test_fastpath.c).
+ */
+int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
+		    bool ordered, struct vsmm_shutdown *why,
+		    struct vsmm_cpu_state *out);
 
 /* The binding arguments of vsmm__reject: FIELD(CR4), SEG_FIELD(ATTR, VSMM_CS). */
 #define VSMM__FIELD(kind) VSMM__B_##kind, 0

@@ -25,8 +25,8 @@ static void build_image(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu,
 {
 	s->rules = vsmm__rules_get(vcpu->semantics);
 	s->img = &vcpu->state;
-	memset(&s->ex, 0, sizeof(s->ex));
 	s->ex.revision = desc->revision | VSMM_REV_SMBASE_RELOC;
+	s->ex_used = false;
 	s->priv = vcpu->priv;
 	s->vmx_on = vcpu->state.vmx_on;
 	s->guest_mode = vcpu->state.guest_mode;
@@ -42,6 +42,18 @@ struct vsmm_cpu_state *vsmm__smi_image(struct vsmm__smi *s)
 	return &s->img_copy;
 }
 
+struct vsmm_image_extras *vsmm__smi_extras(struct vsmm__smi *s)
+{
+	if (!s->ex_used) {
+		uint32_t revision = s->ex.revision;
+
+		memset(&s->ex, 0, sizeof(s->ex));
+		s->ex.revision = revision;
+		s->ex_used = true;
+	}
+	return &s->ex;
+}
+
 /*
  * Hardware semantics (SDM Vol.3C 33.13.1): an SMI that interrupts HLT sets
  * the auto-HALT restart field; the processor remembers it for RSM.
@@ -50,7 +62,7 @@ static void save_auto_halt(struct vsmm__smi *s)
 {
 	if (!s->rules->auto_hlt_restart || !s->img->halted)
 		return;
-	s->ex.auto_hlt_restart = 1;
+	vsmm__smi_extras(s)->auto_hlt_restart = 1;
 	s->priv.smi_halted = true;
 }
 
@@ -66,16 +78,17 @@ static void save_io_state(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu)
 
 	if (!s->rules->io_restart || !io->valid)
 		return;
+	struct vsmm_image_extras *ex = vsmm__smi_extras(s);
 	s->priv.io_valid = true;
 	s->priv.io_insn_rip = io->insn_rip;
-	s->ex.revision |= VSMM_REV_IO_RESTART;
-	s->ex.io_misc = vsmm__vmx_io_misc(io);
-	s->ex.io_mem_addr = io->string ? io->mem_addr : 0;
-	s->ex.io_restart_dword = vsmm__svm_io_trap(io);
-	s->ex.io_restart_rip = io->insn_rip;
-	s->ex.io_restart_rcx = st->gpr[VSMM_RCX];
-	s->ex.io_restart_rsi = st->gpr[VSMM_RSI];
-	s->ex.io_restart_rdi = st->gpr[VSMM_RDI];
+	ex->revision |= VSMM_REV_IO_RESTART;
+	ex->io_misc = vsmm__vmx_io_misc(io);
+	ex->io_mem_addr = io->string ? io->mem_addr : 0;
+	ex->io_restart_dword = vsmm__svm_io_trap(io);
+	ex->io_restart_rip = io->insn_rip;
+	ex->io_restart_rcx = st->gpr[VSMM_RCX];
+	ex->io_restart_rsi = st->gpr[VSMM_RSI];
+	ex->io_restart_rdi = st->gpr[VSMM_RDI];
 }
 
 /* Switch to the SMM address space, then one write of the area.
@@ -86,7 +99,10 @@ static int write_image(struct vsmm__smi *s, struct vsmm_vcpu *vcpu,
 {
 	const struct vsmm_platform_ops *ops = vcpu->ops;
 	uint8_t area[VSMM_IMAGE_MAX];
-	vsmm__image_encode(s->layout, s->img, &s->ex, area);
+	if (s->ex_used)
+		vsmm__image_encode(s->layout, s->img, &s->ex, area);
+	else
+		vsmm__image_encode_plain(s->layout, s->img, s->ex.revision, area);
 	if (ops->smm_changed && ops->smm_changed(vcpu->ctx, vcpu, true) != 0)
 		return VSMM_E_PLATFORM;
 	uint64_t gpa = (uint64_t)s->img->smbase + desc->area_offset;
@@ -133,8 +149,11 @@ int vsmm_enter_smm(struct vsmm_vcpu *vcpu)
 		return VSMM_E_INVAL;
 	if (vcpu->state.smm || vcpu->state.shutdown)
 		return VSMM_E_STATE;
-	enum vsmm_layout layout = vsmm_vcpu_layout(vcpu);
-	const struct vsmm_layout_desc *desc = vsmm_layout_get(layout);
+	const struct vsmm__vendor_ops *vendor = vsmm__vendor_get(vcpu->model);
+	enum vsmm_layout layout = vsmm__model_layout(vcpu->model,
+						     vsmm__rules_get(vcpu->semantics),
+						     vendor);
+	const struct vsmm_layout_desc *desc = vsmm__layout_desc(layout);
 	if (!desc || desc->area_size > VSMM_IMAGE_MAX)
 		return VSMM_E_LAYOUT;
 
@@ -148,7 +167,7 @@ int vsmm_enter_smm(struct vsmm_vcpu *vcpu)
 	save_auto_halt(&s);
 	save_io_state(&s, vcpu);
 	/* 4. The vendor leaves nested operation (KVM's enter_smm hook). */
-	int rc = vsmm__vendor_get(vcpu->model)->smi(&s, vcpu);
+	int rc = vendor->smi(&s, vcpu);
 	if (rc != VSMM_OK)
 		return rc;
 	/* 5. The SMM address space, then one write of the area. */

@@ -66,17 +66,19 @@ enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason
 /* ---------------------------------------------------------------------- */
 
 /*
- * What the register writes are judged against: set once, after SMM is left
- * and the vendor restored what it kept (VMX operation, the nested guest),
- * before the first load.  Of its members only the control registers and
- * EFER change during the loads, and the setters below update them with
- * the state (set_reg).
+ * What the register writes are judged against, from the state as it is
+ * now (after SMM is left and the vendor restored what it kept: VMX
+ * operation, the nested guest).  Of its members only the control
+ * registers and EFER change during the loads: the ordered writes set
+ * r->view to it before the first of them, and the setters below update
+ * those members with the state (set_reg).  The EFER write, before them,
+ * needs only the model; the one-pass verdict judges a view of its own.
  */
-static void view_init(struct vsmm__rsm *r)
+static struct vsmm__cpu_view view_of(const struct vsmm__rsm *r)
 {
 	const struct vsmm_cpu_state *st = &r->next.state;
 
-	r->view = (struct vsmm__cpu_view){
+	return (struct vsmm__cpu_view){
 		.model = r->next.model,
 		.cr0 = st->cr0, .cr3 = st->cr3, .cr4 = st->cr4, .efer = st->efer,
 		.smm = st->smm,
@@ -249,11 +251,12 @@ static enum vsmm_reason load_efer(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint64_t efer = (r->img.efer & ~VSMM_EFER_LMA) | (st->efer & VSMM_EFER_LMA);
-	enum vsmm_reason why = vsmm__check_efer_write(&r->view, efer);
+	const struct vsmm__cpu_view v = view_of(r);
+	enum vsmm_reason why = vsmm__check_efer_write(&v, efer);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, VSMM__FIELD(EFER), r->img.efer);
-	set_reg(r, efer, efer);
+	st->efer = efer;
 	return NONE;
 }
 
@@ -330,20 +333,89 @@ static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
 }
 
 /*
+ * Do all the rules of load_control_regs' writes hold?  The same rules the
+ * setters ask, of the values each write would see, in one pass and in no
+ * particular order (a failure is then found, and reported, by the writes
+ * themselves).  With v the view before the first write, c4a = cr4 without
+ * PCIDE:
+ *   CR3 (cr3, PCID bits cleared): a legal GPA under v's PCIDE;
+ *   CR4 (c4a) and, with PCIDE, CR4 (cr4): c4a's bits are cr4's but
+ *     PCIDE, so cr4's reserved and CPUID-gated bits, VMXE in SMM and the
+ *     VMX fixed VMXE cover both writes; PAE in long mode and LA57 judged
+ *     against v's EFER (the second write sees LMA only if CR0 set it,
+ *     and that needs PAE; LA57 does not change between the two);
+ *     PCIDE needs LMA after CR0 and CR3[11:0] = 0, which cr3 has;
+ *   CR0: its own bits, the VMX fixed bits, PG with LME needs PAE;
+ *   CR3 with the PCID: a legal GPA with PCIDE set.
+ * `lma` is EFER.LMA after the CR0 write.
+ */
+static bool control_regs_pass(const struct vsmm__cpu_view *v, uint64_t cr0,
+			      uint64_t cr3, uint64_t cr4, uint64_t pcid, bool lma)
+{
+	uint64_t c4a = cr4 & ~VSMM_CR4_PCIDE;
+
+	return vsmm__check_cr3_reserved(v->model, cr3,
+					(v->cr4 & VSMM_CR4_PCIDE) != 0) == NONE &&
+	       vsmm__check_cr4_reserved(cr4) == NONE &&
+	       vsmm__check_cr4_features(v->model, cr4) == NONE &&
+	       vsmm__check_cr4_vmxe_in_smm(v->vmxe_smm_rule, v->smm, cr4) == NONE &&
+	       vsmm__check_cr4_pae_lm(cr4, v->efer) == NONE &&
+	       vsmm__check_cr4_la57_lm(v->cr4, c4a, v->efer) == NONE &&
+	       vsmm__check_cr0_high(cr0) == NONE &&
+	       vsmm__check_cr0_nw_cd(cr0) == NONE &&
+	       vsmm__check_cr0_pg_pe(cr0) == NONE &&
+	       (!v->vmx_fixed ||
+		(vsmm__check_cr4_vmx_fixed(v->vmx_on, cr4) == NONE &&
+		 vsmm__check_cr0_vmx_fixed(v->vmx_on, cr0) == NONE)) &&
+	       (!v->lme_needs_pae ||
+		vsmm__check_cr0_pg_lme_pae(v->cr0, cr0, v->efer, c4a) == NONE) &&
+	       (!(cr4 & VSMM_CR4_PCIDE) ||
+		(vsmm__check_cr4_pcide_lma(c4a, cr4, lma ? VSMM_EFER_LMA : 0) == NONE &&
+		 (!pcid || vsmm__check_cr3_reserved(v->model, cr3 | pcid, true) == NONE)));
+}
+
+/*
  * KVM's rsm_enter_protected_mode: CR3 first, without the PCID if PCIDE is
  * wanted; CR4 without PCIDE (PAE before PG); CR0 (may enter long mode);
- * then PCIDE, which needs LMA=1 and CR3[11:0]=0, and the PCID.
+ * then PCIDE, which needs LMA=1 and CR3[11:0]=0, and the PCID.  When
+ * every rule of the writes holds (control_regs_pass), the registers take
+ * the values the writes would leave, at once (with PCIDE one judgement of
+ * CR4 instead of two); the writes run one by one only when a rule fails,
+ * and report the first that does.
  */
 static enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
 {
+	struct vsmm_cpu_state *st = &r->next.state;
 	uint64_t cr0 = r->img.cr0, cr3 = r->img.cr3, cr4 = r->img.cr4, pcid = 0;
+	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
 
 	if (r->rules->cr0_low_dword)
 		cr0 &= 0xffffffffu;
-	if (cr4 & VSMM_CR4_PCIDE) {
+	if (pcide) {
 		pcid = cr3 & 0xfffu;
 		cr3 &= ~0xfffull;
 	}
+	if (!r->ordered) {
+		/* What the CR0 write does to EFER: PG turned on with LME and
+		 * PAE activates long mode. */
+		bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
+		uint64_t efer = st->efer;
+		if (paging_on && (efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
+			efer |= VSMM_EFER_LMA;
+		const struct vsmm__cpu_view v = view_of(r);
+		if (!control_regs_pass(&v, cr0, cr3, cr4, pcid,
+				       (efer & VSMM_EFER_LMA) != 0))
+			goto ordered;
+		st->cr3 = cr3 | pcid;
+		st->cr4 = cr4;
+		st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET;
+		st->efer = efer;
+		/* PAE paging loads its PDPTEs (in the ordered writes, with
+		 * CR0: its rules are the only ones left to fail). */
+		return pae_paging(st) ? load_pdptes(r) : NONE;
+	}
+ordered:
+	r->view = view_of(r);
 	TRY(set_cr3(r, cr3));
 	TRY(set_cr4(r, cr4 & ~VSMM_CR4_PCIDE));
 	TRY(set_cr0(r, cr0));
@@ -524,6 +596,27 @@ static bool v86_mode(const struct vsmm_cpu_state *st)
 	return (st->cr0 & VSMM_CR0_PE) && (st->rflags & VSMM_RFLAGS_VM);
 }
 
+/* One register of mask_resumed, masked: does one of its own rules fail
+ * (its limit if usable, or CS or TR; a data segment register's
+ * attributes)?  Called with constant registers, one after the other: a
+ * loop over them cost twice as much. */
+static inline bool mask_seg(struct vsmm_cpu_state *st, int i)
+{
+	struct vsmm_seg *s = &st->seg[i];
+	uint16_t a = s->attr & VSMM_SEG_ATTR_MASK;
+
+	if (i <= VSMM_GS && (a & VSMM_SEG_P) && (a & VSMM_SEG_S))
+		a |= 0x1u;
+	s->attr = a;
+	if (!(a & VSMM_SEG_P))
+		return i != VSMM_CS && i != VSMM_TR ? false
+						    : vsmm__check_seg_limit(s) != NONE;
+	if (vsmm__check_seg_limit(s) != NONE)
+		return true;
+	return (i == VSMM_ES || i == VSMM_DS || i == VSMM_FS || i == VSMM_GS) &&
+	       vsmm__check_data_attr(a) != NONE;
+}
+
 /*
  * What the processor itself never keeps, under both semantics (each row in
  * docs/compat.md): attribute bits 11:8 (no descriptor has them; KVM's
@@ -535,16 +628,21 @@ static bool v86_mode(const struct vsmm_cpu_state *st)
  * there makes base = selector * 16, limit 0FFFFH, attributes 0F3H), and
  * an interrupt shadow in the HLT state (HLT retired the instruction the
  * shadow covered).
+ *
+ * Returns whether, besides, the segment registers' own rules all hold in
+ * the masked state (outside virtual-8086 mode): the limit of each usable
+ * register, CS and TR, and the attributes of the data segment registers,
+ * of TR and of LDTR, judged as each register is masked (one pass that
+ * loads each register once; check_seg_attrs judges them again, in order,
+ * only if one fails or another rule does).
  */
-static void mask_resumed(struct vsmm_cpu_state *st)
+static bool mask_resumed(struct vsmm_cpu_state *st)
 {
-	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
-		struct vsmm_seg *s = &st->seg[i];
+	bool bad = mask_seg(st, VSMM_ES) | mask_seg(st, VSMM_CS) |
+		   mask_seg(st, VSMM_SS) | mask_seg(st, VSMM_DS) |
+		   mask_seg(st, VSMM_FS) | mask_seg(st, VSMM_GS) |
+		   mask_seg(st, VSMM_LDTR) | mask_seg(st, VSMM_TR);
 
-		s->attr &= VSMM_SEG_ATTR_MASK;
-		if (i <= VSMM_GS && (s->attr & VSMM_SEG_P) && (s->attr & VSMM_SEG_S))
-			s->attr |= 0x1u;
-	}
 	/* LTR and task switches mark the TSS busy: TR never holds an
 	 * available TSS (QEMU's TCG keeps the type LTR read, before it set
 	 * the busy bit in the descriptor, so its images carry type 9). */
@@ -552,6 +650,8 @@ static void mask_resumed(struct vsmm_cpu_state *st)
 	unsigned tr_type = tr->attr & VSMM_SEG_TYPE_MASK;
 	if (!(tr->attr & VSMM_SEG_S) && (tr_type == 0x1u || tr_type == 0x9u))
 		tr->attr |= 0x2u;
+	bad |= (vsmm__check_tr(tr, st->efer) != NONE) |
+	       (vsmm__check_ldtr(&st->seg[VSMM_LDTR]) != NONE);
 	if (!(st->cr0 & VSMM_CR0_PE))
 		st->rflags &= ~VSMM_RFLAGS_VM;
 	if (v86_mode(st)) {
@@ -560,9 +660,44 @@ static void mask_resumed(struct vsmm_cpu_state *st)
 				.selector = st->seg[i].selector,
 				.attr = 0xf3u, .limit = 0xffffu,
 				.base = (uint64_t)st->seg[i].selector << 4 };
+		bad = true; /* its six registers have rules of their own */
 	}
 	if (st->halted)
 		st->int_shadow = 0;
+	return !bad;
+}
+
+/*
+ * Do the rest of check_resumed's rules hold (the segment registers' own
+ * rules passed mask_resumed), and would check_base_bits mask nothing?
+ * The same rules in one pass and no order, asked more strictly where that
+ * is cheaper and the usual state passes anyway: bits 63:32 of the CS, SS,
+ * DS and ES bases clear, usable or not (and of every base and GDTR/IDTR
+ * on a model without long mode), so that neither rule set has a base to
+ * mask or refuse; the FS, GS, TR and LDTR bases canonical, usable or not.
+ */
+static bool resumed_pass(const struct vsmm__rsm *r, unsigned w)
+{
+	const struct vsmm_cpu_state *st = &r->next.state;
+	const struct vsmm_seg *sg = st->seg;
+	uint64_t high = sg[VSMM_CS].base | sg[VSMM_SS].base | sg[VSMM_DS].base |
+			sg[VSMM_ES].base;
+	bool pe = (st->cr0 & VSMM_CR0_PE) != 0;
+
+	if (!r->next.model->long_mode)
+		high |= sg[VSMM_FS].base | sg[VSMM_GS].base | sg[VSMM_TR].base |
+			sg[VSMM_LDTR].base | st->gdtr.base | st->idtr.base;
+	return !(high >> 32) &&
+	       vsmm__canonical(sg[VSMM_FS].base, w) &&
+	       vsmm__canonical(sg[VSMM_GS].base, w) &&
+	       vsmm__canonical(sg[VSMM_TR].base, w) &&
+	       vsmm__canonical(sg[VSMM_LDTR].base, w) &&
+	       vsmm__canonical(st->gdtr.base, w) &&
+	       vsmm__canonical(st->idtr.base, w) &&
+	       vsmm__check_cs_attr(sg[VSMM_CS].attr, sg[VSMM_SS].attr) == NONE &&
+	       vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) == NONE &&
+	       vsmm__check_ss_attr(sg[VSMM_SS].attr, sg[VSMM_CS].attr, pe) == NONE &&
+	       vsmm__check_hlt_cpl(st->halted, sg[VSMM_SS].attr) == NONE;
 }
 
 /*
@@ -688,11 +823,12 @@ static enum vsmm_reason check_seg_attrs(struct vsmm__rsm *r)
 static enum vsmm_reason check_resumed(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
+	unsigned w = linear_width(r->next.model);
+	bool segs_pass = mask_resumed(st);
 
-	mask_resumed(st);
 	rip_for_mode(st);
 	if ((st->efer & VSMM_EFER_LMA) && (st->seg[VSMM_CS].attr & VSMM_SEG_L) &&
-	    vsmm__check_rip_canonical(st->rip, linear_width(r->next.model)) != NONE)
+	    vsmm__check_rip_canonical(st->rip, w) != NONE)
 		return vsmm__reject(r, VSMM_REASON_RIP_NONCANONICAL, VSMM__FIELD(RIP),
 				    st->rip);
 	/* Paging on with LME=1 and long mode inactive: the VMX fixed bits
@@ -703,6 +839,10 @@ static enum vsmm_reason check_resumed(struct vsmm__rsm *r)
 	    !(st->efer & VSMM_EFER_LMA))
 		return vsmm__reject(r, VSMM_REASON_CR0_PG_LME_NO_PAE, VSMM__FIELD(CR0),
 				    r->img.cr0);
+	/* The rest at once where every rule holds; else one after the
+	 * other, so that the first that fails is reported. */
+	if (!r->ordered && segs_pass && resumed_pass(r, w))
+		return NONE;
 	TRY(check_base_bits(r));
 	TRY(check_canonical_bases(r));
 	TRY(check_seg_attrs(r));
@@ -760,7 +900,8 @@ static enum vsmm_reason vmm_leave(struct vsmm__rsm *r, struct vsmm_vcpu *vcpu)
  * VSMM_E_SHUTDOWN (r->why says why) or an API error (nothing happened).
  */
 static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
-	       const uint8_t *image, size_t len, struct vsmm_vcpu *commit)
+	       const uint8_t *image, size_t len, struct vsmm_vcpu *commit,
+	       bool ordered)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint8_t area[VSMM_IMAGE_MAX];
@@ -772,8 +913,8 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
 	r->why = (struct vsmm_shutdown){ .reason = VSMM_REASON_NONE };
 	r->rules = vsmm__rules_get(vcpu->semantics);
 	r->vendor = vsmm__vendor_get(vcpu->model);
-	r->layout = vsmm_vcpu_layout(vcpu);
-	r->desc = vsmm_layout_get(r->layout);
+	r->layout = vsmm__model_layout(vcpu->model, r->rules, r->vendor);
+	r->desc = vsmm__layout_desc(r->layout);
 	if (!r->desc || r->desc->area_size > VSMM_IMAGE_MAX)
 		return VSMM_E_LAYOUT;
 	if (image && len != r->desc->area_size)
@@ -789,6 +930,7 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
 	r->reenter_nested = false;
 	r->vmcb12_gpa = 0;
 	r->now = &vcpu->state;
+	r->ordered = ordered;
 
 	/* 1. The whole area, once, while still in the SMM view (KVM: one
 	 *    kvm_vcpu_read_guest before any state changes). */
@@ -807,11 +949,13 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
 	/*    An Intel 64 image without vsmm's records (a processor or another
 	 *    tool wrote it) has no hidden segment state: it comes from the
 	 *    descriptor tables, as segment loads would give it (hidden.c). */
-	rc = vsmm__rsm_hidden_state(r, image);
-	if (rc == VSMM_E_SHUTDOWN)
-		goto shutdown;
-	if (rc != VSMM_OK)
-		return rc;
+	if (vsmm__layout_signed(r->layout)) {
+		rc = vsmm__rsm_hidden_state(r, image);
+		if (rc == VSMM_E_SHUTDOWN)
+			goto shutdown;
+		if (rc != VSMM_OK)
+			return rc;
+	}
 	/* 3. NMIs: unblocked unless they were blocked at the SMI. */
 	unblock_nmi(st);
 	/* 4. Leave SMM, before any register is loaded. */
@@ -821,7 +965,6 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
 	/* 6. The vendor restores what it kept (VMX operation, the nested
 	 *    guest: KVM's leave_smm hook runs here, before the loads). */
 	STEP(r->vendor->rsm_restore(r));
-	view_init(r);
 	/* 7. Hardware RSM's whole-image rules. */
 	STEP(check_image(r));
 	/* 8. The registers, in KVM's order for the map. */
@@ -852,19 +995,26 @@ shutdown:
 	return commit ? shut_down(commit, &r->why) : VSMM_E_SHUTDOWN;
 }
 
-int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
-		   struct vsmm_shutdown *why, struct vsmm_cpu_state *out)
+int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
+		    bool ordered, struct vsmm_shutdown *why,
+		    struct vsmm_cpu_state *out)
 {
 	if (!vcpu || !vcpu->model || !area || !vsmm__vendor_get(vcpu->model))
 		return VSMM_E_INVAL;
 	struct vsmm__rsm r;
-	int rc = rsm(&r, vcpu, area, len, NULL);
+	int rc = rsm(&r, vcpu, area, len, NULL, ordered);
 
 	if (why)
 		*why = r.why;
 	if (rc == VSMM_OK && out)
 		*out = r.next.state;
 	return rc;
+}
+
+int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
+		   struct vsmm_shutdown *why, struct vsmm_cpu_state *out)
+{
+	return vsmm__rsm_check(vcpu, area, len, false, why, out);
 }
 
 int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
@@ -878,5 +1028,5 @@ int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
 		return VSMM_E_STATE;
 	struct vsmm__rsm r;
 
-	return rsm(&r, vcpu, NULL, 0, vcpu);
+	return rsm(&r, vcpu, NULL, 0, vcpu, false);
 }

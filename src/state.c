@@ -113,14 +113,8 @@ enum vsmm_layout vsmm_model_layout(const struct vsmm_model *model,
 {
 	if (!model)
 		return VSMM_LAYOUT_AUTO;
-	if (model->layout != VSMM_LAYOUT_AUTO)
-		return model->layout;
-	if (!model->long_mode)
-		return VSMM_LAYOUT_P6_32;
-	const struct vsmm__vendor_ops *vendor = vsmm__vendor_get(model);
-	if (vsmm__rules_get(semantics)->vendor_layout && vendor)
-		return vendor->native_layout;
-	return VSMM_LAYOUT_AMD64;
+	return vsmm__model_layout(model, vsmm__rules_get(semantics),
+				  vsmm__vendor_get(model));
 }
 
 static bool model_valid(const struct vsmm_model *model)

@@ -224,6 +224,53 @@ static void test_composites(void **unused)
 	FAILS(vsmm__check_efer_write(&v, VSMM_EFER_SVME), EFER_UNSUPPORTED);
 }
 
+/* Canonical addresses at both linear widths, by the definition (bits
+ * 63:width-1 all equal) around every boundary: the top and bottom of each
+ * half, and one bit above the width. */
+static bool canonical_by_definition(uint64_t v, unsigned width)
+{
+	uint64_t top = v >> (width - 1);
+
+	return top == 0 || top == (~0ull >> (width - 1));
+}
+
+static void test_canonical(void **unused)
+{
+	(void)unused;
+	static const unsigned widths[] = { 48, 57 };
+
+	for (size_t k = 0; k < 2; k++) {
+		unsigned w = widths[k];
+		uint64_t half = 1ull << (w - 1);
+		const uint64_t edges[] = {
+			0, 1, half - 1, half, half + 1, 1ull << w, (1ull << w) - 1,
+			~0ull, ~0ull - half + 1, ~0ull - half, -half, -half - 1,
+			1ull << 63, (1ull << 63) - 1, 0x00007fffffffffffull,
+			0xffff800000000000ull, 0x0100000000000000ull,
+			0xff00000000000000ull, 0xfeffffffffffffffull,
+		};
+		for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+			for (int d = -2; d <= 2; d++) {
+				uint64_t v = edges[i] + (uint64_t)(int64_t)d;
+
+				assert_int_equal(vsmm__canonical(v, w),
+						 canonical_by_definition(v, w));
+			}
+		}
+		assert_true(vsmm__canonical(half - 1, w));
+		assert_false(vsmm__canonical(half, w));
+		assert_true(vsmm__canonical(-half, w));
+		assert_false(vsmm__canonical(-half - 1, w));
+	}
+	PASS(vsmm__check_rip_canonical(0xffff800000000000ull, 48));
+	FAILS(vsmm__check_rip_canonical(0x0000800000000000ull, 48), RIP_NONCANONICAL);
+	PASS(vsmm__check_rip_canonical(0x0000800000000000ull, 57));
+	FAILS(vsmm__check_base_canonical(0xfe00000000000000ull, 57),
+	      SEG_BASE_NONCANONICAL);
+	FAILS(vsmm__check_dtable_canonical(0x8000000000000000ull, 48),
+	      DTABLE_BASE_NONCANONICAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_pdpte),
 		cmocka_unit_test(test_image_rules),
 		cmocka_unit_test(test_composites),
+		cmocka_unit_test(test_canonical),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

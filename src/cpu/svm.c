@@ -20,8 +20,9 @@ static int svm_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 	int rc = vsmm__smi_nested_exit(s, vcpu);
 	if (rc != VSMM_OK)
 		return rc;
-	s->ex.svm_guest_flag = 1;
-	s->ex.svm_vmcb12_gpa = vmcb12;
+	struct vsmm_image_extras *ex = vsmm__smi_extras(s);
+	ex->svm_guest_flag = 1;
+	ex->svm_vmcb12_gpa = vmcb12;
 	s->svm_vmcb12 = 0;
 	return VSMM_OK;
 }

@@ -314,6 +314,23 @@ ROW_INLINE bool row_partial(const struct vsmm__bind *b, unsigned size)
 }
 
 /*
+ * A row's value, as one the compiler does not see through.  Each row is
+ * stored byte by byte (vsmm__st); GCC 12 merges the bytes into one store,
+ * but where the value is a shift or a mask of a member (the high dword of
+ * a base, the P6 map's attributes) it re-computes each byte from the
+ * member and puts them back together: up to 18 instructions a row instead
+ * of two.  An empty asm makes the value a plain register; compilers
+ * without GNU asm take it as it is.
+ */
+ROW_INLINE uint64_t row_value(uint64_t v)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	__asm__("" : "+r"(v));
+#endif
+	return v;
+}
+
+/*
  * Attribute packing.  The 64-bit maps hold the 16-bit access-rights form;
  * KVM's 32-bit map holds the same bits where the descriptor has them (bits
  * 8..23).  Bits 8..11 of the access-rights form (limit 19:16 in the
@@ -363,7 +380,7 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
 	 * only reads them, so the caller's structs are used without copies. */
 	struct member m = member_of((struct vsmm_cpu_state *)s,
 				    (struct vsmm_image_extras *)x, b);
-	return m.p ? to_image(b, member_get(m)) : 0;
+	return m.p ? row_value(to_image(b, member_get(m))) : 0;
 }
 
 /* A row's binding as a constant the inlined helpers can fold. */
@@ -382,6 +399,22 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
 #define ENCODE_ROW(name, off, size, flags, kind, arg, text)                   \
 	vsmm__st(ROW_AT(area, first, off), (size),                             \
 		 encode_value(s, x, ROW_BIND(kind, arg)));
+
+/*
+ * Does a row hold a member of struct vsmm_image_extras other than the
+ * revision?  (The extras' kinds follow VSMM__B_REVISION, the map's first
+ * member, up to VSMM__B_EXT_SIGNATURE.)  Such rows are left as the zeroed
+ * area has them by the encoder of extras that hold nothing else.
+ */
+ROW_INLINE bool row_of_extras(const struct vsmm__bind *b)
+{
+	return b->kind > VSMM__B_REVISION && b->kind < VSMM__B_EXT_SIGNATURE;
+}
+
+#define ENCODE_PLAIN_ROW(name, off, size, flags, kind, arg, text)             \
+	if (!row_of_extras(ROW_BIND(kind, arg)))                               \
+		vsmm__st(ROW_AT(area, first, off), (size),                     \
+			 encode_value(s, &rev_only, ROW_BIND(kind, arg)));
 
 /* Rows flagged as vsmm extensions are skipped when the area lacks them
  * (ext false): the bytes are then whatever a real processor kept there. */
@@ -415,8 +448,9 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
 		       VSMM__EXT_SIGNATURE;
 
 /*
- * encode_ID, extensions_present_ID and decode_ID for one layout's table.
- * encode reads the caller's s and x.  decode zeroes the caller's s and x
+ * encode_ID, encode_plain_ID, extensions_present_ID and decode_ID for one
+ * layout's table.  encode reads the caller's s and x; encode_plain stores
+ * the rows of s and the revision only (extras all zero but it).  decode zeroes the caller's s and x
  * (what the layout does not hold reads as zero) and stores each row into
  * its member: one little-endian load and one store per row, and no copy
  * of the whole structs (decoding into zeroed locals and copying them out
@@ -429,6 +463,15 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
 	{                                                                      \
 		const size_t first = AREA_FIRST(AREA_OFFSET);                  \
 		FIELDS(ENCODE_ROW)                                             \
+	}                                                                      \
+	static void encode_plain_##id(const struct vsmm_cpu_state *s,          \
+				      uint32_t revision, uint8_t *area)        \
+	{                                                                      \
+		const size_t first = AREA_FIRST(AREA_OFFSET);                  \
+		const struct vsmm_image_extras rev_only = {                    \
+			.revision = revision,                                  \
+		};                                                             \
+		FIELDS(ENCODE_PLAIN_ROW)                                       \
 	}                                                                      \
 	static bool extensions_present_##id(const uint8_t *area)               \
 	{                                                                      \
@@ -450,6 +493,13 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
 		FIELDS(DECODE_ROW)                                             \
 	}
 
+/* vsmm__layout_signed (layout.h) says which tables have a signature row. */
+#define SIGNED_ROW(name, off, size, flags, kind, arg, text)                   \
+	+ (VSMM__B_##kind == VSMM__B_EXT_SIGNATURE)
+_Static_assert((0 VSMM__P6_32_FIELDS(SIGNED_ROW)) == 0, "p6-32 is not signed");
+_Static_assert((0 VSMM__AMD64_FIELDS(SIGNED_ROW)) == 0, "amd64 is not signed");
+_Static_assert((0 VSMM__INTEL64_FIELDS(SIGNED_ROW)) == 1, "intel64 is signed");
+
 CODEC(p6_32, VSMM__P6_32_FIELDS, VSMM__P6_32_AREA_OFFSET)
 CODEC(amd64, VSMM__AMD64_FIELDS, VSMM__AMD64_AREA_OFFSET)
 CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET)
@@ -457,14 +507,18 @@ CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET)
 static const struct {
 	void (*encode)(const struct vsmm_cpu_state *s,
 		       const struct vsmm_image_extras *x, uint8_t *area);
+	void (*encode_plain)(const struct vsmm_cpu_state *s, uint32_t revision,
+			     uint8_t *area);
 	void (*decode)(const uint8_t *area, struct vsmm_cpu_state *state,
 		       struct vsmm_image_extras *extras);
 	bool (*extensions_present)(const uint8_t *area);
 } codecs[VSMM_LAYOUT_COUNT] = {
-	[VSMM_LAYOUT_P6_32] = { encode_p6_32, decode_p6_32, extensions_present_p6_32 },
-	[VSMM_LAYOUT_AMD64] = { encode_amd64, decode_amd64, extensions_present_amd64 },
-	[VSMM_LAYOUT_INTEL64] = { encode_intel64, decode_intel64,
-				  extensions_present_intel64 },
+	[VSMM_LAYOUT_P6_32] = { encode_p6_32, encode_plain_p6_32, decode_p6_32,
+				extensions_present_p6_32 },
+	[VSMM_LAYOUT_AMD64] = { encode_amd64, encode_plain_amd64, decode_amd64,
+				extensions_present_amd64 },
+	[VSMM_LAYOUT_INTEL64] = { encode_intel64, encode_plain_intel64,
+				  decode_intel64, extensions_present_intel64 },
 };
 
 bool vsmm__image_has_hidden(enum vsmm_layout layout, const uint8_t *area)
@@ -516,6 +570,14 @@ void vsmm__image_encode(enum vsmm_layout layout,
 {
 	memset(area, 0, layouts[layout]->desc.area_size);
 	codecs[layout].encode(state, extras, area);
+}
+
+void vsmm__image_encode_plain(enum vsmm_layout layout,
+			      const struct vsmm_cpu_state *state,
+			      uint32_t revision, uint8_t *area)
+{
+	memset(area, 0, layouts[layout]->desc.area_size);
+	codecs[layout].encode_plain(state, revision, area);
 }
 
 void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,

@@ -91,6 +91,12 @@ void vsmm__image_encode(enum vsmm_layout layout,
 void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
 			struct vsmm_cpu_state *state,
 			struct vsmm_image_extras *extras);
+/* vsmm__image_encode of extras that are all zero but the revision (the
+ * common SMI): the rows of the other extras are not stored over the
+ * zeroed area. */
+void vsmm__image_encode_plain(enum vsmm_layout layout,
+			      const struct vsmm_cpu_state *state,
+			      uint32_t revision, uint8_t *area);
 
 /*
  * Does this area (the layout's whole area, of its size) carry the hidden
@@ -101,9 +107,32 @@ void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
  */
 bool vsmm__image_has_hidden(enum vsmm_layout layout, const uint8_t *area);
 
+/*
+ * Can an area of this layout lack the hidden segment state, that is, does
+ * its table have vsmm's signature row?  Only intel64's (layout.c checks
+ * this against the tables at compile time); RSM asks
+ * vsmm__image_has_hidden only then.
+ */
+static inline bool vsmm__layout_signed(enum vsmm_layout layout)
+{
+	return layout == VSMM_LAYOUT_INTEL64;
+}
+
 extern const struct vsmm__layout vsmm__layout_p6_32;
 extern const struct vsmm__layout vsmm__layout_amd64;
 extern const struct vsmm__layout vsmm__layout_intel64;
+
+/* vsmm_layout_get, inline for SMI and RSM (NULL for AUTO and for values
+ * outside the enum). */
+static inline const struct vsmm_layout_desc *vsmm__layout_desc(enum vsmm_layout layout)
+{
+	switch (layout) {
+	case VSMM_LAYOUT_P6_32: return &vsmm__layout_p6_32.desc;
+	case VSMM_LAYOUT_AMD64: return &vsmm__layout_amd64.desc;
+	case VSMM_LAYOUT_INTEL64: return &vsmm__layout_intel64.desc;
+	default: return NULL;
+	}
+}
 
 /*
  * Table expanders shared by the three layout files.  A table row is
