@@ -638,10 +638,11 @@ static inline bool mask_seg(struct vsmm_cpu_state *st, int i)
  */
 static bool mask_resumed(struct vsmm_cpu_state *st)
 {
-	bool bad = mask_seg(st, VSMM_ES) | mask_seg(st, VSMM_CS) |
-		   mask_seg(st, VSMM_SS) | mask_seg(st, VSMM_DS) |
-		   mask_seg(st, VSMM_FS) | mask_seg(st, VSMM_GS) |
-		   mask_seg(st, VSMM_LDTR) | mask_seg(st, VSMM_TR);
+	/* `|`, not `||`: every register is masked, whatever the verdict. */
+	unsigned bad = (unsigned)mask_seg(st, VSMM_ES) | (unsigned)mask_seg(st, VSMM_CS) |
+		       (unsigned)mask_seg(st, VSMM_SS) | (unsigned)mask_seg(st, VSMM_DS) |
+		       (unsigned)mask_seg(st, VSMM_FS) | (unsigned)mask_seg(st, VSMM_GS) |
+		       (unsigned)mask_seg(st, VSMM_LDTR) | (unsigned)mask_seg(st, VSMM_TR);
 
 	/* LTR and task switches mark the TSS busy: TR never holds an
 	 * available TSS (QEMU's TCG keeps the type LTR read, before it set
@@ -650,8 +651,8 @@ static bool mask_resumed(struct vsmm_cpu_state *st)
 	unsigned tr_type = tr->attr & VSMM_SEG_TYPE_MASK;
 	if (!(tr->attr & VSMM_SEG_S) && (tr_type == 0x1u || tr_type == 0x9u))
 		tr->attr |= 0x2u;
-	bad |= (vsmm__check_tr(tr, st->efer) != NONE) |
-	       (vsmm__check_ldtr(&st->seg[VSMM_LDTR]) != NONE);
+	bad |= (unsigned)(vsmm__check_tr(tr, st->efer) != NONE) |
+	       (unsigned)(vsmm__check_ldtr(&st->seg[VSMM_LDTR]) != NONE);
 	if (!(st->cr0 & VSMM_CR0_PE))
 		st->rflags &= ~VSMM_RFLAGS_VM;
 	if (v86_mode(st)) {
