@@ -311,6 +311,20 @@ void memmap_destroy(struct machine *m)
 /* Dropped writes                                                      */
 /* ------------------------------------------------------------------ */
 
+/* The firmware image below 4 GiB, which no view lists (it never changes
+ * mapping): filled into *bios when gpa is in it, else NULL. */
+static const struct mem_span *bios_span(const struct machine *m, uint64_t gpa,
+					struct mem_span *bios)
+{
+	if (gpa < FOUR_GIB - m->bios_size || gpa >= FOUR_GIB)
+		return NULL;
+	bios->start = FOUR_GIB - m->bios_size;
+	bios->end = FOUR_GIB;
+	bios->kind = MK_ROM;
+	bios->host = m->bios;
+	return bios;
+}
+
 /* The span of the CPU's current view (or the BIOS) holding addr. */
 static const struct mem_span *cpu_span(struct machine *m, uint64_t addr,
 				       struct mem_span *bios)
@@ -319,14 +333,7 @@ static const struct mem_span *cpu_span(struct machine *m, uint64_t addr,
 	for (unsigned i = 0; i < c->napplied; i++)
 		if (addr >= c->applied[i].start && addr < c->applied[i].end)
 			return &c->applied[i];
-	if (addr >= FOUR_GIB - m->bios_size && addr < FOUR_GIB) {
-		bios->start = FOUR_GIB - m->bios_size;
-		bios->end = FOUR_GIB;
-		bios->kind = MK_ROM;
-		bios->host = m->bios;
-		return bios;
-	}
-	return NULL;
+	return bios_span(m, addr, bios);
 }
 
 /*
@@ -380,14 +387,7 @@ static const struct mem_span *view_span(struct machine *m, bool smm,
 			c->last_span[smm] = i;
 			return &v[i];
 		}
-	if (gpa >= FOUR_GIB - m->bios_size && gpa < FOUR_GIB) {
-		bios->start = FOUR_GIB - m->bios_size;
-		bios->end = FOUR_GIB;
-		bios->kind = MK_ROM;
-		bios->host = m->bios;
-		return bios;
-	}
-	return NULL;
+	return bios_span(m, gpa, bios);
 }
 
 int machine_phys_read(struct machine *m, bool smm, uint64_t gpa, void *buf,
