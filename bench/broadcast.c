@@ -33,8 +33,8 @@ struct worker {
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	const struct bench_case c = { "amd64/intel", VSMM_LAYOUT_AMD64,
-				      VSMM_VENDOR_INTEL, false };
+	const struct bench_case c = { "amd64/intel", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL,
+				      false };
 	/* Allocated by the thread itself, so it sits in memory first touched
 	 * by the CPU that runs it, and padded to whole cache lines. */
 	struct bench_vcpu *bv = aligned_alloc(64, (sizeof(*bv) + 63) & ~63ul);
@@ -64,9 +64,9 @@ static void *worker_main(void *arg)
 }
 
 struct run {
-	double per_s;      /* round trips per second, all vCPUs */
-	double cpu_ns_rt;  /* thread CPU time per round trip */
-	double cores;      /* thread CPU time / wall time: cores actually had */
+	double per_s;	  /* round trips per second, all vCPUs */
+	double cpu_ns_rt; /* thread CPU time per round trip */
+	double cores;	  /* thread CPU time / wall time: cores actually had */
 };
 
 static int run_once(unsigned nvcpus, struct run *out)
@@ -90,8 +90,7 @@ static int run_once(unsigned nvcpus, struct run *out)
 	}
 	if (created != nvcpus) {
 		/* The barrier can never open: give up without waiting. */
-		fprintf(stderr, "bench-broadcast: could not start %u threads\n",
-			nvcpus);
+		fprintf(stderr, "bench-broadcast: could not start %u threads\n", nvcpus);
 		exit(1);
 	}
 	pthread_barrier_wait(&start);
@@ -135,8 +134,10 @@ int main(int argc, char **argv)
 			struct run one_run;
 
 			if (run_once(n, &one_run)) {
-				fprintf(stderr, "bench-broadcast: a round trip "
-						"failed with %u vCPUs\n", n);
+				fprintf(stderr,
+					"bench-broadcast: a round trip "
+					"failed with %u vCPUs\n",
+					n);
 				return 1;
 			}
 			per_s[r] = one_run.per_s;
@@ -146,8 +147,7 @@ int main(int argc, char **argv)
 		s = bench_stats_of(per_s, RUNS);
 		c = bench_stats_of(cpu, RUNS);
 		k = bench_stats_of(cores, RUNS);
-		printf("  %6u %16.0f %22.1f %11.2f\n", n, s.median, c.median,
-		       k.median);
+		printf("  %6u %16.0f %22.1f %11.2f\n", n, s.median, c.median, k.median);
 		if (n == 1)
 			one = s.median;
 		if (n == 2)

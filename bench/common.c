@@ -46,8 +46,7 @@ struct bench_stats bench_stats_of(double *v, size_t n)
 
 /* Both address spaces are the same flat buffer: the benchmark measures
  * the library, not an MMU. */
-static int mem_span(const struct bench_mem *mem, uint64_t gpa, size_t len,
-		    size_t *off)
+static int mem_span(const struct bench_mem *mem, uint64_t gpa, size_t len, size_t *off)
 {
 	if (gpa < mem->gpa_base || gpa - mem->gpa_base > mem->size ||
 	    len > mem->size - (gpa - mem->gpa_base))
@@ -68,8 +67,7 @@ static int mem_read(void *ctx, bool smm, uint64_t gpa, void *buf, size_t len)
 	return 0;
 }
 
-static int mem_write(void *ctx, bool smm, uint64_t gpa, const void *buf,
-		     size_t len)
+static int mem_write(void *ctx, bool smm, uint64_t gpa, const void *buf, size_t len)
 {
 	struct bench_mem *mem = ctx;
 	size_t off;
@@ -115,11 +113,11 @@ void bench_mem_place(struct bench_mem *mem, unsigned placement)
 	mem->bytes = to;
 }
 
-static struct vsmm_seg seg(uint16_t sel, uint16_t attr, uint32_t limit,
-			   uint64_t base)
+static struct vsmm_seg seg(uint16_t sel, uint16_t attr, uint32_t limit, uint64_t base)
 {
-	struct vsmm_seg s = { .selector = sel, .attr = attr, .limit = limit,
-			      .base = base };
+	struct vsmm_seg s = {
+		.selector = sel, .attr = attr, .limit = limit, .base = base
+	};
 	return s;
 }
 
@@ -127,33 +125,31 @@ static struct vsmm_seg seg(uint16_t sel, uint16_t attr, uint32_t limit,
  * non-zero FS/GS bases, a busy TSS, every GPR distinct. */
 static void state_long_mode(struct vsmm_cpu_state *s)
 {
-	const uint16_t data = VSMM_SEG_P | VSMM_SEG_S | VSMM_SEG_DB |
-			      VSMM_SEG_G | 0x3;
+	const uint16_t data = VSMM_SEG_P | VSMM_SEG_S | VSMM_SEG_DB | VSMM_SEG_G | 0x3;
 
 	for (unsigned i = 0; i < VSMM_GPR_COUNT; i++)
-		s->gpr[i] = (0x1111111111111111ull * (i + 1)) ^
-			    0x0123456789abcdefull;
+		s->gpr[i] = (0x1111111111111111ull * (i + 1)) ^ 0x0123456789abcdefull;
 	s->rip = 0xffffffff81000123ull;
 	s->rflags = VSMM_RFLAGS_FIXED | VSMM_RFLAGS_IF;
-	s->cr0 = VSMM_CR0_PE | VSMM_CR0_MP | VSMM_CR0_ET | VSMM_CR0_NE |
-		 VSMM_CR0_WP | VSMM_CR0_AM | VSMM_CR0_PG;
+	s->cr0 = VSMM_CR0_PE | VSMM_CR0_MP | VSMM_CR0_ET | VSMM_CR0_NE | VSMM_CR0_WP |
+		 VSMM_CR0_AM | VSMM_CR0_PG;
 	s->cr2 = 0x7fffdeadb000ull;
 	s->cr3 = 0x1000;
-	s->cr4 = VSMM_CR4_PAE | VSMM_CR4_PGE | VSMM_CR4_OSFXSR |
-		 VSMM_CR4_OSXMMEXCPT | VSMM_CR4_PSE | VSMM_CR4_DE;
+	s->cr4 = VSMM_CR4_PAE | VSMM_CR4_PGE | VSMM_CR4_OSFXSR | VSMM_CR4_OSXMMEXCPT |
+		 VSMM_CR4_PSE | VSMM_CR4_DE;
 	s->efer = VSMM_EFER_SCE | VSMM_EFER_LME | VSMM_EFER_LMA | VSMM_EFER_NXE;
 	s->dr6 = VSMM_DR6_FIXED_1;
 	s->dr7 = VSMM_DR7_FIXED_1;
-	s->seg[VSMM_CS] = seg(0x10, VSMM_SEG_P | VSMM_SEG_S | VSMM_SEG_L |
-				    VSMM_SEG_G | 0xb, 0xffffffff, 0);
+	s->seg[VSMM_CS] = seg(0x10,
+			      VSMM_SEG_P | VSMM_SEG_S | VSMM_SEG_L | VSMM_SEG_G | 0xb,
+			      0xffffffff, 0);
 	s->seg[VSMM_SS] = seg(0x18, data, 0xffffffff, 0);
 	s->seg[VSMM_DS] = seg(0x18, data, 0xffffffff, 0);
 	s->seg[VSMM_ES] = seg(0x18, data, 0xffffffff, 0);
 	s->seg[VSMM_FS] = seg(0x18, data, 0xffffffff, 0x7f0012345000ull);
 	s->seg[VSMM_GS] = seg(0x18, data, 0xffffffff, 0xffff888000200000ull);
 	s->seg[VSMM_LDTR] = seg(0, VSMM_SEG_P | 0x2, 0xffff, 0);
-	s->seg[VSMM_TR] = seg(0x40, VSMM_SEG_P | 0xb, 0x67,
-			      0xfffffe0000003000ull);
+	s->seg[VSMM_TR] = seg(0x40, VSMM_SEG_P | 0xb, 0x67, 0xfffffe0000003000ull);
 	s->gdtr.base = 0xfffffe0000001000ull;
 	s->gdtr.limit = 0x7f;
 	s->idtr.base = 0xfffffe0000000000ull;
@@ -167,10 +163,9 @@ static void state_linux(struct vsmm_cpu_state *s)
 {
 	state_long_mode(s);
 	s->cr3 = 0x00003e8f5a3c2000ull | 0x001;
-	s->cr4 = VSMM_CR4_DE | VSMM_CR4_PSE | VSMM_CR4_PAE | VSMM_CR4_MCE |
-		 VSMM_CR4_PGE | VSMM_CR4_OSFXSR | VSMM_CR4_OSXMMEXCPT |
-		 VSMM_CR4_FSGSBASE | VSMM_CR4_PCIDE | VSMM_CR4_OSXSAVE |
-		 VSMM_CR4_SMEP | VSMM_CR4_SMAP;
+	s->cr4 = VSMM_CR4_DE | VSMM_CR4_PSE | VSMM_CR4_PAE | VSMM_CR4_MCE | VSMM_CR4_PGE |
+		 VSMM_CR4_OSFXSR | VSMM_CR4_OSXMMEXCPT | VSMM_CR4_FSGSBASE |
+		 VSMM_CR4_PCIDE | VSMM_CR4_OSXSAVE | VSMM_CR4_SMEP | VSMM_CR4_SMAP;
 	s->seg[VSMM_FS].base = 0;
 }
 
@@ -178,21 +173,21 @@ static void state_linux(struct vsmm_cpu_state *s)
  * has no PDPTEs to read), non-zero segment bases, LDT and TSS loaded. */
 static void state_protected_mode(struct vsmm_cpu_state *s)
 {
-	const uint16_t data = VSMM_SEG_P | VSMM_SEG_S | VSMM_SEG_DB |
-			      VSMM_SEG_G | 0x3;
+	const uint16_t data = VSMM_SEG_P | VSMM_SEG_S | VSMM_SEG_DB | VSMM_SEG_G | 0x3;
 
 	for (unsigned i = 0; i < 8; i++)
 		s->gpr[i] = (0x11111111u * (i + 1)) ^ 0x01234567u;
 	s->rip = 0xc0100123u;
 	s->rflags = VSMM_RFLAGS_FIXED | VSMM_RFLAGS_IF;
-	s->cr0 = VSMM_CR0_PE | VSMM_CR0_MP | VSMM_CR0_ET | VSMM_CR0_NE |
-		 VSMM_CR0_WP | VSMM_CR0_PG;
+	s->cr0 = VSMM_CR0_PE | VSMM_CR0_MP | VSMM_CR0_ET | VSMM_CR0_NE | VSMM_CR0_WP |
+		 VSMM_CR0_PG;
 	s->cr3 = 0x2000;
 	s->cr4 = VSMM_CR4_PSE | VSMM_CR4_PGE | VSMM_CR4_OSFXSR;
 	s->dr6 = VSMM_DR6_FIXED_1;
 	s->dr7 = VSMM_DR7_FIXED_1;
-	s->seg[VSMM_CS] = seg(0x08, VSMM_SEG_P | VSMM_SEG_S | VSMM_SEG_DB |
-				    VSMM_SEG_G | 0xb, 0xffffffff, 0);
+	s->seg[VSMM_CS] = seg(0x08,
+			      VSMM_SEG_P | VSMM_SEG_S | VSMM_SEG_DB | VSMM_SEG_G | 0xb,
+			      0xffffffff, 0);
 	s->seg[VSMM_SS] = seg(0x10, data, 0xffffffff, 0);
 	s->seg[VSMM_DS] = seg(0x10, data, 0xffffffff, 0);
 	s->seg[VSMM_ES] = seg(0x10, data, 0xffffffff, 0);
@@ -240,12 +235,12 @@ void bench_vcpu_teardown(struct bench_vcpu *bv)
 
 static bool seg_equal(const struct vsmm_seg *a, const struct vsmm_seg *b)
 {
-	return a->selector == b->selector && a->attr == b->attr &&
-	       a->limit == b->limit && a->base == b->base;
+	return a->selector == b->selector && a->attr == b->attr && a->limit == b->limit &&
+	       a->base == b->base;
 }
 
 const char *bench_state_diff(const struct vsmm_cpu_state *a,
-			      const struct vsmm_cpu_state *b)
+			     const struct vsmm_cpu_state *b)
 {
 	static const char *const seg_names[VSMM_SREG_COUNT] = VSMM_SREG_NAMES;
 
@@ -295,8 +290,9 @@ int bench_round_trip_checked(struct bench_vcpu *bv)
 		if (rc == VSMM_E_SHUTDOWN)
 			fprintf(stderr, "  shutdown reason %s (%s = 0x%llx)\n",
 				vsmm_reason_name(bv->vcpu.last_shutdown.reason),
-				bv->vcpu.last_shutdown.field ?
-					bv->vcpu.last_shutdown.field : "-",
+				bv->vcpu.last_shutdown.field
+					? bv->vcpu.last_shutdown.field
+					: "-",
 				(unsigned long long)bv->vcpu.last_shutdown.value);
 		return rc;
 	}

@@ -69,10 +69,10 @@ void bench_mem_place(struct bench_mem *mem, unsigned placement);
 
 /* A case: which layout and vendor a vCPU uses, and which state it is in. */
 struct bench_case {
-	const char *name;          /* e.g. "amd64/intel" */
+	const char *name; /* e.g. "amd64/intel" */
 	enum vsmm_layout layout;
 	enum vsmm_vendor vendor;
-	bool linux_like;           /* 64-bit maps: the Linux-kernel-like state */
+	bool linux_like; /* 64-bit maps: the Linux-kernel-like state */
 };
 
 /* A vCPU set up for a case: model, memory and the state it runs in when

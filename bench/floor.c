@@ -14,22 +14,22 @@
 /* Segment records: ES..GS at 16 * n, LDTR at 0x70, TR at 0x90. */
 #define SEG_OFF(n) ((n) < VSMM_LDTR ? 16u * (n) : (n) == VSMM_LDTR ? 0x70u : 0x90u)
 
-#define SAVE_SEG(n)                                                          \
-	do {                                                                 \
-		const struct vsmm_seg *g = &s->seg[n];                       \
-		bench_st16(a + SEG_OFF(n), g->selector);                     \
+#define SAVE_SEG(n) \
+	do { \
+		const struct vsmm_seg *g = &s->seg[n]; \
+		bench_st16(a + SEG_OFF(n), g->selector); \
 		bench_st16(a + SEG_OFF(n) + 2, g->attr & VSMM_SEG_ATTR_MASK); \
-		bench_st32(a + SEG_OFF(n) + 4, g->limit);                    \
-		bench_st64(a + SEG_OFF(n) + 8, g->base);                     \
+		bench_st32(a + SEG_OFF(n) + 4, g->limit); \
+		bench_st64(a + SEG_OFF(n) + 8, g->base); \
 	} while (0)
 
-#define LOAD_SEG(n)                                                          \
-	do {                                                                 \
-		struct vsmm_seg *g = &s->seg[n];                             \
-		g->selector = bench_ld16(a + SEG_OFF(n));                    \
-		g->attr = bench_ld16(a + SEG_OFF(n) + 2);                    \
-		g->limit = bench_ld32(a + SEG_OFF(n) + 4);                   \
-		g->base = bench_ld64(a + SEG_OFF(n) + 8);                    \
+#define LOAD_SEG(n) \
+	do { \
+		struct vsmm_seg *g = &s->seg[n]; \
+		g->selector = bench_ld16(a + SEG_OFF(n)); \
+		g->attr = bench_ld16(a + SEG_OFF(n) + 2); \
+		g->limit = bench_ld32(a + SEG_OFF(n) + 4); \
+		g->base = bench_ld64(a + SEG_OFF(n) + 8); \
 	} while (0)
 
 /* GPR i (enum vsmm_gpr: RAX, RCX, ... R15) sits at 0x1F8 - 8 * i. */
@@ -39,20 +39,40 @@
 
 /* Written out, so every field is a straight-line access whatever the
  * optimiser's unrolling limits. */
-#define GPRS(DO)                                                             \
-	do {                                                                 \
-		DO(0); DO(1); DO(2); DO(3); DO(4); DO(5); DO(6); DO(7);      \
-		DO(8); DO(9); DO(10); DO(11); DO(12); DO(13); DO(14); DO(15); \
+#define GPRS(DO) \
+	do { \
+		DO(0); \
+		DO(1); \
+		DO(2); \
+		DO(3); \
+		DO(4); \
+		DO(5); \
+		DO(6); \
+		DO(7); \
+		DO(8); \
+		DO(9); \
+		DO(10); \
+		DO(11); \
+		DO(12); \
+		DO(13); \
+		DO(14); \
+		DO(15); \
 	} while (0)
-#define SEGS(DO)                                                             \
-	do {                                                                 \
-		DO(VSMM_ES); DO(VSMM_CS); DO(VSMM_SS); DO(VSMM_DS);          \
-		DO(VSMM_FS); DO(VSMM_GS); DO(VSMM_LDTR); DO(VSMM_TR);        \
+#define SEGS(DO) \
+	do { \
+		DO(VSMM_ES); \
+		DO(VSMM_CS); \
+		DO(VSMM_SS); \
+		DO(VSMM_DS); \
+		DO(VSMM_FS); \
+		DO(VSMM_GS); \
+		DO(VSMM_LDTR); \
+		DO(VSMM_TR); \
 	} while (0)
 
 static void save_fields(uint8_t *a, const struct vsmm_cpu_state *s)
 {
-	SEGS(SAVE_SEG);                          /* 32 fields */
+	SEGS(SAVE_SEG); /* 32 fields */
 	bench_st32(a + 0x64, s->gdtr.limit);
 	bench_st64(a + 0x68, s->gdtr.base);
 	bench_st32(a + 0x84, s->idtr.limit);
@@ -68,7 +88,7 @@ static void save_fields(uint8_t *a, const struct vsmm_cpu_state *s)
 	bench_st64(a + 0x168, s->dr6);
 	bench_st64(a + 0x170, s->rflags);
 	bench_st64(a + 0x178, s->rip);
-	GPRS(SAVE_GPR);                          /* 16 fields */
+	GPRS(SAVE_GPR); /* 16 fields */
 }
 
 static void load_fields(const uint8_t *a, struct vsmm_cpu_state *s)
@@ -95,8 +115,9 @@ static void load_fields(const uint8_t *a, struct vsmm_cpu_state *s)
  * for a vCPU with the AMD64 map (IDTR 0/0, EFER 0). */
 static void smm_entry_state(struct vsmm_cpu_state *s)
 {
-	const struct vsmm_seg flat = { .selector = 0, .attr = SMM_DATA_ATTR,
-				       .limit = 0xffffffffu, .base = 0 };
+	const struct vsmm_seg flat = {
+		.selector = 0, .attr = SMM_DATA_ATTR, .limit = 0xffffffffu, .base = 0
+	};
 
 	s->smm = true;
 	s->smm_inside_nmi = s->nmi_masked;
@@ -117,8 +138,8 @@ static void smm_entry_state(struct vsmm_cpu_state *s)
 	s->seg[VSMM_CS].base = s->smbase;
 }
 
-int bench_floor_smi(struct vsmm_cpu_state *s,
-		    const struct vsmm_platform_ops *ops, void *ctx)
+int bench_floor_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
+		    void *ctx)
 {
 	uint8_t area[AREA_SIZE];
 
@@ -131,8 +152,8 @@ int bench_floor_smi(struct vsmm_cpu_state *s,
 	return 0;
 }
 
-int bench_floor_rsm(struct vsmm_cpu_state *s,
-		    const struct vsmm_platform_ops *ops, void *ctx)
+int bench_floor_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
+		    void *ctx)
 {
 	uint8_t area[AREA_SIZE];
 

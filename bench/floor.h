@@ -88,11 +88,11 @@ static inline uint64_t bench_ld64(const uint8_t *p)
 
 /* SMI on s (a 64-bit vCPU at s->smbase, KVM semantics).  Returns 0, or -1
  * if write_phys failed (s unchanged then). */
-int bench_floor_smi(struct vsmm_cpu_state *s,
-		    const struct vsmm_platform_ops *ops, void *ctx);
+int bench_floor_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
+		    void *ctx);
 
 /* RSM on s (in SMM).  Returns 0, or -1 if read_phys failed (s unchanged). */
-int bench_floor_rsm(struct vsmm_cpu_state *s,
-		    const struct vsmm_platform_ops *ops, void *ctx);
+int bench_floor_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
+		    void *ctx);
 
 #endif /* VSMM_BENCH_FLOOR_H */

@@ -23,7 +23,7 @@ struct image {
 	uint8_t area[VSMM_IMAGE_MAX];
 	size_t len;
 	const struct vsmm_vcpu *vcpu; /* in SMM: the vCPU RSM would run on */
-	bool valid;                   /* should RSM accept it? */
+	bool valid;		      /* should RSM accept it? */
 };
 
 static const struct bench_case cases[] = {
@@ -78,8 +78,10 @@ static int add_images(size_t ci)
 
 	cr0 = field_find(d, "cr0");
 	if (!cr0) {
-		fprintf(stderr, "%s: layout has no field named cr0; no broken "
-				"image for it\n", c->name);
+		fprintf(stderr,
+			"%s: layout has no field named cr0; no broken "
+			"image for it\n",
+			c->name);
 		return VSMM_OK;
 	}
 	bad = &images[nimages++];
@@ -186,11 +188,12 @@ int main(void)
 		return 1;
 	}
 	printf("# inspector: vsmm_image_decode + vsmm_rsm_check, images/s, "
-	       "per CPU second, median of %d runs\n", RUNS);
-	printf("  %-24s %12.0f /s  [min %.0f, max %.0f]\n",
-	       "accepted images", good.median, good.min, good.max);
-	printf("  %-24s %12.0f /s  [min %.0f, max %.0f]\n",
-	       "refused images (CR0)", bad.median, bad.min, bad.max);
+	       "per CPU second, median of %d runs\n",
+	       RUNS);
+	printf("  %-24s %12.0f /s  [min %.0f, max %.0f]\n", "accepted images",
+	       good.median, good.min, good.max);
+	printf("  %-24s %12.0f /s  [min %.0f, max %.0f]\n", "refused images (CR0)",
+	       bad.median, bad.min, bad.max);
 	for (size_t i = 0; i < NCASES; i++)
 		bench_vcpu_teardown(&vcpus[i]);
 	/* The summary is the full path: images RSM accepts run every check. */

@@ -26,8 +26,8 @@
 #include "floor.h"
 #include "internal.h" /* VSMM__ARRAY_SIZE */
 
-#define RUNS 21              /* timed runs per figure; the median is reported */
-#define MIN_RUN_NS 5000000u  /* a run lasts at least 5 ms of CPU time */
+#define RUNS 21		    /* timed runs per figure; the median is reported */
+#define MIN_RUN_NS 5000000u /* a run lasts at least 5 ms of CPU time */
 
 static const struct bench_case cases[] = {
 	{ "amd64/intel", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false },
@@ -63,8 +63,7 @@ __attribute__((noinline)) static int rt_loop(struct vsmm_vcpu *v, uint64_t n)
 /* One direction alone: restore the vCPU from a snapshot, then make the
  * transition; copy_loop measures the restore so it can be subtracted. */
 __attribute__((noinline)) static int enter_loop(struct vsmm_vcpu *v,
-						const struct vsmm_vcpu *snap,
-						uint64_t n)
+						const struct vsmm_vcpu *snap, uint64_t n)
 {
 	int rc = 0;
 
@@ -76,8 +75,7 @@ __attribute__((noinline)) static int enter_loop(struct vsmm_vcpu *v,
 }
 
 __attribute__((noinline)) static int leave_loop(struct vsmm_vcpu *v,
-						const struct vsmm_vcpu *snap,
-						uint64_t n)
+						const struct vsmm_vcpu *snap, uint64_t n)
 {
 	int rc = 0;
 
@@ -89,8 +87,7 @@ __attribute__((noinline)) static int leave_loop(struct vsmm_vcpu *v,
 }
 
 __attribute__((noinline)) static int copy_loop(struct vsmm_vcpu *v,
-					       const struct vsmm_vcpu *snap,
-					       uint64_t n)
+					       const struct vsmm_vcpu *snap, uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++) {
 		*v = *snap;
@@ -147,7 +144,7 @@ static void limit_save(uint8_t *a, const struct vsmm_cpu_state *s)
 	bench_st64(a + 0x88, s->idtr.base);
 	a[0xcb] = s->int_shadow;
 	bench_st64(a + 0xd0, s->efer);
-	bench_st64(a + 0xd8, 0);          /* SVM guest flag */
+	bench_st64(a + 0xd8, 0); /* SVM guest flag */
 	bench_st64(a + 0xe0, s->svm_vmcb12);
 	bench_st32(a + 0xfc, 0x00020064); /* revision id */
 	bench_st32(a + 0x100, s->smbase);
@@ -209,8 +206,7 @@ __attribute__((noinline)) static int limit_loop(struct vsmm_cpu_state *s,
 /* ---------------------------------------------------------------------- */
 
 __attribute__((noinline)) static int floor_loop(struct vsmm_cpu_state *s,
-						struct bench_mem *mem,
-						uint64_t n)
+						struct bench_mem *mem, uint64_t n)
 {
 	int rc = 0;
 
@@ -260,17 +256,19 @@ static int floor_verify(const struct bench_case *c)
 	}
 	for (size_t i = 0; i < sizeof(image); i++) {
 		if (area_of(&fl)[i] != image[i]) {
-			fprintf(stderr, "%s: the floor writes 0x%02x at 0x%zx "
+			fprintf(stderr,
+				"%s: the floor writes 0x%02x at 0x%zx "
 				"of the area (offset 0x%zx), the library 0x%02x\n",
-				c->name, area_of(&fl)[i], i, 0x7e00 + i,
-				image[i]);
+				c->name, area_of(&fl)[i], i, 0x7e00 + i, image[i]);
 			goto out;
 		}
 	}
 	diff = bench_state_diff(&lib.vcpu.state, &fl.vcpu.state);
 	if (diff) {
-		fprintf(stderr, "%s: after SMI the floor's %s differs from "
-			"the library's\n", c->name, diff);
+		fprintf(stderr,
+			"%s: after SMI the floor's %s differs from "
+			"the library's\n",
+			c->name, diff);
 		goto out;
 	}
 	if (bench_floor_rsm(&fl.vcpu.state, &bench_mem_ops, &fl.mem)) {
@@ -279,8 +277,7 @@ static int floor_verify(const struct bench_case *c)
 	}
 	diff = bench_state_diff(&fl.before, &fl.vcpu.state);
 	if (diff) {
-		fprintf(stderr, "%s: the floor's round trip changed %s\n",
-			c->name, diff);
+		fprintf(stderr, "%s: the floor's round trip changed %s\n", c->name, diff);
 		goto out;
 	}
 	rc = 0;
@@ -324,8 +321,7 @@ static int job_copy(struct job *j, uint64_t n)
 
 static int job_limit(struct job *j, uint64_t n)
 {
-	return limit_loop(&j->limit_state, j->bv->mem.bytes + BENCH_AREA64_OFF,
-			  n);
+	return limit_loop(&j->limit_state, j->bv->mem.bytes + BENCH_AREA64_OFF, n);
 }
 
 static int job_floor(struct job *j, uint64_t n)
@@ -356,8 +352,7 @@ static uint64_t calibrate(struct job *j)
  * this host, and that placement is otherwise left to ASLR: one process
  * would measure whichever it drew.
  */
-__attribute__((noinline)) static int run_shifted(struct job *j, uint64_t n,
-						 size_t shift)
+__attribute__((noinline)) static int run_shifted(struct job *j, uint64_t n, size_t shift)
 {
 	char pad[shift + 1];
 
@@ -380,8 +375,7 @@ static struct bench_stats time_job(struct job *j, bool *failed)
 		bench_mem_place(&j->bv->mem, r);
 		/* A different sequence from bench_mem_place's, so that the
 		 * stack-to-SMRAM distance varies too. */
-		size_t shift = (r * 3 % BENCH_PLACEMENTS) *
-			       (4096 / BENCH_PLACEMENTS);
+		size_t shift = (r * 3 % BENCH_PLACEMENTS) * (4096 / BENCH_PLACEMENTS);
 		uint64_t t0 = bench_thread_cpu_ns();
 
 		if (run_shifted(j, n, shift))
@@ -415,8 +409,7 @@ static struct case_result run_case(const struct bench_case *c)
 	}
 	rc = bench_round_trip_checked(&bv);
 	if (rc) {
-		fprintf(stderr, "%s: the round trip does not work; skipped\n",
-			c->name);
+		fprintf(stderr, "%s: the round trip does not work; skipped\n", c->name);
 		bench_vcpu_teardown(&bv);
 		return res;
 	}
@@ -455,8 +448,7 @@ static struct case_result run_case(const struct bench_case *c)
 
 static struct bench_stats run_limit(bool *ok)
 {
-	struct bench_case c = { "limit", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL,
-				false };
+	struct bench_case c = { "limit", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false };
 	struct bench_vcpu bv;
 	struct bench_stats st = { 0, 0, 0 };
 	struct job j = { .bv = &bv, .fn = job_limit };
@@ -491,8 +483,7 @@ static struct bench_stats run_floor(const struct bench_case *c, bool *ok)
 
 static void print_stats(const char *label, struct bench_stats s)
 {
-	printf("  %-12s %8.1f ns  [min %.1f, max %.1f]\n", label, s.median,
-	       s.min, s.max);
+	printf("  %-12s %8.1f ns  [min %.1f, max %.1f]\n", label, s.median, s.min, s.max);
 }
 
 static int bench_all(void)
@@ -548,14 +539,12 @@ static int bench_callgrind(const char *what, uint64_t n)
 	int rc = VSMM_E_INVAL;
 
 	if (strcmp(what, "limit") == 0) {
-		struct bench_case c = { "limit", VSMM_LAYOUT_AMD64,
-					VSMM_VENDOR_INTEL, false };
+		struct bench_case c = { "limit", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL,
+					false };
 
 		if (bench_vcpu_setup(&bv, &c))
 			return 1;
-		rc = limit_loop(&bv.vcpu.state,
-				bv.mem.bytes + BENCH_AREA64_OFF,
-				n);
+		rc = limit_loop(&bv.vcpu.state, bv.mem.bytes + BENCH_AREA64_OFF, n);
 		bench_vcpu_teardown(&bv);
 		return rc != 0;
 	}
@@ -591,8 +580,7 @@ int main(int argc, char **argv)
 		unsigned long long n = strtoull(argv[3], &end, 0);
 
 		if (*end || n == 0) {
-			fprintf(stderr, "bench-roundtrip: bad count '%s'\n",
-				argv[3]);
+			fprintf(stderr, "bench-roundtrip: bad count '%s'\n", argv[3]);
 			return 2;
 		}
 		return bench_callgrind(argv[2], n);

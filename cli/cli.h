@@ -21,7 +21,8 @@
 
 /* Exit statuses (documented in vsmm.1 and docs/json.md). */
 #define CLI_EXIT_OK 0
-#define CLI_EXIT_NO 1  /* check: would shut down (or undecided); rsm: shutdown; diff: differ */
+#define CLI_EXIT_NO \
+	1 /* check: would shut down (or undecided); rsm: shutdown; diff: differ */
 #define CLI_EXIT_ERR 2 /* usage, input, output or library error */
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -43,16 +44,16 @@ void cli_fputs_escaped(const char *text, FILE *f);
 struct cli_command {
 	const char *name;
 	int (*fn)(int argc, char **argv); /* argv[0] is the command name */
-	const char *help;                 /* one line for `vsmm --help` */
-	const char *usage;                /* the full `vsmm CMD --help` text */
+	const char *help;		  /* one line for `vsmm --help` */
+	const char *usage;		  /* the full `vsmm CMD --help` text */
 };
 
 const struct cli_command *cli_command_find(const char *name);
 extern const struct cli_command cli_commands[];
 extern const size_t cli_ncommands;
 
-#define CLI_COMMAND_DECL(name)                                                 \
-	int cmd_##name(int argc, char **argv);                                 \
+#define CLI_COMMAND_DECL(name) \
+	int cmd_##name(int argc, char **argv); \
 	extern const char cmd_##name##_usage[]
 
 CLI_COMMAND_DECL(decode);
@@ -72,65 +73,64 @@ CLI_COMMAND_DECL(help);
 /* ------------------------------------------------------------------ */
 
 /* Which options a command accepts. */
-#define CLI_OPT_MODEL (1u << 0)     /* --model intel|amd */
+#define CLI_OPT_MODEL (1u << 0)	    /* --model intel|amd */
 #define CLI_OPT_LAYOUT (1u << 1)    /* --layout auto|p6-32|amd64|intel64 */
 #define CLI_OPT_SEMANTICS (1u << 2) /* --semantics kvm|hardware */
-#define CLI_OPT_JSON (1u << 3)      /* --json */
+#define CLI_OPT_JSON (1u << 3)	    /* --json */
 #define CLI_OPT_OUTPUT (1u << 4)    /* -o FILE, --output FILE */
-#define CLI_OPT_STATE (1u << 5)     /* --state FILE */
-#define CLI_OPT_DUMP (1u << 6)      /* --dump-base ADDR */
+#define CLI_OPT_STATE (1u << 5)	    /* --state FILE */
+#define CLI_OPT_DUMP (1u << 6)	    /* --dump-base ADDR */
 #define CLI_OPT_SMBASE (1u << 7)    /* --smbase ADDR */
 #define CLI_OPT_RECORD (1u << 8)    /* --halted, --vmx */
-#define CLI_OPT_WIDTH (1u << 9)     /* --width N */
+#define CLI_OPT_WIDTH (1u << 9)	    /* --width N */
 #define CLI_OPT_FLAVOUR (1u << 10)  /* --flavour intel|amd|ovmf */
 #define CLI_OPT_CPU_ID (1u << 11)   /* --cpu-id N */
 /* check and rsm run RSM on an image the same way: the same options. */
-#define CLI_OPTS_RSM                                                            \
-	(CLI_OPT_MODEL | CLI_OPT_SEMANTICS | CLI_OPT_LAYOUT | CLI_OPT_JSON |    \
+#define CLI_OPTS_RSM \
+	(CLI_OPT_MODEL | CLI_OPT_SEMANTICS | CLI_OPT_LAYOUT | CLI_OPT_JSON | \
 	 CLI_OPT_DUMP | CLI_OPT_SMBASE | CLI_OPT_RECORD)
 
 #define CLI_MAX_ARGS 4
 
 /* Option help shared by the usage texts (keep in step with vsmm.1). */
-#define CLI_HELP_IMAGE                                                          \
-	"IMAGE is a file of exactly one state-save area (512 bytes; 1024 for\n"  \
+#define CLI_HELP_IMAGE \
+	"IMAGE is a file of exactly one state-save area (512 bytes; 1024 for\n" \
 	"intel64), or '-' for stdin.  With --dump-base ADDR --smbase ADDR it is\n" \
-	"a physical-memory dump whose first byte is at ADDR, and the area is\n"   \
-	"read at SMBASE+0xfe00 (SMBASE+0xfc00 for intel64).  ADDR is hex with\n"  \
+	"a physical-memory dump whose first byte is at ADDR, and the area is\n" \
+	"read at SMBASE+0xfe00 (SMBASE+0xfc00 for intel64).  ADDR is hex with\n" \
 	"0x, or decimal.\n"
-#define CLI_HELP_MODEL                                                          \
+#define CLI_HELP_MODEL \
 	"  --model intel|amd   the virtual CPU (default intel).  intel: a modern\n" \
 	"                      long-mode Intel CPU with VMX, PAE, PSE, PGE, PCID,\n" \
 	"                      NX, SMEP, SMAP, FSGSBASE, XSAVE, UMIP, PKU, SYSCALL,\n" \
 	"                      MAXPHYADDR 46.  amd: the same with SVM and FFXSR\n" \
-	"                      instead of VMX, MAXPHYADDR 48.  With the p6-32\n"   \
-	"                      layout the same vendor without long mode (and\n"   \
+	"                      instead of VMX, MAXPHYADDR 48.  With the p6-32\n" \
+	"                      layout the same vendor without long mode (and\n" \
 	"                      PCID) is used, as KVM does when CPUID lacks LM.\n"
-#define CLI_HELP_LAYOUT_AUTO                                                    \
-	"  --layout auto|p6-32|amd64|intel64\n"                                   \
+#define CLI_HELP_LAYOUT_AUTO \
+	"  --layout auto|p6-32|amd64|intel64\n" \
 	"                      the save-state map.  auto (default) decides from\n" \
-	"                      the revision id at 0x7efc: low 16 bits 0x0000 =\n"  \
-	"                      p6-32, 0x0064 = amd64, 0x0100 or 0x0101 =\n"        \
+	"                      the revision id at 0x7efc: low 16 bits 0x0000 =\n" \
+	"                      p6-32, 0x0064 = amd64, 0x0100 or 0x0101 =\n" \
 	"                      intel64; any other is an error.\n"
-#define CLI_HELP_SEMANTICS                                                      \
-	"  --semantics kvm|hardware\n"                                            \
-	"                      whose rules: Linux KVM's (default) or the\n"        \
+#define CLI_HELP_SEMANTICS \
+	"  --semantics kvm|hardware\n" \
+	"                      whose rules: Linux KVM's (default) or the\n" \
 	"                      processor's per the Intel SDM / AMD APM.\n"
-#define CLI_HELP_DUMP                                                           \
+#define CLI_HELP_DUMP \
 	"  --dump-base ADDR    IMAGE is a memory dump starting at physical ADDR\n" \
 	"  --smbase ADDR       SMBASE of the vCPU (locates the area in a dump)\n"
-#define CLI_HELP_RECORD                                                         \
-	"  --halted            the SMI interrupted a HLT: under hardware\n"        \
+#define CLI_HELP_RECORD \
+	"  --halted            the SMI interrupted a HLT: under hardware\n" \
 	"                      semantics RSM then honours the image's auto-HALT\n" \
-	"                      restart field (1 = back to the halted state)\n"     \
-	"  --vmx               the vCPU was in VMX operation when the SMI came\n"  \
+	"                      restart field (1 = back to the halted state)\n" \
+	"  --vmx               the vCPU was in VMX operation when the SMI came\n" \
 	"                      (Intel): RSM returns to VMX operation\n"
-#define CLI_HELP_JSON                                                           \
-	"  --json              print JSON (docs/json.md) instead of text\n"
+#define CLI_HELP_JSON "  --json              print JSON (docs/json.md) instead of text\n"
 /* The option help of CLI_OPTS_RSM. */
-#define CLI_HELP_RSM                                                            \
-	CLI_HELP_MODEL CLI_HELP_SEMANTICS CLI_HELP_LAYOUT_AUTO CLI_HELP_DUMP    \
-	CLI_HELP_RECORD CLI_HELP_JSON
+#define CLI_HELP_RSM \
+	CLI_HELP_MODEL CLI_HELP_SEMANTICS CLI_HELP_LAYOUT_AUTO CLI_HELP_DUMP \
+		CLI_HELP_RECORD CLI_HELP_JSON
 
 struct cli_opts {
 	enum vsmm_vendor vendor;       /* default intel */
@@ -146,11 +146,11 @@ struct cli_opts {
 	bool halted; /* the SMI interrupted a HLT (hardware semantics) */
 	bool vmx;    /* the vCPU was in VMX operation at the SMI (Intel) */
 	bool has_width;
-	uint32_t width;           /* --width: bytes */
+	uint32_t width; /* --width: bytes */
 	bool has_flavour;
 	enum vsmm_mm_flavour flavour; /* --flavour */
 	bool has_cpu_id;
-	uint64_t cpu_id;          /* --cpu-id: the PROCESSOR_ID */
+	uint64_t cpu_id;		/* --cpu-id: the PROCESSOR_ID */
 	const char *args[CLI_MAX_ARGS]; /* positional arguments */
 	int nargs;
 };
@@ -161,15 +161,15 @@ struct cli_opts {
  * short form matched exactly, "-o VALUE"), or a flag without value.
  */
 struct cli_option {
-	const char *name;   /* "--model" */
-	const char *alias;  /* "-o", or NULL */
+	const char *name;  /* "--model" */
+	const char *alias; /* "-o", or NULL */
 	bool has_value;
-	unsigned mask;      /* the row counts where (mask & allowed) != 0 */
-	int id;             /* what the table's owner switches on */
+	unsigned mask; /* the row counts where (mask & allowed) != 0 */
+	int id;	       /* what the table's owner switches on */
 };
 
 enum cli_option_status {
-	CLI_OPTION_OK,       /* *opt matched; *value is its value (NULL for a flag) */
+	CLI_OPTION_OK,	     /* *opt matched; *value is its value (NULL for a flag) */
 	CLI_OPTION_UNKNOWN,  /* no row of the table is argv[*i] */
 	CLI_OPTION_NO_VALUE, /* *opt needs a value and argv has none left */
 };
@@ -178,13 +178,13 @@ enum cli_option_status {
  * separate value.  Reports nothing: the caller words its errors. */
 enum cli_option_status cli_option_match(const struct cli_option *table, size_t n,
 					unsigned allowed, int *i, int argc, char **argv,
-					const struct cli_option **opt, const char **value);
+					const struct cli_option **opt,
+					const char **value);
 
 /* Parse argv[1..] of a command.  Returns 0 (go on), 1 (--help was printed:
  * exit 0) or -1 (usage error, already reported: exit 2). */
-int cli_opts_parse(const struct cli_command *cmd, unsigned allowed,
-		   int min_args, int max_args, int argc, char **argv,
-		   struct cli_opts *o);
+int cli_opts_parse(const struct cli_command *cmd, unsigned allowed, int min_args,
+		   int max_args, int argc, char **argv, struct cli_opts *o);
 
 /* An address or number on the command line: 0x-prefixed hex or decimal,
  * no sign, no trailing characters, at most max.  0 or -1. */
@@ -223,8 +223,7 @@ struct cli_input {
  * longer stream is an error.  0 or -1 (reported). */
 int cli_input_open(struct cli_input *in, const char *path, uint64_t limit);
 /* Read len bytes at off; -1 if any of them lies outside the file. */
-int cli_input_read(const struct cli_input *in, uint64_t off, void *buf,
-		   size_t len);
+int cli_input_read(const struct cli_input *in, uint64_t off, void *buf, size_t len);
 void cli_input_close(struct cli_input *in);
 
 /* Write a whole file or nothing: a temporary file in the destination
@@ -244,11 +243,11 @@ struct cli_image {
 	const struct vsmm_layout_desc *desc;
 	uint8_t area[VSMM_IMAGE_MAX];
 	size_t len;
-	uint32_t revision;   /* the dword at 0x7EFC */
-	bool auto_chosen;    /* the layout came from the revision id */
+	uint32_t revision; /* the dword at 0x7EFC */
+	bool auto_chosen;  /* the layout came from the revision id */
 	bool from_dump;
-	uint64_t area_addr;  /* physical address of area[0] (dumps) */
-	struct cli_input src;/* the dump, kept open for page-table reads */
+	uint64_t area_addr;   /* physical address of area[0] (dumps) */
+	struct cli_input src; /* the dump, kept open for page-table reads */
 	uint64_t dump_base;
 };
 
@@ -259,8 +258,7 @@ struct cli_image {
  * 0, or -1 (reported; nothing is left open, and cli_image_close() on it
  * again is harmless).
  */
-int cli_image_load(struct cli_image *img, const char *path,
-		   const struct cli_opts *o);
+int cli_image_load(struct cli_image *img, const char *path, const struct cli_opts *o);
 void cli_image_close(struct cli_image *img);
 
 /* SMBASE of the vCPU that RSMs this image: --smbase, else the image's own
@@ -298,8 +296,7 @@ struct cli_rsm {
  * SMM entry environment, SMBASE from --smbase or the image, the image in
  * memory at SMBASE+area_offset, and the --halted/--vmx records.  0 or -1
  * (reported). */
-int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img,
-		  const struct cli_opts *o);
+int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img, const struct cli_opts *o);
 /* check and rsm: cli_image_load() of path, then cli_rsm_setup().  0, or
  * -1 (reported; the image is closed). */
 int cli_rsm_open(struct cli_rsm *r, struct cli_image *img, const char *path,
@@ -327,8 +324,7 @@ int cli_smi_deliver(struct cli_smi *r, const struct cli_opts *o,
  */
 const char *cli_hidden_state(const struct cli_rsm *r, const struct cli_image *img);
 
-void cli_print_context(FILE *f, const struct cli_image *img,
-		       const struct cli_opts *o);
+void cli_print_context(FILE *f, const struct cli_image *img, const struct cli_opts *o);
 /* layout, revision, model and semantics keys (of the image read by check
  * and rsm, or written by smi). */
 void cli_context_to_json(json_object *obj, const struct vsmm_layout_desc *desc,
@@ -352,24 +348,23 @@ json_object *cli_state_to_json(const struct vsmm_cpu_state *s);
  * do not fit their field are errors naming the key path (prefix.key);
  * the message goes to err.  0 or -1.
  */
-int cli_state_from_json(json_object *obj, const char *prefix,
-			struct vsmm_cpu_state *s, char *err, size_t errlen);
+int cli_state_from_json(json_object *obj, const char *prefix, struct vsmm_cpu_state *s,
+			char *err, size_t errlen);
 
 /* The layout-specific fields of a layout (names as in its field table). */
 json_object *cli_extras_to_json(const struct vsmm_layout_desc *desc,
 				const struct vsmm_image_extras *x);
 /* If key names an extras field, parse it into *x: 1 (taken), 0 (not an
  * extras key) or -1 (bad value, message in err). */
-int cli_extras_key_from_json(const char *key, json_object *val,
-			     const char *prefix, struct vsmm_image_extras *x,
-			     char *err, size_t errlen);
+int cli_extras_key_from_json(const char *key, json_object *val, const char *prefix,
+			     struct vsmm_image_extras *x, char *err, size_t errlen);
 
 /* A state file: a bare state, or a decode --json document. */
 struct cli_state_doc {
 	struct vsmm_cpu_state state;
-	enum vsmm_layout layout;          /* AUTO if the file names none */
+	enum vsmm_layout layout; /* AUTO if the file names none */
 	struct vsmm_image_extras extras;
-	bool has_extras;                  /* any layout field or revision given */
+	bool has_extras; /* any layout field or revision given */
 	bool has_revision;
 };
 
@@ -384,8 +379,7 @@ int cli_json_load(const char *path, json_object **out);
 /* The checks json-c does not make (cli/json_strict.c): no key twice in
  * one object, no escaped NUL and no raw control character in a string.
  * text must be JSON json-c accepted.  0, or -1 with a sentence in err. */
-int cli_json_strict_check(const char *text, size_t len, char *err,
-			  size_t errlen);
+int cli_json_strict_check(const char *text, size_t len, char *err, size_t errlen);
 /* Parse a JSON document from memory (json-c's strict syntax plus
  * cli_json_strict_check); message in err on failure. */
 int cli_json_parse(const char *text, size_t len, json_object **out, char *err,
@@ -403,8 +397,7 @@ void cli_print_state(FILE *f, const struct vsmm_cpu_state *s);
 /* Mode, RIP/RSP, RFLAGS, control registers, CS/SS, SMBASE: a tour's view. */
 void cli_print_state_brief(FILE *f, const struct vsmm_cpu_state *s);
 /* Every field of the layout: offset, size, value and description. */
-void cli_print_fields(FILE *f, const struct vsmm_layout_desc *desc,
-		      const uint8_t *area);
+void cli_print_fields(FILE *f, const struct vsmm_layout_desc *desc, const uint8_t *area);
 /* The shutdown report: rule, field, offset, value, message, reference. */
 void cli_print_shutdown(FILE *f, const struct vsmm_shutdown *why);
 /* Add reason, message, field, offset, value and ref keys to o. */

@@ -15,19 +15,19 @@ const char cmd_check_usage[] =
 	"pointer entries.  An intel64 image without vsmm's records (from a\n"
 	"processor or another tool) has no hidden segment state: RSM reads it\n"
 	"from the descriptor tables, which only a dump can hold; without one\n"
-	"the verdict is 'undecided' (exit 1, as RSM is not known to resume).\n\n"
-	CLI_HELP_IMAGE "\nOptions:\n"
-	CLI_HELP_RSM;
+	"the verdict is 'undecided' (exit 1, as RSM is not known to resume).\n\n" CLI_HELP_IMAGE
+	"\nOptions:\n" CLI_HELP_RSM;
 
 static const char *verdict(int rc)
 {
-	return rc == VSMM_OK ? "resume" :
-	       rc == VSMM_E_NO_MEMORY ? "undecided" : "shutdown";
+	return rc == VSMM_OK		? "resume"
+	       : rc == VSMM_E_NO_MEMORY ? "undecided"
+					: "shutdown";
 }
 
-static void report_json(const struct cli_image *img, const struct cli_opts *o,
-			int rc, const struct vsmm_shutdown *why,
-			const struct vsmm_cpu_state *out, const char *hidden)
+static void report_json(const struct cli_image *img, const struct cli_opts *o, int rc,
+			const struct vsmm_shutdown *why, const struct vsmm_cpu_state *out,
+			const char *hidden)
 {
 	json_object *j = json_object_new_object();
 
@@ -43,8 +43,8 @@ static void report_json(const struct cli_image *img, const struct cli_opts *o,
 	json_object_put(j);
 }
 
-static void report_text(const struct cli_image *img, const struct cli_opts *o,
-			int rc, const struct vsmm_shutdown *why, const char *hidden)
+static void report_text(const struct cli_image *img, const struct cli_opts *o, int rc,
+			const struct vsmm_shutdown *why, const char *hidden)
 {
 	if (rc == VSMM_E_NO_MEMORY)
 		printf("check: undecided (");
@@ -54,10 +54,11 @@ static void report_text(const struct cli_image *img, const struct cli_opts *o,
 	printf(")\n");
 	if (hidden)
 		printf("hidden segment state: %s%s\n", hidden,
-		       rc == VSMM_E_NO_MEMORY ?
-		       " (an intel64 image without vsmm's records; RSM reads "
-		       "the descriptor tables from guest memory: give it with "
-		       "--dump-base and --smbase)" : "");
+		       rc == VSMM_E_NO_MEMORY
+			       ? " (an intel64 image without vsmm's records; RSM reads "
+				 "the descriptor tables from guest memory: give it with "
+				 "--dump-base and --smbase)"
+			       : "");
 	if (rc == VSMM_E_SHUTDOWN)
 		cli_print_shutdown(stdout, why);
 }
@@ -71,8 +72,8 @@ int cmd_check(int argc, char **argv)
 	struct vsmm_cpu_state out;
 	int rc;
 
-	rc = cli_opts_parse(cli_command_find("check"), CLI_OPTS_RSM, 1, 1, argc,
-			    argv, &o);
+	rc = cli_opts_parse(cli_command_find("check"), CLI_OPTS_RSM, 1, 1, argc, argv,
+			    &o);
 	if (rc)
 		return rc > 0 ? cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_ERR;
 	if (cli_rsm_open(&r, &img, o.args[0], &o) != 0)
@@ -84,8 +85,8 @@ int cmd_check(int argc, char **argv)
 		r.vcpu.ops = NULL;
 	rc = vsmm_rsm_check(&r.vcpu, img.area, img.len, &why, &out);
 	if (rc != VSMM_OK && rc != VSMM_E_SHUTDOWN && rc != VSMM_E_NO_MEMORY) {
-		cli_err("%s: check failed: %s (%s)", img.src.name,
-			vsmm_strerror(rc), vsmm_status_name(rc));
+		cli_err("%s: check failed: %s (%s)", img.src.name, vsmm_strerror(rc),
+			vsmm_status_name(rc));
 		cli_image_close(&img);
 		return CLI_EXIT_ERR;
 	}

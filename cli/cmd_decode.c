@@ -9,19 +9,16 @@ const char cmd_decode_usage[] =
 	"                   [--dump-base ADDR --smbase ADDR]\n\n"
 	"Print every field of the state-save image with its offset (as the\n"
 	"manuals write it, from SMBASE+0x8000), size and value, then the vCPU\n"
-	"state the image holds.\n\n"
-	CLI_HELP_IMAGE "\nOptions:\n"
-	CLI_HELP_LAYOUT_AUTO CLI_HELP_DUMP CLI_HELP_JSON;
+	"state the image holds.\n\n" CLI_HELP_IMAGE
+	"\nOptions:\n" CLI_HELP_LAYOUT_AUTO CLI_HELP_DUMP CLI_HELP_JSON;
 
 static void print_header(const struct cli_image *img)
 {
 	printf("layout:   %s (%s)\n", img->desc->name,
-	       img->auto_chosen ? "chosen from the revision id" :
-				  "chosen with --layout");
+	       img->auto_chosen ? "chosen from the revision id" : "chosen with --layout");
 	printf("title:    %s\n", img->desc->title);
 	printf("revision: 0x%08x\n", img->revision);
-	printf("area:     %zu bytes at SMBASE+0x%x", img->len,
-	       img->desc->area_offset);
+	printf("area:     %zu bytes at SMBASE+0x%x", img->len, img->desc->area_offset);
 	if (img->from_dump)
 		printf(", physical 0x%llx in the dump",
 		       (unsigned long long)img->area_addr);
@@ -50,8 +47,7 @@ static void note_extension(const struct cli_image *img)
 	}
 }
 
-static int decode_json(const struct cli_image *img,
-		       const struct vsmm_cpu_state *s,
+static int decode_json(const struct cli_image *img, const struct vsmm_cpu_state *s,
 		       const struct vsmm_image_extras *x)
 {
 	json_object *o = json_object_new_object();
@@ -78,16 +74,15 @@ int cmd_decode(int argc, char **argv)
 	struct vsmm_image_extras x;
 	int rc;
 
-	rc = cli_opts_parse(cli_command_find("decode"), allowed, 1, 1, argc,
-			    argv, &o);
+	rc = cli_opts_parse(cli_command_find("decode"), allowed, 1, 1, argc, argv, &o);
 	if (rc)
 		return rc > 0 ? cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_ERR;
 	if (cli_image_load(&img, o.args[0], &o) != 0)
 		return CLI_EXIT_ERR;
 	rc = vsmm_image_decode(img.layout, img.area, img.len, &s, &x);
 	if (rc != VSMM_OK) {
-		cli_err("%s: cannot decode as %s: %s", img.src.name,
-			img.desc->name, vsmm_strerror(rc));
+		cli_err("%s: cannot decode as %s: %s", img.src.name, img.desc->name,
+			vsmm_strerror(rc));
 		cli_image_close(&img);
 		return CLI_EXIT_ERR;
 	}

@@ -29,14 +29,12 @@ const char cmd_demo_usage[] =
 	"STATE.json defaults to the 64-bit sample shipped with vsmm\n"
 	"(examples/images/long64.json in the source tree; share/vsmm/long64.json\n"
 	"where vsmm is installed).\n\n"
-	"Options:\n"
-	CLI_HELP_MODEL CLI_HELP_SEMANTICS
+	"Options:\n" CLI_HELP_MODEL CLI_HELP_SEMANTICS
 	"  --layout auto|p6-32|amd64|intel64\n"
 	"                      the map (default: the model's, as for smi)\n";
 
 /* Non-zero fields only: a tour, not a dump (decode prints them all). */
-static void print_nonzero_fields(const struct vsmm_layout_desc *d,
-				 const uint8_t *area)
+static void print_nonzero_fields(const struct vsmm_layout_desc *d, const uint8_t *area)
 {
 	for (size_t i = 0; i < d->nfields; i++) {
 		const struct vsmm_field_desc *f = &d->fields[i];
@@ -50,13 +48,12 @@ static void print_nonzero_fields(const struct vsmm_layout_desc *d,
 
 /* The architectural registers RSM must give back (not the event flags,
  * which SMM itself changes). */
-static int compare(const struct vsmm_cpu_state *a,
-		   const struct vsmm_cpu_state *b)
+static int compare(const struct vsmm_cpu_state *a, const struct vsmm_cpu_state *b)
 {
 	json_object *ja = cli_state_to_json(a), *jb = cli_state_to_json(b);
 	static const char *const events[] = {
-		"smm", "nmi_masked", "smm_inside_nmi", "smi_pending",
-		"init_latched", "shutdown", "nmi_pending", "halted",
+		"smm",		"nmi_masked", "smm_inside_nmi", "smi_pending",
+		"init_latched", "shutdown",   "nmi_pending",	"halted",
 	};
 	int differ = 0;
 
@@ -64,7 +61,8 @@ static int compare(const struct vsmm_cpu_state *a,
 		json_object_object_del(ja, events[i]);
 		json_object_object_del(jb, events[i]);
 	}
-	json_object_object_foreach(ja, key, va) {
+	json_object_object_foreach(ja, key, va)
+	{
 		json_object *vb = json_object_object_get(jb, key);
 
 		if (!json_object_equal(va, vb)) {
@@ -93,9 +91,9 @@ static int tour(const struct cli_opts *o, const struct vsmm_cpu_state *before)
 		return CLI_EXIT_ERR;
 	}
 	printf("\n2. SMI (model %s, semantics %s): the %s image at physical "
-	       "0x%llx, non-zero fields:\n", vsmm_vendor_name(o->vendor),
-	       vsmm_semantics_name(o->semantics), r.desc->name,
-	       (unsigned long long)r.mem.area_addr);
+	       "0x%llx, non-zero fields:\n",
+	       vsmm_vendor_name(o->vendor), vsmm_semantics_name(o->semantics),
+	       r.desc->name, (unsigned long long)r.mem.area_addr);
 	print_nonzero_fields(r.desc, r.area);
 	printf("\n3. The SMM entry state (the handler runs at CS base + 0x8000):\n");
 	cli_print_state_brief(stdout, &r.vcpu.state);
@@ -123,8 +121,7 @@ int cmd_demo(int argc, char **argv)
 	const char *path;
 	int rc;
 
-	rc = cli_opts_parse(cli_command_find("demo"), allowed, 0, 1, argc, argv,
-			    &o);
+	rc = cli_opts_parse(cli_command_find("demo"), allowed, 0, 1, argc, argv, &o);
 	if (rc)
 		return rc > 0 ? cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_ERR;
 	if (o.nargs)

@@ -17,10 +17,8 @@ const char cmd_diff_usage[] =
 	"they are the same, 1 if they differ.\n\n"
 	"IMAGE1 and IMAGE2 are files of exactly one area ('-' = stdin, for one\n"
 	"of them).\n\n"
-	"Options:\n"
-	CLI_HELP_LAYOUT_AUTO
-	"                      (--layout forces the layout of both images)\n"
-	CLI_HELP_JSON;
+	"Options:\n" CLI_HELP_LAYOUT_AUTO
+	"                      (--layout forces the layout of both images)\n" CLI_HELP_JSON;
 
 struct diff_out {
 	bool json;
@@ -28,8 +26,8 @@ struct diff_out {
 	unsigned count;
 };
 
-static void add_field(struct diff_out *d, const struct vsmm_field_desc *f,
-		      uint64_t a, uint64_t b)
+static void add_field(struct diff_out *d, const struct vsmm_field_desc *f, uint64_t a,
+		      uint64_t b)
 {
 	d->count++;
 	if (d->json) {
@@ -43,9 +41,8 @@ static void add_field(struct diff_out *d, const struct vsmm_field_desc *f,
 		json_object_array_add(d->list, e);
 		return;
 	}
-	printf("  0x%04x %-22s 0x%0*llx -> 0x%0*llx\n", f->offset, f->name,
-	       f->size * 2, (unsigned long long)a, f->size * 2,
-	       (unsigned long long)b);
+	printf("  0x%04x %-22s 0x%0*llx -> 0x%0*llx\n", f->offset, f->name, f->size * 2,
+	       (unsigned long long)a, f->size * 2, (unsigned long long)b);
 }
 
 /* A run [lo, hi) of differing bytes that no field covers. */
@@ -61,8 +58,8 @@ static void add_bytes(struct diff_out *d, uint32_t lo, uint32_t hi)
 		json_object_array_add(d->list, e);
 		return;
 	}
-	printf("  0x%04x %-22s bytes 0x%04x-0x%04x differ\n", lo,
-	       "(outside any field)", lo, hi - 1);
+	printf("  0x%04x %-22s bytes 0x%04x-0x%04x differ\n", lo, "(outside any field)",
+	       lo, hi - 1);
 }
 
 static void diff_same_layout(struct diff_out *d, const struct cli_image *a,
@@ -101,7 +98,8 @@ static void diff_states(struct diff_out *d, json_object *a, json_object *b,
 {
 	char path[64];
 
-	json_object_object_foreach(a, key, va) {
+	json_object_object_foreach(a, key, va)
+	{
 		json_object *vb = json_object_object_get(b, key);
 
 		cli_join_path(path, sizeof(path), prefix, key);
@@ -120,8 +118,7 @@ static void diff_states(struct diff_out *d, json_object *a, json_object *b,
 			json_object_object_add(e, "b", json_object_get(vb));
 			json_object_array_add(d->list, e);
 		} else {
-			printf("  %-22s %s -> %s\n", path,
-			       json_object_to_json_string(va),
+			printf("  %-22s %s -> %s\n", path, json_object_to_json_string(va),
 			       json_object_to_json_string(vb));
 		}
 	}
@@ -141,8 +138,7 @@ static int decode_state(const struct cli_image *img, json_object **out)
 	return 0;
 }
 
-static int run_diff(const struct cli_image *a, const struct cli_image *b,
-		    bool json)
+static int run_diff(const struct cli_image *a, const struct cli_image *b, bool json)
 {
 	struct diff_out d = { json, json ? json_object_new_array() : NULL, 0 };
 	bool same_layout = a->layout == b->layout;
@@ -150,8 +146,9 @@ static int run_diff(const struct cli_image *a, const struct cli_image *b,
 	if (!json)
 		printf("diff: %s (%s) vs %s (%s)%s\n", a->src.name, a->desc->name,
 		       b->src.name, b->desc->name,
-		       same_layout ? "" : ": layouts differ, comparing the "
-					  "decoded states");
+		       same_layout ? ""
+				   : ": layouts differ, comparing the "
+				     "decoded states");
 	if (same_layout) {
 		diff_same_layout(&d, a, b);
 	} else {
@@ -193,8 +190,8 @@ int cmd_diff(int argc, char **argv)
 	struct cli_image a, b;
 	int rc;
 
-	rc = cli_opts_parse(cli_command_find("diff"),
-			    CLI_OPT_LAYOUT | CLI_OPT_JSON, 2, 2, argc, argv, &o);
+	rc = cli_opts_parse(cli_command_find("diff"), CLI_OPT_LAYOUT | CLI_OPT_JSON, 2, 2,
+			    argc, argv, &o);
 	if (rc)
 		return rc > 0 ? cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_ERR;
 	if (strcmp(o.args[0], "-") == 0 && strcmp(o.args[1], "-") == 0) {

@@ -21,8 +21,8 @@ const char cmd_encode_usage[] =
 /* The document's extras, with the layout's default revision if it gave
  * none (found by encoding once without extras, so the default lives only
  * in the library). */
-static int encode(enum vsmm_layout layout, struct cli_state_doc *d,
-		  uint8_t *area, size_t len)
+static int encode(enum vsmm_layout layout, struct cli_state_doc *d, uint8_t *area,
+		  size_t len)
 {
 	int rc = vsmm_image_encode(layout, &d->state, NULL, area, len);
 
@@ -43,8 +43,7 @@ int cmd_encode(int argc, char **argv)
 	uint8_t area[VSMM_IMAGE_MAX] = { 0 };
 	int rc;
 
-	rc = cli_opts_parse(cli_command_find("encode"), allowed, 1, 1, argc,
-			    argv, &o);
+	rc = cli_opts_parse(cli_command_find("encode"), allowed, 1, 1, argc, argv, &o);
 	if (rc)
 		return rc > 0 ? cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_ERR;
 	if (!o.output) {
@@ -53,8 +52,9 @@ int cmd_encode(int argc, char **argv)
 	}
 	if (cli_state_doc_load(o.args[0], &doc) != 0)
 		return CLI_EXIT_ERR;
-	layout = o.layout != VSMM_LAYOUT_AUTO ? o.layout :
-		 doc.layout != VSMM_LAYOUT_AUTO ? doc.layout : VSMM_LAYOUT_AMD64;
+	layout = o.layout != VSMM_LAYOUT_AUTO	  ? o.layout
+		 : doc.layout != VSMM_LAYOUT_AUTO ? doc.layout
+						  : VSMM_LAYOUT_AMD64;
 	desc = vsmm_layout_get(layout);
 	if (!desc) {
 		cli_err("encode: no such layout");

@@ -7,8 +7,7 @@ const char cmd_layouts_usage[] =
 	"List the save-state layouts (p6-32, amd64, intel64) with their revision\n"
 	"id, area and field table: offset (from SMBASE+0x8000, as the manuals\n"
 	"write it), size, name and description.  NAME shows one layout.\n\n"
-	"Options:\n"
-	CLI_HELP_JSON;
+	"Options:\n" CLI_HELP_JSON;
 
 static json_object *layout_json(const struct vsmm_layout_desc *d)
 {
@@ -27,12 +26,14 @@ static json_object *layout_json(const struct vsmm_layout_desc *d)
 		json_object_object_add(e, "name", json_object_new_string(f->name));
 		json_object_object_add(e, "offset", cli_json_hex(f->offset));
 		json_object_object_add(e, "size", cli_json_hex(f->size));
-		json_object_object_add(e, "extension", json_object_new_boolean(
-					       f->flags & VSMM_FIELD_VSMM_EXT));
-		json_object_object_add(e, "reserved", json_object_new_boolean(
-					       f->flags & VSMM_FIELD_RESERVED));
-		json_object_object_add(e, "text", json_object_new_string(
-					       f->text ? f->text : ""));
+		json_object_object_add(
+			e, "extension",
+			json_object_new_boolean(f->flags & VSMM_FIELD_VSMM_EXT));
+		json_object_object_add(
+			e, "reserved",
+			json_object_new_boolean(f->flags & VSMM_FIELD_RESERVED));
+		json_object_object_add(e, "text",
+				       json_object_new_string(f->text ? f->text : ""));
 		json_object_array_add(fields, e);
 	}
 	json_object_object_add(o, "fields", fields);
@@ -42,14 +43,14 @@ static json_object *layout_json(const struct vsmm_layout_desc *d)
 static void layout_text(const struct vsmm_layout_desc *d)
 {
 	printf("%s: %s\n", d->name, d->title);
-	printf("  revision 0x%08x, %u bytes at SMBASE+0x%x, %zu fields\n",
-	       d->revision, d->area_size, d->area_offset, d->nfields);
+	printf("  revision 0x%08x, %u bytes at SMBASE+0x%x, %zu fields\n", d->revision,
+	       d->area_size, d->area_offset, d->nfields);
 	printf("  %-6s %4s  %-22s %s\n", "offset", "size", "field", "description");
 	for (size_t i = 0; i < d->nfields; i++) {
 		const struct vsmm_field_desc *f = &d->fields[i];
 
-		printf("  0x%04x %4u  %-22s %s%s%s\n", f->offset, f->size,
-		       f->name, f->text ? f->text : "",
+		printf("  0x%04x %4u  %-22s %s%s%s\n", f->offset, f->size, f->name,
+		       f->text ? f->text : "",
 		       f->flags & VSMM_FIELD_VSMM_EXT ? " [extension]" : "",
 		       f->flags & VSMM_FIELD_RESERVED ? " [reserved]" : "");
 	}
@@ -62,8 +63,8 @@ int cmd_layouts(int argc, char **argv)
 	json_object *list;
 	int rc;
 
-	rc = cli_opts_parse(cli_command_find("layouts"), CLI_OPT_JSON, 0, 1,
-			    argc, argv, &o);
+	rc = cli_opts_parse(cli_command_find("layouts"), CLI_OPT_JSON, 0, 1, argc, argv,
+			    &o);
 	if (rc)
 		return rc > 0 ? cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_ERR;
 	if (o.nargs && (vsmm_layout_from_name(o.args[0], &only) != VSMM_OK ||

@@ -12,17 +12,17 @@ const char cmd_rsm_usage[] =
 	"vCPU resumes with, or the shutdown reason (exit 1).  Memory outside\n"
 	"the image (or the dump) reads as zero.  An intel64 image without\n"
 	"vsmm's records takes its hidden segment state from the descriptor\n"
-	"tables, which only a dump can hold (see check).\n\n"
-	CLI_HELP_IMAGE "\nOptions:\n"
-	CLI_HELP_RSM;
+	"tables, which only a dump can hold (see check).\n\n" CLI_HELP_IMAGE
+	"\nOptions:\n" CLI_HELP_RSM;
 
-static void report_json(const struct cli_image *img, const struct cli_opts *o,
-			int rc, const struct vsmm_vcpu *vcpu, const char *hidden)
+static void report_json(const struct cli_image *img, const struct cli_opts *o, int rc,
+			const struct vsmm_vcpu *vcpu, const char *hidden)
 {
 	json_object *j = json_object_new_object();
 
-	json_object_object_add(j, "result", json_object_new_string(
-				       rc == VSMM_OK ? "resumed" : "shutdown"));
+	json_object_object_add(
+		j, "result",
+		json_object_new_string(rc == VSMM_OK ? "resumed" : "shutdown"));
 	if (rc == VSMM_OK)
 		json_object_object_add(j, "state", cli_state_to_json(&vcpu->state));
 	else
@@ -34,17 +34,19 @@ static void report_json(const struct cli_image *img, const struct cli_opts *o,
 	json_object_put(j);
 }
 
-static void report_text(const struct cli_image *img, const struct cli_opts *o,
-			int rc, const struct vsmm_vcpu *vcpu, const char *hidden)
+static void report_text(const struct cli_image *img, const struct cli_opts *o, int rc,
+			const struct vsmm_vcpu *vcpu, const char *hidden)
 {
 	printf("rsm: %s (", rc == VSMM_OK ? "resumed" : "shutdown");
 	cli_print_context(stdout, img, o);
 	printf(")\n");
 	if (hidden)
-		printf("hidden segment state: %s%s\n", hidden, img->from_dump ? "" :
-		       " (an intel64 image without vsmm's records: RSM read the "
-		       "descriptor tables from memory that reads as zero; give "
-		       "the memory with --dump-base and --smbase)");
+		printf("hidden segment state: %s%s\n", hidden,
+		       img->from_dump
+			       ? ""
+			       : " (an intel64 image without vsmm's records: RSM read the "
+				 "descriptor tables from memory that reads as zero; give "
+				 "the memory with --dump-base and --smbase)");
 	if (rc == VSMM_OK) {
 		printf("state:\n");
 		cli_print_state(stdout, &vcpu->state);
@@ -60,8 +62,7 @@ int cmd_rsm(int argc, char **argv)
 	struct cli_rsm r;
 	int rc;
 
-	rc = cli_opts_parse(cli_command_find("rsm"), CLI_OPTS_RSM, 1, 1, argc,
-			    argv, &o);
+	rc = cli_opts_parse(cli_command_find("rsm"), CLI_OPTS_RSM, 1, 1, argc, argv, &o);
 	if (rc)
 		return rc > 0 ? cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_ERR;
 	if (cli_rsm_open(&r, &img, o.args[0], &o) != 0)
@@ -69,8 +70,8 @@ int cmd_rsm(int argc, char **argv)
 	const char *hidden = cli_hidden_state(&r, &img);
 	rc = vsmm_leave_smm(&r.vcpu);
 	if (rc != VSMM_OK && rc != VSMM_E_SHUTDOWN) {
-		cli_err("%s: RSM failed: %s (%s)", img.src.name,
-			vsmm_strerror(rc), vsmm_status_name(rc));
+		cli_err("%s: RSM failed: %s (%s)", img.src.name, vsmm_strerror(rc),
+			vsmm_status_name(rc));
 		cli_image_close(&img);
 		return CLI_EXIT_ERR;
 	}

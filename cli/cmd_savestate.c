@@ -8,24 +8,24 @@
 
 #include "cli.h"
 
-#define SAVESTATE_HELP_COMMON                                                   \
-	"REGISTER is an EFI_MM_SAVE_STATE_REGISTER name without its prefix\n"     \
-	"(RAX, GDTBASE, RFLAGS, IO, LMA, PROCESSOR_ID, ...; any case) or its\n"    \
-	"number (38, or 0x26).\n\n"                                               \
-	"Options:\n"                                                              \
+#define SAVESTATE_HELP_COMMON \
+	"REGISTER is an EFI_MM_SAVE_STATE_REGISTER name without its prefix\n" \
+	"(RAX, GDTBASE, RFLAGS, IO, LMA, PROCESSOR_ID, ...; any case) or its\n" \
+	"number (38, or 0x26).\n\n" \
+	"Options:\n" \
 	"  --width N           bytes to read or write (default: the register's\n" \
-	"                      width in the flavour's table for this image; 1\n"   \
+	"                      width in the flavour's table for this image; 1\n" \
 	"                      for LMA, 8 for PROCESSOR_ID, the structure for IO)\n" \
-	"  --flavour intel|amd|ovmf\n"                                            \
+	"  --flavour intel|amd|ovmf\n" \
 	"                      whose library answers: intel (IntelMmSaveStateLib,\n" \
 	"                      64-bit map for a 1024-byte image, 32-bit map for a\n" \
 	"                      512-byte one), amd (AmdMmSaveStateLib, AMD64 map),\n" \
-	"                      ovmf (OVMF's SmmCpuFeaturesLib up to\n"            \
-	"                      edk2-stable202302, the map QEMU/KVM write).\n"      \
+	"                      ovmf (OVMF's SmmCpuFeaturesLib up to\n" \
+	"                      edk2-stable202302, the map QEMU/KVM write).\n" \
 	"                      Default from the image's layout: intel64 -> intel,\n" \
-	"                      amd64 and p6-32 -> ovmf.\n"                         \
-	"  --layout auto|p6-32|amd64|intel64\n"                                   \
-	"                      the image's layout (default auto: from the\n"      \
+	"                      amd64 and p6-32 -> ovmf.\n" \
+	"  --layout auto|p6-32|amd64|intel64\n" \
+	"                      the image's layout (default auto: from the\n" \
 	"                      revision id); it only picks the default flavour\n"
 
 const char cmd_savestate_usage[] =
@@ -50,12 +50,10 @@ static const char read_usage[] =
 	"pseudo-register as a JSON object {io_data, io_port, io_width,\n"
 	"io_type}; exit 0.  If EDK2 refuses, prints the EFI status name\n"
 	"(EFI_NOT_FOUND, EFI_INVALID_PARAMETER or EFI_UNSUPPORTED) on stdout,\n"
-	"its meaning on stderr, and exits 1.\n\n"
-	CLI_HELP_IMAGE "\n"
-	SAVESTATE_HELP_COMMON
+	"its meaning on stderr, and exits 1.\n\n" CLI_HELP_IMAGE
+	"\n" SAVESTATE_HELP_COMMON
 	"  --cpu-id N          the CPU's ProcessorId, read back by PROCESSOR_ID\n"
-	"                      (without it PROCESSOR_ID is EFI_NOT_FOUND)\n"
-	CLI_HELP_DUMP
+	"                      (without it PROCESSOR_ID is EFI_NOT_FOUND)\n" CLI_HELP_DUMP
 	"  --json              print a JSON object (docs/json.md) instead\n";
 
 static const char write_usage[] =
@@ -69,16 +67,12 @@ static const char write_usage[] =
 	"and exits 1.  Writes of LMA and PROCESSOR_ID succeed and change\n"
 	"nothing, as in EDK2.\n\n"
 	"IMAGE is a file of exactly one state-save area (512 bytes; 1024 for\n"
-	"intel64), or '-' for stdin.\n\n"
-	SAVESTATE_HELP_COMMON
+	"intel64), or '-' for stdin.\n\n" SAVESTATE_HELP_COMMON
 	"  -o, --output OUT    where the new image goes\n";
 
-static const struct cli_command read_cmd = {
-	"savestate read", NULL, NULL, read_usage
-};
-static const struct cli_command write_cmd = {
-	"savestate write", NULL, NULL, write_usage
-};
+static const struct cli_command read_cmd = { "savestate read", NULL, NULL, read_usage };
+static const struct cli_command write_cmd = { "savestate write", NULL, NULL,
+					      write_usage };
 
 /* The largest --width; the buffer the library fills or reads. */
 static uint8_t buffer[0x10000];
@@ -132,13 +126,12 @@ struct request {
 	size_t width;
 };
 
-static int request_open(struct request *q, const char *cmd,
-			const struct cli_opts *o)
+static int request_open(struct request *q, const char *cmd, const struct cli_opts *o)
 {
 	if (vsmm_mm_register_parse(o->args[1], &q->reg) != VSMM_OK) {
 		cli_err("%s: unknown register '%s' (an EFI name without its "
-			"prefix such as RAX, GDTBASE or IO, or a number)", cmd,
-			o->args[1]);
+			"prefix such as RAX, GDTBASE or IO, or a number)",
+			cmd, o->args[1]);
 		return -1;
 	}
 	if (cli_image_load(&q->img, o->args[0], o) != 0)
@@ -151,8 +144,8 @@ static int request_open(struct request *q, const char *cmd,
 	/* lma 0: intel reads the 64-bit map of a 1024-byte image and the
 	 * 32-bit map of a 512-byte one (a CPU without long mode). */
 	q->width = o->has_width ? o->width
-				: vsmm_mm_register_width(&q->cpu, q->img.area,
-							 q->img.len, q->reg);
+				: vsmm_mm_register_width(&q->cpu, q->img.area, q->img.len,
+							 q->reg);
 	return 0;
 }
 
@@ -187,13 +180,12 @@ static json_object *request_to_json(const struct request *q, int st)
 	json_object *j = json_object_new_object();
 	const char *name = vsmm_mm_register_name(q->reg);
 
-	json_object_object_add(j, "register",
-			       name ? json_object_new_string(name) : NULL);
+	json_object_object_add(j, "register", name ? json_object_new_string(name) : NULL);
 	json_object_object_add(j, "number", json_object_new_int64(q->reg));
-	json_object_object_add(j, "flavour", json_object_new_string(
-				       vsmm_mm_flavour_name(q->cpu.flavour)));
-	json_object_object_add(j, "layout",
-			       json_object_new_string(q->img.desc->name));
+	json_object_object_add(
+		j, "flavour",
+		json_object_new_string(vsmm_mm_flavour_name(q->cpu.flavour)));
+	json_object_object_add(j, "layout", json_object_new_string(q->img.desc->name));
 	json_object_object_add(j, "width", json_object_new_int64((int64_t)q->width));
 	json_object_object_add(j, "status",
 			       json_object_new_string(vsmm_efi_status_name(st)));
@@ -215,8 +207,8 @@ static int savestate_read(int argc, char **argv)
 	if (request_open(&q, read_cmd.name, &o) != 0)
 		return CLI_EXIT_ERR;
 	memset(buffer, 0, sizeof(buffer));
-	st = vsmm_mm_read_save_state(&q.cpu, q.img.area, q.img.len, q.reg,
-				     q.width, buffer);
+	st = vsmm_mm_read_save_state(&q.cpu, q.img.area, q.img.len, q.reg, q.width,
+				     buffer);
 	cli_image_close(&q.img);
 
 	json_object *value = NULL;
@@ -273,19 +265,20 @@ static int savestate_write(int argc, char **argv)
 	/* Without --width a register the map lacks gets width 0, and the
 	 * library answers for it (EFI_NOT_FOUND or EFI_UNSUPPORTED). */
 	max = q.width >= 8 || (q.width == 0 && !o.has_width)
-	      ? UINT64_MAX : (1ull << (8 * q.width)) - 1;
+		      ? UINT64_MAX
+		      : (1ull << (8 * q.width)) - 1;
 	if (cli_parse_number(o.args[2], max, &value) != 0) {
 		cli_err("%s: VALUE '%s' is not a number (0x hex or decimal) that "
-			"fits in %zu byte%s", write_cmd.name, o.args[2], q.width,
-			q.width == 1 ? "" : "s");
+			"fits in %zu byte%s",
+			write_cmd.name, o.args[2], q.width, q.width == 1 ? "" : "s");
 		cli_image_close(&q.img);
 		return CLI_EXIT_ERR;
 	}
 	memset(buffer, 0, sizeof(buffer));
 	for (size_t i = 0; i < 8 && i < q.width; i++)
 		buffer[i] = (uint8_t)(value >> (8 * i));
-	st = vsmm_mm_write_save_state(&q.cpu, q.img.area, q.img.len, q.reg,
-				      q.width, buffer);
+	st = vsmm_mm_write_save_state(&q.cpu, q.img.area, q.img.len, q.reg, q.width,
+				      buffer);
 	if (st != VSMM_EFI_SUCCESS) {
 		report_refusal(write_cmd.name, &q, st, true);
 		cli_image_close(&q.img);
@@ -312,6 +305,7 @@ int cmd_savestate(int argc, char **argv)
 	if (strcmp(argv[1], "write") == 0)
 		return savestate_write(argc - 1, argv + 1);
 	cli_err("savestate: unknown subcommand '%s' (read or write); try 'vsmm "
-		"savestate --help'", argv[1]);
+		"savestate --help'",
+		argv[1]);
 	return CLI_EXIT_ERR;
 }

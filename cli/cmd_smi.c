@@ -15,13 +15,11 @@ const char cmd_smi_usage[] =
 	"Options:\n"
 	"  --state FILE        the vCPU state before the SMI\n"
 	"  -o, --output IMAGE  where the image goes\n"
-	"  --smbase ADDR       SMBASE of the vCPU (default: the state's smbase)\n"
-	CLI_HELP_MODEL CLI_HELP_SEMANTICS
-	"  --layout auto|p6-32|amd64|intel64\n"
+	"  --smbase ADDR       SMBASE of the vCPU (default: the state's smbase)\n" CLI_HELP_MODEL
+		CLI_HELP_SEMANTICS "  --layout auto|p6-32|amd64|intel64\n"
 	"                      the map to write.  auto (default) is the model's:\n"
 	"                      amd64 under kvm; intel64 (Intel) or amd64 (AMD)\n"
-	"                      under hardware.\n"
-	CLI_HELP_JSON;
+	"                      under hardware.\n" CLI_HELP_JSON;
 
 static void report(FILE *f, const struct cli_smi *r, const struct cli_opts *o)
 {
@@ -31,16 +29,17 @@ static void report(FILE *f, const struct cli_smi *r, const struct cli_opts *o)
 		json_object *j = json_object_new_object();
 
 		cli_context_to_json(j, r->desc, rev, o);
-		json_object_object_add(j, "area_address",
-				       cli_json_hex(r->mem.area_addr));
+		json_object_object_add(j, "area_address", cli_json_hex(r->mem.area_addr));
 		json_object_object_add(j, "state", cli_state_to_json(&r->vcpu.state));
 		cli_json_fprint(f, j);
 		json_object_put(j);
 		return;
 	}
-	fprintf(f, "smi: wrote %u bytes (layout %s, revision 0x%08x, model %s, "
-		"semantics %s)\n", r->desc->area_size, r->desc->name, rev,
-		vsmm_vendor_name(o->vendor), vsmm_semantics_name(o->semantics));
+	fprintf(f,
+		"smi: wrote %u bytes (layout %s, revision 0x%08x, model %s, "
+		"semantics %s)\n",
+		r->desc->area_size, r->desc->name, rev, vsmm_vendor_name(o->vendor),
+		vsmm_semantics_name(o->semantics));
 	fprintf(f, "area at physical 0x%llx (SMBASE 0x%x + 0x%x)\n",
 		(unsigned long long)r->mem.area_addr, r->vcpu.state.smbase,
 		r->desc->area_offset);
@@ -50,16 +49,15 @@ static void report(FILE *f, const struct cli_smi *r, const struct cli_opts *o)
 
 int cmd_smi(int argc, char **argv)
 {
-	const unsigned allowed = CLI_OPT_MODEL | CLI_OPT_SEMANTICS |
-				 CLI_OPT_LAYOUT | CLI_OPT_JSON | CLI_OPT_OUTPUT |
-				 CLI_OPT_STATE | CLI_OPT_SMBASE;
+	const unsigned allowed = CLI_OPT_MODEL | CLI_OPT_SEMANTICS | CLI_OPT_LAYOUT |
+				 CLI_OPT_JSON | CLI_OPT_OUTPUT | CLI_OPT_STATE |
+				 CLI_OPT_SMBASE;
 	struct cli_opts o;
 	struct cli_state_doc doc;
 	struct cli_smi r;
 	int rc;
 
-	rc = cli_opts_parse(cli_command_find("smi"), allowed, 0, 0, argc, argv,
-			    &o);
+	rc = cli_opts_parse(cli_command_find("smi"), allowed, 0, 0, argc, argv, &o);
 	if (rc)
 		return rc > 0 ? cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_ERR;
 	if (!o.state || !o.output) {

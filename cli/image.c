@@ -31,7 +31,8 @@ static int choose_layout(struct cli_image *img, const char *name)
 	if (rc != VSMM_OK) {
 		cli_err("%s: unknown save-state revision 0x%08x (known: low 16 "
 			"bits 0x0000 = p6-32, 0x0064 = amd64, 0x0100/0x0101 = "
-			"intel64); use --layout", name, rev);
+			"intel64); use --layout",
+			name, rev);
 		return -1;
 	}
 	img->layout = l;
@@ -39,16 +40,15 @@ static int choose_layout(struct cli_image *img, const char *name)
 	img->auto_chosen = true;
 	if (!img->desc || img->desc->area_size != img->len) {
 		cli_err("%s: revision 0x%08x selects layout %s, whose area is "
-			"%u bytes, but the image has %zu; use --layout", name,
-			rev, cli_layout_name(l),
+			"%u bytes, but the image has %zu; use --layout",
+			name, rev, cli_layout_name(l),
 			img->desc ? img->desc->area_size : 0, img->len);
 		return -1;
 	}
 	return 0;
 }
 
-static int load_file(struct cli_image *img, const char *path,
-		     const struct cli_opts *o)
+static int load_file(struct cli_image *img, const char *path, const struct cli_opts *o)
 {
 	const struct vsmm_layout_desc *forced = vsmm_layout_get(o->layout);
 
@@ -62,8 +62,8 @@ static int load_file(struct cli_image *img, const char *path,
 		return -1;
 	}
 	if (forced && forced->area_size != img->src.size) {
-		cli_err("%s: layout %s needs %u bytes, the file has %llu",
-			img->src.name, forced->name, forced->area_size,
+		cli_err("%s: layout %s needs %u bytes, the file has %llu", img->src.name,
+			forced->name, forced->area_size,
 			(unsigned long long)img->src.size);
 		return -1;
 	}
@@ -81,8 +81,7 @@ static int load_file(struct cli_image *img, const char *path,
 }
 
 /* Read the area of a layout of len bytes out of the dump. */
-static int dump_area(struct cli_image *img, uint32_t smbase, uint32_t offset,
-		     size_t len)
+static int dump_area(struct cli_image *img, uint32_t smbase, uint32_t offset, size_t len)
 {
 	uint64_t addr = (uint64_t)smbase + offset;
 	uint64_t end = img->dump_base + img->src.size;
@@ -106,8 +105,7 @@ static int dump_area(struct cli_image *img, uint32_t smbase, uint32_t offset,
 	return 0;
 }
 
-static int load_dump(struct cli_image *img, const char *path,
-		     const struct cli_opts *o)
+static int load_dump(struct cli_image *img, const char *path, const struct cli_opts *o)
 {
 	const struct vsmm_layout_desc *forced = vsmm_layout_get(o->layout);
 
@@ -118,8 +116,7 @@ static int load_dump(struct cli_image *img, const char *path,
 	if (forced) {
 		img->layout = o->layout;
 		img->desc = forced;
-		return dump_area(img, o->smbase, forced->area_offset,
-				 forced->area_size);
+		return dump_area(img, o->smbase, forced->area_offset, forced->area_size);
 	}
 	/* Auto: the revision id is at SMBASE+0xFEFC whatever the layout, so
 	 * look at the 512-byte window first and widen it if the revision
@@ -138,8 +135,7 @@ static int load_dump(struct cli_image *img, const char *path,
 	return choose_layout(img, img->src.name);
 }
 
-int cli_image_load(struct cli_image *img, const char *path,
-		   const struct cli_opts *o)
+int cli_image_load(struct cli_image *img, const char *path, const struct cli_opts *o)
 {
 	int rc;
 
@@ -164,8 +160,7 @@ uint32_t cli_image_smbase(const struct cli_image *img, const struct cli_opts *o)
 
 	if (o->has_smbase)
 		return o->smbase;
-	if (vsmm_image_decode(img->layout, img->area, img->len, &s, &x) !=
-	    VSMM_OK)
+	if (vsmm_image_decode(img->layout, img->area, img->len, &s, &x) != VSMM_OK)
 		return VSMM_DEFAULT_SMBASE;
 	return s.smbase;
 }

@@ -28,8 +28,7 @@
 
 /* Grow to at most limit + 1 bytes: one byte past the limit is enough to
  * know the stream is too long, without holding more of it. */
-static int grow(struct cli_input *in, uint8_t **buf, size_t *cap,
-		uint64_t limit)
+static int grow(struct cli_input *in, uint8_t **buf, size_t *cap, uint64_t limit)
 {
 	size_t want = *cap * 2;
 	uint8_t *nb;
@@ -125,8 +124,7 @@ int cli_input_open(struct cli_input *in, const char *path, uint64_t limit)
 	return 0;
 }
 
-int cli_input_read(const struct cli_input *in, uint64_t off, void *buf,
-		   size_t len)
+int cli_input_read(const struct cli_input *in, uint64_t off, void *buf, size_t len)
 {
 	uint8_t *p = buf;
 
@@ -257,7 +255,8 @@ int cli_write_file(const char *path, const void *data, size_t len)
 		rc = write_atomic(path, target ? target : path, data, len);
 	else {
 		cli_err("%s: not a regular file, character device or FIFO; "
-			"refusing to replace it", path);
+			"refusing to replace it",
+			path);
 		rc = -1;
 	}
 	free(target);
@@ -266,8 +265,7 @@ int cli_write_file(const char *path, const void *data, size_t len)
 
 /* The temporary file beside path, renamed over it; shown names it in
  * messages (the name the user gave). */
-static int write_atomic(const char *shown, const char *path, const void *data,
-			size_t len)
+static int write_atomic(const char *shown, const char *path, const void *data, size_t len)
 {
 	char *tmp;
 	int fd;
@@ -280,8 +278,7 @@ static int write_atomic(const char *shown, const char *path, const void *data,
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		cli_err("%s: cannot create a file there: %s", shown,
-			strerror(errno));
+		cli_err("%s: cannot create a file there: %s", shown, strerror(errno));
 		free(tmp);
 		return -1;
 	}

@@ -21,7 +21,10 @@ struct int_key {
 	unsigned bits; /* width of the member */
 };
 
-#define STATE_INT(k, member, b) { k, offsetof(struct vsmm_cpu_state, member), b }
+#define STATE_INT(k, member, b) \
+	{ \
+		k, offsetof(struct vsmm_cpu_state, member), b \
+	}
 
 /* In the order docs/json.md lists them; cr2 and svm_vmcb12 are vsmm
  * extensions (the state struct has them, the issue's list does not). */
@@ -30,15 +33,15 @@ static const struct int_key int_keys[] = {
 	STATE_INT("rcx", gpr[VSMM_RCX], 64), STATE_INT("rdx", gpr[VSMM_RDX], 64),
 	STATE_INT("rsi", gpr[VSMM_RSI], 64), STATE_INT("rdi", gpr[VSMM_RDI], 64),
 	STATE_INT("rbp", gpr[VSMM_RBP], 64), STATE_INT("rsp", gpr[VSMM_RSP], 64),
-	STATE_INT("r8", gpr[VSMM_R8], 64), STATE_INT("r9", gpr[VSMM_R9], 64),
+	STATE_INT("r8", gpr[VSMM_R8], 64),   STATE_INT("r9", gpr[VSMM_R9], 64),
 	STATE_INT("r10", gpr[VSMM_R10], 64), STATE_INT("r11", gpr[VSMM_R11], 64),
 	STATE_INT("r12", gpr[VSMM_R12], 64), STATE_INT("r13", gpr[VSMM_R13], 64),
 	STATE_INT("r14", gpr[VSMM_R14], 64), STATE_INT("r15", gpr[VSMM_R15], 64),
-	STATE_INT("rip", rip, 64), STATE_INT("rflags", rflags, 64),
-	STATE_INT("cr0", cr0, 64), STATE_INT("cr2", cr2, 64),
-	STATE_INT("cr3", cr3, 64), STATE_INT("cr4", cr4, 64),
-	STATE_INT("efer", efer, 64), STATE_INT("dr6", dr6, 64),
-	STATE_INT("dr7", dr7, 64), STATE_INT("smbase", smbase, 32),
+	STATE_INT("rip", rip, 64),	     STATE_INT("rflags", rflags, 64),
+	STATE_INT("cr0", cr0, 64),	     STATE_INT("cr2", cr2, 64),
+	STATE_INT("cr3", cr3, 64),	     STATE_INT("cr4", cr4, 64),
+	STATE_INT("efer", efer, 64),	     STATE_INT("dr6", dr6, 64),
+	STATE_INT("dr7", dr7, 64),	     STATE_INT("smbase", smbase, 32),
 };
 
 /* Segment keys, in enum vsmm_sreg order. */
@@ -49,15 +52,18 @@ struct bool_key {
 	size_t off;
 };
 
-#define STATE_BOOL(k) { #k, offsetof(struct vsmm_cpu_state, k) }
+#define STATE_BOOL(k) \
+	{ \
+#k, offsetof(struct vsmm_cpu_state, k) \
+	}
 
 /* The issue's flags first; nmi_pending, halted, vmx_on and guest_mode
  * are vsmm extensions (issue 7 needs halted and vmx_on). */
 static const struct bool_key bool_keys[] = {
-	STATE_BOOL(smm), STATE_BOOL(nmi_masked), STATE_BOOL(smm_inside_nmi),
-	STATE_BOOL(smi_pending), STATE_BOOL(init_latched),
-	STATE_BOOL(shutdown), STATE_BOOL(nmi_pending), STATE_BOOL(halted),
-	STATE_BOOL(vmx_on), STATE_BOOL(guest_mode),
+	STATE_BOOL(smm),	 STATE_BOOL(nmi_masked),   STATE_BOOL(smm_inside_nmi),
+	STATE_BOOL(smi_pending), STATE_BOOL(init_latched), STATE_BOOL(shutdown),
+	STATE_BOOL(nmi_pending), STATE_BOOL(halted),	   STATE_BOOL(vmx_on),
+	STATE_BOOL(guest_mode),
 };
 
 json_object *cli_json_hex(uint64_t v)
@@ -132,9 +138,9 @@ json_object *cli_state_to_json(const struct vsmm_cpu_state *s)
 	json_object *o = json_object_new_object();
 
 	for (size_t i = 0; i < sizeof(int_keys) / sizeof(int_keys[0]); i++)
-		json_object_object_add(o, int_keys[i].key,
-				       cli_json_hex(load_int(s, int_keys[i].off,
-							     int_keys[i].bits)));
+		json_object_object_add(
+			o, int_keys[i].key,
+			cli_json_hex(load_int(s, int_keys[i].off, int_keys[i].bits)));
 	for (int i = 0; i < VSMM_SREG_COUNT; i++)
 		json_object_object_add(o, seg_keys[i], seg_to_json(&s->seg[i]));
 	json_object_object_add(o, "gdtr", dtable_to_json(&s->gdtr));
@@ -142,8 +148,7 @@ json_object *cli_state_to_json(const struct vsmm_cpu_state *s)
 	for (size_t i = 0; i < sizeof(bool_keys) / sizeof(bool_keys[0]); i++) {
 		const bool *b = (const bool *)((const char *)s + bool_keys[i].off);
 
-		json_object_object_add(o, bool_keys[i].key,
-				       json_object_new_boolean(*b));
+		json_object_object_add(o, bool_keys[i].key, json_object_new_boolean(*b));
 	}
 	json_object_object_add(o, "int_shadow", cli_json_hex(s->int_shadow));
 	json_object_object_add(o, "svm_vmcb12", cli_json_hex(s->svm_vmcb12));
@@ -192,29 +197,31 @@ static uint64_t max_of(unsigned bits)
 }
 
 /* A hex string that fits in `bits`. */
-static int get_hex(struct parse_ctx *c, const char *path, json_object *v,
-		   unsigned bits, uint64_t *out)
+static int get_hex(struct parse_ctx *c, const char *path, json_object *v, unsigned bits,
+		   uint64_t *out)
 {
 	const char *str;
 
 	if (!json_object_is_type(v, json_type_string))
-		return fail(c, "%s: expected a hex string such as \"0x1f\", got "
-			    "%s", path, type_text(v));
+		return fail(c,
+			    "%s: expected a hex string such as \"0x1f\", got "
+			    "%s",
+			    path, type_text(v));
 	str = json_object_get_string(v);
 	if (cli_parse_hex(str, UINT64_MAX, out) != 0)
-		return fail(c, "%s: \"%.40s\" is not a hex number \"0x...\" of at "
-			    "most 64 bits", path, str);
+		return fail(c,
+			    "%s: \"%.40s\" is not a hex number \"0x...\" of at "
+			    "most 64 bits",
+			    path, str);
 	if (*out > max_of(bits))
 		return fail(c, "%s: %s does not fit in %u bits", path, str, bits);
 	return 0;
 }
 
-static int get_bool(struct parse_ctx *c, const char *path, json_object *v,
-		    bool *out)
+static int get_bool(struct parse_ctx *c, const char *path, json_object *v, bool *out)
 {
 	if (!json_object_is_type(v, json_type_boolean))
-		return fail(c, "%s: expected true or false, got %s", path,
-			    type_text(v));
+		return fail(c, "%s: expected true or false, got %s", path, type_text(v));
 	*out = json_object_get_boolean(v);
 	return 0;
 }
@@ -222,8 +229,7 @@ static int get_bool(struct parse_ctx *c, const char *path, json_object *v,
 static int want_object(struct parse_ctx *c, const char *path, json_object *v)
 {
 	if (!json_object_is_type(v, json_type_object))
-		return fail(c, "%s: expected an object, got %s", path,
-			    type_text(v));
+		return fail(c, "%s: expected an object, got %s", path, type_text(v));
 	return 0;
 }
 
@@ -235,7 +241,8 @@ static int seg_from_json(struct parse_ctx *c, const char *path, json_object *v,
 
 	if (want_object(c, path, v))
 		return -1;
-	json_object_object_foreach(v, key, val) {
+	json_object_object_foreach(v, key, val)
+	{
 		cli_join_path(sub, sizeof(sub), path, key);
 		if (strcmp(key, "selector") == 0) {
 			if (get_hex(c, sub, val, 16, &n))
@@ -254,27 +261,31 @@ static int seg_from_json(struct parse_ctx *c, const char *path, json_object *v,
 			/* Bits 8-11 do not exist in the access-rights word
 			 * (they would be limit 19:16 in a descriptor). */
 			if (n & ~(uint64_t)VSMM_SEG_ATTR_MASK)
-				return fail(c, "%s: 0x%llx sets bits outside the "
+				return fail(c,
+					    "%s: 0x%llx sets bits outside the "
 					    "access-rights layout (mask 0xf0ff)",
 					    sub, (unsigned long long)n);
 			g->attr = (uint16_t)n;
 		} else {
-			return fail(c, "%s: unknown key (selector, base, limit, "
-				    "attr)", sub);
+			return fail(c,
+				    "%s: unknown key (selector, base, limit, "
+				    "attr)",
+				    sub);
 		}
 	}
 	return 0;
 }
 
-static int dtable_from_json(struct parse_ctx *c, const char *path,
-			    json_object *v, struct vsmm_dtable *t)
+static int dtable_from_json(struct parse_ctx *c, const char *path, json_object *v,
+			    struct vsmm_dtable *t)
 {
 	char sub[96];
 	uint64_t n;
 
 	if (want_object(c, path, v))
 		return -1;
-	json_object_object_foreach(v, key, val) {
+	json_object_object_foreach(v, key, val)
+	{
 		cli_join_path(sub, sizeof(sub), path, key);
 		if (strcmp(key, "base") == 0) {
 			if (get_hex(c, sub, val, 64, &t->base))
@@ -326,15 +337,16 @@ static int state_key(struct parse_ctx *c, const char *path, const char *key,
 	return fail(c, "%s: unknown key (see docs/json.md)", path);
 }
 
-int cli_state_from_json(json_object *obj, const char *prefix,
-			struct vsmm_cpu_state *s, char *err, size_t errlen)
+int cli_state_from_json(json_object *obj, const char *prefix, struct vsmm_cpu_state *s,
+			char *err, size_t errlen)
 {
 	struct parse_ctx c = { err, errlen };
 	char path[96];
 
 	if (want_object(&c, *prefix ? prefix : "the state", obj))
 		return -1;
-	json_object_object_foreach(obj, key, val) {
+	json_object_object_foreach(obj, key, val)
+	{
 		cli_join_path(path, sizeof(path), prefix, key);
 		if (state_key(&c, path, key, val, s))
 			return -1;
@@ -371,15 +383,15 @@ json_object *cli_extras_to_json(const struct vsmm_layout_desc *desc,
 
 	for (size_t i = 0; i < sizeof(extra_keys) / sizeof(extra_keys[0]); i++)
 		if (layout_has_field(desc, extra_keys[i].key))
-			json_object_object_add(o, extra_keys[i].key,
-					       cli_json_hex(load_int(x, extra_keys[i].off,
-								     extra_keys[i].bits)));
+			json_object_object_add(
+				o, extra_keys[i].key,
+				cli_json_hex(load_int(x, extra_keys[i].off,
+						      extra_keys[i].bits)));
 	return o;
 }
 
-int cli_extras_key_from_json(const char *key, json_object *val,
-			     const char *prefix, struct vsmm_image_extras *x,
-			     char *err, size_t errlen)
+int cli_extras_key_from_json(const char *key, json_object *val, const char *prefix,
+			     struct vsmm_image_extras *x, char *err, size_t errlen)
 {
 	struct parse_ctx c = { err, errlen };
 	char path[96];
@@ -435,8 +447,8 @@ int cli_json_parse(const char *text, size_t len, json_object **out, char *err,
 
 		snprintf(err, errlen, "invalid JSON at byte %zu: %s",
 			 end > len ? len : end,
-			 e == json_tokener_continue ? "unexpected end of input" :
-			 json_tokener_error_desc(e));
+			 e == json_tokener_continue ? "unexpected end of input"
+						    : json_tokener_error_desc(e));
 		json_tokener_free(tok);
 		return -1;
 	}
@@ -491,8 +503,9 @@ int cli_json_load(const char *path, json_object **out)
 void cli_json_fprint(FILE *f, json_object *obj)
 {
 	fputs(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-						  JSON_C_TO_STRING_SPACED |
-						  JSON_C_TO_STRING_NOSLASHESCAPE), f);
+							  JSON_C_TO_STRING_SPACED |
+							  JSON_C_TO_STRING_NOSLASHESCAPE),
+	      f);
 	fputc('\n', f);
 }
 

@@ -21,7 +21,7 @@
 struct key {
 	char *text; /* decoded, without the quotes; never contains NUL */
 	size_t len;
-	size_t at;  /* byte offset of its opening quote */
+	size_t at; /* byte offset of its opening quote */
 };
 
 struct scan {
@@ -110,14 +110,15 @@ static int unescape(struct scan *s, const char *who, char *o, size_t *olen)
 	if (hex4(s, &cp))
 		return -1;
 	if (cp == 0) {
-		snprintf(s->err, s->errlen, "%s with an escaped NUL (\\u0000) "
-			 "at byte %zu; no vsmm key or value has one", who,
-			 s->i - 6);
+		snprintf(s->err, s->errlen,
+			 "%s with an escaped NUL (\\u0000) "
+			 "at byte %zu; no vsmm key or value has one",
+			 who, s->i - 6);
 		return -1;
 	}
 	/* A high surrogate followed by a low one is one code point. */
-	if (cp >= 0xd800 && cp < 0xdc00 && s->n - s->i >= 6 &&
-	    s->t[s->i] == '\\' && s->t[s->i + 1] == 'u') {
+	if (cp >= 0xd800 && cp < 0xdc00 && s->n - s->i >= 6 && s->t[s->i] == '\\' &&
+	    s->t[s->i + 1] == 'u') {
 		size_t save = s->i;
 		s->i += 2;
 		if (hex4(s, &lo))
@@ -140,8 +141,7 @@ static int string(struct scan *s, const char *path, struct key *out)
 	if (out)
 		snprintf(who, sizeof(who), "%s%sa key", path, *path ? ": " : "");
 	else
-		snprintf(who, sizeof(who), "%s%sa string", path,
-			 *path ? ": " : "");
+		snprintf(who, sizeof(who), "%s%sa string", path, *path ? ": " : "");
 	if (out) {
 		buf = malloc(cap);
 		if (!buf)
@@ -163,8 +163,10 @@ static int string(struct scan *s, const char *path, struct key *out)
 		}
 		if (c < 0x20) {
 			free(buf);
-			snprintf(s->err, s->errlen, "%s with a raw control "
-				 "character (0x%02x) at byte %zu", who, c, s->i);
+			snprintf(s->err, s->errlen,
+				 "%s with a raw control "
+				 "character (0x%02x) at byte %zu",
+				 who, c, s->i);
 			return -1;
 		}
 		s->i++;
@@ -219,8 +221,7 @@ static void free_keys(struct key *keys, size_t n)
 }
 
 /* After an object's last member: is any key there twice? */
-static int check_unique(struct scan *s, const char *path, struct key *keys,
-			size_t n)
+static int check_unique(struct scan *s, const char *path, struct key *keys, size_t n)
 {
 	qsort(keys, n, sizeof(*keys), key_order);
 	for (size_t k = 1; k < n; k++) {
@@ -229,9 +230,10 @@ static int check_unique(struct scan *s, const char *path, struct key *keys,
 			continue;
 		char where[PATH_LEN];
 		cli_join_path(where, sizeof(where), path, keys[k].text);
-		snprintf(s->err, s->errlen, "%s: duplicate key (at bytes %zu "
-			 "and %zu); each key may appear once", where,
-			 keys[k - 1].at, keys[k].at);
+		snprintf(s->err, s->errlen,
+			 "%s: duplicate key (at bytes %zu "
+			 "and %zu); each key may appear once",
+			 where, keys[k - 1].at, keys[k].at);
 		return -1;
 	}
 	return 0;
@@ -328,12 +330,9 @@ static int value(struct scan *s, const char *path, int depth)
 	if (s->i >= s->n)
 		return bad(s, "unexpected end of input");
 	switch (s->t[s->i]) {
-	case '{':
-		return object(s, path, depth);
-	case '[':
-		return array(s, path, depth);
-	case '"':
-		return string(s, path, NULL);
+	case '{': return object(s, path, depth);
+	case '[': return array(s, path, depth);
+	case '"': return string(s, path, NULL);
 	default:
 		/* A number or true/false/null: json-c has checked its form. */
 		if (!strchr("-0123456789tfn", s->t[s->i]))
@@ -345,8 +344,7 @@ static int value(struct scan *s, const char *path, int depth)
 	}
 }
 
-int cli_json_strict_check(const char *text, size_t len, char *err,
-			  size_t errlen)
+int cli_json_strict_check(const char *text, size_t len, char *err, size_t errlen)
 {
 	struct scan s = { text, len, 0, err, errlen };
 	if (value(&s, "", 0))

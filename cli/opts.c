@@ -88,8 +88,7 @@ static int hexval(char c)
 
 /* Digits of one base, with overflow and range checks; no sign, no
  * spaces, at least one digit. */
-static int parse_digits(const char *s, unsigned base, uint64_t max,
-			uint64_t *out)
+static int parse_digits(const char *s, unsigned base, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 
@@ -152,8 +151,8 @@ static void usage_hint(const struct cli_command *cmd)
 }
 
 enum cli_option_status cli_option_match(const struct cli_option *table, size_t n,
-				       unsigned allowed, int *i, int argc, char **argv,
-				       const struct cli_option **opt, const char **value)
+					unsigned allowed, int *i, int argc, char **argv,
+					const struct cli_option **opt, const char **value)
 {
 	const char *arg = argv[*i];
 	const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
@@ -213,12 +212,12 @@ static int set_semantics(struct cli_opts *o, const char *v)
 	return 0;
 }
 
-static int set_address(const char *opt, const char *v, uint64_t max,
-		       uint64_t *out)
+static int set_address(const char *opt, const char *v, uint64_t max, uint64_t *out)
 {
 	if (cli_parse_number(v, max, out) != 0) {
 		cli_err("%s '%s' is not a number of at most 0x%llx (hex with 0x, "
-			"or decimal)", opt, v, (unsigned long long)max);
+			"or decimal)",
+			opt, v, (unsigned long long)max);
 		return -1;
 	}
 	return 0;
@@ -227,9 +226,19 @@ static int set_address(const char *opt, const char *v, uint64_t max,
 /* The options of the vsmm commands: each command accepts the rows whose
  * mask is in its `allowed` set (CLI_OPT_*). */
 enum {
-	OPT_JSON, OPT_HALTED, OPT_VMX, OPT_MODEL, OPT_LAYOUT, OPT_SEMANTICS,
-	OPT_OUTPUT, OPT_STATE, OPT_DUMP_BASE, OPT_SMBASE, OPT_WIDTH,
-	OPT_FLAVOUR, OPT_CPU_ID,
+	OPT_JSON,
+	OPT_HALTED,
+	OPT_VMX,
+	OPT_MODEL,
+	OPT_LAYOUT,
+	OPT_SEMANTICS,
+	OPT_OUTPUT,
+	OPT_STATE,
+	OPT_DUMP_BASE,
+	OPT_SMBASE,
+	OPT_WIDTH,
+	OPT_FLAVOUR,
+	OPT_CPU_ID,
 };
 
 static const struct cli_option vsmm_options[] = {
@@ -249,8 +258,7 @@ static const struct cli_option vsmm_options[] = {
 };
 
 /* The value v of one matched option; 0, or -1 after reporting. */
-static int set_option(const struct cli_option *opt, const char *v,
-		      struct cli_opts *o)
+static int set_option(const struct cli_option *opt, const char *v, struct cli_opts *o)
 {
 	uint64_t n;
 
@@ -293,36 +301,28 @@ static int set_option(const struct cli_option *opt, const char *v,
 			return -1;
 		o->has_cpu_id = true;
 		return 0;
-	default:
-		return -1;
+	default: return -1;
 	}
 }
 
 /* One option; returns 0, or -1 after reporting. */
-static int parse_one(unsigned allowed, int *i, int argc, char **argv,
-		     struct cli_opts *o)
+static int parse_one(unsigned allowed, int *i, int argc, char **argv, struct cli_opts *o)
 {
 	const char *arg = argv[*i];
 	const struct cli_option *opt;
 	const char *v;
 
-	switch (cli_option_match(vsmm_options, sizeof(vsmm_options) /
-				 sizeof(vsmm_options[0]), allowed, i, argc, argv,
-				 &opt, &v)) {
-	case CLI_OPTION_OK:
-		return set_option(opt, v, o);
-	case CLI_OPTION_NO_VALUE:
-		cli_err("option %s needs a value", arg);
-		return -1;
-	default:
-		cli_err("unknown option '%s'", arg);
-		return -1;
+	switch (cli_option_match(vsmm_options,
+				 sizeof(vsmm_options) / sizeof(vsmm_options[0]), allowed,
+				 i, argc, argv, &opt, &v)) {
+	case CLI_OPTION_OK: return set_option(opt, v, o);
+	case CLI_OPTION_NO_VALUE: cli_err("option %s needs a value", arg); return -1;
+	default: cli_err("unknown option '%s'", arg); return -1;
 	}
 }
 
-int cli_opts_parse(const struct cli_command *cmd, unsigned allowed,
-		   int min_args, int max_args, int argc, char **argv,
-		   struct cli_opts *o)
+int cli_opts_parse(const struct cli_command *cmd, unsigned allowed, int min_args,
+		   int max_args, int argc, char **argv, struct cli_opts *o)
 {
 	bool options_done = false;
 
@@ -334,8 +334,8 @@ int cli_opts_parse(const struct cli_command *cmd, unsigned allowed,
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 
-		if (!options_done && (strcmp(arg, "--help") == 0 ||
-				      strcmp(arg, "-h") == 0)) {
+		if (!options_done &&
+		    (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)) {
 			fputs(cmd->usage, stdout);
 			return 1;
 		}
@@ -364,7 +364,8 @@ int cli_opts_parse(const struct cli_command *cmd, unsigned allowed,
 	}
 	if (o->has_dump_base && !o->has_smbase) {
 		cli_err("%s: --dump-base needs --smbase (the area is at "
-			"SMBASE+0xfe00, or +0xfc00 for intel64)", cmd->name);
+			"SMBASE+0xfe00, or +0xfc00 for intel64)",
+			cmd->name);
 		usage_hint(cmd);
 		return -1;
 	}

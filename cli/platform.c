@@ -36,8 +36,7 @@ static int mem_read(void *ctx, bool smm, uint64_t gpa, void *buf, size_t len)
 
 	(void)smm;
 	memset(buf, 0, len);
-	if (m->dump &&
-	    overlap(gpa, len, m->dump_base, m->dump->size, &ib, &iw, &n) &&
+	if (m->dump && overlap(gpa, len, m->dump_base, m->dump->size, &ib, &iw, &n) &&
 	    cli_input_read(m->dump, iw, out + ib, (size_t)n) != 0)
 		return -1;
 	/* The area may have been written by an SMI: it wins over the dump. */
@@ -46,8 +45,7 @@ static int mem_read(void *ctx, bool smm, uint64_t gpa, void *buf, size_t len)
 	return 0;
 }
 
-static int mem_write(void *ctx, bool smm, uint64_t gpa, const void *buf,
-		     size_t len)
+static int mem_write(void *ctx, bool smm, uint64_t gpa, const void *buf, size_t len)
 {
 	const struct cli_memory *m = ctx;
 

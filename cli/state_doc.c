@@ -9,13 +9,13 @@
 
 #include "cli.h"
 
-static int doc_layout(const char *name, json_object *val,
-		      enum vsmm_layout *out)
+static int doc_layout(const char *name, json_object *val, enum vsmm_layout *out)
 {
 	if (!json_object_is_type(val, json_type_string) ||
 	    vsmm_layout_from_name(json_object_get_string(val), out) != VSMM_OK) {
 		cli_err("%s: layout: expected \"p6-32\", \"amd64\", \"intel64\" "
-			"or \"auto\"", name);
+			"or \"auto\"",
+			name);
 		return -1;
 	}
 	return 0;
@@ -27,7 +27,8 @@ static int read_doc(const char *name, json_object *root, struct cli_state_doc *d
 	char err[200];
 	json_object *state = NULL;
 
-	json_object_object_foreach(root, key, val) {
+	json_object_object_foreach(root, key, val)
+	{
 		int rc;
 
 		if (strcmp(key, "state") == 0) {
@@ -39,8 +40,7 @@ static int read_doc(const char *name, json_object *root, struct cli_state_doc *d
 				return -1;
 			continue;
 		}
-		rc = cli_extras_key_from_json(key, val, "", &d->extras, err,
-					      sizeof(err));
+		rc = cli_extras_key_from_json(key, val, "", &d->extras, err, sizeof(err));
 		if (rc < 0) {
 			cli_err("%s: %s", name, err);
 			return -1;
@@ -74,7 +74,8 @@ int cli_state_doc_load(const char *path, struct cli_state_doc *d)
 		return -1;
 	if (!json_object_is_type(root, json_type_object)) {
 		cli_err("%s: expected a JSON object (a state, or a decode "
-			"document)", strcmp(path, "-") ? path : "<stdin>");
+			"document)",
+			strcmp(path, "-") ? path : "<stdin>");
 		json_object_put(root);
 		return -1;
 	}
@@ -84,8 +85,7 @@ int cli_state_doc_load(const char *path, struct cli_state_doc *d)
 	} else {
 		rc = cli_state_from_json(root, "", &d->state, err, sizeof(err));
 		if (rc)
-			cli_err("%s: %s", strcmp(path, "-") ? path : "<stdin>",
-				err);
+			cli_err("%s: %s", strcmp(path, "-") ? path : "<stdin>", err);
 	}
 	json_object_put(root);
 	return rc;

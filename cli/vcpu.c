@@ -34,19 +34,20 @@ static int set_records(struct cli_rsm *r, const struct cli_opts *o)
 	if (rc == VSMM_OK)
 		return 0;
 	if (rc == VSMM_E_INCONSISTENT)
-		cli_err("%s is not possible here: %s", o->halted && o->vmx ?
-			"--halted with --vmx" : o->halted ? "--halted" : "--vmx",
-			o->halted && o->semantics != VSMM_SEMANTICS_HARDWARE ?
-			"the HLT record exists only under --semantics hardware "
-			"(KVM always resumes after the HLT)" :
-			"VMX operation needs --model intel");
+		cli_err("%s is not possible here: %s",
+			o->halted && o->vmx ? "--halted with --vmx"
+			: o->halted	    ? "--halted"
+					    : "--vmx",
+			o->halted && o->semantics != VSMM_SEMANTICS_HARDWARE
+				? "the HLT record exists only under --semantics hardware "
+				  "(KVM always resumes after the HLT)"
+				: "VMX operation needs --model intel");
 	else
 		cli_err("cannot set up the vCPU: %s", vsmm_strerror(rc));
 	return -1;
 }
 
-int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img,
-		  const struct cli_opts *o)
+int cli_rsm_setup(struct cli_rsm *r, struct cli_image *img, const struct cli_opts *o)
 {
 	uint32_t smbase = cli_image_smbase(img, o);
 	int rc;
@@ -102,8 +103,7 @@ const char *cli_hidden_state(const struct cli_rsm *r, const struct cli_image *im
 	return img->from_dump ? "descriptor tables" : "unavailable";
 }
 
-void cli_print_context(FILE *f, const struct cli_image *img,
-		       const struct cli_opts *o)
+void cli_print_context(FILE *f, const struct cli_image *img, const struct cli_opts *o)
 {
 	fprintf(f, "layout %s%s, revision 0x%08x, model %s, semantics %s",
 		img->desc->name, img->auto_chosen ? " (from the revision id)" : "",
@@ -143,4 +143,3 @@ int cli_smi_deliver(struct cli_smi *r, const struct cli_opts *o,
 	r->vcpu.state = *state;
 	return vsmm_enter_smm(&r->vcpu);
 }
-

@@ -12,8 +12,7 @@
 
 const struct cli_command cli_commands[] = {
 	{ "decode", cmd_decode,
-	  "print every field of an image and the vCPU state it holds",
-	  cmd_decode_usage },
+	  "print every field of an image and the vCPU state it holds", cmd_decode_usage },
 	{ "check", cmd_check,
 	  "would RSM accept this image? (exit 1 and the reason if not)",
 	  cmd_check_usage },
@@ -23,27 +22,19 @@ const struct cli_command cli_commands[] = {
 	{ "rsm", cmd_rsm,
 	  "leave SMM with an image: print the resumed state or the shutdown reason",
 	  cmd_rsm_usage },
-	{ "encode", cmd_encode,
-	  "write the image of a JSON state (no SMI, no checks)",
+	{ "encode", cmd_encode, "write the image of a JSON state (no SMI, no checks)",
 	  cmd_encode_usage },
-	{ "diff", cmd_diff,
-	  "compare two images field by field (exit 1 if they differ)",
+	{ "diff", cmd_diff, "compare two images field by field (exit 1 if they differ)",
 	  cmd_diff_usage },
 	{ "savestate", cmd_savestate,
 	  "EDK2's ReadSaveState/WriteSaveState on an image (read or write)",
 	  cmd_savestate_usage },
-	{ "layouts", cmd_layouts,
-	  "list the save-state layouts and their field tables",
+	{ "layouts", cmd_layouts, "list the save-state layouts and their field tables",
 	  cmd_layouts_usage },
-	{ "demo", cmd_demo,
-	  "a 64-bit state through SMI and RSM, step by step",
+	{ "demo", cmd_demo, "a 64-bit state through SMI and RSM, step by step",
 	  cmd_demo_usage },
-	{ "run", cmd_run,
-	  "run a guest with SMM on the Unicorn engine",
-	  cmd_run_usage },
-	{ "help", cmd_help,
-	  "show the help of a command",
-	  cmd_help_usage },
+	{ "run", cmd_run, "run a guest with SMM on the Unicorn engine", cmd_run_usage },
+	{ "help", cmd_help, "show the help of a command", cmd_help_usage },
 };
 
 const size_t cli_ncommands = sizeof(cli_commands) / sizeof(cli_commands[0]);
@@ -61,13 +52,15 @@ static void print_overview(FILE *f)
 	fputs("Usage: vsmm COMMAND [ARGS...]\n"
 	      "       vsmm COMMAND --help | vsmm --help | vsmm --version\n\n"
 	      "Inspect, check, build and transform x86 SMRAM state-save images.\n\n"
-	      "Commands:\n", f);
+	      "Commands:\n",
+	      f);
 	for (size_t i = 0; i < cli_ncommands; i++)
 		fprintf(f, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].help);
 	fputs("\nExit status: 0 success; 1 check: RSM would shut down, rsm: shutdown,\n"
 	      "diff: the images differ, savestate: EDK2 refuses; 2 usage, input or\n"
 	      "output error.\n"
-	      "See vsmm(1) and docs/json.md.\n", f);
+	      "See vsmm(1) and docs/json.md.\n",
+	      f);
 }
 
 const char cmd_help_usage[] =

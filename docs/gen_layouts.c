@@ -84,17 +84,15 @@ static const char preamble[] =
 	"  them to zero (the VMM keeps CR2 across SMM; a 32-bit vCPU's EFER is\n"
 	"  not changed by SMM). Event flags are not image fields either.\n";
 
-static void print_row(FILE *out, const struct vsmm_layout_desc *d,
-		      unsigned off, unsigned size, const char *field,
-		      const char *text)
+static void print_row(FILE *out, const struct vsmm_layout_desc *d, unsigned off,
+		      unsigned size, const char *field, const char *text)
 {
 	fprintf(out, "| 0x%04X | 0x%04X | 0x%03X | %u | %s | %s |\n", off,
-		off + MANUAL_BASE, off + MANUAL_BASE - d->area_offset, size,
-		field, text);
+		off + MANUAL_BASE, off + MANUAL_BASE - d->area_offset, size, field, text);
 }
 
-static void print_gap(FILE *out, const struct vsmm_layout_desc *d,
-		      unsigned from, unsigned to)
+static void print_gap(FILE *out, const struct vsmm_layout_desc *d, unsigned from,
+		      unsigned to)
 {
 	char range[32];
 
@@ -110,9 +108,10 @@ static void print_layout(FILE *out, const struct vsmm_layout_desc *d)
 	char field[64];
 
 	fprintf(out, "\n## %s\n\n%s.\n\n", d->name, d->title);
-	fprintf(out, "Revision written: 0x%08X. Area: SMBASE+0x%04X, %u bytes; "
-		"%zu fields.\n\n", d->revision, d->area_offset, d->area_size,
-		d->nfields);
+	fprintf(out,
+		"Revision written: 0x%08X. Area: SMBASE+0x%04X, %u bytes; "
+		"%zu fields.\n\n",
+		d->revision, d->area_offset, d->area_size, d->nfields);
 	fprintf(out, "| Offset | SMBASE+ | Index | Size | Field | Description |\n");
 	fprintf(out, "| --- | --- | --- | --- | --- | --- |\n");
 	for (size_t i = 0; i < d->nfields; i++) {
@@ -148,16 +147,18 @@ static void print_extras(FILE *out)
 	      "`VSMM_IMAGE_EXTRAS_MAP` in `include/vsmm/vsmm.h`, the table the\n"
 	      "struct, the codec and the CLI are built from.\n\n"
 	      "| Member | Bits | Layouts | Description |\n"
-	      "| --- | --- | --- | --- |\n", out);
+	      "| --- | --- | --- | --- |\n",
+	      out);
 	for (size_t i = 0; i < sizeof(extras) / sizeof(extras[0]); i++) {
-		const char *field = strcmp(extras[i].member, "revision") == 0 ?
-				    "smm_revision" : extras[i].member;
+		const char *field = strcmp(extras[i].member, "revision") == 0
+					    ? "smm_revision"
+					    : extras[i].member;
 		const char *sep = "";
 
 		fprintf(out, "| `%s` | %u | ", extras[i].member, extras[i].bits);
 		for (int l = 0; l < VSMM_LAYOUT_COUNT; l++) {
-			const struct vsmm_layout_desc *d =
-				vsmm_layout_get((enum vsmm_layout)l);
+			const struct vsmm_layout_desc *d = vsmm_layout_get(
+				(enum vsmm_layout)l);
 			if (d && vsmm_layout_field(d, field)) {
 				fprintf(out, "%s%s", sep, d->name);
 				sep = ", ";
@@ -205,9 +206,11 @@ static int check(const char *path)
 	fclose(want);
 	fclose(have);
 	if (bad) {
-		fprintf(stderr, "gen_layouts: %s is out of date with the layout "
+		fprintf(stderr,
+			"gen_layouts: %s is out of date with the layout "
 			"tables; regenerate it with `ninja -C <builddir> "
-			"layouts-doc`\n", path);
+			"layouts-doc`\n",
+			path);
 		return 1;
 	}
 	return 0;

@@ -37,8 +37,7 @@ static int ram_read(void *ctx, bool smm, uint64_t gpa, void *buf, size_t len)
 	return 0;
 }
 
-static int ram_write(void *ctx, bool smm, uint64_t gpa, const void *buf,
-		     size_t len)
+static int ram_write(void *ctx, bool smm, uint64_t gpa, const void *buf, size_t len)
 {
 	struct vm *vm = ctx;
 
@@ -65,20 +64,22 @@ static void protected_mode(struct vsmm_cpu_state *s)
 	s->rflags = VSMM_RFLAGS_FIXED | VSMM_RFLAGS_IF;
 	s->gpr[VSMM_RAX] = 0xcafe;
 	for (int i = VSMM_ES; i <= VSMM_GS; i++) {
-		s->seg[i] = (struct vsmm_seg){ .selector = 0x10, .attr = data,
+		s->seg[i] = (struct vsmm_seg){ .selector = 0x10,
+					       .attr = data,
 					       .limit = 0xffffffff };
 	}
-	s->seg[VSMM_CS] = (struct vsmm_seg){ .selector = 0x08, .attr = code,
+	s->seg[VSMM_CS] = (struct vsmm_seg){ .selector = 0x08,
+					     .attr = code,
 					     .limit = 0xffffffff };
-	s->seg[VSMM_TR] = (struct vsmm_seg){ .selector = 0x18, .attr = 0x8b,
-					     .limit = 0x67, .base = 0x5000 };
+	s->seg[VSMM_TR] = (struct vsmm_seg){
+		.selector = 0x18, .attr = 0x8b, .limit = 0x67, .base = 0x5000
+	};
 	s->gdtr = (struct vsmm_dtable){ .base = 0x6000, .limit = 0x1f };
 }
 
 /* What an SMI handler might do to the saved image (P6 32-bit map, 0x7Exx
  * offsets from SMBASE + 0x8000). */
-static void handler_edits(struct vm *vm, uint32_t smbase, uint16_t offset,
-			  uint32_t value)
+static void handler_edits(struct vm *vm, uint32_t smbase, uint16_t offset, uint32_t value)
 {
 	unsigned char *p = vm->ram + smbase + 0x8000 + offset;
 

@@ -25,7 +25,7 @@
 #define HANDLER 0x1100u
 #define PML4 0x10000u
 
-static struct vsmm_uc smm;  /* SMM */
+static struct vsmm_uc smm; /* SMM */
 static bool smi_pending;
 
 static uint64_t rd(uc_engine *uc, int id)
@@ -42,7 +42,7 @@ static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void 
 	size_t width = (size_t)rd(uc, UC_X86_REG_RDX);
 	uint64_t v = 0; /* little-endian host: the bytes are the number */
 	if (port == 0xb2) {
-		smi_pending = true;  /* SMM: deliver after the OUT retires */
+		smi_pending = true; /* SMM: deliver after the OUT retires */
 		uc_emu_stop(uc);
 	} else if (port == 0xe0) {
 		enum vsmm_efi_status s = vsmm_uc_read_save_state(&smm, reg, width, &v);
@@ -85,7 +85,8 @@ int main(int argc, char **argv)
 	}
 	long n = load(argv[1], code, sizeof(code));
 	if (n <= 0) {
-		fprintf(stderr, "unicorn_smi: cannot read %s (or it is over 4 KiB)\n", argv[1]);
+		fprintf(stderr, "unicorn_smi: cannot read %s (or it is over 4 KiB)\n",
+			argv[1]);
 		return 1;
 	}
 
@@ -106,7 +107,7 @@ int main(int argc, char **argv)
 	uc_hook_add(uc, &h_out, UC_HOOK_INSN, (void *)on_out, NULL, 1, 0, UC_X86_INS_OUT);
 	uc_hook_add(uc, &h_code, UC_HOOK_CODE, (void *)on_code, NULL, 1, 0);
 
-	if (vsmm_uc_attach(&smm, uc) != VSMM_OK ||   /* SMM */
+	if (vsmm_uc_attach(&smm, uc) != VSMM_OK || /* SMM */
 	    vsmm_uc_set_entry(&smm, HANDLER) != VSMM_OK) {
 		fprintf(stderr, "unicorn_smi: cannot attach vsmm\n");
 		return 1;
@@ -115,11 +116,12 @@ int main(int argc, char **argv)
 	uint64_t rip = CODE;
 	for (;;) {
 		uc_err err;
-		int rc = vsmm_uc_emu_start(&smm, rip, 0xfffff, 0, 0, &err);  /* SMM */
+		int rc = vsmm_uc_emu_start(&smm, rip, 0xfffff, 0, 0, &err); /* SMM */
 		if (rc != VSMM_OK) {
 			const struct vsmm_shutdown *why = &smm.vcpu.last_shutdown;
 			fprintf(stderr, "RSM: %s: %s\n", vsmm_status_name(rc),
-				rc == VSMM_E_SHUTDOWN ? vsmm_reason_name(why->reason) : "");
+				rc == VSMM_E_SHUTDOWN ? vsmm_reason_name(why->reason)
+						      : "");
 			return 1;
 		}
 		if (err != UC_ERR_OK) {
@@ -127,9 +129,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (!smi_pending)
-			break;                        /* HLT: the OS part is done */
+			break; /* HLT: the OS part is done */
 		smi_pending = false;
-		if (vsmm_uc_smi(&smm) != VSMM_OK)     /* SMM */
+		if (vsmm_uc_smi(&smm) != VSMM_OK) /* SMM */
 			return 1;
 		printf("SMI: context saved at %#llx, the handler runs at %#x\n",
 		       (unsigned long long)vsmm_uc_area_address(&smm), HANDLER);

@@ -28,7 +28,9 @@
 #include "testlib.h"
 
 static const enum vsmm_layout layouts[3] = {
-	VSMM_LAYOUT_P6_32, VSMM_LAYOUT_AMD64, VSMM_LAYOUT_INTEL64,
+	VSMM_LAYOUT_P6_32,
+	VSMM_LAYOUT_AMD64,
+	VSMM_LAYOUT_INTEL64,
 };
 
 static void check_tables(void)
@@ -51,7 +53,8 @@ static void check_tables(void)
 				 d->area_size <= VSMM_IMAGE_MAX,
 			 "%s: area %#x+%#x", d->name, d->area_offset, d->area_size);
 		FZ_CHECK(vsmm_layout_from_name(d->name, &back) == VSMM_OK &&
-				 back == d->layout, "%s: name does not round-trip", d->name);
+				 back == d->layout,
+			 "%s: name does not round-trip", d->name);
 		for (size_t i = 0; i < d->nfields; i++) {
 			const struct vsmm_field_desc *f = &d->fields[i];
 			unsigned lo = f->offset, hi = f->offset + f->size;
@@ -77,15 +80,18 @@ static void check_tables(void)
 static const char *extras_diff(const struct vsmm_image_extras *a,
 			       const struct vsmm_image_extras *b)
 {
-#define X(f) if (a->f != b->f) return #f;
-	X(revision) X(io_restart) X(auto_hlt_restart) X(io_restart_rip)
-	X(io_restart_rcx) X(io_restart_rsi) X(io_restart_rdi)
-	X(io_restart_dword) X(io_misc) X(io_mem_addr) X(amd_nmi_mask)
-	X(svm_guest_flag) X(svm_vmcb12_gpa) X(svm_guest_virq) X(ssp)
-	X(svm_guest_pat) X(svm_host_efer) X(svm_host_cr4) X(svm_host_cr3)
-	X(svm_host_cr0) X(ept_vmx_control) X(en_ept_vmx_control)
+#define X(f) \
+	if (a->f != b->f) \
+		return #f;
+	X(revision)
+	X(io_restart) X(auto_hlt_restart) X(io_restart_rip) X(io_restart_rcx)
+		X(io_restart_rsi) X(io_restart_rdi) X(io_restart_dword) X(io_misc)
+			X(io_mem_addr) X(amd_nmi_mask) X(svm_guest_flag) X(svm_vmcb12_gpa)
+				X(svm_guest_virq) X(ssp) X(svm_guest_pat) X(svm_host_efer)
+					X(svm_host_cr4) X(svm_host_cr3) X(svm_host_cr0)
+						X(ept_vmx_control) X(en_ept_vmx_control)
 #undef X
-	return NULL;
+							return NULL;
 }
 
 /* decode(img) must already be a fixed point of encode/decode. */
@@ -104,8 +110,8 @@ static void check_fixed_point(const struct vsmm_layout_desc *d, const uint8_t *i
 	FZ_CHECK(vsmm_image_decode(d->layout, e1, d->area_size, &s2, &x2) == VSMM_OK,
 		 "%s: decode refused what encode produced", d->name);
 	diff = fz_state_diff(&s1, &s2, FZ_CMP_ALL);
-	FZ_CHECK(diff == NULL, "%s: decode/encode/decode not a fixed point: %s",
-		 d->name, diff);
+	FZ_CHECK(diff == NULL, "%s: decode/encode/decode not a fixed point: %s", d->name,
+		 diff);
 	diff = extras_diff(&x1, &x2);
 	FZ_CHECK(diff == NULL, "%s: extras field %s not a fixed point", d->name, diff);
 	FZ_CHECK(vsmm_image_encode(d->layout, &s2, &x2, e2, d->area_size) == VSMM_OK &&
@@ -121,8 +127,7 @@ static void check_fixed_point(const struct vsmm_layout_desc *d, const uint8_t *i
 }
 
 /* Sizes other than area_size: refused, output untouched, no overrun. */
-static void check_sizes(const struct vsmm_layout_desc *d, const uint8_t *img,
-			size_t len)
+static void check_sizes(const struct vsmm_layout_desc *d, const uint8_t *img, size_t len)
 {
 	static struct vsmm_cpu_state st;
 	static struct vsmm_image_extras x;
@@ -143,8 +148,7 @@ static void check_sizes(const struct vsmm_layout_desc *d, const uint8_t *img,
 	FZ_CHECK(vsmm_image_encode(d->layout, &st, NULL, buf, len) != VSMM_OK,
 		 "%s: encode accepted %zu bytes", d->name, len);
 	for (size_t i = 0; i < len; i++)
-		FZ_CHECK(buf[i] == 0xcc, "%s: refused encode wrote byte %zu",
-			 d->name, i);
+		FZ_CHECK(buf[i] == 0xcc, "%s: refused encode wrote byte %zu", d->name, i);
 	memcpy(buf, img, len < d->area_size ? len : d->area_size);
 	rc = vsmm_layout_detect(buf, len, &found, &rev);
 	FZ_CHECK(fz_status_known(rc), "detect returned %d", rc);
@@ -188,8 +192,7 @@ static void fz_keep_records(const struct vsmm_layout_desc *d, const uint8_t *raw
 }
 
 /* rsm_check answers OK/SHUTDOWN and means the same on raw and canonical. */
-static void check_rsm(const struct vsmm_layout_desc *d, const uint8_t *img,
-		      uint8_t sel)
+static void check_rsm(const struct vsmm_layout_desc *d, const uint8_t *img, uint8_t sel)
 {
 	static struct fz_mem mem;
 	static struct vsmm_model model;
@@ -202,14 +205,15 @@ static void check_rsm(const struct vsmm_layout_desc *d, const uint8_t *img,
 
 	FZ_CHECK(canon != NULL, "out of memory");
 	fz_mem_reset(&mem);
-	FZ_CHECK(vsmm_model_preset(&model, (sel & 4) ? VSMM_VENDOR_AMD
-						       : VSMM_VENDOR_INTEL,
+	FZ_CHECK(vsmm_model_preset(&model,
+				   (sel & 4) ? VSMM_VENDOR_AMD : VSMM_VENDOR_INTEL,
 				   d->layout != VSMM_LAYOUT_P6_32) == VSMM_OK,
 		 "preset refused");
 	model.layout = d->layout;
 	FZ_CHECK(vsmm_vcpu_init(&vcpu, &model, &fz_platform_ops, &mem) == VSMM_OK &&
-			 vsmm_vcpu_set_semantics(&vcpu, (sel & 8)
-				 ? VSMM_SEMANTICS_HARDWARE : VSMM_SEMANTICS_KVM) == VSMM_OK,
+			 vsmm_vcpu_set_semantics(
+				 &vcpu, (sel & 8) ? VSMM_SEMANTICS_HARDWARE
+						  : VSMM_SEMANTICS_KVM) == VSMM_OK,
 		 "vcpu_init refused");
 	if (vsmm_enter_smm(&vcpu) != VSMM_OK)
 		goto out; /* e.g. a layout the model cannot use */
@@ -217,20 +221,21 @@ static void check_rsm(const struct vsmm_layout_desc *d, const uint8_t *img,
 	FZ_CHECK(r1 == VSMM_OK || r1 == VSMM_E_SHUTDOWN, "%s: rsm_check returned %s",
 		 d->name, vsmm_status_name(r1));
 	FZ_CHECK(vsmm_image_decode(d->layout, img, d->area_size, &st, &x) == VSMM_OK &&
-			 vsmm_image_encode(d->layout, &st, &x, canon, d->area_size) == VSMM_OK,
+			 vsmm_image_encode(d->layout, &st, &x, canon, d->area_size) ==
+				 VSMM_OK,
 		 "%s: decode/encode refused", d->name);
 	fz_keep_records(d, img, canon);
 	r2 = vsmm_rsm_check(&vcpu, canon, d->area_size, &w2, &out2);
-	FZ_CHECK(r1 == r2, "%s: raw %s, re-encoded %s", d->name,
-		 vsmm_status_name(r1), vsmm_status_name(r2));
+	FZ_CHECK(r1 == r2, "%s: raw %s, re-encoded %s", d->name, vsmm_status_name(r1),
+		 vsmm_status_name(r2));
 	if (r1 == VSMM_OK) {
 		const char *diff = fz_state_diff(&out1, &out2, FZ_CMP_ALL);
 
 		FZ_CHECK(diff == NULL, "%s: raw and re-encoded resume differently: %s",
 			 d->name, diff);
 		FZ_CHECK(fz_oracle_resumed(&model, &out1, &mem) == NULL,
-			 "%s: rsm_check accepts a state the oracle refuses: %s",
-			 d->name, fz_oracle_resumed(&model, &out1, &mem));
+			 "%s: rsm_check accepts a state the oracle refuses: %s", d->name,
+			 fz_oracle_resumed(&model, &out1, &mem));
 	} else {
 		FZ_CHECK(w1.reason > VSMM_REASON_NONE && w1.reason < VSMM_REASON_COUNT &&
 				 w1.reason == w2.reason && w1.offset == w2.offset,
@@ -304,8 +309,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    vsmm_layout_get(found)->area_size == d->area_size)
 			d = vsmm_layout_get(found);
 	}
-	snprintf(fz_context, sizeof(fz_context), "codec layout=%s sel=%#x",
-		 d->name, sel);
+	snprintf(fz_context, sizeof(fz_context), "codec layout=%s sel=%#x", d->name, sel);
 	check_fixed_point(d, img);
 	check_sizes(d, img, (size_t)odd * d->area_size / 256);
 	check_rsm(d, img, sel);

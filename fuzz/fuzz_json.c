@@ -50,8 +50,7 @@ static int doc_load(const void *text, size_t len, struct cli_state_doc *doc)
 {
 	int rc;
 
-	FZ_CHECK(ftruncate(memfd, 0) == 0 &&
-			 pwrite(memfd, text, len, 0) == (ssize_t)len,
+	FZ_CHECK(ftruncate(memfd, 0) == 0 && pwrite(memfd, text, len, 0) == (ssize_t)len,
 		 "memfd write failed");
 	fflush(stderr);
 	dup2(devnull, 2);
@@ -73,7 +72,8 @@ static uint64_t hex_of(json_object *v)
 /* Every accepted input key shows up in the printed state with its value. */
 static void check_printed(json_object *in, json_object *out, const char *path)
 {
-	json_object_object_foreach(in, key, val) {
+	json_object_object_foreach(in, key, val)
+	{
 		json_object *got = NULL;
 
 		FZ_CHECK(json_object_object_get_ex(out, key, &got),
@@ -90,9 +90,7 @@ static void check_printed(json_object *in, json_object *out, const char *path)
 					 json_object_get_boolean(got),
 				 "%s.%s: boolean changed", path, key);
 			break;
-		case json_type_object:
-			check_printed(val, got, key);
-			break;
+		case json_type_object: check_printed(val, got, key); break;
 		default:
 			FZ_CHECK(0, "%s.%s: a %s was accepted", path, key,
 				 json_type_to_name(json_object_get_type(val)));
@@ -151,8 +149,8 @@ static void check_parse(const uint8_t *data, size_t size)
 /* What `vsmm encode` does with a loaded document. */
 static int encode_doc(struct cli_state_doc *doc, uint8_t *area, size_t *len)
 {
-	enum vsmm_layout layout = doc->layout != VSMM_LAYOUT_AUTO
-					  ? doc->layout : VSMM_LAYOUT_AMD64;
+	enum vsmm_layout layout = doc->layout != VSMM_LAYOUT_AUTO ? doc->layout
+								  : VSMM_LAYOUT_AMD64;
 	const struct vsmm_layout_desc *d = vsmm_layout_get(layout);
 	int rc;
 
@@ -202,13 +200,14 @@ static void check_document(const uint8_t *data, size_t size)
 	if (doc_load(data, size, &doc) != 0)
 		return;
 	rc = encode_doc(&doc, a1, &n1);
-	FZ_CHECK(rc == VSMM_OK, "encode of a loaded document: %s",
-		 vsmm_status_name(rc));
-	text = decode_doc(doc.layout != VSMM_LAYOUT_AUTO ? doc.layout
-							 : VSMM_LAYOUT_AMD64, a1, n1);
+	FZ_CHECK(rc == VSMM_OK, "encode of a loaded document: %s", vsmm_status_name(rc));
+	text = decode_doc(doc.layout != VSMM_LAYOUT_AUTO ? doc.layout : VSMM_LAYOUT_AMD64,
+			  a1, n1);
 	rc = doc_load(text, strlen(text), &doc2);
-	FZ_CHECK(rc == 0, "the decode --json document of an encoded image is "
-		 "refused:\n%s", text);
+	FZ_CHECK(rc == 0,
+		 "the decode --json document of an encoded image is "
+		 "refused:\n%s",
+		 text);
 	free(text);
 	FZ_CHECK(encode_doc(&doc2, a2, &n2) == VSMM_OK && n1 == n2 &&
 			 memcmp(a1, a2, n1) == 0,

@@ -72,8 +72,8 @@ static void check_smi(const struct fz_scenario *sc, const struct vsmm_vcpu *v,
 	struct vsmm_cpu_state env = sc->pre;
 	const char *diff;
 
-	FZ_CHECK(fz_mem_count(&mem, FZ_CALL_WRITE) == 1,
-		 "SMI made %u writes, not one", fz_mem_count(&mem, FZ_CALL_WRITE));
+	FZ_CHECK(fz_mem_count(&mem, FZ_CALL_WRITE) == 1, "SMI made %u writes, not one",
+		 fz_mem_count(&mem, FZ_CALL_WRITE));
 	for (unsigned i = 0; i < mem.nlog; i++)
 		if (mem.log[i].kind == FZ_CALL_WRITE)
 			FZ_CHECK(mem.log[i].smm && mem.log[i].gpa == area_gpa &&
@@ -90,8 +90,10 @@ static void check_smi(const struct fz_scenario *sc, const struct vsmm_vcpu *v,
 		 v->state.nmi_masked, v->state.smm_inside_nmi, sc->pre.nmi_masked);
 	vsmm_smm_entry_state(v->model, v->semantics, &env);
 	diff = fz_state_diff(&env, &v->state, FZ_CMP_ARCH);
-	FZ_CHECK(diff == NULL, "SMM environment differs from "
-		 "vsmm_smm_entry_state: %s", diff);
+	FZ_CHECK(diff == NULL,
+		 "SMM environment differs from "
+		 "vsmm_smm_entry_state: %s",
+		 diff);
 	/* Paging is off in SMM, so long mode is (a VMM could not even enter
 	 * the handler with LMA=1, PG=0). */
 	FZ_CHECK(!(v->state.efer & VSMM_EFER_LMA) && !(v->state.cr0 & VSMM_CR0_PG),
@@ -99,8 +101,8 @@ static void check_smi(const struct fz_scenario *sc, const struct vsmm_vcpu *v,
 		 (unsigned long long)v->state.cr0, (unsigned long long)v->state.efer);
 	FZ_CHECK(v->state.rip == VSMM_SMM_HANDLER_OFFSET &&
 			 v->state.rflags == VSMM_RFLAGS_FIXED &&
-			 v->state.seg[VSMM_CS].base == sc->smbase &&
-			 v->state.cr4 == 0 && v->state.int_shadow == 0,
+			 v->state.seg[VSMM_CS].base == sc->smbase && v->state.cr4 == 0 &&
+			 v->state.int_shadow == 0,
 		 "not the SMM execution environment (spec 2.4)");
 }
 
@@ -115,16 +117,18 @@ static void check_genuine(const struct fz_scenario *sc, const struct vsmm_vcpu *
 	const char *diff;
 
 	free(img);
-	FZ_CHECK(rc == VSMM_OK, "RSM would refuse the image SMI just wrote: "
-		 "%s (offset %#x value %#llx)", vsmm_reason_name(why.reason),
-		 why.offset, (unsigned long long)why.value);
+	FZ_CHECK(rc == VSMM_OK,
+		 "RSM would refuse the image SMI just wrote: "
+		 "%s (offset %#x value %#llx)",
+		 vsmm_reason_name(why.reason), why.offset, (unsigned long long)why.value);
 	diff = fz_state_diff(&sc->pre, &out, FZ_CMP_ARCH | FZ_CMP_NESTED);
 	FZ_CHECK(diff == NULL, "SMI + RSM does not restore the context: %s", diff);
 	FZ_CHECK(out.int_shadow == sc->pre.int_shadow && !out.smm &&
 			 out.nmi_masked == sc->pre.nmi_masked,
 		 "SMI + RSM does not restore the events: shadow %#x/%#x smm=%d "
-		 "nmi_masked %d/%d", out.int_shadow, sc->pre.int_shadow, out.smm,
-		 out.nmi_masked, sc->pre.nmi_masked);
+		 "nmi_masked %d/%d",
+		 out.int_shadow, sc->pre.int_shadow, out.smm, out.nmi_masked,
+		 sc->pre.nmi_masked);
 }
 
 /* What a hostile SMI handler does to the vCPU besides the image. */
@@ -180,30 +184,30 @@ static int predict(const struct vsmm_vcpu *v, const struct vsmm_layout_desc *d,
 	fz_keep_records(d, raw, canon);
 	rc2 = vsmm_rsm_check(v, canon, d->area_size, &why2, &out2);
 	free(canon);
-	FZ_CHECK(rc2 == rc, "raw image: %s, its re-encoding: %s",
-		 vsmm_status_name(rc), vsmm_status_name(rc2));
+	FZ_CHECK(rc2 == rc, "raw image: %s, its re-encoding: %s", vsmm_status_name(rc),
+		 vsmm_status_name(rc2));
 	if (rc == VSMM_OK) {
 		const char *diff = fz_state_diff(out, &out2, FZ_CMP_ALL);
 
-		FZ_CHECK(diff == NULL, "raw and re-encoded image resume "
-			 "differently: %s", diff);
+		FZ_CHECK(diff == NULL,
+			 "raw and re-encoded image resume "
+			 "differently: %s",
+			 diff);
 	} else {
 		FZ_CHECK(why->reason == why2.reason && why->offset == why2.offset &&
 				 why->value == why2.value,
 			 "raw image: %s@%#x=%#llx, re-encoded: %s@%#x=%#llx",
 			 vsmm_reason_name(why->reason), why->offset,
-			 (unsigned long long)why->value,
-			 vsmm_reason_name(why2.reason), why2.offset,
-			 (unsigned long long)why2.value);
+			 (unsigned long long)why->value, vsmm_reason_name(why2.reason),
+			 why2.offset, (unsigned long long)why2.value);
 	}
 	return rc;
 }
 
 static void check_rsm_io(const struct vsmm_layout_desc *d, uint64_t area_gpa)
 {
-	FZ_CHECK(mem.nlog >= 1 && mem.log[0].kind == FZ_CALL_READ &&
-			 mem.log[0].smm && mem.log[0].gpa == area_gpa &&
-			 mem.log[0].len == d->area_size,
+	FZ_CHECK(mem.nlog >= 1 && mem.log[0].kind == FZ_CALL_READ && mem.log[0].smm &&
+			 mem.log[0].gpa == area_gpa && mem.log[0].len == d->area_size,
 		 "RSM did not start with one read of the area in the SMM view");
 	for (unsigned i = 1; i < mem.nlog; i++)
 		FZ_CHECK(!(mem.log[i].kind == FZ_CALL_READ && mem.log[i].smm),
@@ -250,8 +254,8 @@ static void check_shutdown(const struct vsmm_vcpu *before, const struct vsmm_vcp
 		 "leave_smm shut down for %s@%#x, rsm_check predicted %s@%#x",
 		 vsmm_reason_name(why->reason), why->offset,
 		 vsmm_reason_name(predicted->reason), predicted->offset);
-	FZ_CHECK(why->offset == 0 || (why->offset >= 0x8000 - d->area_size &&
-				      why->offset < 0x8000),
+	FZ_CHECK(why->offset == 0 ||
+			 (why->offset >= 0x8000 - d->area_size && why->offset < 0x8000),
 		 "shutdown offset %#x outside the %s area", why->offset, d->name);
 	FZ_CHECK(fz_mem_count(&mem, FZ_CALL_SMM_CHANGED) == 0 &&
 			 fz_mem_count(&mem, FZ_CALL_NESTED_ENTER) == 0,
@@ -325,8 +329,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *diff = fz_vcpu_diff(&before, &vcpu);
 
 		FZ_CHECK(rc == VSMM_E_UNSUPPORTED || rc == VSMM_E_VENDOR,
-			 "SMI with a forced layout failed with %s",
-			 vsmm_status_name(rc));
+			 "SMI with a forced layout failed with %s", vsmm_status_name(rc));
 		FZ_CHECK(diff == NULL, "refused SMI changed the vCPU: %s", diff);
 		return 0;
 	}
@@ -351,8 +354,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	before = vcpu;
 	fz_mem_clear_log(&mem);
-	FZ_CHECK(vsmm_leave_smm(&vcpu) == rc, "leave_smm and rsm_check disagree "
-		 "on the outcome (%s predicted)", vsmm_status_name(rc));
+	FZ_CHECK(vsmm_leave_smm(&vcpu) == rc,
+		 "leave_smm and rsm_check disagree "
+		 "on the outcome (%s predicted)",
+		 vsmm_status_name(rc));
 	check_rsm_io(d, area_gpa);
 	if (rc == VSMM_OK) {
 		check_resumed(&before, &vcpu, &out);

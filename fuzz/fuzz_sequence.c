@@ -30,10 +30,25 @@
 #include "vmentry.h"
 
 enum op {
-	OP_RAISE_SMI, OP_RAISE_NMI, OP_RAISE_INIT, OP_DELIVER, OP_ACK,
-	OP_SMI, OP_RSM, OP_TAMPER, OP_HANDLER_MODE, OP_IRET,
-	OP_SAVE_RESTORE, OP_EXPORT_IMPORT, OP_IMPORT_BYTES, OP_RESTORE_MUTATED,
-	OP_GUEST_RUNS, OP_HLT, OP_IO_SMI, OP_SEMANTICS, OP_RESET,
+	OP_RAISE_SMI,
+	OP_RAISE_NMI,
+	OP_RAISE_INIT,
+	OP_DELIVER,
+	OP_ACK,
+	OP_SMI,
+	OP_RSM,
+	OP_TAMPER,
+	OP_HANDLER_MODE,
+	OP_IRET,
+	OP_SAVE_RESTORE,
+	OP_EXPORT_IMPORT,
+	OP_IMPORT_BYTES,
+	OP_RESTORE_MUTATED,
+	OP_GUEST_RUNS,
+	OP_HLT,
+	OP_IO_SMI,
+	OP_SEMANTICS,
+	OP_RESET,
 	OP_COUNT
 };
 
@@ -45,7 +60,7 @@ static struct vsmm_vcpu vcpu;
 
 /* What the next RSM must give back, if we know it. */
 static struct {
-	bool known;       /* SMI from a context we built, image untouched */
+	bool known; /* SMI from a context we built, image untouched */
 	struct vsmm_cpu_state pre;
 } expect;
 
@@ -91,9 +106,10 @@ static void check_next_event(void)
 		want = VSMM_EVENT_INIT; /* blocked in SMM and in VMX root */
 	else if (s->nmi_pending && !s->nmi_masked && !s->int_shadow)
 		want = VSMM_EVENT_NMI; /* an STI/MOV-SS shadow blocks it too */
-	FZ_CHECK(e == want, "next_event %d, the documented priority says %d "
-		 "(smm=%d shutdown=%d smi=%d init=%d nmi=%d masked=%d)", (int)e,
-		 (int)want, s->smm, s->shutdown, s->smi_pending, s->init_latched,
+	FZ_CHECK(e == want,
+		 "next_event %d, the documented priority says %d "
+		 "(smm=%d shutdown=%d smi=%d init=%d nmi=%d masked=%d)",
+		 (int)e, (int)want, s->smm, s->shutdown, s->smi_pending, s->init_latched,
 		 s->nmi_pending, s->nmi_masked);
 }
 
@@ -114,8 +130,8 @@ static void expect_rpl_from_ss_dpl(struct vsmm_cpu_state *pre)
 	uint16_t dpl = (uint16_t)((pre->seg[VSMM_SS].attr & VSMM_SEG_DPL_MASK) >>
 				  VSMM_SEG_DPL_SHIFT);
 
-	if (vcpu.semantics != VSMM_SEMANTICS_HARDWARE || model.vendor != VSMM_VENDOR_INTEL ||
-	    !pre->vmx_on || pre->guest_mode || v86)
+	if (vcpu.semantics != VSMM_SEMANTICS_HARDWARE ||
+	    model.vendor != VSMM_VENDOR_INTEL || !pre->vmx_on || pre->guest_mode || v86)
 		return;
 	pre->seg[VSMM_CS].selector = (uint16_t)((pre->seg[VSMM_CS].selector & ~3u) | dpl);
 	pre->seg[VSMM_SS].selector = (uint16_t)((pre->seg[VSMM_SS].selector & ~3u) | dpl);
@@ -145,8 +161,9 @@ static void do_smi(void)
 	}
 	/* A forced layout may be unable to hold the context (SVM guest
 	 * state in a map without SVM fields): refused, cleanly. */
-	FZ_CHECK(rc == VSMM_OK || !valid || (!natural_layout() &&
-		 (rc == VSMM_E_UNSUPPORTED || rc == VSMM_E_VENDOR)),
+	FZ_CHECK(rc == VSMM_OK || !valid ||
+			 (!natural_layout() &&
+			  (rc == VSMM_E_UNSUPPORTED || rc == VSMM_E_VENDOR)),
 		 "SMI from a valid context: %s", vsmm_status_name(rc));
 	if (rc != VSMM_OK) {
 		check_untouched(&before, "SMI");
@@ -174,8 +191,10 @@ static void check_resumed(const struct vsmm_vcpu *before)
 		const char *diff = fz_state_diff(&expect.pre, s,
 						 FZ_CMP_ARCH | FZ_CMP_NESTED);
 
-		FZ_CHECK(diff == NULL, "RSM of an untouched image did not give "
-			 "back the context: %s", diff);
+		FZ_CHECK(diff == NULL,
+			 "RSM of an untouched image did not give "
+			 "back the context: %s",
+			 diff);
 		FZ_CHECK(s->int_shadow == expect.pre.int_shadow,
 			 "interrupt shadow %#x, was %#x", s->int_shadow,
 			 expect.pre.int_shadow);
@@ -191,7 +210,8 @@ static void do_rsm(void)
 	rc = vsmm_leave_smm(&vcpu);
 	check_status(rc, "leave_smm");
 	if (!before.state.smm) {
-		FZ_CHECK(rc == VSMM_E_UD, "RSM outside SMM gave %s", vsmm_status_name(rc));
+		FZ_CHECK(rc == VSMM_E_UD, "RSM outside SMM gave %s",
+			 vsmm_status_name(rc));
 		check_untouched(&before, "RSM");
 		return;
 	}
@@ -223,8 +243,9 @@ static void do_tamper(struct fz_input *in)
 	off %= d->area_size;
 	if (len > d->area_size - off)
 		len = (uint8_t)(d->area_size - off);
-	if (fz_mem_poke(&mem, (uint64_t)vcpu.state.smbase + d->area_offset + off,
-			bytes, len, true) && len > 0)
+	if (fz_mem_poke(&mem, (uint64_t)vcpu.state.smbase + d->area_offset + off, bytes,
+			len, true) &&
+	    len > 0)
 		expect_nothing();
 }
 
@@ -238,8 +259,9 @@ static void do_raise(enum op op)
 	int rc;
 
 	before = vcpu;
-	rc = op == OP_RAISE_SMI ? vsmm_raise_smi(&vcpu)
-	   : op == OP_RAISE_NMI ? vsmm_raise_nmi(&vcpu) : vsmm_raise_init(&vcpu);
+	rc = op == OP_RAISE_SMI	  ? vsmm_raise_smi(&vcpu)
+	     : op == OP_RAISE_NMI ? vsmm_raise_nmi(&vcpu)
+				  : vsmm_raise_init(&vcpu);
 	check_status(rc, "raise");
 	if (rc != VSMM_OK) {
 		check_untouched(&before, "raise");
@@ -264,8 +286,8 @@ static void do_ack(enum vsmm_event e)
 	}
 	if (e == VSMM_EVENT_NMI)
 		FZ_CHECK(!vcpu.state.nmi_pending && vcpu.state.nmi_masked,
-			 "delivered NMI: pending=%d masked=%d",
-			 vcpu.state.nmi_pending, vcpu.state.nmi_masked);
+			 "delivered NMI: pending=%d masked=%d", vcpu.state.nmi_pending,
+			 vcpu.state.nmi_masked);
 	if (e == VSMM_EVENT_INIT)
 		FZ_CHECK(!vcpu.state.init_latched, "delivered INIT still latched");
 }
@@ -292,12 +314,12 @@ static bool snap_equal(const struct vsmm_smm_snapshot *a,
 {
 	return a->smm == b->smm && a->smi_pending == b->smi_pending &&
 	       a->smm_inside_nmi == b->smm_inside_nmi &&
-	       a->init_latched == b->init_latched &&
-	       a->nmi_masked == b->nmi_masked && a->nmi_pending == b->nmi_pending &&
-	       a->smm_vmxon == b->smm_vmxon && a->smm_guest_mode == b->smm_guest_mode &&
-	       a->hw_vmxe == b->hw_vmxe && a->smi_halted == b->smi_halted &&
-	       a->io_valid == b->io_valid && a->semantics == b->semantics &&
-	       a->smbase == b->smbase && a->io_insn_rip == b->io_insn_rip;
+	       a->init_latched == b->init_latched && a->nmi_masked == b->nmi_masked &&
+	       a->nmi_pending == b->nmi_pending && a->smm_vmxon == b->smm_vmxon &&
+	       a->smm_guest_mode == b->smm_guest_mode && a->hw_vmxe == b->hw_vmxe &&
+	       a->smi_halted == b->smi_halted && a->io_valid == b->io_valid &&
+	       a->semantics == b->semantics && a->smbase == b->smbase &&
+	       a->io_insn_rip == b->io_insn_rip;
 }
 
 static void do_save_restore(void)
@@ -324,8 +346,7 @@ static void do_export_import(void)
 	FZ_CHECK(vsmm_smm_import(&vcpu, b1, sizeof(b1)) == VSMM_OK,
 		 "import refused what export produced");
 	check_untouched(&before, "import(export(x))");
-	FZ_CHECK(vsmm_smm_export(&vcpu, b2) == VSMM_OK &&
-			 memcmp(b1, b2, sizeof(b1)) == 0,
+	FZ_CHECK(vsmm_smm_export(&vcpu, b2) == VSMM_OK && memcmp(b1, b2, sizeof(b1)) == 0,
 		 "export(import(export(x))) differs");
 }
 
@@ -458,8 +479,9 @@ static void step(struct fz_input *in)
 	case OP_TAMPER: do_tamper(in); break;
 	case OP_HANDLER_MODE:
 		if (vcpu.state.smm)
-			fz_handler_apply((enum fz_handler_mode)(fz_u8(in) % FZ_HANDLER_COUNT),
-					 &model, &vcpu.state);
+			fz_handler_apply(
+				(enum fz_handler_mode)(fz_u8(in) % FZ_HANDLER_COUNT),
+				&model, &vcpu.state);
 		break;
 	case OP_IRET:
 		if (vcpu.state.smm)
@@ -483,7 +505,10 @@ static void step(struct fz_input *in)
 		break;
 	case OP_IO_SMI:
 		vcpu.io_smi = (struct vsmm_io_smi){
-			.valid = true, .width = 1, .imm = true, .port = 0xb2,
+			.valid = true,
+			.width = 1,
+			.imm = true,
+			.port = 0xb2,
 			.insn_rip = vcpu.state.rip - 2,
 		};
 		break;
@@ -504,8 +529,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(fz_config(cfg, &model, &sem), "preset model refused");
 	do_reset(kind);
 	FZ_CHECK(vsmm_vcpu_set_semantics(&vcpu, sem) == VSMM_OK, "set_semantics");
-	snprintf(fz_context, sizeof(fz_context), "sequence cfg=%#x start=%s ops:",
-		 cfg, fz_state_names[kind % FZ_ST_COUNT]);
+	snprintf(fz_context, sizeof(fz_context), "sequence cfg=%#x start=%s ops:", cfg,
+		 fz_state_names[kind % FZ_ST_COUNT]);
 	check_next_event();
 	for (unsigned n = 0; n < MAX_OPS && in.n > 0; n++)
 		step(&in);

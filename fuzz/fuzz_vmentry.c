@@ -38,13 +38,46 @@ static struct fz_mem mem;
 
 /* Values at the edges of the VM-entry rules. */
 static const uint64_t edge_values[] = {
-	0, 1, 0xffffffffffffffffull, 0xffffffffu, 0x100000000ull,
-	0x7fffffffffff0000ull, 0x00007fffffffffffull, 0x0000800000000000ull,
-	0xffff800000000000ull, 0x00ff800000000000ull, 0xffffffff81000000ull,
-	0xfffu, 0xffffu, 0xfffffu, 0x100000u, 0xfffff000u, 0x000fffffu,
-	0x9bu, 0x93u, 0x8bu, 0x89u, 0x83u, 0x82u, 0xf3u, 0x03u, 0x99u,
-	0xc09bu, 0xc093u, 0xa09bu, 0xe09bu, 0xc0fbu, 0xc0f3u, 0x809fu,
-	0x0093u, 0x0f9bu, 0x20000u, 0x20202u, 0x3u, 0x2u, 0x7u,
+	0,
+	1,
+	0xffffffffffffffffull,
+	0xffffffffu,
+	0x100000000ull,
+	0x7fffffffffff0000ull,
+	0x00007fffffffffffull,
+	0x0000800000000000ull,
+	0xffff800000000000ull,
+	0x00ff800000000000ull,
+	0xffffffff81000000ull,
+	0xfffu,
+	0xffffu,
+	0xfffffu,
+	0x100000u,
+	0xfffff000u,
+	0x000fffffu,
+	0x9bu,
+	0x93u,
+	0x8bu,
+	0x89u,
+	0x83u,
+	0x82u,
+	0xf3u,
+	0x03u,
+	0x99u,
+	0xc09bu,
+	0xc093u,
+	0xa09bu,
+	0xe09bu,
+	0xc0fbu,
+	0xc0f3u,
+	0x809fu,
+	0x0093u,
+	0x0f9bu,
+	0x20000u,
+	0x20202u,
+	0x3u,
+	0x2u,
+	0x7u,
 };
 
 #define N_EDGES (sizeof(edge_values) / sizeof(edge_values[0]))
@@ -65,8 +98,7 @@ static void st_le(uint8_t *p, unsigned n, uint64_t v)
 }
 
 /* One handler write: read the field from SMRAM, change it, write it back. */
-static void edit(const struct vsmm_layout_desc *d, uint32_t smbase,
-		 const uint8_t *e)
+static void edit(const struct vsmm_layout_desc *d, uint32_t smbase, const uint8_t *e)
 {
 	const struct vsmm_field_desc *f = &d->fields[e[0] % d->nfields];
 	uint64_t gpa = (uint64_t)smbase + 0x8000u + f->offset;

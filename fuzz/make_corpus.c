@@ -23,8 +23,8 @@
 static const char *outdir;
 static unsigned written;
 
-static void put(const char *name, const uint8_t *a, size_t na,
-		const uint8_t *b, size_t nb)
+static void put(const char *name, const uint8_t *a, size_t na, const uint8_t *b,
+		size_t nb)
 {
 	char path[512];
 	FILE *f;
@@ -63,7 +63,9 @@ static void rsm_valid(void)
 	for (unsigned c = 0; c < FZ_CONFIG_COUNT; c++) {
 		for (unsigned k = 0; k < FZ_ST_COUNT; k++) {
 			uint8_t hdr[FZ_SCENARIO_BYTES] = {
-				(uint8_t)c, (uint8_t)k, (uint8_t)((c * 7 + k) * 0x25),
+				(uint8_t)c,
+				(uint8_t)k,
+				(uint8_t)((c * 7 + k) * 0x25),
 				(uint8_t)((k % 4) | ((c + k) % 4) << 4),
 			};
 			const struct vsmm_layout_desc *d;
@@ -82,18 +84,18 @@ static void rsm_valid(void)
 /* A handler's scribble on the decoded image; returns the reason expected. */
 struct scribble {
 	const char *name;
-	uint8_t config, kind;   /* scenario (flags and handler 0) */
+	uint8_t config, kind; /* scenario (flags and handler 0) */
 	void (*apply)(struct vsmm_cpu_state *s, struct vsmm_image_extras *x);
 	enum vsmm_reason reason;
-	uint8_t smbase_sel;     /* bits 4-5 of header byte 3 */
+	uint8_t smbase_sel; /* bits 4-5 of header byte 3 */
 };
 
-#define SCRIBBLE(fn, body)                                                     \
-	static void fn(struct vsmm_cpu_state *s, struct vsmm_image_extras *x)  \
-	{                                                                      \
-		(void)s;                                                       \
-		(void)x;                                                       \
-		body;                                                          \
+#define SCRIBBLE(fn, body) \
+	static void fn(struct vsmm_cpu_state *s, struct vsmm_image_extras *x) \
+	{ \
+		(void)s; \
+		(void)x; \
+		body; \
 	}
 
 SCRIBBLE(cr0_high, s->cr0 |= 1ull << 32)
@@ -136,7 +138,8 @@ SCRIBBLE(pdpt_smram, s->cr3 = VSMM_DEFAULT_SMBASE + 0xfe00)
 static const struct scribble scribbles[] = {
 	{ "cr0-high", INTEL_LM, FZ_ST_LONG, cr0_high, VSMM_REASON_CR0_HIGH, 0 },
 	{ "cr0-nw", AMD_LM, FZ_ST_PM32, cr0_nw, VSMM_REASON_CR0_NW_NO_CD, 0 },
-	{ "cr0-pg-no-pe", INTEL_32, FZ_ST_PM32, cr0_pg_no_pe, VSMM_REASON_CR0_PG_NO_PE, 0 },
+	{ "cr0-pg-no-pe", INTEL_32, FZ_ST_PM32, cr0_pg_no_pe, VSMM_REASON_CR0_PG_NO_PE,
+	  0 },
 	{ "cr0-lme-no-pae", INTEL_LM, FZ_ST_LONG, cr0_lme_no_pae,
 	  VSMM_REASON_CR0_PG_LME_NO_PAE, 0 },
 	{ "cr0-vmx-fixed", INTEL_LM, FZ_ST_VMX_ROOT, cr0_vmx_fixed,
@@ -152,10 +155,12 @@ static const struct scribble scribbles[] = {
 	  VSMM_REASON_CR4_PCIDE_NO_LMA, 0 },
 	{ "cr4-pae-in-lm", AMD_LM | HW, FZ_ST_LONG, cr4_pae_off_lm,
 	  VSMM_REASON_CR4_PAE_IN_LM, 0 },
-	{ "efer-reserved", AMD_LM, FZ_ST_LONG, efer_reserved, VSMM_REASON_EFER_RESERVED, 0 },
+	{ "efer-reserved", AMD_LM, FZ_ST_LONG, efer_reserved, VSMM_REASON_EFER_RESERVED,
+	  0 },
 	{ "efer-svme-intel", INTEL_LM, FZ_ST_LONG, efer_svme,
 	  VSMM_REASON_EFER_UNSUPPORTED, 0 },
-	{ "pdpte-reserved", INTEL_32, FZ_ST_PAE, pdpt_bad, VSMM_REASON_PDPTE_RESERVED, 0 },
+	{ "pdpte-reserved", INTEL_32, FZ_ST_PAE, pdpt_bad, VSMM_REASON_PDPTE_RESERVED,
+	  0 },
 	{ "pdpte-read", AMD_LM, FZ_ST_PAE, pdpt_smram, VSMM_REASON_PDPTE_READ, 0 },
 	{ "dr6-high", INTEL_LM, FZ_ST_LONG, dr6_high, VSMM_REASON_DR6_HIGH, 0 },
 	{ "dr7-high", AMD_LM, FZ_ST_COMPAT, dr7_high, VSMM_REASON_DR7_HIGH, 0 },
@@ -166,10 +171,10 @@ static const struct scribble scribbles[] = {
 	{ "svm-svme-clear", AMD_LM, FZ_ST_SVM_GUEST, svm_svme_clear,
 	  VSMM_REASON_SVM_SVME_CLEAR, 0 },
 	/* Hostile images that must resume (reason NONE), found by fuzzing. */
-	{ "rflags-reserved", INTEL_LM, FZ_ST_VMX_GUEST, rflags_reserved,
-	  VSMM_REASON_NONE, 1 },
-	{ "rflags-reserved-32", INTEL_32, FZ_ST_V86, rflags_reserved,
-	  VSMM_REASON_NONE, 2 },
+	{ "rflags-reserved", INTEL_LM, FZ_ST_VMX_GUEST, rflags_reserved, VSMM_REASON_NONE,
+	  1 },
+	{ "rflags-reserved-32", INTEL_32, FZ_ST_V86, rflags_reserved, VSMM_REASON_NONE,
+	  2 },
 	{ "vmx-fixed-pg-vm-rpl", INTEL_LM | HW, FZ_ST_VMX_ROOT, vm_pg_off_rpl,
 	  VSMM_REASON_NONE, 0 },
 };
@@ -202,13 +207,14 @@ static void rsm_shutdowns(void)
 			exit(1);
 		}
 		/* Check it as fuzz_rsm will run it: image in SMRAM, tail at 0. */
-		fz_mem_poke(&mem, (uint64_t)sc.smbase + d->area_offset, img,
-			    d->area_size, true);
+		fz_mem_poke(&mem, (uint64_t)sc.smbase + d->area_offset, img, d->area_size,
+			    true);
 		fz_mem_poke(&mem, 0, bad_pdpt, sizeof(bad_pdpt), false);
 		rc = vsmm_rsm_check(&vcpu, img, d->area_size, &why, &out);
 		if (rc == VSMM_OK)
 			why.reason = VSMM_REASON_NONE;
-		if ((rc != VSMM_OK && rc != VSMM_E_SHUTDOWN) || why.reason != sb->reason) {
+		if ((rc != VSMM_OK && rc != VSMM_E_SHUTDOWN) ||
+		    why.reason != sb->reason) {
 			fprintf(stderr, "make_corpus: %s: got %s/%s, wanted %s\n",
 				sb->name, vsmm_status_name(rc),
 				vsmm_reason_name(why.reason),
@@ -237,8 +243,9 @@ static void codec(void)
 				continue;
 			/* The layout byte: p6-32 0, amd64 1, intel64 2; every
 			 * fourth seed asks for auto-detection instead. */
-			sel[0] = (uint8_t)(d->layout == VSMM_LAYOUT_P6_32 ? 0
-					   : d->layout == VSMM_LAYOUT_AMD64 ? 1 : 2);
+			sel[0] = (uint8_t)(d->layout == VSMM_LAYOUT_P6_32   ? 0
+					   : d->layout == VSMM_LAYOUT_AMD64 ? 1
+									    : 2);
 			if (k % 4 == 3 && d->area_size == 512)
 				sel[0] = 3;
 			sel[0] |= (uint8_t)((c & 1) << 2 | (c & 0x10) >> 1);
@@ -252,10 +259,25 @@ static void codec(void)
 
 /* Operation numbers of fuzz_sequence.c (enum op). */
 enum {
-	S_RAISE_SMI, S_RAISE_NMI, S_RAISE_INIT, S_DELIVER, S_ACK, S_SMI, S_RSM,
-	S_TAMPER, S_HANDLER_MODE, S_IRET, S_SAVE_RESTORE, S_EXPORT_IMPORT,
-	S_IMPORT_BYTES, S_RESTORE_MUTATED, S_GUEST_RUNS, S_HLT, S_IO_SMI,
-	S_SEMANTICS, S_RESET,
+	S_RAISE_SMI,
+	S_RAISE_NMI,
+	S_RAISE_INIT,
+	S_DELIVER,
+	S_ACK,
+	S_SMI,
+	S_RSM,
+	S_TAMPER,
+	S_HANDLER_MODE,
+	S_IRET,
+	S_SAVE_RESTORE,
+	S_EXPORT_IMPORT,
+	S_IMPORT_BYTES,
+	S_RESTORE_MUTATED,
+	S_GUEST_RUNS,
+	S_HLT,
+	S_IO_SMI,
+	S_SEMANTICS,
+	S_RESET,
 };
 
 static void sequence(void)
@@ -266,23 +288,51 @@ static void sequence(void)
 		size_t n;
 	} scripts[] = {
 		{ "smi-rsm", { S_SMI, S_RSM }, 2 },
-		{ "pending-smi", { S_RAISE_SMI, S_RAISE_SMI, S_DELIVER, S_RAISE_SMI,
-				   S_RAISE_INIT, S_RAISE_NMI, S_DELIVER, S_RSM,
-				   S_DELIVER, S_RSM, S_DELIVER, S_DELIVER }, 12 },
-		{ "nmi-in-smm", { S_RAISE_NMI, S_DELIVER, S_SMI, S_RAISE_NMI,
-				  S_IRET, S_DELIVER, S_RSM, S_DELIVER }, 8 },
-		{ "migrate-in-smm", { S_SMI, S_SAVE_RESTORE, S_EXPORT_IMPORT,
-				      S_HANDLER_MODE, 2, S_RSM, S_EXPORT_IMPORT }, 7 },
-		{ "tamper", { S_SMI, S_TAMPER, 0xfc, 0x01, 8, 1, 0, 0, 0, 1, 0, 0, 0,
-			      S_RSM, S_RESET, 6, S_SMI, S_RSM }, 18 },
-		{ "import-blob", { S_SMI, S_IMPORT_BYTES, 32, 1, 0, 0, 0, 1, 0, 0, 0,
-				   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-				   0, 0, 0, 0, 0, 0, 0, 0, S_RSM }, 36 },
-		{ "restore-mutated", { S_SMI, S_RESTORE_MUTATED, 0, 0, 0, 0, 0, 0, 0,
-				       0, 0, 0, S_RSM, S_RESTORE_MUTATED, 6, 1,
-				       S_SMI, S_RSM }, 18 },
-		{ "halt-io", { S_HLT, S_IO_SMI, S_SMI, S_RSM, S_GUEST_RUNS, 4,
-			       S_SEMANTICS, 1, S_HLT, S_IO_SMI, S_SMI, S_RSM }, 12 },
+		{ "pending-smi",
+		  { S_RAISE_SMI, S_RAISE_SMI, S_DELIVER, S_RAISE_SMI, S_RAISE_INIT,
+		    S_RAISE_NMI, S_DELIVER, S_RSM, S_DELIVER, S_RSM, S_DELIVER,
+		    S_DELIVER },
+		  12 },
+		{ "nmi-in-smm",
+		  { S_RAISE_NMI, S_DELIVER, S_SMI, S_RAISE_NMI, S_IRET, S_DELIVER, S_RSM,
+		    S_DELIVER },
+		  8 },
+		{ "migrate-in-smm",
+		  { S_SMI, S_SAVE_RESTORE, S_EXPORT_IMPORT, S_HANDLER_MODE, 2, S_RSM,
+		    S_EXPORT_IMPORT },
+		  7 },
+		{ "tamper",
+		  { S_SMI, S_TAMPER, 0xfc, 0x01, 8, 1, 0, 0, 0, 1, 0, 0, 0, S_RSM,
+		    S_RESET, 6, S_SMI, S_RSM },
+		  18 },
+		{ "import-blob",
+		  { S_SMI, S_IMPORT_BYTES,
+		    32,	   1,
+		    0,	   0,
+		    0,	   1,
+		    0,	   0,
+		    0,	   0,
+		    0,	   0,
+		    0,	   0,
+		    0,	   0,
+		    0,	   0,
+		    0,	   0,
+		    0,	   0,
+		    0,	   0,
+		    0,	   0,
+		    0,	   0,
+		    0,	   0,
+		    0,	   0,
+		    0,	   S_RSM },
+		  36 },
+		{ "restore-mutated",
+		  { S_SMI, S_RESTORE_MUTATED, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, S_RSM,
+		    S_RESTORE_MUTATED, 6, 1, S_SMI, S_RSM },
+		  18 },
+		{ "halt-io",
+		  { S_HLT, S_IO_SMI, S_SMI, S_RSM, S_GUEST_RUNS, 4, S_SEMANTICS, 1, S_HLT,
+		    S_IO_SMI, S_SMI, S_RSM },
+		  12 },
 	};
 
 	for (unsigned c = 0; c < FZ_CONFIG_COUNT; c += 5) {

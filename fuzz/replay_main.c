@@ -35,8 +35,8 @@ static int replay_file(const char *path)
 	}
 	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
 	    len > (long)REPLAY_MAX_INPUT || fseek(f, 0, SEEK_SET) != 0) {
-		fprintf(stderr, "replay: %s: unreadable or larger than %u bytes\n",
-			path, REPLAY_MAX_INPUT);
+		fprintf(stderr, "replay: %s: unreadable or larger than %u bytes\n", path,
+			REPLAY_MAX_INPUT);
 		fclose(f);
 		return -1;
 	}
@@ -105,8 +105,7 @@ static int replay_dir(const char *path)
 	}
 	free(names);
 	if (rc != 0)
-		fprintf(stderr, "replay: %s: out of memory or unreadable file\n",
-			path);
+		fprintf(stderr, "replay: %s: out of memory or unreadable file\n", path);
 	return rc;
 }
 

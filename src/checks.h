@@ -27,15 +27,17 @@
  * Each defined CR4 bit and the CPUID feature that makes it writable
  * (X(bit, feature, arg); arg is passed through).
  */
-#define VSMM__CR4_GATES(X, arg)                                                  \
-	X(VME, VME, arg)           X(PVI, VME, arg)           X(TSD, TSC, arg)         \
-	X(DE, DE, arg)             X(PSE, PSE, arg)           X(PAE, PAE, arg)         \
-	X(MCE, MCE, arg)           X(PGE, PGE, arg)           X(PCE, PCE, arg)         \
-	X(OSFXSR, FXSR, arg)       X(OSXMMEXCPT, SSE, arg)    X(UMIP, UMIP, arg)       \
-	X(LA57, LA57, arg)         X(VMXE, VMX, arg)          X(SMXE, SMX, arg)        \
-	X(FSGSBASE, FSGSBASE, arg) X(PCIDE, PCID, arg)        X(OSXSAVE, XSAVE, arg)   \
-	X(SMEP, SMEP, arg)         X(SMAP, SMAP, arg)         X(PKE, PKU, arg)         \
-	X(CET, CET, arg)           X(PKS, PKS, arg)
+#define VSMM__CR4_GATES(X, arg) \
+	X(VME, VME, arg) \
+	X(PVI, VME, arg) X(TSD, TSC, arg) X(DE, DE, arg) X(PSE, PSE, arg) \
+		X(PAE, PAE, arg) X(MCE, MCE, arg) X(PGE, PGE, arg) X(PCE, PCE, arg) X( \
+			OSFXSR, FXSR, arg) X(OSXMMEXCPT, SSE, arg) X(UMIP, UMIP, arg) \
+			X(LA57, LA57, arg) X(VMXE, VMX, arg) X(SMXE, SMX, arg) \
+				X(FSGSBASE, FSGSBASE, arg) X(PCIDE, PCID, arg) \
+					X(OSXSAVE, XSAVE, arg) X(SMEP, SMEP, arg) \
+						X(SMAP, SMAP, arg) X(PKE, PKU, arg) \
+							X(CET, CET, arg) \
+								X(PKS, PKS, arg)
 
 #define VSMM__CR4_DEFINED_BIT(bit, feature, arg) VSMM_CR4_##bit |
 /* The CR4 bits vsmm knows (every other bit is reserved). */
@@ -66,18 +68,20 @@ static inline enum vsmm_reason vsmm__check_cr0_high(uint64_t cr0)
 
 static inline enum vsmm_reason vsmm__check_cr0_nw_cd(uint64_t cr0)
 {
-	return (cr0 & VSMM_CR0_NW) && !(cr0 & VSMM_CR0_CD) ? VSMM_REASON_CR0_NW_NO_CD : VSMM_REASON_NONE;
+	return (cr0 & VSMM_CR0_NW) && !(cr0 & VSMM_CR0_CD) ? VSMM_REASON_CR0_NW_NO_CD
+							   : VSMM_REASON_NONE;
 }
 
 static inline enum vsmm_reason vsmm__check_cr0_pg_pe(uint64_t cr0)
 {
-	return (cr0 & VSMM_CR0_PG) && !(cr0 & VSMM_CR0_PE) ? VSMM_REASON_CR0_PG_NO_PE : VSMM_REASON_NONE;
+	return (cr0 & VSMM_CR0_PG) && !(cr0 & VSMM_CR0_PE) ? VSMM_REASON_CR0_PG_NO_PE
+							   : VSMM_REASON_NONE;
 }
 
 /* Turning paging on with EFER.LME=1 activates IA-32e mode, which needs PAE
  * (SDM Vol.3A 10.8.5).  Only the 0->1 transition of PG is the rule. */
 static inline enum vsmm_reason vsmm__check_cr0_pg_lme_pae(uint64_t old_cr0, uint64_t cr0,
-					    uint64_t efer, uint64_t cr4)
+							  uint64_t efer, uint64_t cr4)
 {
 	bool enabling = !(old_cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
 
@@ -91,7 +95,8 @@ static inline enum vsmm_reason vsmm__check_cr0_vmx_fixed(bool vmx_on, uint64_t c
 {
 	const uint64_t fixed = VSMM_CR0_PE | VSMM_CR0_NE | VSMM_CR0_PG;
 
-	return vmx_on && (cr0 & fixed) != fixed ? VSMM_REASON_CR0_VMX_FIXED : VSMM_REASON_NONE;
+	return vmx_on && (cr0 & fixed) != fixed ? VSMM_REASON_CR0_VMX_FIXED
+						: VSMM_REASON_NONE;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -100,11 +105,12 @@ static inline enum vsmm_reason vsmm__check_cr0_vmx_fixed(bool vmx_on, uint64_t c
 
 /* With PCIDE, bit 63 of a MOV to CR3 is "no flush", not an address bit. */
 static inline enum vsmm_reason vsmm__check_cr3_reserved(const struct vsmm_model *model,
-					  uint64_t cr3, bool pcide)
+							uint64_t cr3, bool pcide)
 {
 	if (pcide)
 		cr3 &= ~(1ull << 63);
-	return (cr3 & vsmm__bits_from(model->maxphyaddr)) ? VSMM_REASON_CR3_RESERVED : VSMM_REASON_NONE;
+	return (cr3 & vsmm__bits_from(model->maxphyaddr)) ? VSMM_REASON_CR3_RESERVED
+							  : VSMM_REASON_NONE;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -127,10 +133,9 @@ static inline enum vsmm_reason vsmm__check_cr4_reserved(uint64_t cr4)
 static inline enum vsmm_reason vsmm__check_cr4_features(const struct vsmm_model *model,
 							uint64_t cr4)
 {
-	const uint64_t (*t)[32] = vsmm__cr4_needs;
-	uint64_t need = t[0][cr4 & 31] | t[1][(cr4 >> 5) & 31] |
-			t[2][(cr4 >> 10) & 31] | t[3][(cr4 >> 15) & 31] |
-			t[4][(cr4 >> 20) & 31];
+	const uint64_t(*t)[32] = vsmm__cr4_needs;
+	uint64_t need = t[0][cr4 & 31] | t[1][(cr4 >> 5) & 31] | t[2][(cr4 >> 10) & 31] |
+			t[3][(cr4 >> 15) & 31] | t[4][(cr4 >> 20) & 31];
 
 	return (need & ~model->features) ? VSMM_REASON_CR4_UNSUPPORTED : VSMM_REASON_NONE;
 }
@@ -138,29 +143,33 @@ static inline enum vsmm_reason vsmm__check_cr4_features(const struct vsmm_model 
 /* Default treatment of SMM (SDM Vol.3C 33.14.1): VMX cannot be enabled in
  * SMM; KVM's vmx_set_cr4 refuses VMXE while is_smm().  `rule` says whether
  * the vendor has this rule at all. */
-static inline enum vsmm_reason vsmm__check_cr4_vmxe_in_smm(bool rule, bool smm, uint64_t cr4)
+static inline enum vsmm_reason vsmm__check_cr4_vmxe_in_smm(bool rule, bool smm,
+							   uint64_t cr4)
 {
-	return rule && smm && (cr4 & VSMM_CR4_VMXE) ? VSMM_REASON_CR4_VMXE_IN_SMM : VSMM_REASON_NONE;
+	return rule && smm && (cr4 & VSMM_CR4_VMXE) ? VSMM_REASON_CR4_VMXE_IN_SMM
+						    : VSMM_REASON_NONE;
 }
 
 /* IA32_VMX_CR4_FIXED0 has VMXE: it cannot be cleared in VMX operation. */
 static inline enum vsmm_reason vsmm__check_cr4_vmx_fixed(bool vmx_on, uint64_t cr4)
 {
-	return vmx_on && !(cr4 & VSMM_CR4_VMXE) ? VSMM_REASON_CR4_VMX_FIXED : VSMM_REASON_NONE;
+	return vmx_on && !(cr4 & VSMM_CR4_VMXE) ? VSMM_REASON_CR4_VMX_FIXED
+						: VSMM_REASON_NONE;
 }
 
 /* MOV CR4 setting PCIDE needs IA-32e mode (SDM Vol.2 MOV CR #GP list). */
 static inline enum vsmm_reason vsmm__check_cr4_pcide_lma(uint64_t old_cr4, uint64_t cr4,
-					   uint64_t efer)
+							 uint64_t efer)
 {
 	bool setting = !(old_cr4 & VSMM_CR4_PCIDE) && (cr4 & VSMM_CR4_PCIDE);
 
-	return setting && !vsmm__lma(efer) ? VSMM_REASON_CR4_PCIDE_NO_LMA : VSMM_REASON_NONE;
+	return setting && !vsmm__lma(efer) ? VSMM_REASON_CR4_PCIDE_NO_LMA
+					   : VSMM_REASON_NONE;
 }
 
 /* ... and CR3[11:0] = 0, because those bits become the current PCID. */
 static inline enum vsmm_reason vsmm__check_cr4_pcide_cr3(uint64_t old_cr4, uint64_t cr4,
-					   uint64_t cr3)
+							 uint64_t cr3)
 {
 	bool setting = !(old_cr4 & VSMM_CR4_PCIDE) && (cr4 & VSMM_CR4_PCIDE);
 
@@ -170,11 +179,11 @@ static inline enum vsmm_reason vsmm__check_cr4_pcide_cr3(uint64_t old_cr4, uint6
 static inline enum vsmm_reason vsmm__check_cr4_pae_lm(uint64_t cr4, uint64_t efer)
 {
 	return vsmm__lma(efer) && !(cr4 & VSMM_CR4_PAE) ? VSMM_REASON_CR4_PAE_IN_LM
-							       : VSMM_REASON_NONE;
+							: VSMM_REASON_NONE;
 }
 
 static inline enum vsmm_reason vsmm__check_cr4_la57_lm(uint64_t old_cr4, uint64_t cr4,
-					 uint64_t efer)
+						       uint64_t efer)
 {
 	bool changes = ((old_cr4 ^ cr4) & VSMM_CR4_LA57) != 0;
 
@@ -196,16 +205,18 @@ static inline enum vsmm_reason vsmm__check_cr4_vmxe_image(uint64_t cr4)
  * Bits vsmm knows.  LMSLE and TCE are treated as reserved: KVM never
  * exposes LMSLE and vsmm models no TCE feature.
  */
-#define VSMM__EFER_KNOWN (VSMM_EFER_SCE | VSMM_EFER_LME | VSMM_EFER_LMA | \
-		    VSMM_EFER_NXE | VSMM_EFER_SVME | VSMM_EFER_FFXSR)
+#define VSMM__EFER_KNOWN \
+	(VSMM_EFER_SCE | VSMM_EFER_LME | VSMM_EFER_LMA | VSMM_EFER_NXE | \
+	 VSMM_EFER_SVME | VSMM_EFER_FFXSR)
 
 static inline enum vsmm_reason vsmm__check_efer_reserved(uint64_t efer)
 {
-	return (efer & ~(uint64_t)VSMM__EFER_KNOWN) ? VSMM_REASON_EFER_RESERVED : VSMM_REASON_NONE;
+	return (efer & ~(uint64_t)VSMM__EFER_KNOWN) ? VSMM_REASON_EFER_RESERVED
+						    : VSMM_REASON_NONE;
 }
 
 static inline enum vsmm_reason vsmm__check_efer_features(const struct vsmm_model *model,
-					   uint64_t efer)
+							 uint64_t efer)
 {
 	const uint64_t f = model->features;
 
@@ -242,7 +253,8 @@ static inline enum vsmm_reason vsmm__check_dr7_high(uint64_t dr7)
  * MAXPHYADDR up to bit 63 -- bit 63 included, because a PDPTE has no XD
  * bit even with EFER.NXE=1.  Only present entries are checked.
  */
-static inline enum vsmm_reason vsmm__check_pdpte(const struct vsmm_model *model, uint64_t pdpte)
+static inline enum vsmm_reason vsmm__check_pdpte(const struct vsmm_model *model,
+						 uint64_t pdpte)
 {
 	const uint64_t rsvd = 0x1e6u | vsmm__bits_from(model->maxphyaddr);
 
@@ -258,10 +270,10 @@ static inline enum vsmm_reason vsmm__check_pdpte(const struct vsmm_model *model,
 /* EFER.LMA = 1 if and only if CR0.PE, CR0.PG, CR4.PAE and EFER.LME are all
  * 1 (the long-mode consistency rule of RSM; Bochs checks the same). */
 static inline enum vsmm_reason vsmm__check_lma_consistent(uint64_t cr0, uint64_t cr4,
-					    uint64_t efer)
+							  uint64_t efer)
 {
-	bool all = (cr0 & VSMM_CR0_PE) && (cr0 & VSMM_CR0_PG) &&
-		   (cr4 & VSMM_CR4_PAE) && (efer & VSMM_EFER_LME);
+	bool all = (cr0 & VSMM_CR0_PE) && (cr0 & VSMM_CR0_PG) && (cr4 & VSMM_CR4_PAE) &&
+		   (efer & VSMM_EFER_LME);
 
 	return all != vsmm__lma(efer) ? VSMM_REASON_LMA_INCONSISTENT : VSMM_REASON_NONE;
 }
@@ -269,29 +281,31 @@ static inline enum vsmm_reason vsmm__check_lma_consistent(uint64_t cr0, uint64_t
 /* Virtual-8086 mode does not exist in IA-32e mode. */
 static inline enum vsmm_reason vsmm__check_rflags_vm_lm(uint64_t rflags, uint64_t efer)
 {
-	return (rflags & VSMM_RFLAGS_VM) && vsmm__lma(efer)
-		       ? VSMM_REASON_RFLAGS_VM_IN_LM : VSMM_REASON_NONE;
+	return (rflags & VSMM_RFLAGS_VM) && vsmm__lma(efer) ? VSMM_REASON_RFLAGS_VM_IN_LM
+							    : VSMM_REASON_NONE;
 }
 
 static inline enum vsmm_reason vsmm__check_svm_supported(const struct vsmm_model *model)
 {
-	return (model->features & VSMM_FEAT_SVM) ? VSMM_REASON_NONE : VSMM_REASON_SVM_NOT_SUPPORTED;
+	return (model->features & VSMM_FEAT_SVM) ? VSMM_REASON_NONE
+						 : VSMM_REASON_SVM_NOT_SUPPORTED;
 }
 
 static inline enum vsmm_reason vsmm__check_svm_svme(uint64_t image_efer)
 {
-	return (image_efer & VSMM_EFER_SVME) ? VSMM_REASON_NONE : VSMM_REASON_SVM_SVME_CLEAR;
+	return (image_efer & VSMM_EFER_SVME) ? VSMM_REASON_NONE
+					     : VSMM_REASON_SVM_SVME_CLEAR;
 }
 
 /* The state a register write is judged against. */
 struct vsmm__cpu_view {
 	const struct vsmm_model *model;
 	uint64_t cr0, cr3, cr4, efer; /* current values */
-	bool smm;            /* the SMM flag is (still) set */
-	bool vmx_on;         /* in VMX operation */
-	bool vmxe_smm_rule;  /* the vendor forbids CR4.VMXE in SMM (VMX) */
-	bool vmx_fixed;      /* check (rather than force) the VMX fixed bits */
-	bool lme_needs_pae;  /* MOV CR0 rule: PG with LME needs PAE */
+	bool smm;		      /* the SMM flag is (still) set */
+	bool vmx_on;		      /* in VMX operation */
+	bool vmxe_smm_rule;	      /* the vendor forbids CR4.VMXE in SMM (VMX) */
+	bool vmx_fixed;		      /* check (rather than force) the VMX fixed bits */
+	bool lme_needs_pae;	      /* MOV CR0 rule: PG with LME needs PAE */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -299,7 +313,8 @@ struct vsmm__cpu_view {
 /* ---------------------------------------------------------------------- */
 
 /* KVM kvm_set_cr0 / kvm_is_valid_cr0, then the vendor's fixed bits. */
-static inline enum vsmm_reason vsmm__check_cr0_write(const struct vsmm__cpu_view *v, uint64_t cr0)
+static inline enum vsmm_reason vsmm__check_cr0_write(const struct vsmm__cpu_view *v,
+						     uint64_t cr0)
 {
 	VSMM__TRY(vsmm__check_cr0_high(cr0));
 	VSMM__TRY(vsmm__check_cr0_nw_cd(cr0));
@@ -313,15 +328,16 @@ static inline enum vsmm_reason vsmm__check_cr0_write(const struct vsmm__cpu_view
 
 /* KVM kvm_set_cr3: a legal GPA for the model, judged with the current
  * CR4.PCIDE. */
-static inline enum vsmm_reason vsmm__check_cr3_write(const struct vsmm__cpu_view *v, uint64_t cr3)
+static inline enum vsmm_reason vsmm__check_cr3_write(const struct vsmm__cpu_view *v,
+						     uint64_t cr3)
 {
-	return vsmm__check_cr3_reserved(v->model, cr3,
-					(v->cr4 & VSMM_CR4_PCIDE) != 0);
+	return vsmm__check_cr3_reserved(v->model, cr3, (v->cr4 & VSMM_CR4_PCIDE) != 0);
 }
 
 /* KVM kvm_set_cr4: reserved and CPUID-gated bits, the vendor's rules, then
  * the transition rules. */
-static inline enum vsmm_reason vsmm__check_cr4_write(const struct vsmm__cpu_view *v, uint64_t cr4)
+static inline enum vsmm_reason vsmm__check_cr4_write(const struct vsmm__cpu_view *v,
+						     uint64_t cr4)
 {
 	VSMM__TRY(vsmm__check_cr4_reserved(cr4));
 	VSMM__TRY(vsmm__check_cr4_features(v->model, cr4));
@@ -336,7 +352,8 @@ static inline enum vsmm_reason vsmm__check_cr4_write(const struct vsmm__cpu_view
 }
 
 /* A guest-initiated WRMSR to EFER (KVM set_efer). */
-static inline enum vsmm_reason vsmm__check_efer_write(const struct vsmm__cpu_view *v, uint64_t efer)
+static inline enum vsmm_reason vsmm__check_efer_write(const struct vsmm__cpu_view *v,
+						      uint64_t efer)
 {
 	VSMM__TRY(vsmm__check_efer_reserved(efer));
 	VSMM__TRY(vsmm__check_efer_features(v->model, efer));
@@ -355,13 +372,13 @@ static inline enum vsmm_reason vsmm__check_efer_write(const struct vsmm__cpu_vie
  * VMX code makes it.  AMD's VMRUN checks are a subset (APM Vol.2 15.5.1).
  */
 
-#define VSMM__SEG_TYPE(attr) ((attr) & VSMM_SEG_TYPE_MASK)
-#define VSMM__SEG_DPL(attr) (((attr) & VSMM_SEG_DPL_MASK) >> VSMM_SEG_DPL_SHIFT)
-#define VSMM__SEG_CODE 0x8u      /* type bit 3: code segment */
+#define VSMM__SEG_TYPE(attr) ((attr)&VSMM_SEG_TYPE_MASK)
+#define VSMM__SEG_DPL(attr) (((attr)&VSMM_SEG_DPL_MASK) >> VSMM_SEG_DPL_SHIFT)
+#define VSMM__SEG_CODE 0x8u	  /* type bit 3: code segment */
 #define VSMM__SEG_CONFORMING 0x4u /* type bit 2 of a code segment */
-#define VSMM__SEG_READABLE 0x2u  /* type bit 1 of a code segment */
-#define VSMM__SEG_ACCESSED 0x1u  /* type bit 0 */
-#define VSMM__SEL_TI 0x4u        /* selector bit 2: LDT */
+#define VSMM__SEG_READABLE 0x2u	  /* type bit 1 of a code segment */
+#define VSMM__SEG_ACCESSED 0x1u	  /* type bit 0 */
+#define VSMM__SEL_TI 0x4u	  /* selector bit 2: LDT */
 
 static inline bool vsmm__seg_usable(const struct vsmm_seg *s)
 {
@@ -378,14 +395,16 @@ static inline bool vsmm__canonical(uint64_t v, unsigned width)
 
 static inline enum vsmm_reason vsmm__check_rip_canonical(uint64_t rip, unsigned width)
 {
-	return vsmm__canonical(rip, width) ? VSMM_REASON_NONE : VSMM_REASON_RIP_NONCANONICAL;
+	return vsmm__canonical(rip, width) ? VSMM_REASON_NONE
+					   : VSMM_REASON_RIP_NONCANONICAL;
 }
 
 static inline enum vsmm_reason vsmm__check_cs_l_d(uint16_t cs_attr, uint64_t efer)
 {
 	const uint16_t ld = VSMM_SEG_L | VSMM_SEG_DB;
 
-	return vsmm__lma(efer) && (cs_attr & ld) == ld ? VSMM_REASON_CS_L_AND_D : VSMM_REASON_NONE;
+	return vsmm__lma(efer) && (cs_attr & ld) == ld ? VSMM_REASON_CS_L_AND_D
+						       : VSMM_REASON_NONE;
 }
 
 /* CS, SS, DS and ES have 32-bit bases (CS always, the others if usable). */
@@ -396,12 +415,14 @@ static inline enum vsmm_reason vsmm__check_base_high(uint64_t base)
 
 static inline enum vsmm_reason vsmm__check_base_canonical(uint64_t base, unsigned width)
 {
-	return vsmm__canonical(base, width) ? VSMM_REASON_NONE : VSMM_REASON_SEG_BASE_NONCANONICAL;
+	return vsmm__canonical(base, width) ? VSMM_REASON_NONE
+					    : VSMM_REASON_SEG_BASE_NONCANONICAL;
 }
 
 static inline enum vsmm_reason vsmm__check_dtable_canonical(uint64_t base, unsigned width)
 {
-	return vsmm__canonical(base, width) ? VSMM_REASON_NONE : VSMM_REASON_DTABLE_BASE_NONCANONICAL;
+	return vsmm__canonical(base, width) ? VSMM_REASON_NONE
+					    : VSMM_REASON_DTABLE_BASE_NONCANONICAL;
 }
 
 /* A processor without long mode has 32-bit base registers. */
@@ -426,7 +447,8 @@ static inline enum vsmm_reason vsmm__check_seg_limit(const struct vsmm_seg *s)
  * non-conforming code segment is the CPL, SS.DPL. */
 static inline enum vsmm_reason vsmm__check_cs_attr(uint16_t cs, uint16_t ss)
 {
-	unsigned type = VSMM__SEG_TYPE(cs), dpl = VSMM__SEG_DPL(cs), ss_dpl = VSMM__SEG_DPL(ss);
+	unsigned type = VSMM__SEG_TYPE(cs), dpl = VSMM__SEG_DPL(cs),
+		 ss_dpl = VSMM__SEG_DPL(ss);
 
 	if (!(cs & VSMM_SEG_P) || !(cs & VSMM_SEG_S))
 		return VSMM_REASON_CS_ATTR;
@@ -498,7 +520,8 @@ static inline enum vsmm_reason vsmm__check_ldtr(const struct vsmm_seg *ldtr)
  * refuses the HLT activity state there. */
 static inline enum vsmm_reason vsmm__check_hlt_cpl(bool halted, uint16_t ss)
 {
-	return halted && VSMM__SEG_DPL(ss) != 0 ? VSMM_REASON_HLT_NOT_CPL0 : VSMM_REASON_NONE;
+	return halted && VSMM__SEG_DPL(ss) != 0 ? VSMM_REASON_HLT_NOT_CPL0
+						: VSMM_REASON_NONE;
 }
 
 #endif /* VSMM_CHECKS_H */

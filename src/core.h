@@ -21,16 +21,16 @@
  */
 struct vsmm__rules {
 	const char *name;
-	bool vendor_layout;       /* LM models use the vendor's native 64-bit map */
-	bool idtr_zeroed;         /* SMM entry loads IDTR 0/0 (KVM only) */
-	bool cr0_low_dword;       /* RSM reads only CR0[31:0] (hardware) */
-	bool cr0_lme_needs_pae;   /* MOV CR0 rule on RSM (both rule sets now) */
-	bool image_consistency;   /* LMA and RFLAGS.VM rules of hardware RSM */
-	bool vmxe_in_image;       /* CR4.VMXE travels in the image (KVM) */
-	bool vmx_fixed_checked;   /* VMX fixed bits checked (KVM) or forced (hw) */
-	bool auto_hlt_restart;    /* auto-HALT restart honoured (hardware) */
-	bool io_restart;          /* I/O instruction restart (hardware) */
-	bool base_high_masked;    /* base bits no register holds: dropped (hw) or shutdown */
+	bool vendor_layout;	/* LM models use the vendor's native 64-bit map */
+	bool idtr_zeroed;	/* SMM entry loads IDTR 0/0 (KVM only) */
+	bool cr0_low_dword;	/* RSM reads only CR0[31:0] (hardware) */
+	bool cr0_lme_needs_pae; /* MOV CR0 rule on RSM (both rule sets now) */
+	bool image_consistency; /* LMA and RFLAGS.VM rules of hardware RSM */
+	bool vmxe_in_image;	/* CR4.VMXE travels in the image (KVM) */
+	bool vmx_fixed_checked; /* VMX fixed bits checked (KVM) or forced (hw) */
+	bool auto_hlt_restart;	/* auto-HALT restart honoured (hardware) */
+	bool io_restart;	/* I/O instruction restart (hardware) */
+	bool base_high_masked; /* base bits no register holds: dropped (hw) or shutdown */
 };
 
 /* The rule sets by semantics (semantics.c).  The look-ups below are
@@ -68,13 +68,13 @@ struct vsmm__smi {
 	const struct vsmm__rules *rules;
 	enum vsmm_layout layout;
 	const struct vsmm_cpu_state *img; /* state written into the image */
-	struct vsmm_image_extras ex;      /* layout-specific image fields: */
-	bool ex_used;                     /* all set, or only ex.revision */
-	struct vsmm__vcpu_priv priv;      /* committed as vcpu->priv */
-	bool vmx_on;                      /* committed as state.vmx_on, */
-	bool guest_mode;                  /* state.guest_mode */
-	uint64_t svm_vmcb12;              /* and state.svm_vmcb12 */
-	struct vsmm_cpu_state img_copy;   /* behind img once a vendor owns it */
+	struct vsmm_image_extras ex;	  /* layout-specific image fields: */
+	bool ex_used;			  /* all set, or only ex.revision */
+	struct vsmm__vcpu_priv priv;	  /* committed as vcpu->priv */
+	bool vmx_on;			  /* committed as state.vmx_on, */
+	bool guest_mode;		  /* state.guest_mode */
+	uint64_t svm_vmcb12;		  /* and state.svm_vmcb12 */
+	struct vsmm_cpu_state img_copy;	  /* behind img once a vendor owns it */
 };
 
 /*
@@ -115,19 +115,19 @@ struct vsmm__rsm {
 	const struct vsmm__vendor_ops *vendor;
 	const struct vsmm_layout_desc *desc;
 	enum vsmm_layout layout;
-	bool wide;                       /* vsmm__layout_wide(layout) */
+	bool wide; /* vsmm__layout_wide(layout) */
 	/* What RSM commits: next.state (the image decoded in place, then
 	 * loaded) and next.priv.  model, ops, ctx and semantics are the
 	 * vCPU's; the other members of next are not used. */
 	struct vsmm_vcpu next;
 	const struct vsmm_cpu_state *now; /* the vCPU's state at RSM */
-	struct vsmm__rsm_image img;      /* the image's checked registers */
+	struct vsmm__rsm_image img;	  /* the image's checked registers */
 	struct vsmm_image_extras ex;
-	bool read_pdptes;                /* ops->read_phys may be used */
-	bool pdptes_loaded;              /* PAE paging's PDPTEs were checked */
-	bool reenter_nested;             /* the vendor asks for L2 re-entry */
-	uint64_t vmcb12_gpa;             /* ... with this VMCB (AMD) */
-	struct vsmm__cpu_view view;      /* the ordered writes judge against */
+	bool read_pdptes;	    /* ops->read_phys may be used */
+	bool pdptes_loaded;	    /* PAE paging's PDPTEs were checked */
+	bool reenter_nested;	    /* the vendor asks for L2 re-entry */
+	uint64_t vmcb12_gpa;	    /* ... with this VMCB (AMD) */
+	struct vsmm__cpu_view view; /* the ordered writes judge against */
 	struct vsmm_shutdown why;
 	/* Run every rule one by one, in its order, also where a one-pass
 	 * verdict says they all hold (the verdicts' reference, for tests). */
@@ -144,8 +144,8 @@ struct vsmm__rsm {
  * the layout has no row for reports no field and offset 0.
  * Returns the reason so callers can `return vsmm__reject(...)`.
  */
-enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason,
-			      unsigned kind, unsigned arg, uint64_t value);
+enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason, unsigned kind,
+			      unsigned arg, uint64_t value);
 /* The same for a rule about something that is not an image field (a PDPTE
  * read through CR3, a platform callback): `what` is reported as is. */
 enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason,
@@ -168,8 +168,7 @@ int vsmm__rsm_hidden_state(struct vsmm__rsm *r, const uint8_t *area);
  * state (tests/test_fastpath.c).
  */
 int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
-		    bool ordered, struct vsmm_shutdown *why,
-		    struct vsmm_cpu_state *out);
+		    bool ordered, struct vsmm_shutdown *why, struct vsmm_cpu_state *out);
 
 /* The binding arguments of vsmm__reject: FIELD(CR4), SEG_FIELD(ATTR, VSMM_CS). */
 #define VSMM__FIELD(kind) VSMM__B_##kind, 0

@@ -150,9 +150,8 @@ int vsmm_enter_smm(struct vsmm_vcpu *vcpu)
 	if (vcpu->state.smm || vcpu->state.shutdown)
 		return VSMM_E_STATE;
 	const struct vsmm__vendor_ops *vendor = vsmm__vendor_get(vcpu->model);
-	enum vsmm_layout layout = vsmm__model_layout(vcpu->model,
-						     vsmm__rules_get(vcpu->semantics),
-						     vendor);
+	enum vsmm_layout layout = vsmm__model_layout(
+		vcpu->model, vsmm__rules_get(vcpu->semantics), vendor);
 	const struct vsmm_layout_desc *desc = vsmm__layout_desc(layout);
 	if (!desc || desc->area_size > VSMM_IMAGE_MAX)
 		return VSMM_E_LAYOUT;

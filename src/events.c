@@ -87,7 +87,6 @@ int vsmm_ack_event(struct vsmm_vcpu *vcpu, enum vsmm_event event)
 			return VSMM_E_STATE;
 		st->init_latched = false;
 		return VSMM_OK;
-	default:
-		return VSMM_E_INVAL;
+	default: return VSMM_E_INVAL;
 	}
 }

@@ -21,7 +21,7 @@
 #define PTE_PS 0x80ull
 #define PTE_ADDR 0x000ffffffffff000ull
 
-#define DESC_S (1u << 12)  /* code/data (1) or system (0), high dword */
+#define DESC_S (1u << 12) /* code/data (1) or system (0), high dword */
 #define DESC_P (1u << 15)
 #define DESC_G (1u << 23)
 
@@ -187,8 +187,8 @@ static bool load_null(struct vsmm__rsm *r, unsigned sreg)
 
 	if (g->selector & ~3u)
 		return false;
-	g->attr = sreg == VSMM_SS ?
-		  (uint16_t)((g->selector & 3u) << VSMM_SEG_DPL_SHIFT) : 0;
+	g->attr = sreg == VSMM_SS ? (uint16_t)((g->selector & 3u) << VSMM_SEG_DPL_SHIFT)
+				  : 0;
 	g->limit = 0;
 	if (sreg != VSMM_LDTR)
 		g->base = 0;
@@ -197,8 +197,7 @@ static bool load_null(struct vsmm__rsm *r, unsigned sreg)
 
 static enum vsmm_reason load_protected(struct vsmm__rsm *r)
 {
-	bool v86 = (r->img.rflags & VSMM_RFLAGS_VM) &&
-		   !(r->img.efer & VSMM_EFER_LMA);
+	bool v86 = (r->img.rflags & VSMM_RFLAGS_VM) && !(r->img.efer & VSMM_EFER_LMA);
 
 	/* LDTR first: selectors with TI=1 are looked up in its table. */
 	if (!load_null(r, VSMM_LDTR))

@@ -19,11 +19,11 @@
 
 /* Run one rule; if it fails, return its reason from the enclosing
  * function (the checks and the RSM loads chain rules this way). */
-#define VSMM__TRY(expr)                                        \
-	do {                                                   \
-		enum vsmm_reason try_ = (expr);                \
-		if (try_ != VSMM_REASON_NONE)                  \
-			return try_;                           \
+#define VSMM__TRY(expr) \
+	do { \
+		enum vsmm_reason try_ = (expr); \
+		if (try_ != VSMM_REASON_NONE) \
+			return try_; \
 	} while (0)
 
 #if defined(__GNUC__) || defined(__clang__)

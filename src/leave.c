@@ -35,12 +35,13 @@
  * guest RFLAGS), so RSM drops them, as POPF does. */
 #define RFLAGS_DEFINED 0x003f7fd5ull
 /* The CR0 bits that exist; MOV to CR0 drops the others (KVM). */
-#define CR0_DEFINED (VSMM_CR0_PE | VSMM_CR0_MP | VSMM_CR0_EM | VSMM_CR0_TS | \
-		     VSMM_CR0_ET | VSMM_CR0_NE | VSMM_CR0_WP | VSMM_CR0_AM | \
-		     VSMM_CR0_NW | VSMM_CR0_CD | VSMM_CR0_PG)
+#define CR0_DEFINED \
+	(VSMM_CR0_PE | VSMM_CR0_MP | VSMM_CR0_EM | VSMM_CR0_TS | VSMM_CR0_ET | \
+	 VSMM_CR0_NE | VSMM_CR0_WP | VSMM_CR0_AM | VSMM_CR0_NW | VSMM_CR0_CD | \
+	 VSMM_CR0_PG)
 
-enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason,
-			      unsigned kind, unsigned arg, uint64_t value)
+enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason, unsigned kind,
+			      unsigned arg, uint64_t value)
 {
 	const struct vsmm_field_desc *f = vsmm__layout_field_bound(r->desc, kind, arg);
 
@@ -80,7 +81,10 @@ static struct vsmm__cpu_view view_of(const struct vsmm__rsm *r)
 
 	return (struct vsmm__cpu_view){
 		.model = r->next.model,
-		.cr0 = st->cr0, .cr3 = st->cr3, .cr4 = st->cr4, .efer = st->efer,
+		.cr0 = st->cr0,
+		.cr3 = st->cr3,
+		.cr4 = st->cr4,
+		.efer = st->efer,
 		.smm = st->smm,
 		/* A nested guest's CR0/CR4 answer to L1's VMCS, which the VMM
 		 * checks when it re-enters; the VMX fixed bits are L1's. */
@@ -93,8 +97,7 @@ static struct vsmm__cpu_view view_of(const struct vsmm__rsm *r)
 
 /* A checked load: the register in the state RSM commits and in the view
  * the next write is judged against. */
-#define set_reg(r, reg, value)                                               \
-	((r)->next.state.reg = (r)->view.reg = (value))
+#define set_reg(r, reg, value) ((r)->next.state.reg = (r)->view.reg = (value))
 
 /* ---------------------------------------------------------------------- */
 /* Steps before any load                                                   */
@@ -116,8 +119,13 @@ static void decode_image(struct vsmm__rsm *r, const struct vsmm_cpu_state *now,
 
 	vsmm__image_decode(r->layout, area, st, &r->ex);
 	r->img = (struct vsmm__rsm_image){
-		.cr0 = st->cr0, .cr3 = st->cr3, .cr4 = st->cr4, .efer = st->efer,
-		.rflags = st->rflags, .dr6 = st->dr6, .dr7 = st->dr7,
+		.cr0 = st->cr0,
+		.cr3 = st->cr3,
+		.cr4 = st->cr4,
+		.efer = st->efer,
+		.rflags = st->rflags,
+		.dr6 = st->dr6,
+		.dr7 = st->dr7,
 		.int_shadow = st->int_shadow,
 	};
 	st->cr0 = now->cr0;
@@ -213,9 +221,11 @@ static enum vsmm_reason check_image(struct vsmm__rsm *r)
 	if (!r->rules->image_consistency)
 		return NONE;
 	if (vsmm__check_cr4_pae_lm(r->img.cr4, efer) != NONE)
-		return vsmm__reject(r, VSMM_REASON_CR4_PAE_IN_LM, VSMM__FIELD(CR4), r->img.cr4);
+		return vsmm__reject(r, VSMM_REASON_CR4_PAE_IN_LM, VSMM__FIELD(CR4),
+				    r->img.cr4);
 	if (vsmm__check_lma_consistent(cr0, r->img.cr4, efer) != NONE)
-		return vsmm__reject(r, VSMM_REASON_LMA_INCONSISTENT, VSMM__FIELD(EFER), efer);
+		return vsmm__reject(r, VSMM_REASON_LMA_INCONSISTENT, VSMM__FIELD(EFER),
+				    efer);
 	if (vsmm__check_rflags_vm_lm(r->img.rflags, efer) != NONE)
 		return vsmm__reject(r, VSMM_REASON_RFLAGS_VM_IN_LM, VSMM__FIELD(RFLAGS),
 				    r->img.rflags);
@@ -237,9 +247,11 @@ static enum vsmm_reason load_debug_regs(struct vsmm__rsm *r)
 	struct vsmm_cpu_state *st = &r->next.state;
 
 	if (vsmm__check_dr6_high(r->img.dr6) != NONE)
-		return vsmm__reject(r, VSMM_REASON_DR6_HIGH, VSMM__FIELD(DR6), r->img.dr6);
+		return vsmm__reject(r, VSMM_REASON_DR6_HIGH, VSMM__FIELD(DR6),
+				    r->img.dr6);
 	if (vsmm__check_dr7_high(r->img.dr7) != NONE)
-		return vsmm__reject(r, VSMM_REASON_DR7_HIGH, VSMM__FIELD(DR7), r->img.dr7);
+		return vsmm__reject(r, VSMM_REASON_DR7_HIGH, VSMM__FIELD(DR7),
+				    r->img.dr7);
 	st->dr6 = (r->img.dr6 & DR6_VOLATILE) | VSMM_DR6_FIXED_1;
 	st->dr7 = (r->img.dr7 & DR7_VOLATILE) | VSMM_DR7_FIXED_1;
 	return NONE;
@@ -300,7 +312,8 @@ static enum vsmm_reason load_pdptes(struct vsmm__rsm *r)
 	if (!r->read_pdptes)
 		return NONE;
 	if (n->ops->read_phys(n->ctx, false, gpa, table, sizeof(table)) != 0)
-		return vsmm__reject(r, VSMM_REASON_PDPTE_READ, VSMM__FIELD(CR3), n->state.cr3);
+		return vsmm__reject(r, VSMM_REASON_PDPTE_READ, VSMM__FIELD(CR3),
+				    n->state.cr3);
 	for (unsigned i = 0; i < 4; i++) {
 		uint64_t e = vsmm__ld64(table + 8 * i);
 		if (vsmm__check_pdpte(n->model, e) != NONE)
@@ -349,29 +362,28 @@ static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
  *   CR3 with the PCID: a legal GPA with PCIDE set.
  * `lma` is EFER.LMA after the CR0 write.
  */
-static bool control_regs_pass(const struct vsmm__cpu_view *v, uint64_t cr0,
-			      uint64_t cr3, uint64_t cr4, uint64_t pcid, bool lma)
+static bool control_regs_pass(const struct vsmm__cpu_view *v, uint64_t cr0, uint64_t cr3,
+			      uint64_t cr4, uint64_t pcid, bool lma)
 {
 	uint64_t c4a = cr4 & ~VSMM_CR4_PCIDE;
 
-	return vsmm__check_cr3_reserved(v->model, cr3,
-					(v->cr4 & VSMM_CR4_PCIDE) != 0) == NONE &&
+	return vsmm__check_cr3_reserved(v->model, cr3, (v->cr4 & VSMM_CR4_PCIDE) != 0) ==
+		       NONE &&
 	       vsmm__check_cr4_reserved(cr4) == NONE &&
 	       vsmm__check_cr4_features(v->model, cr4) == NONE &&
 	       vsmm__check_cr4_vmxe_in_smm(v->vmxe_smm_rule, v->smm, cr4) == NONE &&
 	       vsmm__check_cr4_pae_lm(cr4, v->efer) == NONE &&
 	       vsmm__check_cr4_la57_lm(v->cr4, c4a, v->efer) == NONE &&
-	       vsmm__check_cr0_high(cr0) == NONE &&
-	       vsmm__check_cr0_nw_cd(cr0) == NONE &&
+	       vsmm__check_cr0_high(cr0) == NONE && vsmm__check_cr0_nw_cd(cr0) == NONE &&
 	       vsmm__check_cr0_pg_pe(cr0) == NONE &&
-	       (!v->vmx_fixed ||
-		(vsmm__check_cr4_vmx_fixed(v->vmx_on, cr4) == NONE &&
-		 vsmm__check_cr0_vmx_fixed(v->vmx_on, cr0) == NONE)) &&
+	       (!v->vmx_fixed || (vsmm__check_cr4_vmx_fixed(v->vmx_on, cr4) == NONE &&
+				  vsmm__check_cr0_vmx_fixed(v->vmx_on, cr0) == NONE)) &&
 	       (!v->lme_needs_pae ||
 		vsmm__check_cr0_pg_lme_pae(v->cr0, cr0, v->efer, c4a) == NONE) &&
 	       (!(cr4 & VSMM_CR4_PCIDE) ||
 		(vsmm__check_cr4_pcide_lma(c4a, cr4, lma ? VSMM_EFER_LMA : 0) == NONE &&
-		 (!pcid || vsmm__check_cr3_reserved(v->model, cr3 | pcid, true) == NONE)));
+		 (!pcid ||
+		  vsmm__check_cr3_reserved(v->model, cr3 | pcid, true) == NONE)));
 }
 
 /*
@@ -565,20 +577,26 @@ static void rip_for_mode(struct vsmm_cpu_state *st)
 /* The image field a segment rule names: its binding, by part. */
 enum { F_SEL, F_ATTR, F_LIMIT, F_BASE };
 static const uint8_t seg_kinds[] = {
-	[F_SEL] = VSMM__B_SEL, [F_LIMIT] = VSMM__B_LIMIT, [F_BASE] = VSMM__B_BASE,
+	[F_SEL] = VSMM__B_SEL,
+	[F_LIMIT] = VSMM__B_LIMIT,
+	[F_BASE] = VSMM__B_BASE,
 };
 
-static enum vsmm_reason seg_reject(struct vsmm__rsm *r, enum vsmm_reason why,
-				   int seg, int what)
+static enum vsmm_reason seg_reject(struct vsmm__rsm *r, enum vsmm_reason why, int seg,
+				   int what)
 {
 	const struct vsmm_seg *s = &r->next.state.seg[seg];
-	uint64_t v = what == F_SEL ? s->selector : what == F_ATTR ? s->attr :
-		     what == F_LIMIT ? s->limit : s->base;
+	uint64_t v = what == F_SEL     ? s->selector
+		     : what == F_ATTR  ? s->attr
+		     : what == F_LIMIT ? s->limit
+				       : s->base;
 
-		/* Attributes are bound in one of two forms, by map. */
-	unsigned kind = what != F_ATTR ? seg_kinds[what] :
-			vsmm__layout_field_bound(r->desc, VSMM__B_ATTR_P6, (unsigned)seg)
-				? VSMM__B_ATTR_P6 : VSMM__B_ATTR;
+	/* Attributes are bound in one of two forms, by map. */
+	unsigned kind = what != F_ATTR ? seg_kinds[what]
+			: vsmm__layout_field_bound(r->desc, VSMM__B_ATTR_P6,
+						   (unsigned)seg)
+				? VSMM__B_ATTR_P6
+				: VSMM__B_ATTR;
 
 	return vsmm__reject(r, why, kind, (unsigned)seg, v);
 }
@@ -642,7 +660,8 @@ static bool mask_resumed(struct vsmm_cpu_state *st)
 	unsigned bad = (unsigned)mask_seg(st, VSMM_ES) | (unsigned)mask_seg(st, VSMM_CS) |
 		       (unsigned)mask_seg(st, VSMM_SS) | (unsigned)mask_seg(st, VSMM_DS) |
 		       (unsigned)mask_seg(st, VSMM_FS) | (unsigned)mask_seg(st, VSMM_GS) |
-		       (unsigned)mask_seg(st, VSMM_LDTR) | (unsigned)mask_seg(st, VSMM_TR);
+		       (unsigned)mask_seg(st, VSMM_LDTR) |
+		       (unsigned)mask_seg(st, VSMM_TR);
 
 	/* LTR and task switches mark the TSS busy: TR never holds an
 	 * available TSS (QEMU's TCG keeps the type LTR read, before it set
@@ -659,8 +678,10 @@ static bool mask_resumed(struct vsmm_cpu_state *st)
 		for (int i = VSMM_ES; i <= VSMM_GS; i++)
 			st->seg[i] = (struct vsmm_seg){
 				.selector = st->seg[i].selector,
-				.attr = 0xf3u, .limit = 0xffffu,
-				.base = (uint64_t)st->seg[i].selector << 4 };
+				.attr = 0xf3u,
+				.limit = 0xffffu,
+				.base = (uint64_t)st->seg[i].selector << 4
+			};
 		bad = true; /* its six registers have rules of their own */
 	}
 	if (st->halted)
@@ -688,13 +709,11 @@ static bool resumed_pass(const struct vsmm__rsm *r, unsigned w)
 	if (!r->next.model->long_mode)
 		high |= sg[VSMM_FS].base | sg[VSMM_GS].base | sg[VSMM_TR].base |
 			sg[VSMM_LDTR].base | st->gdtr.base | st->idtr.base;
-	return !(high >> 32) &&
-	       vsmm__canonical(sg[VSMM_FS].base, w) &&
+	return !(high >> 32) && vsmm__canonical(sg[VSMM_FS].base, w) &&
 	       vsmm__canonical(sg[VSMM_GS].base, w) &&
 	       vsmm__canonical(sg[VSMM_TR].base, w) &&
 	       vsmm__canonical(sg[VSMM_LDTR].base, w) &&
-	       vsmm__canonical(st->gdtr.base, w) &&
-	       vsmm__canonical(st->idtr.base, w) &&
+	       vsmm__canonical(st->gdtr.base, w) && vsmm__canonical(st->idtr.base, w) &&
 	       vsmm__check_cs_attr(sg[VSMM_CS].attr, sg[VSMM_SS].attr) == NONE &&
 	       vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) == NONE &&
 	       vsmm__check_ss_attr(sg[VSMM_SS].attr, sg[VSMM_CS].attr, pe) == NONE &&
@@ -716,8 +735,8 @@ static enum vsmm_reason check_base_bits(struct vsmm__rsm *r)
 
 	for (int i = 0; i < VSMM_SREG_COUNT; i++) {
 		struct vsmm_seg *s = &st->seg[i];
-		bool narrow = !lm || i == VSMM_CS || i == VSMM_SS ||
-			      i == VSMM_DS || i == VSMM_ES;
+		bool narrow = !lm || i == VSMM_CS || i == VSMM_SS || i == VSMM_DS ||
+			      i == VSMM_ES;
 
 		if (!narrow)
 			continue;
@@ -768,10 +787,12 @@ static enum vsmm_reason check_canonical_bases(struct vsmm__rsm *r)
 	}
 	if (vsmm__check_dtable_canonical(st->gdtr.base, w) != NONE)
 		return vsmm__reject(r, VSMM_REASON_DTABLE_BASE_NONCANONICAL,
-				    VSMM__REG_FIELD(DT_BASE, VSMM__DT_GDTR), st->gdtr.base);
+				    VSMM__REG_FIELD(DT_BASE, VSMM__DT_GDTR),
+				    st->gdtr.base);
 	if (vsmm__check_dtable_canonical(st->idtr.base, w) != NONE)
 		return vsmm__reject(r, VSMM_REASON_DTABLE_BASE_NONCANONICAL,
-				    VSMM__REG_FIELD(DT_BASE, VSMM__DT_IDTR), st->idtr.base);
+				    VSMM__REG_FIELD(DT_BASE, VSMM__DT_IDTR),
+				    st->idtr.base);
 	return NONE;
 }
 
@@ -874,9 +895,10 @@ static enum vsmm_reason vmm_leave(struct vsmm__rsm *r, struct vsmm_vcpu *vcpu)
 {
 	const struct vsmm_platform_ops *ops = vcpu->ops;
 
-	if (r->reenter_nested &&
-	    (!ops->nested_enter || ops->nested_enter(vcpu->ctx, vcpu, r->vmcb12_gpa) != 0))
-		return vsmm__reject_other(r, VSMM_REASON_NESTED_REENTRY, NULL, r->vmcb12_gpa);
+	if (r->reenter_nested && (!ops->nested_enter ||
+				  ops->nested_enter(vcpu->ctx, vcpu, r->vmcb12_gpa) != 0))
+		return vsmm__reject_other(r, VSMM_REASON_NESTED_REENTRY, NULL,
+					  r->vmcb12_gpa);
 	if (ops->smm_changed && ops->smm_changed(vcpu->ctx, vcpu, false) != 0) {
 		if (r->reenter_nested && ops->nested_leave)
 			(void)ops->nested_leave(vcpu->ctx, vcpu);
@@ -886,10 +908,10 @@ static enum vsmm_reason vmm_leave(struct vsmm__rsm *r, struct vsmm_vcpu *vcpu)
 }
 
 /* A step that may fail: a failed rule ends RSM in shutdown (r->why). */
-#define STEP(expr)                                                           \
-	do {                                                                 \
-		if ((expr) != NONE)                                          \
-			goto shutdown;                                       \
+#define STEP(expr) \
+	do { \
+		if ((expr) != NONE) \
+			goto shutdown; \
 	} while (0)
 
 /*
@@ -900,9 +922,8 @@ static enum vsmm_reason vmm_leave(struct vsmm__rsm *r, struct vsmm_vcpu *vcpu)
  * and reads the result from r->next.state.  Returns VSMM_OK,
  * VSMM_E_SHUTDOWN (r->why says why) or an API error (nothing happened).
  */
-static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
-	       const uint8_t *image, size_t len, struct vsmm_vcpu *commit,
-	       bool ordered)
+static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t *image,
+	       size_t len, struct vsmm_vcpu *commit, bool ordered)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint8_t area[VSMM_IMAGE_MAX];
@@ -997,8 +1018,7 @@ shutdown:
 }
 
 int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
-		    bool ordered, struct vsmm_shutdown *why,
-		    struct vsmm_cpu_state *out)
+		    bool ordered, struct vsmm_shutdown *why, struct vsmm_cpu_state *out)
 {
 	if (!vcpu || !vcpu->model || !area || !vsmm__vendor_get(vcpu->model))
 		return VSMM_E_INVAL;

@@ -24,7 +24,7 @@
 
 /* Fields the libraries read for themselves (not EFI registers). */
 #define OFF_SMM_REVISION 0x7EFCu /* every map */
-#define OFF_IOMISC 0x7FA4u       /* Intel, both maps */
+#define OFF_IOMISC 0x7FA4u	 /* Intel, both maps */
 #define OFF_AMD_IO_DWORD 0x7EC0u /* AMD64 I/O trap dword */
 
 /* Intel: IOMisc exists from this revision id on (compared whole). */
@@ -50,9 +50,14 @@ struct mm_row {
 #define RO false
 
 /* The row of a register the library does not map in either mode. */
-#define NONE(reg) { VSMM_MM_REG_##reg, 0, 0, 0, 0, 0, RO }
+#define NONE(reg) \
+	{ \
+		VSMM_MM_REG_##reg, 0, 0, 0, 0, 0, RO \
+	}
 #define ROW(reg, w32, off32, w64, lo, hi, wr) \
-	{ VSMM_MM_REG_##reg, w32, off32, w64, lo, hi, wr }
+	{ \
+		VSMM_MM_REG_##reg, w32, off32, w64, lo, hi, wr \
+	}
 
 /*
  * IntelMmSaveStateLib: SMRAM_SAVE_STATE_MAP32 / SMRAM_SAVE_STATE_MAP64
@@ -62,44 +67,44 @@ struct mm_row {
  */
 static const struct mm_row intel_rows[] = {
 	/*   register   w32 off32   w64 lo      hi      */
-	ROW(GDTBASE,     0, 0,       8, 0x7E8C, 0x7DD0, RO),
-	ROW(IDTBASE,     0, 0,       8, 0x7E94, 0x7DD8, RO),
-	ROW(LDTBASE,     0, 0,       8, 0x7E9C, 0x7DD4, RO),
+	ROW(GDTBASE, 0, 0, 8, 0x7E8C, 0x7DD0, RO),
+	ROW(IDTBASE, 0, 0, 8, 0x7E94, 0x7DD8, RO),
+	ROW(LDTBASE, 0, 0, 8, 0x7E9C, 0x7DD4, RO),
 	NONE(GDTLIMIT),
 	NONE(IDTLIMIT),
 	NONE(LDTLIMIT),
 	NONE(LDTINFO),
-	ROW(ES,          4, 0x7FA8,  4, 0x7FA8, 0,      RO),
-	ROW(CS,          4, 0x7FAC,  4, 0x7FAC, 0,      RO),
-	ROW(SS,          4, 0x7FB0,  4, 0x7FB0, 0,      RO),
-	ROW(DS,          4, 0x7FB4,  4, 0x7FB4, 0,      RO),
-	ROW(FS,          4, 0x7FB8,  4, 0x7FB8, 0,      RO),
-	ROW(GS,          4, 0x7FBC,  4, 0x7FBC, 0,      RO),
-	ROW(LDTR_SEL,    0, 0,       4, 0x7FC0, 0,      RO),
-	ROW(TR_SEL,      4, 0x7FC4,  4, 0x7FC4, 0,      RO),
-	ROW(DR7,         4, 0x7FC8,  8, 0x7FC8, 0x7FCC, RO),
-	ROW(DR6,         4, 0x7FCC,  8, 0x7FD0, 0x7FD4, RO),
-	ROW(R8,          0, 0,       8, 0x7F54, 0x7F58, RW),
-	ROW(R9,          0, 0,       8, 0x7F4C, 0x7F50, RW),
-	ROW(R10,         0, 0,       8, 0x7F44, 0x7F48, RW),
-	ROW(R11,         0, 0,       8, 0x7F3C, 0x7F40, RW),
-	ROW(R12,         0, 0,       8, 0x7F34, 0x7F38, RW),
-	ROW(R13,         0, 0,       8, 0x7F2C, 0x7F30, RW),
-	ROW(R14,         0, 0,       8, 0x7F24, 0x7F28, RW),
-	ROW(R15,         0, 0,       8, 0x7F1C, 0x7F20, RW),
-	ROW(RAX,         4, 0x7FD0,  8, 0x7F5C, 0x7F60, RW),
-	ROW(RBX,         4, 0x7FDC,  8, 0x7F74, 0x7F78, RW),
-	ROW(RCX,         4, 0x7FD4,  8, 0x7F64, 0x7F68, RW),
-	ROW(RDX,         4, 0x7FD8,  8, 0x7F6C, 0x7F70, RW),
-	ROW(RSP,         4, 0x7FE0,  8, 0x7F7C, 0x7F80, RW),
-	ROW(RBP,         4, 0x7FE4,  8, 0x7F84, 0x7F88, RW),
-	ROW(RSI,         4, 0x7FE8,  8, 0x7F8C, 0x7F90, RW),
-	ROW(RDI,         4, 0x7FEC,  8, 0x7F94, 0x7F98, RW),
-	ROW(RIP,         4, 0x7FF0,  8, 0x7FD8, 0x7FDC, RW),
-	ROW(RFLAGS,      4, 0x7FF4,  8, 0x7FE8, 0x7FEC, RW),
-	ROW(CR0,         4, 0x7FFC,  8, 0x7FF8, 0x7FFC, RO),
-	ROW(CR3,         4, 0x7FF8,  8, 0x7FF0, 0x7FF4, RO),
-	ROW(CR4,         0, 0,       4, 0x7E40, 0,      RO),
+	ROW(ES, 4, 0x7FA8, 4, 0x7FA8, 0, RO),
+	ROW(CS, 4, 0x7FAC, 4, 0x7FAC, 0, RO),
+	ROW(SS, 4, 0x7FB0, 4, 0x7FB0, 0, RO),
+	ROW(DS, 4, 0x7FB4, 4, 0x7FB4, 0, RO),
+	ROW(FS, 4, 0x7FB8, 4, 0x7FB8, 0, RO),
+	ROW(GS, 4, 0x7FBC, 4, 0x7FBC, 0, RO),
+	ROW(LDTR_SEL, 0, 0, 4, 0x7FC0, 0, RO),
+	ROW(TR_SEL, 4, 0x7FC4, 4, 0x7FC4, 0, RO),
+	ROW(DR7, 4, 0x7FC8, 8, 0x7FC8, 0x7FCC, RO),
+	ROW(DR6, 4, 0x7FCC, 8, 0x7FD0, 0x7FD4, RO),
+	ROW(R8, 0, 0, 8, 0x7F54, 0x7F58, RW),
+	ROW(R9, 0, 0, 8, 0x7F4C, 0x7F50, RW),
+	ROW(R10, 0, 0, 8, 0x7F44, 0x7F48, RW),
+	ROW(R11, 0, 0, 8, 0x7F3C, 0x7F40, RW),
+	ROW(R12, 0, 0, 8, 0x7F34, 0x7F38, RW),
+	ROW(R13, 0, 0, 8, 0x7F2C, 0x7F30, RW),
+	ROW(R14, 0, 0, 8, 0x7F24, 0x7F28, RW),
+	ROW(R15, 0, 0, 8, 0x7F1C, 0x7F20, RW),
+	ROW(RAX, 4, 0x7FD0, 8, 0x7F5C, 0x7F60, RW),
+	ROW(RBX, 4, 0x7FDC, 8, 0x7F74, 0x7F78, RW),
+	ROW(RCX, 4, 0x7FD4, 8, 0x7F64, 0x7F68, RW),
+	ROW(RDX, 4, 0x7FD8, 8, 0x7F6C, 0x7F70, RW),
+	ROW(RSP, 4, 0x7FE0, 8, 0x7F7C, 0x7F80, RW),
+	ROW(RBP, 4, 0x7FE4, 8, 0x7F84, 0x7F88, RW),
+	ROW(RSI, 4, 0x7FE8, 8, 0x7F8C, 0x7F90, RW),
+	ROW(RDI, 4, 0x7FEC, 8, 0x7F94, 0x7F98, RW),
+	ROW(RIP, 4, 0x7FF0, 8, 0x7FD8, 0x7FDC, RW),
+	ROW(RFLAGS, 4, 0x7FF4, 8, 0x7FE8, 0x7FEC, RW),
+	ROW(CR0, 4, 0x7FFC, 8, 0x7FF8, 0x7FFC, RO),
+	ROW(CR3, 4, 0x7FF8, 8, 0x7FF0, 0x7FF4, RO),
+	ROW(CR4, 0, 0, 4, 0x7E40, 0, RO),
 };
 
 /*
@@ -110,44 +115,44 @@ static const struct mm_row intel_rows[] = {
  */
 static const struct mm_row amd_rows[] = {
 	/*   register   w32 off32   w64 lo      hi      */
-	ROW(GDTBASE,     0, 0,       8, 0x7E68, 0x7E6C, RO),
-	ROW(IDTBASE,     0, 0,       8, 0x7E88, 0x7E88, RO),
-	ROW(LDTBASE,     0, 0,       8, 0x7E78, 0x7E78, RO),
-	ROW(GDTLIMIT,    0, 0,       2, 0x7E64, 0,      RO),
-	ROW(IDTLIMIT,    0, 0,       2, 0x7E84, 0,      RO),
-	ROW(LDTLIMIT,    0, 0,       4, 0x7E74, 0,      RO),
+	ROW(GDTBASE, 0, 0, 8, 0x7E68, 0x7E6C, RO),
+	ROW(IDTBASE, 0, 0, 8, 0x7E88, 0x7E88, RO),
+	ROW(LDTBASE, 0, 0, 8, 0x7E78, 0x7E78, RO),
+	ROW(GDTLIMIT, 0, 0, 2, 0x7E64, 0, RO),
+	ROW(IDTLIMIT, 0, 0, 2, 0x7E84, 0, RO),
+	ROW(LDTLIMIT, 0, 0, 4, 0x7E74, 0, RO),
 	NONE(LDTINFO),
-	ROW(ES,          0, 0,       2, 0x7E00, 0,      RO),
-	ROW(CS,          0, 0,       2, 0x7E10, 0,      RO),
-	ROW(SS,          0, 0,       2, 0x7E20, 0,      RO),
-	ROW(DS,          0, 0,       2, 0x7E30, 0,      RO),
-	ROW(FS,          0, 0,       2, 0x7E40, 0,      RO),
-	ROW(GS,          0, 0,       2, 0x7E50, 0,      RO),
-	ROW(LDTR_SEL,    0, 0,       2, 0x7E70, 0,      RO),
-	ROW(TR_SEL,      0, 0,       2, 0x7E90, 0,      RO),
-	ROW(DR7,         0, 0,       8, 0x7F60, 0x7F64, RO),
-	ROW(DR6,         0, 0,       8, 0x7F68, 0x7F6C, RO),
-	ROW(R8,          0, 0,       8, 0x7FB8, 0x7FBC, RW),
-	ROW(R9,          0, 0,       8, 0x7FB0, 0x7FB4, RW),
-	ROW(R10,         0, 0,       8, 0x7FA8, 0x7FAC, RW),
-	ROW(R11,         0, 0,       8, 0x7FA0, 0x7FA4, RW),
-	ROW(R12,         0, 0,       8, 0x7F98, 0x7F9C, RW),
-	ROW(R13,         0, 0,       8, 0x7F90, 0x7F94, RW),
-	ROW(R14,         0, 0,       8, 0x7F88, 0x7F8C, RW),
-	ROW(R15,         0, 0,       8, 0x7F80, 0x7F84, RW),
-	ROW(RAX,         0, 0,       8, 0x7FF8, 0x7FFC, RW),
-	ROW(RBX,         0, 0,       8, 0x7FE0, 0x7FE4, RW),
-	ROW(RCX,         0, 0,       8, 0x7FF0, 0x7FF4, RW),
-	ROW(RDX,         0, 0,       8, 0x7FE8, 0x7FEC, RW),
-	ROW(RSP,         0, 0,       8, 0x7FD8, 0x7FDC, RW),
-	ROW(RBP,         0, 0,       8, 0x7FD0, 0x7FD4, RW),
-	ROW(RSI,         0, 0,       8, 0x7FC8, 0x7FCC, RW),
-	ROW(RDI,         0, 0,       8, 0x7FC0, 0x7FC4, RW),
-	ROW(RIP,         0, 0,       8, 0x7F78, 0x7F7C, RW),
-	ROW(RFLAGS,      0, 0,       8, 0x7F70, 0x7F74, RW),
-	ROW(CR0,         0, 0,       8, 0x7F58, 0x7F5C, RO),
-	ROW(CR3,         0, 0,       8, 0x7F50, 0x7F54, RO),
-	ROW(CR4,         0, 0,       8, 0x7F48, 0x7F4C, RO),
+	ROW(ES, 0, 0, 2, 0x7E00, 0, RO),
+	ROW(CS, 0, 0, 2, 0x7E10, 0, RO),
+	ROW(SS, 0, 0, 2, 0x7E20, 0, RO),
+	ROW(DS, 0, 0, 2, 0x7E30, 0, RO),
+	ROW(FS, 0, 0, 2, 0x7E40, 0, RO),
+	ROW(GS, 0, 0, 2, 0x7E50, 0, RO),
+	ROW(LDTR_SEL, 0, 0, 2, 0x7E70, 0, RO),
+	ROW(TR_SEL, 0, 0, 2, 0x7E90, 0, RO),
+	ROW(DR7, 0, 0, 8, 0x7F60, 0x7F64, RO),
+	ROW(DR6, 0, 0, 8, 0x7F68, 0x7F6C, RO),
+	ROW(R8, 0, 0, 8, 0x7FB8, 0x7FBC, RW),
+	ROW(R9, 0, 0, 8, 0x7FB0, 0x7FB4, RW),
+	ROW(R10, 0, 0, 8, 0x7FA8, 0x7FAC, RW),
+	ROW(R11, 0, 0, 8, 0x7FA0, 0x7FA4, RW),
+	ROW(R12, 0, 0, 8, 0x7F98, 0x7F9C, RW),
+	ROW(R13, 0, 0, 8, 0x7F90, 0x7F94, RW),
+	ROW(R14, 0, 0, 8, 0x7F88, 0x7F8C, RW),
+	ROW(R15, 0, 0, 8, 0x7F80, 0x7F84, RW),
+	ROW(RAX, 0, 0, 8, 0x7FF8, 0x7FFC, RW),
+	ROW(RBX, 0, 0, 8, 0x7FE0, 0x7FE4, RW),
+	ROW(RCX, 0, 0, 8, 0x7FF0, 0x7FF4, RW),
+	ROW(RDX, 0, 0, 8, 0x7FE8, 0x7FEC, RW),
+	ROW(RSP, 0, 0, 8, 0x7FD8, 0x7FDC, RW),
+	ROW(RBP, 0, 0, 8, 0x7FD0, 0x7FD4, RW),
+	ROW(RSI, 0, 0, 8, 0x7FC8, 0x7FCC, RW),
+	ROW(RDI, 0, 0, 8, 0x7FC0, 0x7FC4, RW),
+	ROW(RIP, 0, 0, 8, 0x7F78, 0x7F7C, RW),
+	ROW(RFLAGS, 0, 0, 8, 0x7F70, 0x7F74, RW),
+	ROW(CR0, 0, 0, 8, 0x7F58, 0x7F5C, RO),
+	ROW(CR3, 0, 0, 8, 0x7F50, 0x7F54, RO),
+	ROW(CR4, 0, 0, 8, 0x7F48, 0x7F4C, RO),
 };
 
 /*
@@ -158,44 +163,44 @@ static const struct mm_row amd_rows[] = {
  */
 static const struct mm_row ovmf_rows[] = {
 	/*   register   w32 off32   w64 lo      hi      */
-	ROW(GDTBASE,     0, 0,       8, 0x7E68, 0x7E6C, RO),
-	ROW(IDTBASE,     0, 0,       8, 0x7E88, 0x7E8C, RO),
-	ROW(LDTBASE,     0, 0,       8, 0x7E78, 0x7E7C, RO),
+	ROW(GDTBASE, 0, 0, 8, 0x7E68, 0x7E6C, RO),
+	ROW(IDTBASE, 0, 0, 8, 0x7E88, 0x7E8C, RO),
+	ROW(LDTBASE, 0, 0, 8, 0x7E78, 0x7E7C, RO),
 	NONE(GDTLIMIT),
 	NONE(IDTLIMIT),
 	NONE(LDTLIMIT),
 	NONE(LDTINFO),
-	ROW(ES,          4, 0x7FA8,  4, 0x7E00, 0,      RO),
-	ROW(CS,          4, 0x7FAC,  4, 0x7E10, 0,      RO),
-	ROW(SS,          4, 0x7FB0,  4, 0x7E20, 0,      RO),
-	ROW(DS,          4, 0x7FB4,  4, 0x7E30, 0,      RO),
-	ROW(FS,          4, 0x7FB8,  4, 0x7E40, 0,      RO),
-	ROW(GS,          4, 0x7FBC,  4, 0x7E50, 0,      RO),
-	ROW(LDTR_SEL,    0, 0,       4, 0x7E70, 0,      RO),
-	ROW(TR_SEL,      4, 0x7FC4,  4, 0x7E90, 0,      RO),
-	ROW(DR7,         4, 0x7FC8,  8, 0x7F60, 0x7F64, RO),
-	ROW(DR6,         4, 0x7FCC,  8, 0x7F68, 0x7F6C, RO),
-	ROW(R8,          0, 0,       8, 0x7FB8, 0x7FBC, RW),
-	ROW(R9,          0, 0,       8, 0x7FB0, 0x7FB4, RW),
-	ROW(R10,         0, 0,       8, 0x7FA8, 0x7FAC, RW),
-	ROW(R11,         0, 0,       8, 0x7FA0, 0x7FA4, RW),
-	ROW(R12,         0, 0,       8, 0x7F98, 0x7F9C, RW),
-	ROW(R13,         0, 0,       8, 0x7F90, 0x7F94, RW),
-	ROW(R14,         0, 0,       8, 0x7F88, 0x7F8C, RW),
-	ROW(R15,         0, 0,       8, 0x7F80, 0x7F84, RW),
-	ROW(RAX,         4, 0x7FD0,  8, 0x7FF8, 0x7FFC, RW),
-	ROW(RBX,         4, 0x7FDC,  8, 0x7FE0, 0x7FE4, RW),
-	ROW(RCX,         4, 0x7FD4,  8, 0x7FF0, 0x7FF4, RW),
-	ROW(RDX,         4, 0x7FD8,  8, 0x7FE8, 0x7FEC, RW),
-	ROW(RSP,         4, 0x7FE0,  8, 0x7FD8, 0x7FDC, RW),
-	ROW(RBP,         4, 0x7FE4,  8, 0x7FD0, 0x7FD4, RW),
-	ROW(RSI,         4, 0x7FE8,  8, 0x7FC8, 0x7FCC, RW),
-	ROW(RDI,         4, 0x7FEC,  8, 0x7FC0, 0x7FC4, RW),
-	ROW(RIP,         4, 0x7FF0,  8, 0x7F78, 0x7F7C, RW),
-	ROW(RFLAGS,      4, 0x7FF4,  8, 0x7F70, 0x7F74, RW),
-	ROW(CR0,         4, 0x7FFC,  8, 0x7F58, 0x7F5C, RO),
-	ROW(CR3,         4, 0x7FF8,  8, 0x7F50, 0x7F54, RO),
-	ROW(CR4,         0, 0,       4, 0x7F48, 0x7F4C, RO),
+	ROW(ES, 4, 0x7FA8, 4, 0x7E00, 0, RO),
+	ROW(CS, 4, 0x7FAC, 4, 0x7E10, 0, RO),
+	ROW(SS, 4, 0x7FB0, 4, 0x7E20, 0, RO),
+	ROW(DS, 4, 0x7FB4, 4, 0x7E30, 0, RO),
+	ROW(FS, 4, 0x7FB8, 4, 0x7E40, 0, RO),
+	ROW(GS, 4, 0x7FBC, 4, 0x7E50, 0, RO),
+	ROW(LDTR_SEL, 0, 0, 4, 0x7E70, 0, RO),
+	ROW(TR_SEL, 4, 0x7FC4, 4, 0x7E90, 0, RO),
+	ROW(DR7, 4, 0x7FC8, 8, 0x7F60, 0x7F64, RO),
+	ROW(DR6, 4, 0x7FCC, 8, 0x7F68, 0x7F6C, RO),
+	ROW(R8, 0, 0, 8, 0x7FB8, 0x7FBC, RW),
+	ROW(R9, 0, 0, 8, 0x7FB0, 0x7FB4, RW),
+	ROW(R10, 0, 0, 8, 0x7FA8, 0x7FAC, RW),
+	ROW(R11, 0, 0, 8, 0x7FA0, 0x7FA4, RW),
+	ROW(R12, 0, 0, 8, 0x7F98, 0x7F9C, RW),
+	ROW(R13, 0, 0, 8, 0x7F90, 0x7F94, RW),
+	ROW(R14, 0, 0, 8, 0x7F88, 0x7F8C, RW),
+	ROW(R15, 0, 0, 8, 0x7F80, 0x7F84, RW),
+	ROW(RAX, 4, 0x7FD0, 8, 0x7FF8, 0x7FFC, RW),
+	ROW(RBX, 4, 0x7FDC, 8, 0x7FE0, 0x7FE4, RW),
+	ROW(RCX, 4, 0x7FD4, 8, 0x7FF0, 0x7FF4, RW),
+	ROW(RDX, 4, 0x7FD8, 8, 0x7FE8, 0x7FEC, RW),
+	ROW(RSP, 4, 0x7FE0, 8, 0x7FD8, 0x7FDC, RW),
+	ROW(RBP, 4, 0x7FE4, 8, 0x7FD0, 0x7FD4, RW),
+	ROW(RSI, 4, 0x7FE8, 8, 0x7FC8, 0x7FCC, RW),
+	ROW(RDI, 4, 0x7FEC, 8, 0x7FC0, 0x7FC4, RW),
+	ROW(RIP, 4, 0x7FF0, 8, 0x7F78, 0x7F7C, RW),
+	ROW(RFLAGS, 4, 0x7FF4, 8, 0x7F70, 0x7F74, RW),
+	ROW(CR0, 4, 0x7FFC, 8, 0x7F58, 0x7F5C, RO),
+	ROW(CR3, 4, 0x7FF8, 8, 0x7F50, 0x7F54, RO),
+	ROW(CR4, 0, 0, 4, 0x7F48, 0x7F4C, RO),
 };
 
 #undef ROW
@@ -204,15 +209,15 @@ static const struct mm_row ovmf_rows[] = {
 /* How a library decides the mode, i.e. which of a row's maps applies. */
 enum mm_lma_rule {
 	LMA_FROM_CALLER,   /* Intel: CPUID long-mode support of the processor */
-	LMA_ALWAYS_64,     /* AMD: "AMD64 processors support 64-bit only" */
+	LMA_ALWAYS_64,	   /* AMD: "AMD64 processors support 64-bit only" */
 	LMA_FROM_REVISION, /* OVMF: revision id low word 0 -> 32-bit map */
 };
 
 /* Where the IO pseudo-register comes from. */
 enum mm_io_rule {
 	IO_INTEL_IOMISC, /* IOMisc at 7FA4, from revision 0x30004 on */
-	IO_AMD_DWORD,    /* the I/O trap dword at 7EC0 */
-	IO_NONE,         /* always EFI_NOT_FOUND */
+	IO_AMD_DWORD,	 /* the I/O trap dword at 7EC0 */
+	IO_NONE,	 /* always EFI_NOT_FOUND */
 };
 
 struct mm_flavour {
@@ -226,8 +231,8 @@ struct mm_flavour {
 static const struct mm_flavour flavours[VSMM_MM_FLAVOUR_COUNT] = {
 	[VSMM_MM_INTEL] = { "intel", intel_rows, VSMM__ARRAY_SIZE(intel_rows),
 			    LMA_FROM_CALLER, IO_INTEL_IOMISC },
-	[VSMM_MM_AMD] = { "amd", amd_rows, VSMM__ARRAY_SIZE(amd_rows),
-			  LMA_ALWAYS_64, IO_AMD_DWORD },
+	[VSMM_MM_AMD] = { "amd", amd_rows, VSMM__ARRAY_SIZE(amd_rows), LMA_ALWAYS_64,
+			  IO_AMD_DWORD },
 	[VSMM_MM_OVMF] = { "ovmf", ovmf_rows, VSMM__ARRAY_SIZE(ovmf_rows),
 			   LMA_FROM_REVISION, IO_NONE },
 };
@@ -358,7 +363,7 @@ enum vsmm_mm_flavour vsmm_mm_flavour_for_layout(enum vsmm_layout layout)
 struct mm_view {
 	const struct mm_flavour *fl;
 	uint8_t lma;
-	uint32_t first;  /* manual offset of area[0] */
+	uint32_t first; /* manual offset of area[0] */
 	size_t len;
 };
 
@@ -374,14 +379,12 @@ static bool inside(const struct mm_view *v, uint32_t off, size_t n)
 	return off >= v->first && area_index(v, off) + n <= v->len;
 }
 
-static uint32_t area_ld32(const struct mm_view *v, const uint8_t *area,
-			  uint32_t off)
+static uint32_t area_ld32(const struct mm_view *v, const uint8_t *area, uint32_t off)
 {
 	return vsmm__ld32(area + area_index(v, off));
 }
 
-static enum vsmm_efi_status view_init(struct mm_view *v,
-				      const struct vsmm_mm_cpu *cpu,
+static enum vsmm_efi_status view_init(struct mm_view *v, const struct vsmm_mm_cpu *cpu,
 				      const uint8_t *area, size_t len)
 {
 	if (!cpu || !area || (len != 512 && len != 1024))
@@ -400,12 +403,11 @@ static enum vsmm_efi_status view_init(struct mm_view *v,
 		else
 			return VSMM_EFI_INVALID_PARAMETER;
 		break;
-	case LMA_ALWAYS_64:
-		v->lma = VSMM_MM_LMA_64BIT;
-		break;
+	case LMA_ALWAYS_64: v->lma = VSMM_MM_LMA_64BIT; break;
 	case LMA_FROM_REVISION:
 		v->lma = (area_ld32(v, area, OFF_SMM_REVISION) & 0xffffu) == 0
-			 ? VSMM_MM_LMA_32BIT : VSMM_MM_LMA_64BIT;
+				 ? VSMM_MM_LMA_32BIT
+				 : VSMM_MM_LMA_64BIT;
 		break;
 	default: /* no flavour has another rule; GCC -O3 cannot see that */
 		return VSMM_EFI_INVALID_PARAMETER;
@@ -414,9 +416,10 @@ static enum vsmm_efi_status view_init(struct mm_view *v,
 	for (size_t i = 0; i < v->fl->nrows; i++) {
 		const struct mm_row *r = &v->fl->rows[i];
 		bool ok = v->lma == VSMM_MM_LMA_32BIT
-			? (r->w32 == 0 || inside(v, r->off32, r->w32))
-			: (r->w64 == 0 || (inside(v, r->lo, r->w64 < 4 ? r->w64 : 4) &&
-					   (r->w64 <= 4 || inside(v, r->hi, 4))));
+				  ? (r->w32 == 0 || inside(v, r->off32, r->w32))
+				  : (r->w64 == 0 ||
+				     (inside(v, r->lo, r->w64 < 4 ? r->w64 : 4) &&
+				      (r->w64 <= 4 || inside(v, r->hi, 4))));
 		if (!ok)
 			return VSMM_EFI_INVALID_PARAMETER;
 	}
@@ -432,8 +435,8 @@ static const struct mm_row *find_row(const struct mm_flavour *fl, uint32_t reg)
 }
 
 /* The width check both directions share, once the row is known. */
-static enum vsmm_efi_status check_width(const struct mm_view *v,
-					const struct mm_row *r, size_t width)
+static enum vsmm_efi_status check_width(const struct mm_view *v, const struct mm_row *r,
+					size_t width)
 {
 	uint8_t w = v->lma == VSMM_MM_LMA_32BIT ? r->w32 : r->w64;
 
@@ -445,17 +448,15 @@ static enum vsmm_efi_status check_width(const struct mm_view *v,
 }
 
 /* The manual offset of byte i (< width) of a register in this mode. */
-static uint32_t byte_offset(const struct mm_view *v, const struct mm_row *r,
-			    size_t i)
+static uint32_t byte_offset(const struct mm_view *v, const struct mm_row *r, size_t i)
 {
 	if (v->lma == VSMM_MM_LMA_32BIT)
 		return r->off32 + (uint32_t)i;
 	return i < 4 ? r->lo + (uint32_t)i : r->hi + (uint32_t)(i - 4);
 }
 
-static enum vsmm_efi_status read_row(const struct mm_view *v,
-				     const uint8_t *area, uint32_t reg,
-				     size_t width, uint8_t *out)
+static enum vsmm_efi_status read_row(const struct mm_view *v, const uint8_t *area,
+				     uint32_t reg, size_t width, uint8_t *out)
 {
 	const struct mm_row *r = find_row(v->fl, reg);
 	enum vsmm_efi_status st;
@@ -471,8 +472,7 @@ static enum vsmm_efi_status read_row(const struct mm_view *v,
 }
 
 /* RAX's low `width` bytes, for IoData. */
-static uint64_t io_data(const struct mm_view *v, const uint8_t *area,
-			unsigned width)
+static uint64_t io_data(const struct mm_view *v, const uint8_t *area, unsigned width)
 {
 	uint8_t b[4] = { 0 };
 	uint64_t x = 0;
@@ -489,8 +489,7 @@ static uint64_t io_data(const struct mm_view *v, const uint8_t *area,
  * 7:4 type, bits 31:16 port.  Only IN/OUT (by DX or immediate) are
  * reported; string and REP forms are EFI_NOT_FOUND, as in the library.
  */
-static enum vsmm_efi_status io_intel(const struct mm_view *v,
-				     const uint8_t *area,
+static enum vsmm_efi_status io_intel(const struct mm_view *v, const uint8_t *area,
 				     struct vsmm_mm_io_info *io)
 {
 	static const uint8_t length_bytes[8] = { 0, 1, 2, 0, 4, 0, 0, 0 };
@@ -511,9 +510,9 @@ static enum vsmm_efi_status io_intel(const struct mm_view *v,
 		return VSMM_EFI_NOT_FOUND;
 	if (bytes == 0)
 		return VSMM_EFI_NOT_FOUND;
-	io->io_width = bytes == 1 ? VSMM_MM_IO_WIDTH_UINT8
-		     : bytes == 2 ? VSMM_MM_IO_WIDTH_UINT16
-				  : VSMM_MM_IO_WIDTH_UINT32;
+	io->io_width = bytes == 1   ? VSMM_MM_IO_WIDTH_UINT8
+		       : bytes == 2 ? VSMM_MM_IO_WIDTH_UINT16
+				    : VSMM_MM_IO_WIDTH_UINT32;
 	io->io_port = (uint16_t)(misc >> 16);
 	io->io_data = io_data(v, area, bytes);
 	return VSMM_EFI_SUCCESS;
@@ -555,14 +554,9 @@ static enum vsmm_efi_status read_io(const struct mm_view *v, const uint8_t *area
 	enum vsmm_efi_status st;
 
 	switch (v->fl->io) {
-	case IO_INTEL_IOMISC:
-		st = io_intel(v, area, &io);
-		break;
-	case IO_AMD_DWORD:
-		st = io_amd(v, area, &io);
-		break;
-	default:
-		return VSMM_EFI_NOT_FOUND;
+	case IO_INTEL_IOMISC: st = io_intel(v, area, &io); break;
+	case IO_AMD_DWORD: st = io_amd(v, area, &io); break;
+	default: return VSMM_EFI_NOT_FOUND;
 	}
 	if (st != VSMM_EFI_SUCCESS)
 		return st;
@@ -579,8 +573,7 @@ static enum vsmm_efi_status read_io(const struct mm_view *v, const uint8_t *area
 
 enum vsmm_efi_status vsmm_mm_read_save_state(const struct vsmm_mm_cpu *cpu,
 					     const uint8_t *area, size_t len,
-					     uint32_t reg, size_t width,
-					     void *buffer)
+					     uint32_t reg, size_t width, void *buffer)
 {
 	struct mm_view v;
 	enum vsmm_efi_status st;
@@ -621,9 +614,8 @@ enum vsmm_efi_status vsmm_mm_read_save_state(const struct vsmm_mm_cpu *cpu,
 }
 
 enum vsmm_efi_status vsmm_mm_write_save_state(const struct vsmm_mm_cpu *cpu,
-					      uint8_t *area, size_t len,
-					      uint32_t reg, size_t width,
-					      const void *buffer)
+					      uint8_t *area, size_t len, uint32_t reg,
+					      size_t width, const void *buffer)
 {
 	struct mm_view v;
 	enum vsmm_efi_status st;
@@ -649,13 +641,13 @@ enum vsmm_efi_status vsmm_mm_write_save_state(const struct vsmm_mm_cpu *cpu,
 	if (st != VSMM_EFI_SUCCESS)
 		return st;
 	for (size_t i = 0; i < width; i++)
-		area[area_index(&v, byte_offset(&v, r, i))] =
-			((const uint8_t *)buffer)[i];
+		area[area_index(&v, byte_offset(&v, r, i))] = ((
+			const uint8_t *)buffer)[i];
 	return VSMM_EFI_SUCCESS;
 }
 
-size_t vsmm_mm_register_width(const struct vsmm_mm_cpu *cpu,
-			      const uint8_t *area, size_t len, uint32_t reg)
+size_t vsmm_mm_register_width(const struct vsmm_mm_cpu *cpu, const uint8_t *area,
+			      size_t len, uint32_t reg)
 {
 	struct mm_view v;
 	const struct mm_row *r;

@@ -42,10 +42,12 @@ int vsmm_smm_save(const struct vsmm_vcpu *vcpu, struct vsmm_smm_snapshot *out)
 	const struct vsmm_cpu_state *st = &vcpu->state;
 
 	*out = (struct vsmm_smm_snapshot){
-		.smm = st->smm, .smi_pending = st->smi_pending,
+		.smm = st->smm,
+		.smi_pending = st->smi_pending,
 		.smm_inside_nmi = st->smm_inside_nmi,
 		.init_latched = st->init_latched,
-		.nmi_masked = st->nmi_masked, .nmi_pending = st->nmi_pending,
+		.nmi_masked = st->nmi_masked,
+		.nmi_pending = st->nmi_pending,
 		.smm_vmxon = vcpu->priv.smm_vmxon,
 		.smm_guest_mode = vcpu->priv.smm_guest_mode,
 		.hw_vmxe = vcpu->priv.hw_vmxe,
@@ -61,8 +63,8 @@ int vsmm_smm_save(const struct vsmm_vcpu *vcpu, struct vsmm_smm_snapshot *out)
 /* Records that exist only between an SMI and its RSM. */
 static bool smm_only_flags(const struct vsmm_smm_snapshot *in)
 {
-	return in->smm_inside_nmi || in->smm_vmxon || in->smm_guest_mode ||
-	       in->hw_vmxe || in->smi_halted || in->io_valid;
+	return in->smm_inside_nmi || in->smm_vmxon || in->smm_guest_mode || in->hw_vmxe ||
+	       in->smi_halted || in->io_valid;
 }
 
 /* Records that only hardware semantics writes. */
@@ -71,8 +73,7 @@ static bool hardware_only_flags(const struct vsmm_smm_snapshot *in)
 	return in->hw_vmxe || in->smi_halted || in->io_valid;
 }
 
-static bool consistent(const struct vsmm_vcpu *vcpu,
-		       const struct vsmm_smm_snapshot *in)
+static bool consistent(const struct vsmm_vcpu *vcpu, const struct vsmm_smm_snapshot *in)
 {
 	const struct vsmm__vendor_ops *vendor = vsmm__vendor_get(vcpu->model);
 
@@ -86,8 +87,8 @@ static bool consistent(const struct vsmm_vcpu *vcpu,
 	 * CPU without VMX was never in VMX operation, nor had CR4.VMXE (KVM
 	 * refuses these nested-state flags without VMX in CPUID). */
 	bool vmx_records = in->smm_vmxon || in->smm_guest_mode || in->hw_vmxe;
-	if (vmx_records && (!vendor->has_vmx_state ||
-			    !(vcpu->model->features & VSMM_FEAT_VMX)))
+	if (vmx_records &&
+	    (!vendor->has_vmx_state || !(vcpu->model->features & VSMM_FEAT_VMX)))
 		return false;
 	/* A nested guest runs only in VMX operation. */
 	if (in->smm_guest_mode && !in->smm_vmxon)
@@ -179,7 +180,8 @@ static bool parse_blob(const uint8_t *b, struct vsmm_smm_snapshot *s)
 	if (!zero_bytes(b + 9, 3) || !zero_bytes(b + 24, 8))
 		return false;
 	*s = (struct vsmm_smm_snapshot){
-		.smm = flags & FLAG_SMM, .smi_pending = flags & FLAG_SMI_PENDING,
+		.smm = flags & FLAG_SMM,
+		.smi_pending = flags & FLAG_SMI_PENDING,
 		.smm_inside_nmi = flags & FLAG_INSIDE_NMI,
 		.init_latched = flags & FLAG_INIT_LATCHED,
 		.nmi_masked = flags & FLAG_NMI_MASKED,

@@ -9,15 +9,16 @@
 #include "cpu/vendor.h"
 
 /* Segment attribute words used below (VSMM_SEG_* bits). */
-#define ATTR_DATA_RW_A  (VSMM_SEG_P | VSMM_SEG_S | 0x3u) /* 0x93 */
-#define ATTR_CODE_RX_A  (VSMM_SEG_P | VSMM_SEG_S | 0xbu) /* 0x9b */
-#define ATTR_LDT        (VSMM_SEG_P | 0x2u)              /* 0x82 */
-#define ATTR_TSS_BUSY   (VSMM_SEG_P | 0xbu)              /* 0x8b */
+#define ATTR_DATA_RW_A (VSMM_SEG_P | VSMM_SEG_S | 0x3u) /* 0x93 */
+#define ATTR_CODE_RX_A (VSMM_SEG_P | VSMM_SEG_S | 0xbu) /* 0x9b */
+#define ATTR_LDT (VSMM_SEG_P | 0x2u)			/* 0x82 */
+#define ATTR_TSS_BUSY (VSMM_SEG_P | 0xbu)		/* 0x8b */
 
 static struct vsmm_seg seg(uint16_t sel, uint64_t base, uint32_t limit, uint16_t attr)
 {
-	return (struct vsmm_seg){ .selector = sel, .attr = attr,
-				  .limit = limit, .base = base };
+	return (struct vsmm_seg){
+		.selector = sel, .attr = attr, .limit = limit, .base = base
+	};
 }
 
 /* SDM Vol.3A 10.1.1, table "IA-32 and Intel 64 Processor States Following
@@ -46,13 +47,12 @@ void vsmm_cpu_state_reset(struct vsmm_cpu_state *state)
 /* CPU models                                                              */
 /* ---------------------------------------------------------------------- */
 
-#define FEAT_COMMON (VSMM_FEAT_VME | VSMM_FEAT_DE | VSMM_FEAT_PSE |        \
-		     VSMM_FEAT_TSC | VSMM_FEAT_PAE | VSMM_FEAT_MCE |        \
-		     VSMM_FEAT_PGE | VSMM_FEAT_FXSR | VSMM_FEAT_SSE |       \
-		     VSMM_FEAT_UMIP | VSMM_FEAT_FSGSBASE | VSMM_FEAT_PCID | \
-		     VSMM_FEAT_XSAVE | VSMM_FEAT_SMEP | VSMM_FEAT_SMAP |    \
-		     VSMM_FEAT_PKU | VSMM_FEAT_NX | VSMM_FEAT_SYSCALL |     \
-		     VSMM_FEAT_PCE)
+#define FEAT_COMMON \
+	(VSMM_FEAT_VME | VSMM_FEAT_DE | VSMM_FEAT_PSE | VSMM_FEAT_TSC | VSMM_FEAT_PAE | \
+	 VSMM_FEAT_MCE | VSMM_FEAT_PGE | VSMM_FEAT_FXSR | VSMM_FEAT_SSE | \
+	 VSMM_FEAT_UMIP | VSMM_FEAT_FSGSBASE | VSMM_FEAT_PCID | VSMM_FEAT_XSAVE | \
+	 VSMM_FEAT_SMEP | VSMM_FEAT_SMAP | VSMM_FEAT_PKU | VSMM_FEAT_NX | \
+	 VSMM_FEAT_SYSCALL | VSMM_FEAT_PCE)
 
 /* The vendor tables (src/cpu/) carry the names: one place for them. */
 static const struct vsmm__vendor_ops *vendor_ops(enum vsmm_vendor vendor)
@@ -81,12 +81,12 @@ int vsmm_vendor_from_name(const char *name, enum vsmm_vendor *out)
 	return VSMM_E_INVAL;
 }
 
-int vsmm_model_preset(struct vsmm_model *model, enum vsmm_vendor vendor,
-		      bool long_mode)
+int vsmm_model_preset(struct vsmm_model *model, enum vsmm_vendor vendor, bool long_mode)
 {
 	if (!model)
 		return VSMM_E_INVAL;
-	struct vsmm_model m = { .vendor = vendor, .long_mode = long_mode,
+	struct vsmm_model m = { .vendor = vendor,
+				.long_mode = long_mode,
 				.layout = VSMM_LAYOUT_AUTO,
 				.features = FEAT_COMMON };
 	switch (vendor) {
@@ -98,8 +98,7 @@ int vsmm_model_preset(struct vsmm_model *model, enum vsmm_vendor vendor,
 		m.maxphyaddr = 48;
 		m.features |= VSMM_FEAT_SVM | VSMM_FEAT_FFXSR;
 		break;
-	default:
-		return VSMM_E_INVAL;
+	default: return VSMM_E_INVAL;
 	}
 	/* PCIDE can only be set in IA-32e mode: KVM hides PCID without LM. */
 	if (!long_mode)
@@ -120,8 +119,7 @@ enum vsmm_layout vsmm_model_layout(const struct vsmm_model *model,
 static bool model_valid(const struct vsmm_model *model)
 {
 	return vsmm__vendor_get(model) && model->maxphyaddr >= 32 &&
-	       model->maxphyaddr <= 52 &&
-	       (unsigned)model->layout < VSMM_LAYOUT_COUNT;
+	       model->maxphyaddr <= 52 && (unsigned)model->layout < VSMM_LAYOUT_COUNT;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -169,8 +167,7 @@ enum vsmm_layout vsmm_vcpu_layout(const struct vsmm_vcpu *vcpu)
 /* Flat 4-GiB read/write data segment, 16-bit default size, G=1. */
 #define SMM_SEG_ATTR (ATTR_DATA_RW_A | VSMM_SEG_G) /* 0x8093 */
 
-void vsmm_smm_entry_state(const struct vsmm_model *model,
-			  enum vsmm_semantics semantics,
+void vsmm_smm_entry_state(const struct vsmm_model *model, enum vsmm_semantics semantics,
 			  struct vsmm_cpu_state *s)
 {
 	if (!model || !s)

@@ -46,7 +46,7 @@ static void test_cr0(void **unused)
 
 	uint64_t pg = VSMM_CR0_PG | VSMM_CR0_PE;
 	PASS(vsmm__check_cr0_pg_lme_pae(0, pg, VSMM_EFER_LME, VSMM_CR4_PAE));
-	PASS(vsmm__check_cr0_pg_lme_pae(0, pg, 0, 0));          /* no LME */
+	PASS(vsmm__check_cr0_pg_lme_pae(0, pg, 0, 0));		    /* no LME */
 	PASS(vsmm__check_cr0_pg_lme_pae(pg, pg, VSMM_EFER_LME, 0)); /* no 0->1 */
 	FAILS(vsmm__check_cr0_pg_lme_pae(0, pg, VSMM_EFER_LME, 0), CR0_PG_LME_NO_PAE);
 
@@ -66,7 +66,8 @@ static void test_cr3(void **unused)
 	PASS(vsmm__check_cr3_reserved(&amd, 1ull << 47, false)); /* AMD: 48 */
 	/* bit 63 is "no flush" with PCIDE, an address bit without */
 	PASS(vsmm__check_cr3_reserved(&intel, (1ull << 63) | 0x1000, true));
-	FAILS(vsmm__check_cr3_reserved(&intel, (1ull << 63) | 0x1000, false), CR3_RESERVED);
+	FAILS(vsmm__check_cr3_reserved(&intel, (1ull << 63) | 0x1000, false),
+	      CR3_RESERVED);
 }
 
 static void test_cr4(void **unused)
@@ -78,7 +79,7 @@ static void test_cr4(void **unused)
 	FAILS(vsmm__check_cr4_reserved(1ull << 32), CR4_RESERVED);
 
 	PASS(vsmm__check_cr4_features(&intel, VSMM_CR4_VMXE | VSMM_CR4_PCIDE |
-					      VSMM_CR4_SMEP | VSMM_CR4_OSXSAVE));
+						      VSMM_CR4_SMEP | VSMM_CR4_OSXSAVE));
 	FAILS(vsmm__check_cr4_features(&intel, VSMM_CR4_LA57), CR4_UNSUPPORTED);
 	FAILS(vsmm__check_cr4_features(&amd, VSMM_CR4_VMXE), CR4_UNSUPPORTED);
 	FAILS(vsmm__check_cr4_features(&intel32, VSMM_CR4_PCIDE), CR4_UNSUPPORTED);
@@ -96,7 +97,8 @@ static void test_cr4(void **unused)
 	uint64_t lma = VSMM_EFER_LME | VSMM_EFER_LMA;
 	PASS(vsmm__check_cr4_pcide_lma(0, VSMM_CR4_PCIDE, lma));
 	PASS(vsmm__check_cr4_pcide_lma(VSMM_CR4_PCIDE, VSMM_CR4_PCIDE, 0));
-	FAILS(vsmm__check_cr4_pcide_lma(0, VSMM_CR4_PCIDE, VSMM_EFER_LME), CR4_PCIDE_NO_LMA);
+	FAILS(vsmm__check_cr4_pcide_lma(0, VSMM_CR4_PCIDE, VSMM_EFER_LME),
+	      CR4_PCIDE_NO_LMA);
 
 	PASS(vsmm__check_cr4_pcide_cr3(0, VSMM_CR4_PCIDE, 0x1000));
 	PASS(vsmm__check_cr4_pcide_cr3(VSMM_CR4_PCIDE, VSMM_CR4_PCIDE, 0x1001));
@@ -118,15 +120,16 @@ static void test_cr4(void **unused)
 static void test_efer(void **unused)
 {
 	(void)unused;
-	uint64_t all = VSMM_EFER_SCE | VSMM_EFER_LME | VSMM_EFER_LMA |
-		       VSMM_EFER_NXE | VSMM_EFER_SVME | VSMM_EFER_FFXSR;
+	uint64_t all = VSMM_EFER_SCE | VSMM_EFER_LME | VSMM_EFER_LMA | VSMM_EFER_NXE |
+		       VSMM_EFER_SVME | VSMM_EFER_FFXSR;
 	PASS(vsmm__check_efer_reserved(all));
 	FAILS(vsmm__check_efer_reserved(1ull << 1), EFER_RESERVED);
 	FAILS(vsmm__check_efer_reserved(VSMM_EFER_LMSLE), EFER_RESERVED);
 	FAILS(vsmm__check_efer_reserved(VSMM_EFER_TCE), EFER_RESERVED);
 
 	PASS(vsmm__check_efer_features(&amd, all));
-	PASS(vsmm__check_efer_features(&intel, all & ~(VSMM_EFER_SVME | VSMM_EFER_FFXSR)));
+	PASS(vsmm__check_efer_features(&intel,
+				       all & ~(VSMM_EFER_SVME | VSMM_EFER_FFXSR)));
 	FAILS(vsmm__check_efer_features(&intel, VSMM_EFER_SVME), EFER_UNSUPPORTED);
 	FAILS(vsmm__check_efer_features(&intel, VSMM_EFER_FFXSR), EFER_UNSUPPORTED);
 	FAILS(vsmm__check_efer_features(&intel32, VSMM_EFER_LME), EFER_UNSUPPORTED);
@@ -151,11 +154,11 @@ static void test_pdpte(void **unused)
 	(void)unused;
 	PASS(vsmm__check_pdpte(&intel, 0));
 	PASS(vsmm__check_pdpte(&intel, 0xffffffffffffffeull)); /* not present */
-	PASS(vsmm__check_pdpte(&intel, 0x12345000 | 0x19));   /* P, PWT, PCD */
+	PASS(vsmm__check_pdpte(&intel, 0x12345000 | 0x19));    /* P, PWT, PCD */
 	PASS(vsmm__check_pdpte(&intel, ((1ull << 46) - 0x1000) | 1));
-	FAILS(vsmm__check_pdpte(&intel, 0x1000 | 0x3), PDPTE_RESERVED);  /* bit 1 */
-	FAILS(vsmm__check_pdpte(&intel, 0x1000 | 0x5), PDPTE_RESERVED);  /* bit 2 */
-	FAILS(vsmm__check_pdpte(&intel, 0x1000 | 0x21), PDPTE_RESERVED); /* bit 5 */
+	FAILS(vsmm__check_pdpte(&intel, 0x1000 | 0x3), PDPTE_RESERVED);	  /* bit 1 */
+	FAILS(vsmm__check_pdpte(&intel, 0x1000 | 0x5), PDPTE_RESERVED);	  /* bit 2 */
+	FAILS(vsmm__check_pdpte(&intel, 0x1000 | 0x21), PDPTE_RESERVED);  /* bit 5 */
 	FAILS(vsmm__check_pdpte(&intel, 0x1000 | 0x101), PDPTE_RESERVED); /* bit 8 */
 	FAILS(vsmm__check_pdpte(&intel, (1ull << 46) | 1), PDPTE_RESERVED);
 	FAILS(vsmm__check_pdpte(&intel, (1ull << 63) | 1), PDPTE_RESERVED);
@@ -170,7 +173,8 @@ static void test_image_rules(void **unused)
 	PASS(vsmm__check_lma_consistent(pgpe, VSMM_CR4_PAE, lma));
 	PASS(vsmm__check_lma_consistent(pgpe, 0, VSMM_EFER_LME)); /* PAE off */
 	PASS(vsmm__check_lma_consistent(0, 0, 0));
-	FAILS(vsmm__check_lma_consistent(VSMM_CR0_PE, VSMM_CR4_PAE, lma), LMA_INCONSISTENT);
+	FAILS(vsmm__check_lma_consistent(VSMM_CR0_PE, VSMM_CR4_PAE, lma),
+	      LMA_INCONSISTENT);
 	FAILS(vsmm__check_lma_consistent(pgpe, VSMM_CR4_PAE, VSMM_EFER_LME),
 	      LMA_INCONSISTENT);
 	FAILS(vsmm__check_lma_consistent(pgpe, VSMM_CR4_PAE, VSMM_EFER_LMA),
@@ -191,8 +195,10 @@ static void test_image_rules(void **unused)
 static void test_composites(void **unused)
 {
 	(void)unused;
-	struct vsmm__cpu_view v = { .model = &intel, .vmx_fixed = true,
-				    .lme_needs_pae = true, .vmxe_smm_rule = true };
+	struct vsmm__cpu_view v = { .model = &intel,
+				    .vmx_fixed = true,
+				    .lme_needs_pae = true,
+				    .vmxe_smm_rule = true };
 
 	FAILS(vsmm__check_cr0_write(&v, (1ull << 32) | VSMM_CR0_NW), CR0_HIGH);
 	v.efer = VSMM_EFER_LME;
@@ -243,11 +249,25 @@ static void test_canonical(void **unused)
 		unsigned w = widths[k];
 		uint64_t half = 1ull << (w - 1);
 		const uint64_t edges[] = {
-			0, 1, half - 1, half, half + 1, 1ull << w, (1ull << w) - 1,
-			~0ull, ~0ull - half + 1, ~0ull - half, -half, -half - 1,
-			1ull << 63, (1ull << 63) - 1, 0x00007fffffffffffull,
-			0xffff800000000000ull, 0x0100000000000000ull,
-			0xff00000000000000ull, 0xfeffffffffffffffull,
+			0,
+			1,
+			half - 1,
+			half,
+			half + 1,
+			1ull << w,
+			(1ull << w) - 1,
+			~0ull,
+			~0ull - half + 1,
+			~0ull - half,
+			-half,
+			-half - 1,
+			1ull << 63,
+			(1ull << 63) - 1,
+			0x00007fffffffffffull,
+			0xffff800000000000ull,
+			0x0100000000000000ull,
+			0xff00000000000000ull,
+			0xfeffffffffffffffull,
 		};
 		for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
 			for (int d = -2; d <= 2; d++) {
@@ -274,14 +294,10 @@ static void test_canonical(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cr0),
-		cmocka_unit_test(test_cr3),
-		cmocka_unit_test(test_cr4),
-		cmocka_unit_test(test_efer),
-		cmocka_unit_test(test_debug_regs),
-		cmocka_unit_test(test_pdpte),
-		cmocka_unit_test(test_image_rules),
-		cmocka_unit_test(test_composites),
+		cmocka_unit_test(test_cr0),	    cmocka_unit_test(test_cr3),
+		cmocka_unit_test(test_cr4),	    cmocka_unit_test(test_efer),
+		cmocka_unit_test(test_debug_regs),  cmocka_unit_test(test_pdpte),
+		cmocka_unit_test(test_image_rules), cmocka_unit_test(test_composites),
 		cmocka_unit_test(test_canonical),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

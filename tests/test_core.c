@@ -16,7 +16,6 @@
 
 static struct tp_vcpu tv;
 
-
 /* SMI then immediate RSM gives back the interrupted state exactly. */
 static void round_trip(enum vsmm_vendor vendor, bool lm, enum fz_state_kind mode)
 {
@@ -63,8 +62,10 @@ static void test_round_trip_pae(void **unused)
 		tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, lms[i], VSMM_SEMANTICS_KVM);
 		tp_state(&tv, FZ_ST_PAE);
 		uint8_t pdpt[32] = { 0 };
-		pdpt[0] = 0x01; pdpt[1] = 0x70;            /* 0x7001: present */
-		pdpt[8] = 0x19; pdpt[9] = 0x80;            /* PWT|PCD|present */
+		pdpt[0] = 0x01;
+		pdpt[1] = 0x70; /* 0x7001: present */
+		pdpt[8] = 0x19;
+		pdpt[9] = 0x80; /* PWT|PCD|present */
 		uint64_t pdpt_gpa = tv.vcpu.state.cr3 & 0xffffffe0u;
 		assert_true(fz_mem_poke(tv.mem, pdpt_gpa, pdpt, sizeof(pdpt), false));
 		struct vsmm_cpu_state before = tv.vcpu.state;
@@ -109,8 +110,8 @@ static void test_entry_environment(void **unused)
 	assert_int_equal(st->rip, 0x8000);
 	assert_int_equal(st->int_shadow, 0);
 	/* PE, EM, TS and PG cleared; the rest (the catalogue's AM too) kept. */
-	assert_int_equal(st->cr0, VSMM_CR0_ET | VSMM_CR0_NE | VSMM_CR0_WP |
-				  VSMM_CR0_MP | VSMM_CR0_AM);
+	assert_int_equal(st->cr0, VSMM_CR0_ET | VSMM_CR0_NE | VSMM_CR0_WP | VSMM_CR0_MP |
+					  VSMM_CR0_AM);
 	assert_int_equal(st->cr4, 0);
 	assert_int_equal(st->efer, 0);
 	assert_int_equal(st->idtr.base, 0);
@@ -285,8 +286,10 @@ static void test_every_callback_fails(void **unused)
 {
 	(void)unused;
 	static const enum vsmm_reason rsm_reasons[] = {
-		VSMM_REASON_SMRAM_READ, VSMM_REASON_PDPTE_READ,
-		VSMM_REASON_NESTED_REENTRY, VSMM_REASON_SMM_CHANGED,
+		VSMM_REASON_SMRAM_READ,
+		VSMM_REASON_PDPTE_READ,
+		VSMM_REASON_NESTED_REENTRY,
+		VSMM_REASON_SMM_CHANGED,
 	};
 	for (int n = 0; n < 3; n++) { /* nested_leave, smm_changed, write */
 		nested_pae_guest();
@@ -322,8 +325,7 @@ static void test_every_callback_fails(void **unused)
  * bits: RSM loads the low 16 bits, as KVM (struct desc_ptr.size) and the
  * processor do, never a limit no CPU can hold.
  */
-static void dtable_limit_16(enum vsmm_vendor vendor, bool lm,
-			    enum vsmm_semantics sem)
+static void dtable_limit_16(enum vsmm_vendor vendor, bool lm, enum vsmm_semantics sem)
 {
 	tp_vcpu_init(&tv, vendor, lm, sem);
 	tp_state(&tv, lm ? FZ_ST_LONG : FZ_ST_PM32);
@@ -338,8 +340,8 @@ static void dtable_limit_16(enum vsmm_vendor vendor, bool lm,
 static void test_dtable_limit_16_bits(void **unused)
 {
 	(void)unused;
-	dtable_limit_16(VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);      /* amd64 */
-	dtable_limit_16(VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_KVM);     /* p6-32 */
+	dtable_limit_16(VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM);	   /* amd64 */
+	dtable_limit_16(VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_KVM);	   /* p6-32 */
 	dtable_limit_16(VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_HARDWARE); /* intel64 */
 	dtable_limit_16(VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_HARDWARE);   /* amd64 */
 }
@@ -354,7 +356,7 @@ static void test_rip_high_outside_ia32e(void **unused)
 {
 	(void)unused;
 	static const enum vsmm_semantics sems[] = { VSMM_SEMANTICS_KVM,
-						     VSMM_SEMANTICS_HARDWARE };
+						    VSMM_SEMANTICS_HARDWARE };
 	for (unsigned i = 0; i < 2; i++) {
 		tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, sems[i]);
 		tp_state(&tv, FZ_ST_PM32);
@@ -400,7 +402,10 @@ static void test_bad_arguments(void **unused)
 	assert_int_equal(why.reason, VSMM_REASON_CS_ATTR);
 	assert_string_equal(why.field, "cs_attr");
 	/* With the reset attributes in it, it is a legal real-mode context. */
-	static const struct { const char *name; uint16_t attr; } attrs[] = {
+	static const struct {
+		const char *name;
+		uint16_t attr;
+	} attrs[] = {
 		{ "es_attr", 0x93 }, { "cs_attr", 0x9b }, { "ss_attr", 0x93 },
 		{ "ds_attr", 0x93 }, { "fs_attr", 0x93 }, { "gs_attr", 0x93 },
 		{ "tr_attr", 0x8b },
@@ -440,7 +445,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_smi_refused, tp_teardown),
 		cmocka_unit_test_teardown(test_shutdown_commits_nothing, tp_teardown),
 		cmocka_unit_test_teardown(test_every_callback_fails, tp_teardown),
-		cmocka_unit_test_teardown(test_failed_write_undoes_smm_changed, tp_teardown),
+		cmocka_unit_test_teardown(test_failed_write_undoes_smm_changed,
+					  tp_teardown),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test_teardown(test_dtable_limit_16_bits, tp_teardown),
 		cmocka_unit_test_teardown(test_rip_high_outside_ia32e, tp_teardown),

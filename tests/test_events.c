@@ -20,7 +20,6 @@ static int setup(void **unused)
 	return 0;
 }
 
-
 /* SMIs collapse into one pending SMI, blocked in SMM, delivered after. */
 static void test_smi_pending_collapses(void **unused)
 {
@@ -216,15 +215,23 @@ static void test_priority_and_shutdown(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_smi_pending_collapses, setup, tp_teardown),
+		cmocka_unit_test_setup_teardown(test_smi_pending_collapses, setup,
+						tp_teardown),
 		cmocka_unit_test_setup_teardown(test_init_latched, setup, tp_teardown),
-		cmocka_unit_test_setup_teardown(test_init_blocked_in_vmx_root, setup, tp_teardown),
-		cmocka_unit_test_setup_teardown(test_nmi_unmasked_at_smi, setup, tp_teardown),
-		cmocka_unit_test_setup_teardown(test_nmi_masked_at_smi, setup, tp_teardown),
-		cmocka_unit_test_setup_teardown(test_interrupt_shadow, setup, tp_teardown),
-		cmocka_unit_test_setup_teardown(test_priority_and_shutdown, setup, tp_teardown),
-		cmocka_unit_test_setup_teardown(test_interrupt_shadow_normalized, setup, tp_teardown),
-		cmocka_unit_test_setup_teardown(test_nmi_waits_for_shadow, setup, tp_teardown),
+		cmocka_unit_test_setup_teardown(test_init_blocked_in_vmx_root, setup,
+						tp_teardown),
+		cmocka_unit_test_setup_teardown(test_nmi_unmasked_at_smi, setup,
+						tp_teardown),
+		cmocka_unit_test_setup_teardown(test_nmi_masked_at_smi, setup,
+						tp_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt_shadow, setup,
+						tp_teardown),
+		cmocka_unit_test_setup_teardown(test_priority_and_shutdown, setup,
+						tp_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt_shadow_normalized, setup,
+						tp_teardown),
+		cmocka_unit_test_setup_teardown(test_nmi_waits_for_shadow, setup,
+						tp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,11 +70,14 @@ static void same_dpl(const struct vsmm_layout_desc *d, uint8_t *img, unsigned dp
 	for (size_t i = 0; i < 2; i++) {
 		const struct vsmm_field_desc *f = vsmm_layout_field(d, names[i]);
 		unsigned shift = f->size == 4 ? 8 : 0;
-		uint64_t a = vsmm_field_read(d, f, img) & ~((uint64_t)VSMM_SEG_DPL_MASK << shift);
+		uint64_t a = vsmm_field_read(d, f, img) &
+			     ~((uint64_t)VSMM_SEG_DPL_MASK << shift);
 
-		assert_int_equal(vsmm_field_write(d, f, img,
-						  a | (uint64_t)dpl << (VSMM_SEG_DPL_SHIFT + shift)),
-				 VSMM_OK);
+		assert_int_equal(
+			vsmm_field_write(d, f, img,
+					 a | (uint64_t)dpl
+							 << (VSMM_SEG_DPL_SHIFT + shift)),
+			VSMM_OK);
 	}
 }
 
@@ -92,8 +95,8 @@ static void agree(const struct vsmm_vcpu *v, const uint8_t *img, size_t len)
 	    w1.value != w2.value || (w1.field == NULL) != (w2.field == NULL) ||
 	    (w1.field && strcmp(w1.field, w2.field) != 0))
 		fail_msg("%s: one pass %s %s (%s at %#x, %#llx), ordered %s %s "
-			 "(%s at %#x, %#llx)", fz_context,
-			 vsmm_status_name(rc1), vsmm_reason_name(w1.reason),
+			 "(%s at %#x, %#llx)",
+			 fz_context, vsmm_status_name(rc1), vsmm_reason_name(w1.reason),
 			 w1.field ? w1.field : "-", w1.offset,
 			 (unsigned long long)w1.value, vsmm_status_name(rc2),
 			 vsmm_reason_name(w2.reason), w2.field ? w2.field : "-",
@@ -120,8 +123,8 @@ static void scenario(const uint8_t hdr[FZ_SCENARIO_BYTES])
 
 	fz_mem_reset(&mem);
 	if (!fz_scenario_decode(hdr, &mem, &sc))
-		fail_msg("scenario %02x%02x%02x%02x refused", hdr[0], hdr[1],
-			 hdr[2], hdr[3]);
+		fail_msg("scenario %02x%02x%02x%02x refused", hdr[0], hdr[1], hdr[2],
+			 hdr[3]);
 	assert_int_equal(fz_scenario_vcpu(&sc, &mem, &v), VSMM_OK);
 	if (vsmm_enter_smm(&v) != VSMM_OK)
 		return;
@@ -130,9 +133,11 @@ static void scenario(const uint8_t hdr[FZ_SCENARIO_BYTES])
 	assert_non_null(d);
 	uint64_t gpa = (uint64_t)v.state.smbase + d->area_offset;
 	assert_true(fz_mem_read_view(&mem, true, gpa, area, d->area_size));
-	snprintf(fz_context, sizeof(fz_context), "%s lm=%d layout=%s %s state=%s "
-		 "flags=%#x handler=%d", sc.model.vendor == VSMM_VENDOR_INTEL ?
-		 "intel" : "amd", sc.model.long_mode, d->name,
+	snprintf(fz_context, sizeof(fz_context),
+		 "%s lm=%d layout=%s %s state=%s "
+		 "flags=%#x handler=%d",
+		 sc.model.vendor == VSMM_VENDOR_INTEL ? "intel" : "amd",
+		 sc.model.long_mode, d->name,
 		 sc.semantics == VSMM_SEMANTICS_KVM ? "kvm" : "hardware",
 		 fz_state_names[sc.kind], sc.flags, sc.handler);
 	agree(&v, area, d->area_size);
@@ -163,9 +168,9 @@ static void scenario(const uint8_t hdr[FZ_SCENARIO_BYTES])
 				&d->fields[next_rand() % d->nfields];
 			uint64_t old = vsmm_field_read(d, f, img);
 
-			assert_int_equal(vsmm_field_write(d, f, img,
-							  mutated(old, f->size)),
-					 VSMM_OK);
+			assert_int_equal(
+				vsmm_field_write(d, f, img, mutated(old, f->size)),
+				VSMM_OK);
 		}
 		/* Now and then one privilege level for CS and SS (the rules
 		 * on CPL, HLT's among them, need both to agree). */
@@ -189,7 +194,9 @@ static void test_fast_and_ordered_agree(void **unused)
 {
 	(void)unused;
 	static const uint8_t flag_sets[] = {
-		0, FZ_SC_HALTED | FZ_SC_STI_SHADOW, FZ_SC_IO_SMI | FZ_SC_NMI_MASKED,
+		0,
+		FZ_SC_HALTED | FZ_SC_STI_SHADOW,
+		FZ_SC_IO_SMI | FZ_SC_NMI_MASKED,
 	};
 
 	for (unsigned cfg = 0; cfg < FZ_CONFIG_COUNT; cfg++)
@@ -197,15 +204,17 @@ static void test_fast_and_ordered_agree(void **unused)
 			for (unsigned h = 0; h < FZ_HANDLER_COUNT; h++)
 				for (size_t f = 0; f < sizeof(flag_sets); f++) {
 					uint8_t hdr[FZ_SCENARIO_BYTES] = {
-						(uint8_t)cfg, (uint8_t)kind, flag_sets[f],
+						(uint8_t)cfg,
+						(uint8_t)kind,
+						flag_sets[f],
 						(uint8_t)(h | (kind & 3u) << 4),
 					};
 					scenario(hdr);
 				}
 	/* The series reaches both verdicts often (a test of nothing would
 	 * pass too). */
-	printf("%u images judged both ways: %u resumed, %u refused\n", agreed,
-	       resumed, refused);
+	printf("%u images judged both ways: %u resumed, %u refused\n", agreed, resumed,
+	       refused);
 	assert_true(resumed > 10000);
 	assert_true(refused > 10000);
 }

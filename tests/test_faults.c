@@ -38,18 +38,17 @@ static struct vsmm_vcpu vcpu;
 static unsigned failed_kinds[FZ_CALL_KIND_COUNT];
 static unsigned failed_pdpte_reads, runs;
 
-#define FAIL_MSG(...)                                                          \
-	do {                                                                   \
-		print_error(__VA_ARGS__);                                      \
-		print_error("  (%s, fault at callback %u)\n", fz_context,      \
-			    mem.fail_at);                                      \
-		fail();                                                        \
+#define FAIL_MSG(...) \
+	do { \
+		print_error(__VA_ARGS__); \
+		print_error("  (%s, fault at callback %u)\n", fz_context, mem.fail_at); \
+		fail(); \
 	} while (0)
 
-#define EXPECT(cond, ...)                                                      \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			FAIL_MSG(__VA_ARGS__);                                 \
+#define EXPECT(cond, ...) \
+	do { \
+		if (!(cond)) \
+			FAIL_MSG(__VA_ARGS__); \
 	} while (0)
 
 /* Scenario header bytes: config, context, flags, handler/SMBASE. */
@@ -66,8 +65,8 @@ static bool setup(uint8_t config, uint8_t kind, uint8_t flags)
 		return false;
 	if (fz_scenario_vcpu(&sc, &mem, &vcpu) != VSMM_OK)
 		FAIL_MSG("vcpu_init refused\n");
-	snprintf(fz_context, sizeof(fz_context), "config %#x state %s flags %#x",
-		 config, fz_state_names[kind], flags);
+	snprintf(fz_context, sizeof(fz_context), "config %#x state %s flags %#x", config,
+		 fz_state_names[kind], flags);
 	return true;
 }
 
@@ -106,8 +105,7 @@ static unsigned failed_index(void)
 /* SMI                                                                  */
 /* ------------------------------------------------------------------ */
 
-static void smi_fault_run(uint8_t config, uint8_t kind, uint8_t flags,
-			  unsigned n)
+static void smi_fault_run(uint8_t config, uint8_t kind, uint8_t flags, unsigned n)
 {
 	static struct vsmm_vcpu before;
 	const char *diff;
@@ -130,20 +128,21 @@ static void smi_fault_run(uint8_t config, uint8_t kind, uint8_t flags,
 	 * puts the platform back in the normal address space (issue 14.2). */
 	if (mem.log[at].kind == FZ_CALL_WRITE && at + 2 == mem.nlog) {
 		EXPECT(mem.log[at + 1].kind == FZ_CALL_SMM_CHANGED &&
-		       !mem.log[at + 1].smm,
+			       !mem.log[at + 1].smm,
 		       "a failed SMI write was followed by callback kind %u\n",
 		       (unsigned)mem.log[at + 1].kind);
 	} else {
-		EXPECT(at + 1 == mem.nlog, "SMI went on after callback %u failed "
-		       "(%u callbacks)\n", at + 1, mem.nlog);
+		EXPECT(at + 1 == mem.nlog,
+		       "SMI went on after callback %u failed "
+		       "(%u callbacks)\n",
+		       at + 1, mem.nlog);
 	}
 
 	/* Consistent: the platform works again, the same vCPU takes the
 	 * SMI and gives the context back on RSM. */
 	mem.fail_at = 0;
 	rc = vsmm_enter_smm(&vcpu);
-	EXPECT(rc == VSMM_OK, "SMI retry after a failed SMI: %s\n",
-	       vsmm_status_name(rc));
+	EXPECT(rc == VSMM_OK, "SMI retry after a failed SMI: %s\n", vsmm_status_name(rc));
 	rc = vsmm_leave_smm(&vcpu);
 	EXPECT(rc == VSMM_OK, "RSM after the retried SMI: %s (%s)\n",
 	       vsmm_status_name(rc), vsmm_reason_name(vcpu.last_shutdown.reason));
@@ -178,12 +177,9 @@ static enum vsmm_reason reason_for(const struct fz_call *c)
 	switch (c->kind) {
 	case FZ_CALL_READ:
 		return c->smm ? VSMM_REASON_SMRAM_READ : VSMM_REASON_PDPTE_READ;
-	case FZ_CALL_NESTED_ENTER:
-		return VSMM_REASON_NESTED_REENTRY;
-	case FZ_CALL_SMM_CHANGED:
-		return VSMM_REASON_SMM_CHANGED;
-	default:
-		return VSMM_REASON_COUNT; /* RSM never writes or leaves L2 */
+	case FZ_CALL_NESTED_ENTER: return VSMM_REASON_NESTED_REENTRY;
+	case FZ_CALL_SMM_CHANGED: return VSMM_REASON_SMM_CHANGED;
+	default: return VSMM_REASON_COUNT; /* RSM never writes or leaves L2 */
 	}
 }
 
@@ -199,15 +195,16 @@ static void check_rsm_aftermath(unsigned at, bool reentered)
 	}
 	/* A guest re-entered before the failure must not stay in L2: the
 	 * shutdown belongs to L1 (spec 3.2 step 7). */
-	EXPECT(forced_out == reentered, "nested guest re-entered=%d, forced "
-	       "out again=%d\n", reentered, forced_out);
+	EXPECT(forced_out == reentered,
+	       "nested guest re-entered=%d, forced "
+	       "out again=%d\n",
+	       reentered, forced_out);
 	for (unsigned i = 0; i < at; i++)
 		EXPECT(mem.log[i].kind != FZ_CALL_SMM_CHANGED,
 		       "RSM switched the address space before failing\n");
 }
 
-static void rsm_fault_run(uint8_t config, uint8_t kind, uint8_t flags,
-			  unsigned n)
+static void rsm_fault_run(uint8_t config, uint8_t kind, uint8_t flags, unsigned n)
 {
 	static struct vsmm_vcpu before;
 	struct vsmm_cpu_state want;
@@ -266,7 +263,8 @@ static void rsm_faults(uint8_t config, uint8_t kind, uint8_t flags)
 /* Flag sets: plain; and NMI-masked + halted + I/O SMI + NMI pending (the
  * paths that record more for RSM). */
 static const uint8_t flag_sets[] = {
-	0, FZ_SC_NMI_MASKED | FZ_SC_HALTED | FZ_SC_IO_SMI | FZ_SC_NMI_PENDING,
+	0,
+	FZ_SC_NMI_MASKED | FZ_SC_HALTED | FZ_SC_IO_SMI | FZ_SC_NMI_PENDING,
 };
 
 static void sweep(void (*fn)(uint8_t, uint8_t, uint8_t))

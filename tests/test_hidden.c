@@ -39,8 +39,8 @@ static void put64(uint8_t *p, uint64_t v)
 	put32(p + 4, (uint32_t)(v >> 32));
 }
 
-static void set(const struct vsmm_layout_desc *d, uint8_t *area,
-		const char *name, uint64_t value)
+static void set(const struct vsmm_layout_desc *d, uint8_t *area, const char *name,
+		uint64_t value)
 {
 	const struct vsmm_field_desc *f = vsmm_layout_field(d, name);
 
@@ -50,14 +50,13 @@ static void set(const struct vsmm_layout_desc *d, uint8_t *area,
 
 /* A descriptor's two dwords: base, 20-bit limit, and the high dword's
  * bits 8..23 (the access-rights word of the attribute, << 8). */
-static void desc(uint8_t *gdt, unsigned sel, uint32_t base, uint32_t limit,
-		 uint32_t attr)
+static void desc(uint8_t *gdt, unsigned sel, uint32_t base, uint32_t limit, uint32_t attr)
 {
 	uint8_t *p = gdt + (sel & ~7u);
 
 	put32(p, (base & 0xffffu) << 16 | (limit & 0xffffu));
-	put32(p + 4, (base >> 16 & 0xffu) | (attr & 0xf0ffu) << 8 |
-		     (limit & 0xf0000u) | (base & 0xff000000u));
+	put32(p + 4, (base >> 16 & 0xffu) | (attr & 0xf0ffu) << 8 | (limit & 0xf0000u) |
+			     (base & 0xff000000u));
 }
 
 /* A vCPU of an Intel long-mode model under hardware semantics (the
@@ -87,8 +86,8 @@ static void long_mode_image(const struct vsmm_layout_desc *d, uint8_t *area)
 	set(d, area, "cr0", VSMM_CR0_PE | VSMM_CR0_ET | VSMM_CR0_NE | VSMM_CR0_PG);
 	set(d, area, "cr3", 0x100000);
 	set(d, area, "cr4", VSMM_CR4_PAE);
-	set(d, area, "efer", VSMM_EFER_LME | VSMM_EFER_LMA | VSMM_EFER_NXE |
-			     VSMM_EFER_SCE);
+	set(d, area, "efer",
+	    VSMM_EFER_LME | VSMM_EFER_LMA | VSMM_EFER_NXE | VSMM_EFER_SCE);
 	set(d, area, "rflags", VSMM_RFLAGS_FIXED);
 	set(d, area, "rip", 0xffffffff81000000ull);
 	set(d, area, "dr6", 0xffff0ff0u);
@@ -120,9 +119,9 @@ static void long_mode_memory(void)
 	fz_mem_poke(tv.mem, 0x102000, e, 8, false);
 	fz_mem_poke(tv.mem, 0x102008, e, 8, false);
 
-	desc(gdt, 0x08, 0, 0xfffff, 0xa09b);  /* 64-bit code, G */
-	desc(gdt, 0x10, 0, 0xfffff, 0xc093);  /* data, G, B */
-	desc(gdt, 0x18, 0x4000, 0xff, 0x82);  /* LDT, 16 bytes in IA-32e */
+	desc(gdt, 0x08, 0, 0xfffff, 0xa09b);		 /* 64-bit code, G */
+	desc(gdt, 0x10, 0, 0xfffff, 0xc093);		 /* data, G, B */
+	desc(gdt, 0x18, 0x4000, 0xff, 0x82);		 /* LDT, 16 bytes in IA-32e */
 	desc(gdt, 0x28, (uint32_t)TSS_BASE, 0x67, 0x8b); /* busy 64-bit TSS */
 	put32(gdt + 0x30, (uint32_t)(TSS_BASE >> 32));
 	fz_mem_poke(tv.mem, GDT_PHYS, gdt, sizeof(gdt), false);
@@ -195,8 +194,7 @@ static void test_long_mode_from_gdt(void **unused)
 /* Each bad descriptor is a named shutdown on the selector's field, and
  * RSM commits nothing. */
 static void expect_shutdown(const struct vsmm_layout_desc *d, const uint8_t *area,
-			    enum vsmm_reason reason, const char *field,
-			    uint64_t value)
+			    enum vsmm_reason reason, const char *field, uint64_t value)
 {
 	struct vsmm_vcpu before;
 
@@ -283,11 +281,11 @@ static void test_protected_32_ldt(void **unused)
 	fz_mem_poke(tv.mem, 0x101000 + 4, e, 4, false);
 	put32(e, 0x83);
 	fz_mem_poke(tv.mem, 0x100000, e, 4, false);
-	desc(gdt, 0x18, 0x5000, 0x1f, 0x82);       /* LDT */
-	desc(gdt, 0x20, 0x6000, 0x67, 0x8b);       /* busy 32-bit TSS */
+	desc(gdt, 0x18, 0x5000, 0x1f, 0x82); /* LDT */
+	desc(gdt, 0x20, 0x6000, 0x67, 0x8b); /* busy 32-bit TSS */
 	fz_mem_poke(tv.mem, 0x1000, gdt, sizeof(gdt), false);
 	desc(ldt, 0x08, 0x10000, 0xfffff, 0xc09b); /* 32-bit code at 64 KiB */
-	desc(ldt, 0x10, 0, 0xffff, 0x0093);        /* 64 KiB data, byte granular */
+	desc(ldt, 0x10, 0, 0xffff, 0x0093);	   /* 64 KiB data, byte granular */
 	fz_mem_poke(tv.mem, 0x5000, ldt, sizeof(ldt), false);
 
 	memset(area, 0, d->area_size);

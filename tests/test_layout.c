@@ -125,7 +125,10 @@ struct golden {
 	const char *what;
 };
 
-#define G(off, size, val) { (off), (size), trunc_to((val), (size)), #val }
+#define G(off, size, val) \
+	{ \
+		(off), (size), trunc_to((val), (size)), #val \
+	}
 #define MAX_GOLDEN 128
 
 /* ---------------------------------------------------------------------- */
@@ -386,13 +389,13 @@ static size_t golden_intel64(const struct vsmm_cpu_state *s,
 	return sizeof(rows) / sizeof(rows[0]);
 }
 
-typedef size_t golden_fn(const struct vsmm_cpu_state *,
-			 const struct vsmm_image_extras *, struct golden *);
+typedef size_t golden_fn(const struct vsmm_cpu_state *, const struct vsmm_image_extras *,
+			 struct golden *);
 
 struct layout_case {
 	enum vsmm_layout layout;
 	const char *name;
-	uint32_t revision;     /* what vsmm writes by default */
+	uint32_t revision; /* what vsmm writes by default */
 	uint32_t area_offset;
 	size_t area_size;
 	golden_fn *golden;
@@ -401,8 +404,7 @@ struct layout_case {
 static const struct layout_case cases[] = {
 	{ VSMM_LAYOUT_P6_32, "p6-32", 0x00020000u, 0xfe00u, 512, golden_p6_32 },
 	{ VSMM_LAYOUT_AMD64, "amd64", 0x00020064u, 0xfe00u, 512, golden_amd64 },
-	{ VSMM_LAYOUT_INTEL64, "intel64", 0x00020101u, 0xfc00u, 1024,
-	  golden_intel64 },
+	{ VSMM_LAYOUT_INTEL64, "intel64", 0x00020101u, 0xfc00u, 1024, golden_intel64 },
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
@@ -454,8 +456,8 @@ static void test_golden_offsets(void **unused)
 
 		fill_state(&s);
 		fill_extras(&x);
-		assert_int_equal(vsmm_image_encode(c->layout, &s, &x, area,
-						   c->area_size), VSMM_OK);
+		assert_int_equal(vsmm_image_encode(c->layout, &s, &x, area, c->area_size),
+				 VSMM_OK);
 		check_golden(c, area, g, c->golden(&s, &x, g));
 	}
 }
@@ -473,8 +475,9 @@ static void test_golden_no_extras(void **unused)
 		uint8_t area[VSMM_IMAGE_MAX];
 
 		fill_state(&s);
-		assert_int_equal(vsmm_image_encode(c->layout, &s, NULL, area,
-						   c->area_size), VSMM_OK);
+		assert_int_equal(
+			vsmm_image_encode(c->layout, &s, NULL, area, c->area_size),
+			VSMM_OK);
 		zero.revision = c->revision;
 		check_golden(c, area, g, c->golden(&s, &zero, g));
 
@@ -482,8 +485,9 @@ static void test_golden_no_extras(void **unused)
 		 * must survive decode -> encode (fuzz_codec) */
 		memset(area, 0xaa, sizeof(area));
 		zero.revision = 0;
-		assert_int_equal(vsmm_image_encode(c->layout, &s, &zero, area,
-						   c->area_size), VSMM_OK);
+		assert_int_equal(
+			vsmm_image_encode(c->layout, &s, &zero, area, c->area_size),
+			VSMM_OK);
 		assert_int_equal(le(area + idx(c, 0x7EFC), 4), 0);
 	}
 }
@@ -518,8 +522,8 @@ static void test_attr_packing(void **unused)
 	assert_int_equal(le(a + 0x190, 4), 0x00a09b00u); /* 7F90: CS attr dword */
 	assert_int_equal(le(a + 0x12c, 4), 0x00009300u); /* 7F2C: DS */
 	assert_int_equal(vsmm_image_encode(VSMM_LAYOUT_AMD64, &s, NULL, a, 512), 0);
-	assert_int_equal(le(a + 0x012, 2), 0xa09bu);     /* 7E12 */
-	assert_int_equal(le(a + 0x032, 2), 0x0093u);     /* 7E32 */
+	assert_int_equal(le(a + 0x012, 2), 0xa09bu); /* 7E12 */
+	assert_int_equal(le(a + 0x032, 2), 0x0093u); /* 7E32 */
 
 	/* decoding ignores every bit that is not an attribute */
 	memset(a, 0, sizeof(a));
@@ -606,13 +610,28 @@ static void restrict_extras(enum vsmm_layout layout, struct vsmm_image_extras *x
 static void assert_extras_equal(const struct vsmm_image_extras *a,
 				const struct vsmm_image_extras *b)
 {
-	EQ(revision); EQ(io_restart); EQ(auto_hlt_restart);
-	EQ(io_restart_rip); EQ(io_restart_rcx); EQ(io_restart_rsi);
-	EQ(io_restart_rdi); EQ(io_restart_dword); EQ(io_misc); EQ(io_mem_addr);
-	EQ(amd_nmi_mask); EQ(svm_guest_flag); EQ(svm_vmcb12_gpa);
-	EQ(svm_guest_virq); EQ(ssp); EQ(svm_guest_pat); EQ(svm_host_efer);
-	EQ(svm_host_cr4); EQ(svm_host_cr3); EQ(svm_host_cr0);
-	EQ(ept_vmx_control); EQ(en_ept_vmx_control);
+	EQ(revision);
+	EQ(io_restart);
+	EQ(auto_hlt_restart);
+	EQ(io_restart_rip);
+	EQ(io_restart_rcx);
+	EQ(io_restart_rsi);
+	EQ(io_restart_rdi);
+	EQ(io_restart_dword);
+	EQ(io_misc);
+	EQ(io_mem_addr);
+	EQ(amd_nmi_mask);
+	EQ(svm_guest_flag);
+	EQ(svm_vmcb12_gpa);
+	EQ(svm_guest_virq);
+	EQ(ssp);
+	EQ(svm_guest_pat);
+	EQ(svm_host_efer);
+	EQ(svm_host_cr4);
+	EQ(svm_host_cr3);
+	EQ(svm_host_cr0);
+	EQ(ept_vmx_control);
+	EQ(en_ept_vmx_control);
 }
 
 /* encode -> decode gives back what the layout can carry, bit for bit. */
@@ -634,12 +653,14 @@ static void test_round_trip(void **unused)
 			s.vmx_on = s.guest_mode = true;
 			s.svm_vmcb12 = rnd();
 			fill_extras(&x);
-			assert_int_equal(vsmm_image_encode(c->layout, &s, &x, area,
-							   c->area_size), VSMM_OK);
+			assert_int_equal(
+				vsmm_image_encode(c->layout, &s, &x, area, c->area_size),
+				VSMM_OK);
 			memset(&out, 0xff, sizeof(out));
 			memset(&xout, 0xff, sizeof(xout));
 			assert_int_equal(vsmm_image_decode(c->layout, area, c->area_size,
-							   &out, &xout), VSMM_OK);
+							   &out, &xout),
+					 VSMM_OK);
 			restrict_state(c->layout, &s);
 			s.smm = s.nmi_masked = s.smi_pending = false;
 			s.vmx_on = s.guest_mode = false;
@@ -710,9 +731,10 @@ static void test_detect_own_images(void **unused)
 
 		fill_state(&s);
 		assert_int_equal(vsmm_image_encode(cases[k].layout, &s, NULL, area,
-						   cases[k].area_size), VSMM_OK);
-		assert_int_equal(vsmm_layout_detect(area, cases[k].area_size, &got,
-						    NULL), VSMM_OK);
+						   cases[k].area_size),
+				 VSMM_OK);
+		assert_int_equal(vsmm_layout_detect(area, cases[k].area_size, &got, NULL),
+				 VSMM_OK);
 		assert_int_equal(got, cases[k].layout);
 	}
 }
@@ -722,7 +744,9 @@ static void test_bad_arguments(void **unused)
 	(void)unused;
 	static const size_t bad_lens[] = { 0, 1, 256, 511, 513, 1023, 1025, 4096 };
 	static const enum vsmm_layout bad_layouts[] = {
-		VSMM_LAYOUT_AUTO, VSMM_LAYOUT_COUNT, (enum vsmm_layout)-1,
+		VSMM_LAYOUT_AUTO,
+		VSMM_LAYOUT_COUNT,
+		(enum vsmm_layout) - 1,
 		(enum vsmm_layout)1000,
 	};
 	uint8_t area[4096] = { 0 };
@@ -739,10 +763,12 @@ static void test_bad_arguments(void **unused)
 		enum vsmm_layout l = cases[k].layout;
 		size_t n = cases[k].area_size;
 		for (size_t i = 0; i < sizeof(bad_lens) / sizeof(bad_lens[0]); i++) {
-			assert_int_equal(vsmm_image_encode(l, &s, NULL, area, bad_lens[i]),
-					 VSMM_E_BUFSIZE);
-			assert_int_equal(vsmm_image_decode(l, area, bad_lens[i], &s, NULL),
-					 VSMM_E_BUFSIZE);
+			assert_int_equal(
+				vsmm_image_encode(l, &s, NULL, area, bad_lens[i]),
+				VSMM_E_BUFSIZE);
+			assert_int_equal(
+				vsmm_image_decode(l, area, bad_lens[i], &s, NULL),
+				VSMM_E_BUFSIZE);
 		}
 		/* the other family's size is wrong too */
 		size_t other = n == 512 ? 1024 : 512;
@@ -784,11 +810,14 @@ static void test_decode_random(void **unused)
 			for (size_t i = 0; i < c->area_size; i++)
 				area[i] = (uint8_t)rnd();
 			assert_int_equal(vsmm_image_decode(c->layout, area, c->area_size,
-							   &s1, &x1), VSMM_OK);
+							   &s1, &x1),
+					 VSMM_OK);
 			assert_int_equal(vsmm_image_encode(c->layout, &s1, &x1, again,
-							   c->area_size), VSMM_OK);
+							   c->area_size),
+					 VSMM_OK);
 			assert_int_equal(vsmm_image_decode(c->layout, again, c->area_size,
-							   &s2, &x2), VSMM_OK);
+							   &s2, &x2),
+					 VSMM_OK);
 			TP_ASSERT_SAME_STATE(&s1, &s2);
 			assert_extras_equal(&x1, &x2);
 		}
@@ -808,11 +837,11 @@ static void test_intel64_without_extension(void **unused)
 	uint8_t area[1024];
 
 	fill_state(&s);
-	assert_int_equal(vsmm_image_encode(VSMM_LAYOUT_INTEL64, &s, NULL, area,
-					   1024), VSMM_OK);
+	assert_int_equal(vsmm_image_encode(VSMM_LAYOUT_INTEL64, &s, NULL, area, 1024),
+			 VSMM_OK);
 	put_le(area + 0x8c, 4, 0); /* 7C8C */
-	assert_int_equal(vsmm_image_decode(VSMM_LAYOUT_INTEL64, area, 1024, &out,
-					   NULL), VSMM_OK);
+	assert_int_equal(vsmm_image_decode(VSMM_LAYOUT_INTEL64, area, 1024, &out, NULL),
+			 VSMM_OK);
 	assert_true(out.rip == s.rip);
 	assert_true(out.cr0 == s.cr0);
 	assert_true(out.gdtr.base == s.gdtr.base);
@@ -885,8 +914,8 @@ static void test_field_read(void **unused)
 
 		fill_state(&s);
 		fill_extras(&x);
-		assert_int_equal(vsmm_image_encode(c->layout, &s, &x, area,
-						   c->area_size), VSMM_OK);
+		assert_int_equal(vsmm_image_encode(c->layout, &s, &x, area, c->area_size),
+				 VSMM_OK);
 		n = c->golden(&s, &x, g);
 		for (size_t i = 0; i < d->nfields; i++) {
 			for (size_t j = 0; j < n; j++) {
@@ -988,9 +1017,11 @@ static void test_extras_table(void **unused)
 		struct vsmm_cpu_state st, back;
 
 		vsmm_cpu_state_reset(&st);
-		for (size_t i = 0; i < sizeof(extras_rows) / sizeof(extras_rows[0]); i++) {
-			const char *name = strcmp(extras_rows[i].member, "revision") ?
-					   extras_rows[i].member : "smm_revision";
+		for (size_t i = 0; i < sizeof(extras_rows) / sizeof(extras_rows[0]);
+		     i++) {
+			const char *name = strcmp(extras_rows[i].member, "revision")
+						   ? extras_rows[i].member
+						   : "smm_revision";
 			const struct vsmm_field_desc *f = vsmm_layout_field(d, name);
 			struct vsmm_image_extras x, y;
 			uint64_t pattern = 0x8070605040302011ull;
@@ -998,17 +1029,20 @@ static void test_extras_table(void **unused)
 			memset(&x, 0, sizeof(x));
 			memcpy((char *)&x + extras_rows[i].off, &pattern,
 			       extras_rows[i].size);
-			assert_int_equal(vsmm_image_encode(d->layout, &st, &x, area,
-							   d->area_size), VSMM_OK);
+			assert_int_equal(
+				vsmm_image_encode(d->layout, &st, &x, area, d->area_size),
+				VSMM_OK);
 			assert_int_equal(vsmm_image_decode(d->layout, area, d->area_size,
-							   &back, &y), VSMM_OK);
+							   &back, &y),
+					 VSMM_OK);
 			if (!f) {
 				assert_int_equal(extras_get(&y, i), 0);
 				continue;
 			}
 			size_t n = f->size < extras_rows[i].size ? f->size
 								 : extras_rows[i].size;
-			uint64_t want = n == 8 ? pattern : pattern & ((1ull << (8 * n)) - 1);
+			uint64_t want = n == 8 ? pattern
+					       : pattern & ((1ull << (8 * n)) - 1);
 			assert_int_equal(vsmm_field_read(d, f, area), want);
 			assert_int_equal(extras_get(&y, i), want);
 		}

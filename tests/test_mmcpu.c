@@ -33,50 +33,121 @@ enum { E_SUCCESS = 0, E_INVALID = 2, E_UNSUPPORTED = 3, E_NOT_FOUND = 14 };
 
 /* SMRAM_SAVE_STATE_MAP32 (Intel) == QEMU_SMRAM_SAVE_STATE_MAP32 */
 enum {
-	X86_SMMRevId = 0x7EFC, X86_IOMemAddr = 0x7FA0, X86_IOMisc = 0x7FA4,
-	X86_ES = 0x7FA8, X86_CS = 0x7FAC, X86_SS = 0x7FB0, X86_DS = 0x7FB4,
-	X86_FS = 0x7FB8, X86_GS = 0x7FBC, X86_TR = 0x7FC4, X86_DR7 = 0x7FC8,
-	X86_DR6 = 0x7FCC, X86_EAX = 0x7FD0, X86_ECX = 0x7FD4, X86_EDX = 0x7FD8,
-	X86_EBX = 0x7FDC, X86_ESP = 0x7FE0, X86_EBP = 0x7FE4, X86_ESI = 0x7FE8,
-	X86_EDI = 0x7FEC, X86_EIP = 0x7FF0, X86_EFLAGS = 0x7FF4,
-	X86_CR3 = 0x7FF8, X86_CR0 = 0x7FFC,
+	X86_SMMRevId = 0x7EFC,
+	X86_IOMemAddr = 0x7FA0,
+	X86_IOMisc = 0x7FA4,
+	X86_ES = 0x7FA8,
+	X86_CS = 0x7FAC,
+	X86_SS = 0x7FB0,
+	X86_DS = 0x7FB4,
+	X86_FS = 0x7FB8,
+	X86_GS = 0x7FBC,
+	X86_TR = 0x7FC4,
+	X86_DR7 = 0x7FC8,
+	X86_DR6 = 0x7FCC,
+	X86_EAX = 0x7FD0,
+	X86_ECX = 0x7FD4,
+	X86_EDX = 0x7FD8,
+	X86_EBX = 0x7FDC,
+	X86_ESP = 0x7FE0,
+	X86_EBP = 0x7FE4,
+	X86_ESI = 0x7FE8,
+	X86_EDI = 0x7FEC,
+	X86_EIP = 0x7FF0,
+	X86_EFLAGS = 0x7FF4,
+	X86_CR3 = 0x7FF8,
+	X86_CR0 = 0x7FFC,
 };
 
 /* SMRAM_SAVE_STATE_MAP64 (Intel) */
 enum {
-	I64_GdtBaseHiDword = 0x7DD0, I64_LdtBaseHiDword = 0x7DD4,
-	I64_IdtBaseHiDword = 0x7DD8, I64_CR4 = 0x7E40,
-	I64_GdtBaseLoDword = 0x7E8C, I64_IdtBaseLoDword = 0x7E94,
-	I64_LdtBaseLoDword = 0x7E9C, I64_SMMRevId = 0x7EFC,
-	I64_R15 = 0x7F1C, I64_R14 = I64_R15 + 8, I64_R13 = I64_R14 + 8,
-	I64_R12 = I64_R13 + 8, I64_R11 = I64_R12 + 8, I64_R10 = I64_R11 + 8,
-	I64_R9 = I64_R10 + 8, I64_R8 = I64_R9 + 8, I64_RAX = I64_R8 + 8,
-	I64_RCX = I64_RAX + 8, I64_RDX = I64_RCX + 8, I64_RBX = I64_RDX + 8,
-	I64_RSP = I64_RBX + 8, I64_RBP = I64_RSP + 8, I64_RSI = I64_RBP + 8,
-	I64_RDI = I64_RSI + 8, I64_IOMemAddr = I64_RDI + 8, /* 7F9C */
-	I64_IOMisc = 0x7FA4, I64_ES = 0x7FA8, I64_CS = 0x7FAC, I64_SS = 0x7FB0,
-	I64_DS = 0x7FB4, I64_FS = 0x7FB8, I64_GS = 0x7FBC, I64_LDTR = 0x7FC0,
-	I64_TR = 0x7FC4, I64_DR7 = 0x7FC8, I64_DR6 = 0x7FD0, I64_RIP = 0x7FD8,
-	I64_EFER = 0x7FE0, I64_RFLAGS = 0x7FE8, I64_CR3 = 0x7FF0,
+	I64_GdtBaseHiDword = 0x7DD0,
+	I64_LdtBaseHiDword = 0x7DD4,
+	I64_IdtBaseHiDword = 0x7DD8,
+	I64_CR4 = 0x7E40,
+	I64_GdtBaseLoDword = 0x7E8C,
+	I64_IdtBaseLoDword = 0x7E94,
+	I64_LdtBaseLoDword = 0x7E9C,
+	I64_SMMRevId = 0x7EFC,
+	I64_R15 = 0x7F1C,
+	I64_R14 = I64_R15 + 8,
+	I64_R13 = I64_R14 + 8,
+	I64_R12 = I64_R13 + 8,
+	I64_R11 = I64_R12 + 8,
+	I64_R10 = I64_R11 + 8,
+	I64_R9 = I64_R10 + 8,
+	I64_R8 = I64_R9 + 8,
+	I64_RAX = I64_R8 + 8,
+	I64_RCX = I64_RAX + 8,
+	I64_RDX = I64_RCX + 8,
+	I64_RBX = I64_RDX + 8,
+	I64_RSP = I64_RBX + 8,
+	I64_RBP = I64_RSP + 8,
+	I64_RSI = I64_RBP + 8,
+	I64_RDI = I64_RSI + 8,
+	I64_IOMemAddr = I64_RDI + 8, /* 7F9C */
+	I64_IOMisc = 0x7FA4,
+	I64_ES = 0x7FA8,
+	I64_CS = 0x7FAC,
+	I64_SS = 0x7FB0,
+	I64_DS = 0x7FB4,
+	I64_FS = 0x7FB8,
+	I64_GS = 0x7FBC,
+	I64_LDTR = 0x7FC0,
+	I64_TR = 0x7FC4,
+	I64_DR7 = 0x7FC8,
+	I64_DR6 = 0x7FD0,
+	I64_RIP = 0x7FD8,
+	I64_EFER = 0x7FE0,
+	I64_RFLAGS = 0x7FE8,
+	I64_CR3 = 0x7FF0,
 	I64_CR0 = 0x7FF8,
 };
 
 /* AMD_SMRAM_SAVE_STATE_MAP64 == QEMU_SMRAM_SAVE_STATE_MAP64 */
 enum {
-	A64_ES = 0x7E00, A64_CS = 0x7E10, A64_SS = 0x7E20, A64_DS = 0x7E30,
-	A64_FS = 0x7E40, A64_GS = 0x7E50, A64_GDTRLimit = 0x7E64,
-	A64_GDTRBaseLoDword = 0x7E68, A64_GDTRBaseHiDword = 0x7E6C,
-	A64_LDTR = 0x7E70, A64_LDTRLimit = 0x7E74,
-	A64_LDTRBaseLoDword = 0x7E78, A64_LDTRBaseHiDword = 0x7E7C,
-	A64_IDTRLimit = 0x7E84, A64_IDTRBaseLoDword = 0x7E88,
-	A64_IDTRBaseHiDword = 0x7E8C, A64_TR = 0x7E90, A64_IO_DWord = 0x7EC0,
-	A64_SMMRevId = 0x7EFC, A64_CR4 = 0x7F48, A64_CR3 = 0x7F50,
-	A64_CR0 = 0x7F58, A64_DR7 = 0x7F60, A64_DR6 = 0x7F68,
-	A64_RFLAGS = 0x7F70, A64_RIP = 0x7F78, A64_R15 = 0x7F80,
-	A64_R14 = 0x7F88, A64_R13 = 0x7F90, A64_R12 = 0x7F98, A64_R11 = 0x7FA0,
-	A64_R10 = 0x7FA8, A64_R9 = 0x7FB0, A64_R8 = 0x7FB8, A64_RDI = 0x7FC0,
-	A64_RSI = 0x7FC8, A64_RBP = 0x7FD0, A64_RSP = 0x7FD8, A64_RBX = 0x7FE0,
-	A64_RDX = 0x7FE8, A64_RCX = 0x7FF0, A64_RAX = 0x7FF8,
+	A64_ES = 0x7E00,
+	A64_CS = 0x7E10,
+	A64_SS = 0x7E20,
+	A64_DS = 0x7E30,
+	A64_FS = 0x7E40,
+	A64_GS = 0x7E50,
+	A64_GDTRLimit = 0x7E64,
+	A64_GDTRBaseLoDword = 0x7E68,
+	A64_GDTRBaseHiDword = 0x7E6C,
+	A64_LDTR = 0x7E70,
+	A64_LDTRLimit = 0x7E74,
+	A64_LDTRBaseLoDword = 0x7E78,
+	A64_LDTRBaseHiDword = 0x7E7C,
+	A64_IDTRLimit = 0x7E84,
+	A64_IDTRBaseLoDword = 0x7E88,
+	A64_IDTRBaseHiDword = 0x7E8C,
+	A64_TR = 0x7E90,
+	A64_IO_DWord = 0x7EC0,
+	A64_SMMRevId = 0x7EFC,
+	A64_CR4 = 0x7F48,
+	A64_CR3 = 0x7F50,
+	A64_CR0 = 0x7F58,
+	A64_DR7 = 0x7F60,
+	A64_DR6 = 0x7F68,
+	A64_RFLAGS = 0x7F70,
+	A64_RIP = 0x7F78,
+	A64_R15 = 0x7F80,
+	A64_R14 = 0x7F88,
+	A64_R13 = 0x7F90,
+	A64_R12 = 0x7F98,
+	A64_R11 = 0x7FA0,
+	A64_R10 = 0x7FA8,
+	A64_R9 = 0x7FB0,
+	A64_R8 = 0x7FB8,
+	A64_RDI = 0x7FC0,
+	A64_RSI = 0x7FC8,
+	A64_RBP = 0x7FD0,
+	A64_RSP = 0x7FD8,
+	A64_RBX = 0x7FE0,
+	A64_RDX = 0x7FE8,
+	A64_RCX = 0x7FF0,
+	A64_RAX = 0x7FF8,
 };
 
 /* ---------------------------------------------------------------------- */
@@ -92,12 +163,12 @@ struct entry {
 #define R8_15(M, W) \
 	[30] = { 0, 8, 0, M##_R8, M##_R8 + 4, W }, \
 	[31] = { 0, 8, 0, M##_R9, M##_R9 + 4, W }, \
-	[32] = { 0, 8, 0, M##_R10, M##_R10 + 4, W }, \
-	[33] = { 0, 8, 0, M##_R11, M##_R11 + 4, W }, \
-	[34] = { 0, 8, 0, M##_R12, M##_R12 + 4, W }, \
-	[35] = { 0, 8, 0, M##_R13, M##_R13 + 4, W }, \
-	[36] = { 0, 8, 0, M##_R14, M##_R14 + 4, W }, \
-	[37] = { 0, 8, 0, M##_R15, M##_R15 + 4, W }
+	[32] = { 0, 8, 0, M##_R10, M##_R10 + 4, W }, [33] = { 0,       8,	    0, \
+							      M##_R11, M##_R11 + 4, W }, \
+	[34] = { 0, 8, 0, M##_R12, M##_R12 + 4, W }, [35] = { 0,       8,	    0, \
+							      M##_R13, M##_R13 + 4, W }, \
+	[36] = { 0, 8, 0, M##_R14, M##_R14 + 4, W }, [37] = { 0,       8,	    0, \
+							      M##_R15, M##_R15 + 4, W }
 
 /* IntelMmSaveState.c mCpuWidthOffset[], by register number. */
 static const struct entry intel_tab[55] = {
@@ -208,8 +279,8 @@ static bool indexed(uint32_t reg)
 
 struct img {
 	uint8_t b[1024];
-	size_t len;      /* 512 or 1024 */
-	unsigned first;  /* 0x7C00 or 0x7E00 */
+	size_t len;	/* 512 or 1024 */
+	unsigned first; /* 0x7C00 or 0x7E00 */
 };
 
 static uint8_t *at(struct img *m, int off)
@@ -241,8 +312,8 @@ static int lma_of(enum vsmm_mm_flavour f, struct img *m, int caller_lma)
 }
 
 /* MmSaveStateReadRegisterByIndex / ReadSaveStateRegisterByIndex. */
-static int oracle_read(enum vsmm_mm_flavour f, struct img *m, int lma,
-		       uint32_t reg, size_t width, uint8_t *out)
+static int oracle_read(enum vsmm_mm_flavour f, struct img *m, int lma, uint32_t reg,
+		       size_t width, uint8_t *out)
 {
 	const struct entry *e;
 
@@ -268,8 +339,8 @@ static int oracle_read(enum vsmm_mm_flavour f, struct img *m, int lma,
 }
 
 /* MmSaveStateWriteRegister (LMA, IO and PROCESSOR_ID are tested apart). */
-static int oracle_write(enum vsmm_mm_flavour f, struct img *m, int lma,
-			uint32_t reg, size_t width, const uint8_t *in)
+static int oracle_write(enum vsmm_mm_flavour f, struct img *m, int lma, uint32_t reg,
+			size_t width, const uint8_t *in)
 {
 	const struct entry *e;
 
@@ -340,13 +411,13 @@ static void sweep(enum vsmm_mm_flavour f, size_t len, uint32_t revision,
 		if (reg == 512 || reg == 513 || reg == 514)
 			continue; /* pseudo-registers: their own tests */
 		const struct entry *e = indexed(reg) ? &table_of(f)[reg] : NULL;
-		size_t natural = !e ? 0 : lma == 32 ? (size_t)e->width32
-						    : (size_t)e->width64;
+		size_t natural = !e	     ? 0
+				 : lma == 32 ? (size_t)e->width32
+					     : (size_t)e->width64;
 		if (vsmm_mm_register_width(&cpu, m.b, len, reg) != natural)
 			fail_msg("width %s reg %u lma %d: got %zu, want %zu",
 				 vsmm_mm_flavour_name(f), reg, lma,
-				 vsmm_mm_register_width(&cpu, m.b, len, reg),
-				 natural);
+				 vsmm_mm_register_width(&cpu, m.b, len, reg), natural);
 		for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++) {
 			size_t w = widths[wi];
 			uint8_t got[16], exp[16], in[16];
@@ -356,11 +427,13 @@ static void sweep(enum vsmm_mm_flavour f, size_t len, uint32_t revision,
 			int st_exp = oracle_read(f, &m, lma, reg, w, exp);
 			int st = vsmm_mm_read_save_state(&cpu, m.b, len, reg, w, got);
 			if (st != st_exp || memcmp(got, exp, sizeof(got)) != 0)
-				fail_msg("read %s reg %u width %zu lma %d: got %s, want %s%s",
-					 vsmm_mm_flavour_name(f), reg, w, lma,
-					 vsmm_efi_status_name(st),
-					 vsmm_efi_status_name(st_exp),
-					 memcmp(got, exp, sizeof(got)) ? " (bytes differ)" : "");
+				fail_msg(
+					"read %s reg %u width %zu lma %d: got %s, want %s%s",
+					vsmm_mm_flavour_name(f), reg, w, lma,
+					vsmm_efi_status_name(st),
+					vsmm_efi_status_name(st_exp),
+					memcmp(got, exp, sizeof(got)) ? " (bytes differ)"
+								      : "");
 
 			for (size_t i = 0; i < sizeof(in); i++)
 				in[i] = rnd8();
@@ -369,11 +442,13 @@ static void sweep(enum vsmm_mm_flavour f, size_t len, uint32_t revision,
 			st_exp = oracle_write(f, &want, lma, reg, w, in);
 			st = vsmm_mm_write_save_state(&cpu, mine.b, len, reg, w, in);
 			if (st != st_exp || memcmp(mine.b, want.b, len) != 0)
-				fail_msg("write %s reg %u width %zu lma %d: got %s, want %s%s",
-					 vsmm_mm_flavour_name(f), reg, w, lma,
-					 vsmm_efi_status_name(st),
-					 vsmm_efi_status_name(st_exp),
-					 memcmp(mine.b, want.b, len) ? " (image differs)" : "");
+				fail_msg(
+					"write %s reg %u width %zu lma %d: got %s, want %s%s",
+					vsmm_mm_flavour_name(f), reg, w, lma,
+					vsmm_efi_status_name(st),
+					vsmm_efi_status_name(st_exp),
+					memcmp(mine.b, want.b, len) ? " (image differs)"
+								    : "");
 		}
 	}
 }
@@ -433,14 +508,16 @@ static void test_spot_values(void **s)
 	memcpy(&a[0x7E88 - 0x7E00], idt, 8);
 	a[0x7EFC - 0x7E00] = 0x64;
 	a[0x7EFE - 0x7E00] = 0x02;
-	assert_int_equal(vsmm_mm_read_save_state(&amd, a, 512, VSMM_MM_REG_IDTBASE, 8, &v),
-			 VSMM_EFI_SUCCESS);
+	assert_int_equal(
+		vsmm_mm_read_save_state(&amd, a, 512, VSMM_MM_REG_IDTBASE, 8, &v),
+		VSMM_EFI_SUCCESS);
 	uint8_t *vb = (uint8_t *)&v;
 	const uint8_t amd_want[8] = { 0x88, 0x77, 0x66, 0x55, 0x88, 0x77, 0x66, 0x55 };
 	assert_memory_equal(vb, amd_want, 8);
 	v = 0;
-	assert_int_equal(vsmm_mm_read_save_state(&ovmf, a, 512, VSMM_MM_REG_IDTBASE, 8, &v),
-			 VSMM_EFI_SUCCESS);
+	assert_int_equal(
+		vsmm_mm_read_save_state(&ovmf, a, 512, VSMM_MM_REG_IDTBASE, 8, &v),
+		VSMM_EFI_SUCCESS);
 	assert_memory_equal(vb, idt, 8);
 
 	/* Intel: GDT base low dword at 7E8C, high dword at 7DD0. */
@@ -458,9 +535,11 @@ static void test_spot_values(void **s)
 	assert_int_equal(vsmm_mm_write_save_state(&intel, i64, 1024, 7, 2, &v),
 			 VSMM_EFI_UNSUPPORTED);
 	/* Intel with LMA 64 needs the 1024-byte map. */
-	assert_int_equal(vsmm_mm_read_save_state(&(struct vsmm_mm_cpu){ .flavour = VSMM_MM_INTEL, .lma = 64 },
-						 a, 512, VSMM_MM_REG_RAX, 8, &v),
-			 VSMM_EFI_INVALID_PARAMETER);
+	assert_int_equal(
+		vsmm_mm_read_save_state(
+			&(struct vsmm_mm_cpu){ .flavour = VSMM_MM_INTEL, .lma = 64 }, a,
+			512, VSMM_MM_REG_RAX, 8, &v),
+		VSMM_EFI_INVALID_PARAMETER);
 }
 
 static void test_lma_and_processor_id(void **s)
@@ -486,8 +565,9 @@ static void test_lma_and_processor_id(void **s)
 	cpu.lma = 0;
 	for (size_t w = 0; w <= 9; w++)
 		if (w != 1)
-			assert_int_equal(vsmm_mm_read_save_state(&cpu, a, 1024, 513, w, idb),
-					 VSMM_EFI_INVALID_PARAMETER);
+			assert_int_equal(
+				vsmm_mm_read_save_state(&cpu, a, 1024, 513, w, idb),
+				VSMM_EFI_INVALID_PARAMETER);
 	/* AMD: always 64, even on a 32-bit revision. */
 	cpu.flavour = VSMM_MM_AMD;
 	assert_int_equal(vsmm_mm_read_save_state(&cpu, a, 512, 513, 1, &lma), 0);
@@ -572,28 +652,33 @@ static void test_io_intel(void **s)
 	for (uint32_t type = 0; type < 16; type++) {
 		for (uint32_t len = 0; len < 8; len++) {
 			for (uint32_t flag = 0; flag < 2; flag++) {
-				uint32_t misc = 0x00b2u << 16 | type << 4 | len << 1 | flag;
-				bool ok = flag && (type_of[type] == 1 || type_of[type] == 2) &&
+				uint32_t misc = 0x00b2u << 16 | type << 4 | len << 1 |
+						flag;
+				bool ok = flag &&
+					  (type_of[type] == 1 || type_of[type] == 2) &&
 					  bytes_of[len] != 0;
 
 				put32(&a[0x7FA4 - 0x7C00], misc);
 				memset(&io, 0xAA, sizeof(io));
 				int st = vsmm_mm_read_save_state(&cpu, a, 1024, 512,
 								 sizeof(io), &io);
-				assert_int_equal(st, ok ? VSMM_EFI_SUCCESS : VSMM_EFI_NOT_FOUND);
+				assert_int_equal(st, ok ? VSMM_EFI_SUCCESS
+							: VSMM_EFI_NOT_FOUND);
 				if (!ok)
 					continue;
 				assert_int_equal(io.io_port, 0xb2);
 				assert_int_equal(io.io_type, type_of[type]);
 				assert_int_equal(io.io_width, wenum_of[len]);
 				uint64_t data = 0x8877665544332211ull &
-						(bytes_of[len] == 4 ? 0xffffffffull :
-						 bytes_of[len] == 2 ? 0xffffull : 0xffull);
+						(bytes_of[len] == 4   ? 0xffffffffull
+						 : bytes_of[len] == 2 ? 0xffffull
+								      : 0xffull);
 				assert_int_equal(io.io_data, data);
 				/* The buffer must hold the whole structure. */
-				assert_int_equal(vsmm_mm_read_save_state(&cpu, a, 1024, 512,
-									 sizeof(io) - 1, &io),
-						 VSMM_EFI_INVALID_PARAMETER);
+				assert_int_equal(
+					vsmm_mm_read_save_state(&cpu, a, 1024, 512,
+								sizeof(io) - 1, &io),
+					VSMM_EFI_INVALID_PARAMETER);
 			}
 		}
 	}
@@ -628,8 +713,9 @@ static void test_io_amd_ovmf(void **s)
 		uint64_t mask = wenum == 0 ? 0xff : wenum == 1 ? 0xffff : 0xffffffffull;
 		assert_int_equal(io.io_data, 0x8877665544332211ull & mask);
 		/* OVMF (202302) never reports IO. */
-		assert_int_equal(vsmm_mm_read_save_state(&ovmf, a, 512, 512, sizeof(io), &io),
-				 VSMM_EFI_NOT_FOUND);
+		assert_int_equal(
+			vsmm_mm_read_save_state(&ovmf, a, 512, 512, sizeof(io), &io),
+			VSMM_EFI_NOT_FOUND);
 	}
 }
 
@@ -660,7 +746,8 @@ static void test_names(void **s)
 	assert_null(vsmm_mm_register_name(47));
 
 	assert_string_equal(vsmm_efi_status_name(VSMM_EFI_NOT_FOUND), "EFI_NOT_FOUND");
-	assert_string_equal(vsmm_efi_status_name(VSMM_EFI_UNSUPPORTED), "EFI_UNSUPPORTED");
+	assert_string_equal(vsmm_efi_status_name(VSMM_EFI_UNSUPPORTED),
+			    "EFI_UNSUPPORTED");
 	assert_string_equal(vsmm_efi_status_name(VSMM_EFI_INVALID_PARAMETER),
 			    "EFI_INVALID_PARAMETER");
 	assert_string_equal(vsmm_efi_status_name(VSMM_EFI_SUCCESS), "EFI_SUCCESS");

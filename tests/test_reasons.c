@@ -40,14 +40,14 @@ struct scenario {
 	enum fz_state_kind mode;
 	void (*before_smi)(struct tp_vcpu *v); /* may be NULL */
 	void (*in_smm)(struct tp_vcpu *v);     /* the handler's doing */
-	const char *field;                     /* expected field, or NULL */
-	bool image_only;                       /* vsmm_rsm_check agrees */
+	const char *field;		       /* expected field, or NULL */
+	bool image_only;		       /* vsmm_rsm_check agrees */
 };
 
-#define SET(name, expr)                                               \
-	static void name(struct tp_vcpu *v)                           \
-	{                                                             \
-		expr;                                                 \
+#define SET(name, expr) \
+	static void name(struct tp_vcpu *v) \
+	{ \
+		expr; \
 	}
 #define IMG_OR(f, bits) tp_image_set(v, f, tp_image_get(v, f) | (bits))
 #define IMG_AND(f, bits) tp_image_set(v, f, tp_image_get(v, f) & ~(uint64_t)(bits))
@@ -82,13 +82,16 @@ SET(rflags_vm, IMG_OR("rflags", VSMM_RFLAGS_VM))
 SET(cr4_vmxe, IMG_OR("cr4", VSMM_CR4_VMXE))
 SET(no_svm, v->model.features &= ~VSMM_FEAT_SVM)
 SET(svm_flag, tp_image_set(v, "svm_guest_flag", 1))
-SET(svm_flag_no_svme, tp_image_set(v, "svm_guest_flag", 1); IMG_AND("efer", VSMM_EFER_SVME))
+SET(svm_flag_no_svme, tp_image_set(v, "svm_guest_flag", 1);
+    IMG_AND("efer", VSMM_EFER_SVME))
 SET(svm_l2, v->vcpu.state.efer |= VSMM_EFER_SVME; v->vcpu.state.guest_mode = true;
-	v->vcpu.state.svm_vmcb12 = 0x5000)
+    v->vcpu.state.svm_vmcb12 = 0x5000)
 SET(fail_nested_enter, v->mem->fail_kinds = 1u << FZ_CALL_NESTED_ENTER)
 SET(fail_smm_changed, v->mem->fail_kinds = 1u << FZ_CALL_SMM_CHANGED)
 /* The resumed state against VM entry (issues 15.2 and 16). */
-#define SET_TYPE(f, t) IMG_AND(f, VSMM_SEG_TYPE_MASK); IMG_OR(f, t)
+#define SET_TYPE(f, t) \
+	IMG_AND(f, VSMM_SEG_TYPE_MASK); \
+	IMG_OR(f, t)
 SET(rip_noncanonical, tp_image_set(v, "rip", 0x0000800000000000ull))
 SET(cs_l_and_d, IMG_OR("cs_attr", VSMM_SEG_DB))
 SET(cs_base_high, tp_image_set(v, "cs_base", 0x7fffffffffff0000ull))
@@ -130,7 +133,8 @@ static const struct scenario scenarios[] = {
 	{ RS(CR0_HIGH), A, true, KVM, FZ_ST_LONG, NULL, cr0_high, "cr0", true },
 	{ RS(CR0_NW_NO_CD), I, false, KVM, FZ_ST_PM32, NULL, cr0_nw, "cr0", true },
 	{ RS(CR0_PG_NO_PE), I, true, KVM, FZ_ST_PM32, NULL, cr0_pg_no_pe, "cr0", true },
-	{ RS(CR0_PG_LME_NO_PAE), A, true, KVM, FZ_ST_LONG, NULL, cr4_no_pae, "cr0", true },
+	{ RS(CR0_PG_LME_NO_PAE), A, true, KVM, FZ_ST_LONG, NULL, cr4_no_pae, "cr0",
+	  true },
 	{ RS(CR0_VMX_FIXED), I, true, KVM, FZ_ST_LONG, vmx_on, cr0_no_ne, "cr0", true },
 	{ RS(CR3_RESERVED), I, true, KVM, FZ_ST_LONG, NULL, cr3_high, "cr3", true },
 	{ RS(CR4_RESERVED), A, true, KVM, FZ_ST_PM32, NULL, cr4_bit15, "cr4", true },
@@ -140,7 +144,8 @@ static const struct scenario scenarios[] = {
 	{ RS(CR4_PAE_IN_LM), I, true, HW, FZ_ST_LONG, NULL, cr4_no_pae, "cr4", true },
 	{ RS(EFER_RESERVED), A, true, KVM, FZ_ST_LONG, NULL, efer_bit20, "efer", true },
 	{ RS(EFER_UNSUPPORTED), I, true, KVM, FZ_ST_LONG, NULL, efer_svme, "efer", true },
-	{ RS(PDPTE_RESERVED), I, false, KVM, FZ_ST_PAE, NULL, pdpte_bit63, "pdpte2", true },
+	{ RS(PDPTE_RESERVED), I, false, KVM, FZ_ST_PAE, NULL, pdpte_bit63, "pdpte2",
+	  true },
 	{ RS(PDPTE_READ), A, true, KVM, FZ_ST_PAE, NULL, fail_pdpt_read, "cr3", false },
 	{ RS(DR6_HIGH), A, true, KVM, FZ_ST_PM32, NULL, dr6_high, "dr6", true },
 	{ RS(DR7_HIGH), I, true, HW, FZ_ST_LONG, NULL, dr7_high, "dr7", true },
@@ -148,21 +153,32 @@ static const struct scenario scenarios[] = {
 	{ RS(RFLAGS_VM_IN_LM), I, true, HW, FZ_ST_LONG, NULL, rflags_vm, "rflags", true },
 	{ RS(CR4_VMXE_IMAGE), I, true, HW, FZ_ST_LONG, NULL, cr4_vmxe, "cr4", true },
 	{ RS(SVM_NOT_SUPPORTED), A, true, KVM, FZ_ST_LONG, NULL, no_svm, NULL, false },
-	{ RS(SVM_SVME_CLEAR), A, true, KVM, FZ_ST_LONG, NULL, svm_flag_no_svme, "efer", true },
-	{ RS(NESTED_REENTRY), A, true, KVM, FZ_ST_LONG, svm_l2, fail_nested_enter, NULL, false },
-	{ RS(SMM_CHANGED), I, true, KVM, FZ_ST_PM32, NULL, fail_smm_changed, NULL, false },
-	{ RS(RIP_NONCANONICAL), A, true, KVM, FZ_ST_LONG, NULL, rip_noncanonical, "rip", true },
+	{ RS(SVM_SVME_CLEAR), A, true, KVM, FZ_ST_LONG, NULL, svm_flag_no_svme, "efer",
+	  true },
+	{ RS(NESTED_REENTRY), A, true, KVM, FZ_ST_LONG, svm_l2, fail_nested_enter, NULL,
+	  false },
+	{ RS(SMM_CHANGED), I, true, KVM, FZ_ST_PM32, NULL, fail_smm_changed, NULL,
+	  false },
+	{ RS(RIP_NONCANONICAL), A, true, KVM, FZ_ST_LONG, NULL, rip_noncanonical, "rip",
+	  true },
 	{ RS(CS_L_AND_D), I, true, KVM, FZ_ST_LONG, NULL, cs_l_and_d, "cs_attr", true },
-	{ RS(SEG_BASE_HIGH), A, true, KVM, FZ_ST_REAL, NULL, cs_base_high, "cs_base", true },
-	{ RS(SEG_BASE_NONCANONICAL), I, true, KVM, FZ_ST_LONG, NULL, fs_noncanonical, "fs_base", true },
-	{ RS(DTABLE_BASE_NONCANONICAL), A, true, HW, FZ_ST_LONG, NULL, gdtr_noncanonical, "gdtr_base", true },
-	{ RS(BASE_ABOVE_4G), I, false, KVM, FZ_ST_PM32, force_amd64, fs_above_4g, "fs_base", true },
-	{ RS(SEG_LIMIT_GRANULARITY), I, true, KVM, FZ_ST_PM32, NULL, ds_limit_g, "ds_limit", true },
+	{ RS(SEG_BASE_HIGH), A, true, KVM, FZ_ST_REAL, NULL, cs_base_high, "cs_base",
+	  true },
+	{ RS(SEG_BASE_NONCANONICAL), I, true, KVM, FZ_ST_LONG, NULL, fs_noncanonical,
+	  "fs_base", true },
+	{ RS(DTABLE_BASE_NONCANONICAL), A, true, HW, FZ_ST_LONG, NULL, gdtr_noncanonical,
+	  "gdtr_base", true },
+	{ RS(BASE_ABOVE_4G), I, false, KVM, FZ_ST_PM32, force_amd64, fs_above_4g,
+	  "fs_base", true },
+	{ RS(SEG_LIMIT_GRANULARITY), I, true, KVM, FZ_ST_PM32, NULL, ds_limit_g,
+	  "ds_limit", true },
 	{ RS(CS_ATTR), A, true, KVM, FZ_ST_PM32, NULL, cs_not_present, "cs_attr", true },
 	{ RS(SS_ATTR), I, true, KVM, FZ_ST_PM32, NULL, ss_code, "ss_attr", true },
-	{ RS(DATA_SEG_ATTR), A, true, KVM, FZ_ST_PM32, NULL, ds_exec_only, "ds_attr", true },
+	{ RS(DATA_SEG_ATTR), A, true, KVM, FZ_ST_PM32, NULL, ds_exec_only, "ds_attr",
+	  true },
 	{ RS(TR_ATTR), I, true, HW, FZ_ST_LONG, NULL, tr_16bit_lm, "tr_attr", true },
-	{ RS(LDTR_ATTR), A, true, KVM, FZ_ST_PM32, NULL, ldtr_not_ldt, "ldtr_attr", true },
+	{ RS(LDTR_ATTR), A, true, KVM, FZ_ST_PM32, NULL, ldtr_not_ldt, "ldtr_attr",
+	  true },
 	{ RS(HLT_NOT_CPL0), I, true, HW, FZ_ST_PM32, halt, cpl3, "ss_attr", true },
 	{ RS(DESC_READ), I, true, HW, FZ_ST_PM16, NULL, no_records_read_fails,
 	  "ldtr_selector", false },
@@ -212,11 +228,11 @@ static void run_scenario(const struct scenario *s)
 
 	if (s->image_only) {
 		uint8_t area[VSMM_IMAGE_MAX];
-		const struct vsmm_layout_desc *d =
-			vsmm_layout_get(vsmm_vcpu_layout(&tv.vcpu));
+		const struct vsmm_layout_desc *d = vsmm_layout_get(
+			vsmm_vcpu_layout(&tv.vcpu));
 		struct vsmm_shutdown why;
-		fz_mem_read_view(tv.mem, true, tv.vcpu.state.smbase + d->area_offset, area,
-			d->area_size);
+		fz_mem_read_view(tv.mem, true, tv.vcpu.state.smbase + d->area_offset,
+				 area, d->area_size);
 		assert_int_equal(vsmm_rsm_check(&tv.vcpu, area, d->area_size, &why, NULL),
 				 VSMM_E_SHUTDOWN);
 		assert_int_equal(why.reason, s->reason);
@@ -244,7 +260,9 @@ static void test_field_of_every_layout(void **unused)
 {
 	(void)unused;
 	static const enum vsmm_layout layouts[] = {
-		VSMM_LAYOUT_P6_32, VSMM_LAYOUT_AMD64, VSMM_LAYOUT_INTEL64,
+		VSMM_LAYOUT_P6_32,
+		VSMM_LAYOUT_AMD64,
+		VSMM_LAYOUT_INTEL64,
 	};
 	unsigned named = 0;
 
@@ -254,8 +272,9 @@ static void test_field_of_every_layout(void **unused)
 				const struct scenario *s = &scenarios[k];
 				/* The handler edits s->field by name: only
 				 * where the map has a field of that name. */
-				if (!s->field || !vsmm_layout_field(
-					    vsmm_layout_get(layouts[l]), s->field))
+				if (!s->field ||
+				    !vsmm_layout_field(vsmm_layout_get(layouts[l]),
+						       s->field))
 					continue;
 				/* The SVM flag lives in the AMD64 map only. */
 				if (s->reason == RS(SVM_SVME_CLEAR) &&
@@ -299,8 +318,10 @@ static void unreachable_case(enum vsmm_reason reason)
 	struct vsmm_model m;
 	vsmm_model_preset(&m, VSMM_VENDOR_INTEL, true);
 	m.features |= VSMM_FEAT_LA57;
-	struct vsmm__cpu_view v = { .model = &m, .vmx_fixed = true,
-				    .lme_needs_pae = true, .vmxe_smm_rule = true };
+	struct vsmm__cpu_view v = { .model = &m,
+				    .vmx_fixed = true,
+				    .lme_needs_pae = true,
+				    .vmxe_smm_rule = true };
 	uint64_t cr4 = 0;
 
 	switch (reason) {
@@ -320,14 +341,15 @@ static void unreachable_case(enum vsmm_reason reason)
 		v.cr4 = VSMM_CR4_PAE;
 		cr4 = VSMM_CR4_PAE | VSMM_CR4_LA57;
 		break;
-	default:
-		fail_msg("%s is not in the unreachable list", vsmm_reason_name(reason));
+	default: fail_msg("%s is not in the unreachable list", vsmm_reason_name(reason));
 	}
 	assert_int_equal(vsmm__check_cr4_write(&v, cr4), reason);
 }
 
 static const enum vsmm_reason unreachable[] = {
-	RS(CR4_VMXE_IN_SMM), RS(CR4_PCIDE_CR3), RS(CR4_LA57_IN_LM),
+	RS(CR4_VMXE_IN_SMM),
+	RS(CR4_PCIDE_CR3),
+	RS(CR4_LA57_IN_LM),
 };
 
 static bool in_unreachable(enum vsmm_reason r)
@@ -384,7 +406,8 @@ static size_t reasons_markdown(char *buf, size_t size)
 {
 	size_t n = 0;
 
-	n += (size_t)snprintf(buf + n, size - n,
+	n += (size_t)snprintf(
+		buf + n, size - n,
 		"# Shutdown reasons\n\n"
 		"Generated from `VSMM_REASON_MAP` in `include/vsmm/vsmm.h`; do not edit.\n"
 		"Regenerate with `build/tests/test_reasons --markdown > docs/reasons.md`\n"
@@ -418,7 +441,6 @@ static void test_reasons_doc_up_to_date(void **unused)
 		fail_msg("docs/reasons.md is out of date: regenerate it with "
 			 "test_reasons --markdown");
 }
-
 
 int main(int argc, char **argv)
 {

@@ -44,12 +44,13 @@ static uint64_t pick(uint64_t mask)
 	return rnd() & mask;
 }
 
-#define RFLAGS_DEFINED 0x3f7fd5ull /* CF PF AF ZF SF TF IF DF OF IOPL NT RF VM AC VIF VIP ID */
-#define CR4_FREE (VSMM_CR4_VME | VSMM_CR4_PVI | VSMM_CR4_TSD | VSMM_CR4_DE |     \
-		  VSMM_CR4_PSE | VSMM_CR4_MCE | VSMM_CR4_PGE | VSMM_CR4_PCE |     \
-		  VSMM_CR4_OSFXSR | VSMM_CR4_OSXMMEXCPT | VSMM_CR4_UMIP |         \
-		  VSMM_CR4_FSGSBASE | VSMM_CR4_OSXSAVE | VSMM_CR4_SMEP |          \
-		  VSMM_CR4_SMAP | VSMM_CR4_PKE | VSMM_CR4_VMXE)
+#define RFLAGS_DEFINED \
+	0x3f7fd5ull /* CF PF AF ZF SF TF IF DF OF IOPL NT RF VM AC VIF VIP ID */
+#define CR4_FREE \
+	(VSMM_CR4_VME | VSMM_CR4_PVI | VSMM_CR4_TSD | VSMM_CR4_DE | VSMM_CR4_PSE | \
+	 VSMM_CR4_MCE | VSMM_CR4_PGE | VSMM_CR4_PCE | VSMM_CR4_OSFXSR | \
+	 VSMM_CR4_OSXMMEXCPT | VSMM_CR4_UMIP | VSMM_CR4_FSGSBASE | VSMM_CR4_OSXSAVE | \
+	 VSMM_CR4_SMEP | VSMM_CR4_SMAP | VSMM_CR4_PKE | VSMM_CR4_VMXE)
 
 /* CR4 bits the model allows, from the predicate itself. */
 static uint64_t cr4_allowed(const struct vsmm_model *m)
@@ -120,23 +121,24 @@ static void random_segments(struct vsmm_cpu_state *st, const struct vsmm_model *
 		struct vsmm_seg *s = &st->seg[i];
 		bool narrow = i <= VSMM_DS;
 
-		*s = (struct vsmm_seg){ .selector = (uint16_t)rnd(),
+		*s = (struct vsmm_seg){
+			.selector = (uint16_t)rnd(),
 			.attr = (uint16_t)pick(VSMM_SEG_AVL | VSMM_SEG_DB |
 					       VSMM_SEG_DPL_MASK),
-			.base = narrow ? pick(0xffffffffu) : random_address(m, wide) };
+			.base = narrow ? pick(0xffffffffu) : random_address(m, wide)
+		};
 		random_limit(s);
 	}
 	struct vsmm_seg *cs = &st->seg[VSMM_CS], *ss = &st->seg[VSMM_SS];
 	uint16_t type = code_types[rnd() % 4];
 	unsigned dpl = (type & 0x4) ? (unsigned)(rnd() % (cpl + 1)) : cpl;
 
-	cs->attr = (uint16_t)((cs->attr & ~VSMM_SEG_DPL_MASK) | VSMM_SEG_P |
-			      VSMM_SEG_S | type | dpl << VSMM_SEG_DPL_SHIFT);
+	cs->attr = (uint16_t)((cs->attr & ~VSMM_SEG_DPL_MASK) | VSMM_SEG_P | VSMM_SEG_S |
+			      type | dpl << VSMM_SEG_DPL_SHIFT);
 	if (lma && coin())
 		cs->attr = (uint16_t)((cs->attr & ~VSMM_SEG_DB) | VSMM_SEG_L);
-	ss->attr = (uint16_t)((ss->attr & ~VSMM_SEG_DPL_MASK) |
-			      VSMM_SEG_S | (coin() ? 0x3u : 0x7u) |
-			      cpl << VSMM_SEG_DPL_SHIFT);
+	ss->attr = (uint16_t)((ss->attr & ~VSMM_SEG_DPL_MASK) | VSMM_SEG_S |
+			      (coin() ? 0x3u : 0x7u) | cpl << VSMM_SEG_DPL_SHIFT);
 	if (!lma || coin())
 		ss->attr |= VSMM_SEG_P;
 	for (int i = VSMM_ES; i <= VSMM_GS; i++) {
@@ -147,9 +149,8 @@ static void random_segments(struct vsmm_cpu_state *st, const struct vsmm_model *
 		if (coin() || !pe)
 			st->seg[i].attr |= VSMM_SEG_P;
 	}
-	st->seg[VSMM_TR].attr = (uint16_t)((st->seg[VSMM_TR].attr &
-					    VSMM_SEG_DPL_MASK) | VSMM_SEG_P |
-					   (lma || coin() ? 0xbu : 0x3u));
+	st->seg[VSMM_TR].attr = (uint16_t)((st->seg[VSMM_TR].attr & VSMM_SEG_DPL_MASK) |
+					   VSMM_SEG_P | (lma || coin() ? 0xbu : 0x3u));
 	st->seg[VSMM_TR].selector &= (uint16_t)~4u;
 	random_limit(&st->seg[VSMM_TR]);
 	st->seg[VSMM_LDTR].attr = coin() ? (uint16_t)(VSMM_SEG_P | 0x2u) : 0;
@@ -158,7 +159,9 @@ static void random_segments(struct vsmm_cpu_state *st, const struct vsmm_model *
 	if (pe && (st->rflags & VSMM_RFLAGS_VM)) {
 		for (int i = VSMM_ES; i <= VSMM_GS; i++)
 			st->seg[i] = (struct vsmm_seg){ st->seg[i].selector, 0xf3u,
-				0xffffu, (uint64_t)st->seg[i].selector << 4 };
+							0xffffu,
+							(uint64_t)st->seg[i].selector
+								<< 4 };
 	}
 }
 
@@ -166,8 +169,8 @@ static enum fz_state_kind random_mode(const struct vsmm_model *m, bool wide)
 {
 	/* The modes in the order the draws have always picked them. */
 	static const enum fz_state_kind modes[] = {
-		FZ_ST_REAL, FZ_ST_PM16, FZ_ST_PM32, FZ_ST_PAE, FZ_ST_LONG,
-		FZ_ST_LONG_PCID,
+		FZ_ST_REAL, FZ_ST_PM16, FZ_ST_PM32,
+		FZ_ST_PAE,  FZ_ST_LONG, FZ_ST_LONG_PCID,
 	};
 	int n = m->long_mode && wide ? 6 : 4;
 	enum fz_state_kind mode = modes[rnd() % (unsigned)n];
@@ -227,8 +230,8 @@ static void random_nested(struct vsmm_cpu_state *st, const struct vsmm_model *m,
 	}
 }
 
-static void random_state(struct vsmm_cpu_state *st, const struct vsmm_model *m,
-			 bool wide, enum vsmm_semantics sem)
+static void random_state(struct vsmm_cpu_state *st, const struct vsmm_model *m, bool wide,
+			 enum vsmm_semantics sem)
 {
 	uint64_t word = wide ? ~0ull : 0xffffffffu;
 	enum fz_state_kind mode = random_mode(m, wide);
@@ -249,15 +252,19 @@ static void random_state(struct vsmm_cpu_state *st, const struct vsmm_model *m,
 		st->rip = random_address(m, wide);
 	else
 		st->rip &= 0xffffffffu;
-	st->gdtr = (struct vsmm_dtable){ random_address(m, wide), (uint32_t)pick(0xffff) };
-	st->idtr = (struct vsmm_dtable){ random_address(m, wide), (uint32_t)pick(0xffff) };
+	st->gdtr = (struct vsmm_dtable){ random_address(m, wide),
+					 (uint32_t)pick(0xffff) };
+	st->idtr = (struct vsmm_dtable){ random_address(m, wide),
+					 (uint32_t)pick(0xffff) };
 	/* Protected mode outside virtual-8086 runs at CPL = SS.DPL, which
 	 * CS.RPL and SS.RPL always equal (loading CS or SS makes them so). */
 	if ((st->cr0 & VSMM_CR0_PE) && !(st->rflags & VSMM_RFLAGS_VM)) {
 		uint16_t cpl = (uint16_t)((st->seg[VSMM_SS].attr & VSMM_SEG_DPL_MASK) >>
 					  VSMM_SEG_DPL_SHIFT);
-		st->seg[VSMM_CS].selector = (uint16_t)((st->seg[VSMM_CS].selector & ~3u) | cpl);
-		st->seg[VSMM_SS].selector = (uint16_t)((st->seg[VSMM_SS].selector & ~3u) | cpl);
+		st->seg[VSMM_CS].selector = (uint16_t)((st->seg[VSMM_CS].selector & ~3u) |
+						       cpl);
+		st->seg[VSMM_SS].selector = (uint16_t)((st->seg[VSMM_SS].selector & ~3u) |
+						       cpl);
 	}
 	st->smbase = (uint32_t)rnd();
 	st->nmi_masked = coin();
@@ -287,16 +294,16 @@ static void assert_architectural(const struct vsmm_cpu_state *st,
 	assert_int_equal(vsmm__check_cr4_reserved(st->cr4), 0);
 	assert_int_equal(vsmm__check_cr4_features(m, st->cr4), 0);
 	assert_int_equal(vsmm__check_cr4_pae_lm(st->cr4, st->efer), 0);
-	assert_int_equal(vsmm__check_cr3_reserved(m, st->cr3,
-						  st->cr4 & VSMM_CR4_PCIDE), 0);
+	assert_int_equal(vsmm__check_cr3_reserved(m, st->cr3, st->cr4 & VSMM_CR4_PCIDE),
+			 0);
 	assert_int_equal(vsmm__check_efer_reserved(st->efer), 0);
 	assert_int_equal(vsmm__check_efer_features(m, st->efer), 0);
 	assert_int_equal(vsmm__check_lma_consistent(st->cr0, st->cr4, st->efer), 0);
 	assert_int_equal(vsmm__check_rflags_vm_lm(st->rflags, st->efer), 0);
-	assert_int_equal(vsmm__check_cr0_vmx_fixed(st->vmx_on && !st->guest_mode,
-						   st->cr0), 0);
-	assert_int_equal(vsmm__check_cr4_vmx_fixed(st->vmx_on && !st->guest_mode,
-						   st->cr4), 0);
+	assert_int_equal(
+		vsmm__check_cr0_vmx_fixed(st->vmx_on && !st->guest_mode, st->cr0), 0);
+	assert_int_equal(
+		vsmm__check_cr4_vmx_fixed(st->vmx_on && !st->guest_mode, st->cr4), 0);
 	assert_false(st->smm);
 	assert_false(st->shutdown);
 }
@@ -344,8 +351,8 @@ static void one_iteration(enum vsmm_semantics sem, unsigned iter)
 	assert_architectural(&tv.vcpu.state, m);
 	const char *why = vmentry_check(m, &tv.vcpu.state);
 	if (why)
-		fail_msg("iteration %u: no VM entry accepts the resumed state: %s",
-			 iter, why);
+		fail_msg("iteration %u: no VM entry accepts the resumed state: %s", iter,
+			 why);
 }
 
 static void property(enum vsmm_vendor vendor, bool lm, enum vsmm_semantics sem,
@@ -355,29 +362,34 @@ static void property(enum vsmm_vendor vendor, bool lm, enum vsmm_semantics sem,
 	tp_vcpu_init(&tv, vendor, lm, sem);
 	assert_int_equal(vsmm_vcpu_layout(&tv.vcpu), expect_layout);
 	print_message("%s %s %s: %u random states\n",
-		      vendor == VSMM_VENDOR_INTEL ? "intel" : "amd",
-		      lm ? "lm" : "32-bit", sem == VSMM_SEMANTICS_KVM ? "kvm" : "hardware",
-		      ITERATIONS);
+		      vendor == VSMM_VENDOR_INTEL ? "intel" : "amd", lm ? "lm" : "32-bit",
+		      sem == VSMM_SEMANTICS_KVM ? "kvm" : "hardware", ITERATIONS);
 	for (unsigned i = 0; i < ITERATIONS; i++)
 		one_iteration(sem, i);
 	assert_int_equal(tv.vcpu.smi_count, ITERATIONS);
 }
 
-#define PROPERTY(name, v, lm, sem, layout)             \
-	static void name(void **unused)                \
-	{                                              \
-		(void)unused;                          \
-		property(v, lm, sem, layout);          \
+#define PROPERTY(name, v, lm, sem, layout) \
+	static void name(void **unused) \
+	{ \
+		(void)unused; \
+		property(v, lm, sem, layout); \
 	}
 
-PROPERTY(test_intel_lm_kvm, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM, VSMM_LAYOUT_AMD64)
+PROPERTY(test_intel_lm_kvm, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM,
+	 VSMM_LAYOUT_AMD64)
 PROPERTY(test_amd_lm_kvm, VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_KVM, VSMM_LAYOUT_AMD64)
-PROPERTY(test_intel_32_kvm, VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_KVM, VSMM_LAYOUT_P6_32)
+PROPERTY(test_intel_32_kvm, VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_KVM,
+	 VSMM_LAYOUT_P6_32)
 PROPERTY(test_amd_32_kvm, VSMM_VENDOR_AMD, false, VSMM_SEMANTICS_KVM, VSMM_LAYOUT_P6_32)
-PROPERTY(test_intel_lm_hw, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_HARDWARE, VSMM_LAYOUT_INTEL64)
-PROPERTY(test_amd_lm_hw, VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_HARDWARE, VSMM_LAYOUT_AMD64)
-PROPERTY(test_intel_32_hw, VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_HARDWARE, VSMM_LAYOUT_P6_32)
-PROPERTY(test_amd_32_hw, VSMM_VENDOR_AMD, false, VSMM_SEMANTICS_HARDWARE, VSMM_LAYOUT_P6_32)
+PROPERTY(test_intel_lm_hw, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_HARDWARE,
+	 VSMM_LAYOUT_INTEL64)
+PROPERTY(test_amd_lm_hw, VSMM_VENDOR_AMD, true, VSMM_SEMANTICS_HARDWARE,
+	 VSMM_LAYOUT_AMD64)
+PROPERTY(test_intel_32_hw, VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_HARDWARE,
+	 VSMM_LAYOUT_P6_32)
+PROPERTY(test_amd_32_hw, VSMM_VENDOR_AMD, false, VSMM_SEMANTICS_HARDWARE,
+	 VSMM_LAYOUT_P6_32)
 
 /*
  * Hostile images: a valid image with a few random bytes flipped.  RSM must
@@ -386,8 +398,7 @@ PROPERTY(test_amd_32_hw, VSMM_VENDOR_AMD, false, VSMM_SEMANTICS_HARDWARE, VSMM_L
  * (KVM resumes RFLAGS.VM=1 in long mode -- no rule there -- so that one
  * rule is asserted under hardware semantics only.)
  */
-static void hostile_iteration(enum vsmm_semantics sem, unsigned iter,
-			      unsigned *resumed)
+static void hostile_iteration(enum vsmm_semantics sem, unsigned iter, unsigned *resumed)
 {
 	const struct vsmm_model *m = &tv.model;
 	bool wide = vsmm_vcpu_layout(&tv.vcpu) != VSMM_LAYOUT_P6_32;
@@ -417,8 +428,8 @@ static void hostile_iteration(enum vsmm_semantics sem, unsigned iter,
 	(*resumed)++;
 	const char *why = vmentry_check(m, &tv.vcpu.state);
 	if (why)
-		fail_msg("iteration %u: no VM entry accepts the resumed state: %s",
-			 iter, why);
+		fail_msg("iteration %u: no VM entry accepts the resumed state: %s", iter,
+			 why);
 	struct vsmm_cpu_state st = tv.vcpu.state;
 	if (sem == VSMM_SEMANTICS_KVM)
 		st.rflags &= ~VSMM_RFLAGS_VM;
@@ -447,9 +458,9 @@ static void test_hostile_images(void **unused)
 	for (int v = 0; v < 2; v++)
 		for (int lm = 0; lm < 2; lm++)
 			for (int sem = 0; sem < VSMM_SEMANTICS_COUNT; sem++)
-				hostile((enum vsmm_vendor)v, lm, (enum vsmm_semantics)sem);
+				hostile((enum vsmm_vendor)v, lm,
+					(enum vsmm_semantics)sem);
 }
-
 
 int main(void)
 {

@@ -114,18 +114,20 @@ static void one_case(enum vsmm_layout layout, enum vsmm_vendor vendor,
 static void test_rsm_keeps_what_the_map_lacks(void **unused)
 {
 	static const enum vsmm_layout layouts[] = {
-		VSMM_LAYOUT_P6_32, VSMM_LAYOUT_AMD64, VSMM_LAYOUT_INTEL64,
+		VSMM_LAYOUT_P6_32,
+		VSMM_LAYOUT_AMD64,
+		VSMM_LAYOUT_INTEL64,
 	};
 	static const enum vsmm_vendor vendors[] = {
-		VSMM_VENDOR_INTEL, VSMM_VENDOR_AMD,
+		VSMM_VENDOR_INTEL,
+		VSMM_VENDOR_AMD,
 	};
 
 	(void)unused;
 	for (size_t l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++)
 		for (size_t n = 0; n < sizeof(vendors) / sizeof(vendors[0]); n++)
 			for (int s = 0; s < VSMM_SEMANTICS_COUNT; s++)
-				one_case(layouts[l], vendors[n],
-					 (enum vsmm_semantics)s);
+				one_case(layouts[l], vendors[n], (enum vsmm_semantics)s);
 }
 
 int main(void)

@@ -16,50 +16,76 @@
 
 static struct tp_vcpu tv;
 
-
 #define IMG_OR(f, bits) tp_image_set(v, f, tp_image_get(v, f) | (bits))
 #define IMG_AND(f, bits) tp_image_set(v, f, tp_image_get(v, f) & ~(uint64_t)(bits))
 
-static void cr0_high(struct tp_vcpu *v) { IMG_OR("cr0", 0xdead00000000ull); }
+static void cr0_high(struct tp_vcpu *v)
+{
+	IMG_OR("cr0", 0xdead00000000ull);
+}
 static void lme_pg_no_pae(struct tp_vcpu *v)
 {
 	IMG_OR("efer", VSMM_EFER_LME);
 	IMG_OR("cr0", VSMM_CR0_PG);
 	IMG_AND("cr4", VSMM_CR4_PAE);
 }
-static void lm_pg_cleared(struct tp_vcpu *v) { IMG_AND("cr0", VSMM_CR0_PG); }
-static void lm_rflags_vm(struct tp_vcpu *v) { IMG_OR("rflags", VSMM_RFLAGS_VM); }
-static void cr4_vmxe(struct tp_vcpu *v) { IMG_OR("cr4", VSMM_CR4_VMXE); }
-static void lm_pae_cleared(struct tp_vcpu *v) { IMG_AND("cr4", VSMM_CR4_PAE); }
-static void nw_no_cd(struct tp_vcpu *v) { IMG_OR("cr0", VSMM_CR0_NW); IMG_AND("cr0", VSMM_CR0_CD); }
-static void pcide_no_lma(struct tp_vcpu *v) { IMG_OR("cr4", VSMM_CR4_PCIDE); }
-static void cr4_reserved(struct tp_vcpu *v) { IMG_OR("cr4", 1u << 19); }
+static void lm_pg_cleared(struct tp_vcpu *v)
+{
+	IMG_AND("cr0", VSMM_CR0_PG);
+}
+static void lm_rflags_vm(struct tp_vcpu *v)
+{
+	IMG_OR("rflags", VSMM_RFLAGS_VM);
+}
+static void cr4_vmxe(struct tp_vcpu *v)
+{
+	IMG_OR("cr4", VSMM_CR4_VMXE);
+}
+static void lm_pae_cleared(struct tp_vcpu *v)
+{
+	IMG_AND("cr4", VSMM_CR4_PAE);
+}
+static void nw_no_cd(struct tp_vcpu *v)
+{
+	IMG_OR("cr0", VSMM_CR0_NW);
+	IMG_AND("cr0", VSMM_CR0_CD);
+}
+static void pcide_no_lma(struct tp_vcpu *v)
+{
+	IMG_OR("cr4", VSMM_CR4_PCIDE);
+}
+static void cr4_reserved(struct tp_vcpu *v)
+{
+	IMG_OR("cr4", 1u << 19);
+}
 
 struct verdict {
 	const char *rule;
 	enum vsmm_vendor vendor;
 	enum fz_state_kind mode;
 	void (*edit)(struct tp_vcpu *v);
-	enum vsmm_reason kvm;      /* NONE: RSM resumes */
+	enum vsmm_reason kvm; /* NONE: RSM resumes */
 	enum vsmm_reason hardware;
 };
 
 #define RS(n) VSMM_REASON_##n
 static const struct verdict verdicts[] = {
-	{ "CR0[63:32] set", VSMM_VENDOR_AMD, FZ_ST_LONG, cr0_high, RS(CR0_HIGH), RS(NONE) },
-	{ "CR0[63:32] set (intel)", VSMM_VENDOR_INTEL, FZ_ST_LONG, cr0_high, RS(CR0_HIGH), RS(NONE) },
+	{ "CR0[63:32] set", VSMM_VENDOR_AMD, FZ_ST_LONG, cr0_high, RS(CR0_HIGH),
+	  RS(NONE) },
+	{ "CR0[63:32] set (intel)", VSMM_VENDOR_INTEL, FZ_ST_LONG, cr0_high, RS(CR0_HIGH),
+	  RS(NONE) },
 	{ "LME+PG, PAE clear, 32-bit", VSMM_VENDOR_INTEL, FZ_ST_PM32, lme_pg_no_pae,
 	  RS(CR0_PG_LME_NO_PAE), RS(CR0_PG_LME_NO_PAE) },
-	{ "long mode, PG cleared", VSMM_VENDOR_AMD, FZ_ST_LONG, lm_pg_cleared,
-	  RS(NONE), RS(LMA_INCONSISTENT) },
-	{ "long mode, RFLAGS.VM", VSMM_VENDOR_INTEL, FZ_ST_LONG, lm_rflags_vm,
-	  RS(NONE), RS(RFLAGS_VM_IN_LM) },
-	{ "CR4.VMXE in the image", VSMM_VENDOR_INTEL, FZ_ST_LONG, cr4_vmxe,
-	  RS(NONE), RS(CR4_VMXE_IMAGE) },
+	{ "long mode, PG cleared", VSMM_VENDOR_AMD, FZ_ST_LONG, lm_pg_cleared, RS(NONE),
+	  RS(LMA_INCONSISTENT) },
+	{ "long mode, RFLAGS.VM", VSMM_VENDOR_INTEL, FZ_ST_LONG, lm_rflags_vm, RS(NONE),
+	  RS(RFLAGS_VM_IN_LM) },
+	{ "CR4.VMXE in the image", VSMM_VENDOR_INTEL, FZ_ST_LONG, cr4_vmxe, RS(NONE),
+	  RS(CR4_VMXE_IMAGE) },
 	{ "long mode, PAE cleared", VSMM_VENDOR_AMD, FZ_ST_LONG, lm_pae_cleared,
 	  RS(CR0_PG_LME_NO_PAE), RS(CR4_PAE_IN_LM) },
-	{ "NW without CD", VSMM_VENDOR_INTEL, FZ_ST_PM32, nw_no_cd,
-	  RS(CR0_NW_NO_CD), RS(CR0_NW_NO_CD) },
+	{ "NW without CD", VSMM_VENDOR_INTEL, FZ_ST_PM32, nw_no_cd, RS(CR0_NW_NO_CD),
+	  RS(CR0_NW_NO_CD) },
 	{ "PCIDE without LMA", VSMM_VENDOR_AMD, FZ_ST_PM32, pcide_no_lma,
 	  RS(CR4_PCIDE_NO_LMA), RS(CR4_PCIDE_NO_LMA) },
 	{ "CR4 reserved bit", VSMM_VENDOR_INTEL, FZ_ST_LONG, cr4_reserved,
@@ -153,8 +179,11 @@ static void io_smi(enum vsmm_vendor vendor, bool lm, enum vsmm_semantics sem)
 	tp_vcpu_init(&tv, vendor, lm, sem);
 	tp_state(&tv, FZ_ST_PM32);
 	tv.vcpu.state.rip = 0x7c12;
-	tv.vcpu.io_smi = (struct vsmm_io_smi){ .valid = true, .in = false, .imm = true,
-					       .width = 1, .port = 0xb2,
+	tv.vcpu.io_smi = (struct vsmm_io_smi){ .valid = true,
+					       .in = false,
+					       .imm = true,
+					       .width = 1,
+					       .port = 0xb2,
 					       .insn_rip = 0x7c10 };
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 	assert_false(tv.vcpu.io_smi.valid); /* consumed */
@@ -174,9 +203,12 @@ static void test_io_restart_intel(void **unused)
 
 	/* REP INSW from DX: type 0111b, word 010b; the string address. */
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_HARDWARE);
-	tv.vcpu.io_smi = (struct vsmm_io_smi){ .valid = true, .in = true,
-					       .string = true, .rep = true,
-					       .width = 2, .port = 0x1f0,
+	tv.vcpu.io_smi = (struct vsmm_io_smi){ .valid = true,
+					       .in = true,
+					       .string = true,
+					       .rep = true,
+					       .width = 2,
+					       .port = 0x1f0,
 					       .insn_rip = 0x500,
 					       .mem_addr = 0x9000 };
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);

@@ -16,7 +16,6 @@
 
 static struct tp_vcpu tv;
 
-
 /* Migration inside SMM from VMX non-root: export, import into a fresh
  * vCPU sharing the memory, RSM there re-enters the nested guest. */
 static void test_migrate_inside_smm(void **unused)
@@ -38,7 +37,8 @@ static void test_migrate_inside_smm(void **unused)
 	assert_int_equal(blob[3], 'M');
 
 	struct vsmm_vcpu fresh;
-	assert_int_equal(vsmm_vcpu_init(&fresh, &tv.model, &fz_platform_ops, tv.mem), VSMM_OK);
+	assert_int_equal(vsmm_vcpu_init(&fresh, &tv.model, &fz_platform_ops, tv.mem),
+			 VSMM_OK);
 	struct vsmm_cpu_state regs = tv.vcpu.state; /* the VMM moves registers */
 	fresh.state = regs;
 	fresh.state.smm = false;
@@ -62,8 +62,9 @@ static void test_save_restore_round_trip(void **unused)
 	tp_vcpu_init(&tv, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_HARDWARE);
 	tp_state(&tv, FZ_ST_LONG);
 	tv.vcpu.state.halted = true;
-	tv.vcpu.io_smi = (struct vsmm_io_smi){ .valid = true, .width = 1,
-					       .port = 0xb2, .insn_rip = 0x1234 };
+	tv.vcpu.io_smi = (struct vsmm_io_smi){
+		.valid = true, .width = 1, .port = 0xb2, .insn_rip = 0x1234
+	};
 	assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
 	struct vsmm_smm_snapshot s, t;
 	assert_int_equal(vsmm_smm_save(&tv.vcpu, &s), VSMM_OK);
@@ -113,14 +114,17 @@ static void test_import_framing_refused(void **unused)
 
 	expect_refused(&tv.vcpu, blob, VSMM_SMM_BLOB_SIZE - 1); /* length */
 	expect_refused(&tv.vcpu, blob, VSMM_SMM_BLOB_SIZE + 1);
-	static const struct { unsigned at; uint8_t value; } edits[] = {
-		{ 0, 'X' },        /* magic */
-		{ 4, 2 },          /* version */
-		{ 7, 0x08 },       /* flag bit 11: unknown */
-		{ 7, 0x80 },       /* flag bit 15: unknown */
-		{ 8, 2 },          /* semantics out of range */
-		{ 10, 1 },         /* reserved */
-		{ 31, 1 },         /* reserved */
+	static const struct {
+		unsigned at;
+		uint8_t value;
+	} edits[] = {
+		{ 0, 'X' },  /* magic */
+		{ 4, 2 },    /* version */
+		{ 7, 0x08 }, /* flag bit 11: unknown */
+		{ 7, 0x80 }, /* flag bit 15: unknown */
+		{ 8, 2 },    /* semantics out of range */
+		{ 10, 1 },   /* reserved */
+		{ 31, 1 },   /* reserved */
 	};
 	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
 		memcpy(bad, blob, sizeof(bad));
@@ -131,14 +135,13 @@ static void test_import_framing_refused(void **unused)
 	assert_int_equal(vsmm_smm_import(&tv.vcpu, NULL, 32), VSMM_E_INVAL);
 }
 
-#define REFUSE(vendor, sem, ...)                                             \
-	do {                                                                 \
-		tp_vcpu_init(&tv, vendor, true, sem);                        \
-		struct vsmm_smm_snapshot s = { __VA_ARGS__ };                \
-		struct vsmm_vcpu before = tv.vcpu;                           \
-		assert_int_equal(vsmm_smm_restore(&tv.vcpu, &s),             \
-				 VSMM_E_INCONSISTENT);                       \
-		assert_memory_equal(&before, &tv.vcpu, sizeof(before));      \
+#define REFUSE(vendor, sem, ...) \
+	do { \
+		tp_vcpu_init(&tv, vendor, true, sem); \
+		struct vsmm_smm_snapshot s = { __VA_ARGS__ }; \
+		struct vsmm_vcpu before = tv.vcpu; \
+		assert_int_equal(vsmm_smm_restore(&tv.vcpu, &s), VSMM_E_INCONSISTENT); \
+		assert_memory_equal(&before, &tv.vcpu, sizeof(before)); \
 	} while (0)
 
 #define I VSMM_VENDOR_INTEL

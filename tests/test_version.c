@@ -33,12 +33,11 @@ static void test_number(void **unused)
 	unsigned major, minor, patch;
 	char tail;
 
-	assert_int_equal(sscanf(VSMM_PROJECT_VERSION, "%u.%u.%u%c", &major,
-				&minor, &patch, &tail),
-			 3);
+	assert_int_equal(
+		sscanf(VSMM_PROJECT_VERSION, "%u.%u.%u%c", &major, &minor, &patch, &tail),
+		3);
 	assert_true(minor < 256 && patch < 256);
-	assert_int_equal(vsmm_version_number(),
-			 (major << 16) | (minor << 8) | patch);
+	assert_int_equal(vsmm_version_number(), (major << 16) | (minor << 8) | patch);
 	assert_int_equal(vsmm_version_number(), VSMM_VERSION_NUMBER);
 	assert_int_equal(VSMM_VERSION_MAJOR, major);
 	assert_int_equal(VSMM_VERSION_MINOR, minor);

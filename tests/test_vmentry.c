@@ -89,7 +89,8 @@ static void test_cs_l_and_d(void **unused)
 {
 	(void)unused;
 	for (int s = 0; s < 2; s++) {
-		smi(VSMM_VENDOR_INTEL, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_LONG, false);
+		smi(VSMM_VENDOR_INTEL, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_LONG,
+		    false);
 		tp_image_set(&tv, "cs_attr", tp_image_get(&tv, "cs_attr") | VSMM_SEG_DB);
 		rsm_shuts_down(RS(CS_L_AND_D), "cs_attr");
 	}
@@ -99,17 +100,25 @@ static void test_cs_l_and_d(void **unused)
  * of issue 15.1: CS.base 0x7FFFFFFFFFFF0000, IP 0xFFFF). */
 static void test_base_high(void **unused)
 {
-	static const struct { enum fz_state_kind kind; const char *f; int seg; } c[] = {
-		{ FZ_ST_REAL, "cs_base", VSMM_CS }, { FZ_ST_REAL, "ds_base", VSMM_DS },
-		{ FZ_ST_PM32, "ss_base", VSMM_SS }, { FZ_ST_PM32, "es_base", VSMM_ES },
+	static const struct {
+		enum fz_state_kind kind;
+		const char *f;
+		int seg;
+	} c[] = {
+		{ FZ_ST_REAL, "cs_base", VSMM_CS },
+		{ FZ_ST_REAL, "ds_base", VSMM_DS },
+		{ FZ_ST_PM32, "ss_base", VSMM_SS },
+		{ FZ_ST_PM32, "es_base", VSMM_ES },
 	};
 
 	(void)unused;
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		for (int s = 0; s < 2; s++) {
-			smi(VSMM_VENDOR_AMD, true, VSMM_LAYOUT_AUTO, both[s], c[i].kind, false);
+			smi(VSMM_VENDOR_AMD, true, VSMM_LAYOUT_AUTO, both[s], c[i].kind,
+			    false);
 			uint64_t low = tp_image_get(&tv, c[i].f) & 0xffffffffu;
-			tp_image_set(&tv, c[i].f, 0x7fffffff00000000ull | (low ? low : 0xffff0000u));
+			tp_image_set(&tv, c[i].f,
+				     0x7fffffff00000000ull | (low ? low : 0xffff0000u));
 			if (c[i].seg == VSMM_CS)
 				tp_image_set(&tv, "rip", 0xffff);
 			if (both[s] == KVM) {
@@ -125,7 +134,10 @@ static void test_base_high(void **unused)
 /* Non-canonical FS/GS/TR/LDTR/GDTR/IDTR bases. */
 static void test_noncanonical_bases(void **unused)
 {
-	static const struct { const char *f; enum vsmm_reason r; } c[] = {
+	static const struct {
+		const char *f;
+		enum vsmm_reason r;
+	} c[] = {
 		{ "fs_base", RS(SEG_BASE_NONCANONICAL) },
 		{ "gs_base", RS(SEG_BASE_NONCANONICAL) },
 		{ "tr_base", RS(SEG_BASE_NONCANONICAL) },
@@ -138,7 +150,8 @@ static void test_noncanonical_bases(void **unused)
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
 		for (int s = 0; s < 2; s++) {
 			/* 32-bit protected mode: its LDTR is usable. */
-			smi(VSMM_VENDOR_AMD, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_PM32, false);
+			smi(VSMM_VENDOR_AMD, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_PM32,
+			    false);
 			tp_image_set(&tv, c[i].f, 0x0000800000000000ull);
 			rsm_shuts_down(c[i].r, c[i].f);
 		}
@@ -150,7 +163,8 @@ static void test_compat_rip(void **unused)
 {
 	(void)unused;
 	for (int s = 0; s < 2; s++) {
-		smi(VSMM_VENDOR_AMD, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_COMPAT, false);
+		smi(VSMM_VENDOR_AMD, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_COMPAT,
+		    false);
 		tp_image_set(&tv, "rip", 0x1234567808048000ull);
 		rsm_resumes();
 		assert_int_equal(tv.vcpu.state.rip, 0x08048000u);
@@ -167,11 +181,14 @@ static void test_halt_restart(void **unused)
 		tp_image_set(&tv, "int_shadow", VSMM_SHADOW_STI);
 		rsm_resumes();
 		assert_int_equal(tv.vcpu.state.halted, both[s] == HW);
-		assert_int_equal(tv.vcpu.state.int_shadow, both[s] == HW ? 0 : VSMM_SHADOW_STI);
+		assert_int_equal(tv.vcpu.state.int_shadow,
+				 both[s] == HW ? 0 : VSMM_SHADOW_STI);
 
 		smi(VSMM_VENDOR_AMD, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_PM32, true);
-		tp_image_set(&tv, "cs_attr", tp_image_get(&tv, "cs_attr") | VSMM_SEG_DPL_MASK);
-		tp_image_set(&tv, "ss_attr", tp_image_get(&tv, "ss_attr") | VSMM_SEG_DPL_MASK);
+		tp_image_set(&tv, "cs_attr",
+			     tp_image_get(&tv, "cs_attr") | VSMM_SEG_DPL_MASK);
+		tp_image_set(&tv, "ss_attr",
+			     tp_image_get(&tv, "ss_attr") | VSMM_SEG_DPL_MASK);
 		if (both[s] == HW) {
 			rsm_shuts_down(RS(HLT_NOT_CPL0), "ss_attr");
 		} else {
@@ -186,7 +203,8 @@ static void test_vm_in_real_mode(void **unused)
 {
 	(void)unused;
 	for (int s = 0; s < 2; s++) {
-		smi(VSMM_VENDOR_INTEL, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_REAL, false);
+		smi(VSMM_VENDOR_INTEL, true, VSMM_LAYOUT_AUTO, both[s], FZ_ST_REAL,
+		    false);
 		tp_image_set(&tv, "rflags", tp_image_get(&tv, "rflags") | VSMM_RFLAGS_VM);
 		rsm_resumes();
 		assert_int_equal(tv.vcpu.state.rflags & VSMM_RFLAGS_VM, 0);
@@ -250,8 +268,8 @@ static void test_property_random(void **unused)
  * field of the layout, every edge value (edit kind 4). */
 static void test_property_structured(void **unused)
 {
-	static const uint8_t kinds[] = { FZ_ST_REAL, FZ_ST_PM32, FZ_ST_V86,
-					 FZ_ST_LONG, FZ_ST_COMPAT };
+	static const uint8_t kinds[] = { FZ_ST_REAL, FZ_ST_PM32, FZ_ST_V86, FZ_ST_LONG,
+					 FZ_ST_COMPAT };
 	uint8_t in[14] = { 0 };
 	unsigned runs = 0;
 

@@ -21,7 +21,6 @@
 
 static struct tp_vcpu tv;
 
-
 /* A long-mode VMX root context: CR4.VMXE=1, in VMX operation. */
 static void vmx_root(enum vsmm_semantics sem)
 {
@@ -81,11 +80,13 @@ static void test_vmxe_refused_with_smm_flag_set(void **unused)
 	(void)unused;
 	vmx_root(VSMM_SEMANTICS_KVM);
 	uint64_t cr4 = tv.vcpu.state.cr4;
-	struct vsmm__cpu_view v = { .model = &tv.model, .vmx_on = true,
-				    .vmxe_smm_rule = true, .vmx_fixed = true,
+	struct vsmm__cpu_view v = { .model = &tv.model,
+				    .vmx_on = true,
+				    .vmxe_smm_rule = true,
+				    .vmx_fixed = true,
 				    .lme_needs_pae = true };
 
-	v.smm = true;  /* the pre-5.1 order: SMM still set */
+	v.smm = true; /* the pre-5.1 order: SMM still set */
 	assert_int_equal(vsmm__check_cr4_write(&v, cr4 & ~VSMM_CR4_PCIDE),
 			 VSMM_REASON_CR4_VMXE_IN_SMM);
 	v.smm = false; /* vsmm's order: SMM cleared first */
@@ -232,7 +233,7 @@ static void test_hardware_vmx_root_rpl_from_ss_dpl(void **unused)
 {
 	(void)unused;
 	static const enum vsmm_semantics sems[] = { VSMM_SEMANTICS_HARDWARE,
-						     VSMM_SEMANTICS_KVM };
+						    VSMM_SEMANTICS_KVM };
 	for (unsigned i = 0; i < 2; i++) {
 		vmx_root(sems[i]);
 		assert_int_equal(vsmm_enter_smm(&tv.vcpu), VSMM_OK);
@@ -341,14 +342,20 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_vmxe_root_round_trip_kvm, tp_teardown),
 		cmocka_unit_test_teardown(test_vmxe_nonroot_round_trip_kvm, tp_teardown),
-		cmocka_unit_test_teardown(test_vmxe_refused_with_smm_flag_set, tp_teardown),
+		cmocka_unit_test_teardown(test_vmxe_refused_with_smm_flag_set,
+					  tp_teardown),
 		cmocka_unit_test_teardown(test_vmxe_round_trip_hardware, tp_teardown),
 		cmocka_unit_test_teardown(test_hardware_vmx_fixed_forced, tp_teardown),
-		cmocka_unit_test_teardown(test_hardware_fixed_pg_activates_long_mode, tp_teardown),
-		cmocka_unit_test_teardown(test_hardware_fixed_pg_loads_pdptes, tp_teardown),
-		cmocka_unit_test_teardown(test_hardware_fixed_pg_without_pae_shuts_down, tp_teardown),
-		cmocka_unit_test_teardown(test_hardware_fixed_pg_drops_vm_keeps_rpl, tp_teardown),
-		cmocka_unit_test_teardown(test_hardware_vmx_root_rpl_from_ss_dpl, tp_teardown),
+		cmocka_unit_test_teardown(test_hardware_fixed_pg_activates_long_mode,
+					  tp_teardown),
+		cmocka_unit_test_teardown(test_hardware_fixed_pg_loads_pdptes,
+					  tp_teardown),
+		cmocka_unit_test_teardown(test_hardware_fixed_pg_without_pae_shuts_down,
+					  tp_teardown),
+		cmocka_unit_test_teardown(test_hardware_fixed_pg_drops_vm_keeps_rpl,
+					  tp_teardown),
+		cmocka_unit_test_teardown(test_hardware_vmx_root_rpl_from_ss_dpl,
+					  tp_teardown),
 		cmocka_unit_test_teardown(test_svme_round_trip, tp_teardown),
 		cmocka_unit_test_teardown(test_svm_l2_round_trip, tp_teardown),
 		cmocka_unit_test_teardown(test_svm_l2_without_lm, tp_teardown),

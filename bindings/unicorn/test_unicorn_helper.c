@@ -32,12 +32,10 @@
 /* bits 64/32: mov eax, 0x5a; mov ebx, 0x1234; smi_point: mov rcx, rax
  * (32-bit: mov ecx, eax) */
 static const uint8_t os64[] = {
-	0xb8, 0x5a, 0x00, 0x00, 0x00, 0xbb, 0x34, 0x12, 0x00, 0x00,
-	0x48, 0x89, 0xc1,
+	0xb8, 0x5a, 0x00, 0x00, 0x00, 0xbb, 0x34, 0x12, 0x00, 0x00, 0x48, 0x89, 0xc1,
 };
 static const uint8_t os32[] = {
-	0xb8, 0x5a, 0x00, 0x00, 0x00, 0xbb, 0x34, 0x12, 0x00, 0x00,
-	0x89, 0xc1,
+	0xb8, 0x5a, 0x00, 0x00, 0x00, 0xbb, 0x34, 0x12, 0x00, 0x00, 0x89, 0xc1,
 };
 #define SMI_POINT (OS_CODE + 10u)
 
@@ -51,28 +49,24 @@ static const uint8_t os32[] = {
  * .answer: mov ecx, 38 / mov edx, 8 / out 0xe1, al   ; WriteSaveState(RAX)
  *	rsm */
 static const uint8_t handler64[] = {
-	0xb9, 0x26, 0x00, 0x00, 0x00, 0xba, 0x08, 0x00, 0x00, 0x00,
-	0xe6, 0xe0, 0x48, 0x89, 0xc6, 0xb9, 0x27, 0x00, 0x00, 0x00,
-	0xba, 0x08, 0x00, 0x00, 0x00, 0xe6, 0xe0, 0x48, 0x83, 0xfe,
-	0x5a, 0x75, 0x09, 0x48, 0x8d, 0xb8, 0x00, 0x10, 0x00, 0x00,
-	0xeb, 0x07, 0x48, 0xc7, 0xc7, 0xff, 0xff, 0xff, 0xff, 0xb9,
-	0x26, 0x00, 0x00, 0x00, 0xba, 0x08, 0x00, 0x00, 0x00, 0xe6,
-	0xe1, 0x0f, 0xaa,
+	0xb9, 0x26, 0x00, 0x00, 0x00, 0xba, 0x08, 0x00, 0x00, 0x00, 0xe6, 0xe0, 0x48,
+	0x89, 0xc6, 0xb9, 0x27, 0x00, 0x00, 0x00, 0xba, 0x08, 0x00, 0x00, 0x00, 0xe6,
+	0xe0, 0x48, 0x83, 0xfe, 0x5a, 0x75, 0x09, 0x48, 0x8d, 0xb8, 0x00, 0x10, 0x00,
+	0x00, 0xeb, 0x07, 0x48, 0xc7, 0xc7, 0xff, 0xff, 0xff, 0xff, 0xb9, 0x26, 0x00,
+	0x00, 0x00, 0xba, 0x08, 0x00, 0x00, 0x00, 0xe6, 0xe1, 0x0f, 0xaa,
 };
 /* bits 32: the same with width 4 and 32-bit registers. */
 static const uint8_t handler32[] = {
-	0xb9, 0x26, 0x00, 0x00, 0x00, 0xba, 0x04, 0x00, 0x00, 0x00,
-	0xe6, 0xe0, 0x89, 0xc6, 0xb9, 0x27, 0x00, 0x00, 0x00, 0xba,
-	0x04, 0x00, 0x00, 0x00, 0xe6, 0xe0, 0x83, 0xfe, 0x5a, 0x75,
-	0x08, 0x8d, 0xb8, 0x00, 0x10, 0x00, 0x00, 0xeb, 0x05, 0xbf,
-	0xff, 0xff, 0xff, 0xff, 0xb9, 0x26, 0x00, 0x00, 0x00, 0xba,
-	0x04, 0x00, 0x00, 0x00, 0xe6, 0xe1, 0x0f, 0xaa,
+	0xb9, 0x26, 0x00, 0x00, 0x00, 0xba, 0x04, 0x00, 0x00, 0x00, 0xe6, 0xe0,
+	0x89, 0xc6, 0xb9, 0x27, 0x00, 0x00, 0x00, 0xba, 0x04, 0x00, 0x00, 0x00,
+	0xe6, 0xe0, 0x83, 0xfe, 0x5a, 0x75, 0x08, 0x8d, 0xb8, 0x00, 0x10, 0x00,
+	0x00, 0xeb, 0x05, 0xbf, 0xff, 0xff, 0xff, 0xff, 0xb9, 0x26, 0x00, 0x00,
+	0x00, 0xba, 0x04, 0x00, 0x00, 0x00, 0xe6, 0xe1, 0x0f, 0xaa,
 };
 /* bits 64, a hostile handler: mov eax, 0x3ff58 (the amd64 map's CR0 at
  * SMBASE 0x30000) / mov dword [rax], 0x80000000 (PG without PE) / rsm */
 static const uint8_t hostile64[] = {
-	0xb8, 0x58, 0xff, 0x03, 0x00, 0xc7, 0x00, 0x00, 0x00, 0x00,
-	0x80, 0x0f, 0xaa,
+	0xb8, 0x58, 0xff, 0x03, 0x00, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x80, 0x0f, 0xaa,
 };
 #define HOSTILE_RSM (HANDLER + 11u)
 static const uint8_t just_rsm[] = { 0x0f, 0xaa };
@@ -159,8 +153,8 @@ static void guest64(struct guest *g, const uint8_t *handler, size_t hlen)
 	uc_mem_write(g->uc, OS_CODE, os64, sizeof(os64));
 	uc_mem_write(g->uc, HANDLER, handler, hlen);
 	assert_int_equal(vsmm_uc_attach(&g->smm, g->uc), VSMM_OK);
-	assert_int_equal(uc_hook_add(g->uc, &g->io, UC_HOOK_INSN, (void *)on_out, g,
-				     1, 0, UC_X86_INS_OUT),
+	assert_int_equal(uc_hook_add(g->uc, &g->io, UC_HOOK_INSN, (void *)on_out, g, 1, 0,
+				     UC_X86_INS_OUT),
 			 UC_ERR_OK);
 }
 
@@ -181,19 +175,25 @@ static void guest32(struct guest *g)
 	uc_mem_write(g->uc, GDT, gdt, sizeof(gdt));
 	uc_x86_mmr gdtr = { .base = GDT, .limit = sizeof(gdt) - 1 };
 	assert_int_equal(uc_reg_write(g->uc, UC_X86_REG_GDTR, &gdtr), UC_ERR_OK);
-	static const struct { int id; uint16_t sel; } segs[] = {
-		{ UC_X86_REG_CS, 0x08 }, { UC_X86_REG_SS, 0x10 },
-		{ UC_X86_REG_DS, 0x18 }, { UC_X86_REG_ES, 0x10 },
+	static const struct {
+		int id;
+		uint16_t sel;
+	} segs[] = {
+		{ UC_X86_REG_CS, 0x08 },
+		{ UC_X86_REG_SS, 0x10 },
+		{ UC_X86_REG_DS, 0x18 },
+		{ UC_X86_REG_ES, 0x10 },
 	};
 	for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++)
-		assert_int_equal(uc_reg_write(g->uc, segs[i].id, &segs[i].sel), UC_ERR_OK);
+		assert_int_equal(uc_reg_write(g->uc, segs[i].id, &segs[i].sel),
+				 UC_ERR_OK);
 	uint32_t esp = 0x9000;
 	uc_reg_write(g->uc, UC_X86_REG_ESP, &esp);
 	uc_mem_write(g->uc, OS_CODE, os32, sizeof(os32));
 	uc_mem_write(g->uc, HANDLER, handler32, sizeof(handler32));
 	assert_int_equal(vsmm_uc_attach(&g->smm, g->uc), VSMM_OK);
-	assert_int_equal(uc_hook_add(g->uc, &g->io, UC_HOOK_INSN, (void *)on_out, g,
-				     1, 0, UC_X86_INS_OUT),
+	assert_int_equal(uc_hook_add(g->uc, &g->io, UC_HOOK_INSN, (void *)on_out, g, 1, 0,
+				     UC_X86_INS_OUT),
 			 UC_ERR_OK);
 }
 
@@ -216,7 +216,8 @@ static void round_trip(struct guest *g, uint64_t os_end)
 {
 	os_to_smi(g);
 	uc_err err = UC_ERR_ARG;
-	assert_int_equal(vsmm_uc_emu_start(&g->smm, HANDLER, os_end, 0, 0, &err), VSMM_OK);
+	assert_int_equal(vsmm_uc_emu_start(&g->smm, HANDLER, os_end, 0, 0, &err),
+			 VSMM_OK);
 	assert_int_equal(err, UC_ERR_OK);
 	assert_int_equal(g->hypercalls, 3);
 	assert_false(g->smm.vcpu.state.smm);
@@ -239,9 +240,11 @@ static void test_round_trip_64(void **unused)
 	 * point (RIP) and the synthesized busy TSS. */
 	uint8_t area[512];
 	struct vsmm_cpu_state st;
-	assert_int_equal(uc_mem_read(g.uc, SMBASE + 0xfe00, area, sizeof(area)), UC_ERR_OK);
-	assert_int_equal(vsmm_image_decode(VSMM_LAYOUT_AMD64, area, sizeof(area), &st, NULL),
-			 VSMM_OK);
+	assert_int_equal(uc_mem_read(g.uc, SMBASE + 0xfe00, area, sizeof(area)),
+			 UC_ERR_OK);
+	assert_int_equal(
+		vsmm_image_decode(VSMM_LAYOUT_AMD64, area, sizeof(area), &st, NULL),
+		VSMM_OK);
 	assert_int_equal(st.rip, SMI_POINT);
 	assert_int_equal(st.gpr[VSMM_RAX], 0x2234);
 	assert_int_equal(st.seg[VSMM_CS].attr, 0xa09b);
@@ -260,9 +263,11 @@ static void test_round_trip_32(void **unused)
 	uint8_t area[512];
 	struct vsmm_cpu_state st;
 	assert_int_equal(vsmm_uc_area_address(&g.smm), SMBASE + 0xfe00);
-	assert_int_equal(uc_mem_read(g.uc, SMBASE + 0xfe00, area, sizeof(area)), UC_ERR_OK);
-	assert_int_equal(vsmm_image_decode(VSMM_LAYOUT_P6_32, area, sizeof(area), &st, NULL),
-			 VSMM_OK);
+	assert_int_equal(uc_mem_read(g.uc, SMBASE + 0xfe00, area, sizeof(area)),
+			 UC_ERR_OK);
+	assert_int_equal(
+		vsmm_image_decode(VSMM_LAYOUT_P6_32, area, sizeof(area), &st, NULL),
+		VSMM_OK);
 	assert_int_equal(st.rip, SMI_POINT);
 	assert_int_equal(st.seg[VSMM_CS].selector, 0x08);
 	assert_int_equal(st.seg[VSMM_CS].attr, 0xc09b);
@@ -290,9 +295,9 @@ static void test_hostile_image(void **unused)
 	assert_int_equal(SMBASE + 0x8000u + f->offset, 0x3ff58);
 	os_to_smi(&g);
 	uc_err err = UC_ERR_ARG;
-	assert_int_equal(vsmm_uc_emu_start(&g.smm, HANDLER, OS_CODE + sizeof(os64), 0, 0,
-					   &err),
-			 VSMM_E_SHUTDOWN);
+	assert_int_equal(
+		vsmm_uc_emu_start(&g.smm, HANDLER, OS_CODE + sizeof(os64), 0, 0, &err),
+		VSMM_E_SHUTDOWN);
 	assert_true(g.smm.vcpu.state.shutdown);
 	assert_string_equal(vsmm_reason_name(g.smm.vcpu.last_shutdown.reason),
 			    "CR0_PG_NO_PE");
@@ -300,7 +305,8 @@ static void test_hostile_image(void **unused)
 	assert_int_equal(g.smm.vcpu.last_shutdown.value, 0x80000000);
 	assert_int_equal(reg(&g, UC_X86_REG_RIP, UC_X86_REG_EIP), HOSTILE_RSM);
 	/* a vCPU in shutdown runs no more */
-	assert_int_equal(vsmm_uc_emu_start(&g.smm, HOSTILE_RSM, 0, 0, 0, &err), VSMM_E_STATE);
+	assert_int_equal(vsmm_uc_emu_start(&g.smm, HOSTILE_RSM, 0, 0, 0, &err),
+			 VSMM_E_STATE);
 	assert_int_equal(vsmm_uc_smi(&g.smm), VSMM_E_STATE);
 	done(&g);
 }
@@ -337,9 +343,9 @@ static void test_rsm_rollback(void **unused)
 	uint32_t eax = 0x77;
 	uc_reg_write(g.uc, UC_X86_REG_EAX, &eax);
 	uc_err err = UC_ERR_ARG;
-	assert_int_equal(vsmm_uc_emu_start(&g.smm, HANDLER, OS_CODE + sizeof(os32), 0, 0,
-					   &err),
-			 VSMM_E_PLATFORM);
+	assert_int_equal(
+		vsmm_uc_emu_start(&g.smm, HANDLER, OS_CODE + sizeof(os32), 0, 0, &err),
+		VSMM_E_PLATFORM);
 	assert_true(g.smm.vcpu.state.smm);
 	assert_false(g.smm.vcpu.state.shutdown);
 	assert_int_equal(reg(&g, UC_X86_REG_RIP, UC_X86_REG_EIP), HANDLER);
@@ -347,9 +353,9 @@ static void test_rsm_rollback(void **unused)
 	/* fixed image: the same RSM resumes */
 	sel[0] = 0x18;
 	uc_mem_write(g.uc, SMBASE + 0x8000u + f->offset, sel, sizeof(sel));
-	assert_int_equal(vsmm_uc_emu_start(&g.smm, HANDLER, OS_CODE + sizeof(os32), 0, 0,
-					   &err),
-			 VSMM_OK);
+	assert_int_equal(
+		vsmm_uc_emu_start(&g.smm, HANDLER, OS_CODE + sizeof(os32), 0, 0, &err),
+		VSMM_OK);
 	assert_false(g.smm.vcpu.state.smm);
 	assert_int_equal(reg(&g, UC_X86_REG_RCX, UC_X86_REG_ECX), 0x5a);
 	done(&g);
@@ -396,13 +402,15 @@ static void test_cs_base_32(void **unused)
 	uint8_t area[512];
 	struct vsmm_cpu_state st;
 	uc_mem_read(g.uc, SMBASE + 0xfe00, area, sizeof(area));
-	assert_int_equal(vsmm_image_decode(VSMM_LAYOUT_P6_32, area, sizeof(area), &st, NULL),
-			 VSMM_OK);
+	assert_int_equal(
+		vsmm_image_decode(VSMM_LAYOUT_P6_32, area, sizeof(area), &st, NULL),
+		VSMM_OK);
 	assert_int_equal(st.rip, SMI_POINT - 0x1000);
 	assert_int_equal(st.seg[VSMM_CS].base, 0x1000);
 	uc_err err = UC_ERR_ARG;
-	assert_int_equal(vsmm_uc_emu_start(&g.smm, entry, OS_CODE + sizeof(os32), 0, 0, &err),
-			 VSMM_OK);
+	assert_int_equal(
+		vsmm_uc_emu_start(&g.smm, entry, OS_CODE + sizeof(os32), 0, 0, &err),
+		VSMM_OK);
 	assert_int_equal(err, UC_ERR_OK);
 	assert_false(g.smm.vcpu.state.smm);
 	assert_int_equal(reg(&g, UC_X86_REG_RCX, UC_X86_REG_ECX), 0x2234);
@@ -431,8 +439,7 @@ static int count_write(void *ctx, bool smm_view, uint64_t gpa, const void *buf,
 	return uc_mem_write(c->uc, gpa, buf, len) == UC_ERR_OK ? 0 : -1;
 }
 
-static int fail_write(void *ctx, bool smm_view, uint64_t gpa, const void *buf,
-		      size_t len)
+static int fail_write(void *ctx, bool smm_view, uint64_t gpa, const void *buf, size_t len)
 {
 	(void)ctx, (void)smm_view, (void)gpa, (void)buf, (void)len;
 	return -1;
@@ -457,7 +464,8 @@ static void test_memory_callbacks(void **unused)
 	struct guest h;
 	guest64(&h, handler64, sizeof(handler64));
 	c.uc = h.uc;
-	assert_int_equal(vsmm_uc_set_memory(&h.smm, count_read, count_write, &c), VSMM_OK);
+	assert_int_equal(vsmm_uc_set_memory(&h.smm, count_read, count_write, &c),
+			 VSMM_OK);
 	round_trip(&h, OS_CODE + sizeof(os64));
 	assert_true(c.writes >= 2); /* the SMI's area, WriteSaveState */
 	assert_true(c.reads >= 4);  /* 3 hypercalls, the RSM's area */
@@ -516,9 +524,9 @@ static void test_settings(void **unused)
 	assert_int_equal(vsmm_uc_set_memory(&g.smm, NULL, NULL, NULL), VSMM_E_STATE);
 	assert_int_equal(vsmm_uc_smi(&g.smm), VSMM_E_STATE);
 	uc_err err;
-	assert_int_equal(vsmm_uc_emu_start(&g.smm, 0x50000, OS_CODE + sizeof(os64), 0, 0,
-					   &err),
-			 VSMM_OK);
+	assert_int_equal(
+		vsmm_uc_emu_start(&g.smm, 0x50000, OS_CODE + sizeof(os64), 0, 0, &err),
+		VSMM_OK);
 	assert_int_equal(reg(&g, UC_X86_REG_RCX, UC_X86_REG_ECX), 0x2234);
 	done(&g);
 	/* detach twice is harmless; calls on a detached struct refuse */

@@ -23,7 +23,7 @@
 /* Access-rights words (vsmm_seg.attr) of flat segments. */
 #define ATTR_CODE64 0xa09bu /* G, L, P, S, execute/read, accessed */
 #define ATTR_CODE32 0xc09bu /* G, D, P, S, execute/read, accessed */
-#define ATTR_DATA   0xc093u /* G, B, P, S, read/write, accessed */
+#define ATTR_DATA 0xc093u   /* G, B, P, S, read/write, accessed */
 #define ATTR_TSS_BUSY 0x8bu /* P, busy 32/64-bit TSS */
 #define TSS_MIN_LIMIT 0x67u
 #define MSR_EFER 0xc0000080u
@@ -35,7 +35,7 @@ static const int sreg_id[6] = {
 static const int gpr64_id[VSMM_GPR_COUNT] = {
 	UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
 	UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
-	UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_R10, UC_X86_REG_R11,
+	UC_X86_REG_R8,	UC_X86_REG_R9,	UC_X86_REG_R10, UC_X86_REG_R11,
 	UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
 };
 static const int gpr32_id[8] = {
@@ -94,8 +94,8 @@ static uint64_t le64(const uint8_t *p)
  * the table's limit, not present, a system descriptor, memory unmapped).
  */
 static bool seg_from_table(const struct vsmm_uc *smm, uint16_t sel,
-			   const struct vsmm_dtable *gdtr,
-			   const struct vsmm_seg *ldtr, struct vsmm_seg *out)
+			   const struct vsmm_dtable *gdtr, const struct vsmm_seg *ldtr,
+			   struct vsmm_seg *out)
 {
 	uint64_t table = gdtr->base;
 	uint32_t limit = gdtr->limit;
@@ -150,8 +150,9 @@ static uc_err capture(const struct vsmm_uc *smm, struct vsmm_cpu_state *st)
 	for (int i = 0; i < VSMM_GPR_COUNT; i++) {
 		st->gpr[i] = 0;
 		if (wide || i < 8)
-			err = err ? err : reg_get(smm, gpr64_id[i], i < 8 ? gpr32_id[i] : 0,
-						  &st->gpr[i]);
+			err = err ? err
+				  : reg_get(smm, gpr64_id[i], i < 8 ? gpr32_id[i] : 0,
+					    &st->gpr[i]);
 	}
 	err = err ? err : reg_get(smm, UC_X86_REG_RIP, UC_X86_REG_EIP, &st->rip);
 	err = err ? err : reg_get(smm, UC_X86_REG_RFLAGS, UC_X86_REG_EFLAGS, &st->rflags);
@@ -193,18 +194,23 @@ static uc_err capture(const struct vsmm_uc *smm, struct vsmm_cpu_state *st)
 		struct vsmm_seg *s = &st->seg[i];
 		uint16_t sel = 0;
 		err = err ? err : uc_reg_read(smm->priv.uc, sreg_id[i], &sel);
-		if (wide || !seg_from_table(smm, sel, &st->gdtr, &st->seg[VSMM_LDTR], s)) {
+		if (wide ||
+		    !seg_from_table(smm, sel, &st->gdtr, &st->seg[VSMM_LDTR], s)) {
 			s->selector = sel;
 			s->base = 0;
 			s->limit = FLAT_LIMIT;
-			s->attr = i != VSMM_CS ? ATTR_DATA : wide ? ATTR_CODE64 : ATTR_CODE32;
+			s->attr = i != VSMM_CS ? ATTR_DATA
+				  : wide       ? ATTR_CODE64
+					       : ATTR_CODE32;
 		}
 	}
 	if (wide) {
-		err = err ? err : uc_reg_read(smm->priv.uc, UC_X86_REG_FS_BASE,
-					      &st->seg[VSMM_FS].base);
-		err = err ? err : uc_reg_read(smm->priv.uc, UC_X86_REG_GS_BASE,
-					      &st->seg[VSMM_GS].base);
+		err = err ? err
+			  : uc_reg_read(smm->priv.uc, UC_X86_REG_FS_BASE,
+					&st->seg[VSMM_FS].base);
+		err = err ? err
+			  : uc_reg_read(smm->priv.uc, UC_X86_REG_GS_BASE,
+					&st->seg[VSMM_GS].base);
 	}
 	return err;
 }
@@ -262,14 +268,17 @@ static uc_err restore(const struct vsmm_uc *smm, const struct vsmm_cpu_state *st
 		err = err ? err : uc_reg_write(smm->priv.uc, sreg_id[i], &sel);
 	}
 	if (smm->priv.bits == 64) {
-		err = err ? err : uc_reg_write(smm->priv.uc, UC_X86_REG_FS_BASE,
-					       &st->seg[VSMM_FS].base);
-		err = err ? err : uc_reg_write(smm->priv.uc, UC_X86_REG_GS_BASE,
-					       &st->seg[VSMM_GS].base);
+		err = err ? err
+			  : uc_reg_write(smm->priv.uc, UC_X86_REG_FS_BASE,
+					 &st->seg[VSMM_FS].base);
+		err = err ? err
+			  : uc_reg_write(smm->priv.uc, UC_X86_REG_GS_BASE,
+					 &st->seg[VSMM_GS].base);
 	}
 	for (int i = 0; i < (smm->priv.bits == 64 ? VSMM_GPR_COUNT : 8); i++)
-		err = err ? err : reg_set(smm, gpr64_id[i], i < 8 ? gpr32_id[i] : 0,
-					  st->gpr[i]);
+		err = err ? err
+			  : reg_set(smm, gpr64_id[i], i < 8 ? gpr32_id[i] : 0,
+				    st->gpr[i]);
 	err = err ? err : reg_set(smm, UC_X86_REG_RFLAGS, UC_X86_REG_EFLAGS, st->rflags);
 	err = err ? err : reg_set(smm, UC_X86_REG_RIP, UC_X86_REG_EIP, st->rip);
 	return err;
@@ -283,8 +292,7 @@ static int uc_read(void *ctx, bool smm_view, uint64_t gpa, void *buf, size_t len
 	return uc_mem_read(ctx, gpa, buf, len) == UC_ERR_OK ? 0 : -1;
 }
 
-static int uc_write(void *ctx, bool smm_view, uint64_t gpa, const void *buf,
-		    size_t len)
+static int uc_write(void *ctx, bool smm_view, uint64_t gpa, const void *buf, size_t len)
 {
 	(void)smm_view;
 	return uc_mem_write(ctx, gpa, buf, len) == UC_ERR_OK ? 0 : -1;
@@ -296,8 +304,7 @@ static int ops_read(void *ctx, bool smm_view, uint64_t gpa, void *buf, size_t le
 	return smm->priv.read(smm->priv.mem_ctx, smm_view, gpa, buf, len);
 }
 
-static int ops_write(void *ctx, bool smm_view, uint64_t gpa, const void *buf,
-		     size_t len)
+static int ops_write(void *ctx, bool smm_view, uint64_t gpa, const void *buf, size_t len)
 {
 	struct vsmm_uc *smm = ctx;
 	return smm->priv.write(smm->priv.mem_ctx, smm_view, gpa, buf, len);
@@ -359,8 +366,8 @@ int vsmm_uc_attach(struct vsmm_uc *smm, uc_engine *uc)
 		smm->priv.uc = NULL;
 		return VSMM_E_PLATFORM;
 	}
-	if (uc_hook_add(uc, &smm->priv.rsm_hook, UC_HOOK_INSN_INVALID,
-			(void *)on_invalid, smm, 1, 0) != UC_ERR_OK) {
+	if (uc_hook_add(uc, &smm->priv.rsm_hook, UC_HOOK_INSN_INVALID, (void *)on_invalid,
+			smm, 1, 0) != UC_ERR_OK) {
 		uc_context_free(smm->priv.undo);
 		smm->priv.uc = NULL;
 		return VSMM_E_PLATFORM;
@@ -425,8 +432,8 @@ int vsmm_uc_set_entry(struct vsmm_uc *smm, uint64_t linear)
 	return rc;
 }
 
-int vsmm_uc_set_memory(struct vsmm_uc *smm, vsmm_uc_read_fn read,
-		       vsmm_uc_write_fn write, void *ctx)
+int vsmm_uc_set_memory(struct vsmm_uc *smm, vsmm_uc_read_fn read, vsmm_uc_write_fn write,
+		       void *ctx)
 {
 	int rc = settable(smm);
 	if (rc != VSMM_OK)
@@ -478,8 +485,9 @@ int vsmm_uc_smi(struct vsmm_uc *smm)
 	uc_err err = reg_set(smm, UC_X86_REG_RFLAGS, UC_X86_REG_EFLAGS, st->rflags);
 	err = err ? err : reg_set(smm, UC_X86_REG_DR7, UC_X86_REG_DR7, st->dr7);
 	for (int i = 0; i < (smm->priv.bits == 64 ? VSMM_GPR_COUNT : 8); i++)
-		err = err ? err : reg_set(smm, gpr64_id[i], i < 8 ? gpr32_id[i] : 0,
-					  st->gpr[i]);
+		err = err ? err
+			  : reg_set(smm, gpr64_id[i], i < 8 ? gpr32_id[i] : 0,
+				    st->gpr[i]);
 	err = err ? err : reg_set(smm, UC_X86_REG_RIP, UC_X86_REG_EIP, entry - cs_base);
 	if (err != UC_ERR_OK) {
 		uc_context_restore(smm->priv.uc, smm->priv.undo);
@@ -558,8 +566,8 @@ enum vsmm_efi_status vsmm_uc_write_save_state(struct vsmm_uc *smm, uint32_t reg,
 	size_t len;
 	if (!smm || !smm->priv.uc || !(len = area_read(smm, area)))
 		return VSMM_EFI_INVALID_PARAMETER;
-	enum vsmm_efi_status s =
-		vsmm_mm_write_save_state(&smm->mm, area, len, reg, width, buffer);
+	enum vsmm_efi_status s = vsmm_mm_write_save_state(&smm->mm, area, len, reg, width,
+							  buffer);
 	if (s == VSMM_EFI_SUCCESS &&
 	    smm->priv.write(smm->priv.mem_ctx, true, vsmm_uc_area_address(smm), area,
 			    len) != 0)

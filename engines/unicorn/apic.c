@@ -84,9 +84,7 @@ static enum apic_ipi icr_written(struct apic *a)
 	if (!self)
 		return APIC_IPI_NONE;
 	switch (mode) {
-	case 0: /* fixed */
-		raise(a, a->icr_lo & 0xffu);
-		return APIC_IPI_NONE;
+	case 0: /* fixed */ raise(a, a->icr_lo & 0xffu); return APIC_IPI_NONE;
 	case 2: return APIC_IPI_SMI;
 	case 4: return APIC_IPI_NMI;
 	default: return APIC_IPI_NONE; /* INIT, SIPI, lowest priority: no */
@@ -148,9 +146,7 @@ enum apic_ipi apic_write(struct apic *a, unsigned off, uint32_t v)
 		break;
 	case APIC_REG_ESR: a->esr = 0; break; /* a write clears it */
 	case APIC_REG_ICR_HI: a->icr_hi = v & 0xff000000u; break;
-	case APIC_REG_ICR_LO:
-		a->icr_lo = v;
-		return icr_written(a);
+	case APIC_REG_ICR_LO: a->icr_lo = v; return icr_written(a);
 	case APIC_REG_TIMER_INIT:
 		a->timer_initial = v;
 		a->timer_left = (uint64_t)v * divisor(a->timer_dcr);
@@ -185,8 +181,7 @@ static bool pic_passes(const struct apic *a, bool enabled)
 	uint32_t lint0 = a->lvt[LVT_LINT0];
 	if (!a->pic.pending)
 		return false;
-	return !enabled ||
-	       (!(lint0 & APIC_LVT_MASKED) && DELIVERY(lint0) == MODE_EXTINT);
+	return !enabled || (!(lint0 & APIC_LVT_MASKED) && DELIVERY(lint0) == MODE_EXTINT);
 }
 
 bool apic_pending(const struct apic *a, bool enabled)

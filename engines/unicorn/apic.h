@@ -65,7 +65,7 @@ struct apic {
 	uint32_t lvt[APIC_LVT_COUNT]; /* [0] CMCI, [1..6] 0x320..0x370 */
 	uint32_t irr[8], isr[8];
 	uint32_t timer_initial, timer_dcr;
-	uint64_t timer_left; /* bus clocks to the count reaching 0; 0: idle */
+	uint64_t timer_left;	/* bus clocks to the count reaching 0; 0: idle */
 	struct intr_source pic; /* behind LINT0 (ExtINT); pending NULL: none */
 };
 

@@ -25,12 +25,11 @@ typedef bool (*io_out_fn)(struct machine *, uint16_t, unsigned, uint32_t);
 typedef bool (*io_in_fn)(struct machine *, uint16_t, unsigned, uint32_t *);
 
 static const io_out_fn outs[] = {
-	pci_io_out, lpc_io_out, pic_io_out, pit_io_out, rtc_io_out,
-	fwcfg_io_out, kbd_io_out,
+	pci_io_out, lpc_io_out,	  pic_io_out, pit_io_out,
+	rtc_io_out, fwcfg_io_out, kbd_io_out,
 };
 static const io_in_fn ins[] = {
-	pci_io_in, lpc_io_in, pic_io_in, pit_io_in, rtc_io_in, fwcfg_io_in,
-	kbd_io_in,
+	pci_io_in, lpc_io_in, pic_io_in, pit_io_in, rtc_io_in, fwcfg_io_in, kbd_io_in,
 };
 
 /* PIT programming may move the next timer event; a device that raised
@@ -42,8 +41,7 @@ static void reschedule(struct machine *m)
 		machine_intr_changed(m);
 }
 
-bool chipset_io_out(struct machine *m, uint16_t port, unsigned size,
-		    uint32_t value)
+bool chipset_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
 {
 	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++)
 		if (outs[i](m, port, size, value)) {
@@ -53,8 +51,7 @@ bool chipset_io_out(struct machine *m, uint16_t port, unsigned size,
 	return false;
 }
 
-bool chipset_io_in(struct machine *m, uint16_t port, unsigned size,
-		   uint32_t *value)
+bool chipset_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value)
 {
 	for (size_t i = 0; i < sizeof(ins) / sizeof(ins[0]); i++)
 		if (ins[i](m, port, size, value)) {

@@ -69,9 +69,9 @@ struct pci_fn {
 /* Memory kinds a span of guest-physical addresses can have. */
 enum mem_kind {
 	MK_NONE = 0, /* nothing decodes it */
-	MK_RAM,      /* read and write the RAM behind it */
+	MK_RAM,	     /* read and write the RAM behind it */
 	MK_RAM_RO,   /* read the RAM, writes dropped (PAM read-only) */
-	MK_ROM,      /* read ROM (the BIOS / pc.rom), writes dropped */
+	MK_ROM,	     /* read ROM (the BIOS / pc.rom), writes dropped */
 	MK_ONES,     /* reads all ones, writes dropped (closed TSEG) */
 	MK_ZERO,     /* reads zero, writes dropped (unclaimed PCI memory) */
 };
@@ -95,30 +95,30 @@ struct mem_undo {
 /* ---- 8259 PIC pair (pic.c) ------------------------------------------ */
 struct pic_chip {
 	uint8_t irr, isr, imr;
-	uint8_t icw_step;  /* 0: ready; 2..4: the ICW expected next */
+	uint8_t icw_step; /* 0: ready; 2..4: the ICW expected next */
 	uint8_t icw4_needed, single;
 	uint8_t vector_base;
-	uint8_t read_isr;  /* OCW3: the next read of the command port */
+	uint8_t read_isr; /* OCW3: the next read of the command port */
 	uint8_t auto_eoi;
 	uint8_t elcr;
-	uint8_t level;     /* line levels, for edge detection */
+	uint8_t level; /* line levels, for edge detection */
 };
 
 /* ---- 8254 PIT (pit.c) ----------------------------------------------- */
 struct pit_channel {
 	uint8_t mode, rw, bcd;
-	uint16_t reload;      /* 0 counts as 65536 */
-	uint64_t start;       /* PIT tick the count was loaded at */
+	uint16_t reload; /* 0 counts as 65536 */
+	uint64_t start;	 /* PIT tick the count was loaded at */
 	bool loaded;
-	uint8_t write_lsb;    /* next write is the LSB (rw == 3) */
-	uint8_t read_lsb;     /* next read is the LSB */
+	uint8_t write_lsb; /* next write is the LSB (rw == 3) */
+	uint8_t read_lsb;  /* next read is the LSB */
 	bool latched;
 	uint16_t latch;
 	uint8_t latch_lsb;
 	uint8_t pending_lsb;
 	bool gate;
-	bool irq_done;        /* mode 0: IRQ0 raised at terminal count */
-	uint64_t irqs;        /* periods for which IRQ0 was raised */
+	bool irq_done; /* mode 0: IRQ0 raised at terminal count */
+	uint64_t irqs; /* periods for which IRQ0 was raised */
 };
 
 /* ---- fw_cfg (fwcfg.c) ----------------------------------------------- */
@@ -160,10 +160,10 @@ struct chipset {
 	unsigned last_span[2]; /* the span a look-up found last, tried first */
 	struct mem_span applied[MEM_MAX_SPANS];
 	unsigned napplied;
-	bool cpu_smm;         /* which view the engine has mapped */
-	bool views_equal;     /* the SMM view is the other one */
-	bool map_dirty;       /* registers changed: re-apply at the boundary */
-	uint8_t *legacy;      /* 0xC0000-0xFFFFF as PCI memory: pc.rom, ISA BIOS */
+	bool cpu_smm;	  /* which view the engine has mapped */
+	bool views_equal; /* the SMM view is the other one */
+	bool map_dirty;	  /* registers changed: re-apply at the boundary */
+	uint8_t *legacy;  /* 0xC0000-0xFFFFF as PCI memory: pc.rom, ISA BIOS */
 	struct mem_undo undo[MEM_MAX_PENDING];
 	unsigned nundo;
 
@@ -171,7 +171,7 @@ struct chipset {
 	uint16_t pm1_sts, pm1_en, pm1_cnt;
 	uint32_t smi_en, smi_sts;
 	uint32_t smi_en_wmask;
-	uint8_t rst_cnt;      /* port 0xCF9 */
+	uint8_t rst_cnt; /* port 0xCF9 */
 	bool reset_requested;
 
 	/* ISA devices */
@@ -182,7 +182,7 @@ struct chipset {
 	uint8_t cmos_index;
 	bool nmi_disabled;
 	uint8_t cmos[128];
-	uint64_t rtc_base;    /* host UTC seconds at reset */
+	uint64_t rtc_base; /* host UTC seconds at reset */
 
 	/* Timer events (chipset.c): the instruction count of the next one. */
 	uint64_t next_event_insn;
@@ -202,7 +202,7 @@ struct chipset {
 	uint32_t fw_dma_hi;
 	struct fwcfg_file files[FWCFG_MAX_FILES];
 	unsigned nfiles;
-	uint64_t smi_features;   /* negotiated (etc/smi/features-ok) */
+	uint64_t smi_features; /* negotiated (etc/smi/features-ok) */
 	bool smi_features_locked;
 };
 

@@ -19,10 +19,8 @@ struct machine;
 void chipset_reset(struct machine *m);
 
 /* Port I/O; true if a chipset device decodes the port. */
-bool chipset_io_out(struct machine *m, uint16_t port, unsigned size,
-		    uint32_t value);
-bool chipset_io_in(struct machine *m, uint16_t port, unsigned size,
-		   uint32_t *value);
+bool chipset_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
+bool chipset_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value);
 
 /* The instruction count reached chip.next_event_insn: update the PIT
  * and, if the PIC has an interrupt to deliver, have the code hook look

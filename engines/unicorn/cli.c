@@ -111,8 +111,17 @@ static int parse_smram(const char *s, uint64_t *base, uint64_t *size)
 
 /* The options of vsmm run, matched by the CLI's option code (cli/opts.c). */
 enum {
-	RUN_TRACE, RUN_BIOS, RUN_MODEL, RUN_LAYOUT, RUN_SEMANTICS, RUN_RAM,
-	RUN_SMRAM, RUN_MAX_INSNS, RUN_TIMEOUT, RUN_PFLASH, RUN_OPTION_ROM,
+	RUN_TRACE,
+	RUN_BIOS,
+	RUN_MODEL,
+	RUN_LAYOUT,
+	RUN_SEMANTICS,
+	RUN_RAM,
+	RUN_SMRAM,
+	RUN_MAX_INSNS,
+	RUN_TIMEOUT,
+	RUN_PFLASH,
+	RUN_OPTION_ROM,
 };
 
 static const struct cli_option run_options[] = {
@@ -162,12 +171,8 @@ static int set_option(int id, const char *v, struct machine_config *c)
 	char *end;
 
 	switch (id) {
-	case RUN_TRACE:
-		c->trace = true;
-		return 0;
-	case RUN_BIOS:
-		c->bios_path = v;
-		return 0;
+	case RUN_TRACE: c->trace = true; return 0;
+	case RUN_BIOS: c->bios_path = v; return 0;
 	case RUN_MODEL:
 		if (vsmm_vendor_from_name(v, &c->vendor))
 			return bad("unknown --model '%s' (intel or amd)", v);
@@ -175,46 +180,49 @@ static int set_option(int id, const char *v, struct machine_config *c)
 	case RUN_LAYOUT:
 		if (vsmm_layout_from_name(v, &c->layout) != VSMM_OK)
 			return bad("unknown --layout '%s' (auto, p6-32, "
-				   "amd64 or intel64)", v);
+				   "amd64 or intel64)",
+				   v);
 		return 0;
 	case RUN_SEMANTICS:
 		if (vsmm_semantics_from_name(v, &c->semantics))
 			return bad("unknown --semantics '%s' (kvm or "
-				   "hardware)", v);
+				   "hardware)",
+				   v);
 		return 0;
 	case RUN_RAM:
 		if (parse_size(v, &c->ram_size) || c->ram_size < (2u << 20) ||
-		    c->ram_size > MACHINE_MAX_RAM ||
-		    c->ram_size % 0x1000)
+		    c->ram_size > MACHINE_MAX_RAM || c->ram_size % 0x1000)
 			return bad("--ram '%s' must be 2M..2G, a multiple "
-				   "of 4K", v);
+				   "of 4K",
+				   v);
 		return 0;
 	case RUN_SMRAM:
 		if (parse_smram(v, &c->smram_base, &c->smram_size))
 			return bad("--smram '%s' must be BASE:SIZE, e.g. "
-				   "0x800000:0x100000", v);
+				   "0x800000:0x100000",
+				   v);
 		return 0;
 	case RUN_MAX_INSNS:
 		if (parse_size(v, &c->max_insns) || !c->max_insns)
 			return bad("--max-insns '%s' must be a positive "
-				   "number", v);
+				   "number",
+				   v);
 		return 0;
 	case RUN_TIMEOUT:
 		errno = 0;
 		c->timeout_s = strtod(v, &end);
 		if (errno || *end || end == v || !(c->timeout_s > 0))
 			return bad("--timeout '%s' must be a positive "
-				   "number of seconds", v);
+				   "number of seconds",
+				   v);
 		return 0;
-	case RUN_PFLASH:
-		return set_pflash(v, c);
+	case RUN_PFLASH: return set_pflash(v, c);
 	case RUN_OPTION_ROM:
 		if (c->n_option_roms >= MACHINE_MAX_OPTION_ROMS)
 			return bad("%s", "at most 8 --option-rom");
 		c->option_roms[c->n_option_roms++] = v;
 		return 0;
-	default:
-		return bad("unknown argument '%s'", v);
+	default: return bad("unknown argument '%s'", v);
 	}
 }
 
@@ -229,15 +237,12 @@ static int parse_args(int argc, char **argv, struct machine_config *c)
 			fputs(usage, stdout);
 			return -1;
 		}
-		switch (cli_option_match(run_options, sizeof(run_options) /
-					 sizeof(run_options[0]), 1, &i, argc,
-					 argv, &opt, &v)) {
-		case CLI_OPTION_OK:
-			break;
-		case CLI_OPTION_NO_VALUE:
-			return bad("%s needs a value", opt->name);
-		default:
-			return bad("unknown argument '%s'", argv[i]);
+		switch (cli_option_match(run_options,
+					 sizeof(run_options) / sizeof(run_options[0]), 1,
+					 &i, argc, argv, &opt, &v)) {
+		case CLI_OPTION_OK: break;
+		case CLI_OPTION_NO_VALUE: return bad("%s needs a value", opt->name);
+		default: return bad("unknown argument '%s'", argv[i]);
 		}
 		if ((err = set_option(opt->id, v, c)) != 0)
 			return err;
@@ -248,7 +253,7 @@ static int parse_args(int argc, char **argv, struct machine_config *c)
 		c->bios_path = pflash_code;
 	if (!c->bios_path)
 		return bad("%s", "--bios IMAGE is required (or --pflash "
-			   "CODE[,VARS])");
+				 "CODE[,VARS])");
 	return 0;
 }
 

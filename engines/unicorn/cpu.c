@@ -34,10 +34,10 @@
 #define EXT_ECX_SVM (1u << 2)
 
 /* What the engine implements of vsmm's CR4/EFER-gating features. */
-#define ENGINE_FEATURES                                                   \
-	(VSMM_FEAT_DE | VSMM_FEAT_PSE | VSMM_FEAT_TSC | VSMM_FEAT_PAE |     \
-	 VSMM_FEAT_MCE | VSMM_FEAT_PGE | VSMM_FEAT_FXSR | VSMM_FEAT_SSE |   \
-	 VSMM_FEAT_NX | VSMM_FEAT_SVM | VSMM_FEAT_SYSCALL | VSMM_FEAT_PCE)
+#define ENGINE_FEATURES \
+	(VSMM_FEAT_DE | VSMM_FEAT_PSE | VSMM_FEAT_TSC | VSMM_FEAT_PAE | VSMM_FEAT_MCE | \
+	 VSMM_FEAT_PGE | VSMM_FEAT_FXSR | VSMM_FEAT_SSE | VSMM_FEAT_NX | VSMM_FEAT_SVM | \
+	 VSMM_FEAT_SYSCALL | VSMM_FEAT_PCE)
 
 void cpu_restrict_model(struct vsmm_model *model)
 {
@@ -63,10 +63,13 @@ static void vendor_words(const struct vsmm_model *model, uint32_t out[4])
 
 static uint32_t leaf1_edx(const struct vsmm_model *model)
 {
-	static const struct { uint64_t feat; uint32_t bit; } gate[] = {
-		{ VSMM_FEAT_DE, EDX_DE },   { VSMM_FEAT_PSE, EDX_PSE },
-		{ VSMM_FEAT_TSC, EDX_TSC }, { VSMM_FEAT_PAE, EDX_PAE },
-		{ VSMM_FEAT_MCE, EDX_MCE }, { VSMM_FEAT_PGE, EDX_PGE },
+	static const struct {
+		uint64_t feat;
+		uint32_t bit;
+	} gate[] = {
+		{ VSMM_FEAT_DE, EDX_DE },     { VSMM_FEAT_PSE, EDX_PSE },
+		{ VSMM_FEAT_TSC, EDX_TSC },   { VSMM_FEAT_PAE, EDX_PAE },
+		{ VSMM_FEAT_MCE, EDX_MCE },   { VSMM_FEAT_PGE, EDX_PGE },
 		{ VSMM_FEAT_FXSR, EDX_FXSR }, { VSMM_FEAT_SSE, EDX_SSE },
 	};
 	uint32_t edx = QEMU64_1_EDX;
@@ -83,13 +86,12 @@ static void brand(uint32_t part, uint32_t out[4])
 	for (int r = 0; r < 4; r++) {
 		const char *p = text + 16 * part + 4 * r;
 		out[r] = (uint32_t)(uint8_t)p[0] | (uint32_t)(uint8_t)p[1] << 8 |
-			 (uint32_t)(uint8_t)p[2] << 16 |
-			 (uint32_t)(uint8_t)p[3] << 24;
+			 (uint32_t)(uint8_t)p[2] << 16 | (uint32_t)(uint8_t)p[3] << 24;
 	}
 }
 
-static void basic_leaf(const struct vsmm_model *model, uint32_t leaf,
-		       uint32_t subleaf, uint32_t out[4])
+static void basic_leaf(const struct vsmm_model *model, uint32_t leaf, uint32_t subleaf,
+		       uint32_t out[4])
 {
 	switch (leaf) {
 	case 0:
@@ -109,13 +111,11 @@ static void basic_leaf(const struct vsmm_model *model, uint32_t leaf,
 		out[1] = subleaf < 2 ? 1 : 0;
 		out[2] = subleaf == 0 ? 0x100 : subleaf == 1 ? 0x201 : subleaf;
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
-static void ext_leaf(const struct vsmm_model *model, uint32_t leaf,
-		     uint32_t out[4])
+static void ext_leaf(const struct vsmm_model *model, uint32_t leaf, uint32_t out[4])
 {
 	bool amd = model->vendor == VSMM_VENDOR_AMD;
 	switch (leaf) {
@@ -129,15 +129,12 @@ static void ext_leaf(const struct vsmm_model *model, uint32_t leaf,
 			 (model->features & VSMM_FEAT_SVM ? EXT_ECX_SVM : 0);
 		out[3] = (model->long_mode ? EXT_EDX_LM : 0) |
 			 (model->features & VSMM_FEAT_NX ? EXT_EDX_NX : 0) |
-			 (model->features & VSMM_FEAT_SYSCALL ? EXT_EDX_SYSCALL
-							      : 0) |
+			 (model->features & VSMM_FEAT_SYSCALL ? EXT_EDX_SYSCALL : 0) |
 			 (amd ? leaf1_edx(model) & EXT_EDX_AMD_ALIASES : 0);
 		break;
 	case 0x80000002:
 	case 0x80000003:
-	case 0x80000004:
-		brand(leaf - 0x80000002, out);
-		break;
+	case 0x80000004: brand(leaf - 0x80000002, out); break;
 	case 0x80000005: /* AMD L1 cache/TLB information, as QEMU */
 		out[0] = 0x01ff01ff, out[1] = 0x01ff01ff;
 		out[2] = 0x40020140, out[3] = 0x40020140;
@@ -152,13 +149,12 @@ static void ext_leaf(const struct vsmm_model *model, uint32_t leaf,
 		if (model->features & VSMM_FEAT_SVM)
 			out[0] = 1, out[1] = 0x10;
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
-void cpu_cpuid(const struct vsmm_model *model, uint32_t leaf,
-	       uint32_t subleaf, uint32_t out[4])
+void cpu_cpuid(const struct vsmm_model *model, uint32_t leaf, uint32_t subleaf,
+	       uint32_t out[4])
 {
 	memset(out, 0, 4 * sizeof(out[0]));
 	if (leaf >= 0x80000000u) {
@@ -222,23 +218,25 @@ static uint64_t phys_reserved(const struct vsmm_model *model)
 bool cpu_msr_in_engine(uint32_t index)
 {
 	switch (index) {
-	case 0x10:                      /* TSC */
-	case 0x174: case 0x175: case 0x176: /* SYSENTER_CS/ESP/EIP */
-	case 0xC0000081: case 0xC0000082: case 0xC0000083:
-	case 0xC0000084:                /* STAR LSTAR CSTAR FMASK */
-	case 0xC0000100: case 0xC0000101: case 0xC0000102: /* FS/GS bases */
-	case 0xC0000103:                /* TSC_AUX */
-		return true;
-	default:
-		return false;
+	case 0x10: /* TSC */
+	case 0x174:
+	case 0x175:
+	case 0x176: /* SYSENTER_CS/ESP/EIP */
+	case 0xC0000081:
+	case 0xC0000082:
+	case 0xC0000083:
+	case 0xC0000084: /* STAR LSTAR CSTAR FMASK */
+	case 0xC0000100:
+	case 0xC0000101:
+	case 0xC0000102: /* FS/GS bases */
+	case 0xC0000103: /* TSC_AUX */ return true;
+	default: return false;
 	}
 }
 
-enum cpu_msr_result cpu_rdmsr(const struct cpu_msrs *msrs,
-			      const struct vsmm_model *model,
-			      const struct vsmm_cpu_state *state,
-			      uint64_t smi_count, uint32_t index,
-			      uint64_t *value)
+enum cpu_msr_result cpu_rdmsr(const struct cpu_msrs *msrs, const struct vsmm_model *model,
+			      const struct vsmm_cpu_state *state, uint64_t smi_count,
+			      uint32_t index, uint64_t *value)
 {
 	int fx = fixed_index(index);
 	(void)model;
@@ -271,8 +269,7 @@ enum cpu_msr_result cpu_rdmsr(const struct cpu_msrs *msrs,
 }
 
 static enum cpu_msr_result write_efer(const struct vsmm_model *model,
-				      struct vsmm_cpu_state *state,
-				      uint64_t value)
+				      struct vsmm_cpu_state *state, uint64_t value)
 {
 	uint64_t ok = VSMM_EFER_LMA;
 	if (model->features & VSMM_FEAT_SYSCALL)
@@ -286,8 +283,7 @@ static enum cpu_msr_result write_efer(const struct vsmm_model *model,
 	if (value & ~ok)
 		return CPU_MSR_GP;
 	/* LME cannot change while paging is on (SDM Vol.3A 9.8.5). */
-	if ((state->cr0 & VSMM_CR0_PG) &&
-	    ((value ^ state->efer) & VSMM_EFER_LME))
+	if ((state->cr0 & VSMM_CR0_PG) && ((value ^ state->efer) & VSMM_EFER_LME))
 		return CPU_MSR_GP;
 	/* LMA is the processor's: writes to it are ignored. */
 	state->efer = (value & ~VSMM_EFER_LMA) | (state->efer & VSMM_EFER_LMA);
@@ -302,8 +298,7 @@ static bool valid_fixed(uint64_t v)
 	return true;
 }
 
-enum cpu_msr_result cpu_wrmsr(struct cpu_msrs *msrs,
-			      const struct vsmm_model *model,
+enum cpu_msr_result cpu_wrmsr(struct cpu_msrs *msrs, const struct vsmm_model *model,
 			      struct vsmm_cpu_state *state, uint32_t index,
 			      uint64_t value)
 {
@@ -318,28 +313,23 @@ enum cpu_msr_result cpu_wrmsr(struct cpu_msrs *msrs,
 	}
 	if (index >= 0x200 && index < 0x200 + 2 * CPU_MTRR_VAR) {
 		bool mask = index & 1;
-		uint64_t rsvd = phys_reserved(model) |
-				(mask ? 0x7ffull : 0xf00ull);
-		if ((value & rsvd) ||
-		    (!mask && !valid_mtrr_type((unsigned)value & 0xff)))
+		uint64_t rsvd = phys_reserved(model) | (mask ? 0x7ffull : 0xf00ull);
+		if ((value & rsvd) || (!mask && !valid_mtrr_type((unsigned)value & 0xff)))
 			return CPU_MSR_GP;
 		msrs->mtrr_var[index - 0x200] = value;
 		return CPU_MSR_OK;
 	}
 	switch (index) {
-	case CPU_MSR_EFER:
-		return write_efer(model, state, value);
+	case CPU_MSR_EFER: return write_efer(model, state, value);
 	case CPU_MSR_APIC_BASE:
 		/* Bits 0-7, 9 and 10 (x2APIC: not in CPUID) and those above
 		 * MAXPHYADDR are reserved; BSP is read only. */
 		if (value & (phys_reserved(model) | 0x6ffull))
 			return CPU_MSR_GP;
-		msrs->apic_base = (value & ~0x100ull) |
-				  (msrs->apic_base & 0x100ull);
+		msrs->apic_base = (value & ~0x100ull) | (msrs->apic_base & 0x100ull);
 		return CPU_MSR_OK;
 	case CPU_MSR_MTRR_DEF_TYPE:
-		if ((value & ~0xcffull) ||
-		    !valid_mtrr_type((unsigned)value & 0xff))
+		if ((value & ~0xcffull) || !valid_mtrr_type((unsigned)value & 0xff))
 			return CPU_MSR_GP;
 		msrs->mtrr_def_type = value;
 		return CPU_MSR_OK;
@@ -349,9 +339,7 @@ enum cpu_msr_result cpu_wrmsr(struct cpu_msrs *msrs,
 				return CPU_MSR_GP;
 		msrs->pat = value;
 		return CPU_MSR_OK;
-	case CPU_MSR_MISC_ENABLE:
-		msrs->misc_enable = value;
-		return CPU_MSR_OK;
+	case CPU_MSR_MISC_ENABLE: msrs->misc_enable = value; return CPU_MSR_OK;
 	default:
 		/* MTRRCAP, MSR_SMI_COUNT and IA32_SMBASE are not writable
 		 * by the guest; unknown MSRs fault. */

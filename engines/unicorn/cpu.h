@@ -30,9 +30,9 @@
 #define CPU_MSR_EFER 0xC0000080u
 
 #define CPU_APIC_BASE_RESET 0xFEE00900ull /* base 0xFEE00000, EN, BSP */
-#define CPU_MTRR_VAR 8u                   /* MTRRCAP.VCNT, as QEMU */
+#define CPU_MTRR_VAR 8u			  /* MTRRCAP.VCNT, as QEMU */
 #define CPU_MTRR_FIXED 11u
-#define CPU_MAXPHYADDR 40u                /* QEMU TCG's phys-bits */
+#define CPU_MAXPHYADDR 40u /* QEMU TCG's phys-bits */
 
 /* The MSRs the machine keeps itself (the engine keeps the others it
  * implements: TSC, SYSENTER_*, STAR/LSTAR/CSTAR/FMASK, FS/GS bases,
@@ -54,13 +54,13 @@ void cpu_msrs_reset(struct cpu_msrs *msrs);
 void cpu_restrict_model(struct vsmm_model *model);
 
 /* CPUID leaf/subleaf of that model (eax, ebx, ecx, edx). */
-void cpu_cpuid(const struct vsmm_model *model, uint32_t leaf,
-	       uint32_t subleaf, uint32_t out[4]);
+void cpu_cpuid(const struct vsmm_model *model, uint32_t leaf, uint32_t subleaf,
+	       uint32_t out[4]);
 
 /* What an emulated RDMSR/WRMSR did. */
 enum cpu_msr_result {
 	CPU_MSR_OK = 0,
-	CPU_MSR_GP,     /* #GP(0): the instruction does not complete */
+	CPU_MSR_GP,	/* #GP(0): the instruction does not complete */
 	CPU_MSR_ENGINE, /* pass through to the engine's own MSR */
 };
 
@@ -69,13 +69,10 @@ enum cpu_msr_result {
  * read, EFER written); smi_count is the number of SMIs delivered so far.
  * Does not touch the engine: CPU_MSR_ENGINE means the caller forwards it.
  */
-enum cpu_msr_result cpu_rdmsr(const struct cpu_msrs *msrs,
-			      const struct vsmm_model *model,
-			      const struct vsmm_cpu_state *state,
-			      uint64_t smi_count, uint32_t index,
-			      uint64_t *value);
-enum cpu_msr_result cpu_wrmsr(struct cpu_msrs *msrs,
-			      const struct vsmm_model *model,
+enum cpu_msr_result cpu_rdmsr(const struct cpu_msrs *msrs, const struct vsmm_model *model,
+			      const struct vsmm_cpu_state *state, uint64_t smi_count,
+			      uint32_t index, uint64_t *value);
+enum cpu_msr_result cpu_wrmsr(struct cpu_msrs *msrs, const struct vsmm_model *model,
 			      struct vsmm_cpu_state *state, uint32_t index,
 			      uint64_t value);
 

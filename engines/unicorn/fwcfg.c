@@ -51,8 +51,7 @@ static void be32(uint8_t *p, uint32_t v)
 
 static uint32_t rd_be32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static void le(uint8_t *p, uint64_t v, unsigned n)
@@ -63,17 +62,15 @@ static void le(uint8_t *p, uint64_t v, unsigned n)
 
 static uint32_t bswap32(uint32_t v)
 {
-	return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) |
-	       (v << 24);
+	return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24);
 }
 
-static struct fwcfg_file *add_file(struct machine *m, const char *name,
-				   uint32_t size, bool writable)
+static struct fwcfg_file *add_file(struct machine *m, const char *name, uint32_t size,
+				   bool writable)
 {
 	struct chipset *c = &m->chip;
 	if (c->nfiles >= FWCFG_MAX_FILES || strlen(name) >= 56) {
-		fprintf(m->cfg.log, "vsmm run: too many fw_cfg files (%s)\n",
-			name);
+		fprintf(m->cfg.log, "vsmm run: too many fw_cfg files (%s)\n", name);
 		return NULL;
 	}
 	struct fwcfg_file *f = &c->files[c->nfiles];
@@ -103,25 +100,28 @@ static int add_option_rom(struct machine *m, const char *path)
 	struct stat st;
 	FILE *f = fopen(path, "rb");
 	base = base ? base + 1 : path;
-	if (!f || fstat(fileno(f), &st) || !S_ISREG(st.st_mode) ||
-	    st.st_size <= 0 || st.st_size > (off_t)OPTION_ROM_MAX) {
+	if (!f || fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size > (off_t)OPTION_ROM_MAX) {
 		fprintf(m->cfg.log, "vsmm run: --option-rom %s: %s\n", path,
-			!f ? strerror(errno)
-			   : "not a regular file of 1 byte to 1 MiB");
+			!f ? strerror(errno) : "not a regular file of 1 byte to 1 MiB");
 		if (f)
 			fclose(f);
 		return -1;
 	}
 	if (snprintf(name, sizeof(name), "genroms/%s", base) >= 56) {
-		fprintf(m->cfg.log, "vsmm run: --option-rom %s: the name is "
-			"too long for fw_cfg (at most 47 bytes)\n", path);
+		fprintf(m->cfg.log,
+			"vsmm run: --option-rom %s: the name is "
+			"too long for fw_cfg (at most 47 bytes)\n",
+			path);
 		fclose(f);
 		return -1;
 	}
 	for (unsigned i = 0; i < m->chip.nfiles; i++)
 		if (!strcmp(m->chip.files[i].name, name)) {
-			fprintf(m->cfg.log, "vsmm run: --option-rom %s: a ROM "
-				"named %s is already given\n", path, base);
+			fprintf(m->cfg.log,
+				"vsmm run: --option-rom %s: a ROM "
+				"named %s is already given\n",
+				path, base);
 			fclose(f);
 			return -1;
 		}
@@ -219,20 +219,13 @@ static uint8_t item_byte(struct machine *m, uint16_t key, uint32_t off)
 	uint8_t b[8] = { 0 };
 	const struct fwcfg_file *f;
 	switch (key) {
-	case KEY_SIGNATURE:
-		return off < 4 ? (uint8_t)"QEMU"[off] : 0;
-	case KEY_ID:
-		return off == 0 ? ID_TRADITIONAL | ID_DMA : 0;
-	case KEY_RAM_SIZE:
-		le(b, m->cfg.ram_size, 8);
-		return off < 8 ? b[off] : 0;
+	case KEY_SIGNATURE: return off < 4 ? (uint8_t) "QEMU"[off] : 0;
+	case KEY_ID: return off == 0 ? ID_TRADITIONAL | ID_DMA : 0;
+	case KEY_RAM_SIZE: le(b, m->cfg.ram_size, 8); return off < 8 ? b[off] : 0;
 	case KEY_NB_CPUS:
-	case KEY_MAX_CPUS:
-		return off == 0 ? 1 : 0;
-	case KEY_IRQ0_OVERRIDE:
-		return off == 0 ? 1 : 0;
-	case KEY_BOOT_MENU:
-		return 0;
+	case KEY_MAX_CPUS: return off == 0 ? 1 : 0;
+	case KEY_IRQ0_OVERRIDE: return off == 0 ? 1 : 0;
+	case KEY_BOOT_MENU: return 0;
 	case KEY_FILE_DIR: {
 		uint32_t n = m->chip.nfiles;
 		if (off < 4) {
@@ -254,9 +247,7 @@ static uint8_t item_byte(struct machine *m, uint16_t key, uint32_t off)
 			return 0;
 		return (uint8_t)f->name[off - 8];
 	}
-	default:
-		f = file_of(m, key);
-		return f && off < f->size ? f->data[off] : 0;
+	default: f = file_of(m, key); return f && off < f->size ? f->data[off] : 0;
 	}
 }
 
@@ -304,8 +295,7 @@ static void dma_transfer(struct machine *m, uint64_t desc)
 	} else if (ctl & DMA_WRITE) {
 		if (!f || !f->writable || m->chip.fw_off + (uint64_t)len > f->size)
 			status = DMA_ERROR;
-		else if (machine_phys_read(m, false, addr, f->data + m->chip.fw_off,
-					   len))
+		else if (machine_phys_read(m, false, addr, f->data + m->chip.fw_off, len))
 			status = DMA_ERROR;
 		else
 			m->chip.fw_off += len;
@@ -316,8 +306,7 @@ static void dma_transfer(struct machine *m, uint64_t desc)
 	(void)machine_phys_write(m, false, desc, d, 4);
 }
 
-bool fwcfg_io_out(struct machine *m, uint16_t port, unsigned size,
-		  uint32_t value)
+bool fwcfg_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
 {
 	if (port == 0x510 && size == 2) {
 		select_key(m, (uint16_t)value);
@@ -337,14 +326,13 @@ bool fwcfg_io_out(struct machine *m, uint16_t port, unsigned size,
 	return port >= 0x510 && port <= 0x51B;
 }
 
-bool fwcfg_io_in(struct machine *m, uint16_t port, unsigned size,
-		 uint32_t *value)
+bool fwcfg_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value)
 {
 	if (port == 0x511) {
 		uint32_t v = 0;
 		for (unsigned i = 0; i < size; i++)
-			v |= (uint32_t)item_byte(m, m->chip.fw_key,
-						 m->chip.fw_off++) << (8 * i);
+			v |= (uint32_t)item_byte(m, m->chip.fw_key, m->chip.fw_off++)
+			     << (8 * i);
 		*value = v;
 		return true;
 	}

@@ -16,13 +16,10 @@
 struct machine;
 
 /* Build the items (machine_init); -1 with a message on failure. */
-int fwcfg_init(struct machine *m, const char *const *option_roms,
-	       unsigned n_option_roms);
+int fwcfg_init(struct machine *m, const char *const *option_roms, unsigned n_option_roms);
 void fwcfg_destroy(struct machine *m);
 
-bool fwcfg_io_out(struct machine *m, uint16_t port, unsigned size,
-		  uint32_t value);
-bool fwcfg_io_in(struct machine *m, uint16_t port, unsigned size,
-		 uint32_t *value);
+bool fwcfg_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
+bool fwcfg_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value);
 
 #endif /* VSMM_ENGINE_FWCFG_H */

@@ -37,16 +37,15 @@ static uint64_t reg64(struct machine *m, uint64_t off)
 	}
 }
 
-static uint64_t hpet_read(uc_engine *uc, uint64_t off, unsigned size,
-			  void *opaque)
+static uint64_t hpet_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque)
 {
 	(void)uc;
 	uint64_t v = reg64(opaque, off) >> (8 * (off & 7));
 	return size >= 8 ? v : v & ((1ull << (8 * size)) - 1);
 }
 
-static void hpet_write(uc_engine *uc, uint64_t off, unsigned size,
-		       uint64_t value, void *opaque)
+static void hpet_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t value,
+		       void *opaque)
 {
 	struct machine *m = opaque;
 	struct chipset *c = &m->chip;
@@ -76,6 +75,6 @@ static void hpet_write(uc_engine *uc, uint64_t off, unsigned size,
 
 int hpet_map(struct machine *m)
 {
-	return uc_mmio_map(m->uc, HPET_BASE, HPET_SIZE, hpet_read, m,
-			   hpet_write, m) ? -1 : 0;
+	return uc_mmio_map(m->uc, HPET_BASE, HPET_SIZE, hpet_read, m, hpet_write, m) ? -1
+										     : 0;
 }

@@ -61,8 +61,7 @@ static uint32_t ahci_reg(const struct machine *m, uint64_t off)
 	case 0x0C: return AHCI_PI;
 	case 0x10: return AHCI_VS;
 	default:
-		if (off >= 0x100 && off < 0x100 + 6 * 0x80 &&
-		    (off & 0x7f) == 0x28)
+		if (off >= 0x100 && off < 0x100 + 6 * 0x80 && (off & 0x7f) == 0x28)
 			return 0; /* PxSSTS: no device detected */
 		return off < sizeof(m->chip.ahci_regs)
 			       ? pci_get32((const uint8_t *)m->chip.ahci_regs + off)
@@ -70,16 +69,15 @@ static uint32_t ahci_reg(const struct machine *m, uint64_t off)
 	}
 }
 
-static uint64_t ahci_read(uc_engine *uc, uint64_t off, unsigned size,
-			  void *opaque)
+static uint64_t ahci_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque)
 {
 	(void)uc;
 	uint32_t v = ahci_reg(opaque, off & ~3ull) >> (8 * (off & 3));
 	return size >= 4 ? v : v & ((1u << (8 * size)) - 1);
 }
 
-static void ahci_write(uc_engine *uc, uint64_t off, unsigned size,
-		       uint64_t value, void *opaque)
+static void ahci_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t value,
+		       void *opaque)
 {
 	struct machine *m = opaque;
 	uint8_t *r = (uint8_t *)m->chip.ahci_regs;
@@ -105,15 +103,15 @@ int ich9fn_sync(struct machine *m)
 		c->ahci_mapped = false;
 	}
 	if (!err && on && !c->ahci_mapped) {
-		err = uc_mmio_map(m->uc, want, 0x1000, ahci_read, m,
-				  ahci_write, m);
+		err = uc_mmio_map(m->uc, want, 0x1000, ahci_read, m, ahci_write, m);
 		c->ahci_mapped = !err;
 		c->ahci_base = want;
 	}
 	if (err) {
-		fprintf(m->cfg.log, "vsmm run: mapping the AHCI BAR at 0x%llx "
-			"failed: %s\n", (unsigned long long)want,
-			uc_strerror(err));
+		fprintf(m->cfg.log,
+			"vsmm run: mapping the AHCI BAR at 0x%llx "
+			"failed: %s\n",
+			(unsigned long long)want, uc_strerror(err));
 		return -1;
 	}
 	return 0;

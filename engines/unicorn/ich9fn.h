@@ -3,7 +3,7 @@
 #ifndef VSMM_ENGINE_ICH9FN_H
 #define VSMM_ENGINE_ICH9FN_H
 
-#define SATA_DEVFN 0xFA  /* 00:1f.2 */
+#define SATA_DEVFN 0xFA	 /* 00:1f.2 */
 #define SMBUS_DEVFN 0xFB /* 00:1f.3 */
 
 struct machine;

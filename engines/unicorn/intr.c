@@ -33,10 +33,10 @@ struct dctx {
 	struct machine *m;
 	struct vsmm_cpu_state *st; /* the working copy */
 	const struct intr_event *ev;
-	uint32_t ext;               /* EXT bit of error codes */
-	unsigned fvec;              /* STEP_FAULT: the fault */
+	uint32_t ext;  /* EXT bit of error codes */
+	unsigned fvec; /* STEP_FAULT: the fault */
 	uint32_t ferr;
-	char *why;                  /* STEP_UNSUPPORTED/MEMORY: the cause */
+	char *why; /* STEP_UNSUPPORTED/MEMORY: the cause */
 	size_t whylen;
 };
 
@@ -84,8 +84,7 @@ static enum step read_mem(struct dctx *c, uint64_t addr, void *buf, size_t n,
 	return STEP_MEMORY;
 }
 
-static enum step write_mem(struct dctx *c, uint64_t addr, const void *buf,
-			   size_t n)
+static enum step write_mem(struct dctx *c, uint64_t addr, const void *buf, size_t n)
 {
 	if (machine_phys_write(c->m, c->st->smm, addr, buf, n) == 0)
 		return STEP_OK;
@@ -120,8 +119,7 @@ static struct vsmm_seg seg_from_desc(uint16_t sel, uint32_t lo, uint32_t hi)
 
 /* The descriptor a selector names, from the GDT or the LDT.  Beyond the
  * table: #GP(selector). */
-static enum step read_desc(struct dctx *c, uint16_t sel, uint32_t *lo,
-			   uint32_t *hi)
+static enum step read_desc(struct dctx *c, uint16_t sel, uint32_t *lo, uint32_t *hi)
 {
 	const struct vsmm_cpu_state *st = c->st;
 	uint64_t base = st->gdtr.base, limit = st->gdtr.limit;
@@ -143,8 +141,7 @@ static enum step read_desc(struct dctx *c, uint16_t sel, uint32_t *lo,
 
 /* The handler's code segment: a present code segment with DPL <= CPL
  * (and, in long mode, a 64-bit one). */
-static enum step check_code_seg(struct dctx *c, uint16_t sel, uint32_t *lo,
-				uint32_t *hi)
+static enum step check_code_seg(struct dctx *c, uint16_t sel, uint32_t *lo, uint32_t *hi)
 {
 	if ((sel & 0xfffc) == 0)
 		return fault(c, EXC_GP, c->ext);
@@ -164,12 +161,12 @@ static enum step check_code_seg(struct dctx *c, uint16_t sel, uint32_t *lo,
 /* Push n bytes (2, 4 or 8) on the stack being built. */
 struct pusher {
 	uint64_t ss_base;
-	uint64_t sp;       /* full value; wrapped by mask */
-	uint64_t mask;     /* 0xFFFF, 0xFFFFFFFF or all ones */
+	uint64_t sp;   /* full value; wrapped by mask */
+	uint64_t mask; /* 0xFFFF, 0xFFFFFFFF or all ones */
 	uint32_t ss_limit;
 	bool expand_down, check_limit, big;
-	uint32_t ss_err;   /* #SS error code if a push leaves the segment */
-	uint8_t buf[64];   /* the frame, lowest address first */
+	uint32_t ss_err; /* #SS error code if a push leaves the segment */
+	uint8_t buf[64]; /* the frame, lowest address first */
 	unsigned len;
 };
 
@@ -221,7 +218,8 @@ static enum step deliver_real(struct dctx *c)
 	if (s)
 		return s;
 	struct pusher p = { .ss_base = st->seg[VSMM_SS].base,
-			    .sp = st->gpr[VSMM_RSP], .mask = 0xffff };
+			    .sp = st->gpr[VSMM_RSP],
+			    .mask = 0xffff };
 	if ((s = push(c, &p, st->rflags & 0xffff, 2)) ||
 	    (s = push(c, &p, st->seg[VSMM_CS].selector, 2)) ||
 	    (s = push(c, &p, st->rip & 0xffff, 2)) || (s = flush(c, &p)))
@@ -239,7 +237,7 @@ static enum step deliver_real(struct dctx *c)
 /* ------------------------------------------------------------------ */
 
 struct gate {
-	unsigned type;   /* 5 task, 6/7 16-bit, 14/15 32- or 64-bit */
+	unsigned type; /* 5 task, 6/7 16-bit, 14/15 32- or 64-bit */
 	uint16_t sel;
 	uint64_t offset;
 	unsigned ist;
@@ -286,8 +284,8 @@ static enum step read_gate(struct dctx *c, struct gate *g)
 
 /* The stack for privilege level dpl from the 16- or 32-bit TSS, and its
  * checks (#TS with the TSS or SS selector, #SS if not present). */
-static enum step tss_stack(struct dctx *c, unsigned dpl, uint16_t *ss,
-			   uint32_t *esp, struct vsmm_seg *ss_cache)
+static enum step tss_stack(struct dctx *c, unsigned dpl, uint16_t *ss, uint32_t *esp,
+			   struct vsmm_seg *ss_cache)
 {
 	const struct vsmm_seg *tr = &c->st->seg[VSMM_TR];
 	unsigned t = tr->attr & VSMM_SEG_TYPE_MASK;
@@ -312,8 +310,8 @@ static enum step tss_stack(struct dctx *c, unsigned dpl, uint16_t *ss,
 			c->fvec = EXC_TS; /* SS from the TSS: #TS, not #GP */
 		return s;
 	}
-	if ((*ss & 3u) != dpl || D_DPL(hi) != dpl || !D_S(hi) ||
-	    (D_TYPE(hi) & 8) || !(D_TYPE(hi) & 2))
+	if ((*ss & 3u) != dpl || D_DPL(hi) != dpl || !D_S(hi) || (D_TYPE(hi) & 8) ||
+	    !(D_TYPE(hi) & 2))
 		return fault(c, EXC_TS, err);
 	if (!D_P(hi))
 		return fault(c, EXC_SS, err);
@@ -335,8 +333,7 @@ static enum step deliver_protected(struct dctx *c)
 	if ((s = read_gate(c, &g)))
 		return s;
 	if (g.type == 5) {
-		snprintf(c->why, c->whylen, "vector %u is a task gate",
-			 ev->vector);
+		snprintf(c->why, c->whylen, "vector %u is a task gate", ev->vector);
 		return STEP_UNSUPPORTED;
 	}
 	if ((s = check_code_seg(c, g.sel, &lo, &hi)))
@@ -380,8 +377,7 @@ static enum step deliver_protected(struct dctx *c)
 	if (ev->has_error && (s = push(c, &p, ev->error, w)))
 		return s;
 	/* The new CS must hold the handler's offset. */
-	struct vsmm_seg cs = seg_from_desc((uint16_t)((g.sel & ~3u) | dpl),
-					   lo, hi);
+	struct vsmm_seg cs = seg_from_desc((uint16_t)((g.sel & ~3u) | dpl), lo, hi);
 	if (g.offset > cs.limit)
 		return fault(c, EXC_GP, c->ext);
 	if ((s = flush(c, &p)))
@@ -440,8 +436,7 @@ static enum step deliver_long(struct dctx *c)
 		return fault(c, EXC_SS, c->ext);
 	struct pusher p = { .sp = rsp & ~0xfull, .mask = ~0ull };
 	if ((s = push(c, &p, st->seg[VSMM_SS].selector, 8)) ||
-	    (s = push(c, &p, st->gpr[VSMM_RSP], 8)) ||
-	    (s = push(c, &p, st->rflags, 8)) ||
+	    (s = push(c, &p, st->gpr[VSMM_RSP], 8)) || (s = push(c, &p, st->rflags, 8)) ||
 	    (s = push(c, &p, st->seg[VSMM_CS].selector, 8)) ||
 	    (s = push(c, &p, st->rip, 8)))
 		return s;
@@ -485,8 +480,7 @@ static bool is_double(unsigned first, unsigned second)
 }
 
 enum intr_result intr_deliver(struct machine *m, struct vsmm_cpu_state *state,
-			      const struct intr_event *first,
-			      struct intr_outcome *out)
+			      const struct intr_event *first, struct intr_outcome *out)
 {
 	struct intr_event ev = *first;
 	struct vsmm_cpu_state base = *state;
@@ -496,14 +490,17 @@ enum intr_result intr_deliver(struct machine *m, struct vsmm_cpu_state *state,
 	 * #DF, or (while delivering #DF) a shutdown: at most three turns. */
 	for (;;) {
 		struct vsmm_cpu_state st = base;
-		struct dctx c = { .m = m, .st = &st, .ev = &ev,
-				  .why = out->why, .whylen = sizeof(out->why) };
+		struct dctx c = { .m = m,
+				  .st = &st,
+				  .ev = &ev,
+				  .why = out->why,
+				  .whylen = sizeof(out->why) };
 		c.ext = ev.kind == INTR_KIND_SOFT ? 0 : 1;
 		if (!(st.cr0 & VSMM_CR0_PE))
 			ev.has_error = false; /* real mode pushes none */
 		enum step s = !(st.cr0 & VSMM_CR0_PE) ? deliver_real(&c)
-			      : long_mode(&st)         ? deliver_long(&c)
-						       : deliver_protected(&c);
+			      : long_mode(&st)	      ? deliver_long(&c)
+						      : deliver_protected(&c);
 		out->vector = ev.vector;
 		if (s == STEP_OK) {
 			*state = st;
@@ -532,16 +529,16 @@ enum intr_result intr_deliver(struct machine *m, struct vsmm_cpu_state *state,
 						  .has_error = true };
 			out->double_fault = true;
 		} else {
-			ev = (struct intr_event){
-				.vector = c.fvec, .kind = INTR_KIND_FAULT,
-				.has_error = intr_has_error_code(c.fvec),
-				.error = c.ferr };
+			ev = (struct intr_event){ .vector = c.fvec,
+						  .kind = INTR_KIND_FAULT,
+						  .has_error = intr_has_error_code(
+							  c.fvec),
+						  .error = c.ferr };
 		}
 	}
 }
 
-bool intr_is_soft(struct machine *m, uint64_t linear, unsigned *vector,
-		  bool *icebp)
+bool intr_is_soft(struct machine *m, uint64_t linear, unsigned *vector, bool *icebp)
 {
 	uint8_t op[2];
 	*icebp = false;
@@ -549,9 +546,12 @@ bool intr_is_soft(struct machine *m, uint64_t linear, unsigned *vector,
 		return false;
 	switch (op[0]) {
 	case 0xcd: *vector = op[1]; return true; /* INT n */
-	case 0xcc: *vector = 3; return true;     /* INT3 */
-	case 0xce: *vector = 4; return true;     /* INTO */
-	case 0xf1: *vector = 1; *icebp = true; return true; /* INT1 */
+	case 0xcc: *vector = 3; return true;	 /* INT3 */
+	case 0xce: *vector = 4; return true;	 /* INTO */
+	case 0xf1:
+		*vector = 1;
+		*icebp = true;
+		return true; /* INT1 */
 	default: return false;
 	}
 }

@@ -28,8 +28,8 @@
 enum intr_result {
 	INTR_DELIVERED = 0,
 	INTR_UNSUPPORTED, /* a task gate or virtual-8086 mode */
-	INTR_SHUTDOWN,    /* triple fault: a fault while delivering #DF */
-	INTR_MEMORY,      /* the IDT, a descriptor or the stack is not RAM */
+	INTR_SHUTDOWN,	  /* triple fault: a fault while delivering #DF */
+	INTR_MEMORY,	  /* the IDT, a descriptor or the stack is not RAM */
 };
 
 /* What is being delivered; decides the return address, the DPL check
@@ -37,9 +37,9 @@ enum intr_result {
 enum intr_kind {
 	INTR_KIND_FAULT = 0, /* exception reported by the engine (or #GP/#UD
 			      * the machine raises itself) */
-	INTR_KIND_SOFT,      /* INT n, INT3, INTO: gate DPL checked */
+	INTR_KIND_SOFT,	     /* INT n, INT3, INTO: gate DPL checked */
 	INTR_KIND_ICEBP,     /* INT1 (F1): a trap, no DPL check */
-	INTR_KIND_EXT,       /* external interrupt (LAPIC, PIC via ExtINT) */
+	INTR_KIND_EXT,	     /* external interrupt (LAPIC, PIC via ExtINT) */
 	INTR_KIND_NMI,
 };
 
@@ -54,10 +54,10 @@ struct intr_event {
 
 /* How delivery ended, for messages. */
 struct intr_outcome {
-	unsigned vector;        /* what was delivered in the end */
-	unsigned first;         /* what the engine reported */
-	bool double_fault;      /* escalated to #DF */
-	char why[96];           /* INTR_SHUTDOWN/UNSUPPORTED/MEMORY: the cause */
+	unsigned vector;   /* what was delivered in the end */
+	unsigned first;	   /* what the engine reported */
+	bool double_fault; /* escalated to #DF */
+	char why[96];	   /* INTR_SHUTDOWN/UNSUPPORTED/MEMORY: the cause */
 };
 
 /* Does this exception push an error code (#DF #TS #NP #SS #GP #PF #AC)? */
@@ -71,13 +71,11 @@ bool intr_has_error_code(unsigned vector);
  * unchanged.
  */
 enum intr_result intr_deliver(struct machine *m, struct vsmm_cpu_state *state,
-			      const struct intr_event *ev,
-			      struct intr_outcome *out);
+			      const struct intr_event *ev, struct intr_outcome *out);
 
 /* Is the instruction at this linear address INT n, INT3, INTO or INT1
  * (a trap: the return address is the next instruction)?  *vector receives
  * INT n's vector, *icebp whether it is INT1. */
-bool intr_is_soft(struct machine *m, uint64_t linear, unsigned *vector,
-		  bool *icebp);
+bool intr_is_soft(struct machine *m, uint64_t linear, unsigned *vector, bool *icebp);
 
 #endif /* VSMM_ENGINE_INTR_H */

@@ -18,10 +18,8 @@
 struct machine;
 
 void pic_reset(struct machine *m);
-bool pic_io_out(struct machine *m, uint16_t port, unsigned size,
-		uint32_t value);
-bool pic_io_in(struct machine *m, uint16_t port, unsigned size,
-	       uint32_t *value);
+bool pic_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
+bool pic_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value);
 /* Drive an ISA IRQ line (0-15). */
 void pic_set_irq(struct machine *m, unsigned irq, bool level);
 /* The vector the PIC pair would deliver now, or -1; pic_ack() is the
@@ -33,18 +31,14 @@ int pic_ack(struct machine *m);
 void pic_attach(struct machine *m);
 
 void pit_reset(struct machine *m);
-bool pit_io_out(struct machine *m, uint16_t port, unsigned size,
-		uint32_t value);
-bool pit_io_in(struct machine *m, uint16_t port, unsigned size,
-	       uint32_t *value);
+bool pit_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
+bool pit_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value);
 /* Raise IRQ0 for channel 0 periods that passed; returns the instruction
  * count of the next one (UINT64_MAX: none scheduled). */
 uint64_t pit_update(struct machine *m);
 
 void rtc_reset(struct machine *m);
-bool rtc_io_out(struct machine *m, uint16_t port, unsigned size,
-		uint32_t value);
-bool rtc_io_in(struct machine *m, uint16_t port, unsigned size,
-	       uint32_t *value);
+bool rtc_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
+bool rtc_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value);
 
 #endif /* VSMM_ENGINE_ISA_H */

@@ -48,7 +48,7 @@ void kbd_reset(struct machine *m)
 	struct kbd_state *k = &m->chip.kbd;
 	*k = (struct kbd_state){ 0 };
 	k->ctr = CTR_KBD_INT | CTR_SYS | 0x40; /* translate */
-	k->outport = 0x03; /* A20 on, not in reset */
+	k->outport = 0x03;		       /* A20 on, not in reset */
 }
 
 static void device_cmd(struct machine *m, uint8_t v, bool aux)
@@ -75,16 +75,15 @@ static void device_cmd(struct machine *m, uint8_t v, bool aux)
 			push(m, 0x41, aux);
 		}
 		break;
-	case 0xF0: case 0xED: case 0xF3: case 0xE8:
-		*pending = v;
-		break;
-	default:
-		break;
+	case 0xF0:
+	case 0xED:
+	case 0xF3:
+	case 0xE8: *pending = v; break;
+	default: break;
 	}
 }
 
-bool kbd_io_out(struct machine *m, uint16_t port, unsigned size,
-		uint32_t value)
+bool kbd_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
 {
 	struct kbd_state *k = &m->chip.kbd;
 	uint8_t v = (uint8_t)value;
@@ -94,11 +93,17 @@ bool kbd_io_out(struct machine *m, uint16_t port, unsigned size,
 		k->write_cmd = 0;
 		switch (v) {
 		case 0x20: push(m, k->ctr, false); break;
-		case 0x60: case 0xD1: case 0xD4: case 0xD2: case 0xD3:
-			k->write_cmd = v;
+		case 0x60:
+		case 0xD1:
+		case 0xD4:
+		case 0xD2:
+		case 0xD3: k->write_cmd = v; break;
+		case 0xAA:
+			push(m, 0x55, false);
+			k->ctr |= CTR_SYS;
 			break;
-		case 0xAA: push(m, 0x55, false); k->ctr |= CTR_SYS; break;
-		case 0xAB: case 0xA9: push(m, 0x00, false); break;
+		case 0xAB:
+		case 0xA9: push(m, 0x00, false); break;
 		case 0xAD: k->ctr |= 0x10; break;
 		case 0xAE: k->ctr &= (uint8_t)~0x10; break;
 		case 0xA7: k->ctr |= 0x20; break;
@@ -129,8 +134,7 @@ bool kbd_io_out(struct machine *m, uint16_t port, unsigned size,
 	return true;
 }
 
-bool kbd_io_in(struct machine *m, uint16_t port, unsigned size,
-	       uint32_t *value)
+bool kbd_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value)
 {
 	struct kbd_state *k = &m->chip.kbd;
 	(void)size;

@@ -9,9 +9,7 @@
 struct machine;
 
 void kbd_reset(struct machine *m);
-bool kbd_io_out(struct machine *m, uint16_t port, unsigned size,
-		uint32_t value);
-bool kbd_io_in(struct machine *m, uint16_t port, unsigned size,
-	       uint32_t *value);
+bool kbd_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
+bool kbd_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value);
 
 #endif /* VSMM_ENGINE_KBD_H */

@@ -6,8 +6,8 @@
 #include "machine.h"
 #include "pci.h"
 
-#define PMBASE_MASK 0xFF80u   /* bits 15:7: a 128-byte block */
-#define PMBASE_RTE 0x01u      /* "I/O space", read only */
+#define PMBASE_MASK 0xFF80u /* bits 15:7: a 128-byte block */
+#define PMBASE_RTE 0x01u    /* "I/O space", read only */
 #define ACPI_CNTL_ACPI_EN 0x80u
 #define RCBA_WMASK 0xFFFFC001u
 #define PM_SIZE 0x80u
@@ -75,13 +75,11 @@ static uint32_t reg_part(uint32_t reg, unsigned off, unsigned len)
 
 static uint32_t merge(uint32_t reg, unsigned off, unsigned len, uint32_t v)
 {
-	uint32_t mask = (len >= 4 ? 0xffffffffu : (1u << (8 * len)) - 1)
-			<< (8 * off);
+	uint32_t mask = (len >= 4 ? 0xffffffffu : (1u << (8 * len)) - 1) << (8 * off);
 	return (reg & ~mask) | ((v << (8 * off)) & mask);
 }
 
-bool lpc_io_out(struct machine *m, uint16_t port, unsigned size,
-		uint32_t value)
+bool lpc_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
 {
 	struct chipset *c = &m->chip;
 	uint16_t base = pm_base(m);
@@ -104,16 +102,14 @@ bool lpc_io_out(struct machine *m, uint16_t port, unsigned size,
 		c->pm1_cnt = (uint16_t)merge(c->pm1_cnt, off - 4, size, value);
 	} else if (off >= 0x30 && off < 0x34) {
 		uint32_t v = merge(c->smi_en, off - 0x30, size, value);
-		c->smi_en = (c->smi_en & ~c->smi_en_wmask) |
-			    (v & c->smi_en_wmask);
+		c->smi_en = (c->smi_en & ~c->smi_en_wmask) | (v & c->smi_en_wmask);
 	} else if (off >= 0x34 && off < 0x38) {
 		c->smi_sts &= ~merge(0, off - 0x34, size, value);
 	}
 	return true;
 }
 
-bool lpc_io_in(struct machine *m, uint16_t port, unsigned size,
-	       uint32_t *value)
+bool lpc_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value)
 {
 	const struct chipset *c = &m->chip;
 	uint16_t base = pm_base(m);

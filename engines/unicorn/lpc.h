@@ -18,10 +18,8 @@ struct machine;
 void lpc_reset(struct machine *m);
 
 /* PM I/O and port 0xCF9; true if the port belongs to the LPC bridge. */
-bool lpc_io_out(struct machine *m, uint16_t port, unsigned size,
-		uint32_t value);
-bool lpc_io_in(struct machine *m, uint16_t port, unsigned size,
-	       uint32_t *value);
+bool lpc_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
+bool lpc_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value);
 
 /* A write to the APM control port 0xB2: true if it raises an SMI
  * (APMC_EN set; 2 and 3 are the ACPI enable/disable commands, which set

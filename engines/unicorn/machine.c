@@ -64,8 +64,7 @@ uint64_t machine_virtual_ns(const struct machine *m)
  * condition with a documented ending (docs/engine.md), never a failed
  * platform callback.  Accesses that hit memory entirely take one copy.
  */
-static int op_read_phys(void *ctx, bool smm, uint64_t gpa, void *buf,
-			size_t len)
+static int op_read_phys(void *ctx, bool smm, uint64_t gpa, void *buf, size_t len)
 {
 	uint8_t *out = buf;
 	if (machine_phys_read(ctx, smm, gpa, buf, len) == 0)
@@ -76,8 +75,7 @@ static int op_read_phys(void *ctx, bool smm, uint64_t gpa, void *buf,
 	return 0;
 }
 
-static int op_write_phys(void *ctx, bool smm, uint64_t gpa, const void *buf,
-			 size_t len)
+static int op_write_phys(void *ctx, bool smm, uint64_t gpa, const void *buf, size_t len)
 {
 	const uint8_t *in = buf;
 	if (machine_phys_write(ctx, smm, gpa, buf, len) == 0)
@@ -120,8 +118,7 @@ void machine_stop_at_boundary(struct machine *m)
 /* Raise an SMI; true if it can be delivered at the next instruction
  * boundary (outside SMM), in which case the engine is asked to stop there.
  * In SMM vsmm keeps it pending (repeats collapse) until RSM. */
-static bool request_smi(struct machine *m, enum machine_smi_source src,
-			bool in_insn)
+static bool request_smi(struct machine *m, enum machine_smi_source src, bool in_insn)
 {
 	if (vsmm_raise_smi(&m->vcpu) != VSMM_OK ||
 	    vsmm_next_event(&m->vcpu) != VSMM_EVENT_SMI) {
@@ -152,8 +149,7 @@ static void dma_copy(struct machine *m, uint32_t src, uint32_t dst)
 	uc_ctl_remove_cache(m->uc, dst, (uint64_t)dst + sizeof(buf));
 }
 
-static void port_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
-		     void *opaque)
+static void port_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *opaque)
 {
 	struct machine *m = opaque;
 	(void)uc;
@@ -216,23 +212,20 @@ static uint32_t port_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 }
 
 /* The local APIC page (apic.c): registers are aligned dwords. */
-static uint64_t apic_mmio_read(uc_engine *uc, uint64_t off, unsigned size,
-			       void *opaque)
+static uint64_t apic_mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque)
 {
 	struct machine *m = opaque;
 	(void)uc, (void)size;
 	return apic_read(&m->apic, (unsigned)off);
 }
 
-static void apic_mmio_write(uc_engine *uc, uint64_t off, unsigned size,
-			    uint64_t value, void *opaque)
+static void apic_mmio_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t value,
+			    void *opaque)
 {
 	struct machine *m = opaque;
 	(void)uc, (void)size;
 	switch (apic_write(&m->apic, (unsigned)off, (uint32_t)value)) {
-	case APIC_IPI_SMI:
-		request_smi(m, SMI_SRC_APIC, true);
-		break;
+	case APIC_IPI_SMI: request_smi(m, SMI_SRC_APIC, true); break;
 	case APIC_IPI_NMI:
 		if (vsmm_raise_nmi(&m->vcpu) == VSMM_OK)
 			machine_intr_changed(m);
@@ -256,8 +249,7 @@ void machine_intr_changed(struct machine *m)
 
 int machine_apic_remap(struct machine *m)
 {
-	uint64_t want = machine_apic_enabled(m)
-				? m->msrs.apic_base & ~0xfffull : 0;
+	uint64_t want = machine_apic_enabled(m) ? m->msrs.apic_base & ~0xfffull : 0;
 	uc_err err = UC_ERR_OK;
 	if (want == m->apic_mapped)
 		return 0;
@@ -268,8 +260,8 @@ int machine_apic_remap(struct machine *m)
 	 * over another device's page (the HPET, flash) that device wins. */
 	uint8_t probe;
 	if (!err && want && machine_phys_read(m, false, want, &probe, 1)) {
-		err = uc_mmio_map(m->uc, want, PAGE, apic_mmio_read, m,
-				  apic_mmio_write, m);
+		err = uc_mmio_map(m->uc, want, PAGE, apic_mmio_read, m, apic_mmio_write,
+				  m);
 		if (err == UC_ERR_MAP) {
 			err = UC_ERR_OK;
 			want = 0;
@@ -278,8 +270,10 @@ int machine_apic_remap(struct machine *m)
 		want = 0;
 	}
 	if (err) {
-		fprintf(m->cfg.log, "vsmm run: moving the local APIC page failed: "
-			"%s\n", uc_strerror(err));
+		fprintf(m->cfg.log,
+			"vsmm run: moving the local APIC page failed: "
+			"%s\n",
+			uc_strerror(err));
 		return -1;
 	}
 	m->apic_mapped = want;
@@ -339,8 +333,7 @@ static bool in_shadow(struct machine *m, uint64_t pc, uint32_t size)
 static bool is_iret(struct machine *m, uint64_t pc, uint32_t size)
 {
 	uint8_t b[2];
-	if (size == 0 || size > 2 ||
-	    machine_phys_read(m, m->vcpu.state.smm, pc, b, size))
+	if (size == 0 || size > 2 || machine_phys_read(m, m->vcpu.state.smm, pc, b, size))
 		return false;
 	return b[size - 1] == 0xcf &&
 	       (size == 1 || b[0] == 0x66 || (b[0] & 0xf0) == 0x40);
@@ -352,8 +345,7 @@ static bool is_iret(struct machine *m, uint64_t pc, uint32_t size)
  * Interrupt: no shadow, RFLAGS.IF, and the APIC offers one.  With nothing
  * left to offer, the hook stops looking.
  */
-static bool intr_window_open(struct machine *m, uint64_t prev_pc,
-			     uint32_t prev_size)
+static bool intr_window_open(struct machine *m, uint64_t prev_pc, uint32_t prev_size)
 {
 	bool shadow = in_shadow(m, prev_pc, prev_size);
 	m->vcpu.state.int_shadow = shadow ? VSMM_SHADOW_STI : 0;
@@ -376,8 +368,8 @@ static bool intr_window_open(struct machine *m, uint64_t prev_pc,
  * NMIs wait for an IRET.  True if it stopped the engine for delivery.
  */
 static bool __attribute__((noinline))
-intr_boundary(struct machine *m, uint64_t addr, uint32_t size,
-	      uint64_t prev_pc, uint32_t prev_size)
+intr_boundary(struct machine *m, uint64_t addr, uint32_t size, uint64_t prev_pc,
+	      uint32_t prev_size)
 {
 	/* The IRET that ends an NMI handler has run: NMIs are unblocked
 	 * (outside SMM; in SMM they stay blocked until RSM, vsmm's rule). */
@@ -392,14 +384,12 @@ intr_boundary(struct machine *m, uint64_t addr, uint32_t size,
 		stop_engine(m, false);
 		return true;
 	}
-	if (m->vcpu.state.nmi_masked && !m->vcpu.state.smm &&
-	    is_iret(m, addr, size))
+	if (m->vcpu.state.nmi_masked && !m->vcpu.state.smm && is_iret(m, addr, size))
 		m->iret_done = true;
 	return false;
 }
 
-static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
-		      void *opaque)
+static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
 	struct machine *m = opaque;
 	uint64_t prev_pc = m->last_pc;
@@ -410,9 +400,9 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size,
 	if (m->chip.nundo)
 		memmap_undo(m); /* a dropped write (memmap.h) */
 	if (__builtin_expect((m->intr_poll | m->iret_done) ||
-			     (m->vcpu.state.nmi_masked && !m->vcpu.state.smm),
-			     0) && m->stop == STOP_NONE &&
-	    intr_boundary(m, addr, size, prev_pc, prev_size))
+				     (m->vcpu.state.nmi_masked && !m->vcpu.state.smm),
+			     0) &&
+	    m->stop == STOP_NONE && intr_boundary(m, addr, size, prev_pc, prev_size))
 		return;
 	/* A stop asked for during the previous instruction (an IN or OUT
 	 * hook) may be under way: this one then does not run now, and must
@@ -478,8 +468,8 @@ static int cpuid_hook(uc_engine *uc, void *opaque)
 	struct machine *m = opaque;
 	uint64_t rax = 0, rcx = 0;
 	uint32_t out[4];
-	static const int reg[4] = { UC_X86_REG_RAX, UC_X86_REG_RBX,
-				    UC_X86_REG_RCX, UC_X86_REG_RDX };
+	static const int reg[4] = { UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX,
+				    UC_X86_REG_RDX };
 	uc_reg_read(uc, UC_X86_REG_RAX, &rax);
 	uc_reg_read(uc, UC_X86_REG_RCX, &rcx);
 	cpu_cpuid(&m->model, (uint32_t)rax, (uint32_t)rcx, out);
@@ -490,8 +480,8 @@ static int cpuid_hook(uc_engine *uc, void *opaque)
 	return 1; /* the instruction is done */
 }
 
-static bool mem_fault_hook(uc_engine *uc, uc_mem_type type, uint64_t addr,
-			   int size, int64_t value, void *opaque)
+static bool mem_fault_hook(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
+			   int64_t value, void *opaque)
 {
 	struct machine *m = opaque;
 	(void)uc, (void)value;
@@ -517,17 +507,18 @@ static int install_hooks(struct machine *m)
 		err = uc_hook_add(m->uc, &h, UC_HOOK_INSN, cpuid_hook, m, 1, 0,
 				  UC_X86_INS_CPUID);
 	if (!err)
-		err = uc_hook_add(m->uc, &h, UC_HOOK_INSN_INVALID,
-				  invalid_insn_hook, m, 1, 0);
+		err = uc_hook_add(m->uc, &h, UC_HOOK_INSN_INVALID, invalid_insn_hook, m,
+				  1, 0);
 	if (!err)
 		err = uc_hook_add(m->uc, &h, UC_HOOK_INTR, intr_hook, m, 1, 0);
 	if (!err)
-		err = uc_hook_add(m->uc, &h,
-				  UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT,
+		err = uc_hook_add(m->uc, &h, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT,
 				  mem_fault_hook, m, 1, 0);
 	if (err)
-		fprintf(m->cfg.log, "vsmm run: installing engine hooks failed: "
-			"%s\n", uc_strerror(err));
+		fprintf(m->cfg.log,
+			"vsmm run: installing engine hooks failed: "
+			"%s\n",
+			uc_strerror(err));
 	return err ? -1 : 0;
 }
 
@@ -542,22 +533,20 @@ static int load_bios(struct machine *m)
 	long size;
 	if (!f) {
 		fprintf(m->cfg.log, "vsmm run: cannot open %s image %s: %s\n",
-			m->cfg.pflash ? "flash CODE" : "BIOS",
-			m->cfg.bios_path, strerror(errno));
+			m->cfg.pflash ? "flash CODE" : "BIOS", m->cfg.bios_path,
+			strerror(errno));
 		return -1;
 	}
 	/* fopen() opens a directory for reading on Linux, and its "size"
 	 * is then LONG_MAX: say what it is instead.  Anything else that is
 	 * not a file (a FIFO, a terminal) has no size either. */
 	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
-		fprintf(m->cfg.log, "vsmm run: BIOS image %s is %s\n",
-			m->cfg.bios_path,
+		fprintf(m->cfg.log, "vsmm run: BIOS image %s is %s\n", m->cfg.bios_path,
 			S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
 		fclose(f);
 		return -1;
 	}
-	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET)) {
+	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
 		fprintf(m->cfg.log, "vsmm run: cannot read %s\n", m->cfg.bios_path);
 		fclose(f);
 		return -1;
@@ -567,8 +556,9 @@ static int load_bios(struct machine *m)
 		fprintf(m->cfg.log,
 			"vsmm run: %s image %s is %ld bytes; it must be a "
 			"non-zero multiple of %s, at most 16 MiB (as for "
-			"QEMU's %s)\n", m->cfg.pflash ? "flash CODE" : "BIOS",
-			m->cfg.bios_path, size, m->cfg.pflash ? "4 KiB" : "64 KiB",
+			"QEMU's %s)\n",
+			m->cfg.pflash ? "flash CODE" : "BIOS", m->cfg.bios_path, size,
+			m->cfg.pflash ? "4 KiB" : "64 KiB",
 			m->cfg.pflash ? "pflash" : "-bios");
 		fclose(f);
 		return -1;
@@ -581,8 +571,8 @@ static int load_bios(struct machine *m)
 		return -1;
 	}
 	fclose(f);
-	m->isa_bios_size = m->bios_size < MACHINE_ISA_BIOS_MAX
-				   ? m->bios_size : MACHINE_ISA_BIOS_MAX;
+	m->isa_bios_size = m->bios_size < MACHINE_ISA_BIOS_MAX ? m->bios_size
+							       : MACHINE_ISA_BIOS_MAX;
 	m->isa_bios_base = ONE_MIB - m->isa_bios_size;
 	return 0;
 }
@@ -598,15 +588,17 @@ static int map_memory(struct machine *m)
 
 	m->ram = calloc(1, (size_t)ram);
 	if (!m->ram) {
-		fprintf(m->cfg.log, "vsmm run: cannot allocate %llu bytes of "
-			"guest RAM\n", (unsigned long long)ram);
+		fprintf(m->cfg.log,
+			"vsmm run: cannot allocate %llu bytes of "
+			"guest RAM\n",
+			(unsigned long long)ram);
 		return RUN_EXIT_INTERNAL;
 	}
 	err = uc_mem_map_ptr(m->uc, FOUR_GIB - m->bios_size, m->bios_size,
 			     UC_PROT_READ | UC_PROT_EXEC, m->bios);
 	if (!err)
-		err = uc_mmio_map(m->uc, MACHINE_APIC_BASE, PAGE, apic_mmio_read,
-				  m, apic_mmio_write, m);
+		err = uc_mmio_map(m->uc, MACHINE_APIC_BASE, PAGE, apic_mmio_read, m,
+				  apic_mmio_write, m);
 	if (!err)
 		m->apic_mapped = MACHINE_APIC_BASE;
 	if (!err && hpet_map(m))
@@ -614,8 +606,10 @@ static int map_memory(struct machine *m)
 	if (!err && pflash_init(m))
 		return RUN_EXIT_BAD_IMAGE;
 	if (err) {
-		fprintf(m->cfg.log, "vsmm run: building the memory map failed: "
-			"%s\n", uc_strerror(err));
+		fprintf(m->cfg.log,
+			"vsmm run: building the memory map failed: "
+			"%s\n",
+			uc_strerror(err));
 		return RUN_EXIT_INTERNAL;
 	}
 	chipset_reset(m);
@@ -631,8 +625,7 @@ static int check_smram(struct machine *m)
 	if (!s)
 		return 0;
 	if (b % PAGE || s % PAGE || b + s > m->cfg.ram_size || b + s < b ||
-	    (b < m->isa_bios_base + m->isa_bios_size &&
-	     b + s > m->isa_bios_base)) {
+	    (b < m->isa_bios_base + m->isa_bios_size && b + s > m->isa_bios_base)) {
 		fprintf(m->cfg.log,
 			"vsmm run: --smram 0x%llx:0x%llx must be 4 KiB aligned, "
 			"inside RAM and clear of the BIOS window 0x%llx-0xfffff\n",
@@ -672,8 +665,10 @@ static int init_vcpu(struct machine *m)
 	}
 	uc_err err = ucx_set_state(m->uc, m->scratch, &m->vcpu.state);
 	if (err) {
-		fprintf(m->cfg.log, "vsmm run: loading the reset state into the "
-			"engine failed: %s\n", uc_strerror(err));
+		fprintf(m->cfg.log,
+			"vsmm run: loading the reset state into the "
+			"engine failed: %s\n",
+			uc_strerror(err));
 		return -1;
 	}
 	return 0;
@@ -687,8 +682,8 @@ static int machine_reset(struct machine *m)
 	memmap_changed(m);
 	m->chip.cpu_smm = false;
 	m->halted = false;
-	if (pci_mmcfg_sync(m) || memmap_sync(m) || ich9fn_sync(m) ||
-	    init_vcpu(m) || machine_apic_remap(m))
+	if (pci_mmcfg_sync(m) || memmap_sync(m) || ich9fn_sync(m) || init_vcpu(m) ||
+	    machine_apic_remap(m))
 		return RUN_EXIT_INTERNAL;
 	return 0;
 }
@@ -723,8 +718,10 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 		return RUN_EXIT_USAGE;
 	err = uc_open(UC_ARCH_X86, UC_MODE_64, &m->uc);
 	if (err) {
-		fprintf(m->cfg.log, "vsmm run: the CPU engine (Unicorn) could not "
-			"start: %s\n", uc_strerror(err));
+		fprintf(m->cfg.log,
+			"vsmm run: the CPU engine (Unicorn) could not "
+			"start: %s\n",
+			uc_strerror(err));
 		return RUN_EXIT_ENGINE_UNAVAILABLE;
 	}
 	if (ucx_selfcheck(m->uc, why, sizeof(why))) {
@@ -745,8 +742,10 @@ int machine_init(struct machine *m, const struct machine_config *cfg)
 	 * before the first instruction, again and again (issue 15). */
 	err = uc_ctl_exits_enable(m->uc);
 	if (err) {
-		fprintf(m->cfg.log, "vsmm run: the CPU engine (Unicorn) cannot "
-			"run without a stop address: %s\n", uc_strerror(err));
+		fprintf(m->cfg.log,
+			"vsmm run: the CPU engine (Unicorn) cannot "
+			"run without a stop address: %s\n",
+			uc_strerror(err));
 		return RUN_EXIT_ENGINE_UNAVAILABLE;
 	}
 	err = uc_context_alloc(m->uc, &m->scratch);

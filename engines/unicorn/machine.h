@@ -22,16 +22,16 @@
 #include "cpu.h"
 
 /* Guest-visible devices (keep in step with docs/engine.md). */
-#define MACHINE_PORT_DEBUGCON 0xE9u   /* QEMU isa-debugcon */
+#define MACHINE_PORT_DEBUGCON 0xE9u	/* QEMU isa-debugcon */
 #define MACHINE_PORT_DEBUGCON_FW 0x402u /* the same, where SeaBIOS/OVMF write */
-#define MACHINE_PORT_EXIT 0xF4u       /* QEMU isa-debug-exit, iosize 4 */
+#define MACHINE_PORT_EXIT 0xF4u		/* QEMU isa-debug-exit, iosize 4 */
 #define MACHINE_PORT_EXIT_SIZE 4u
-#define MACHINE_PORT_APM_CNT 0xB2u    /* APM control: writing raises an SMI */
-#define MACHINE_PORT_APM_STS 0xB3u    /* APM status: a scratch byte */
-#define MACHINE_PORT_SMI_TIMER 0xB4u  /* vsmm only: SMI after N instructions */
-#define MACHINE_PORT_DMA_SRC 0xB8u    /* vsmm only: DMA source address */
-#define MACHINE_PORT_DMA_DST 0xBCu    /* vsmm only: write = copy 4 bytes */
-#define MACHINE_PORT_SYNC 0x0Eu       /* vsmm only: IN = save/restore cycle */
+#define MACHINE_PORT_APM_CNT 0xB2u   /* APM control: writing raises an SMI */
+#define MACHINE_PORT_APM_STS 0xB3u   /* APM status: a scratch byte */
+#define MACHINE_PORT_SMI_TIMER 0xB4u /* vsmm only: SMI after N instructions */
+#define MACHINE_PORT_DMA_SRC 0xB8u   /* vsmm only: DMA source address */
+#define MACHINE_PORT_DMA_DST 0xBCu   /* vsmm only: write = copy 4 bytes */
+#define MACHINE_PORT_SYNC 0x0Eu	     /* vsmm only: IN = save/restore cycle */
 #define MACHINE_APIC_BASE 0xFEE00000ull
 #define MACHINE_APIC_ICR_LO 0x300u
 #define MACHINE_APIC_ICR_HI 0x310u
@@ -39,21 +39,21 @@
 #define MACHINE_MAX_RAM (2048ull << 20)
 #define MACHINE_BIOS_GRANULE 0x10000u /* -bios images are multiples of 64 KiB */
 #define MACHINE_ISA_BIOS_MAX 0x20000u /* last 128 KiB also sit below 1 MiB */
-#define MACHINE_NS_PER_INSN 10u     /* the virtual clock: 100 MHz (isa.h) */
+#define MACHINE_NS_PER_INSN 10u	      /* the virtual clock: 100 MHz (isa.h) */
 #define MACHINE_MAX_OPTION_ROMS 8u
 
 /* Why uc_emu_start returned, as seen from the hooks. */
 enum machine_stop {
 	STOP_NONE = 0,
-	STOP_EVENT,     /* an SMI became pending: deliver it now */
-	STOP_EXIT,      /* the guest wrote the exit port */
-	STOP_RSM,       /* RSM (0F AA) is the next instruction */
-	STOP_MSR,       /* RDMSR/WRMSR (0F 32 / 0F 30) is the next one */
-	STOP_BAD_INSN,  /* an opcode the engine refused */
-	STOP_INTR,      /* an exception or INT n: no IDT delivery here */
+	STOP_EVENT,	/* an SMI became pending: deliver it now */
+	STOP_EXIT,	/* the guest wrote the exit port */
+	STOP_RSM,	/* RSM (0F AA) is the next instruction */
+	STOP_MSR,	/* RDMSR/WRMSR (0F 32 / 0F 30) is the next one */
+	STOP_BAD_INSN,	/* an opcode the engine refused */
+	STOP_INTR,	/* an exception or INT n: no IDT delivery here */
 	STOP_MEM_FAULT, /* an access to unmapped or read-only memory */
-	STOP_LIMIT,     /* --max-insns or --timeout reached */
-	STOP_SYNC,      /* IN from the sync port: save and restore the vCPU */
+	STOP_LIMIT,	/* --max-insns or --timeout reached */
+	STOP_SYNC,	/* IN from the sync port: save and restore the vCPU */
 };
 
 /* Where the pending SMI came from, for the trace and for I/O restart. */
@@ -65,27 +65,27 @@ enum machine_smi_source {
 };
 
 struct machine_config {
-	const char *bios_path;         /* --bios, or CODE of --pflash */
-	bool pflash;                   /* bios_path is a flash CODE unit */
-	const char *pflash_vars;       /* VARS of --pflash, or NULL */
+	const char *bios_path;	 /* --bios, or CODE of --pflash */
+	bool pflash;		 /* bios_path is a flash CODE unit */
+	const char *pflash_vars; /* VARS of --pflash, or NULL */
 	uint64_t ram_size;
 	uint64_t smram_base, smram_size; /* size 0: no SMRAM range */
 	enum vsmm_vendor vendor;
-	enum vsmm_layout layout;       /* AUTO unless --layout */
+	enum vsmm_layout layout; /* AUTO unless --layout */
 	enum vsmm_semantics semantics;
-	uint64_t max_insns;            /* 0: unlimited */
-	double timeout_s;              /* 0: none */
+	uint64_t max_insns; /* 0: unlimited */
+	double timeout_s;   /* 0: none */
 	bool trace;
 	const char *option_roms[MACHINE_MAX_OPTION_ROMS]; /* fw_cfg genroms/ */
 	unsigned n_option_roms;
-	FILE *console;                 /* debug-console bytes (stdout) */
-	FILE *log;                     /* messages and trace (stderr) */
+	FILE *console; /* debug-console bytes (stdout) */
+	FILE *log;     /* messages and trace (stderr) */
 };
 
 struct machine {
 	struct machine_config cfg;
 	uc_engine *uc;
-	uc_context *scratch; /* the state moves through it (ucx86.h) */
+	uc_context *scratch;  /* the state moves through it (ucx86.h) */
 	uc_context *stop_ctx; /* the SMI/RSM path's, head only if it works */
 	uint8_t *ram;
 	uint8_t *bios;
@@ -111,34 +111,34 @@ struct machine {
 	uint8_t apm_cnt, apm_sts;
 	struct apic apic;     /* local APIC (apic.h) */
 	uint64_t apic_mapped; /* where its page is mapped; 0: not mapped */
-	uint64_t smi_timer; /* instructions left; 0: disarmed */
+	uint64_t smi_timer;   /* instructions left; 0: disarmed */
 	uint32_t dma_src;
 
 	/* Filled by the hooks during one uc_emu_start. */
 	enum machine_stop stop;
 	enum machine_smi_source smi_source;
 	uint32_t exit_value;
-	uint8_t sync_stage;      /* AL of the last IN from the sync port */
-	uint64_t syncs;          /* save/restore cycles done */
-	bool io_smi;             /* the SMI came from this OUT instruction */
-	uint64_t io_linear;      /* linear address of the OUT that raised it */
-	uint32_t io_size;        /* its length */
+	uint8_t sync_stage; /* AL of the last IN from the sync port */
+	uint64_t syncs;	    /* save/restore cycles done */
+	bool io_smi;	    /* the SMI came from this OUT instruction */
+	uint64_t io_linear; /* linear address of the OUT that raised it */
+	uint32_t io_size;   /* its length */
 	uint16_t io_port;
 	uint8_t io_width;
-	bool req_in_insn;        /* the stop was asked for during an instruction */
-	uint64_t req_linear;     /* that instruction (or the next, from the code hook) */
+	bool req_in_insn;    /* the stop was asked for during an instruction */
+	uint64_t req_linear; /* that instruction (or the next, from the code hook) */
 	uint32_t req_size;
 	uint32_t intno;
 	uc_mem_type fault_type;
 	uint64_t fault_addr;
-	uint64_t last_pc;        /* linear address of the last instruction */
-	uint32_t last_size;      /* 0 after the loop loaded a new state */
-	bool intr_poll;          /* an NMI or interrupt may be deliverable:
+	uint64_t last_pc;   /* linear address of the last instruction */
+	uint32_t last_size; /* 0 after the loop loaded a new state */
+	bool intr_poll;	    /* an NMI or interrupt may be deliverable:
 				  * the code hook looks at every boundary */
-	bool intr_window;        /* the code hook stopped at an open window */
-	bool iret_done;          /* an IRET ran with NMIs blocked: unblock */
-	uint64_t insns;          /* instructions executed */
-	double deadline;         /* monotonic seconds, 0: none */
+	bool intr_window;   /* the code hook stopped at an open window */
+	bool iret_done;	    /* an IRET ran with NMIs blocked: unblock */
+	uint64_t insns;	    /* instructions executed */
+	double deadline;    /* monotonic seconds, 0: none */
 	uint64_t smis, rsms;
 };
 
@@ -151,10 +151,9 @@ void machine_destroy(struct machine *m);
 /* Physical memory as a device (DMA) or the host sees it.  smm selects the
  * SMM view; outside it SMRAM reads as 0xFF and ignores writes.  Return 0,
  * or -1 for an address outside RAM and ROM. */
-int machine_phys_read(struct machine *m, bool smm, uint64_t gpa, void *buf,
-		      size_t len);
-int machine_phys_write(struct machine *m, bool smm, uint64_t gpa,
-		       const void *buf, size_t len);
+int machine_phys_read(struct machine *m, bool smm, uint64_t gpa, void *buf, size_t len);
+int machine_phys_write(struct machine *m, bool smm, uint64_t gpa, const void *buf,
+		       size_t len);
 
 /* Monotonic seconds, the clock of --timeout. */
 double machine_now_s(void);

@@ -94,13 +94,9 @@ static enum mem_kind kind_at(const struct machine *m, bool smm, uint64_t a,
 	}
 	if (a >= LEGACY_BASE && a < ONE_MIB) {
 		switch (pam_attr(m, a)) {
-		case 0:
-			*host = m->chip.legacy + (a - LEGACY_BASE);
-			return MK_ROM;
-		case 1:
-			return MK_RAM_RO;
-		default:
-			return MK_RAM;
+		case 0: *host = m->chip.legacy + (a - LEGACY_BASE); return MK_ROM;
+		case 1: return MK_RAM_RO;
+		default: return MK_RAM;
 		}
 	}
 	if (a < m->cfg.ram_size)
@@ -175,34 +171,31 @@ static void rebuild(struct machine *m)
 /* The engine's mapping                                                */
 /* ------------------------------------------------------------------ */
 
-static uint64_t ones_read(uc_engine *uc, uint64_t off, unsigned size,
-			  void *opaque)
+static uint64_t ones_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque)
 {
 	(void)uc, (void)off, (void)opaque;
 	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
 }
 
-static uint64_t zero_read(uc_engine *uc, uint64_t off, unsigned size,
-			  void *opaque)
+static uint64_t zero_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque)
 {
 	(void)uc, (void)off, (void)size, (void)opaque;
 	return 0;
 }
 
-static void drop_write(uc_engine *uc, uint64_t off, unsigned size,
-		       uint64_t value, void *opaque)
+static void drop_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t value,
+		       void *opaque)
 {
 	(void)uc, (void)off, (void)size, (void)value, (void)opaque;
 }
 
 static bool same_span(const struct mem_span *a, const struct mem_span *b)
 {
-	return a->start == b->start && a->end == b->end &&
-	       a->kind == b->kind && a->host == b->host;
+	return a->start == b->start && a->end == b->end && a->kind == b->kind &&
+	       a->host == b->host;
 }
 
-static bool in_list(const struct mem_span *s, const struct mem_span *l,
-		    unsigned n)
+static bool in_list(const struct mem_span *s, const struct mem_span *l, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
 		if (same_span(s, &l[i]))
@@ -214,20 +207,16 @@ static uc_err map_span(struct machine *m, const struct mem_span *s)
 {
 	uint64_t len = s->end - s->start;
 	switch (s->kind) {
-	case MK_RAM:
-		return uc_mem_map_ptr(m->uc, s->start, len, UC_PROT_ALL, s->host);
+	case MK_RAM: return uc_mem_map_ptr(m->uc, s->start, len, UC_PROT_ALL, s->host);
 	case MK_RAM_RO:
 	case MK_ROM:
-		return uc_mem_map_ptr(m->uc, s->start, len,
-				      UC_PROT_READ | UC_PROT_EXEC, s->host);
+		return uc_mem_map_ptr(m->uc, s->start, len, UC_PROT_READ | UC_PROT_EXEC,
+				      s->host);
 	case MK_ONES:
-		return uc_mmio_map(m->uc, s->start, len, ones_read, m,
-				   drop_write, m);
+		return uc_mmio_map(m->uc, s->start, len, ones_read, m, drop_write, m);
 	case MK_ZERO:
-		return uc_mmio_map(m->uc, s->start, len, zero_read, m,
-				   drop_write, m);
-	default:
-		return UC_ERR_OK;
+		return uc_mmio_map(m->uc, s->start, len, zero_read, m, drop_write, m);
+	default: return UC_ERR_OK;
 	}
 }
 
@@ -251,8 +240,10 @@ static int apply(struct machine *m)
 		if (!in_list(&want[i], c->applied, c->napplied))
 			err = map_span(m, &want[i]);
 	if (err) {
-		fprintf(m->cfg.log, "vsmm run: remapping guest memory failed: "
-			"%s\n", uc_strerror(err));
+		fprintf(m->cfg.log,
+			"vsmm run: remapping guest memory failed: "
+			"%s\n",
+			uc_strerror(err));
 		return -1;
 	}
 	memcpy(c->applied, want, nwant * sizeof(*want));
@@ -276,8 +267,7 @@ int memmap_sync(struct machine *m)
 
 int memmap_set_smm(struct machine *m, bool smm)
 {
-	if ((m->chip.cpu_smm == smm || m->chip.views_equal) &&
-	    !m->chip.map_dirty) {
+	if ((m->chip.cpu_smm == smm || m->chip.views_equal) && !m->chip.map_dirty) {
 		m->chip.cpu_smm = smm;
 		return 0;
 	}
@@ -347,9 +337,8 @@ bool memmap_write_prot(struct machine *m, uint64_t addr, int size)
 	struct mem_span bios;
 	const struct mem_span *s = cpu_span(m, addr, &bios);
 	struct chipset *c = &m->chip;
-	if (!s || (s->kind != MK_ROM && s->kind != MK_RAM_RO) || size <= 0 ||
-	    size > 8 || addr + (uint64_t)size > s->end ||
-	    c->nundo >= MEM_MAX_PENDING)
+	if (!s || (s->kind != MK_ROM && s->kind != MK_RAM_RO) || size <= 0 || size > 8 ||
+	    addr + (uint64_t)size > s->end || c->nundo >= MEM_MAX_PENDING)
 		return false;
 	struct mem_undo *u = &c->undo[c->nundo++];
 	u->host = s->host + (addr - s->start);
@@ -374,8 +363,8 @@ void memmap_undo(struct machine *m)
 /* The span of gpa in one view.  The last one found is tried first: the
  * code hook reads the bytes of nearly every instruction it looks at (RSM,
  * RDMSR/WRMSR, the interrupt shadow) from the same few spans. */
-static const struct mem_span *view_span(struct machine *m, bool smm,
-					uint64_t gpa, struct mem_span *bios)
+static const struct mem_span *view_span(struct machine *m, bool smm, uint64_t gpa,
+					struct mem_span *bios)
 {
 	struct chipset *c = &m->chip;
 	const struct mem_span *v = c->view[smm];
@@ -390,8 +379,7 @@ static const struct mem_span *view_span(struct machine *m, bool smm,
 	return bios_span(m, gpa, bios);
 }
 
-int machine_phys_read(struct machine *m, bool smm, uint64_t gpa, void *buf,
-		      size_t len)
+int machine_phys_read(struct machine *m, bool smm, uint64_t gpa, void *buf, size_t len)
 {
 	uint8_t *out = buf;
 	memmap_undo(m);
@@ -414,8 +402,8 @@ int machine_phys_read(struct machine *m, bool smm, uint64_t gpa, void *buf,
 	return 0;
 }
 
-int machine_phys_write(struct machine *m, bool smm, uint64_t gpa,
-		       const void *buf, size_t len)
+int machine_phys_write(struct machine *m, bool smm, uint64_t gpa, const void *buf,
+		       size_t len)
 {
 	const uint8_t *in = buf;
 	memmap_undo(m);

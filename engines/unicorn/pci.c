@@ -10,8 +10,8 @@
 #define PCIEXBAR_EN 1ull
 #define CF8_ENABLE 0x80000000u
 
-void pci_fn_init(struct pci_fn *f, uint8_t devfn, uint16_t vendor,
-		 uint16_t device, uint8_t revision, uint32_t class_prog)
+void pci_fn_init(struct pci_fn *f, uint8_t devfn, uint16_t vendor, uint16_t device,
+		 uint8_t revision, uint32_t class_prog)
 {
 	memset(f->cfg, 0, sizeof(f->cfg));
 	memset(f->wmask, 0, sizeof(f->wmask));
@@ -46,8 +46,7 @@ static struct pci_fn *find_fn(struct machine *m, uint8_t devfn)
 	return NULL;
 }
 
-uint32_t pci_cfg_read(struct machine *m, uint8_t devfn, unsigned off,
-		      unsigned len)
+uint32_t pci_cfg_read(struct machine *m, uint8_t devfn, unsigned off, unsigned len)
 {
 	struct pci_fn *f = find_fn(m, devfn);
 	uint32_t v = 0;
@@ -59,8 +58,8 @@ uint32_t pci_cfg_read(struct machine *m, uint8_t devfn, unsigned off,
 	return v;
 }
 
-void pci_cfg_write(struct machine *m, uint8_t devfn, unsigned off,
-		   unsigned len, uint32_t value)
+void pci_cfg_write(struct machine *m, uint8_t devfn, unsigned off, unsigned len,
+		   uint32_t value)
 {
 	struct pci_fn *f = find_fn(m, devfn);
 	if (!f || off >= PCI_CFG_SIZE)
@@ -75,8 +74,7 @@ void pci_cfg_write(struct machine *m, uint8_t devfn, unsigned off,
 		f->written(m, off, len);
 }
 
-bool pci_io_out(struct machine *m, uint16_t port, unsigned size,
-		uint32_t value)
+bool pci_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
 {
 	struct chipset *c = &m->chip;
 	if (port == 0xCF8 && size == 4) {
@@ -91,8 +89,7 @@ bool pci_io_out(struct machine *m, uint16_t port, unsigned size,
 	return true;
 }
 
-bool pci_io_in(struct machine *m, uint16_t port, unsigned size,
-	       uint32_t *value)
+bool pci_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value)
 {
 	struct chipset *c = &m->chip;
 	if (port == 0xCF8 && size == 4) {
@@ -110,8 +107,7 @@ bool pci_io_in(struct machine *m, uint16_t port, unsigned size,
 }
 
 /* MMCONFIG: offset = bus << 20 | devfn << 12 | register. */
-static uint64_t mmcfg_read(uc_engine *uc, uint64_t off, unsigned size,
-			   void *opaque)
+static uint64_t mmcfg_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque)
 {
 	struct machine *m = opaque;
 	(void)uc;
@@ -124,8 +120,8 @@ static uint64_t mmcfg_read(uc_engine *uc, uint64_t off, unsigned size,
 	return pci_cfg_read(m, (uint8_t)(off >> 12), off & 0xff, size);
 }
 
-static void mmcfg_write(uc_engine *uc, uint64_t off, unsigned size,
-			uint64_t value, void *opaque)
+static void mmcfg_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t value,
+			void *opaque)
 {
 	(void)uc;
 	if (size <= 4 && (off >> 20) == 0 && (off & 0xfff) < PCI_CFG_SIZE)
@@ -134,8 +130,7 @@ static void mmcfg_write(uc_engine *uc, uint64_t off, unsigned size,
 }
 
 /* Where PCIEXBAR wants the window (size 0: disabled). */
-static void mmcfg_want(const struct machine *m, uint64_t *base,
-		       uint64_t *size)
+static void mmcfg_want(const struct machine *m, uint64_t *base, uint64_t *size)
 {
 	const uint8_t *c = m->chip.mch.cfg + MCH_PCIEXBAR;
 	uint64_t bar = pci_get32(c) | (uint64_t)pci_get32(c + 4) << 32;
@@ -183,8 +178,10 @@ int pci_mmcfg_sync(struct machine *m)
 		c->mmcfg_size = s;
 	}
 	if (err) {
-		fprintf(m->cfg.log, "vsmm run: mapping MMCONFIG at 0x%llx "
-			"failed: %s\n", (unsigned long long)b, uc_strerror(err));
+		fprintf(m->cfg.log,
+			"vsmm run: mapping MMCONFIG at 0x%llx "
+			"failed: %s\n",
+			(unsigned long long)b, uc_strerror(err));
 		return -1;
 	}
 	return 0;

@@ -18,20 +18,17 @@ struct machine;
 
 /* Reset the header of a function: IDs, class, the writable command bits,
  * device-specific registers writable (QEMU's pci_init_wmask). */
-void pci_fn_init(struct pci_fn *f, uint8_t devfn, uint16_t vendor,
-		 uint16_t device, uint8_t revision, uint32_t class_prog);
+void pci_fn_init(struct pci_fn *f, uint8_t devfn, uint16_t vendor, uint16_t device,
+		 uint8_t revision, uint32_t class_prog);
 
 /* Configuration access to bus 0 (len 1, 2 or 4; off aligned to len). */
-uint32_t pci_cfg_read(struct machine *m, uint8_t devfn, unsigned off,
-		      unsigned len);
-void pci_cfg_write(struct machine *m, uint8_t devfn, unsigned off,
-		   unsigned len, uint32_t value);
+uint32_t pci_cfg_read(struct machine *m, uint8_t devfn, unsigned off, unsigned len);
+void pci_cfg_write(struct machine *m, uint8_t devfn, unsigned off, unsigned len,
+		   uint32_t value);
 
 /* Ports 0xCF8-0xCFF; true if the port is one of them. */
-bool pci_io_out(struct machine *m, uint16_t port, unsigned size,
-		uint32_t value);
-bool pci_io_in(struct machine *m, uint16_t port, unsigned size,
-	       uint32_t *value);
+bool pci_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value);
+bool pci_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value);
 
 /* PCIEXBAR changed (MCH register 0x60): map or unmap MMCONFIG. */
 void pci_mmcfg_update(struct machine *m);

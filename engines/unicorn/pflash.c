@@ -27,8 +27,7 @@
 
 enum { MODE_ARRAY, MODE_STATUS, MODE_ID, MODE_PROGRAM, MODE_ERASE };
 
-static uint64_t flash_read(uc_engine *uc, uint64_t off, unsigned size,
-			   void *opaque)
+static uint64_t flash_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque)
 {
 	struct machine *m = opaque;
 	struct chipset *c = &m->chip;
@@ -40,20 +39,16 @@ static uint64_t flash_read(uc_engine *uc, uint64_t off, unsigned size,
 		case MODE_ARRAY:
 			b = off + i < c->flash_size ? c->flash[off + i] : 0xff;
 			break;
-		case MODE_ID:
-			b = ((off + i) & 1) ? 0x18 : 0x89;
-			break;
-		default:
-			b = STATUS_READY;
-			break;
+		case MODE_ID: b = ((off + i) & 1) ? 0x18 : 0x89; break;
+		default: b = STATUS_READY; break;
 		}
 		v |= (uint64_t)b << (8 * i);
 	}
 	return v;
 }
 
-static void flash_write(uc_engine *uc, uint64_t off, unsigned size,
-			uint64_t value, void *opaque)
+static void flash_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t value,
+			void *opaque)
 {
 	struct machine *m = opaque;
 	struct chipset *c = &m->chip;
@@ -67,17 +62,19 @@ static void flash_write(uc_engine *uc, uint64_t off, unsigned size,
 	}
 	if (c->flash_mode == MODE_ERASE) {
 		if (cmd == 0xD0 && off < c->flash_size)
-			memset(c->flash + (off & ~(uint64_t)(SECTOR - 1)), 0xff,
-			       SECTOR);
+			memset(c->flash + (off & ~(uint64_t)(SECTOR - 1)), 0xff, SECTOR);
 		c->flash_mode = MODE_STATUS;
 		return;
 	}
 	switch (cmd) {
-	case 0x10: case 0x40: c->flash_mode = MODE_PROGRAM; break;
+	case 0x10:
+	case 0x40: c->flash_mode = MODE_PROGRAM; break;
 	case 0x20: c->flash_mode = MODE_ERASE; break;
 	case 0x70: c->flash_mode = MODE_STATUS; break;
 	case 0x90: c->flash_mode = MODE_ID; break;
-	case 0x50: case 0xFF: default: c->flash_mode = MODE_ARRAY; break;
+	case 0x50:
+	case 0xFF:
+	default: c->flash_mode = MODE_ARRAY; break;
 	}
 }
 
@@ -89,9 +86,8 @@ int pflash_init(struct machine *m)
 	if (!path)
 		return 0;
 	FILE *f = fopen(path, "rb");
-	if (!f || fstat(fileno(f), &st) || !S_ISREG(st.st_mode) ||
-	    st.st_size <= 0 || st.st_size % SECTOR ||
-	    (uint64_t)st.st_size > (16u << 20)) {
+	if (!f || fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size % SECTOR || (uint64_t)st.st_size > (16u << 20)) {
 		fprintf(m->cfg.log, "vsmm run: --pflash VARS %s: %s\n", path,
 			!f ? strerror(errno)
 			   : "not a regular file of 4 KiB sectors, at most 16 MiB");
@@ -108,11 +104,13 @@ int pflash_init(struct machine *m)
 	}
 	fclose(f);
 	c->flash_base = FOUR_GIB - m->bios_size - c->flash_size;
-	uc_err err = uc_mmio_map(m->uc, c->flash_base, c->flash_size,
-				 flash_read, m, flash_write, m);
+	uc_err err = uc_mmio_map(m->uc, c->flash_base, c->flash_size, flash_read, m,
+				 flash_write, m);
 	if (err) {
-		fprintf(m->cfg.log, "vsmm run: mapping the VARS flash failed: "
-			"%s\n", uc_strerror(err));
+		fprintf(m->cfg.log,
+			"vsmm run: mapping the VARS flash failed: "
+			"%s\n",
+			uc_strerror(err));
 		return -1;
 	}
 	return 0;

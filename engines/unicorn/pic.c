@@ -53,14 +53,13 @@ static void ocw2(struct pic_chip *p, uint8_t v)
 	if (cmd == 1) { /* non-specific EOI: the highest in service */
 		int i = highest(p->isr);
 		if (i >= 0)
-			p->isr &= (uint8_t)~(1u << i);
+			p->isr &= (uint8_t) ~(1u << i);
 	} else if (cmd == 3) { /* specific EOI */
-		p->isr &= (uint8_t)~(1u << (v & 7));
+		p->isr &= (uint8_t) ~(1u << (v & 7));
 	}
 }
 
-bool pic_io_out(struct machine *m, uint16_t port, unsigned size,
-		uint32_t value)
+bool pic_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
 {
 	uint8_t v = (uint8_t)value;
 	(void)size;
@@ -86,22 +85,17 @@ bool pic_io_out(struct machine *m, uint16_t port, unsigned size,
 		p->vector_base = v & 0xf8;
 		p->icw_step = p->single ? (p->icw4_needed ? 4 : 0) : 3;
 		break;
-	case 3:
-		p->icw_step = p->icw4_needed ? 4 : 0;
-		break;
+	case 3: p->icw_step = p->icw4_needed ? 4 : 0; break;
 	case 4:
 		p->auto_eoi = v & 0x02;
 		p->icw_step = 0;
 		break;
-	default:
-		p->imr = v;
-		break;
+	default: p->imr = v; break;
 	}
 	return true;
 }
 
-bool pic_io_in(struct machine *m, uint16_t port, unsigned size,
-	       uint32_t *value)
+bool pic_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value)
 {
 	(void)size;
 	if (port == 0x4D0 || port == 0x4D1) {

@@ -143,8 +143,7 @@ static uint8_t data_read(struct machine *m, struct pit_channel *c)
 	return (uint8_t)(c->read_lsb ? v >> 8 : v);
 }
 
-bool pit_io_out(struct machine *m, uint16_t port, unsigned size,
-		uint32_t value)
+bool pit_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
 {
 	(void)size;
 	if (port == 0x61) {
@@ -165,8 +164,7 @@ bool pit_io_out(struct machine *m, uint16_t port, unsigned size,
 	return true;
 }
 
-bool pit_io_in(struct machine *m, uint16_t port, unsigned size,
-	       uint32_t *value)
+bool pit_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value)
 {
 	(void)size;
 	if (port == 0x61) {

@@ -53,18 +53,17 @@ void rtc_reset(struct machine *m)
 	put16(c, 0x30, ram > (1u << 20) ? (ram - (1u << 20)) / 1024 : 0);
 	put16(c, 0x34, ram > (16u << 20) ? (ram - (16u << 20)) >> 16 : 0);
 	c[0x5B] = c[0x5C] = c[0x5D] = 0;
-	c[0x5F] = 0;     /* one CPU */
-	c[0x14] = 0x06;  /* FPU, PS/2 mouse */
-	c[0x3D] = 0x12;  /* boot order c, a */
-	c[0x38] = 0x30;  /* then d; floppy signature check on */
-	c[0x32] = 0x20;  /* century */
+	c[0x5F] = 0;	/* one CPU */
+	c[0x14] = 0x06; /* FPU, PS/2 mouse */
+	c[0x3D] = 0x12; /* boot order c, a */
+	c[0x38] = 0x30; /* then d; floppy signature check on */
+	c[0x32] = 0x20; /* century */
 	m->chip.rtc_base = (uint64_t)time(NULL);
 }
 
 static uint8_t time_reg(const struct machine *m, unsigned reg)
 {
-	time_t t = (time_t)(m->chip.rtc_base + machine_virtual_ns(m) /
-				       1000000000ull);
+	time_t t = (time_t)(m->chip.rtc_base + machine_virtual_ns(m) / 1000000000ull);
 	struct tm tm;
 	unsigned v;
 	gmtime_r(&t, &tm);
@@ -81,8 +80,7 @@ static uint8_t time_reg(const struct machine *m, unsigned reg)
 	return m->chip.cmos[REG_B] & REG_B_DM ? (uint8_t)v : bcd(v);
 }
 
-bool rtc_io_out(struct machine *m, uint16_t port, unsigned size,
-		uint32_t value)
+bool rtc_io_out(struct machine *m, uint16_t port, unsigned size, uint32_t value)
 {
 	(void)size;
 	if (port == 0x70) {
@@ -101,8 +99,7 @@ bool rtc_io_out(struct machine *m, uint16_t port, unsigned size,
 	return true;
 }
 
-bool rtc_io_in(struct machine *m, uint16_t port, unsigned size,
-	       uint32_t *value)
+bool rtc_io_in(struct machine *m, uint16_t port, unsigned size, uint32_t *value)
 {
 	(void)size;
 	if (port == 0x70) {
@@ -116,8 +113,9 @@ bool rtc_io_in(struct machine *m, uint16_t port, unsigned size,
 		*value = time_reg(m, r);
 	else if (r == REG_A)
 		*value = (m->chip.cmos[REG_A] & 0x7f) |
-			 (machine_virtual_ns(m) % 1000000000ull >=
-					  1000000000ull - UIP_NS ? 0x80 : 0);
+			 (machine_virtual_ns(m) % 1000000000ull >= 1000000000ull - UIP_NS
+				  ? 0x80
+				  : 0);
 	else if (r == REG_C) {
 		*value = m->chip.cmos[REG_C];
 		m->chip.cmos[REG_C] = 0; /* read clears the flags */

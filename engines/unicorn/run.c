@@ -46,9 +46,9 @@ static int opcode_index(const uint8_t *b, int n, bool long64, bool *rep)
 			*rep = c == 0xf3;
 			continue;
 		}
-		if (c == 0x66 || c == 0x67 || c == 0x26 || c == 0x2e ||
-		    c == 0x36 || c == 0x3e || c == 0x64 || c == 0x65 ||
-		    c == 0xf0 || (long64 && (c & 0xf0) == 0x40))
+		if (c == 0x66 || c == 0x67 || c == 0x26 || c == 0x2e || c == 0x36 ||
+		    c == 0x3e || c == 0x64 || c == 0x65 || c == 0xf0 ||
+		    (long64 && (c & 0xf0) == 0x40))
 			continue;
 		return i;
 	}
@@ -70,8 +70,7 @@ static void describe_io_smi(struct machine *m, struct vsmm_io_smi *io)
 		return;
 	if (machine_phys_read(m, false, m->io_linear, b, sizeof(b)))
 		return;
-	bool code64 = (st->efer & VSMM_EFER_LMA) &&
-		      (st->seg[VSMM_CS].attr & VSMM_SEG_L);
+	bool code64 = (st->efer & VSMM_EFER_LMA) && (st->seg[VSMM_CS].attr & VSMM_SEG_L);
 	int i = opcode_index(b, sizeof(b), code64, &rep);
 	if (i < 0)
 		return;
@@ -106,8 +105,7 @@ static uc_err read_stop_state(struct machine *m)
 /* Load m->vcpu.state into the engine, which holds m->held. */
 static uc_err put_stop_state(struct machine *m)
 {
-	uc_err err = ucx_put_state(m->uc, m->stop_ctx, &m->held,
-				   &m->vcpu.state);
+	uc_err err = ucx_put_state(m->uc, m->stop_ctx, &m->held, &m->vcpu.state);
 	if (err)
 		m->held_valid = false;
 	else
@@ -127,8 +125,7 @@ static uc_err load_state(struct machine *m, const struct vsmm_cpu_state *st)
 }
 
 /* ucx_locate() on the state read at this stop. */
-static bool locate_stop_state(struct machine *m, uint64_t linear,
-			      uint64_t cut_short)
+static bool locate_stop_state(struct machine *m, uint64_t linear, uint64_t cut_short)
 {
 	if (!ucx_locate(&m->vcpu.state, linear, cut_short))
 		return false;
@@ -173,8 +170,8 @@ static void report_shutdown(struct machine *m)
 		"vsmm run: shutdown: RSM refused the state-save image: %s: %s",
 		vsmm_reason_name(why->reason), vsmm_reason_text(why->reason));
 	if (why->field)
-		fprintf(m->cfg.log, " (field %s at 0x%04x = 0x%" PRIx64 ")",
-			why->field, why->offset, why->value);
+		fprintf(m->cfg.log, " (field %s at 0x%04x = 0x%" PRIx64 ")", why->field,
+			why->offset, why->value);
 	fprintf(m->cfg.log, " [%s]\n", vsmm_reason_ref(why->reason));
 }
 
@@ -194,9 +191,11 @@ static int do_rsm(struct machine *m)
 	int rc = vsmm_leave_smm(v);
 	trace_rsm(m, &before, rc);
 	if (rc == VSMM_E_UD) {
-		fprintf(m->cfg.log, "vsmm run: RSM outside SMM at RIP 0x%" PRIx64
+		fprintf(m->cfg.log,
+			"vsmm run: RSM outside SMM at RIP 0x%" PRIx64
 			" raises #UD, and this engine cannot deliver exceptions "
-			"through the IDT\n", before.rip);
+			"through the IDT\n",
+			before.rip);
 		return RUN_EXIT_GUEST_FAULT;
 	}
 	if (rc == VSMM_E_SHUTDOWN) {
@@ -233,16 +232,18 @@ static int deliver_event(struct machine *m, struct vsmm_cpu_state *st,
 		return CONTINUE;
 	}
 	case INTR_SHUTDOWN:
-		fprintf(m->cfg.log, "vsmm run: shutdown (triple fault): vector %u "
+		fprintf(m->cfg.log,
+			"vsmm run: shutdown (triple fault): vector %u "
 			"at RIP 0x%" PRIx64 " could not be delivered: %s\n",
 			out.first, st->rip, out.why);
 		return RUN_EXIT_SHUTDOWN;
 	case INTR_MEMORY:
-		fprintf(m->cfg.log, "vsmm run: vector %u at RIP 0x%" PRIx64
-			": %s\n", out.vector, st->rip, out.why);
+		fprintf(m->cfg.log, "vsmm run: vector %u at RIP 0x%" PRIx64 ": %s\n",
+			out.vector, st->rip, out.why);
 		return RUN_EXIT_GUEST_FAULT;
 	default:
-		fprintf(m->cfg.log, "vsmm run: exception or interrupt %u at RIP "
+		fprintf(m->cfg.log,
+			"vsmm run: exception or interrupt %u at RIP "
 			"0x%" PRIx64 "; this engine cannot deliver it: %s\n",
 			out.vector, st->rip, out.why);
 		return RUN_EXIT_GUEST_FAULT;
@@ -258,8 +259,7 @@ static int do_intr(struct machine *m)
 	/* A trap returns after the instruction, a fault to it. */
 	uint64_t linear = soft ? m->req_linear + m->req_size : m->req_linear;
 	struct vsmm_cpu_state st = m->vcpu.state;
-	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, linear,
-					  m->req_linear, &st);
+	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, linear, m->req_linear, &st);
 	/* A fault on the fetch of a target the guest jumped to (a
 	 * non-canonical RIP): Unicorn already stands at the target, not at
 	 * the instruction the code hook last saw.  The vector cannot be
@@ -270,11 +270,15 @@ static int do_intr(struct machine *m)
 		 * own fault: CR2 lies in the instruction at RIP. */
 		uint64_t at = st.seg[VSMM_CS].base + st.rip;
 		if (!soft && m->intno == 14 && st.cr2 - at < 15)
-			return deliver_event(m, &st, &(struct intr_event){
-				.vector = 14, .kind = INTR_KIND_FAULT,
-				.has_error = true,
-				.error = ucx_saved_error_code(m->scratch) });
-		fprintf(m->cfg.log, "vsmm run: exception or interrupt %u at RIP "
+			return deliver_event(
+				m, &st,
+				&(struct intr_event){
+					.vector = 14,
+					.kind = INTR_KIND_FAULT,
+					.has_error = true,
+					.error = ucx_saved_error_code(m->scratch) });
+		fprintf(m->cfg.log,
+			"vsmm run: exception or interrupt %u at RIP "
 			"0x%" PRIx64 "; the engine cannot deliver it there\n",
 			m->intno, st.rip);
 		return RUN_EXIT_GUEST_FAULT;
@@ -299,8 +303,7 @@ static int do_msr(struct machine *m)
 {
 	struct vsmm_cpu_state st = m->vcpu.state;
 	uint8_t op[2];
-	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, m->last_pc,
-					  m->last_pc, &st);
+	uc_err err = ucx_resume_at_linear(m->uc, m->scratch, m->last_pc, m->last_pc, &st);
 	if (err)
 		return internal(m, "reading the vCPU state", err);
 	if (machine_phys_read(m, st.smm, m->last_pc, op, 2))
@@ -309,8 +312,7 @@ static int do_msr(struct machine *m)
 	uc_x86_msr msr = { .rid = index };
 	enum cpu_msr_result r;
 	if (op[1] == 0x32) {
-		r = cpu_rdmsr(&m->msrs, &m->model, &st, m->smis, index,
-			      &msr.value);
+		r = cpu_rdmsr(&m->msrs, &m->model, &st, m->smis, index, &msr.value);
 		if (r == CPU_MSR_ENGINE) {
 			err = uc_reg_read(m->uc, UC_X86_REG_MSR, &msr);
 			r = err ? CPU_MSR_GP : CPU_MSR_OK;
@@ -338,8 +340,10 @@ static int do_msr(struct machine *m)
 	}
 	m->insns++;
 	if (r != CPU_MSR_OK)
-		return deliver_event(m, &st, &(struct intr_event){
-			.vector = 13, .kind = INTR_KIND_FAULT, .has_error = true });
+		return deliver_event(m, &st,
+				     &(struct intr_event){ .vector = 13,
+							   .kind = INTR_KIND_FAULT,
+							   .has_error = true });
 	st.rip += 2;
 	if (!((st.efer & VSMM_EFER_LMA) && (st.seg[VSMM_CS].attr & VSMM_SEG_L)))
 		st.rip &= 0xffffffffu;
@@ -359,8 +363,7 @@ static bool stopped_on_hlt(struct machine *m)
 	if (n == 0 || n > sizeof(b) ||
 	    machine_phys_read(m, m->vcpu.state.smm, m->last_pc, b, n))
 		return false;
-	return opcode_index(b, (int)n, false, &rep) == (int)n - 1 &&
-	       b[n - 1] == 0xf4;
+	return opcode_index(b, (int)n, false, &rep) == (int)n - 1 && b[n - 1] == 0xf4;
 }
 
 /*
@@ -391,8 +394,7 @@ static int deliver_interrupt(struct machine *m, bool *delivered)
 		int v = apic_ack(&m->apic, machine_apic_enabled(m));
 		if (v < 0)
 			return CONTINUE;
-		ev = (struct intr_event){ .kind = INTR_KIND_EXT,
-					  .vector = (unsigned)v };
+		ev = (struct intr_event){ .kind = INTR_KIND_EXT, .vector = (unsigned)v };
 	} else {
 		return CONTINUE;
 	}
@@ -412,9 +414,8 @@ static int deliver_interrupt(struct machine *m, bool *delivered)
 static bool wait_for_irq(struct machine *m)
 {
 	for (int i = 0; i < 64 && !m->smi_timer; i++) {
-		uint64_t apic_at = m->apic.timer_left
-					   ? m->insns + m->apic.timer_left
-					   : UINT64_MAX;
+		uint64_t apic_at = m->apic.timer_left ? m->insns + m->apic.timer_left
+						      : UINT64_MAX;
 		uint64_t pit_at = m->chip.next_event_insn;
 		uint64_t at = apic_at < pit_at ? apic_at : pit_at;
 		if (at == UINT64_MAX)
@@ -461,10 +462,11 @@ static int service_events(struct machine *m)
 	}
 	uint64_t rip = 0;
 	uc_reg_read(m->uc, UC_X86_REG_RIP, &rip);
-	fprintf(m->cfg.log, "vsmm run: the vCPU halted (RIP 0x%" PRIx64 ") with "
+	fprintf(m->cfg.log,
+		"vsmm run: the vCPU halted (RIP 0x%" PRIx64 ") with "
 		"nothing pending that could wake it; %" PRIu64 " SMIs, %" PRIu64
-		" RSMs, %" PRIu64 " instructions\n", rip, m->smis, m->rsms,
-		m->insns);
+		" RSMs, %" PRIu64 " instructions\n",
+		rip, m->smis, m->rsms, m->insns);
 	return RUN_EXIT_HALTED;
 }
 
@@ -474,21 +476,27 @@ static int report_fault(struct machine *m, uc_err err)
 	uc_reg_read(m->uc, UC_X86_REG_RIP, &rip);
 	switch (m->stop) {
 	case STOP_INTR:
-		fprintf(m->cfg.log, "vsmm run: exception or interrupt %u at RIP "
+		fprintf(m->cfg.log,
+			"vsmm run: exception or interrupt %u at RIP "
 			"0x%" PRIx64 "; this engine does not deliver them "
-			"through the IDT\n", m->intno, rip);
+			"through the IDT\n",
+			m->intno, rip);
 		break;
 	case STOP_MEM_FAULT:
-		fprintf(m->cfg.log, "vsmm run: %s access to address 0x%" PRIx64
-			" (RIP 0x%" PRIx64 ") hits no RAM or ROM: %s\n",
+		fprintf(m->cfg.log,
+			"vsmm run: %s access to address 0x%" PRIx64 " (RIP 0x%" PRIx64
+			") hits no RAM or ROM: %s\n",
 			m->fault_type == UC_MEM_WRITE_PROT ||
 					m->fault_type == UC_MEM_WRITE_UNMAPPED
-				? "write" : "read or fetch",
+				? "write"
+				: "read or fetch",
 			m->fault_addr, rip, uc_strerror(err));
 		break;
 	default:
-		fprintf(m->cfg.log, "vsmm run: invalid or unsupported instruction "
-			"at RIP 0x%" PRIx64 " (%s)\n", rip, uc_strerror(err));
+		fprintf(m->cfg.log,
+			"vsmm run: invalid or unsupported instruction "
+			"at RIP 0x%" PRIx64 " (%s)\n",
+			rip, uc_strerror(err));
 		break;
 	}
 	return RUN_EXIT_GUEST_FAULT;
@@ -505,8 +513,8 @@ static int resume_after_stop(struct machine *m)
 {
 	uint64_t linear = m->req_linear, cut_short = m->req_linear;
 	if (m->req_in_insn)
-		linear = m->last_pc != m->req_linear
-				 ? m->last_pc : m->req_linear + m->req_size;
+		linear = m->last_pc != m->req_linear ? m->last_pc
+						     : m->req_linear + m->req_size;
 	/* Read here for the SMI this stop was asked for (deliver_smi); the
 	 * engine's RIP is set when it runs again (machine_run). */
 	uc_err err = read_stop_state(m);
@@ -517,15 +525,13 @@ static int resume_after_stop(struct machine *m)
 	return CONTINUE;
 }
 
-static bool same_arch(const struct vsmm_cpu_state *a,
-		      const struct vsmm_cpu_state *b)
+static bool same_arch(const struct vsmm_cpu_state *a, const struct vsmm_cpu_state *b)
 {
-	bool same = !memcmp(a->gpr, b->gpr, sizeof(a->gpr)) &&
-		    a->rip == b->rip && a->rflags == b->rflags &&
-		    a->cr0 == b->cr0 && a->cr2 == b->cr2 && a->cr3 == b->cr3 &&
-		    a->cr4 == b->cr4 && a->efer == b->efer && a->dr6 == b->dr6 &&
-		    a->dr7 == b->dr7 && a->gdtr.base == b->gdtr.base &&
-		    a->gdtr.limit == b->gdtr.limit &&
+	bool same = !memcmp(a->gpr, b->gpr, sizeof(a->gpr)) && a->rip == b->rip &&
+		    a->rflags == b->rflags && a->cr0 == b->cr0 && a->cr2 == b->cr2 &&
+		    a->cr3 == b->cr3 && a->cr4 == b->cr4 && a->efer == b->efer &&
+		    a->dr6 == b->dr6 && a->dr7 == b->dr7 &&
+		    a->gdtr.base == b->gdtr.base && a->gdtr.limit == b->gdtr.limit &&
 		    a->idtr.base == b->idtr.base && a->idtr.limit == b->idtr.limit;
 	for (int i = 0; i < VSMM_SREG_COUNT && same; i++)
 		same = a->seg[i].selector == b->seg[i].selector &&
@@ -563,9 +569,10 @@ static int sync_cycle(struct machine *m)
 	if (rc == VSMM_OK)
 		rc = vsmm_smm_import(&m->vcpu, blob, sizeof(blob));
 	if (rc != VSMM_OK) {
-		fprintf(m->cfg.log, "vsmm run: sync stage %u: the SMM snapshot "
-			"did not round-trip: %s\n", m->sync_stage,
-			vsmm_status_name(rc));
+		fprintf(m->cfg.log,
+			"vsmm run: sync stage %u: the SMM snapshot "
+			"did not round-trip: %s\n",
+			m->sync_stage, vsmm_status_name(rc));
 		return RUN_EXIT_INTERNAL;
 	}
 	struct vsmm_cpu_state load = m->vcpu.state; /* imported event state */
@@ -583,8 +590,10 @@ static int sync_cycle(struct machine *m)
 		return internal(m, "restoring the vCPU", UC_ERR_OK);
 	if (vsmm_smm_export(&m->vcpu, again) != VSMM_OK ||
 	    memcmp(blob, again, sizeof(blob)) || !same_arch(&saved, &back)) {
-		fprintf(m->cfg.log, "vsmm run: sync stage %u: the restored vCPU "
-			"differs from the saved one\n", m->sync_stage);
+		fprintf(m->cfg.log,
+			"vsmm run: sync stage %u: the restored vCPU "
+			"differs from the saved one\n",
+			m->sync_stage);
 		return RUN_EXIT_INTERNAL;
 	}
 	m->syncs++;
@@ -595,22 +604,18 @@ static int sync_cycle(struct machine *m)
 static int handle_stop(struct machine *m, uc_err err)
 {
 	switch (m->stop) {
-	case STOP_EXIT:
-		return (int)(((m->exit_value & 0x7f) << 1) | 1);
-	case STOP_RSM:
-		return do_rsm(m);
-	case STOP_MSR:
-		return do_msr(m);
-	case STOP_INTR:
-		return do_intr(m);
+	case STOP_EXIT: return (int)(((m->exit_value & 0x7f) << 1) | 1);
+	case STOP_RSM: return do_rsm(m);
+	case STOP_MSR: return do_msr(m);
+	case STOP_INTR: return do_intr(m);
 	case STOP_LIMIT:
-		fprintf(m->cfg.log, "vsmm run: stopped after %" PRIu64
-			" instructions: %s reached\n", m->insns,
-			m->cfg.max_insns && m->insns > m->cfg.max_insns
-				? "--max-insns" : "--timeout");
+		fprintf(m->cfg.log,
+			"vsmm run: stopped after %" PRIu64 " instructions: %s reached\n",
+			m->insns,
+			m->cfg.max_insns && m->insns > m->cfg.max_insns ? "--max-insns"
+									: "--timeout");
 		return RUN_EXIT_LIMIT;
-	case STOP_EVENT:
-		return resume_after_stop(m);
+	case STOP_EVENT: return resume_after_stop(m);
 	case STOP_SYNC: {
 		int rc = resume_after_stop(m);
 		return rc == CONTINUE ? sync_cycle(m) : rc;
@@ -622,8 +627,7 @@ static int handle_stop(struct machine *m, uc_err err)
 			return CONTINUE;
 		}
 		/* fall through */
-	default:
-		return report_fault(m, err);
+	default: return report_fault(m, err);
 	}
 }
 
@@ -648,9 +652,11 @@ static int no_progress(struct machine *m, uint64_t rip)
 	uint64_t base = 0;
 	if (ucx_get_state(m->uc, m->scratch, &st) == UC_ERR_OK)
 		base = st.seg[VSMM_CS].base;
-	fprintf(m->cfg.log, "vsmm run: the engine stopped at RIP 0x%" PRIx64
-		" (CS base 0x%" PRIx64 ") without executing an instruction; it "
-		"cannot run this state\n", rip, base);
+	fprintf(m->cfg.log,
+		"vsmm run: the engine stopped at RIP 0x%" PRIx64 " (CS base 0x%" PRIx64
+		") without executing an instruction; it "
+		"cannot run this state\n",
+		rip, base);
 	return RUN_EXIT_GUEST_FAULT;
 }
 
@@ -673,9 +679,8 @@ int machine_run(struct machine *m)
 		/* uc_emu_start writes RIP: after a stop whose state was read,
 		 * the located one (resume_after_stop). */
 		uint64_t rip = m->held.rip;
-		uc_err err = m->held_valid
-				     ? UC_ERR_OK
-				     : uc_reg_read(m->uc, UC_X86_REG_RIP, &rip);
+		uc_err err = m->held_valid ? UC_ERR_OK
+					   : uc_reg_read(m->uc, UC_X86_REG_RIP, &rip);
 		if (err)
 			return internal(m, "reading RIP", err);
 		m->stop = STOP_NONE;

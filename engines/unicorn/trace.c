@@ -7,7 +7,7 @@
 
 static const char *const gpr_key[VSMM_GPR_COUNT] = {
 	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+	"r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15",
 };
 
 static const char *const sreg_key[VSMM_SREG_COUNT] = VSMM_SREG_NAMES;
@@ -46,10 +46,10 @@ static void state_json(FILE *f, const struct vsmm_cpu_state *s)
 		hex(f, "attr", g->attr, false);
 		fputs("},", f);
 	}
-	fprintf(f, "\"gdtr\":{\"base\":\"0x%" PRIx64 "\",\"limit\":\"0x%" PRIx32
-		"\"},", s->gdtr.base, s->gdtr.limit);
-	fprintf(f, "\"idtr\":{\"base\":\"0x%" PRIx64 "\",\"limit\":\"0x%" PRIx32
-		"\"},", s->idtr.base, s->idtr.limit);
+	fprintf(f, "\"gdtr\":{\"base\":\"0x%" PRIx64 "\",\"limit\":\"0x%" PRIx32 "\"},",
+		s->gdtr.base, s->gdtr.limit);
+	fprintf(f, "\"idtr\":{\"base\":\"0x%" PRIx64 "\",\"limit\":\"0x%" PRIx32 "\"},",
+		s->idtr.base, s->idtr.limit);
 	flag(f, "smm", s->smm);
 	flag(f, "nmi_masked", s->nmi_masked);
 	flag(f, "smm_inside_nmi", s->smm_inside_nmi);
@@ -69,8 +69,8 @@ static void image_json(struct machine *m)
 	const struct vsmm_layout_desc *d = vsmm_layout_get(layout);
 	uint8_t area[VSMM_IMAGE_MAX];
 	if (!d || d->area_size > sizeof(area) ||
-	    machine_phys_read(m, true, (uint64_t)m->vcpu.state.smbase +
-				  d->area_offset, area, d->area_size)) {
+	    machine_phys_read(m, true, (uint64_t)m->vcpu.state.smbase + d->area_offset,
+			      area, d->area_size)) {
 		fputs("\"image\":null", f);
 		return;
 	}
@@ -80,8 +80,8 @@ static void image_json(struct machine *m)
 		const struct vsmm_field_desc *fd = &d->fields[i];
 		if (fd->flags & VSMM_FIELD_RESERVED)
 			continue;
-		fprintf(f, "%s\"%s\":\"0x%" PRIx64 "\"", first ? "" : ",",
-			fd->name, vsmm_field_read(d, fd, area));
+		fprintf(f, "%s\"%s\":\"0x%" PRIx64 "\"", first ? "" : ",", fd->name,
+			vsmm_field_read(d, fd, area));
 		first = false;
 	}
 	fputs("}}", f);
@@ -90,15 +90,14 @@ static void image_json(struct machine *m)
 void trace_start(struct machine *m)
 {
 	FILE *f = m->cfg.log;
-	const struct vsmm_layout_desc *d =
-		vsmm_layout_get(vsmm_vcpu_layout(&m->vcpu));
+	const struct vsmm_layout_desc *d = vsmm_layout_get(vsmm_vcpu_layout(&m->vcpu));
 	if (!m->cfg.trace)
 		return;
-	fprintf(f, "{\"event\":\"start\",\"model\":\"%s\",\"long_mode\":%s,"
+	fprintf(f,
+		"{\"event\":\"start\",\"model\":\"%s\",\"long_mode\":%s,"
 		"\"layout\":\"%s\",\"semantics\":\"%s\",",
-		vsmm_vendor_name(m->model.vendor),
-		m->model.long_mode ? "true" : "false", d ? d->name : "unknown",
-		vsmm_semantics_name(m->vcpu.semantics));
+		vsmm_vendor_name(m->model.vendor), m->model.long_mode ? "true" : "false",
+		d ? d->name : "unknown", vsmm_semantics_name(m->vcpu.semantics));
 	hex(f, "ram", m->cfg.ram_size, true);
 	hex(f, "smram_base", m->cfg.smram_base, true);
 	hex(f, "smram_size", m->cfg.smram_size, true);
@@ -108,17 +107,19 @@ void trace_start(struct machine *m)
 	fflush(f);
 }
 
-void trace_smi(struct machine *m, const struct vsmm_cpu_state *before,
-	       const char *source, const struct vsmm_io_smi *io)
+void trace_smi(struct machine *m, const struct vsmm_cpu_state *before, const char *source,
+	       const struct vsmm_io_smi *io)
 {
 	FILE *f = m->cfg.log;
 	if (!m->cfg.trace)
 		return;
-	fprintf(f, "{\"event\":\"smi\",\"n\":%" PRIu64 ",\"source\":\"%s\",",
-		m->smis, source);
+	fprintf(f, "{\"event\":\"smi\",\"n\":%" PRIu64 ",\"source\":\"%s\",", m->smis,
+		source);
 	if (io->valid)
-		fprintf(f, "\"io\":{\"port\":\"0x%x\",\"width\":%u,\"rip\":\"0x%"
-			PRIx64 "\"},", io->port, io->width, io->insn_rip);
+		fprintf(f,
+			"\"io\":{\"port\":\"0x%x\",\"width\":%u,\"rip\":\"0x%" PRIx64
+			"\"},",
+			io->port, io->width, io->insn_rip);
 	fputs("\"before\":", f);
 	state_json(f, before);
 	fputs(",\"after\":", f);
@@ -142,10 +143,10 @@ void trace_rsm(struct machine *m, const struct vsmm_cpu_state *before, int rc)
 		fputs(",\"result\":\"resumed\",\"after\":", f);
 		state_json(f, &m->vcpu.state);
 	} else if (rc == VSMM_E_SHUTDOWN) {
-		fprintf(f, ",\"result\":\"shutdown\",\"reason\":\"%s\","
+		fprintf(f,
+			",\"result\":\"shutdown\",\"reason\":\"%s\","
 			"\"message\":\"%s\",\"field\":\"%s\",",
-			vsmm_reason_name(why->reason),
-			vsmm_reason_text(why->reason),
+			vsmm_reason_name(why->reason), vsmm_reason_text(why->reason),
 			why->field ? why->field : "");
 		hex(f, "offset", why->offset, true);
 		hex(f, "value", why->value, false);
@@ -160,9 +161,10 @@ void trace_sync(struct machine *m, unsigned stage)
 {
 	if (!m->cfg.trace)
 		return;
-	fprintf(m->cfg.log, "{\"event\":\"sync\",\"n\":%" PRIu64 ",\"stage\":"
-		"%u,\"smm\":%s,\"result\":\"restored\",\"state\":", m->syncs,
-		stage, m->vcpu.state.smm ? "true" : "false");
+	fprintf(m->cfg.log,
+		"{\"event\":\"sync\",\"n\":%" PRIu64 ",\"stage\":"
+		"%u,\"smm\":%s,\"result\":\"restored\",\"state\":",
+		m->syncs, stage, m->vcpu.state.smm ? "true" : "false");
 	state_json(m->cfg.log, &m->vcpu.state);
 	fputs("}\n", m->cfg.log);
 	fflush(m->cfg.log);

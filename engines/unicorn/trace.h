@@ -12,8 +12,8 @@
 
 /* The run's configuration (model, layout, semantics) and reset state. */
 void trace_start(struct machine *m);
-void trace_smi(struct machine *m, const struct vsmm_cpu_state *before,
-	       const char *source, const struct vsmm_io_smi *io);
+void trace_smi(struct machine *m, const struct vsmm_cpu_state *before, const char *source,
+	       const struct vsmm_io_smi *io);
 void trace_rsm(struct machine *m, const struct vsmm_cpu_state *before, int rc);
 /* A save/restore cycle at the sync port (stage = AL; in SMM or not). */
 void trace_sync(struct machine *m, unsigned stage);

@@ -89,7 +89,7 @@ static const unsigned sreg_offset[VSMM_SREG_COUNT] = {
 static const int gpr_id[VSMM_GPR_COUNT] = {
 	UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
 	UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
-	UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+	UC_X86_REG_R8,	UC_X86_REG_R9,	UC_X86_REG_R10, UC_X86_REG_R11,
 	UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
 };
 
@@ -143,8 +143,8 @@ struct probe {
 	uint64_t want;
 };
 
-static int check_probes(const uint8_t *b, const struct probe *p, size_t n,
-			char *why, size_t whylen)
+static int check_probes(const uint8_t *b, const struct probe *p, size_t n, char *why,
+			size_t whylen)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint64_t got = p[i].size == 4 ? get32(b, p[i].offset)
@@ -153,8 +153,7 @@ static int check_probes(const uint8_t *b, const struct probe *p, size_t n,
 			snprintf(why, whylen,
 				 "%s at context offset %u holds 0x%llx, the "
 				 "public API wrote 0x%llx",
-				 p[i].what, p[i].offset,
-				 (unsigned long long)got,
+				 p[i].what, p[i].offset, (unsigned long long)got,
 				 (unsigned long long)p[i].want);
 			return -1;
 		}
@@ -165,8 +164,7 @@ static int check_probes(const uint8_t *b, const struct probe *p, size_t n,
 static uc_err write_mmr(uc_engine *uc, int id, uint16_t sel, uint64_t base,
 			uint32_t limit, uint32_t flags)
 {
-	uc_x86_mmr m = { .selector = sel, .base = base, .limit = limit,
-			 .flags = flags };
+	uc_x86_mmr m = { .selector = sel, .base = base, .limit = limit, .flags = flags };
 	return uc_reg_write(uc, id, &m);
 }
 
@@ -195,11 +193,9 @@ static uc_err selfcheck_write(uc_engine *uc)
 	if (!err)
 		err = write_mmr(uc, UC_X86_REG_IDTR, 0, 0x55667788ull, 0x7ff, 0);
 	if (!err)
-		err = write_mmr(uc, UC_X86_REG_LDTR, 0x28, 0x9abc0000ull, 0x5f,
-				0x8200);
+		err = write_mmr(uc, UC_X86_REG_LDTR, 0x28, 0x9abc0000ull, 0x5f, 0x8200);
 	if (!err)
-		err = write_mmr(uc, UC_X86_REG_TR, 0x30, 0xdef00000ull, 0x67,
-				0x8b00);
+		err = write_mmr(uc, UC_X86_REG_TR, 0x30, 0xdef00000ull, 0x67, 0x8b00);
 	return err;
 }
 
@@ -230,13 +226,16 @@ int ucx_selfcheck(uc_engine *uc, char *why, size_t whylen)
 	    (hf & HF_SMM) || !(get32(blob(ctx), OFF_HFLAGS2) & HF2_GIF)) {
 		snprintf(why, whylen,
 			 "hflags at offset %u (0x%x) do not describe the 64-bit "
-			 "reset state", OFF_HFLAGS, hf);
+			 "reset state",
+			 OFF_HFLAGS, hf);
 		goto out;
 	}
 	/* No exception in flight at reset (QEMU: old_exception = -1). */
 	if (get32(blob(ctx), OFF_OLD_EXCEPTION) != 0xffffffffu) {
-		snprintf(why, whylen, "old_exception at offset %u is not -1 at "
-			 "reset", OFF_OLD_EXCEPTION);
+		snprintf(why, whylen,
+			 "old_exception at offset %u is not -1 at "
+			 "reset",
+			 OFF_OLD_EXCEPTION);
 		goto out;
 	}
 	uc_x86_msr efer = { .rid = 0xc0000080u };
@@ -303,8 +302,7 @@ static void set_ctx_size_field(uc_context *ctx, size_t n)
  * context whose tail is garbage, and a save must leave that tail alone.
  * The engine's whole state is put back from `full` afterwards.
  */
-static bool head_context_works(uc_engine *uc, uc_context *head,
-			       uc_context *full)
+static bool head_context_works(uc_engine *uc, uc_context *head, uc_context *full)
 {
 	uint8_t *hb = blob(head), *fb = blob(full);
 	uint64_t dr7 = 0x455, rax = 0x1234567890abcdefull, got_dr7 = 0, got_rax = 0;
@@ -313,14 +311,13 @@ static bool head_context_works(uc_engine *uc, uc_context *head,
 	if (!ok)
 		return false;
 	memset(hb, 0xa5, CTX_STATE_SIZE);
-	ok = uc_context_save(uc, head) == UC_ERR_OK &&
-	     memcmp(hb, fb, HEAD_SIZE) == 0 && hb[HEAD_SIZE] == 0xa5 &&
-	     hb[CTX_STATE_SIZE - 1] == 0xa5;
+	ok = uc_context_save(uc, head) == UC_ERR_OK && memcmp(hb, fb, HEAD_SIZE) == 0 &&
+	     hb[HEAD_SIZE] == 0xa5 && hb[CTX_STATE_SIZE - 1] == 0xa5;
 	put64(hb, OFF_REGS, rax);
 	ok = ok && uc_context_restore(uc, head) == UC_ERR_OK &&
 	     uc_reg_read(uc, UC_X86_REG_RAX, &got_rax) == UC_ERR_OK &&
-	     uc_reg_read(uc, UC_X86_REG_DR7, &got_dr7) == UC_ERR_OK &&
-	     got_rax == rax && got_dr7 == dr7;
+	     uc_reg_read(uc, UC_X86_REG_DR7, &got_dr7) == UC_ERR_OK && got_rax == rax &&
+	     got_dr7 == dr7;
 	return uc_context_restore(uc, full) == UC_ERR_OK && ok;
 }
 
@@ -355,8 +352,7 @@ static void put_seg(uint8_t *b, unsigned off, const struct vsmm_seg *s)
 	put32(b, off + SC_FLAGS, ucx_attr_to_qemu(s->attr));
 }
 
-uc_err ucx_get_state(uc_engine *uc, uc_context *scratch,
-		     struct vsmm_cpu_state *st)
+uc_err ucx_get_state(uc_engine *uc, uc_context *scratch, struct vsmm_cpu_state *st)
 {
 	uc_err err = uc_context_save(uc, scratch);
 	if (!err) {
@@ -376,8 +372,7 @@ uc_err ucx_get_state(uc_engine *uc, uc_context *scratch,
 		st->efer = get64(b, OFF_EFER);
 		/* RFLAGS through the context's own accessor: it combines
 		 * QEMU's lazily kept arithmetic flags and DF with the rest. */
-		err = uc_context_reg_read(scratch, UC_X86_REG_RFLAGS,
-					  &st->rflags);
+		err = uc_context_reg_read(scratch, UC_X86_REG_RFLAGS, &st->rflags);
 	}
 	if (!err) {
 		/* DR6 and DR7 lie far beyond the head the mirror edits; the
@@ -403,10 +398,9 @@ static uint32_t derive_hflags(const struct vsmm_cpu_state *st, uint32_t old)
 	bool lma = st->efer & VSMM_EFER_LMA;
 	bool cs64 = lma && (cs->attr & VSMM_SEG_L);
 	/* Keep only what the mirror does not model (MPX, I/O breakpoints). */
-	uint32_t hf = old & ~(HF_CPL_MASK | HF_CS32 | HF_SS32 | HF_ADDSEG |
-			      HF_PE | (7u << HF_MP_SHIFT) | HF_LMA | HF_CS64 |
-			      HF_SMM | HF_SVME | HF_OSFXSR | HF_SMAP |
-			      (1u << 3) /* INHIBIT_IRQ */);
+	uint32_t hf = old & ~(HF_CPL_MASK | HF_CS32 | HF_SS32 | HF_ADDSEG | HF_PE |
+			      (7u << HF_MP_SHIFT) | HF_LMA | HF_CS64 | HF_SMM | HF_SVME |
+			      HF_OSFXSR | HF_SMAP | (1u << 3) /* INHIBIT_IRQ */);
 
 	if (pe)
 		hf |= HF_PE;
@@ -486,8 +480,7 @@ static bool tlb_may_differ(const struct vsmm_cpu_state *held,
 }
 
 uc_err ucx_put_state(uc_engine *uc, uc_context *scratch,
-		     const struct vsmm_cpu_state *held,
-		     const struct vsmm_cpu_state *st)
+		     const struct vsmm_cpu_state *held, const struct vsmm_cpu_state *st)
 {
 	uint8_t *b = blob(scratch);
 	memcpy(b + OFF_REGS, st->gpr, sizeof(st->gpr));
@@ -505,8 +498,7 @@ uc_err ucx_put_state(uc_engine *uc, uc_context *scratch,
 	put64(b, OFF_EFER, st->efer);
 	put32(b, OFF_HFLAGS, derive_hflags(st, get32(b, OFF_HFLAGS)));
 	/* Splits RFLAGS into QEMU's lazy flags and DF. */
-	uc_err err = uc_context_reg_write(scratch, UC_X86_REG_RFLAGS,
-					  &st->rflags);
+	uc_err err = uc_context_reg_write(scratch, UC_X86_REG_RFLAGS, &st->rflags);
 	if (!err)
 		err = uc_context_restore(uc, scratch);
 	if (!err && (st->dr6 != held->dr6 || st->dr7 != held->dr7)) {
@@ -519,8 +511,7 @@ uc_err ucx_put_state(uc_engine *uc, uc_context *scratch,
 	return err;
 }
 
-uc_err ucx_set_state(uc_engine *uc, uc_context *scratch,
-		     const struct vsmm_cpu_state *st)
+uc_err ucx_set_state(uc_engine *uc, uc_context *scratch, const struct vsmm_cpu_state *st)
 {
 	struct vsmm_cpu_state held;
 	uc_err err = ucx_get_state(uc, scratch, &held);
@@ -535,8 +526,8 @@ uc_err ucx_set_state(uc_engine *uc, uc_context *scratch,
 	return err;
 }
 
-static bool names_linear(const struct vsmm_cpu_state *st, uint64_t rip,
-			 uint64_t linear, bool code64)
+static bool names_linear(const struct vsmm_cpu_state *st, uint64_t rip, uint64_t linear,
+			 bool code64)
 {
 	uint64_t off = linear - st->seg[VSMM_CS].base;
 	if (!code64)
@@ -544,11 +535,9 @@ static bool names_linear(const struct vsmm_cpu_state *st, uint64_t rip,
 	return rip == linear || rip == off;
 }
 
-bool ucx_locate(struct vsmm_cpu_state *st, uint64_t linear,
-		uint64_t cut_short)
+bool ucx_locate(struct vsmm_cpu_state *st, uint64_t linear, uint64_t cut_short)
 {
-	bool code64 = (st->efer & VSMM_EFER_LMA) &&
-		      (st->seg[VSMM_CS].attr & VSMM_SEG_L);
+	bool code64 = (st->efer & VSMM_EFER_LMA) && (st->seg[VSMM_CS].attr & VSMM_SEG_L);
 	if (!names_linear(st, st->rip, linear, code64) &&
 	    !names_linear(st, st->rip, cut_short, code64))
 		return false;
@@ -558,9 +547,8 @@ bool ucx_locate(struct vsmm_cpu_state *st, uint64_t linear,
 	return true;
 }
 
-uc_err ucx_resume_at_linear(uc_engine *uc, uc_context *scratch,
-			    uint64_t linear, uint64_t cut_short,
-			    struct vsmm_cpu_state *st)
+uc_err ucx_resume_at_linear(uc_engine *uc, uc_context *scratch, uint64_t linear,
+			    uint64_t cut_short, struct vsmm_cpu_state *st)
 {
 	uc_err err = ucx_get_state(uc, scratch, st);
 	if (err)

@@ -54,8 +54,7 @@ bool ucx_head_context(uc_engine *uc, uc_context *ctx, uc_context *full);
  * fields of *state are written; event flags are left as they are.  The
  * scratch context then holds the engine's state for ucx_put_state().
  * Returns a uc_err. */
-uc_err ucx_get_state(uc_engine *uc, uc_context *scratch,
-		     struct vsmm_cpu_state *state);
+uc_err ucx_get_state(uc_engine *uc, uc_context *scratch, struct vsmm_cpu_state *state);
 
 /*
  * Load *state into the engine when scratch still holds what
@@ -86,8 +85,7 @@ uc_err ucx_set_state(uc_engine *uc, uc_context *scratch,
  * the machine knows comes next, if the engine reported either place, and
  * returns whether it did; it does not touch the engine.
  */
-bool ucx_locate(struct vsmm_cpu_state *state, uint64_t linear,
-		uint64_t cut_short);
+bool ucx_locate(struct vsmm_cpu_state *state, uint64_t linear, uint64_t cut_short);
 
 /*
  * ucx_get_state() and ucx_locate(), then RIP written to the engine.
@@ -95,9 +93,8 @@ bool ucx_locate(struct vsmm_cpu_state *state, uint64_t linear,
  * again).  Returns UC_ERR_OK, or UC_ERR_EXCEPTION if the engine reported
  * neither place (it stopped somewhere unexpected).
  */
-uc_err ucx_resume_at_linear(uc_engine *uc, uc_context *scratch,
-			    uint64_t linear, uint64_t cut_short,
-			    struct vsmm_cpu_state *state);
+uc_err ucx_resume_at_linear(uc_engine *uc, uc_context *scratch, uint64_t linear,
+			    uint64_t cut_short, struct vsmm_cpu_state *state);
 
 /*
  * The error code of the exception the engine reported last (QEMU's

@@ -40,9 +40,8 @@ extern "C" {
 #define VSMM_VERSION_STRING "0.1.0"
 /* The version as one number, (MAJOR << 16) | (MINOR << 8) | PATCH, for
  * comparisons: #if VSMM_VERSION_NUMBER >= 0x000100. */
-#define VSMM_VERSION_NUMBER                                                    \
-	((VSMM_VERSION_MAJOR << 16) | (VSMM_VERSION_MINOR << 8) |              \
-	 VSMM_VERSION_PATCH)
+#define VSMM_VERSION_NUMBER \
+	((VSMM_VERSION_MAJOR << 16) | (VSMM_VERSION_MINOR << 8) | VSMM_VERSION_PATCH)
 
 /*
  * VSMM_API marks the library's exported functions.  The library is built
@@ -82,6 +81,7 @@ VSMM_API uint32_t vsmm_version_number(void);
  * X(NAME, value, "sentence a person can read").  The single list generates
  * enum vsmm_status, vsmm_status_name() and vsmm_strerror().
  */
+/* clang-format off */
 #define VSMM_STATUS_MAP(X)                                                     \
 	X(OK, 0, "success")                                                    \
 	X(E_INVAL, -1, "invalid argument (NULL pointer, bad enum value or "    \
@@ -107,6 +107,7 @@ VSMM_API uint32_t vsmm_version_number(void);
 			    "Intel map without vsmm's records) and there is "  \
 			    "no platform memory to read the descriptor "       \
 			    "tables from: RSM's outcome cannot be decided")
+/* clang-format on */
 
 enum vsmm_status {
 #define VSMM__STATUS_ENUM(name, value, text) VSMM_##name = (value),
@@ -130,6 +131,7 @@ VSMM_API const char *vsmm_strerror(int status);
  * (src/status.c) is the only place that expands it; docs/reasons.md is
  * generated from it.  Names are stable: scripts match on them.
  */
+/* clang-format off */
 #define VSMM_REASON_MAP(X)                                                     \
 	X(NONE, "no shutdown", "-")                                            \
 	X(SMRAM_READ, "the state-save area could not be read from the SMM "    \
@@ -235,12 +237,13 @@ VSMM_API const char *vsmm_strerror(int status);
 		"state names a descriptor that is not present",                 \
 		"SDM Vol.3A \"Segment Descriptors\" (#NP/#SS on a segment "      \
 		"load); docs/compat.md")
+/* clang-format on */
 
 enum vsmm_reason {
 #define VSMM__REASON_ENUM(name, text, ref) VSMM_REASON_##name,
 	VSMM_REASON_MAP(VSMM__REASON_ENUM)
 #undef VSMM__REASON_ENUM
-	VSMM_REASON_COUNT
+		VSMM_REASON_COUNT
 };
 
 /* "CR4_VMXE_IN_SMM" style name; "UNKNOWN" outside the table. */
@@ -255,9 +258,9 @@ VSMM_API enum vsmm_reason vsmm_reason_from_name(const char *name);
 /* What a shutdown was about: the rule, and the field that broke it. */
 struct vsmm_shutdown {
 	enum vsmm_reason reason;
-	const char *field;  /* manual name of the image field, or NULL */
-	uint16_t offset;    /* its offset as the manual writes it (0x7Exx..), 0 if none */
-	uint64_t value;     /* the offending value */
+	const char *field; /* manual name of the image field, or NULL */
+	uint16_t offset;   /* its offset as the manual writes it (0x7Exx..), 0 if none */
+	uint64_t value;	   /* the offending value */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -266,10 +269,22 @@ struct vsmm_shutdown {
 
 /* General-purpose registers in x86 encoding order. */
 enum vsmm_gpr {
-	VSMM_RAX, VSMM_RCX, VSMM_RDX, VSMM_RBX,
-	VSMM_RSP, VSMM_RBP, VSMM_RSI, VSMM_RDI,
-	VSMM_R8, VSMM_R9, VSMM_R10, VSMM_R11,
-	VSMM_R12, VSMM_R13, VSMM_R14, VSMM_R15,
+	VSMM_RAX,
+	VSMM_RCX,
+	VSMM_RDX,
+	VSMM_RBX,
+	VSMM_RSP,
+	VSMM_RBP,
+	VSMM_RSI,
+	VSMM_RDI,
+	VSMM_R8,
+	VSMM_R9,
+	VSMM_R10,
+	VSMM_R11,
+	VSMM_R12,
+	VSMM_R13,
+	VSMM_R14,
+	VSMM_R15,
 	VSMM_GPR_COUNT
 };
 
@@ -278,21 +293,26 @@ enum vsmm_gpr {
  * X(NAME, name) with the enum suffix and the lower-case name every tool
  * prints and reads ("es" .. "tr": the CLI's JSON keys, vsmm run --trace).
  */
+/* clang-format off */
 #define VSMM_SREG_MAP(X)                                                       \
 	X(ES, es) X(CS, cs) X(SS, ss) X(DS, ds) X(FS, fs) X(GS, gs)            \
 	X(LDTR, ldtr) X(TR, tr)
+/* clang-format on */
 
 enum vsmm_sreg {
 #define VSMM__SREG_ENUM(NAME, name) VSMM_##NAME,
 	VSMM_SREG_MAP(VSMM__SREG_ENUM)
 #undef VSMM__SREG_ENUM
-	VSMM_SREG_COUNT
+		VSMM_SREG_COUNT
 };
 
 /* The names of VSMM_SREG_MAP as an initialiser, in enum order:
  * static const char *const names[VSMM_SREG_COUNT] = VSMM_SREG_NAMES; */
 #define VSMM__SREG_STR(NAME, name) #name,
-#define VSMM_SREG_NAMES { VSMM_SREG_MAP(VSMM__SREG_STR) }
+#define VSMM_SREG_NAMES \
+	{ \
+		VSMM_SREG_MAP(VSMM__SREG_STR) \
+	}
 
 /*
  * Segment attribute word: the 16-bit "access rights" layout used by the
@@ -300,33 +320,33 @@ enum vsmm_sreg {
  * shifted right by 8).
  */
 #define VSMM_SEG_TYPE_MASK 0x000fu /* bits 0-3: type */
-#define VSMM_SEG_S    (1u << 4)    /* code/data (1) or system (0) */
-#define VSMM_SEG_DPL_SHIFT 5       /* bits 5-6 */
-#define VSMM_SEG_DPL_MASK  (3u << 5)
-#define VSMM_SEG_P    (1u << 7)    /* present */
-#define VSMM_SEG_AVL  (1u << 12)
-#define VSMM_SEG_L    (1u << 13)   /* 64-bit code */
-#define VSMM_SEG_DB   (1u << 14)   /* default operand size / big */
-#define VSMM_SEG_G    (1u << 15)   /* granularity */
+#define VSMM_SEG_S (1u << 4)	   /* code/data (1) or system (0) */
+#define VSMM_SEG_DPL_SHIFT 5	   /* bits 5-6 */
+#define VSMM_SEG_DPL_MASK (3u << 5)
+#define VSMM_SEG_P (1u << 7) /* present */
+#define VSMM_SEG_AVL (1u << 12)
+#define VSMM_SEG_L (1u << 13)	   /* 64-bit code */
+#define VSMM_SEG_DB (1u << 14)	   /* default operand size / big */
+#define VSMM_SEG_G (1u << 15)	   /* granularity */
 #define VSMM_SEG_ATTR_MASK 0xf0ffu /* the bits that exist */
 
 /* A segment register with its hidden descriptor cache. */
 struct vsmm_seg {
 	uint16_t selector;
-	uint16_t attr;   /* VSMM_SEG_* bits */
-	uint32_t limit;  /* byte-granular limit as the cache holds it */
+	uint16_t attr;	/* VSMM_SEG_* bits */
+	uint32_t limit; /* byte-granular limit as the cache holds it */
 	uint64_t base;
 };
 
 /* GDTR or IDTR. */
 struct vsmm_dtable {
 	uint64_t base;
-	uint32_t limit;  /* 16 bits architecturally; wider values are kept as given */
+	uint32_t limit; /* 16 bits architecturally; wider values are kept as given */
 };
 
 /* Interrupt-shadow bits (KVM_X86_SHADOW_INT_*). */
 #define VSMM_SHADOW_MOV_SS 0x01u
-#define VSMM_SHADOW_STI    0x02u
+#define VSMM_SHADOW_STI 0x02u
 
 /* Control-register bits the library reasons about. */
 #define VSMM_CR0_PE (1ull << 0)
@@ -341,47 +361,47 @@ struct vsmm_dtable {
 #define VSMM_CR0_CD (1ull << 30)
 #define VSMM_CR0_PG (1ull << 31)
 
-#define VSMM_CR4_VME        (1ull << 0)
-#define VSMM_CR4_PVI        (1ull << 1)
-#define VSMM_CR4_TSD        (1ull << 2)
-#define VSMM_CR4_DE         (1ull << 3)
-#define VSMM_CR4_PSE        (1ull << 4)
-#define VSMM_CR4_PAE        (1ull << 5)
-#define VSMM_CR4_MCE        (1ull << 6)
-#define VSMM_CR4_PGE        (1ull << 7)
-#define VSMM_CR4_PCE        (1ull << 8)
-#define VSMM_CR4_OSFXSR     (1ull << 9)
+#define VSMM_CR4_VME (1ull << 0)
+#define VSMM_CR4_PVI (1ull << 1)
+#define VSMM_CR4_TSD (1ull << 2)
+#define VSMM_CR4_DE (1ull << 3)
+#define VSMM_CR4_PSE (1ull << 4)
+#define VSMM_CR4_PAE (1ull << 5)
+#define VSMM_CR4_MCE (1ull << 6)
+#define VSMM_CR4_PGE (1ull << 7)
+#define VSMM_CR4_PCE (1ull << 8)
+#define VSMM_CR4_OSFXSR (1ull << 9)
 #define VSMM_CR4_OSXMMEXCPT (1ull << 10)
-#define VSMM_CR4_UMIP       (1ull << 11)
-#define VSMM_CR4_LA57       (1ull << 12)
-#define VSMM_CR4_VMXE       (1ull << 13)
-#define VSMM_CR4_SMXE       (1ull << 14)
-#define VSMM_CR4_FSGSBASE   (1ull << 16)
-#define VSMM_CR4_PCIDE      (1ull << 17)
-#define VSMM_CR4_OSXSAVE    (1ull << 18)
-#define VSMM_CR4_SMEP       (1ull << 20)
-#define VSMM_CR4_SMAP       (1ull << 21)
-#define VSMM_CR4_PKE        (1ull << 22)
-#define VSMM_CR4_CET        (1ull << 23)
-#define VSMM_CR4_PKS        (1ull << 24)
+#define VSMM_CR4_UMIP (1ull << 11)
+#define VSMM_CR4_LA57 (1ull << 12)
+#define VSMM_CR4_VMXE (1ull << 13)
+#define VSMM_CR4_SMXE (1ull << 14)
+#define VSMM_CR4_FSGSBASE (1ull << 16)
+#define VSMM_CR4_PCIDE (1ull << 17)
+#define VSMM_CR4_OSXSAVE (1ull << 18)
+#define VSMM_CR4_SMEP (1ull << 20)
+#define VSMM_CR4_SMAP (1ull << 21)
+#define VSMM_CR4_PKE (1ull << 22)
+#define VSMM_CR4_CET (1ull << 23)
+#define VSMM_CR4_PKS (1ull << 24)
 
-#define VSMM_EFER_SCE   (1ull << 0)
-#define VSMM_EFER_LME   (1ull << 8)
-#define VSMM_EFER_LMA   (1ull << 10)
-#define VSMM_EFER_NXE   (1ull << 11)
-#define VSMM_EFER_SVME  (1ull << 12)
+#define VSMM_EFER_SCE (1ull << 0)
+#define VSMM_EFER_LME (1ull << 8)
+#define VSMM_EFER_LMA (1ull << 10)
+#define VSMM_EFER_NXE (1ull << 11)
+#define VSMM_EFER_SVME (1ull << 12)
 #define VSMM_EFER_LMSLE (1ull << 13)
 #define VSMM_EFER_FFXSR (1ull << 14)
-#define VSMM_EFER_TCE   (1ull << 15)
+#define VSMM_EFER_TCE (1ull << 15)
 
 #define VSMM_RFLAGS_FIXED (1ull << 1)
-#define VSMM_RFLAGS_IF    (1ull << 9)
-#define VSMM_RFLAGS_VM    (1ull << 17)
+#define VSMM_RFLAGS_IF (1ull << 9)
+#define VSMM_RFLAGS_VM (1ull << 17)
 
 #define VSMM_DR6_FIXED_1 0xffff0ff0ull
 #define VSMM_DR7_FIXED_1 0x00000400ull
 
-#define VSMM_DEFAULT_SMBASE 0x30000u  /* after RESET */
+#define VSMM_DEFAULT_SMBASE 0x30000u	/* after RESET */
 #define VSMM_SMM_HANDLER_OFFSET 0x8000u /* RIP on SMM entry */
 
 /*
@@ -402,18 +422,18 @@ struct vsmm_cpu_state {
 	uint32_t smbase;
 
 	/* Event state (kvm_vcpu_events.smi, nmi.masked, interrupt.shadow). */
-	bool smm;            /* in System Management Mode */
+	bool smm;	     /* in System Management Mode */
 	bool nmi_masked;     /* NMIs blocked */
 	bool smm_inside_nmi; /* NMIs were already blocked when the SMI arrived */
 	bool smi_pending;    /* an SMI waits for delivery (collapses to one) */
 	bool init_latched;   /* an INIT arrived in SMM and waits for RSM */
 	bool nmi_pending;    /* an NMI waits for delivery */
-	bool shutdown;       /* the vCPU is in shutdown (triple fault) */
-	bool halted;         /* in the HLT state (drives auto-HALT restart) */
+	bool shutdown;	     /* the vCPU is in shutdown (triple fault) */
+	bool halted;	     /* in the HLT state (drives auto-HALT restart) */
 	uint8_t int_shadow;  /* VSMM_SHADOW_* bits */
 
 	/* Nested virtualization as the VMM reports it. */
-	bool vmx_on;         /* Intel: in VMX operation (after VMXON) */
+	bool vmx_on;	     /* Intel: in VMX operation (after VMXON) */
 	bool guest_mode;     /* running a nested guest (VMX non-root / SVM L2) */
 	uint64_t svm_vmcb12; /* AMD: GPA of the nested guest's VMCB in guest_mode */
 };
@@ -432,45 +452,46 @@ enum vsmm_vendor {
 };
 
 /* CPUID features that gate CR4/EFER bits. */
-#define VSMM_FEAT_VME      (1ull << 0)
-#define VSMM_FEAT_DE       (1ull << 1)
-#define VSMM_FEAT_PSE      (1ull << 2)
-#define VSMM_FEAT_TSC      (1ull << 3)  /* gates CR4.TSD */
-#define VSMM_FEAT_PAE      (1ull << 4)
-#define VSMM_FEAT_MCE      (1ull << 5)
-#define VSMM_FEAT_PGE      (1ull << 6)
-#define VSMM_FEAT_FXSR     (1ull << 7)  /* gates CR4.OSFXSR */
-#define VSMM_FEAT_SSE      (1ull << 8)  /* gates CR4.OSXMMEXCPT */
-#define VSMM_FEAT_UMIP     (1ull << 9)
-#define VSMM_FEAT_LA57     (1ull << 10)
-#define VSMM_FEAT_VMX      (1ull << 11)
-#define VSMM_FEAT_SMX      (1ull << 12)
+#define VSMM_FEAT_VME (1ull << 0)
+#define VSMM_FEAT_DE (1ull << 1)
+#define VSMM_FEAT_PSE (1ull << 2)
+#define VSMM_FEAT_TSC (1ull << 3) /* gates CR4.TSD */
+#define VSMM_FEAT_PAE (1ull << 4)
+#define VSMM_FEAT_MCE (1ull << 5)
+#define VSMM_FEAT_PGE (1ull << 6)
+#define VSMM_FEAT_FXSR (1ull << 7) /* gates CR4.OSFXSR */
+#define VSMM_FEAT_SSE (1ull << 8)  /* gates CR4.OSXMMEXCPT */
+#define VSMM_FEAT_UMIP (1ull << 9)
+#define VSMM_FEAT_LA57 (1ull << 10)
+#define VSMM_FEAT_VMX (1ull << 11)
+#define VSMM_FEAT_SMX (1ull << 12)
 #define VSMM_FEAT_FSGSBASE (1ull << 13)
-#define VSMM_FEAT_PCID     (1ull << 14)
-#define VSMM_FEAT_XSAVE    (1ull << 15) /* gates CR4.OSXSAVE */
-#define VSMM_FEAT_SMEP     (1ull << 16)
-#define VSMM_FEAT_SMAP     (1ull << 17)
-#define VSMM_FEAT_PKU      (1ull << 18) /* gates CR4.PKE */
-#define VSMM_FEAT_CET      (1ull << 19)
-#define VSMM_FEAT_PKS      (1ull << 20)
-#define VSMM_FEAT_NX       (1ull << 21) /* gates EFER.NXE */
-#define VSMM_FEAT_SVM      (1ull << 22) /* gates EFER.SVME */
-#define VSMM_FEAT_FFXSR    (1ull << 23) /* gates EFER.FFXSR */
-#define VSMM_FEAT_SYSCALL  (1ull << 24) /* gates EFER.SCE */
-#define VSMM_FEAT_PCE      (1ull << 25) /* always present on P6+; gates CR4.PCE */
+#define VSMM_FEAT_PCID (1ull << 14)
+#define VSMM_FEAT_XSAVE (1ull << 15) /* gates CR4.OSXSAVE */
+#define VSMM_FEAT_SMEP (1ull << 16)
+#define VSMM_FEAT_SMAP (1ull << 17)
+#define VSMM_FEAT_PKU (1ull << 18) /* gates CR4.PKE */
+#define VSMM_FEAT_CET (1ull << 19)
+#define VSMM_FEAT_PKS (1ull << 20)
+#define VSMM_FEAT_NX (1ull << 21)      /* gates EFER.NXE */
+#define VSMM_FEAT_SVM (1ull << 22)     /* gates EFER.SVME */
+#define VSMM_FEAT_FFXSR (1ull << 23)   /* gates EFER.FFXSR */
+#define VSMM_FEAT_SYSCALL (1ull << 24) /* gates EFER.SCE */
+#define VSMM_FEAT_PCE (1ull << 25)     /* always present on P6+; gates CR4.PCE */
 
 /* Save-state layouts. */
 enum vsmm_layout {
-	VSMM_LAYOUT_AUTO = 0, /* model: from long_mode (KVM); image: from the revision id */
-	VSMM_LAYOUT_P6_32,    /* 32-bit P6 map, revision 0x00020000 (KVM, QEMU i386) */
-	VSMM_LAYOUT_AMD64,    /* AMD64 map, revision 0x00020064 (KVM, QEMU x86_64, OVMF) */
-	VSMM_LAYOUT_INTEL64,  /* Intel's native 64-bit map (EDK2 SMRAM_SAVE_STATE_MAP64) */
+	VSMM_LAYOUT_AUTO =
+		0,	   /* model: from long_mode (KVM); image: from the revision id */
+	VSMM_LAYOUT_P6_32, /* 32-bit P6 map, revision 0x00020000 (KVM, QEMU i386) */
+	VSMM_LAYOUT_AMD64, /* AMD64 map, revision 0x00020064 (KVM, QEMU x86_64, OVMF) */
+	VSMM_LAYOUT_INTEL64, /* Intel's native 64-bit map (EDK2 SMRAM_SAVE_STATE_MAP64) */
 	VSMM_LAYOUT_COUNT
 };
 
 /* Which rules govern SMI and RSM (per vCPU). */
 enum vsmm_semantics {
-	VSMM_SEMANTICS_KVM = 0,  /* Linux KVM's behaviour (the default) */
+	VSMM_SEMANTICS_KVM = 0,	 /* Linux KVM's behaviour (the default) */
 	VSMM_SEMANTICS_HARDWARE, /* Intel SDM / AMD APM processor behaviour */
 	VSMM_SEMANTICS_COUNT
 };
@@ -479,10 +500,10 @@ enum vsmm_semantics {
  * vsmm_model_preset() and adjust. */
 struct vsmm_model {
 	enum vsmm_vendor vendor;
-	bool long_mode;      /* CPUID.80000001h:EDX.LM; selects the layout under AUTO */
+	bool long_mode; /* CPUID.80000001h:EDX.LM; selects the layout under AUTO */
 	enum vsmm_layout layout; /* VSMM_LAYOUT_AUTO, or force one */
-	uint8_t maxphyaddr;  /* physical address width, 32..52 */
-	uint64_t features;   /* VSMM_FEAT_* */
+	uint8_t maxphyaddr;	 /* physical address width, 32..52 */
+	uint64_t features;	 /* VSMM_FEAT_* */
 };
 
 /*
@@ -493,7 +514,7 @@ struct vsmm_model {
  * without PCID, which needs it), as KVM does when CPUID lacks LM.
  */
 VSMM_API int vsmm_model_preset(struct vsmm_model *model, enum vsmm_vendor vendor,
-		      bool long_mode);
+			       bool long_mode);
 
 /*
  * The names of vendors and semantics, as `vsmm --model` / `--semantics`
@@ -511,7 +532,7 @@ VSMM_API int vsmm_semantics_from_name(const char *name, enum vsmm_semantics *out
  * model->layout if forced; otherwise AMD64/P6_32 by long_mode under KVM, and
  * INTEL64/AMD64/P6_32 by vendor and long_mode under hardware semantics. */
 VSMM_API enum vsmm_layout vsmm_model_layout(const struct vsmm_model *model,
-				   enum vsmm_semantics semantics);
+					    enum vsmm_semantics semantics);
 
 /* ------------------------------------------------------------------------ */
 /* Save-state layouts and the image codec                                    */
@@ -521,23 +542,24 @@ VSMM_API enum vsmm_layout vsmm_model_layout(const struct vsmm_model *model,
 
 /* One row of a layout's table, as the manual writes it. */
 struct vsmm_field_desc {
-	const char *name;    /* manual-style field name, e.g. "cr0", "io_restart_rip" */
-	uint16_t offset;     /* 0x7Exx-style offset (from SMBASE + 0x8000) */
-	uint8_t size;        /* bytes: 1, 2, 4 or 8 */
-	uint8_t flags;       /* VSMM_FIELD_* */
-	const char *text;    /* one-line description */
+	const char *name; /* manual-style field name, e.g. "cr0", "io_restart_rip" */
+	uint16_t offset;  /* 0x7Exx-style offset (from SMBASE + 0x8000) */
+	uint8_t size;	  /* bytes: 1, 2, 4 or 8 */
+	uint8_t flags;	  /* VSMM_FIELD_* */
+	const char *text; /* one-line description */
 };
 
-#define VSMM_FIELD_VSMM_EXT (1u << 0) /* not in the vendor manual: a KVM or vsmm extension */
+#define VSMM_FIELD_VSMM_EXT \
+	(1u << 0) /* not in the vendor manual: a KVM or vsmm extension */
 #define VSMM_FIELD_RESERVED (1u << 1) /* reserved area written as zero */
 
 struct vsmm_layout_desc {
 	enum vsmm_layout layout;
-	const char *name;        /* "p6-32", "amd64", "intel64" */
-	const char *title;       /* a line for people */
-	uint32_t revision;       /* revision id vsmm writes (before optional bits) */
-	uint32_t area_offset;    /* area start from SMBASE: 0xFE00 (512) or 0xFC00 (1024) */
-	uint32_t area_size;      /* bytes moved in one shot */
+	const char *name;     /* "p6-32", "amd64", "intel64" */
+	const char *title;    /* a line for people */
+	uint32_t revision;    /* revision id vsmm writes (before optional bits) */
+	uint32_t area_offset; /* area start from SMBASE: 0xFE00 (512) or 0xFC00 (1024) */
+	uint32_t area_size;   /* bytes moved in one shot */
 	const struct vsmm_field_desc *fields;
 	size_t nfields;
 };
@@ -560,7 +582,7 @@ VSMM_API int vsmm_layout_from_name(const char *name, enum vsmm_layout *out);
  * (and *revision_out, if non-NULL, receives what was found).
  */
 VSMM_API int vsmm_layout_detect(const uint8_t *area, size_t len, enum vsmm_layout *out,
-		       uint32_t *revision_out);
+				uint32_t *revision_out);
 
 /*
  * Layout-specific fields that are not part of struct vsmm_cpu_state, one
@@ -571,6 +593,7 @@ VSMM_API int vsmm_layout_detect(const uint8_t *area, size_t len, enum vsmm_layou
  * the codec's bindings, the CLI's JSON keys and the docs all come from
  * this table.
  */
+/* clang-format off */
 #define VSMM_IMAGE_EXTRAS_MAP(X)                                               \
 	X(uint32_t, revision, REVISION, "SMM revision identifier (all layouts)") \
 	X(uint16_t, io_restart, IO_RESTART, "I/O instruction restart field")   \
@@ -597,6 +620,7 @@ VSMM_API int vsmm_layout_detect(const uint8_t *area, size_t len, enum vsmm_layou
 	  "Intel64: EPT/VMX control at 0x7ED8")                                \
 	X(uint32_t, en_ept_vmx_control, EN_EPT_VMX_CONTROL,                    \
 	  "Intel64: its enable at 0x7EE0")
+/* clang-format on */
 
 struct vsmm_image_extras {
 #define VSMM__EXTRAS_MEMBER(type, member, tag, text) type member;
@@ -610,9 +634,10 @@ struct vsmm_image_extras {
  * high halves in the 32-bit map; EFER is not in the P6 map).  extras may be
  * NULL (all zero, revision = the layout's default with SMBASE relocation).
  */
-VSMM_API int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
-		      const struct vsmm_image_extras *extras, uint8_t *area,
-		      size_t len);
+VSMM_API int vsmm_image_encode(enum vsmm_layout layout,
+			       const struct vsmm_cpu_state *state,
+			       const struct vsmm_image_extras *extras, uint8_t *area,
+			       size_t len);
 
 /*
  * Decode an area into what it carries.  Fields of *state the layout does
@@ -620,17 +645,19 @@ VSMM_API int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_st
  * len must be the layout's area_size.  Never reads outside [area, area+len).
  */
 VSMM_API int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
-		      struct vsmm_cpu_state *state, struct vsmm_image_extras *extras);
+			       struct vsmm_cpu_state *state,
+			       struct vsmm_image_extras *extras);
 
 /* Read one field by its descriptor (zero-extended). */
 VSMM_API uint64_t vsmm_field_read(const struct vsmm_layout_desc *layout,
-			 const struct vsmm_field_desc *field, const uint8_t *area);
+				  const struct vsmm_field_desc *field,
+				  const uint8_t *area);
 
 /* The row of a layout's table with this manual name (e.g. "cr0"; the
  * 32-bit map says "eip"/"eflags"/"eax"); NULL if the layout has none or
  * an argument is NULL. */
-VSMM_API const struct vsmm_field_desc *vsmm_layout_field(const struct vsmm_layout_desc *layout,
-						const char *name);
+VSMM_API const struct vsmm_field_desc *
+vsmm_layout_field(const struct vsmm_layout_desc *layout, const char *name);
 
 /*
  * Write one field by its descriptor.  The value must fit the field's size
@@ -655,12 +682,14 @@ VSMM_API int vsmm_field_write(const struct vsmm_layout_desc *layout,
  * the high bit) of the PI specification.  One table generates enum
  * vsmm_efi_status, vsmm_efi_status_name() and vsmm_efi_status_text().
  */
+/* clang-format off */
 #define VSMM_EFI_STATUS_MAP(X)                                                 \
 	X(SUCCESS, 0, "the register was read or written")                      \
 	X(INVALID_PARAMETER, 2, "the width does not suit the register, or an "  \
 				"argument is NULL or out of range")            \
 	X(UNSUPPORTED, 3, "the register cannot be written")                    \
 	X(NOT_FOUND, 14, "the register is not defined for this save state")
+/* clang-format on */
 
 enum vsmm_efi_status {
 #define VSMM__EFI_ENUM(name, value, text) VSMM_EFI_##name = (value),
@@ -679,6 +708,7 @@ VSMM_API const char *vsmm_efi_status_text(int status);
  * prefix.  Numbers not in this list are passed through unchanged (EDK2
  * answers EFI_NOT_FOUND for them).
  */
+/* clang-format off */
 #define VSMM_MM_REGISTER_MAP(X)                                                \
 	X(GDTBASE, 4) X(IDTBASE, 5) X(LDTBASE, 6) X(GDTLIMIT, 7)               \
 	X(IDTLIMIT, 8) X(LDTLIMIT, 9) X(LDTINFO, 10)                           \
@@ -697,6 +727,7 @@ VSMM_API const char *vsmm_efi_status_text(int status);
 	X(XMM8, 280) X(XMM9, 281) X(XMM10, 282) X(XMM11, 283)                  \
 	X(XMM12, 284) X(XMM13, 285) X(XMM14, 286) X(XMM15, 287)                \
 	X(IO, 512) X(LMA, 513) X(PROCESSOR_ID, 514)
+/* clang-format on */
 
 enum vsmm_mm_register {
 #define VSMM__MM_REG_ENUM(name, number) VSMM_MM_REG_##name = (number),
@@ -754,19 +785,19 @@ struct vsmm_mm_cpu {
 };
 
 /* EFI_MM_SAVE_STATE_IO_WIDTH and EFI_MM_SAVE_STATE_IO_TYPE. */
-#define VSMM_MM_IO_WIDTH_UINT8  0u
+#define VSMM_MM_IO_WIDTH_UINT8 0u
 #define VSMM_MM_IO_WIDTH_UINT16 1u
 #define VSMM_MM_IO_WIDTH_UINT32 2u
 #define VSMM_MM_IO_WIDTH_UINT64 3u
-#define VSMM_MM_IO_TYPE_INPUT      1u
-#define VSMM_MM_IO_TYPE_OUTPUT     2u
-#define VSMM_MM_IO_TYPE_STRING     4u
+#define VSMM_MM_IO_TYPE_INPUT 1u
+#define VSMM_MM_IO_TYPE_OUTPUT 2u
+#define VSMM_MM_IO_TYPE_STRING 4u
 #define VSMM_MM_IO_TYPE_REP_PREFIX 8u
 
 /* EFI_MM_SAVE_STATE_IO_INFO, with the enums as 32-bit fields (the same
  * 24 bytes on x86-64 hosts). */
 struct vsmm_mm_io_info {
-	uint64_t io_data;  /* RAX truncated to the I/O width */
+	uint64_t io_data; /* RAX truncated to the I/O width */
 	uint16_t io_port;
 	uint32_t io_width; /* VSMM_MM_IO_WIDTH_* */
 	uint32_t io_type;  /* VSMM_MM_IO_TYPE_* */
@@ -803,9 +834,8 @@ VSMM_API enum vsmm_efi_status vsmm_mm_write_save_state(const struct vsmm_mm_cpu 
  * PROCESSOR_ID, sizeof(struct vsmm_mm_io_info) for IO in the flavours that
  * report IO; 0 for a register with no field there and for bad arguments.
  */
-VSMM_API size_t vsmm_mm_register_width(const struct vsmm_mm_cpu *cpu,
-				       const uint8_t *area, size_t len,
-				       uint32_t reg);
+VSMM_API size_t vsmm_mm_register_width(const struct vsmm_mm_cpu *cpu, const uint8_t *area,
+				       size_t len, uint32_t reg);
 
 /* ------------------------------------------------------------------------ */
 /* Platform: what the embedding VMM provides                                 */
@@ -823,8 +853,7 @@ struct vsmm_platform_ops {
 	/* Guest-physical reads and writes.  smm selects the address space:
 	 * true is the SMM view (SMRAM visible), false the normal view. */
 	int (*read_phys)(void *ctx, bool smm, uint64_t gpa, void *buf, size_t len);
-	int (*write_phys)(void *ctx, bool smm, uint64_t gpa, const void *buf,
-			  size_t len);
+	int (*write_phys)(void *ctx, bool smm, uint64_t gpa, const void *buf, size_t len);
 
 	/* Optional: the vCPU entered (true) or left (false) SMM.  The VMM
 	 * switches its MMU/address space here (kvm_smm_changed).  On RSM it
@@ -845,12 +874,12 @@ struct vsmm_platform_ops {
 
 /* An SMI raised by an I/O instruction (for I/O instruction restart). */
 struct vsmm_io_smi {
-	bool valid;      /* set by the engine just before vsmm_enter_smm() */
-	bool in;         /* IN/INS (true) or OUT/OUTS (false) */
-	bool string;     /* INS/OUTS */
-	bool rep;        /* with a REP prefix */
-	bool imm;        /* port from an immediate operand */
-	uint8_t width;   /* 1, 2 or 4 */
+	bool valid;    /* set by the engine just before vsmm_enter_smm() */
+	bool in;       /* IN/INS (true) or OUT/OUTS (false) */
+	bool string;   /* INS/OUTS */
+	bool rep;      /* with a REP prefix */
+	bool imm;      /* port from an immediate operand */
+	uint8_t width; /* 1, 2 or 4 */
 	uint16_t port;
 	uint64_t insn_rip; /* RIP of the I/O instruction itself */
 	uint64_t mem_addr; /* linear address of a string operand */
@@ -866,19 +895,19 @@ struct vsmm_vcpu {
 	struct vsmm_cpu_state state;
 	const struct vsmm_model *model;
 	const struct vsmm_platform_ops *ops;
-	void *ctx;                      /* passed to every callback */
+	void *ctx; /* passed to every callback */
 	enum vsmm_semantics semantics;
-	struct vsmm_io_smi io_smi;      /* the engine reports I/O-triggered SMIs here */
+	struct vsmm_io_smi io_smi; /* the engine reports I/O-triggered SMIs here */
 	struct vsmm_shutdown last_shutdown; /* why the last RSM shut down */
-	uint64_t smi_count;             /* SMIs delivered (MSR_SMI_COUNT) */
+	uint64_t smi_count;		    /* SMIs delivered (MSR_SMI_COUNT) */
 
 	/* private: */
 	struct vsmm__vcpu_priv {
-		bool smm_vmxon;       /* Intel: was in VMX operation at the SMI */
+		bool smm_vmxon;	      /* Intel: was in VMX operation at the SMI */
 		bool smm_guest_mode;  /* Intel: was in VMX non-root at the SMI */
-		bool hw_vmxe;         /* hardware semantics: CR4.VMXE at the SMI */
+		bool hw_vmxe;	      /* hardware semantics: CR4.VMXE at the SMI */
 		bool smi_halted;      /* the SMI interrupted a HLT */
-		bool io_valid;        /* the SMI came from an I/O instruction */
+		bool io_valid;	      /* the SMI came from an I/O instruction */
 		uint64_t io_insn_rip; /* where I/O restart returns to */
 	} priv;
 };
@@ -888,9 +917,10 @@ struct vsmm_vcpu {
  * model and ops must outlive the vCPU.
  */
 VSMM_API int vsmm_vcpu_init(struct vsmm_vcpu *vcpu, const struct vsmm_model *model,
-		   const struct vsmm_platform_ops *ops, void *ctx);
+			    const struct vsmm_platform_ops *ops, void *ctx);
 /* Choose KVM (default) or hardware semantics for this vCPU. */
-VSMM_API int vsmm_vcpu_set_semantics(struct vsmm_vcpu *vcpu, enum vsmm_semantics semantics);
+VSMM_API int vsmm_vcpu_set_semantics(struct vsmm_vcpu *vcpu,
+				     enum vsmm_semantics semantics);
 /* The layout this vCPU writes and reads (vsmm_model_layout with its semantics). */
 VSMM_API enum vsmm_layout vsmm_vcpu_layout(const struct vsmm_vcpu *vcpu);
 
@@ -920,13 +950,13 @@ VSMM_API int vsmm_leave_smm(struct vsmm_vcpu *vcpu);
  * non-NULL, receives the state RSM would load.
  */
 VSMM_API int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
-		   struct vsmm_shutdown *why, struct vsmm_cpu_state *out);
+			    struct vsmm_shutdown *why, struct vsmm_cpu_state *out);
 
 /* The SMM entry environment for a vCPU state (what enter_smm loads after
  * saving), computed without touching any memory. */
 VSMM_API void vsmm_smm_entry_state(const struct vsmm_model *model,
-			  enum vsmm_semantics semantics,
-			  struct vsmm_cpu_state *state);
+				   enum vsmm_semantics semantics,
+				   struct vsmm_cpu_state *state);
 
 /* ------------------------------------------------------------------------ */
 /* Events                                                                    */
@@ -985,7 +1015,8 @@ VSMM_API int vsmm_smm_save(const struct vsmm_vcpu *vcpu, struct vsmm_smm_snapsho
  * nested-in-SMM flags without SMM, SMM with VMX operation still on, Intel
  * flags on an AMD model. */
 VSMM_API int vsmm_smm_restore(struct vsmm_vcpu *vcpu, const struct vsmm_smm_snapshot *in);
-VSMM_API int vsmm_smm_export(const struct vsmm_vcpu *vcpu, uint8_t out[VSMM_SMM_BLOB_SIZE]);
+VSMM_API int vsmm_smm_export(const struct vsmm_vcpu *vcpu,
+			     uint8_t out[VSMM_SMM_BLOB_SIZE]);
 VSMM_API int vsmm_smm_import(struct vsmm_vcpu *vcpu, const uint8_t *blob, size_t len);
 
 #ifdef __cplusplus

@@ -13,8 +13,8 @@ static int svm_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 		return VSMM_OK;
 	/* The 32-bit map has no room for the SVM fields: KVM refuses (and
 	 * kills the VM) rather than lose the nested guest. */
-	if (!vsmm__layout_field_bound(vsmm_layout_get(s->layout),
-				      VSMM__B_SVM_GUEST_FLAG, 0))
+	if (!vsmm__layout_field_bound(vsmm_layout_get(s->layout), VSMM__B_SVM_GUEST_FLAG,
+				      0))
 		return VSMM_E_VENDOR;
 	uint64_t vmcb12 = s->svm_vmcb12;
 	int rc = vsmm__smi_nested_exit(s, vcpu);
@@ -40,7 +40,8 @@ static enum vsmm_reason svm_rsm_restore(struct vsmm__rsm *r)
 		return vsmm__reject(r, VSMM_REASON_SVM_NOT_SUPPORTED,
 				    VSMM__FIELD(SVM_GUEST_FLAG), r->ex.svm_guest_flag);
 	if (vsmm__check_svm_svme(r->img.efer) != VSMM_REASON_NONE)
-		return vsmm__reject(r, VSMM_REASON_SVM_SVME_CLEAR, VSMM__FIELD(EFER), r->img.efer);
+		return vsmm__reject(r, VSMM_REASON_SVM_SVME_CLEAR, VSMM__FIELD(EFER),
+				    r->img.efer);
 	r->reenter_nested = true;
 	r->vmcb12_gpa = r->ex.svm_vmcb12_gpa;
 	r->next.state.guest_mode = true;
@@ -60,8 +61,8 @@ uint32_t vsmm__svm_io_trap(const struct vsmm_io_smi *io)
 {
 	uint32_t size = io->width == 1 ? 1u : io->width == 2 ? 2u : 4u;
 
-	return (io->in ? 1u : 0) | 2u | (io->string ? 4u : 0) |
-	       (io->rep ? 8u : 0) | size << 4 | (uint32_t)io->port << 16;
+	return (io->in ? 1u : 0) | 2u | (io->string ? 4u : 0) | (io->rep ? 8u : 0) |
+	       size << 4 | (uint32_t)io->port << 16;
 }
 
 const struct vsmm__vendor_ops vsmm__vendor_amd = {

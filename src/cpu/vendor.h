@@ -63,9 +63,9 @@ vsmm__vendor_get(const struct vsmm_model *model)
 
 /* vsmm_model_layout with the rules and the vendor looked up (SMI and RSM
  * have them; inline, as the look-ups above). */
-static inline enum vsmm_layout
-vsmm__model_layout(const struct vsmm_model *model, const struct vsmm__rules *rules,
-		   const struct vsmm__vendor_ops *vendor)
+static inline enum vsmm_layout vsmm__model_layout(const struct vsmm_model *model,
+						  const struct vsmm__rules *rules,
+						  const struct vsmm__vendor_ops *vendor)
 {
 	if (model->layout != VSMM_LAYOUT_AUTO)
 		return model->layout;

@@ -35,7 +35,8 @@ static enum vsmm_reason vmx_rsm_restore(struct vsmm__rsm *r)
 
 	if (!r->rules->vmxe_in_image &&
 	    vsmm__check_cr4_vmxe_image(r->img.cr4) != VSMM_REASON_NONE)
-		return vsmm__reject(r, VSMM_REASON_CR4_VMXE_IMAGE, VSMM__FIELD(CR4), r->img.cr4);
+		return vsmm__reject(r, VSMM_REASON_CR4_VMXE_IMAGE, VSMM__FIELD(CR4),
+				    r->img.cr4);
 	n->state.vmx_on = n->priv.smm_vmxon;
 	r->reenter_nested = n->priv.smm_guest_mode;
 	r->vmcb12_gpa = 0;
@@ -96,8 +97,8 @@ static void vmx_rsm_finish(struct vsmm__rsm *r)
  * read as bit 0 IN, bit 1 string, bit 2 REP, bit 3 immediate port. */
 uint32_t vsmm__vmx_io_misc(const struct vsmm_io_smi *io)
 {
-	uint32_t type = (io->in ? 1u : 0) | (io->string ? 2u : 0) |
-			(io->rep ? 4u : 0) | (io->imm ? 8u : 0);
+	uint32_t type = (io->in ? 1u : 0) | (io->string ? 2u : 0) | (io->rep ? 4u : 0) |
+			(io->imm ? 8u : 0);
 
 	return 1u | (uint32_t)(io->width & 7u) << 1 | type << 4 |
 	       (uint32_t)io->port << 16;

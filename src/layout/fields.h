@@ -37,6 +37,7 @@
  */
 /* Where the area starts (SMBASE + this); the codec's offsets are constants. */
 #define VSMM__P6_32_AREA_OFFSET 0xfe00u
+/* clang-format off */
 #define VSMM__P6_32_FIELDS(X)                                                  \
 	X(smbase, 0x7EF8, 4, 0, SMBASE, 0, "SMBASE; reloaded by RSM")          \
 	X(smm_revision, 0x7EFC, 4, 0, REVISION, 0,                             \
@@ -102,6 +103,7 @@
 	X(eflags, 0x7FF4, 4, 0, RFLAGS, 0, "EFLAGS")                           \
 	X(cr3, 0x7FF8, 4, 0, CR3, 0, "CR3")                                    \
 	X(cr0, 0x7FFC, 4, 0, CR0, 0, "CR0")
+/* clang-format on */
 
 /*
  * AMD64 map, revision 0x00020064, 512 bytes at SMBASE+0xFE00.
@@ -112,6 +114,7 @@
  */
 /* Where the area starts (SMBASE + this); the codec's offsets are constants. */
 #define VSMM__AMD64_AREA_OFFSET 0xfe00u
+/* clang-format off */
 #define VSMM__AMD64_FIELDS(X)                                                  \
 	X(es_selector, 0x7E00, 2, 0, SEL, VSMM_ES, "ES selector")              \
 	X(es_attr, 0x7E02, 2, 0, ATTR, VSMM_ES, "ES attributes")               \
@@ -203,6 +206,7 @@
 	X(rdx, 0x7FE8, 8, 0, GPR, VSMM_RDX, "RDX")                             \
 	X(rcx, 0x7FF0, 8, 0, GPR, VSMM_RCX, "RCX")                             \
 	X(rax, 0x7FF8, 8, 0, GPR, VSMM_RAX, "RAX")
+/* clang-format on */
 
 /*
  * Intel 64 map, revision level 0x0101 (vsmm writes 0x00020101), 1024 bytes
@@ -220,6 +224,7 @@
  */
 /* Where the area starts (SMBASE + this); the codec's offsets are constants. */
 #define VSMM__INTEL64_AREA_OFFSET 0xfc00u
+/* clang-format off */
 #define VSMM__INTEL64_FIELDS(X)                                                \
 	X(es_attr, 0x7C00, 2, VSMM__EXT, ATTR, VSMM_ES, "ES attributes (vsmm)") \
 	X(es_limit, 0x7C04, 4, VSMM__EXT, LIMIT, VSMM_ES, "ES limit (vsmm)")   \
@@ -319,5 +324,6 @@
 	X(rflags, 0x7FE8, 8, 0, RFLAGS, 0, "RFLAGS")                           \
 	X(cr3, 0x7FF0, 8, 0, CR3, 0, "CR3")                                    \
 	X(cr0, 0x7FF8, 8, 0, CR0, 0, "CR0")
+/* clang-format on */
 
 #endif /* VSMM_LAYOUT_FIELDS_H */

@@ -52,8 +52,7 @@ const struct vsmm_layout_desc *vsmm_layout_get(enum vsmm_layout layout)
 }
 
 const struct vsmm_field_desc *
-vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
-			 unsigned arg)
+vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind, unsigned arg)
 {
 	const struct vsmm__layout *l = desc ? find(desc->layout) : NULL;
 
@@ -109,8 +108,8 @@ int vsmm_layout_detect(const uint8_t *area, size_t len, enum vsmm_layout *out,
 		return VSMM_E_BUFSIZE;
 	/* Index arithmetic in integers: a pointer moved outside the area,
 	 * even for a moment, is undefined behaviour (C11 6.5.6). */
-	uint32_t revision = vsmm__ld32(area + (REVISION_OFFSET + MANUAL_BASE -
-					       (SMRAM_TOP - len)));
+	uint32_t revision = vsmm__ld32(
+		area + (REVISION_OFFSET + MANUAL_BASE - (SMRAM_TOP - len)));
 	if (revision_out)
 		*revision_out = revision;
 	for (size_t i = 0; i < VSMM__ARRAY_SIZE(revision_levels); i++) {
@@ -137,8 +136,7 @@ uint64_t vsmm_field_read(const struct vsmm_layout_desc *layout,
 	/* The descriptor may come from the caller: check it lies inside. */
 	if (field->offset + MANUAL_BASE < layout->area_offset)
 		return 0;
-	if (field->size != 1 && field->size != 2 && field->size != 4 &&
-	    field->size != 8)
+	if (field->size != 1 && field->size != 2 && field->size != 4 && field->size != 8)
 		return 0;
 	size_t index = field_index(layout, field);
 	if (index + field->size > layout->area_size)
@@ -147,15 +145,13 @@ uint64_t vsmm_field_read(const struct vsmm_layout_desc *layout,
 }
 
 int vsmm_field_write(const struct vsmm_layout_desc *layout,
-		     const struct vsmm_field_desc *field, uint8_t *area,
-		     uint64_t value)
+		     const struct vsmm_field_desc *field, uint8_t *area, uint64_t value)
 {
 	if (!layout || !field || !area)
 		return VSMM_E_INVAL;
 	if (field->offset + MANUAL_BASE < layout->area_offset)
 		return VSMM_E_INVAL;
-	if (field->size != 1 && field->size != 2 && field->size != 4 &&
-	    field->size != 8)
+	if (field->size != 1 && field->size != 2 && field->size != 4 && field->size != 8)
 		return VSMM_E_INVAL;
 	size_t index = field_index(layout, field);
 	if (index + field->size > layout->area_size)
@@ -197,8 +193,7 @@ struct member {
 #define ROW_INLINE static inline
 #endif
 
-ROW_INLINE struct member seg_member(struct vsmm_cpu_state *s,
-				const struct vsmm__bind *b)
+ROW_INLINE struct member seg_member(struct vsmm_cpu_state *s, const struct vsmm__bind *b)
 {
 	struct vsmm_seg *seg = &s->seg[b->arg];
 	struct vsmm_dtable *dt = b->arg == VSMM__DT_IDTR ? &s->idtr : &s->gdtr;
@@ -217,8 +212,7 @@ ROW_INLINE struct member seg_member(struct vsmm_cpu_state *s,
 	}
 }
 
-ROW_INLINE struct member reg_member(struct vsmm_cpu_state *s,
-				const struct vsmm__bind *b)
+ROW_INLINE struct member reg_member(struct vsmm_cpu_state *s, const struct vsmm__bind *b)
 {
 	switch (b->kind) {
 	case VSMM__B_GPR: return MEMBER(s->gpr[b->arg]);
@@ -237,21 +231,20 @@ ROW_INLINE struct member reg_member(struct vsmm_cpu_state *s,
 }
 
 ROW_INLINE struct member extras_member(struct vsmm_image_extras *x,
-				   const struct vsmm__bind *b)
+				       const struct vsmm__bind *b)
 {
 	switch (b->kind) {
 #define EXTRAS_CASE(type, member, tag, text) \
 	case VSMM__B_##tag: return MEMBER(x->member);
-	VSMM_IMAGE_EXTRAS_MAP(EXTRAS_CASE)
+		VSMM_IMAGE_EXTRAS_MAP(EXTRAS_CASE)
 #undef EXTRAS_CASE
 	default: return (struct member){ NULL, 0 };
 	}
 }
 
 /* The member a row holds; { NULL, 0 } for rows without one. */
-ROW_INLINE struct member member_of(struct vsmm_cpu_state *s,
-			       struct vsmm_image_extras *x,
-			       const struct vsmm__bind *b)
+ROW_INLINE struct member member_of(struct vsmm_cpu_state *s, struct vsmm_image_extras *x,
+				   const struct vsmm__bind *b)
 {
 	struct member m = extras_member(x, b);
 
@@ -363,18 +356,16 @@ ROW_INLINE uint64_t from_image(const struct vsmm__bind *b, uint64_t v)
 /* ---------------------------------------------------------------------- */
 
 ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
-			     const struct vsmm_image_extras *x,
-			     const struct vsmm__bind *b)
+				 const struct vsmm_image_extras *x,
+				 const struct vsmm__bind *b)
 {
 	switch (b->kind) {
 	case VSMM__B_REVISION:
 		/* As given: 0 is a revision too (decode -> encode must give
 		 * back any image); NULL extras get the default below. */
 		return x->revision;
-	case VSMM__B_EXT_SIGNATURE:
-		return VSMM__EXT_SIGNATURE;
-	default:
-		break;
+	case VSMM__B_EXT_SIGNATURE: return VSMM__EXT_SIGNATURE;
+	default: break;
 	}
 	/* The binding hands out writable members (decode fills them); encode
 	 * only reads them, so the caller's structs are used without copies. */
@@ -393,11 +384,11 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
  * `first` is the layout's constant (fields.h), not read from its
  * descriptor, so that every row's index folds into one constant.
  */
-#define AREA_FIRST(area_offset) ((size_t)(area_offset) - MANUAL_BASE)
+#define AREA_FIRST(area_offset) ((size_t)(area_offset)-MANUAL_BASE)
 #define ROW_AT(area, first, off) ((area) + ((size_t)(off) - (first)))
 
-#define ENCODE_ROW(name, off, size, flags, kind, arg, text)                   \
-	vsmm__st(ROW_AT(area, first, off), (size),                             \
+#define ENCODE_ROW(name, off, size, flags, kind, arg, text) \
+	vsmm__st(ROW_AT(area, first, off), (size), \
 		 encode_value(s, x, ROW_BIND(kind, arg)));
 
 /*
@@ -411,16 +402,16 @@ ROW_INLINE bool row_of_extras(const struct vsmm__bind *b)
 	return b->kind > VSMM__B_REVISION && b->kind < VSMM__B_EXT_SIGNATURE;
 }
 
-#define ENCODE_PLAIN_ROW(name, off, size, flags, kind, arg, text)             \
-	if (!row_of_extras(ROW_BIND(kind, arg)))                               \
-		vsmm__st(ROW_AT(area, first, off), (size),                     \
+#define ENCODE_PLAIN_ROW(name, off, size, flags, kind, arg, text) \
+	if (!row_of_extras(ROW_BIND(kind, arg))) \
+		vsmm__st(ROW_AT(area, first, off), (size), \
 			 encode_value(s, &rev_only, ROW_BIND(kind, arg)));
 
 /* Rows flagged as vsmm extensions are skipped when the area lacks them
  * (ext false): the bytes are then whatever a real processor kept there. */
-ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
-			   bool ext, struct vsmm_cpu_state *s,
-			   struct vsmm_image_extras *x, const struct vsmm__bind *b)
+ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags, bool ext,
+			   struct vsmm_cpu_state *s, struct vsmm_image_extras *x,
+			   const struct vsmm__bind *b)
 {
 	if ((flags & VSMM_FIELD_VSMM_EXT) && !ext)
 		return;
@@ -434,18 +425,17 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
 		member_set(m, from_image(b, raw));
 }
 
-#define DECODE_ROW(name, off, size, flags, kind, arg, text)                   \
-	decode_row(ROW_AT(area, first, off), (size), (flags), ext, s, x,      \
+#define DECODE_ROW(name, off, size, flags, kind, arg, text) \
+	decode_row(ROW_AT(area, first, off), (size), (flags), ext, s, x, \
 		   ROW_BIND(kind, arg));
 
 /*
  * Are the rows flagged as vsmm extensions meaningful in this area?  Yes
  * unless the layout has a signature row and the area lacks it.
  */
-#define SIGNATURE_ROW(name, off, size, flags, kind, arg, text)                \
-	if (VSMM__B_##kind == VSMM__B_EXT_SIGNATURE)                           \
-		return vsmm__ld(ROW_AT(area, first, off), (size)) ==           \
-		       VSMM__EXT_SIGNATURE;
+#define SIGNATURE_ROW(name, off, size, flags, kind, arg, text) \
+	if (VSMM__B_##kind == VSMM__B_EXT_SIGNATURE) \
+		return vsmm__ld(ROW_AT(area, first, off), (size)) == VSMM__EXT_SIGNATURE;
 
 /*
  * encode_ID, encode_plain_ID, extensions_present_ID and decode_ID for one
@@ -456,46 +446,44 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags,
  * of the whole structs (decoding into zeroed locals and copying them out
  * cost a third of the decoder).
  */
-#define CODEC(id, FIELDS, AREA_OFFSET)                                        \
-	static void encode_##id(const struct vsmm_cpu_state *s,                \
-				const struct vsmm_image_extras *x,             \
-				uint8_t *area)                                 \
-	{                                                                      \
-		const size_t first = AREA_FIRST(AREA_OFFSET);                  \
-		FIELDS(ENCODE_ROW)                                             \
-	}                                                                      \
-	static void encode_plain_##id(const struct vsmm_cpu_state *s,          \
-				      uint32_t revision, uint8_t *area)        \
-	{                                                                      \
-		const size_t first = AREA_FIRST(AREA_OFFSET);                  \
-		const struct vsmm_image_extras rev_only = {                    \
-			.revision = revision,                                  \
-		};                                                             \
-		FIELDS(ENCODE_PLAIN_ROW)                                       \
-	}                                                                      \
-	static bool extensions_present_##id(const uint8_t *area)               \
-	{                                                                      \
-		const size_t first = AREA_FIRST(AREA_OFFSET);                  \
-		(void)first; /* unused by layouts without a signature row */   \
-		FIELDS(SIGNATURE_ROW)                                          \
-		return true;                                                   \
-	}                                                                      \
-	static void decode_##id(const uint8_t *area,                           \
-				struct vsmm_cpu_state *state,                  \
-				struct vsmm_image_extras *extras)              \
-	{                                                                      \
-		const size_t first = AREA_FIRST(AREA_OFFSET);                  \
-		bool ext = extensions_present_##id(area);                      \
-		struct vsmm_cpu_state *s = state;                              \
-		struct vsmm_image_extras *x = extras;                          \
-		memset(s, 0, sizeof(*s));                                      \
-		memset(x, 0, sizeof(*x));                                      \
-		FIELDS(DECODE_ROW)                                             \
+#define CODEC(id, FIELDS, AREA_OFFSET) \
+	static void encode_##id(const struct vsmm_cpu_state *s, \
+				const struct vsmm_image_extras *x, uint8_t *area) \
+	{ \
+		const size_t first = AREA_FIRST(AREA_OFFSET); \
+		FIELDS(ENCODE_ROW) \
+	} \
+	static void encode_plain_##id(const struct vsmm_cpu_state *s, uint32_t revision, \
+				      uint8_t *area) \
+	{ \
+		const size_t first = AREA_FIRST(AREA_OFFSET); \
+		const struct vsmm_image_extras rev_only = { \
+			.revision = revision, \
+		}; \
+		FIELDS(ENCODE_PLAIN_ROW) \
+	} \
+	static bool extensions_present_##id(const uint8_t *area) \
+	{ \
+		const size_t first = AREA_FIRST(AREA_OFFSET); \
+		(void)first; /* unused by layouts without a signature row */ \
+		FIELDS(SIGNATURE_ROW) \
+		return true; \
+	} \
+	static void decode_##id(const uint8_t *area, struct vsmm_cpu_state *state, \
+				struct vsmm_image_extras *extras) \
+	{ \
+		const size_t first = AREA_FIRST(AREA_OFFSET); \
+		bool ext = extensions_present_##id(area); \
+		struct vsmm_cpu_state *s = state; \
+		struct vsmm_image_extras *x = extras; \
+		memset(s, 0, sizeof(*s)); \
+		memset(x, 0, sizeof(*x)); \
+		FIELDS(DECODE_ROW) \
 	}
 
 /* vsmm__layout_signed (layout.h) says which tables have a signature row. */
-#define SIGNED_ROW(name, off, size, flags, kind, arg, text)                   \
-	+ (VSMM__B_##kind == VSMM__B_EXT_SIGNATURE)
+#define SIGNED_ROW(name, off, size, flags, kind, arg, text) \
+	+(VSMM__B_##kind == VSMM__B_EXT_SIGNATURE)
 _Static_assert((0 VSMM__P6_32_FIELDS(SIGNED_ROW)) == 0, "p6-32 is not signed");
 _Static_assert((0 VSMM__AMD64_FIELDS(SIGNED_ROW)) == 0, "amd64 is not signed");
 _Static_assert((0 VSMM__INTEL64_FIELDS(SIGNED_ROW)) == 1, "intel64 is signed");
@@ -505,8 +493,8 @@ CODEC(amd64, VSMM__AMD64_FIELDS, VSMM__AMD64_AREA_OFFSET)
 CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET)
 
 static const struct {
-	void (*encode)(const struct vsmm_cpu_state *s,
-		       const struct vsmm_image_extras *x, uint8_t *area);
+	void (*encode)(const struct vsmm_cpu_state *s, const struct vsmm_image_extras *x,
+		       uint8_t *area);
 	void (*encode_plain)(const struct vsmm_cpu_state *s, uint32_t revision,
 			     uint8_t *area);
 	void (*decode)(const uint8_t *area, struct vsmm_cpu_state *state,
@@ -517,8 +505,8 @@ static const struct {
 				extensions_present_p6_32 },
 	[VSMM_LAYOUT_AMD64] = { encode_amd64, encode_plain_amd64, decode_amd64,
 				extensions_present_amd64 },
-	[VSMM_LAYOUT_INTEL64] = { encode_intel64, encode_plain_intel64,
-				  decode_intel64, extensions_present_intel64 },
+	[VSMM_LAYOUT_INTEL64] = { encode_intel64, encode_plain_intel64, decode_intel64,
+				  extensions_present_intel64 },
 };
 
 bool vsmm__image_has_hidden(enum vsmm_layout layout, const uint8_t *area)
@@ -527,8 +515,7 @@ bool vsmm__image_has_hidden(enum vsmm_layout layout, const uint8_t *area)
 }
 
 int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
-		      const struct vsmm_image_extras *extras, uint8_t *area,
-		      size_t len)
+		      const struct vsmm_image_extras *extras, uint8_t *area, size_t len)
 {
 	const struct vsmm__layout *l = find(layout); /* AUTO is no layout */
 
@@ -564,16 +551,14 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 	return VSMM_OK;
 }
 
-void vsmm__image_encode(enum vsmm_layout layout,
-			const struct vsmm_cpu_state *state,
+void vsmm__image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 			const struct vsmm_image_extras *extras, uint8_t *area)
 {
 	memset(area, 0, layouts[layout]->desc.area_size);
 	codecs[layout].encode(state, extras, area);
 }
 
-void vsmm__image_encode_plain(enum vsmm_layout layout,
-			      const struct vsmm_cpu_state *state,
+void vsmm__image_encode_plain(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 			      uint32_t revision, uint8_t *area)
 {
 	memset(area, 0, layouts[layout]->desc.area_size);
@@ -581,8 +566,7 @@ void vsmm__image_encode_plain(enum vsmm_layout layout,
 }
 
 void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
-			struct vsmm_cpu_state *state,
-			struct vsmm_image_extras *extras)
+			struct vsmm_cpu_state *state, struct vsmm_image_extras *extras)
 {
 	codecs[layout].decode(area, state, extras);
 }

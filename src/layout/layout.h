@@ -20,7 +20,7 @@
  * (enum vsmm_gpr, enum vsmm_sreg, or VSMM__DT_GDTR/IDTR).
  */
 enum vsmm__bind_kind {
-	VSMM__B_NONE = 0,    /* reserved slot: written 0, ignored on decode */
+	VSMM__B_NONE = 0, /* reserved slot: written 0, ignored on decode */
 	VSMM__B_SMBASE,
 	VSMM__B_GPR,
 	VSMM__B_RIP,
@@ -31,22 +31,22 @@ enum vsmm__bind_kind {
 	VSMM__B_EFER,
 	VSMM__B_DR6,
 	VSMM__B_DR7,
-	VSMM__B_SEL,         /* segment selector */
-	VSMM__B_ATTR,        /* attributes in the 16-bit access-rights form */
-	VSMM__B_ATTR_P6,     /* attributes as descriptor bits 8..23, unshifted */
+	VSMM__B_SEL,	 /* segment selector */
+	VSMM__B_ATTR,	 /* attributes in the 16-bit access-rights form */
+	VSMM__B_ATTR_P6, /* attributes as descriptor bits 8..23, unshifted */
 	VSMM__B_LIMIT,
-	VSMM__B_BASE,        /* segment base (its low dword in a 4-byte slot) */
-	VSMM__B_BASE_HI,     /* segment base bits 63:32 */
-	VSMM__B_DT_LIMIT,    /* GDTR/IDTR limit */
-	VSMM__B_DT_BASE,     /* GDTR/IDTR base (low dword in a 4-byte slot) */
-	VSMM__B_DT_BASE_HI,  /* GDTR/IDTR base bits 63:32 */
+	VSMM__B_BASE,	    /* segment base (its low dword in a 4-byte slot) */
+	VSMM__B_BASE_HI,    /* segment base bits 63:32 */
+	VSMM__B_DT_LIMIT,   /* GDTR/IDTR limit */
+	VSMM__B_DT_BASE,    /* GDTR/IDTR base (low dword in a 4-byte slot) */
+	VSMM__B_DT_BASE_HI, /* GDTR/IDTR base bits 63:32 */
 	VSMM__B_INT_SHADOW,
-	/* One per member of struct vsmm_image_extras (VSMM_IMAGE_EXTRAS_MAP):
+/* One per member of struct vsmm_image_extras (VSMM_IMAGE_EXTRAS_MAP):
 	 * VSMM__B_REVISION, VSMM__B_IO_RESTART, ... */
 #define VSMM__EXTRAS_KIND(type, member, tag, text) VSMM__B_##tag,
 	VSMM_IMAGE_EXTRAS_MAP(VSMM__EXTRAS_KIND)
 #undef VSMM__EXTRAS_KIND
-	VSMM__B_EXT_SIGNATURE, /* marks vsmm's extension block as present */
+		VSMM__B_EXT_SIGNATURE, /* marks vsmm's extension block as present */
 };
 
 #define VSMM__DT_GDTR 0
@@ -85,17 +85,14 @@ vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
  * one of the three maps, area its whole area and extras non-NULL.  The
  * encoder zeroes the area first, the decoder state and extras.
  */
-void vsmm__image_encode(enum vsmm_layout layout,
-			const struct vsmm_cpu_state *state,
+void vsmm__image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 			const struct vsmm_image_extras *extras, uint8_t *area);
 void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
-			struct vsmm_cpu_state *state,
-			struct vsmm_image_extras *extras);
+			struct vsmm_cpu_state *state, struct vsmm_image_extras *extras);
 /* vsmm__image_encode of extras that are all zero but the revision (the
  * common SMI): the rows of the other extras are not stored over the
  * zeroed area. */
-void vsmm__image_encode_plain(enum vsmm_layout layout,
-			      const struct vsmm_cpu_state *state,
+void vsmm__image_encode_plain(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 			      uint32_t revision, uint8_t *area);
 
 /*
@@ -148,10 +145,10 @@ static inline const struct vsmm_layout_desc *vsmm__layout_desc(enum vsmm_layout 
  * CHECK_SMRAM*_OFFSET does: the member sits at the manual's offset (made
  * relative to the area's first byte, `first`) and has the row's size.
  */
-#define VSMM__FIELD_ASSERT(type, first, name, off, size)                      \
-	_Static_assert(offsetof(type, name) == (size_t)((off) - (first)),     \
-		       #type "." #name " is not at the manual's offset");     \
-	_Static_assert(sizeof(((type *)0)->name) == (size),                   \
+#define VSMM__FIELD_ASSERT(type, first, name, off, size) \
+	_Static_assert(offsetof(type, name) == (size_t)((off) - (first)), \
+		       #type "." #name " is not at the manual's offset"); \
+	_Static_assert(sizeof(((type *)0)->name) == (size), \
 		       #type "." #name " does not have the manual's size");
 
 #endif /* VSMM_LAYOUT_LAYOUT_H */

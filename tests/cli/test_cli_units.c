@@ -83,9 +83,9 @@ static void test_parse_hex(void **unused)
 
 static const struct cli_command fake = { "fake", NULL, "", "Usage: fake\n" };
 
-#define ALL_OPTS                                                               \
-	(CLI_OPT_MODEL | CLI_OPT_LAYOUT | CLI_OPT_SEMANTICS | CLI_OPT_JSON |   \
-	 CLI_OPT_OUTPUT | CLI_OPT_STATE | CLI_OPT_DUMP | CLI_OPT_SMBASE |      \
+#define ALL_OPTS \
+	(CLI_OPT_MODEL | CLI_OPT_LAYOUT | CLI_OPT_SEMANTICS | CLI_OPT_JSON | \
+	 CLI_OPT_OUTPUT | CLI_OPT_STATE | CLI_OPT_DUMP | CLI_OPT_SMBASE | \
 	 CLI_OPT_RECORD)
 
 static int parse(unsigned allowed, int min, int max, struct cli_opts *o, ...)
@@ -107,9 +107,10 @@ static void test_opts_forms(void **unused)
 	struct cli_opts o;
 
 	(void)unused;
-	assert_int_equal(parse(ALL_OPTS, 1, 2, &o, "--model=amd", "--layout",
-			       "intel64", "--semantics", "hardware", "--json",
-			       "img", "-o", "out", "--state=s.json", NULL), 0);
+	assert_int_equal(parse(ALL_OPTS, 1, 2, &o, "--model=amd", "--layout", "intel64",
+			       "--semantics", "hardware", "--json", "img", "-o", "out",
+			       "--state=s.json", NULL),
+			 0);
 	assert_int_equal(o.vendor, VSMM_VENDOR_AMD);
 	assert_int_equal(o.layout, VSMM_LAYOUT_INTEL64);
 	assert_int_equal(o.semantics, VSMM_SEMANTICS_HARDWARE);
@@ -133,7 +134,8 @@ static void test_opts_forms(void **unused)
 	assert_false(o.json);
 
 	assert_int_equal(parse(ALL_OPTS, 1, 1, &o, "--dump-base", "0x100000",
-			       "--smbase=196608", "d", NULL), 0);
+			       "--smbase=196608", "d", NULL),
+			 0);
 	assert_true(o.has_dump_base && o.has_smbase);
 	assert_true(o.dump_base == 0x100000);
 	assert_int_equal(o.smbase, 0x30000);
@@ -232,36 +234,46 @@ static void test_option_match(void **unused)
 
 	(void)unused;
 	i = 1;
-	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a1, &opt, &v), CLI_OPTION_OK);
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a1, &opt, &v),
+			 CLI_OPTION_OK);
 	assert_int_equal(opt->id, 10);
 	assert_null(v);
 	assert_int_equal(i, 1);
 	i = 1;
-	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a2, &opt, &v), CLI_OPTION_OK);
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a2, &opt, &v),
+			 CLI_OPTION_OK);
 	assert_string_equal(v, "val");
 	assert_int_equal(i, 1);
 	i = 1;
-	assert_int_equal(cli_option_match(table, 3, 1, &i, 3, a3, &opt, &v), CLI_OPTION_OK);
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 3, a3, &opt, &v),
+			 CLI_OPTION_OK);
 	assert_string_equal(v, "val");
 	assert_int_equal(i, 2);
 	i = 1;
-	assert_int_equal(cli_option_match(table, 3, 1, &i, 3, a4, &opt, &v), CLI_OPTION_OK);
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 3, a4, &opt, &v),
+			 CLI_OPTION_OK);
 	assert_int_equal(opt->id, 11);
 	assert_int_equal(i, 2);
 	i = 1;
-	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a5, &opt, &v), CLI_OPTION_UNKNOWN);
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a5, &opt, &v),
+			 CLI_OPTION_UNKNOWN);
 	i = 1;
-	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a6, &opt, &v), CLI_OPTION_NO_VALUE);
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a6, &opt, &v),
+			 CLI_OPTION_NO_VALUE);
 	assert_int_equal(opt->id, 11);
 	i = 1;
-	assert_int_equal(cli_option_match(table, 3, 1, &i, 3, a7, &opt, &v), CLI_OPTION_UNKNOWN);
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 3, a7, &opt, &v),
+			 CLI_OPTION_UNKNOWN);
 	i = 1;
-	assert_int_equal(cli_option_match(table, 3, 3, &i, 3, a7, &opt, &v), CLI_OPTION_OK);
+	assert_int_equal(cli_option_match(table, 3, 3, &i, 3, a7, &opt, &v),
+			 CLI_OPTION_OK);
 	assert_int_equal(opt->id, 12);
 	i = 1;
-	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a8, &opt, &v), CLI_OPTION_UNKNOWN);
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a8, &opt, &v),
+			 CLI_OPTION_UNKNOWN);
 	i = 1;
-	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a9, &opt, &v), CLI_OPTION_UNKNOWN);
+	assert_int_equal(cli_option_match(table, 3, 1, &i, 2, a9, &opt, &v),
+			 CLI_OPTION_UNKNOWN);
 }
 
 /* One table of vendor and semantics names: what the printers write, the
@@ -269,17 +281,21 @@ static void test_option_match(void **unused)
 static void test_names_round_trip(void **unused)
 {
 	static const enum vsmm_vendor vendors[] = { VSMM_VENDOR_INTEL, VSMM_VENDOR_AMD };
-	static const enum vsmm_semantics sems[] = { VSMM_SEMANTICS_KVM, VSMM_SEMANTICS_HARDWARE };
+	static const enum vsmm_semantics sems[] = { VSMM_SEMANTICS_KVM,
+						    VSMM_SEMANTICS_HARDWARE };
 	enum vsmm_vendor v;
 	enum vsmm_semantics s;
 
 	(void)unused;
 	for (size_t i = 0; i < 2; i++) {
 		v = (enum vsmm_vendor)99;
-		assert_int_equal(vsmm_vendor_from_name(vsmm_vendor_name(vendors[i]), &v), VSMM_OK);
+		assert_int_equal(vsmm_vendor_from_name(vsmm_vendor_name(vendors[i]), &v),
+				 VSMM_OK);
 		assert_int_equal(v, vendors[i]);
 		s = (enum vsmm_semantics)99;
-		assert_int_equal(vsmm_semantics_from_name(vsmm_semantics_name(sems[i]), &s), VSMM_OK);
+		assert_int_equal(
+			vsmm_semantics_from_name(vsmm_semantics_name(sems[i]), &s),
+			VSMM_OK);
 		assert_int_equal(s, sems[i]);
 	}
 	assert_string_equal(vsmm_vendor_name(VSMM_VENDOR_AMD), "amd");
@@ -310,8 +326,7 @@ static void test_state_round_trip(void **unused)
 	assert_non_null(strstr(text, "\"rip\":\"0xffffffff81000000\""));
 	assert_non_null(strstr(text, "\"smm\":true"));
 	assert_non_null(strstr(text, "\"cs\":{\"selector\":\"0x18\""));
-	assert_int_equal(cli_json_parse(text, strlen(text), &back, err,
-					sizeof(err)), 0);
+	assert_int_equal(cli_json_parse(text, strlen(text), &back, err, sizeof(err)), 0);
 	memset(&out, 0, sizeof(out));
 	assert_int_equal(cli_state_from_json(back, "", &out, err, sizeof(err)), 0);
 	TP_ASSERT_SAME_STATE(&in, &out);
@@ -510,8 +525,7 @@ static void test_write_special(void **unused)
 
 	/* Character devices: /dev/null swallows, /dev/full says ENOSPC. */
 	const char *fullpath = "/dev/full";
-	if (geteuid() == 0 &&
-	    mknod(null, S_IFCHR | 0600, makedev(1, 3)) == 0 &&
+	if (geteuid() == 0 && mknod(null, S_IFCHR | 0600, makedev(1, 3)) == 0 &&
 	    mknod(full, S_IFCHR | 0600, makedev(1, 7)) == 0) {
 		assert_int_equal(cli_write_file(null, data, sizeof(data)), 0);
 		assert_int_equal(lstat(null, &st), 0);
@@ -554,7 +568,8 @@ static void test_platform_memory(void **unused)
 		assert_int_equal(buf[i], 0);
 	assert_memory_equal(buf + 8, area, 8);
 	/* Far away, and wrapping at the top of the address space: zeros. */
-	assert_int_equal(cli_platform_ops.read_phys(&m, false, UINT64_MAX - 3, buf, 8), 0);
+	assert_int_equal(cli_platform_ops.read_phys(&m, false, UINT64_MAX - 3, buf, 8),
+			 0);
 	for (int i = 0; i < 8; i++)
 		assert_int_equal(buf[i], 0);
 	/* Writes: inside the area only. */
@@ -576,7 +591,7 @@ static void test_platform_memory(void **unused)
 	m.dump = &dump;
 	m.dump_base = 0xff0; /* covers 0xff0..0x102f */
 	assert_int_equal(cli_platform_ops.read_phys(&m, true, 0xfec, buf, 32), 0);
-	assert_int_equal(buf[0], 0);    /* 0xfec: below the dump */
+	assert_int_equal(buf[0], 0);	/* 0xfec: below the dump */
 	assert_int_equal(buf[4], 0x00); /* 0xff0: dump byte 0 */
 	assert_int_equal(buf[5], 0x01);
 	assert_int_equal(buf[19], 0x0f); /* 0xfff: dump byte 15 */
@@ -584,7 +599,7 @@ static void test_platform_memory(void **unused)
 	assert_int_equal(cli_platform_ops.read_phys(&m, true, 0x1028, buf, 16), 0);
 	assert_int_equal(buf[0], 0x38); /* 0x1028: dump byte 56 */
 	assert_int_equal(buf[7], 0x3f);
-	assert_int_equal(buf[8], 0);    /* 0x1030: past the dump */
+	assert_int_equal(buf[8], 0); /* 0x1030: past the dump */
 	cli_input_close(&dump);
 	unlink(path);
 }

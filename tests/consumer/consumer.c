@@ -19,16 +19,15 @@ int main(void)
 	int rc;
 
 	if (strcmp(vsmm_version(), VSMM_VERSION_STRING) != 0) {
-		fprintf(stderr, "consumer: header %s, library %s\n",
-			VSMM_VERSION_STRING, vsmm_version());
+		fprintf(stderr, "consumer: header %s, library %s\n", VSMM_VERSION_STRING,
+			vsmm_version());
 		return 1;
 	}
 	vsmm_cpu_state_reset(&in);
 	in.rip = 0x1234;
 	rc = vsmm_image_encode(VSMM_LAYOUT_AMD64, &in, NULL, area, sizeof(area));
 	if (rc == VSMM_OK)
-		rc = vsmm_image_decode(VSMM_LAYOUT_AMD64, area, sizeof(area), &out,
-				       NULL);
+		rc = vsmm_image_decode(VSMM_LAYOUT_AMD64, area, sizeof(area), &out, NULL);
 	if (rc != VSMM_OK) {
 		fprintf(stderr, "consumer: %s\n", vsmm_strerror(rc));
 		return 1;

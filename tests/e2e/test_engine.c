@@ -29,11 +29,11 @@
 #define SMRAM_BASE 0x200000u
 #define SMRAM_SIZE 0x10000u
 
-static struct vsmm_seg seg(uint16_t sel, uint64_t base, uint32_t limit,
-			   uint16_t attr)
+static struct vsmm_seg seg(uint16_t sel, uint64_t base, uint32_t limit, uint16_t attr)
 {
-	struct vsmm_seg s = { .selector = sel, .attr = attr, .limit = limit,
-			      .base = base };
+	struct vsmm_seg s = {
+		.selector = sel, .attr = attr, .limit = limit, .base = base
+	};
 	return s;
 }
 
@@ -129,8 +129,7 @@ static void attr_conversions(void **unused)
 	assert_int_equal(ucx_attr_from_qemu(0x000f9300), 0x0093);
 }
 
-static int machine_up_limited(struct machine *m, uint64_t max_insns,
-			      double timeout_s)
+static int machine_up_limited(struct machine *m, uint64_t max_insns, double timeout_s)
 {
 	struct machine_config cfg = {
 		.bios_path = engine_test_bios,
@@ -166,13 +165,11 @@ static void dma_respects_smram(void **unused)
 	assert_int_equal(machine_up(&m), 0);
 
 	/* SMM code plants a secret; a device outside SMM cannot see it... */
-	assert_int_equal(machine_phys_write(&m, true, SMRAM_BASE + 0x100,
-					    &secret, 4), 0);
+	assert_int_equal(machine_phys_write(&m, true, SMRAM_BASE + 0x100, &secret, 4), 0);
 	assert_int_equal(machine_phys_read(&m, false, SMRAM_BASE + 0x100, &v, 4), 0);
 	assert_int_equal(v, 0xffffffffu);
 	/* ...nor change it; in SMM it is intact. */
-	assert_int_equal(machine_phys_write(&m, false, SMRAM_BASE + 0x100,
-					    &bad, 4), 0);
+	assert_int_equal(machine_phys_write(&m, false, SMRAM_BASE + 0x100, &bad, 4), 0);
 	assert_int_equal(machine_phys_read(&m, true, SMRAM_BASE + 0x100, &v, 4), 0);
 	assert_int_equal(v, secret);
 
@@ -329,13 +326,13 @@ static void smbase_beyond_ram(void **unused)
 	uint64_t smbase = (16u << 20) - 0xff00;
 	assert_int_equal(machine_up(&m), 0);
 	memset(ones, 0xff, sizeof(ones));
-	assert_int_equal(machine_phys_write(&m, true, smbase + 0xfe00, ones,
-					    sizeof(ones)), 0);
+	assert_int_equal(
+		machine_phys_write(&m, true, smbase + 0xfe00, ones, sizeof(ones)), 0);
 	m.vcpu.state.smbase = (uint32_t)smbase;
 	assert_int_equal(vsmm_raise_smi(&m.vcpu), VSMM_OK);
 	assert_int_equal(vsmm_enter_smm(&m.vcpu), VSMM_OK);
-	assert_int_equal(machine_phys_read(&m, true, smbase + 0xfe00, ram,
-					   sizeof(ram)), 0);
+	assert_int_equal(machine_phys_read(&m, true, smbase + 0xfe00, ram, sizeof(ram)),
+			 0);
 	assert_memory_not_equal(ram, ones, sizeof(ram));
 	machine_destroy(&m);
 }
@@ -348,64 +345,58 @@ static void msr_rules(void **unused)
 	struct cpu_msrs msrs;
 	struct vsmm_cpu_state st;
 	uint64_t v = 0;
-	assert_int_equal(vsmm_model_preset(&model, VSMM_VENDOR_INTEL, true),
-			 VSMM_OK);
+	assert_int_equal(vsmm_model_preset(&model, VSMM_VENDOR_INTEL, true), VSMM_OK);
 	cpu_restrict_model(&model);
 	cpu_msrs_reset(&msrs);
 	memset(&st, 0, sizeof(st));
 
 	/* EFER: SCE|LME|NXE stay, LMA is read only, SVME is AMD's. */
-	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_EFER, 0xd01),
-			 CPU_MSR_OK);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_EFER, 0xd01), CPU_MSR_OK);
 	assert_int_equal(st.efer, 0x901);
-	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_EFER,
-				   0x901 | VSMM_EFER_SVME), CPU_MSR_GP);
+	assert_int_equal(
+		cpu_wrmsr(&msrs, &model, &st, CPU_MSR_EFER, 0x901 | VSMM_EFER_SVME),
+		CPU_MSR_GP);
 	assert_int_equal(st.efer, 0x901);
 	/* LME cannot change while paging is on. */
 	st.cr0 = VSMM_CR0_PG | VSMM_CR0_PE;
-	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_EFER, 0x801),
-			 CPU_MSR_GP);
-	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_EFER, &v),
-			 CPU_MSR_OK);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_EFER, 0x801), CPU_MSR_GP);
+	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_EFER, &v), CPU_MSR_OK);
 	assert_int_equal(v, 0x901);
 
 	/* APIC base of the BSP; BSP read only, x2APIC bit reserved. */
-	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_APIC_BASE,
-				   &v), CPU_MSR_OK);
+	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_APIC_BASE, &v),
+			 CPU_MSR_OK);
 	assert_int_equal(v, 0xfee00900u);
-	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_APIC_BASE,
-				   0xfee00c00u), CPU_MSR_GP);
-	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_APIC_BASE,
-				   0xfed00800u), CPU_MSR_OK);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_APIC_BASE, 0xfee00c00u),
+			 CPU_MSR_GP);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_APIC_BASE, 0xfed00800u),
+			 CPU_MSR_OK);
 	cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_APIC_BASE, &v);
 	assert_int_equal(v, 0xfed00900u);
 
 	/* MTRRs: storage, memory types and reserved bits checked. */
-	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, 0x200, 0x80000006),
-			 CPU_MSR_OK);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, 0x200, 0x80000006), CPU_MSR_OK);
 	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, 0x200, 0x80000002),
 			 CPU_MSR_GP); /* type 2 is reserved */
-	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, 0x201,
-				   1ull << CPU_MAXPHYADDR), CPU_MSR_GP);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, 0x201, 1ull << CPU_MAXPHYADDR),
+			 CPU_MSR_GP);
 	cpu_rdmsr(&msrs, &model, &st, 0, 0x200, &v);
 	assert_int_equal(v, 0x80000006);
-	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, 0x258,
-				   0x0606060606060603ull), CPU_MSR_GP);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, 0x258, 0x0606060606060603ull),
+			 CPU_MSR_GP);
 	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_PAT,
 				   0x0007040600070406ull | (2ull << 56)),
 			 CPU_MSR_GP);
 
 	/* MSR_SMI_COUNT reads the machine's count and is not writable;
 	 * IA32_SMBASE and unknown MSRs fault; the engine keeps FS_BASE. */
-	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 7, CPU_MSR_SMI_COUNT,
-				   &v), CPU_MSR_OK);
+	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 7, CPU_MSR_SMI_COUNT, &v),
+			 CPU_MSR_OK);
 	assert_int_equal(v, 7);
-	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_SMI_COUNT, 0),
-			 CPU_MSR_GP);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_SMI_COUNT, 0), CPU_MSR_GP);
 	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_SMBASE, &v),
 			 CPU_MSR_GP);
-	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, 0x12345, &v),
-			 CPU_MSR_GP);
+	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, 0x12345, &v), CPU_MSR_GP);
 	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, 0xc0000100u, &v),
 			 CPU_MSR_ENGINE);
 }
@@ -426,12 +417,11 @@ static void cpuid_model(void **unused)
 	assert_int_equal(r[3], 0x078bfbfdu);
 	cpu_cpuid(&intel, 0x80000001u, 0, r);
 	assert_int_equal(r[3], 0x20100800u); /* LM NX SYSCALL */
-	assert_int_equal(r[2], 1);           /* LAHF_LM, no SVM */
+	assert_int_equal(r[2], 1);	     /* LAHF_LM, no SVM */
 	cpu_cpuid(&amd, 0x80000001u, 0, r);
-	assert_int_equal(r[2] & 4, 4);       /* SVM */
+	assert_int_equal(r[2] & 4, 4);		/* SVM */
 	assert_int_equal(r[3] & (1u << 29), 0); /* no long mode */
 }
-
 
 /* ---- the q35 chipset, after QEMU's tests/qtest/q35-test.c ---------- */
 
@@ -567,8 +557,7 @@ static void ext_tseg_query(void **unused)
 	(void)unused;
 	struct machine m;
 	assert_int_equal(machine_up_limited(&m, 0, 0), 0);
-	assert_int_equal(pci_cfg_read(&m, MCH_DEVFN, MCH_EXT_TSEG_MBYTES, 2),
-			 0xffff);
+	assert_int_equal(pci_cfg_read(&m, MCH_DEVFN, MCH_EXT_TSEG_MBYTES, 2), 0xffff);
 	pci_cfg_write(&m, MCH_DEVFN, MCH_EXT_TSEG_MBYTES, 2, 0xffff);
 	assert_int_equal(pci_cfg_read(&m, MCH_DEVFN, MCH_EXT_TSEG_MBYTES, 2),
 			 MCH_EXT_TSEG_DEFAULT);
@@ -689,10 +678,8 @@ static void pic_pair(void **unused)
 	(void)unused;
 	struct machine m;
 	assert_int_equal(machine_up_limited(&m, 0, 0), 0);
-	static const uint16_t port[] = { 0x20, 0x21, 0x21, 0x21,
-					 0xA0, 0xA1, 0xA1, 0xA1 };
-	static const uint8_t val[] = { 0x11, 0x08, 0x04, 0x01,
-				       0x11, 0x70, 0x02, 0x01 };
+	static const uint16_t port[] = { 0x20, 0x21, 0x21, 0x21, 0xA0, 0xA1, 0xA1, 0xA1 };
+	static const uint8_t val[] = { 0x11, 0x08, 0x04, 0x01, 0x11, 0x70, 0x02, 0x01 };
 	for (unsigned i = 0; i < 8; i++)
 		assert_true(pic_io_out(&m, port[i], 1, val[i]));
 	assert_true(pic_io_out(&m, 0x21, 1, 0xFA)); /* IRQ0 and IRQ2 open */
@@ -725,10 +712,10 @@ static void pit_channels(void **unused)
 	struct machine m;
 	uint32_t v = 0;
 	assert_int_equal(machine_up_limited(&m, 0, 0), 0);
-	assert_true(pit_io_out(&m, 0x61, 1, 0x01));       /* gate 2 on */
-	assert_true(pit_io_out(&m, 0x43, 1, 0xB0));       /* ch2, lo/hi, mode 0 */
+	assert_true(pit_io_out(&m, 0x61, 1, 0x01)); /* gate 2 on */
+	assert_true(pit_io_out(&m, 0x43, 1, 0xB0)); /* ch2, lo/hi, mode 0 */
 	assert_true(pit_io_out(&m, 0x42, 1, 0x00));
-	assert_true(pit_io_out(&m, 0x42, 1, 0x08));       /* 0x800 ticks */
+	assert_true(pit_io_out(&m, 0x42, 1, 0x08)); /* 0x800 ticks */
 	assert_true(pit_io_in(&m, 0x61, 1, &v));
 	assert_false(v & 0x20);
 	/* 0x800 ticks of 1.193182 MHz are 1716 us: 171,600 instructions. */
@@ -806,7 +793,7 @@ static void apic_rules(void **unused)
 	apic_timer_expired(&a);
 	assert_int_equal(a.timer_left, 80); /* periodic reload */
 	assert_int_equal(apic_ack(&a, true), 0x40);
-	apic_write(&a, APIC_REG_TIMER_DCR, 0xb); /* divide by 1 */
+	apic_write(&a, APIC_REG_TIMER_DCR, 0xb);  /* divide by 1 */
 	apic_write(&a, APIC_REG_LVT_TIMER, 0x40); /* one-shot */
 	apic_write(&a, APIC_REG_TIMER_INIT, 3);
 	assert_int_equal(a.timer_left, 3);

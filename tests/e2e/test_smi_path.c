@@ -45,10 +45,8 @@ uc_err __real_uc_emu_start(uc_engine *uc, uint64_t begin, uint64_t until,
 			   uint64_t timeout, size_t count);
 uc_err __real_uc_reg_read(uc_engine *uc, int regid, void *value);
 uc_err __real_uc_reg_write(uc_engine *uc, int regid, const void *value);
-uc_err __real_uc_reg_read_batch(uc_engine *uc, int *ids, void **vals,
-				int count);
-uc_err __real_uc_reg_write_batch(uc_engine *uc, int *ids, void *const *vals,
-				 int count);
+uc_err __real_uc_reg_read_batch(uc_engine *uc, int *ids, void **vals, int count);
+uc_err __real_uc_reg_write_batch(uc_engine *uc, int *ids, void *const *vals, int count);
 /* Weak, as ucx86.c references it: a Unicorn without it links too. */
 void __real_tcg_flush_softmmu_tlb_x86_64(uc_engine *uc) __attribute__((weak));
 
@@ -83,15 +81,13 @@ uc_err __wrap_uc_reg_write(uc_engine *uc, int regid, const void *value)
 	return __real_uc_reg_write(uc, regid, value);
 }
 
-uc_err __wrap_uc_reg_read_batch(uc_engine *uc, int *ids, void **vals,
-				int count)
+uc_err __wrap_uc_reg_read_batch(uc_engine *uc, int *ids, void **vals, int count)
 {
 	calls.reg_calls++;
 	return __real_uc_reg_read_batch(uc, ids, vals, count);
 }
 
-uc_err __wrap_uc_reg_write_batch(uc_engine *uc, int *ids, void *const *vals,
-				 int count)
+uc_err __wrap_uc_reg_write_batch(uc_engine *uc, int *ids, void *const *vals, int count)
 {
 	calls.reg_calls++;
 	return __real_uc_reg_write_batch(uc, ids, vals, count);
@@ -111,11 +107,11 @@ void __wrap_tcg_flush_softmmu_tlb_x86_64(uc_engine *uc)
 /* The guest                                                           */
 /* ------------------------------------------------------------------ */
 
-static struct vsmm_seg seg(uint16_t sel, uint64_t base, uint32_t limit,
-			   uint16_t attr)
+static struct vsmm_seg seg(uint16_t sel, uint64_t base, uint32_t limit, uint16_t attr)
 {
-	struct vsmm_seg s = { .selector = sel, .attr = attr, .limit = limit,
-			      .base = base };
+	struct vsmm_seg s = {
+		.selector = sel, .attr = attr, .limit = limit, .base = base
+	};
 	return s;
 }
 
@@ -139,8 +135,7 @@ static void load_guest(struct machine *m)
 	 * PMBASE 0x600, ACPI_EN, then GBL_SMI_EN | APMC_EN. */
 	pci_cfg_write(m, LPC_DEVFN, LPC_PMBASE, 4, 0x601);
 	pci_cfg_write(m, LPC_DEVFN, LPC_ACPI_CNTL, 1, 0x80);
-	assert_true(lpc_io_out(m, 0x630, 4,
-			       LPC_SMI_EN_GBL | LPC_SMI_EN_APMC));
+	assert_true(lpc_io_out(m, 0x630, 4, LPC_SMI_EN_GBL | LPC_SMI_EN_APMC));
 }
 
 /* Identity map of the first 16 MiB with 2 MiB pages (PML4, PDPT, PD). */
@@ -152,8 +147,8 @@ static void load_page_tables(struct machine *m)
 	assert_int_equal(machine_phys_write(m, false, PML4 + 0x1000, &e, 8), 0);
 	for (uint64_t i = 0; i < 8; i++) {
 		e = (i << 21) | 0x83; /* P, RW, PS */
-		assert_int_equal(machine_phys_write(m, false, PML4 + 0x2000 + 8 * i,
-						    &e, 8), 0);
+		assert_int_equal(
+			machine_phys_write(m, false, PML4 + 0x2000 + 8 * i, &e, 8), 0);
 	}
 }
 
@@ -169,8 +164,8 @@ static void long_mode_state(struct vsmm_cpu_state *st)
 	vsmm_cpu_state_reset(st);
 	st->cr0 = 0x80000011; /* PG ET PE */
 	st->cr3 = PML4;
-	st->cr4 = 0x20;       /* PAE */
-	st->efer = 0x500;     /* LME LMA */
+	st->cr4 = 0x20;	  /* PAE */
+	st->efer = 0x500; /* LME LMA */
 	st->seg[VSMM_CS] = seg(0x08, 0, 0xffffffff, 0xa09b);
 	for (int i = 0; i < VSMM_SREG_COUNT; i++)
 		if (i != VSMM_CS && i != VSMM_LDTR && i != VSMM_TR)

@@ -154,11 +154,10 @@ bool fz_mem_peek(const struct fz_mem *mem, uint64_t gpa, void *buf, size_t len)
 	return mem_access((struct fz_mem *)mem, gpa, buf, len, false, 0, false);
 }
 
-bool fz_mem_read_view(const struct fz_mem *mem, bool smm, uint64_t gpa,
-		      void *buf, size_t len)
+bool fz_mem_read_view(const struct fz_mem *mem, bool smm, uint64_t gpa, void *buf,
+		      size_t len)
 {
-	return mem_access((struct fz_mem *)mem, gpa, buf, len, false,
-			  smm ? 1 : 2, false);
+	return mem_access((struct fz_mem *)mem, gpa, buf, len, false, smm ? 1 : 2, false);
 }
 
 unsigned fz_mem_count(const struct fz_mem *mem, enum fz_call_kind kind)
@@ -171,8 +170,8 @@ unsigned fz_mem_count(const struct fz_mem *mem, enum fz_call_kind kind)
 /* ------------------------------------------------------------------ */
 
 /* Log a callback; true if fault injection says this one fails. */
-static bool record(struct fz_mem *mem, enum fz_call_kind kind, bool smm,
-		   uint64_t gpa, size_t len)
+static bool record(struct fz_mem *mem, enum fz_call_kind kind, bool smm, uint64_t gpa,
+		   size_t len)
 {
 	bool fail;
 
@@ -182,8 +181,11 @@ static bool record(struct fz_mem *mem, enum fz_call_kind kind, bool smm,
 	mem->count[kind]++;
 	if (mem->nlog < FZ_LOG_MAX)
 		mem->log[mem->nlog++] = (struct fz_call){
-			.kind = kind, .smm = smm, .failed = fail,
-			.gpa = gpa, .len = len,
+			.kind = kind,
+			.smm = smm,
+			.failed = fail,
+			.gpa = gpa,
+			.len = len,
 		};
 	return fail;
 }
@@ -198,16 +200,14 @@ static int cb_read(void *ctx, bool smm, uint64_t gpa, void *buf, size_t len)
 	return mem_access(mem, gpa, buf, len, false, smm ? 1 : 2, false) ? 0 : -1;
 }
 
-static int cb_write(void *ctx, bool smm, uint64_t gpa, const void *buf,
-		    size_t len)
+static int cb_write(void *ctx, bool smm, uint64_t gpa, const void *buf, size_t len)
 {
 	struct fz_mem *mem = ctx;
 
 	FZ_CHECK(buf != NULL || len == 0, "write_phys got a NULL buffer");
 	if (record(mem, FZ_CALL_WRITE, smm, gpa, len))
 		return -1;
-	return mem_access(mem, gpa, (void *)buf, len, true, smm ? 1 : 2, smm)
-		       ? 0 : -1;
+	return mem_access(mem, gpa, (void *)buf, len, true, smm ? 1 : 2, smm) ? 0 : -1;
 }
 
 static int cb_smm_changed(void *ctx, struct vsmm_vcpu *vcpu, bool entering)
@@ -235,8 +235,7 @@ static int cb_nested_leave(void *ctx, struct vsmm_vcpu *vcpu)
 	return 0;
 }
 
-static int cb_nested_enter(void *ctx, struct vsmm_vcpu *vcpu,
-			   uint64_t vmcb12_gpa)
+static int cb_nested_enter(void *ctx, struct vsmm_vcpu *vcpu, uint64_t vmcb12_gpa)
 {
 	FZ_CHECK(vcpu != NULL, "nested_enter got no vCPU");
 	return record(ctx, FZ_CALL_NESTED_ENTER, false, vmcb12_gpa, 0) ? -1 : 0;
@@ -257,7 +256,6 @@ bool fz_status_known(int status)
 		VSMM_STATUS_MAP(FZ__STATUS_CASE)
 #undef FZ__STATUS_CASE
 		return true;
-	default:
-		return false;
+	default: return false;
 	}
 }

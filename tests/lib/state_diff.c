@@ -13,14 +13,14 @@
 
 static char diff_buf[256];
 
-#define DIFF(name, x, y)                                                       \
-	do {                                                                   \
-		if ((uint64_t)(x) != (uint64_t)(y)) {                          \
-			snprintf(diff_buf, sizeof(diff_buf),                   \
-				 "%s: %#" PRIx64 " vs %#" PRIx64, name,        \
-				 (uint64_t)(x), (uint64_t)(y));                \
-			return diff_buf;                                       \
-		}                                                              \
+#define DIFF(name, x, y) \
+	do { \
+		if ((uint64_t)(x) != (uint64_t)(y)) { \
+			snprintf(diff_buf, sizeof(diff_buf), \
+				 "%s: %#" PRIx64 " vs %#" PRIx64, name, (uint64_t)(x), \
+				 (uint64_t)(y)); \
+			return diff_buf; \
+		} \
 	} while (0)
 
 /* The scalar members of struct vsmm_cpu_state, each in its group (the
@@ -31,24 +31,38 @@ struct member {
 	unsigned group;
 };
 
-#define M(group, m)                                                            \
-	{ #m, offsetof(struct vsmm_cpu_state, m),                              \
-	  sizeof(((struct vsmm_cpu_state *)0)->m), group }
+#define M(group, m) \
+	{ \
+#m, offsetof(struct vsmm_cpu_state, m), \
+			sizeof(((struct vsmm_cpu_state *)0)->m), group \
+	}
 
 static const struct member members[] = {
-	M(FZ_CMP_ARCH, rip), M(FZ_CMP_ARCH, rflags),
-	M(FZ_CMP_ARCH, cr0), M(FZ_CMP_ARCH, cr2), M(FZ_CMP_ARCH, cr3),
-	M(FZ_CMP_ARCH, cr4), M(FZ_CMP_ARCH, efer),
-	M(FZ_CMP_ARCH, dr6), M(FZ_CMP_ARCH, dr7),
-	M(FZ_CMP_ARCH, gdtr.base), M(FZ_CMP_ARCH, gdtr.limit),
-	M(FZ_CMP_ARCH, idtr.base), M(FZ_CMP_ARCH, idtr.limit),
+	M(FZ_CMP_ARCH, rip),
+	M(FZ_CMP_ARCH, rflags),
+	M(FZ_CMP_ARCH, cr0),
+	M(FZ_CMP_ARCH, cr2),
+	M(FZ_CMP_ARCH, cr3),
+	M(FZ_CMP_ARCH, cr4),
+	M(FZ_CMP_ARCH, efer),
+	M(FZ_CMP_ARCH, dr6),
+	M(FZ_CMP_ARCH, dr7),
+	M(FZ_CMP_ARCH, gdtr.base),
+	M(FZ_CMP_ARCH, gdtr.limit),
+	M(FZ_CMP_ARCH, idtr.base),
+	M(FZ_CMP_ARCH, idtr.limit),
 	M(FZ_CMP_ARCH, smbase),
-	M(FZ_CMP_EVENTS, smm), M(FZ_CMP_EVENTS, nmi_masked),
-	M(FZ_CMP_EVENTS, smm_inside_nmi), M(FZ_CMP_EVENTS, smi_pending),
-	M(FZ_CMP_EVENTS, init_latched), M(FZ_CMP_EVENTS, nmi_pending),
-	M(FZ_CMP_EVENTS, shutdown), M(FZ_CMP_EVENTS, halted),
+	M(FZ_CMP_EVENTS, smm),
+	M(FZ_CMP_EVENTS, nmi_masked),
+	M(FZ_CMP_EVENTS, smm_inside_nmi),
+	M(FZ_CMP_EVENTS, smi_pending),
+	M(FZ_CMP_EVENTS, init_latched),
+	M(FZ_CMP_EVENTS, nmi_pending),
+	M(FZ_CMP_EVENTS, shutdown),
+	M(FZ_CMP_EVENTS, halted),
 	M(FZ_CMP_EVENTS, int_shadow),
-	M(FZ_CMP_NESTED, vmx_on), M(FZ_CMP_NESTED, guest_mode),
+	M(FZ_CMP_NESTED, vmx_on),
+	M(FZ_CMP_NESTED, guest_mode),
 	M(FZ_CMP_NESTED, svm_vmcb12),
 };
 
@@ -92,8 +106,8 @@ static const char *diff_arrays(const struct vsmm_cpu_state *a,
 	return NULL;
 }
 
-const char *fz_state_diff(const struct vsmm_cpu_state *a,
-			  const struct vsmm_cpu_state *b, unsigned groups)
+const char *fz_state_diff(const struct vsmm_cpu_state *a, const struct vsmm_cpu_state *b,
+			  unsigned groups)
 {
 	const char *d;
 
@@ -128,8 +142,7 @@ const char *fz_vcpu_diff(const struct vsmm_vcpu *a, const struct vsmm_vcpu *b)
 	return NULL;
 }
 
-void fz_check_shutdown(const struct vsmm_cpu_state *before,
-		       const struct vsmm_vcpu *v)
+void fz_check_shutdown(const struct vsmm_cpu_state *before, const struct vsmm_vcpu *v)
 {
 	struct vsmm_cpu_state expect = *before;
 	enum vsmm_reason reason = v->last_shutdown.reason;
@@ -143,13 +156,12 @@ void fz_check_shutdown(const struct vsmm_cpu_state *before,
 		 "shutdown without a reason (%d)", (int)reason);
 }
 
-void fz_check_rsm_events(const struct vsmm_cpu_state *b,
-			 const struct vsmm_cpu_state *s)
+void fz_check_rsm_events(const struct vsmm_cpu_state *b, const struct vsmm_cpu_state *s)
 {
 	FZ_CHECK(s->smi_pending == b->smi_pending && s->init_latched == b->init_latched &&
 			 s->nmi_pending == b->nmi_pending,
 		 "RSM changed pending events");
 	FZ_CHECK(s->nmi_masked == (b->smm_inside_nmi && b->nmi_masked),
-		 "NMI mask after RSM %d (inside_nmi=%d, mask in SMM=%d)",
-		 s->nmi_masked, b->smm_inside_nmi, b->nmi_masked);
+		 "NMI mask after RSM %d (inside_nmi=%d, mask in SMM=%d)", s->nmi_masked,
+		 b->smm_inside_nmi, b->nmi_masked);
 }

@@ -14,11 +14,12 @@
 /* Models                                                               */
 /* ------------------------------------------------------------------ */
 
-bool fz_config(uint8_t byte, struct vsmm_model *model,
-	       enum vsmm_semantics *semantics)
+bool fz_config(uint8_t byte, struct vsmm_model *model, enum vsmm_semantics *semantics)
 {
 	static const enum vsmm_layout layouts[4] = {
-		VSMM_LAYOUT_AUTO, VSMM_LAYOUT_P6_32, VSMM_LAYOUT_AMD64,
+		VSMM_LAYOUT_AUTO,
+		VSMM_LAYOUT_P6_32,
+		VSMM_LAYOUT_AMD64,
 		VSMM_LAYOUT_INTEL64,
 	};
 	enum vsmm_vendor vendor = (byte & 1) ? VSMM_VENDOR_AMD : VSMM_VENDOR_INTEL;
@@ -41,26 +42,36 @@ bool fz_config(uint8_t byte, struct vsmm_model *model,
 #define ATTR_CODE32 0xc09bu /* + G, D/B */
 #define ATTR_DATA32 0xc093u
 #define ATTR_CODE64 0xa09bu /* + G, L */
-#define ATTR_V86    0x00f3u /* P, DPL 3, S, read/write accessed */
-#define ATTR_TSS    0x008bu /* P, busy 32/64-bit TSS */
-#define ATTR_LDT    0x0082u /* P, LDT */
+#define ATTR_V86 0x00f3u    /* P, DPL 3, S, read/write accessed */
+#define ATTR_TSS 0x008bu    /* P, busy 32/64-bit TSS */
+#define ATTR_LDT 0x0082u    /* P, LDT */
 
-#define PDPT_GPA 0x6000u    /* where the PAE state's PDPT lives */
+#define PDPT_GPA 0x6000u /* where the PAE state's PDPT lives */
 
 const char *const fz_state_names[FZ_ST_COUNT] = {
-	[FZ_ST_RESET] = "reset", [FZ_ST_REAL] = "real",
-	[FZ_ST_PM16] = "pm16", [FZ_ST_PM32] = "pm32", [FZ_ST_PAE] = "pae",
-	[FZ_ST_V86] = "v86", [FZ_ST_LONG] = "long", [FZ_ST_COMPAT] = "compat",
-	[FZ_ST_LONG_PCID] = "long-pcid", [FZ_ST_VMX_ROOT] = "vmx-root",
-	[FZ_ST_VMX_GUEST] = "vmx-guest", [FZ_ST_SVM_HOST] = "svm-host",
+	[FZ_ST_RESET] = "reset",
+	[FZ_ST_REAL] = "real",
+	[FZ_ST_PM16] = "pm16",
+	[FZ_ST_PM32] = "pm32",
+	[FZ_ST_PAE] = "pae",
+	[FZ_ST_V86] = "v86",
+	[FZ_ST_LONG] = "long",
+	[FZ_ST_COMPAT] = "compat",
+	[FZ_ST_LONG_PCID] = "long-pcid",
+	[FZ_ST_VMX_ROOT] = "vmx-root",
+	[FZ_ST_VMX_GUEST] = "vmx-guest",
+	[FZ_ST_SVM_HOST] = "svm-host",
 	[FZ_ST_SVM_GUEST] = "svm-guest",
 };
 
-static void seg(struct vsmm_cpu_state *s, enum vsmm_sreg r, uint16_t sel,
-		uint64_t base, uint32_t limit, uint16_t attr)
+static void seg(struct vsmm_cpu_state *s, enum vsmm_sreg r, uint16_t sel, uint64_t base,
+		uint32_t limit, uint16_t attr)
 {
 	s->seg[r] = (struct vsmm_seg){
-		.selector = sel, .attr = attr, .limit = limit, .base = base,
+		.selector = sel,
+		.attr = attr,
+		.limit = limit,
+		.base = base,
 	};
 }
 
@@ -137,8 +148,8 @@ static void pm16(struct vsmm_cpu_state *s)
 
 static void pm32(const struct vsmm_model *m, struct vsmm_cpu_state *s)
 {
-	s->cr0 = VSMM_CR0_PE | VSMM_CR0_MP | VSMM_CR0_ET | VSMM_CR0_NE |
-		 VSMM_CR0_WP | VSMM_CR0_AM | VSMM_CR0_PG;
+	s->cr0 = VSMM_CR0_PE | VSMM_CR0_MP | VSMM_CR0_ET | VSMM_CR0_NE | VSMM_CR0_WP |
+		 VSMM_CR0_AM | VSMM_CR0_PG;
 	s->cr3 = 0x00105000;
 	s->cr4 = os_cr4(m);
 	s->cr2 = 0xdeadb000;
@@ -149,14 +160,13 @@ static void pm32(const struct vsmm_model *m, struct vsmm_cpu_state *s)
 		s->efer = VSMM_EFER_SCE;
 }
 
-static bool pae(const struct vsmm_model *m, struct fz_mem *mem,
-		struct vsmm_cpu_state *s)
+static bool pae(const struct vsmm_model *m, struct fz_mem *mem, struct vsmm_cpu_state *s)
 {
 	/* One present PDPTE with no reserved bits, three not present. */
 	static const uint8_t pdpt[32] = { 0x01, 0x70, 0x00, 0x00 };
 
-	if (!has(m, VSMM_FEAT_PAE) || (mem && !fz_mem_poke(mem, PDPT_GPA, pdpt,
-							    sizeof(pdpt), false)))
+	if (!has(m, VSMM_FEAT_PAE) ||
+	    (mem && !fz_mem_poke(mem, PDPT_GPA, pdpt, sizeof(pdpt), false)))
 		return false;
 	pm32(m, s);
 	s->cr3 = PDPT_GPA;
@@ -172,8 +182,7 @@ static bool v86(const struct vsmm_model *m, struct vsmm_cpu_state *s)
 	s->cr0 &= ~VSMM_CR0_PG;
 	s->cr4 = has(m, VSMM_FEAT_VME) ? VSMM_CR4_VME : 0;
 	for (enum vsmm_sreg r = VSMM_ES; r <= VSMM_GS; r++)
-		seg(s, r, (uint16_t)(0x1000 + r), (0x1000u + r) << 4, 0xffff,
-		    ATTR_V86);
+		seg(s, r, (uint16_t)(0x1000 + r), (0x1000u + r) << 4, 0xffff, ATTR_V86);
 	s->rip = 0x0200;
 	s->rflags = VSMM_RFLAGS_FIXED | VSMM_RFLAGS_IF | VSMM_RFLAGS_VM;
 	return true;
@@ -184,8 +193,8 @@ static bool long64(const struct vsmm_model *m, struct vsmm_cpu_state *s)
 	if (!m->long_mode || !has(m, VSMM_FEAT_PAE))
 		return false;
 	gprs(s, true);
-	s->cr0 = VSMM_CR0_PE | VSMM_CR0_MP | VSMM_CR0_ET | VSMM_CR0_NE |
-		 VSMM_CR0_WP | VSMM_CR0_AM | VSMM_CR0_PG;
+	s->cr0 = VSMM_CR0_PE | VSMM_CR0_MP | VSMM_CR0_ET | VSMM_CR0_NE | VSMM_CR0_WP |
+		 VSMM_CR0_AM | VSMM_CR0_PG;
 	s->cr3 = 0x0000000123456000ull;
 	s->cr4 = os_cr4(m) | VSMM_CR4_PAE;
 	if (has(m, VSMM_FEAT_XSAVE))
@@ -217,17 +226,26 @@ static bool long64(const struct vsmm_model *m, struct vsmm_cpu_state *s)
 	return true;
 }
 
-static bool build(enum fz_state_kind kind, const struct vsmm_model *m,
-		  struct fz_mem *mem, struct vsmm_cpu_state *s)
+static bool build(enum fz_state_kind kind, const struct vsmm_model *m, struct fz_mem *mem,
+		  struct vsmm_cpu_state *s)
 {
 	bool intel_vmx = m->vendor == VSMM_VENDOR_INTEL && has(m, VSMM_FEAT_VMX);
 	bool amd_svm = m->vendor == VSMM_VENDOR_AMD && has(m, VSMM_FEAT_SVM);
 
 	switch (kind) {
 	case FZ_ST_RESET: return true;
-	case FZ_ST_REAL: gprs(s, false); real_mode(s); return true;
-	case FZ_ST_PM16: gprs(s, false); pm16(s); return true;
-	case FZ_ST_PM32: gprs(s, false); pm32(m, s); return true;
+	case FZ_ST_REAL:
+		gprs(s, false);
+		real_mode(s);
+		return true;
+	case FZ_ST_PM16:
+		gprs(s, false);
+		pm16(s);
+		return true;
+	case FZ_ST_PM32:
+		gprs(s, false);
+		pm32(m, s);
+		return true;
 	case FZ_ST_PAE: gprs(s, false); return pae(m, mem, s);
 	case FZ_ST_V86: gprs(s, false); return v86(m, s);
 	case FZ_ST_LONG: return long64(m, s);
@@ -266,8 +284,7 @@ static bool build(enum fz_state_kind kind, const struct vsmm_model *m,
 			s->svm_vmcb12 = 0x0000000000abc000ull;
 		}
 		return true;
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -284,8 +301,7 @@ bool fz_handler_apply(enum fz_handler_mode mode, const struct vsmm_model *m,
 	uint64_t smbase = s->smbase;
 
 	switch (mode) {
-	case FZ_HANDLER_NONE:
-		return true;
+	case FZ_HANDLER_NONE: return true;
 	case FZ_HANDLER_PM32:
 		s->cr0 |= VSMM_CR0_PE;
 		for (enum vsmm_sreg r = VSMM_ES; r <= VSMM_GS; r++)
@@ -314,8 +330,7 @@ bool fz_handler_apply(enum fz_handler_mode mode, const struct vsmm_model *m,
 		seg(s, VSMM_CS, 0x38, 0, 0xffffffff, ATTR_CODE64);
 		s->rip = 0xffffffff80000000ull + smbase;
 		return true;
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -326,11 +341,14 @@ bool fz_handler_apply(enum fz_handler_mode mode, const struct vsmm_model *m,
 /* SMBASE values: the reset default, a TSEG-like high address, just below
  * 4 GiB (the area ends at the top of the 32-bit space), and a low one. */
 static const uint32_t smbases[4] = {
-	VSMM_DEFAULT_SMBASE, 0x7ff00000u, 0xfff00000u, 0x00001000u,
+	VSMM_DEFAULT_SMBASE,
+	0x7ff00000u,
+	0xfff00000u,
+	0x00001000u,
 };
 
-bool fz_scenario_decode(const uint8_t hdr[FZ_SCENARIO_BYTES],
-			struct fz_mem *mem, struct fz_scenario *sc)
+bool fz_scenario_decode(const uint8_t hdr[FZ_SCENARIO_BYTES], struct fz_mem *mem,
+			struct fz_scenario *sc)
 {
 	struct vsmm_cpu_state *s = &sc->pre;
 
@@ -351,8 +369,7 @@ bool fz_scenario_decode(const uint8_t hdr[FZ_SCENARIO_BYTES],
 		    !(s->seg[VSMM_SS].attr & VSMM_SEG_DPL_MASK);
 	s->nmi_pending = (sc->flags & FZ_SC_NMI_PENDING) != 0;
 	/* An STI shadow exists only if STI set IF. */
-	if ((sc->flags & FZ_SC_STI_SHADOW) && (s->rflags & VSMM_RFLAGS_IF) &&
-	    !s->halted)
+	if ((sc->flags & FZ_SC_STI_SHADOW) && (s->rflags & VSMM_RFLAGS_IF) && !s->halted)
 		s->int_shadow = VSMM_SHADOW_STI;
 	return true;
 }
@@ -369,14 +386,17 @@ int fz_scenario_vcpu(const struct fz_scenario *sc, struct fz_mem *mem,
 	vcpu->state = sc->pre;
 	if (sc->flags & FZ_SC_IO_SMI)
 		vcpu->io_smi = (struct vsmm_io_smi){
-			.valid = true, .in = false, .width = 1, .imm = true,
-			.port = 0xb2, .insn_rip = sc->pre.rip - 2,
+			.valid = true,
+			.in = false,
+			.width = 1,
+			.imm = true,
+			.port = 0xb2,
+			.insn_rip = sc->pre.rip - 2,
 		};
 	return VSMM_OK;
 }
 
-const struct vsmm_layout_desc *fz_scenario_start(struct fz_input *in,
-						 struct fz_mem *mem,
+const struct vsmm_layout_desc *fz_scenario_start(struct fz_input *in, struct fz_mem *mem,
 						 struct fz_scenario *sc,
 						 struct vsmm_vcpu *vcpu)
 {
@@ -443,8 +463,7 @@ static const char *oracle_cr0(const struct vsmm_cpu_state *s)
 	return NULL;
 }
 
-static const char *oracle_cr4(const struct vsmm_model *m,
-			      const struct vsmm_cpu_state *s)
+static const char *oracle_cr4(const struct vsmm_model *m, const struct vsmm_cpu_state *s)
 {
 	uint64_t known = 0;
 
@@ -461,12 +480,11 @@ static const char *oracle_cr4(const struct vsmm_model *m,
 	return NULL;
 }
 
-static const char *oracle_efer(const struct vsmm_model *m,
-			       const struct vsmm_cpu_state *s)
+static const char *oracle_efer(const struct vsmm_model *m, const struct vsmm_cpu_state *s)
 {
-	static const uint64_t known = VSMM_EFER_SCE | VSMM_EFER_LME |
-		VSMM_EFER_LMA | VSMM_EFER_NXE | VSMM_EFER_SVME |
-		VSMM_EFER_LMSLE | VSMM_EFER_FFXSR | VSMM_EFER_TCE;
+	static const uint64_t known = VSMM_EFER_SCE | VSMM_EFER_LME | VSMM_EFER_LMA |
+				      VSMM_EFER_NXE | VSMM_EFER_SVME | VSMM_EFER_LMSLE |
+				      VSMM_EFER_FFXSR | VSMM_EFER_TCE;
 	bool lma = (s->efer & VSMM_EFER_LMA) != 0;
 
 	if (s->efer & ~known)
@@ -495,8 +513,7 @@ static const char *oracle_efer(const struct vsmm_model *m,
 /* SDM Vol.3A 4.4.1: a present PDPTE has bits 2:1, 8:5 and 63:MAXPHYADDR
  * clear.  PDPTEs matter under PAE paging outside IA-32e mode. */
 static const char *oracle_pdptes(const struct vsmm_model *m,
-				 const struct vsmm_cpu_state *s,
-				 const struct fz_mem *mem)
+				 const struct vsmm_cpu_state *s, const struct fz_mem *mem)
 {
 	uint8_t raw[32];
 	uint64_t rsvd = 0x1e6ull | ~((1ull << m->maxphyaddr) - 1);
@@ -517,12 +534,11 @@ static const char *oracle_pdptes(const struct vsmm_model *m,
 	return NULL;
 }
 
-static const char *oracle_misc(const struct vsmm_model *m,
-			       const struct vsmm_cpu_state *s)
+static const char *oracle_misc(const struct vsmm_model *m, const struct vsmm_cpu_state *s)
 {
 	/* RFLAGS bits 63:22, 15, 5 and 3 are reserved (zero), bit 1 is one. */
-	static const uint64_t rflags_rsvd = ~0x3fffffull | (1u << 15) |
-					     (1u << 5) | (1u << 3);
+	static const uint64_t rflags_rsvd = ~0x3fffffull | (1u << 15) | (1u << 5) |
+					    (1u << 3);
 
 	if (!(s->rflags & VSMM_RFLAGS_FIXED) || (s->rflags & rflags_rsvd))
 		return WHY("RFLAGS=%#" PRIx64 " breaks its fixed bits", s->rflags);
@@ -533,8 +549,8 @@ static const char *oracle_misc(const struct vsmm_model *m,
 		return WHY("DR6/DR7 bits 63:32 set");
 	for (unsigned r = 0; r < VSMM_SREG_COUNT; r++)
 		if (s->seg[r].attr & ~VSMM_SEG_ATTR_MASK)
-			return WHY("segment %u attr %#x has bits that do not exist",
-				   r, s->seg[r].attr);
+			return WHY("segment %u attr %#x has bits that do not exist", r,
+				   s->seg[r].attr);
 	if (s->int_shadow & ~(VSMM_SHADOW_MOV_SS | VSMM_SHADOW_STI))
 		return WHY("interrupt shadow %#x has unknown bits", s->int_shadow);
 	return NULL;
@@ -544,8 +560,8 @@ static const char *oracle_events(const struct vsmm_model *m,
 				 const struct vsmm_cpu_state *s)
 {
 	if (s->smm || s->shutdown || s->smm_inside_nmi)
-		return WHY("resumed with smm=%d shutdown=%d inside_nmi=%d",
-			   s->smm, s->shutdown, s->smm_inside_nmi);
+		return WHY("resumed with smm=%d shutdown=%d inside_nmi=%d", s->smm,
+			   s->shutdown, s->smm_inside_nmi);
 	if (s->vmx_on && m->vendor != VSMM_VENDOR_INTEL)
 		return WHY("VMX operation on an AMD model");
 	/* The VMX fixed bits bind VMX root operation; a nested guest's
@@ -555,26 +571,24 @@ static const char *oracle_events(const struct vsmm_model *m,
 
 		if (!(s->cr4 & VSMM_CR4_VMXE) || (s->cr0 & need) != need)
 			return WHY("VMX operation with CR0=%#" PRIx64 " CR4=%#" PRIx64
-				   " (fixed bits)", s->cr0, s->cr4);
+				   " (fixed bits)",
+				   s->cr0, s->cr4);
 	}
 	if (s->guest_mode && m->vendor == VSMM_VENDOR_INTEL && !s->vmx_on)
 		return WHY("VMX guest mode outside VMX operation");
-	if (s->guest_mode && m->vendor == VSMM_VENDOR_AMD &&
-	    !(s->efer & VSMM_EFER_SVME))
+	if (s->guest_mode && m->vendor == VSMM_VENDOR_AMD && !(s->efer & VSMM_EFER_SVME))
 		return WHY("SVM guest mode with EFER.SVME=0");
 	return NULL;
 }
 
 const char *fz_oracle_resumed(const struct vsmm_model *model,
-			      const struct vsmm_cpu_state *s,
-			      const struct fz_mem *mem)
+			      const struct vsmm_cpu_state *s, const struct fz_mem *mem)
 {
 	const char *why;
 
 	if ((why = oracle_cr0(s)) || (why = oracle_cr4(model, s)) ||
 	    (why = oracle_efer(model, s)) || (why = oracle_misc(model, s)) ||
-	    (why = oracle_pdptes(model, s, mem)) ||
-	    (why = oracle_events(model, s)))
+	    (why = oracle_pdptes(model, s, mem)) || (why = oracle_events(model, s)))
 		return why;
 	return NULL;
 }

@@ -42,7 +42,7 @@ __attribute__((noreturn, format(printf, 4, 5)))
 #endif
 void fz_fail(const char *file, int line, const char *expr, const char *fmt, ...);
 
-#define FZ_CHECK(cond, ...)                                                    \
+#define FZ_CHECK(cond, ...) \
 	((cond) ? (void)0 : fz_fail(__FILE__, __LINE__, #cond, __VA_ARGS__))
 
 /* A short human description of the configuration under test, printed by
@@ -82,9 +82,9 @@ enum fz_call_kind {
 
 struct fz_call {
 	enum fz_call_kind kind;
-	bool smm;        /* read/write: address space; smm_changed: entering */
-	bool failed;     /* this call was made to fail */
-	uint64_t gpa;    /* read/write: address; nested_enter: vmcb12 */
+	bool smm;     /* read/write: address space; smm_changed: entering */
+	bool failed;  /* this call was made to fail */
+	uint64_t gpa; /* read/write: address; nested_enter: vmcb12 */
 	size_t len;
 };
 
@@ -93,8 +93,8 @@ struct fz_call {
 #define FZ_LOG_MAX 64u
 
 struct fz_page {
-	uint64_t addr;   /* page-aligned guest-physical address */
-	bool smram;      /* first written through the SMM view: hidden from
+	uint64_t addr; /* page-aligned guest-physical address */
+	bool smram;    /* first written through the SMM view: hidden from
 			  * the normal view (SMRAM isolation) */
 	uint8_t bytes[FZ_PAGE_SIZE];
 };
@@ -121,7 +121,7 @@ struct fz_mem {
 	 */
 	unsigned fail_at;
 	unsigned fail_kinds;
-	unsigned calls;   /* callbacks so far (also beyond FZ_LOG_MAX) */
+	unsigned calls; /* callbacks so far (also beyond FZ_LOG_MAX) */
 
 	/* If set, nested_leave loads this state (a VMM loading L1's
 	 * registers), keeping the vCPU's event state. */
@@ -147,8 +147,8 @@ bool fz_mem_poke(struct fz_mem *mem, uint64_t gpa, const void *buf, size_t len,
 bool fz_mem_peek(const struct fz_mem *mem, uint64_t gpa, void *buf, size_t len);
 /* A read through one view (SMM or normal), as the guest would see it, but
  * without logging or fault injection. */
-bool fz_mem_read_view(const struct fz_mem *mem, bool smm, uint64_t gpa,
-		      void *buf, size_t len);
+bool fz_mem_read_view(const struct fz_mem *mem, bool smm, uint64_t gpa, void *buf,
+		      size_t len);
 
 /* The calls of one kind in the log since the last clear. */
 unsigned fz_mem_count(const struct fz_mem *mem, enum fz_call_kind kind);
@@ -164,25 +164,24 @@ unsigned fz_mem_count(const struct fz_mem *mem, enum fz_call_kind kind);
  * semantics.  Returns false if vsmm refuses the model (a bug: presets
  * must always work).
  */
-bool fz_config(uint8_t byte, struct vsmm_model *model,
-	       enum vsmm_semantics *semantics);
+bool fz_config(uint8_t byte, struct vsmm_model *model, enum vsmm_semantics *semantics);
 #define FZ_CONFIG_COUNT 32u
 
 /* Valid interrupted contexts (the state at the SMI). */
 enum fz_state_kind {
-	FZ_ST_RESET,      /* the architectural reset state */
-	FZ_ST_REAL,       /* real mode, odd segment bases */
-	FZ_ST_PM16,       /* 16-bit protected mode, no paging */
-	FZ_ST_PM32,       /* 32-bit flat, 4 KiB/4 MiB paging */
-	FZ_ST_PAE,        /* PAE paging without long mode (PDPTEs checked) */
-	FZ_ST_V86,        /* virtual-8086 mode */
-	FZ_ST_LONG,       /* 64-bit mode */
-	FZ_ST_COMPAT,     /* long mode, 32-bit compatibility code segment */
-	FZ_ST_LONG_PCID,  /* 64-bit mode with CR4.PCIDE and a PCID in CR3 */
-	FZ_ST_VMX_ROOT,   /* Intel: in VMX operation (CR4.VMXE=1) */
-	FZ_ST_VMX_GUEST,  /* Intel: VMX non-root (a nested guest runs) */
-	FZ_ST_SVM_HOST,   /* AMD: EFER.SVME=1 */
-	FZ_ST_SVM_GUEST,  /* AMD: a nested SVM guest runs */
+	FZ_ST_RESET,	 /* the architectural reset state */
+	FZ_ST_REAL,	 /* real mode, odd segment bases */
+	FZ_ST_PM16,	 /* 16-bit protected mode, no paging */
+	FZ_ST_PM32,	 /* 32-bit flat, 4 KiB/4 MiB paging */
+	FZ_ST_PAE,	 /* PAE paging without long mode (PDPTEs checked) */
+	FZ_ST_V86,	 /* virtual-8086 mode */
+	FZ_ST_LONG,	 /* 64-bit mode */
+	FZ_ST_COMPAT,	 /* long mode, 32-bit compatibility code segment */
+	FZ_ST_LONG_PCID, /* 64-bit mode with CR4.PCIDE and a PCID in CR3 */
+	FZ_ST_VMX_ROOT,	 /* Intel: in VMX operation (CR4.VMXE=1) */
+	FZ_ST_VMX_GUEST, /* Intel: VMX non-root (a nested guest runs) */
+	FZ_ST_SVM_HOST,	 /* AMD: EFER.SVME=1 */
+	FZ_ST_SVM_GUEST, /* AMD: a nested SVM guest runs */
 	FZ_ST_COUNT
 };
 
@@ -222,12 +221,12 @@ bool fz_handler_apply(enum fz_handler_mode mode, const struct vsmm_model *model,
  *   byte 2  FZ_SC_* event flags;
  *   byte 3  bits 0-1 handler mode, bits 4-5 SMBASE choice.
  */
-#define FZ_SC_NMI_MASKED  0x01u /* NMIs blocked at the SMI (inside NMI) */
-#define FZ_SC_HALTED      0x02u /* the SMI interrupted HLT */
-#define FZ_SC_STI_SHADOW  0x04u /* the SMI hit an STI shadow */
-#define FZ_SC_IO_SMI      0x08u /* the SMI came from an OUT to port 0xB2 */
+#define FZ_SC_NMI_MASKED 0x01u	/* NMIs blocked at the SMI (inside NMI) */
+#define FZ_SC_HALTED 0x02u	/* the SMI interrupted HLT */
+#define FZ_SC_STI_SHADOW 0x04u	/* the SMI hit an STI shadow */
+#define FZ_SC_IO_SMI 0x08u	/* the SMI came from an OUT to port 0xB2 */
 #define FZ_SC_NMI_PENDING 0x10u /* an NMI waits */
-#define FZ_SC_SMI_IN_SMM  0x20u /* another SMI arrives in SMM */
+#define FZ_SC_SMI_IN_SMM 0x20u	/* another SMI arrives in SMM */
 #define FZ_SC_INIT_IN_SMM 0x40u /* an INIT arrives in SMM */
 #define FZ_SC_IRET_IN_SMM 0x80u /* the handler executes IRET (NMIs unblocked) */
 
@@ -245,8 +244,8 @@ struct fz_scenario {
 
 /* Decode a header and build the interrupted context (writing what it
  * needs into mem).  Returns false only if vsmm refuses a preset model. */
-bool fz_scenario_decode(const uint8_t hdr[FZ_SCENARIO_BYTES],
-			struct fz_mem *mem, struct fz_scenario *sc);
+bool fz_scenario_decode(const uint8_t hdr[FZ_SCENARIO_BYTES], struct fz_mem *mem,
+			struct fz_scenario *sc);
 
 /*
  * Bind vcpu to the scenario (model, semantics, platform over mem), load
@@ -262,8 +261,7 @@ int fz_scenario_vcpu(const struct fz_scenario *sc, struct fz_mem *mem,
  * and fz_scenario_vcpu, failing loudly if vsmm refuses a preset).  Returns
  * the layout the vCPU uses.
  */
-const struct vsmm_layout_desc *fz_scenario_start(struct fz_input *in,
-						 struct fz_mem *mem,
+const struct vsmm_layout_desc *fz_scenario_start(struct fz_input *in, struct fz_mem *mem,
 						 struct fz_scenario *sc,
 						 struct vsmm_vcpu *vcpu);
 
@@ -278,19 +276,18 @@ const struct vsmm_layout_desc *fz_scenario_start(struct fz_input *in,
  * broken rule (in a static buffer).
  */
 const char *fz_oracle_resumed(const struct vsmm_model *model,
-			      const struct vsmm_cpu_state *s,
-			      const struct fz_mem *mem);
+			      const struct vsmm_cpu_state *s, const struct fz_mem *mem);
 
 /* Groups of struct vsmm_cpu_state fields for fz_state_diff(). */
-#define FZ_CMP_ARCH   (1u << 0) /* registers, segments, tables, SMBASE */
+#define FZ_CMP_ARCH (1u << 0)	/* registers, segments, tables, SMBASE */
 #define FZ_CMP_EVENTS (1u << 1) /* smm, NMI/SMI/INIT flags, halted, shadow */
 #define FZ_CMP_NESTED (1u << 2) /* vmx_on, guest_mode, svm_vmcb12 */
-#define FZ_CMP_ALL    (FZ_CMP_ARCH | FZ_CMP_EVENTS | FZ_CMP_NESTED)
+#define FZ_CMP_ALL (FZ_CMP_ARCH | FZ_CMP_EVENTS | FZ_CMP_NESTED)
 
 /* NULL if a and b agree on every field of the groups, else "field: a=...
  * b=..." for the first that differs (static buffer). */
-const char *fz_state_diff(const struct vsmm_cpu_state *a,
-			  const struct vsmm_cpu_state *b, unsigned groups);
+const char *fz_state_diff(const struct vsmm_cpu_state *a, const struct vsmm_cpu_state *b,
+			  unsigned groups);
 
 /* Same for everything vsmm keeps in a vCPU beside state: the private
  * record, semantics, last_shutdown, smi_count. */
@@ -299,13 +296,11 @@ const char *fz_vcpu_diff(const struct vsmm_vcpu *a, const struct vsmm_vcpu *b);
 /* RSM shut down from the vCPU state `before`: nothing but the shutdown
  * flag changed, and last_shutdown names a reason of the table.  Fails
  * loudly (fz_fail) otherwise. */
-void fz_check_shutdown(const struct vsmm_cpu_state *before,
-		       const struct vsmm_vcpu *v);
+void fz_check_shutdown(const struct vsmm_cpu_state *before, const struct vsmm_vcpu *v);
 /* RSM resumed s from the SMM state b: the pending events are kept and NMIs
  * are blocked again only if the SMI came inside an NMI handler and the
  * handler did not unblock them.  Fails loudly otherwise. */
-void fz_check_rsm_events(const struct vsmm_cpu_state *b,
-			 const struct vsmm_cpu_state *s);
+void fz_check_rsm_events(const struct vsmm_cpu_state *b, const struct vsmm_cpu_state *s);
 
 /* Is this status one of VSMM_STATUS_MAP? */
 bool fz_status_known(int status);
@@ -348,11 +343,11 @@ void tp_image_set(struct tp_vcpu *v, const char *name, uint64_t value);
 /* Fail the cmocka test with the first difference between two states.  A
  * macro, so that the library needs no cmocka and the failure names the
  * test's own line; include <cmocka.h> before using it. */
-#define TP_ASSERT_SAME_STATE(want, got)                                        \
-	do {                                                                   \
-		const char *tp_d_ = tp_state_diff((want), (got));              \
-		if (tp_d_)                                                     \
-			fail_msg("state differs: %s", tp_d_);                  \
+#define TP_ASSERT_SAME_STATE(want, got) \
+	do { \
+		const char *tp_d_ = tp_state_diff((want), (got)); \
+		if (tp_d_) \
+			fail_msg("state differs: %s", tp_d_); \
 	} while (0)
 
 #endif /* VSMM_TESTLIB_H */

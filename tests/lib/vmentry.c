@@ -36,10 +36,14 @@ struct ar {
 static struct ar ar_of(uint16_t attr)
 {
 	return (struct ar){
-		.type = attr & 0xfu, .s = (attr >> 4) & 1u,
-		.dpl = (attr >> 5) & 3u, .p = (attr >> 7) & 1u,
-		.rsvd = (attr >> 8) & 0xfu, .l = (attr >> 13) & 1u,
-		.db = (attr >> 14) & 1u, .g = (attr >> 15) & 1u,
+		.type = attr & 0xfu,
+		.s = (attr >> 4) & 1u,
+		.dpl = (attr >> 5) & 3u,
+		.p = (attr >> 7) & 1u,
+		.rsvd = (attr >> 8) & 0xfu,
+		.l = (attr >> 13) & 1u,
+		.db = (attr >> 14) & 1u,
+		.g = (attr >> 15) & 1u,
 	};
 }
 
@@ -68,8 +72,8 @@ static const char *control(const struct vsmm_model *m, const struct vsmm_cpu_sta
 {
 	bool ia32e = s->efer & VSMM_EFER_LMA;
 	const uint64_t efer_bits = VSMM_EFER_SCE | VSMM_EFER_LME | VSMM_EFER_LMA |
-		VSMM_EFER_NXE | VSMM_EFER_SVME | VSMM_EFER_LMSLE | VSMM_EFER_FFXSR |
-		VSMM_EFER_TCE;
+				   VSMM_EFER_NXE | VSMM_EFER_SVME | VSMM_EFER_LMSLE |
+				   VSMM_EFER_FFXSR | VSMM_EFER_TCE;
 
 	if (s->cr0 >> 32)
 		return FAIL("CR0 bits 63:32 set");
@@ -101,7 +105,8 @@ static const char *seg_v86(const struct vsmm_cpu_state *s)
 
 		if (g->base != (uint64_t)g->selector << 4)
 			return FAIL("virtual-8086 %s base %#" PRIx64 " is not "
-				    "selector*16", sreg_name[i], g->base);
+				    "selector*16",
+				    sreg_name[i], g->base);
 		if (g->limit != 0xffffu)
 			return FAIL("virtual-8086 %s limit %#x", sreg_name[i], g->limit);
 		if (g->attr != 0xf3u)
@@ -163,7 +168,8 @@ static const char *seg_protected(const struct vsmm_cpu_state *s)
 		if (i == VSMM_CS || i == VSMM_SS || !a.p)
 			continue;
 		if (!(a.type & 1))
-			return FAIL("usable %s type %u not accessed", sreg_name[i], a.type);
+			return FAIL("usable %s type %u not accessed", sreg_name[i],
+				    a.type);
 		if ((a.type & 8) && !(a.type & 2))
 			return FAIL("usable %s is an execute-only code segment",
 				    sreg_name[i]);
@@ -185,14 +191,15 @@ static const char *seg_system(const struct vsmm_cpu_state *s)
 	if (ia32e ? t.type != 11 : (t.type != 3 && t.type != 11))
 		return FAIL("TR type %u (IA-32e mode %d)", t.type, ia32e);
 	if (t.s || !t.p || t.rsvd || !limit_fits(tr))
-		return FAIL("TR S=%u P=%u reserved=%#x limit %#x G=%u", t.s, t.p,
-			    t.rsvd, tr->limit, t.g);
+		return FAIL("TR S=%u P=%u reserved=%#x limit %#x G=%u", t.s, t.p, t.rsvd,
+			    tr->limit, t.g);
 	if (l.p) {
 		if (ldtr->selector & 4)
 			return FAIL("LDTR selector %#x has TI=1", ldtr->selector);
 		if (l.type != 2 || l.s || l.rsvd || !limit_fits(ldtr))
 			return FAIL("usable LDTR type %u S=%u reserved=%#x limit %#x "
-				    "G=%u", l.type, l.s, l.rsvd, ldtr->limit, l.g);
+				    "G=%u",
+				    l.type, l.s, l.rsvd, ldtr->limit, l.g);
 	}
 	return NULL;
 }
@@ -226,7 +233,8 @@ static const char *seg_bases(const struct vsmm_model *m, const struct vsmm_cpu_s
 		for (int i = 0; i < VSMM_SREG_COUNT; i++)
 			if (s->seg[i].base >> 32)
 				return FAIL("%s base %#" PRIx64 " above 4 GiB without "
-					    "long mode", sreg_name[i], s->seg[i].base);
+					    "long mode",
+					    sreg_name[i], s->seg[i].base);
 	return NULL;
 }
 
@@ -267,7 +275,8 @@ static const char *rip_rflags(const struct vsmm_model *m, const struct vsmm_cpu_
 
 	if ((!ia32e || !cs_l) && (s->rip >> 32))
 		return FAIL("RIP %#" PRIx64 " has bits 63:32 set outside 64-bit "
-			    "mode", s->rip);
+			    "mode",
+			    s->rip);
 	if (ia32e && cs_l && !canonical(m, s->rip))
 		return FAIL("RIP %#" PRIx64 " not canonical in 64-bit mode", s->rip);
 	if ((s->rflags & reserved) || !(s->rflags & 2))
@@ -282,7 +291,8 @@ static const char *rip_rflags(const struct vsmm_model *m, const struct vsmm_cpu_
 static const char *non_register(const struct vsmm_cpu_state *s)
 {
 	unsigned ss_dpl = ar_of(s->seg[VSMM_SS].attr).dpl;
-	bool sti = s->int_shadow & VSMM_SHADOW_STI, movss = s->int_shadow & VSMM_SHADOW_MOV_SS;
+	bool sti = s->int_shadow & VSMM_SHADOW_STI,
+	     movss = s->int_shadow & VSMM_SHADOW_MOV_SS;
 
 	if (s->int_shadow & ~(VSMM_SHADOW_STI | VSMM_SHADOW_MOV_SS))
 		return FAIL("interruptibility reserved bits %#x", s->int_shadow);
@@ -312,8 +322,7 @@ static const char *vmrun(const struct vsmm_cpu_state *s)
 		return FAIL("VMRUN: EFER.LME and CR0.PG with CR0.PE=0");
 	if (lme_pg && !(s->cr4 & VSMM_CR4_PAE))
 		return FAIL("VMRUN: EFER.LME and CR0.PG with CR4.PAE=0");
-	if (lme_pg && (s->cr4 & VSMM_CR4_PAE) &&
-	    (s->seg[VSMM_CS].attr & ld) == ld)
+	if (lme_pg && (s->cr4 & VSMM_CR4_PAE) && (s->seg[VSMM_CS].attr & ld) == ld)
 		return FAIL("VMRUN: long mode with CS.L=1 and CS.D=1");
 	return NULL;
 }
@@ -322,9 +331,8 @@ const char *vmentry_check(const struct vsmm_model *m, const struct vsmm_cpu_stat
 {
 	const char *why;
 
-	if ((why = control(m, s)) || (why = segments(m, s)) ||
-	    (why = dtables(m, s)) || (why = rip_rflags(m, s)) ||
-	    (why = non_register(s)) || (why = vmrun(s)))
+	if ((why = control(m, s)) || (why = segments(m, s)) || (why = dtables(m, s)) ||
+	    (why = rip_rflags(m, s)) || (why = non_register(s)) || (why = vmrun(s)))
 		return why;
 	return NULL;
 }

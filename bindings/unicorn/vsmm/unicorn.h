@@ -65,10 +65,9 @@ extern "C" {
  * true for the SMM view).  The default reads and writes the instance's
  * memory with uc_mem_read / uc_mem_write, whatever smm says.
  */
-typedef int (*vsmm_uc_read_fn)(void *ctx, bool smm, uint64_t gpa, void *buf,
-			       size_t len);
-typedef int (*vsmm_uc_write_fn)(void *ctx, bool smm, uint64_t gpa,
-				const void *buf, size_t len);
+typedef int (*vsmm_uc_read_fn)(void *ctx, bool smm, uint64_t gpa, void *buf, size_t len);
+typedef int (*vsmm_uc_write_fn)(void *ctx, bool smm, uint64_t gpa, const void *buf,
+				size_t len);
 
 /*
  * One Unicorn vCPU with SMM.  Caller-owned: place it anywhere, but do not
@@ -90,16 +89,16 @@ struct vsmm_uc {
 	/* private: */
 	struct vsmm__uc_priv {
 		uc_engine *uc;
-		unsigned bits;           /* 32 or 64: the instance's mode */
-		uc_hook rsm_hook;        /* UC_HOOK_INSN_INVALID */
-		uc_context *undo;        /* the instance before an SMI/RSM load */
+		unsigned bits;	  /* 32 or 64: the instance's mode */
+		uc_hook rsm_hook; /* UC_HOOK_INSN_INVALID */
+		uc_context *undo; /* the instance before an SMI/RSM load */
 		struct vsmm_platform_ops ops;
 		vsmm_uc_read_fn read;
 		vsmm_uc_write_fn write;
 		void *mem_ctx;
-		uint64_t entry;          /* handler's linear address; 0: SMBASE+0x8000 */
-		bool rsm_ran;            /* the hook ran an RSM since the last run */
-		int rsm_status;          /* and what vsmm_uc_rsm returned */
+		uint64_t entry; /* handler's linear address; 0: SMBASE+0x8000 */
+		bool rsm_ran;	/* the hook ran an RSM since the last run */
+		int rsm_status; /* and what vsmm_uc_rsm returned */
 	} priv;
 };
 
@@ -179,10 +178,10 @@ VSMM_UC_API int vsmm_uc_emu_start(struct vsmm_uc *smm, uint64_t begin, uint64_t 
  * EFI_INVALID_PARAMETER also when the area cannot be read or written
  * back.  A write changes the memory only on SUCCESS.
  */
-VSMM_UC_API enum vsmm_efi_status vsmm_uc_read_save_state(struct vsmm_uc *smm, uint32_t reg,
-							 size_t width, void *buffer);
-VSMM_UC_API enum vsmm_efi_status vsmm_uc_write_save_state(struct vsmm_uc *smm, uint32_t reg,
-							  size_t width,
+VSMM_UC_API enum vsmm_efi_status
+vsmm_uc_read_save_state(struct vsmm_uc *smm, uint32_t reg, size_t width, void *buffer);
+VSMM_UC_API enum vsmm_efi_status vsmm_uc_write_save_state(struct vsmm_uc *smm,
+							  uint32_t reg, size_t width,
 							  const void *buffer);
 
 #ifdef __cplusplus
