@@ -80,18 +80,13 @@ static void check_tables(void)
 static const char *extras_diff(const struct vsmm_image_extras *a,
 			       const struct vsmm_image_extras *b)
 {
-#define X(f) \
-	if (a->f != b->f) \
-		return #f;
-	X(revision)
-	X(io_restart) X(auto_hlt_restart) X(io_restart_rip) X(io_restart_rcx)
-		X(io_restart_rsi) X(io_restart_rdi) X(io_restart_dword) X(io_misc)
-			X(io_mem_addr) X(amd_nmi_mask) X(svm_guest_flag) X(svm_vmcb12_gpa)
-				X(svm_guest_virq) X(ssp) X(svm_guest_pat) X(svm_host_efer)
-					X(svm_host_cr4) X(svm_host_cr3) X(svm_host_cr0)
-						X(ept_vmx_control) X(en_ept_vmx_control)
-#undef X
-							return NULL;
+	/* Every member, from the table the struct is generated from. */
+#define EXTRA_DIFF(type, member, tag, text) \
+	if (a->member != b->member) \
+		return #member;
+	VSMM_IMAGE_EXTRAS_MAP(EXTRA_DIFF)
+#undef EXTRA_DIFF
+	return NULL;
 }
 
 /* decode(img) must already be a fixed point of encode/decode. */

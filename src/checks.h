@@ -27,17 +27,17 @@
  * Each defined CR4 bit and the CPUID feature that makes it writable
  * (X(bit, feature, arg); arg is passed through).
  */
-#define VSMM__CR4_GATES(X, arg) \
-	X(VME, VME, arg) \
-	X(PVI, VME, arg) X(TSD, TSC, arg) X(DE, DE, arg) X(PSE, PSE, arg) \
-		X(PAE, PAE, arg) X(MCE, MCE, arg) X(PGE, PGE, arg) X(PCE, PCE, arg) X( \
-			OSFXSR, FXSR, arg) X(OSXMMEXCPT, SSE, arg) X(UMIP, UMIP, arg) \
-			X(LA57, LA57, arg) X(VMXE, VMX, arg) X(SMXE, SMX, arg) \
-				X(FSGSBASE, FSGSBASE, arg) X(PCIDE, PCID, arg) \
-					X(OSXSAVE, XSAVE, arg) X(SMEP, SMEP, arg) \
-						X(SMAP, SMAP, arg) X(PKE, PKU, arg) \
-							X(CET, CET, arg) \
-								X(PKS, PKS, arg)
+/* clang-format off */
+#define VSMM__CR4_GATES(X, arg)                                                  \
+	X(VME, VME, arg)           X(PVI, VME, arg)           X(TSD, TSC, arg)         \
+	X(DE, DE, arg)             X(PSE, PSE, arg)           X(PAE, PAE, arg)         \
+	X(MCE, MCE, arg)           X(PGE, PGE, arg)           X(PCE, PCE, arg)         \
+	X(OSFXSR, FXSR, arg)       X(OSXMMEXCPT, SSE, arg)    X(UMIP, UMIP, arg)       \
+	X(LA57, LA57, arg)         X(VMXE, VMX, arg)          X(SMXE, SMX, arg)        \
+	X(FSGSBASE, FSGSBASE, arg) X(PCIDE, PCID, arg)        X(OSXSAVE, XSAVE, arg)   \
+	X(SMEP, SMEP, arg)         X(SMAP, SMAP, arg)         X(PKE, PKU, arg)         \
+	X(CET, CET, arg)           X(PKS, PKS, arg)
+/* clang-format on */
 
 #define VSMM__CR4_DEFINED_BIT(bit, feature, arg) VSMM_CR4_##bit |
 /* The CR4 bits vsmm knows (every other bit is reserved). */
