@@ -307,13 +307,14 @@ ROW_INLINE bool row_partial(const struct vsmm__bind *b, unsigned size)
 }
 
 /*
- * A row's value, as one the compiler does not see through.  Each row is
- * stored byte by byte (vsmm__st); GCC 12 merges the bytes into one store,
- * but where the value is a shift or a mask of a member (the high dword of
- * a base, the P6 map's attributes) it re-computes each byte from the
- * member and puts them back together: up to 18 instructions a row instead
- * of two.  An empty asm makes the value a plain register; compilers
- * without GNU asm take it as it is.
+ * A row's value, as one the compiler does not see through.  Where a row
+ * is stored byte by byte (vsmm__st on a host not known to be
+ * little-endian), GCC 12 merges the bytes into one store, but where the
+ * value is a shift or a mask of a member (the high dword of a base, the
+ * P6 map's attributes) it re-computes each byte from the member and puts
+ * them back together: up to 18 instructions a row instead of two.  An
+ * empty asm makes the value a plain register; compilers without GNU asm
+ * take it as it is.
  */
 ROW_INLINE uint64_t row_value(uint64_t v)
 {
