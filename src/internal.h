@@ -3,15 +3,17 @@
  * Internal helpers shared by the core (src/).  Never installed.
  *
  * Guest bytes are read and written only through the little-endian helpers
- * below: they go through memcpy-free byte assembly, so they are correct on
- * any host endianness, on unaligned buffers, and never alias the hostile
- * buffer as a wider type.
+ * below: they are correct on any host endianness, on unaligned buffers,
+ * and never alias the hostile buffer as a wider type.  Loads assemble
+ * bytes; stores on a little-endian host copy the value's bytes with
+ * memcpy (one store), elsewhere they split it into bytes.
  */
 #ifndef VSMM_INTERNAL_H
 #define VSMM_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vsmm/vsmm.h"
 
@@ -58,24 +60,52 @@ static inline void vsmm__st8(uint8_t *p, uint8_t v)
 	p[0] = v;
 }
 
+/*
+ * Stores.  Byte by byte, GCC 12 merges the bytes of a field into one store
+ * only where its SLP vectorizer leaves them alone: in the codec it built
+ * vectors of four bytes instead, for the high half of some 8-byte rows (in
+ * every row after a 2-byte one in intel64's encoder, which then cost twice
+ * its ~140 stores; docs/performance.md).  A memcpy of the value is a
+ * single store to every compiler, and is the same bytes on a host known
+ * to be little-endian.
+ */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+	__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define VSMM__LE_HOST 1
+#else
+#define VSMM__LE_HOST 0
+#endif
+
 static inline void vsmm__st16(uint8_t *p, uint16_t v)
 {
+#if VSMM__LE_HOST
+	memcpy(p, &v, sizeof(v));
+#else
 	p[0] = (uint8_t)v;
 	p[1] = (uint8_t)(v >> 8);
+#endif
 }
 
 static inline void vsmm__st32(uint8_t *p, uint32_t v)
 {
+#if VSMM__LE_HOST
+	memcpy(p, &v, sizeof(v));
+#else
 	p[0] = (uint8_t)v;
 	p[1] = (uint8_t)(v >> 8);
 	p[2] = (uint8_t)(v >> 16);
 	p[3] = (uint8_t)(v >> 24);
+#endif
 }
 
 static inline void vsmm__st64(uint8_t *p, uint64_t v)
 {
+#if VSMM__LE_HOST
+	memcpy(p, &v, sizeof(v));
+#else
 	vsmm__st32(p, (uint32_t)v);
 	vsmm__st32(p + 4, (uint32_t)(v >> 32));
+#endif
 }
 
 /* Load/store a field of 1, 2, 4 or 8 bytes, zero-extended. */

@@ -83,7 +83,8 @@ vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
  * vsmm_image_encode and vsmm_image_decode without their argument checks,
  * for SMI and RSM, which have looked the layout up already: layout must be
  * one of the three maps, area its whole area and extras non-NULL.  The
- * encoder zeroes the area first, the decoder state and extras.
+ * encoder zeroes the area first (only the bytes no row stores, layout.c),
+ * the decoder state and extras; state and extras must not overlap area.
  */
 void vsmm__image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 			const struct vsmm_image_extras *extras, uint8_t *area);
