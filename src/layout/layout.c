@@ -450,20 +450,22 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags, bool
  * of 128 bytes of at most VSMM_IMAGE_MAX (asserted below).
  */
 static const uint8_t zero_unit[16];
+/* clang-format off */
 #define ZERO_UNIT(u) memcpy(area + 16u * (u), zero_unit, sizeof(zero_unit));
 #define ZERO_BLOCK(area_offset, b) \
 	if (AREA_SIZE(area_offset) > 128u * (b)) { \
-		ZERO_UNIT(8 * (b)) \
-		ZERO_UNIT(8 * (b) + 1) ZERO_UNIT(8 * (b) + 2) ZERO_UNIT(8 * (b) + 3) \
-			ZERO_UNIT(8 * (b) + 4) ZERO_UNIT(8 * (b) + 5) \
-				ZERO_UNIT(8 * (b) + 6) ZERO_UNIT(8 * (b) + 7) \
+		ZERO_UNIT(8 * (b))     ZERO_UNIT(8 * (b) + 1) \
+		ZERO_UNIT(8 * (b) + 2) ZERO_UNIT(8 * (b) + 3) \
+		ZERO_UNIT(8 * (b) + 4) ZERO_UNIT(8 * (b) + 5) \
+		ZERO_UNIT(8 * (b) + 6) ZERO_UNIT(8 * (b) + 7) \
 	}
 #define AREA_SIZE(area_offset) ((size_t)SMRAM_TOP - (area_offset))
 #define ZERO_AREA(area_offset) \
-	ZERO_BLOCK(area_offset, 0) \
-	ZERO_BLOCK(area_offset, 1) ZERO_BLOCK(area_offset, 2) ZERO_BLOCK(area_offset, 3) \
-		ZERO_BLOCK(area_offset, 4) ZERO_BLOCK(area_offset, 5) \
-			ZERO_BLOCK(area_offset, 6) ZERO_BLOCK(area_offset, 7)
+	ZERO_BLOCK(area_offset, 0) ZERO_BLOCK(area_offset, 1) \
+	ZERO_BLOCK(area_offset, 2) ZERO_BLOCK(area_offset, 3) \
+	ZERO_BLOCK(area_offset, 4) ZERO_BLOCK(area_offset, 5) \
+	ZERO_BLOCK(area_offset, 6) ZERO_BLOCK(area_offset, 7)
+/* clang-format on */
 #define AREA_FITS(area_offset) \
 	(AREA_SIZE(area_offset) % 128u == 0 && AREA_SIZE(area_offset) <= VSMM_IMAGE_MAX)
 _Static_assert(AREA_FITS(VSMM__P6_32_AREA_OFFSET),
