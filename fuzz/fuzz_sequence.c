@@ -118,8 +118,9 @@ static void check_next_event(void)
 /* ------------------------------------------------------------------ */
 
 /*
- * The one change an untouched round trip may make, written from the SDM
- * (Vol.3C "Default Treatment of RSM"), not from src/: under hardware rules,
+ * The changes an untouched round trip may make, written from the manuals,
+ * not from src/.  The first, from the SDM (Vol.3C "Default Treatment of
+ * RSM"): under hardware rules,
  * back in VMX root operation and outside virtual-8086 mode, RSM sets
  * CS.RPL and SS.RPL to SS.DPL.  A context only differs there if a KVM-rules
  * RSM resumed a handler's selectors as written.
@@ -135,6 +136,28 @@ static void expect_rpl_from_ss_dpl(struct vsmm_cpu_state *pre)
 		return;
 	pre->seg[VSMM_CS].selector = (uint16_t)((pre->seg[VSMM_CS].selector & ~3u) | dpl);
 	pre->seg[VSMM_SS].selector = (uint16_t)((pre->seg[VSMM_SS].selector & ~3u) | dpl);
+}
+
+/*
+ * The other: a processor's CS, SS, DS and ES base registers hold 32 bits
+ * (SDM Vol.3A 3.4.4: those bases are ignored in 64-bit mode; APM Vol.2
+ * 4.5.3), and a processor without long mode holds no base above 4 GiB.
+ * VM entry lets an unusable SS, DS or ES carry bits 63:32, and so does
+ * a KVM-rules RSM; under hardware rules RSM drops them, as the processor
+ * it models never had them.
+ */
+static void expect_bases_narrowed(struct vsmm_cpu_state *pre)
+{
+	if (vcpu.semantics != VSMM_SEMANTICS_HARDWARE)
+		return;
+	for (int i = 0; i < VSMM_SREG_COUNT; i++)
+		if (!model.long_mode || i == VSMM_CS || i == VSMM_SS || i == VSMM_DS ||
+		    i == VSMM_ES)
+			pre->seg[i].base &= 0xffffffffu;
+	if (!model.long_mode) {
+		pre->gdtr.base &= 0xffffffffu;
+		pre->idtr.base &= 0xffffffffu;
+	}
 }
 
 static void do_smi(void)
@@ -178,6 +201,7 @@ static void do_smi(void)
 	expect.known = valid && natural_layout() && !before.io_smi.valid;
 	expect.pre = before.state;
 	expect_rpl_from_ss_dpl(&expect.pre);
+	expect_bases_narrowed(&expect.pre);
 }
 
 static void check_resumed(const struct vsmm_vcpu *before)
