@@ -349,7 +349,14 @@ RUN_COLUMNS = [
                       "--layout", "amd64"]),
     ("run kvm", ["--semantics", "kvm", "--model", "intel"]),
 ]
-RUN_TIMEOUT = 20
+# A guest that resumes into a context it cannot run in may execute over a
+# million instructions before its first fault (lm_pg_clear under KVM rules:
+# ~1.3 million, 1.4 s on 2 cores; several times that under ASan on a loaded
+# machine, which once overran a 10-second --timeout).  A runaway is bounded
+# by instructions, which do not depend on the machine's load; the seconds
+# are a backstop.
+RUN_MAX_INSNS = 20_000_000
+RUN_TIMEOUT = 90
 
 
 def vsmm_has_run(vsmm):
@@ -369,7 +376,8 @@ def vsmm_run(vsmm, rom, options):
     out = {"verdict": None, "resumed": None, "image": None, "entry": None}
     try:
         r = subprocess.run([vsmm, "run", "--bios", rom, "--trace",
-                            "--timeout", "10"] + options,
+                            "--max-insns", str(RUN_MAX_INSNS),
+                            "--timeout", str(RUN_TIMEOUT - 30)] + options,
                            capture_output=True, text=True, timeout=RUN_TIMEOUT)
     except subprocess.TimeoutExpired:
         out["verdict"] = "error (vsmm run did not finish)"
