@@ -197,7 +197,8 @@ static bool load_null(struct vsmm__rsm *r, unsigned sreg)
 
 static enum vsmm_reason load_protected(struct vsmm__rsm *r)
 {
-	bool v86 = (r->img.rflags & VSMM_RFLAGS_VM) && !(r->img.efer & VSMM_EFER_LMA);
+	bool v86 = (r->next.state.rflags & VSMM_RFLAGS_VM) &&
+		   !(r->img.efer & VSMM_EFER_LMA);
 
 	/* LDTR first: selectors with TI=1 are looked up in its table. */
 	if (!load_null(r, VSMM_LDTR))

@@ -104,48 +104,31 @@ static struct vsmm__cpu_view view_of(const struct vsmm__rsm *r)
 /* ---------------------------------------------------------------------- */
 
 /*
- * The image, decoded straight into the state RSM will commit.  What the
- * map does not carry stays the vCPU's: CR2, the event and nested
- * virtualization state, and with the 32-bit map R8-R15 and EFER.  The
- * registers RSM loads through checks are set aside as the image has them
- * (r->img) and start from the vCPU's values: the loads move them from
- * there to the image's, one checked write at a time, as the processor
- * does.
+ * The image, decoded straight into the state RSM will commit, over the
+ * vCPU's: what the map does not carry stays the vCPU's (CR2, the event and
+ * nested virtualization state, and with the 32-bit map R8-R15 and EFER).
+ * The control registers and EFER, which RSM loads through checks, are set
+ * aside as the image has them (r->img) and start from the vCPU's values:
+ * the loads move them from there to the image's, one checked write at a
+ * time, as the processor does.  RFLAGS, DR6, DR7 and the interrupt shadow
+ * are loaded from where the decode put them.
  */
 static void decode_image(struct vsmm__rsm *r, const struct vsmm_cpu_state *now,
 			 const uint8_t *area)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 
-	vsmm__image_decode(r->layout, area, st, &r->ex);
+	vsmm__image_decode(r->layout, area, now, st, &r->ex);
 	r->img = (struct vsmm__rsm_image){
 		.cr0 = st->cr0,
 		.cr3 = st->cr3,
 		.cr4 = st->cr4,
 		.efer = st->efer,
-		.rflags = st->rflags,
-		.dr6 = st->dr6,
-		.dr7 = st->dr7,
-		.int_shadow = st->int_shadow,
 	};
 	st->cr0 = now->cr0;
-	st->cr2 = now->cr2;
 	st->cr3 = now->cr3;
 	st->cr4 = now->cr4;
 	st->efer = now->efer;
-	if (!r->wide)
-		memcpy(&st->gpr[8], &now->gpr[8], 8 * sizeof(st->gpr[0]));
-	st->smm = now->smm;
-	st->nmi_masked = now->nmi_masked;
-	st->smm_inside_nmi = now->smm_inside_nmi;
-	st->smi_pending = now->smi_pending;
-	st->init_latched = now->init_latched;
-	st->nmi_pending = now->nmi_pending;
-	st->shutdown = now->shutdown;
-	st->halted = now->halted;
-	st->vmx_on = now->vmx_on;
-	st->guest_mode = now->guest_mode;
-	st->svm_vmcb12 = now->svm_vmcb12;
 }
 
 /* NMIs blocked before the SMI stay blocked (KVM: HF_SMM_INSIDE_NMI_MASK;
@@ -226,9 +209,9 @@ static enum vsmm_reason check_image(struct vsmm__rsm *r)
 	if (vsmm__check_lma_consistent(cr0, r->img.cr4, efer) != NONE)
 		return vsmm__reject(r, VSMM_REASON_LMA_INCONSISTENT, VSMM__FIELD(EFER),
 				    efer);
-	if (vsmm__check_rflags_vm_lm(r->img.rflags, efer) != NONE)
+	if (vsmm__check_rflags_vm_lm(r->next.state.rflags, efer) != NONE)
 		return vsmm__reject(r, VSMM_REASON_RFLAGS_VM_IN_LM, VSMM__FIELD(RFLAGS),
-				    r->img.rflags);
+				    r->next.state.rflags);
 	return NONE;
 }
 
@@ -236,9 +219,10 @@ static enum vsmm_reason check_image(struct vsmm__rsm *r)
 /* Checked loads                                                           */
 /* ---------------------------------------------------------------------- */
 
-static void load_rflags(struct vsmm__rsm *r)
+/* RFLAGS, DR6 and DR7 are loaded where the decode put the image's. */
+static void load_rflags(struct vsmm_cpu_state *st)
 {
-	r->next.state.rflags = (r->img.rflags & RFLAGS_DEFINED) | VSMM_RFLAGS_FIXED;
+	st->rflags = (st->rflags & RFLAGS_DEFINED) | VSMM_RFLAGS_FIXED;
 }
 
 /* KVM's kvm_set_dr: bits 63:32 must be 0. */
@@ -246,14 +230,12 @@ static enum vsmm_reason load_debug_regs(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 
-	if (vsmm__check_dr6_high(r->img.dr6) != NONE)
-		return vsmm__reject(r, VSMM_REASON_DR6_HIGH, VSMM__FIELD(DR6),
-				    r->img.dr6);
-	if (vsmm__check_dr7_high(r->img.dr7) != NONE)
-		return vsmm__reject(r, VSMM_REASON_DR7_HIGH, VSMM__FIELD(DR7),
-				    r->img.dr7);
-	st->dr6 = (r->img.dr6 & DR6_VOLATILE) | VSMM_DR6_FIXED_1;
-	st->dr7 = (r->img.dr7 & DR7_VOLATILE) | VSMM_DR7_FIXED_1;
+	if (vsmm__check_dr6_high(st->dr6) != NONE)
+		return vsmm__reject(r, VSMM_REASON_DR6_HIGH, VSMM__FIELD(DR6), st->dr6);
+	if (vsmm__check_dr7_high(st->dr7) != NONE)
+		return vsmm__reject(r, VSMM_REASON_DR7_HIGH, VSMM__FIELD(DR7), st->dr7);
+	st->dr6 = (st->dr6 & DR6_VOLATILE) | VSMM_DR6_FIXED_1;
+	st->dr7 = (st->dr7 & DR7_VOLATILE) | VSMM_DR7_FIXED_1;
 	return NONE;
 }
 
@@ -458,7 +440,7 @@ static enum vsmm_reason load_state_64(struct vsmm__rsm *r)
 	struct vsmm_cpu_state *st = &r->next.state;
 
 	/* 16 GPRs, RIP: in place. */
-	load_rflags(r);
+	load_rflags(st);
 	TRY(load_debug_regs(r));
 	/* SMBASE, unconditionally: in place. */
 	TRY(load_efer(r));
@@ -480,7 +462,7 @@ static enum vsmm_reason load_state_32(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 
-	load_rflags(r);
+	load_rflags(st);
 	/* EIP, EAX..EDI: in place. */
 	TRY(load_debug_regs(r));
 	/* TR, LDTR: in place. */
@@ -547,7 +529,7 @@ static enum vsmm_reason load_forced_pdptes(struct vsmm__rsm *r)
 static void load_int_shadow(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
-	uint8_t shadow = r->img.int_shadow;
+	uint8_t shadow = st->int_shadow; /* the image's, as decoded */
 
 	if (shadow & VSMM_SHADOW_MOV_SS)
 		st->int_shadow = VSMM_SHADOW_MOV_SS;

@@ -83,13 +83,16 @@ vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
  * vsmm_image_encode and vsmm_image_decode without their argument checks,
  * for SMI and RSM, which have looked the layout up already: layout must be
  * one of the three maps, area its whole area and extras non-NULL.  The
- * encoder zeroes the area first (only the bytes no row stores, layout.c),
- * the decoder state and extras; state and extras must not overlap area.
+ * encoder zeroes the area first (only the bytes no row stores, layout.c).
+ * The decoder starts state from base (what the layout does not hold stays
+ * base's: vsmm_image_decode passes a zero state) and zeroes extras;
+ * state must not overlap base, and neither state nor extras the area.
  */
 void vsmm__image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 			const struct vsmm_image_extras *extras, uint8_t *area);
 void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
-			struct vsmm_cpu_state *state, struct vsmm_image_extras *extras);
+			const struct vsmm_cpu_state *base, struct vsmm_cpu_state *state,
+			struct vsmm_image_extras *extras);
 /* vsmm__image_encode of extras that are all zero but the revision (the
  * common SMI): the rows of the other extras are not stored over the
  * zeroed area. */
