@@ -141,14 +141,16 @@ struct vsmm__rsm {
  * on p6-32, rflags elsewhere), and the first row of the layout with that
  * binding is the field reported (the low half of a split base).  A binding
  * the layout has no row for reports no field and offset 0.
- * Returns the reason so callers can `return vsmm__reject(...)`.
+ * Returns the reason so callers can `return vsmm__reject(...)`.  Both
+ * are cold: RSM's common path never records a failure.
  */
-enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason, unsigned kind,
-			      unsigned arg, uint64_t value);
+VSMM__COLD enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason,
+					 unsigned kind, unsigned arg, uint64_t value);
 /* The same for a rule about something that is not an image field (a PDPTE
  * read through CR3, a platform callback): `what` is reported as is. */
-enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason,
-				    const char *what, uint64_t value);
+VSMM__COLD enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r,
+					       enum vsmm_reason reason, const char *what,
+					       uint64_t value);
 /*
  * After the decode, before any step of RSM (src/hidden.c): an image without
  * hidden segment state (vsmm__image_has_hidden) gets it as segment loads

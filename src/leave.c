@@ -369,46 +369,16 @@ static bool control_regs_pass(const struct vsmm__cpu_view *v, uint64_t cr0, uint
 }
 
 /*
- * KVM's rsm_enter_protected_mode: CR3 first, without the PCID if PCIDE is
- * wanted; CR4 without PCIDE (PAE before PG); CR0 (may enter long mode);
- * then PCIDE, which needs LMA=1 and CR3[11:0]=0, and the PCID.  When
- * every rule of the writes holds (control_regs_pass), the registers take
- * the values the writes would leave, at once (with PCIDE one judgement of
- * CR4 instead of two); the writes run one by one only when a rule fails,
- * and report the first that does.
+ * KVM's rsm_enter_protected_mode, one write after the other: CR3 first,
+ * without the PCID if PCIDE is wanted; CR4 without PCIDE (PAE before PG);
+ * CR0 (may enter long mode); then PCIDE, which needs LMA=1 and
+ * CR3[11:0]=0, and the PCID.  The first write a rule refuses is the one
+ * reported.
  */
-static enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
+static VSMM__COLD enum vsmm_reason write_control_regs(struct vsmm__rsm *r, uint64_t cr0,
+						      uint64_t cr3, uint64_t cr4,
+						      uint64_t pcid)
 {
-	struct vsmm_cpu_state *st = &r->next.state;
-	uint64_t cr0 = r->img.cr0, cr3 = r->img.cr3, cr4 = r->img.cr4, pcid = 0;
-	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
-
-	if (r->rules->cr0_low_dword)
-		cr0 &= 0xffffffffu;
-	if (pcide) {
-		pcid = cr3 & 0xfffu;
-		cr3 &= ~0xfffull;
-	}
-	if (!r->ordered) {
-		/* What the CR0 write does to EFER: PG turned on with LME and
-		 * PAE activates long mode. */
-		bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
-		uint64_t efer = st->efer;
-		if (paging_on && (efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
-			efer |= VSMM_EFER_LMA;
-		const struct vsmm__cpu_view v = view_of(r);
-		if (!control_regs_pass(&v, cr0, cr3, cr4, pcid,
-				       (efer & VSMM_EFER_LMA) != 0))
-			goto ordered;
-		st->cr3 = cr3 | pcid;
-		st->cr4 = cr4;
-		st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET;
-		st->efer = efer;
-		/* PAE paging loads its PDPTEs (in the ordered writes, with
-		 * CR0: its rules are the only ones left to fail). */
-		return pae_paging(st) ? load_pdptes(r) : NONE;
-	}
-ordered:
 	r->view = view_of(r);
 	TRY(set_cr3(r, cr3));
 	TRY(set_cr4(r, cr4 & ~VSMM_CR4_PCIDE));
@@ -419,6 +389,44 @@ ordered:
 			TRY(set_cr3(r, cr3 | pcid));
 	}
 	return NONE;
+}
+
+/*
+ * CR0, CR3, CR4 and what CR0 does to EFER.  When every rule of the
+ * writes holds (control_regs_pass), the registers take the values the
+ * writes would leave, at once (with PCIDE one judgement of CR4 instead of
+ * two); the writes run one by one (write_control_regs) only when a rule
+ * fails, and report the first that does.
+ */
+static enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+	uint64_t cr0 = r->img.cr0, cr3 = r->img.cr3, cr4 = r->img.cr4, pcid = 0;
+
+	if (r->rules->cr0_low_dword)
+		cr0 &= 0xffffffffu;
+	if (cr4 & VSMM_CR4_PCIDE) {
+		pcid = cr3 & 0xfffu;
+		cr3 &= ~0xfffull;
+	}
+	if (r->ordered)
+		return write_control_regs(r, cr0, cr3, cr4, pcid);
+	/* What the CR0 write does to EFER: PG turned on with LME and PAE
+	 * activates long mode. */
+	bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
+	uint64_t efer = st->efer;
+	if (paging_on && (efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
+		efer |= VSMM_EFER_LMA;
+	const struct vsmm__cpu_view v = view_of(r);
+	if (!control_regs_pass(&v, cr0, cr3, cr4, pcid, (efer & VSMM_EFER_LMA) != 0))
+		return write_control_regs(r, cr0, cr3, cr4, pcid);
+	st->cr3 = cr3 | pcid;
+	st->cr4 = cr4;
+	st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET;
+	st->efer = efer;
+	/* PAE paging loads its PDPTEs (in the ordered writes, with CR0: its
+	 * rules are the only ones left to fail). */
+	return pae_paging(st) ? load_pdptes(r) : NONE;
 }
 
 /* GDTR and IDTR limits are 16-bit registers: the maps' wider slots (KVM
