@@ -696,14 +696,17 @@ static bool resumed_pass(const struct vsmm__rsm *r, unsigned w)
 			sg[VSMM_ES].base;
 	bool pe = (st->cr0 & VSMM_CR0_PE) != 0;
 
+	/* Canonical is v + 2^(w-1) below 2^w (vsmm__canonical): the six
+	 * are, if the OR of their sums is. */
+	uint64_t half = 1ull << (w - 1);
+	uint64_t sums = (sg[VSMM_FS].base + half) | (sg[VSMM_GS].base + half) |
+			(sg[VSMM_TR].base + half) | (sg[VSMM_LDTR].base + half) |
+			(st->gdtr.base + half) | (st->idtr.base + half);
+
 	if (!r->next.model->long_mode)
 		high |= sg[VSMM_FS].base | sg[VSMM_GS].base | sg[VSMM_TR].base |
 			sg[VSMM_LDTR].base | st->gdtr.base | st->idtr.base;
-	return !(high >> 32) && vsmm__canonical(sg[VSMM_FS].base, w) &&
-	       vsmm__canonical(sg[VSMM_GS].base, w) &&
-	       vsmm__canonical(sg[VSMM_TR].base, w) &&
-	       vsmm__canonical(sg[VSMM_LDTR].base, w) &&
-	       vsmm__canonical(st->gdtr.base, w) && vsmm__canonical(st->idtr.base, w) &&
+	return !(high >> 32) && !(sums >> w) &&
 	       vsmm__check_cs_attr(sg[VSMM_CS].attr, sg[VSMM_SS].attr) == NONE &&
 	       vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) == NONE &&
 	       vsmm__check_ss_attr(sg[VSMM_SS].attr, sg[VSMM_CS].attr, pe) == NONE &&
@@ -827,6 +830,19 @@ static enum vsmm_reason check_seg_attrs(struct vsmm__rsm *r)
 	return NONE;
 }
 
+/* check_resumed's segment rules one after the other (out of line: the
+ * one-pass verdict says they hold in the common RSM). */
+static VSMM__COLD enum vsmm_reason check_resumed_in_order(struct vsmm__rsm *r)
+{
+	TRY(check_base_bits(r));
+	TRY(check_canonical_bases(r));
+	TRY(check_seg_attrs(r));
+	if (vsmm__check_hlt_cpl(r->next.state.halted, r->next.state.seg[VSMM_SS].attr) !=
+	    NONE)
+		return seg_reject(r, VSMM_REASON_HLT_NOT_CPL0, VSMM_SS, F_ATTR);
+	return NONE;
+}
+
 /*
  * The last step of RSM: the state about to be resumed must be one a VMX
  * VMM can enter and an SVM VMM can run (SDM Vol.3C "Checks on the Guest
@@ -855,12 +871,7 @@ static enum vsmm_reason check_resumed(struct vsmm__rsm *r)
 	 * other, so that the first that fails is reported. */
 	if (!r->ordered && segs_pass && resumed_pass(r, w))
 		return NONE;
-	TRY(check_base_bits(r));
-	TRY(check_canonical_bases(r));
-	TRY(check_seg_attrs(r));
-	if (vsmm__check_hlt_cpl(st->halted, st->seg[VSMM_SS].attr) != NONE)
-		return seg_reject(r, VSMM_REASON_HLT_NOT_CPL0, VSMM_SS, F_ATTR);
-	return NONE;
+	return check_resumed_in_order(r);
 }
 
 /* ---------------------------------------------------------------------- */
