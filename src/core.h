@@ -152,14 +152,14 @@ VSMM__COLD enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r,
 					       enum vsmm_reason reason, const char *what,
 					       uint64_t value);
 /*
- * After the decode, before any step of RSM (src/hidden.c): an image without
- * hidden segment state (vsmm__image_has_hidden) gets it as segment loads
- * would, from the descriptor tables through ops->read_phys, with the
- * vCPU's values for what no table holds.  VSMM_OK (also for images that
- * carry it), VSMM_E_SHUTDOWN with r->why, or VSMM_E_NO_MEMORY when there
- * is no read_phys to read the tables with.
+ * After the decode, before any step of RSM (src/hidden.c), for an image
+ * without hidden segment state (the decoder said so): it gets it as
+ * segment loads would, from the descriptor tables through ops->read_phys,
+ * with the vCPU's values for what no table holds.  VSMM_OK,
+ * VSMM_E_SHUTDOWN with r->why, or VSMM_E_NO_MEMORY when there is no
+ * read_phys to read the tables with.
  */
-int vsmm__rsm_hidden_state(struct vsmm__rsm *r, const uint8_t *area);
+int vsmm__rsm_hidden_state(struct vsmm__rsm *r);
 
 /*
  * vsmm_rsm_check, with `ordered` choosing how the rules are run: false as

@@ -242,10 +242,8 @@ static void load_real(struct vsmm__rsm *r)
 	r->next.state.seg[VSMM_TR].base = now->seg[VSMM_TR].base;
 }
 
-int vsmm__rsm_hidden_state(struct vsmm__rsm *r, const uint8_t *area)
+int vsmm__rsm_hidden_state(struct vsmm__rsm *r)
 {
-	if (vsmm__image_has_hidden(r->layout, area))
-		return VSMM_OK;
 	if (!r->read_pdptes)
 		return VSMM_E_NO_MEMORY;
 	r->next.state.gdtr.limit = r->now->gdtr.limit;

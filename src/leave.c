@@ -111,14 +111,15 @@ static struct vsmm__cpu_view view_of(const struct vsmm__rsm *r)
  * aside as the image has them (r->img) and start from the vCPU's values:
  * the loads move them from there to the image's, one checked write at a
  * time, as the processor does.  RFLAGS, DR6, DR7 and the interrupt shadow
- * are loaded from where the decode put them.
+ * are loaded from where the decode put them.  Returns whether the image
+ * carries the hidden segment state (vsmm__image_decode).
  */
-static void decode_image(struct vsmm__rsm *r, const struct vsmm_cpu_state *now,
+static bool decode_image(struct vsmm__rsm *r, const struct vsmm_cpu_state *now,
 			 const uint8_t *area)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
+	bool hidden = vsmm__image_decode(r->layout, area, now, st, &r->ex);
 
-	vsmm__image_decode(r->layout, area, now, st, &r->ex);
 	r->img = (struct vsmm__rsm_image){
 		.cr0 = st->cr0,
 		.cr3 = st->cr3,
@@ -129,6 +130,7 @@ static void decode_image(struct vsmm__rsm *r, const struct vsmm_cpu_state *now,
 	st->cr3 = now->cr3;
 	st->cr4 = now->cr4;
 	st->efer = now->efer;
+	return hidden;
 }
 
 /* NMIs blocked before the SMI stay blocked (KVM: HF_SMM_INSIDE_NMI_MASK;
@@ -967,13 +969,12 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 		}
 		image = area;
 	}
-	/* 2. Decode it into the state RSM will commit. */
-	decode_image(r, &vcpu->state, image);
-	/*    An Intel 64 image without vsmm's records (a processor or another
-	 *    tool wrote it) has no hidden segment state: it comes from the
-	 *    descriptor tables, as segment loads would give it (hidden.c). */
-	if (vsmm__layout_signed(r->layout)) {
-		rc = vsmm__rsm_hidden_state(r, image);
+	/* 2. Decode it into the state RSM will commit.  An Intel 64 image
+	 *    without vsmm's records (a processor or another tool wrote it)
+	 *    has no hidden segment state: it comes from the descriptor
+	 *    tables, as segment loads would give it (hidden.c). */
+	if (!decode_image(r, &vcpu->state, image)) {
+		rc = vsmm__rsm_hidden_state(r);
 		if (rc == VSMM_E_SHUTDOWN)
 			goto shutdown;
 		if (rc != VSMM_OK)

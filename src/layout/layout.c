@@ -545,7 +545,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		FIELDS(SIGNATURE_ROW) \
 		return true; \
 	} \
-	static void decode_##id(const uint8_t *restrict area, \
+	static bool decode_##id(const uint8_t *restrict area, \
 				const struct vsmm_cpu_state *restrict base, \
 				struct vsmm_cpu_state *restrict s, \
 				struct vsmm_image_extras *restrict x) \
@@ -556,6 +556,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		memset(x, 0, sizeof(*x)); \
 		FIELDS(CLEAR_PARTIAL_ROW) \
 		FIELDS(DECODE_ROW) \
+		return ext; \
 	}
 
 /* vsmm__layout_signed (layout.h) says which tables have a signature row. */
@@ -572,20 +573,14 @@ CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET)
 /* The decoders by layout.  The encoders are called through the switches
  * of vsmm__image_encode and vsmm__image_encode_plain, which inline them:
  * SMI pays one call for its image. */
-static const struct {
-	void (*decode)(const uint8_t *area, const struct vsmm_cpu_state *base,
-		       struct vsmm_cpu_state *state, struct vsmm_image_extras *extras);
-	bool (*extensions_present)(const uint8_t *area);
-} codecs[VSMM_LAYOUT_COUNT] = {
-	[VSMM_LAYOUT_P6_32] = { decode_p6_32, extensions_present_p6_32 },
-	[VSMM_LAYOUT_AMD64] = { decode_amd64, extensions_present_amd64 },
-	[VSMM_LAYOUT_INTEL64] = { decode_intel64, extensions_present_intel64 },
+static bool (*const decoders[VSMM_LAYOUT_COUNT])(const uint8_t *area,
+						 const struct vsmm_cpu_state *base,
+						 struct vsmm_cpu_state *state,
+						 struct vsmm_image_extras *extras) = {
+	[VSMM_LAYOUT_P6_32] = decode_p6_32,
+	[VSMM_LAYOUT_AMD64] = decode_amd64,
+	[VSMM_LAYOUT_INTEL64] = decode_intel64,
 };
-
-bool vsmm__image_has_hidden(enum vsmm_layout layout, const uint8_t *area)
-{
-	return !find(layout) || codecs[layout].extensions_present(area);
-}
 
 int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 		      const struct vsmm_image_extras *extras, uint8_t *area, size_t len)
@@ -621,7 +616,7 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 	/* What the layout does not hold reads as zero. */
 	static const struct vsmm_cpu_state zero;
 	struct vsmm_image_extras unused;
-	codecs[layout].decode(area, &zero, state, extras ? extras : &unused);
+	(void)decoders[layout](area, &zero, state, extras ? extras : &unused);
 	return VSMM_OK;
 }
 
@@ -647,9 +642,9 @@ void vsmm__image_encode_plain(enum vsmm_layout layout, const struct vsmm_cpu_sta
 	}
 }
 
-void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
+bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
 			const struct vsmm_cpu_state *base, struct vsmm_cpu_state *state,
 			struct vsmm_image_extras *extras)
 {
-	codecs[layout].decode(area, base, state, extras);
+	return decoders[layout](area, base, state, extras);
 }
