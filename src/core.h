@@ -99,12 +99,11 @@ struct vsmm_image_extras *vsmm__smi_extras(struct vsmm__smi *s);
  */
 int vsmm__smi_nested_exit(struct vsmm__smi *s, struct vsmm_vcpu *vcpu);
 
-/* The image's values of the registers RSM loads through checks (the rest
- * of the image is decoded in place, into struct vsmm__rsm's next.state). */
+/* The image's values of the registers RSM loads through ordered, checked
+ * writes (the rest of the image is decoded in place, into struct
+ * vsmm__rsm's next.state, and loaded from there). */
 struct vsmm__rsm_image {
 	uint64_t cr0, cr3, cr4, efer;
-	uint64_t rflags, dr6, dr7;
-	uint8_t int_shadow;
 };
 
 /* An RSM in progress (leave.c).  Its steps set every member before it is
@@ -142,23 +141,25 @@ struct vsmm__rsm {
  * on p6-32, rflags elsewhere), and the first row of the layout with that
  * binding is the field reported (the low half of a split base).  A binding
  * the layout has no row for reports no field and offset 0.
- * Returns the reason so callers can `return vsmm__reject(...)`.
+ * Returns the reason so callers can `return vsmm__reject(...)`.  Both
+ * are cold: RSM's common path never records a failure.
  */
-enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason, unsigned kind,
-			      unsigned arg, uint64_t value);
+VSMM__COLD enum vsmm_reason vsmm__reject(struct vsmm__rsm *r, enum vsmm_reason reason,
+					 unsigned kind, unsigned arg, uint64_t value);
 /* The same for a rule about something that is not an image field (a PDPTE
  * read through CR3, a platform callback): `what` is reported as is. */
-enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason,
-				    const char *what, uint64_t value);
+VSMM__COLD enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r,
+					       enum vsmm_reason reason, const char *what,
+					       uint64_t value);
 /*
- * After the decode, before any step of RSM (src/hidden.c): an image without
- * hidden segment state (vsmm__image_has_hidden) gets it as segment loads
- * would, from the descriptor tables through ops->read_phys, with the
- * vCPU's values for what no table holds.  VSMM_OK (also for images that
- * carry it), VSMM_E_SHUTDOWN with r->why, or VSMM_E_NO_MEMORY when there
- * is no read_phys to read the tables with.
+ * After the decode, before any step of RSM (src/hidden.c), for an image
+ * without hidden segment state (the decoder said so): it gets it as
+ * segment loads would, from the descriptor tables through ops->read_phys,
+ * with the vCPU's values for what no table holds.  VSMM_OK,
+ * VSMM_E_SHUTDOWN with r->why, or VSMM_E_NO_MEMORY when there is no
+ * read_phys to read the tables with.
  */
-int vsmm__rsm_hidden_state(struct vsmm__rsm *r, const uint8_t *area);
+int vsmm__rsm_hidden_state(struct vsmm__rsm *r);
 
 /*
  * vsmm_rsm_check, with `ordered` choosing how the rules are run: false as

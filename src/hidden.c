@@ -197,7 +197,8 @@ static bool load_null(struct vsmm__rsm *r, unsigned sreg)
 
 static enum vsmm_reason load_protected(struct vsmm__rsm *r)
 {
-	bool v86 = (r->img.rflags & VSMM_RFLAGS_VM) && !(r->img.efer & VSMM_EFER_LMA);
+	bool v86 = (r->next.state.rflags & VSMM_RFLAGS_VM) &&
+		   !(r->img.efer & VSMM_EFER_LMA);
 
 	/* LDTR first: selectors with TI=1 are looked up in its table. */
 	if (!load_null(r, VSMM_LDTR))
@@ -241,10 +242,8 @@ static void load_real(struct vsmm__rsm *r)
 	r->next.state.seg[VSMM_TR].base = now->seg[VSMM_TR].base;
 }
 
-int vsmm__rsm_hidden_state(struct vsmm__rsm *r, const uint8_t *area)
+int vsmm__rsm_hidden_state(struct vsmm__rsm *r)
 {
-	if (vsmm__image_has_hidden(r->layout, area))
-		return VSMM_OK;
 	if (!r->read_pdptes)
 		return VSMM_E_NO_MEMORY;
 	r->next.state.gdtr.limit = r->now->gdtr.limit;

@@ -30,8 +30,12 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define VSMM__MUST_CHECK __attribute__((warn_unused_result))
+/* A path taken only when a rule fails: kept out of line, so the common
+ * path around it keeps its registers. */
+#define VSMM__COLD __attribute__((cold, noinline))
 #else
 #define VSMM__MUST_CHECK
+#define VSMM__COLD
 #endif
 
 static inline uint8_t vsmm__ld8(const uint8_t *p)

@@ -104,48 +104,33 @@ static struct vsmm__cpu_view view_of(const struct vsmm__rsm *r)
 /* ---------------------------------------------------------------------- */
 
 /*
- * The image, decoded straight into the state RSM will commit.  What the
- * map does not carry stays the vCPU's: CR2, the event and nested
- * virtualization state, and with the 32-bit map R8-R15 and EFER.  The
- * registers RSM loads through checks are set aside as the image has them
- * (r->img) and start from the vCPU's values: the loads move them from
- * there to the image's, one checked write at a time, as the processor
- * does.
+ * The image, decoded straight into the state RSM will commit, over the
+ * vCPU's: what the map does not carry stays the vCPU's (CR2, the event and
+ * nested virtualization state, and with the 32-bit map R8-R15 and EFER).
+ * The control registers and EFER, which RSM loads through checks, are set
+ * aside as the image has them (r->img) and start from the vCPU's values:
+ * the loads move them from there to the image's, one checked write at a
+ * time, as the processor does.  RFLAGS, DR6, DR7 and the interrupt shadow
+ * are loaded from where the decode put them.  Returns whether the image
+ * carries the hidden segment state (vsmm__image_decode).
  */
-static void decode_image(struct vsmm__rsm *r, const struct vsmm_cpu_state *now,
+static bool decode_image(struct vsmm__rsm *r, const struct vsmm_cpu_state *now,
 			 const uint8_t *area)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
+	bool hidden = vsmm__image_decode(r->layout, area, now, st, &r->ex);
 
-	vsmm__image_decode(r->layout, area, st, &r->ex);
 	r->img = (struct vsmm__rsm_image){
 		.cr0 = st->cr0,
 		.cr3 = st->cr3,
 		.cr4 = st->cr4,
 		.efer = st->efer,
-		.rflags = st->rflags,
-		.dr6 = st->dr6,
-		.dr7 = st->dr7,
-		.int_shadow = st->int_shadow,
 	};
 	st->cr0 = now->cr0;
-	st->cr2 = now->cr2;
 	st->cr3 = now->cr3;
 	st->cr4 = now->cr4;
 	st->efer = now->efer;
-	if (!r->wide)
-		memcpy(&st->gpr[8], &now->gpr[8], 8 * sizeof(st->gpr[0]));
-	st->smm = now->smm;
-	st->nmi_masked = now->nmi_masked;
-	st->smm_inside_nmi = now->smm_inside_nmi;
-	st->smi_pending = now->smi_pending;
-	st->init_latched = now->init_latched;
-	st->nmi_pending = now->nmi_pending;
-	st->shutdown = now->shutdown;
-	st->halted = now->halted;
-	st->vmx_on = now->vmx_on;
-	st->guest_mode = now->guest_mode;
-	st->svm_vmcb12 = now->svm_vmcb12;
+	return hidden;
 }
 
 /* NMIs blocked before the SMI stay blocked (KVM: HF_SMM_INSIDE_NMI_MASK;
@@ -226,9 +211,9 @@ static enum vsmm_reason check_image(struct vsmm__rsm *r)
 	if (vsmm__check_lma_consistent(cr0, r->img.cr4, efer) != NONE)
 		return vsmm__reject(r, VSMM_REASON_LMA_INCONSISTENT, VSMM__FIELD(EFER),
 				    efer);
-	if (vsmm__check_rflags_vm_lm(r->img.rflags, efer) != NONE)
+	if (vsmm__check_rflags_vm_lm(r->next.state.rflags, efer) != NONE)
 		return vsmm__reject(r, VSMM_REASON_RFLAGS_VM_IN_LM, VSMM__FIELD(RFLAGS),
-				    r->img.rflags);
+				    r->next.state.rflags);
 	return NONE;
 }
 
@@ -236,9 +221,10 @@ static enum vsmm_reason check_image(struct vsmm__rsm *r)
 /* Checked loads                                                           */
 /* ---------------------------------------------------------------------- */
 
-static void load_rflags(struct vsmm__rsm *r)
+/* RFLAGS, DR6 and DR7 are loaded where the decode put the image's. */
+static void load_rflags(struct vsmm_cpu_state *st)
 {
-	r->next.state.rflags = (r->img.rflags & RFLAGS_DEFINED) | VSMM_RFLAGS_FIXED;
+	st->rflags = (st->rflags & RFLAGS_DEFINED) | VSMM_RFLAGS_FIXED;
 }
 
 /* KVM's kvm_set_dr: bits 63:32 must be 0. */
@@ -246,14 +232,12 @@ static enum vsmm_reason load_debug_regs(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 
-	if (vsmm__check_dr6_high(r->img.dr6) != NONE)
-		return vsmm__reject(r, VSMM_REASON_DR6_HIGH, VSMM__FIELD(DR6),
-				    r->img.dr6);
-	if (vsmm__check_dr7_high(r->img.dr7) != NONE)
-		return vsmm__reject(r, VSMM_REASON_DR7_HIGH, VSMM__FIELD(DR7),
-				    r->img.dr7);
-	st->dr6 = (r->img.dr6 & DR6_VOLATILE) | VSMM_DR6_FIXED_1;
-	st->dr7 = (r->img.dr7 & DR7_VOLATILE) | VSMM_DR7_FIXED_1;
+	if (vsmm__check_dr6_high(st->dr6) != NONE)
+		return vsmm__reject(r, VSMM_REASON_DR6_HIGH, VSMM__FIELD(DR6), st->dr6);
+	if (vsmm__check_dr7_high(st->dr7) != NONE)
+		return vsmm__reject(r, VSMM_REASON_DR7_HIGH, VSMM__FIELD(DR7), st->dr7);
+	st->dr6 = (st->dr6 & DR6_VOLATILE) | VSMM_DR6_FIXED_1;
+	st->dr7 = (st->dr7 & DR7_VOLATILE) | VSMM_DR7_FIXED_1;
 	return NONE;
 }
 
@@ -387,46 +371,16 @@ static bool control_regs_pass(const struct vsmm__cpu_view *v, uint64_t cr0, uint
 }
 
 /*
- * KVM's rsm_enter_protected_mode: CR3 first, without the PCID if PCIDE is
- * wanted; CR4 without PCIDE (PAE before PG); CR0 (may enter long mode);
- * then PCIDE, which needs LMA=1 and CR3[11:0]=0, and the PCID.  When
- * every rule of the writes holds (control_regs_pass), the registers take
- * the values the writes would leave, at once (with PCIDE one judgement of
- * CR4 instead of two); the writes run one by one only when a rule fails,
- * and report the first that does.
+ * KVM's rsm_enter_protected_mode, one write after the other: CR3 first,
+ * without the PCID if PCIDE is wanted; CR4 without PCIDE (PAE before PG);
+ * CR0 (may enter long mode); then PCIDE, which needs LMA=1 and
+ * CR3[11:0]=0, and the PCID.  The first write a rule refuses is the one
+ * reported.
  */
-static enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
+static VSMM__COLD enum vsmm_reason write_control_regs(struct vsmm__rsm *r, uint64_t cr0,
+						      uint64_t cr3, uint64_t cr4,
+						      uint64_t pcid)
 {
-	struct vsmm_cpu_state *st = &r->next.state;
-	uint64_t cr0 = r->img.cr0, cr3 = r->img.cr3, cr4 = r->img.cr4, pcid = 0;
-	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
-
-	if (r->rules->cr0_low_dword)
-		cr0 &= 0xffffffffu;
-	if (pcide) {
-		pcid = cr3 & 0xfffu;
-		cr3 &= ~0xfffull;
-	}
-	if (!r->ordered) {
-		/* What the CR0 write does to EFER: PG turned on with LME and
-		 * PAE activates long mode. */
-		bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
-		uint64_t efer = st->efer;
-		if (paging_on && (efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
-			efer |= VSMM_EFER_LMA;
-		const struct vsmm__cpu_view v = view_of(r);
-		if (!control_regs_pass(&v, cr0, cr3, cr4, pcid,
-				       (efer & VSMM_EFER_LMA) != 0))
-			goto ordered;
-		st->cr3 = cr3 | pcid;
-		st->cr4 = cr4;
-		st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET;
-		st->efer = efer;
-		/* PAE paging loads its PDPTEs (in the ordered writes, with
-		 * CR0: its rules are the only ones left to fail). */
-		return pae_paging(st) ? load_pdptes(r) : NONE;
-	}
-ordered:
 	r->view = view_of(r);
 	TRY(set_cr3(r, cr3));
 	TRY(set_cr4(r, cr4 & ~VSMM_CR4_PCIDE));
@@ -437,6 +391,46 @@ ordered:
 			TRY(set_cr3(r, cr3 | pcid));
 	}
 	return NONE;
+}
+
+/*
+ * CR0, CR3, CR4 and what CR0 does to EFER.  When every rule of the
+ * writes holds (control_regs_pass), the registers take the values the
+ * writes would leave, at once (with PCIDE one judgement of CR4 instead of
+ * two); the writes run one by one (write_control_regs) only when a rule
+ * fails, and report the first that does.  Inline: as a call of its own
+ * it saved and restored six registers for a verdict of about a hundred
+ * instructions.
+ */
+static inline enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+	uint64_t cr0 = r->img.cr0, cr3 = r->img.cr3, cr4 = r->img.cr4, pcid = 0;
+
+	if (r->rules->cr0_low_dword)
+		cr0 &= 0xffffffffu;
+	if (cr4 & VSMM_CR4_PCIDE) {
+		pcid = cr3 & 0xfffu;
+		cr3 &= ~0xfffull;
+	}
+	if (r->ordered)
+		return write_control_regs(r, cr0, cr3, cr4, pcid);
+	/* What the CR0 write does to EFER: PG turned on with LME and PAE
+	 * activates long mode. */
+	bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
+	uint64_t efer = st->efer;
+	if (paging_on && (efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
+		efer |= VSMM_EFER_LMA;
+	const struct vsmm__cpu_view v = view_of(r);
+	if (!control_regs_pass(&v, cr0, cr3, cr4, pcid, (efer & VSMM_EFER_LMA) != 0))
+		return write_control_regs(r, cr0, cr3, cr4, pcid);
+	st->cr3 = cr3 | pcid;
+	st->cr4 = cr4;
+	st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET;
+	st->efer = efer;
+	/* PAE paging loads its PDPTEs (in the ordered writes, with CR0: its
+	 * rules are the only ones left to fail). */
+	return pae_paging(st) ? load_pdptes(r) : NONE;
 }
 
 /* GDTR and IDTR limits are 16-bit registers: the maps' wider slots (KVM
@@ -458,7 +452,7 @@ static enum vsmm_reason load_state_64(struct vsmm__rsm *r)
 	struct vsmm_cpu_state *st = &r->next.state;
 
 	/* 16 GPRs, RIP: in place. */
-	load_rflags(r);
+	load_rflags(st);
 	TRY(load_debug_regs(r));
 	/* SMBASE, unconditionally: in place. */
 	TRY(load_efer(r));
@@ -480,7 +474,7 @@ static enum vsmm_reason load_state_32(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 
-	load_rflags(r);
+	load_rflags(st);
 	/* EIP, EAX..EDI: in place. */
 	TRY(load_debug_regs(r));
 	/* TR, LDTR: in place. */
@@ -547,7 +541,7 @@ static enum vsmm_reason load_forced_pdptes(struct vsmm__rsm *r)
 static void load_int_shadow(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
-	uint8_t shadow = r->img.int_shadow;
+	uint8_t shadow = st->int_shadow; /* the image's, as decoded */
 
 	if (shadow & VSMM_SHADOW_MOV_SS)
 		st->int_shadow = VSMM_SHADOW_MOV_SS;
@@ -706,14 +700,17 @@ static bool resumed_pass(const struct vsmm__rsm *r, unsigned w)
 			sg[VSMM_ES].base;
 	bool pe = (st->cr0 & VSMM_CR0_PE) != 0;
 
+	/* Canonical is v + 2^(w-1) below 2^w (vsmm__canonical): the six
+	 * are, if the OR of their sums is. */
+	uint64_t half = 1ull << (w - 1);
+	uint64_t sums = (sg[VSMM_FS].base + half) | (sg[VSMM_GS].base + half) |
+			(sg[VSMM_TR].base + half) | (sg[VSMM_LDTR].base + half) |
+			(st->gdtr.base + half) | (st->idtr.base + half);
+
 	if (!r->next.model->long_mode)
 		high |= sg[VSMM_FS].base | sg[VSMM_GS].base | sg[VSMM_TR].base |
 			sg[VSMM_LDTR].base | st->gdtr.base | st->idtr.base;
-	return !(high >> 32) && vsmm__canonical(sg[VSMM_FS].base, w) &&
-	       vsmm__canonical(sg[VSMM_GS].base, w) &&
-	       vsmm__canonical(sg[VSMM_TR].base, w) &&
-	       vsmm__canonical(sg[VSMM_LDTR].base, w) &&
-	       vsmm__canonical(st->gdtr.base, w) && vsmm__canonical(st->idtr.base, w) &&
+	return !(high >> 32) && !(sums >> w) &&
 	       vsmm__check_cs_attr(sg[VSMM_CS].attr, sg[VSMM_SS].attr) == NONE &&
 	       vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) == NONE &&
 	       vsmm__check_ss_attr(sg[VSMM_SS].attr, sg[VSMM_CS].attr, pe) == NONE &&
@@ -837,6 +834,19 @@ static enum vsmm_reason check_seg_attrs(struct vsmm__rsm *r)
 	return NONE;
 }
 
+/* check_resumed's segment rules one after the other (out of line: the
+ * one-pass verdict says they hold in the common RSM). */
+static VSMM__COLD enum vsmm_reason check_resumed_in_order(struct vsmm__rsm *r)
+{
+	TRY(check_base_bits(r));
+	TRY(check_canonical_bases(r));
+	TRY(check_seg_attrs(r));
+	if (vsmm__check_hlt_cpl(r->next.state.halted, r->next.state.seg[VSMM_SS].attr) !=
+	    NONE)
+		return seg_reject(r, VSMM_REASON_HLT_NOT_CPL0, VSMM_SS, F_ATTR);
+	return NONE;
+}
+
 /*
  * The last step of RSM: the state about to be resumed must be one a VMX
  * VMM can enter and an SVM VMM can run (SDM Vol.3C "Checks on the Guest
@@ -865,12 +875,7 @@ static enum vsmm_reason check_resumed(struct vsmm__rsm *r)
 	 * other, so that the first that fails is reported. */
 	if (!r->ordered && segs_pass && resumed_pass(r, w))
 		return NONE;
-	TRY(check_base_bits(r));
-	TRY(check_canonical_bases(r));
-	TRY(check_seg_attrs(r));
-	if (vsmm__check_hlt_cpl(st->halted, st->seg[VSMM_SS].attr) != NONE)
-		return seg_reject(r, VSMM_REASON_HLT_NOT_CPL0, VSMM_SS, F_ATTR);
-	return NONE;
+	return check_resumed_in_order(r);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -966,13 +971,12 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 		}
 		image = area;
 	}
-	/* 2. Decode it into the state RSM will commit. */
-	decode_image(r, &vcpu->state, image);
-	/*    An Intel 64 image without vsmm's records (a processor or another
-	 *    tool wrote it) has no hidden segment state: it comes from the
-	 *    descriptor tables, as segment loads would give it (hidden.c). */
-	if (vsmm__layout_signed(r->layout)) {
-		rc = vsmm__rsm_hidden_state(r, image);
+	/* 2. Decode it into the state RSM will commit.  An Intel 64 image
+	 *    without vsmm's records (a processor or another tool wrote it)
+	 *    has no hidden segment state: it comes from the descriptor
+	 *    tables, as segment loads would give it (hidden.c). */
+	if (!decode_image(r, &vcpu->state, image)) {
+		rc = vsmm__rsm_hidden_state(r);
 		if (rc == VSMM_E_SHUTDOWN)
 			goto shutdown;
 		if (rc != VSMM_OK)

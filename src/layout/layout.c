@@ -408,18 +408,21 @@ ROW_INLINE bool row_of_extras(const struct vsmm__bind *b)
 		vsmm__st(ROW_AT(area, first, off), (size), \
 			 encode_value(s, &rev_only, ROW_BIND(kind, arg)));
 
-/* Rows flagged as vsmm extensions are skipped when the area lacks them
- * (ext false): the bytes are then whatever a real processor kept there. */
+/* Rows flagged as vsmm extensions are not read when the area lacks them
+ * (ext false): the bytes are then whatever a real processor kept there,
+ * and the member reads as zero. */
 ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags, bool ext,
 			   struct vsmm_cpu_state *s, struct vsmm_image_extras *x,
 			   const struct vsmm__bind *b)
 {
-	if ((flags & VSMM_FIELD_VSMM_EXT) && !ext)
-		return;
-	uint64_t raw = vsmm__ld(p, size);
 	struct member m = member_of(s, x, b);
 	if (!m.p)
 		return;
+	if ((flags & VSMM_FIELD_VSMM_EXT) && !ext) {
+		member_set(m, 0);
+		return;
+	}
+	uint64_t raw = vsmm__ld(p, size);
 	if (row_partial(b, size))
 		member_or(m, from_image(b, raw));
 	else
@@ -429,6 +432,37 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags, bool
 #define DECODE_ROW(name, off, size, flags, kind, arg, text) \
 	decode_row(ROW_AT(area, first, off), (size), (flags), ext, s, x, \
 		   ROW_BIND(kind, arg));
+
+/* A member some rows hold only part of starts from zero: the rows OR
+ * their parts into it, in any order (the Intel map has the high dwords
+ * of its bases first), and a P6 dword base is zero-extended. */
+#define CLEAR_PARTIAL_ROW(name, off, size, flags, kind, arg, text) \
+	if (row_partial(ROW_BIND(kind, arg), (size))) \
+		member_set(member_of(s, x, ROW_BIND(kind, arg)), 0);
+
+/*
+ * Decoding over a base state: the decoder copies the base into the state
+ * in 8-byte units, then stores the rows.  As with the zeroed area of the
+ * encoders, the compiler drops every unit the rows overwrite whole (s does
+ * not alias base or the area: restrict), so what is copied is only what
+ * no row holds, without a list of those members that could go stale.
+ */
+/* clang-format off */
+#define COPY_UNIT(u) \
+	if (8u * (u) < sizeof(*s)) \
+		memcpy((char *)s + 8u * (u), (const char *)base + 8u * (u), 8);
+#define COPY_BLOCK(b) \
+	COPY_UNIT(8 * (b))     COPY_UNIT(8 * (b) + 1) \
+	COPY_UNIT(8 * (b) + 2) COPY_UNIT(8 * (b) + 3) \
+	COPY_UNIT(8 * (b) + 4) COPY_UNIT(8 * (b) + 5) \
+	COPY_UNIT(8 * (b) + 6) COPY_UNIT(8 * (b) + 7)
+#define COPY_STATE() \
+	COPY_BLOCK(0) COPY_BLOCK(1) COPY_BLOCK(2) COPY_BLOCK(3) \
+	COPY_BLOCK(4) COPY_BLOCK(5) COPY_BLOCK(6) COPY_BLOCK(7)
+/* clang-format on */
+_Static_assert(sizeof(struct vsmm_cpu_state) % 8u == 0 &&
+		       sizeof(struct vsmm_cpu_state) <= 64u * 8u,
+	       "the state is copied in at most 64 units of 8 bytes");
 
 /*
  * Are the rows flagged as vsmm extensions meaningful in this area?  Yes
@@ -479,11 +513,11 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
  * encode_ID, encode_plain_ID, extensions_present_ID and decode_ID for one
  * layout's table.  encode zeroes the area (above) and stores the rows of
  * the caller's s and x; encode_plain the rows of s and the revision only
- * (extras all zero but it).  decode zeroes the caller's s and x
- * (what the layout does not hold reads as zero) and stores each row into
- * its member: one little-endian load and one store per row, and no copy
- * of the whole structs (decoding into zeroed locals and copying them out
- * cost a third of the decoder).
+ * (extras all zero but it).  decode starts the caller's s from base and
+ * zeroes x (what the layout does not hold is base's, or zero) and stores
+ * each row into its member: one little-endian load and one store per row,
+ * and no copy of the whole structs (decoding into zeroed locals and
+ * copying them out cost a third of the decoder).
  */
 #define CODEC(id, FIELDS, AREA_OFFSET) \
 	static void encode_##id(const struct vsmm_cpu_state *restrict s, \
@@ -511,16 +545,18 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		FIELDS(SIGNATURE_ROW) \
 		return true; \
 	} \
-	static void decode_##id(const uint8_t *area, struct vsmm_cpu_state *state, \
-				struct vsmm_image_extras *extras) \
+	static bool decode_##id(const uint8_t *restrict area, \
+				const struct vsmm_cpu_state *restrict base, \
+				struct vsmm_cpu_state *restrict s, \
+				struct vsmm_image_extras *restrict x) \
 	{ \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		bool ext = extensions_present_##id(area); \
-		struct vsmm_cpu_state *s = state; \
-		struct vsmm_image_extras *x = extras; \
-		memset(s, 0, sizeof(*s)); \
+		COPY_STATE() \
 		memset(x, 0, sizeof(*x)); \
+		FIELDS(CLEAR_PARTIAL_ROW) \
 		FIELDS(DECODE_ROW) \
+		return ext; \
 	}
 
 /* vsmm__layout_signed (layout.h) says which tables have a signature row. */
@@ -537,20 +573,14 @@ CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET)
 /* The decoders by layout.  The encoders are called through the switches
  * of vsmm__image_encode and vsmm__image_encode_plain, which inline them:
  * SMI pays one call for its image. */
-static const struct {
-	void (*decode)(const uint8_t *area, struct vsmm_cpu_state *state,
-		       struct vsmm_image_extras *extras);
-	bool (*extensions_present)(const uint8_t *area);
-} codecs[VSMM_LAYOUT_COUNT] = {
-	[VSMM_LAYOUT_P6_32] = { decode_p6_32, extensions_present_p6_32 },
-	[VSMM_LAYOUT_AMD64] = { decode_amd64, extensions_present_amd64 },
-	[VSMM_LAYOUT_INTEL64] = { decode_intel64, extensions_present_intel64 },
+static bool (*const decoders[VSMM_LAYOUT_COUNT])(const uint8_t *area,
+						 const struct vsmm_cpu_state *base,
+						 struct vsmm_cpu_state *state,
+						 struct vsmm_image_extras *extras) = {
+	[VSMM_LAYOUT_P6_32] = decode_p6_32,
+	[VSMM_LAYOUT_AMD64] = decode_amd64,
+	[VSMM_LAYOUT_INTEL64] = decode_intel64,
 };
-
-bool vsmm__image_has_hidden(enum vsmm_layout layout, const uint8_t *area)
-{
-	return !find(layout) || codecs[layout].extensions_present(area);
-}
 
 int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 		      const struct vsmm_image_extras *extras, uint8_t *area, size_t len)
@@ -583,8 +613,10 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 		return VSMM_E_INVAL;
 	if (len != l->desc.area_size)
 		return VSMM_E_BUFSIZE;
+	/* What the layout does not hold reads as zero. */
+	static const struct vsmm_cpu_state zero;
 	struct vsmm_image_extras unused;
-	codecs[layout].decode(area, state, extras ? extras : &unused);
+	(void)decoders[layout](area, &zero, state, extras ? extras : &unused);
 	return VSMM_OK;
 }
 
@@ -610,8 +642,9 @@ void vsmm__image_encode_plain(enum vsmm_layout layout, const struct vsmm_cpu_sta
 	}
 }
 
-void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
-			struct vsmm_cpu_state *state, struct vsmm_image_extras *extras)
+bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
+			const struct vsmm_cpu_state *base, struct vsmm_cpu_state *state,
+			struct vsmm_image_extras *extras)
 {
-	codecs[layout].decode(area, state, extras);
+	return decoders[layout](area, base, state, extras);
 }

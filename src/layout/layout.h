@@ -83,13 +83,21 @@ vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
  * vsmm_image_encode and vsmm_image_decode without their argument checks,
  * for SMI and RSM, which have looked the layout up already: layout must be
  * one of the three maps, area its whole area and extras non-NULL.  The
- * encoder zeroes the area first (only the bytes no row stores, layout.c),
- * the decoder state and extras; state and extras must not overlap area.
+ * encoder zeroes the area first (only the bytes no row stores, layout.c).
+ * The decoder starts state from base (what the layout does not hold stays
+ * base's: vsmm_image_decode passes a zero state) and zeroes extras;
+ * state must not overlap base, and neither state nor extras the area.
+ * The decoder returns whether the area carries the hidden segment state:
+ * every map but intel64 always does; an intel64 area does when vsmm's
+ * records are there (their signature), and not when a processor or
+ * another tool wrote it (RSM then reads the descriptor tables,
+ * src/hidden.c).
  */
 void vsmm__image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 			const struct vsmm_image_extras *extras, uint8_t *area);
-void vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
-			struct vsmm_cpu_state *state, struct vsmm_image_extras *extras);
+bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
+			const struct vsmm_cpu_state *base, struct vsmm_cpu_state *state,
+			struct vsmm_image_extras *extras);
 /* vsmm__image_encode of extras that are all zero but the revision (the
  * common SMI): the rows of the other extras are not stored over the
  * zeroed area. */
@@ -97,19 +105,9 @@ void vsmm__image_encode_plain(enum vsmm_layout layout, const struct vsmm_cpu_sta
 			      uint32_t revision, uint8_t *area);
 
 /*
- * Does this area (the layout's whole area, of its size) carry the hidden
- * segment state?  Every map but intel64 always does; an intel64 area does
- * when vsmm's records are there (their signature), and not when a
- * processor or another tool wrote it (RSM then reads the descriptor
- * tables, src/hidden.c).
- */
-bool vsmm__image_has_hidden(enum vsmm_layout layout, const uint8_t *area);
-
-/*
  * Can an area of this layout lack the hidden segment state, that is, does
  * its table have vsmm's signature row?  Only intel64's (layout.c checks
- * this against the tables at compile time); RSM asks
- * vsmm__image_has_hidden only then.
+ * this against the tables at compile time).
  */
 static inline bool vsmm__layout_signed(enum vsmm_layout layout)
 {
