@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "../src/layout/fields.h"
+#include "../src/layout/layout.h"
 #include "testlib.h"
 #include "vmentry.h"
 #include "../src/checks.h"
@@ -462,6 +464,54 @@ static void test_hostile_images(void **unused)
 					(enum vsmm_semantics)sem);
 }
 
+/* The row of l binding (kind, arg), which must be the only one. */
+static const struct vsmm_field_desc *only_row(const struct vsmm__layout *l, unsigned kind,
+					      unsigned arg)
+{
+	const struct vsmm_field_desc *found = NULL;
+
+	for (size_t i = 0; i < l->desc.nfields; i++) {
+		if (l->binds[i].kind != kind || l->binds[i].arg != arg)
+			continue;
+		assert_null(found);
+		found = &l->desc.fields[i];
+	}
+	return found;
+}
+
+/*
+ * A map of segment records (VSMM__AMD64_SEG_RECORDS, fields.h): the
+ * encoder stores each segment register's selector, attributes and limit
+ * with its selector row, so each of the three must be there, once, at
+ * +0, +2 and +4 of the record, for every register that has one of them.
+ */
+static void test_segment_records(void **unused)
+{
+	const struct vsmm__layout *l = &vsmm__layout_amd64;
+	unsigned records = 0;
+
+	(void)unused;
+	assert_true(VSMM__AMD64_SEG_RECORDS);
+	for (unsigned seg = 0; seg < VSMM_SREG_COUNT; seg++) {
+		const struct vsmm_field_desc *sel = only_row(l, VSMM__B_SEL, seg);
+		const struct vsmm_field_desc *attr = only_row(l, VSMM__B_ATTR, seg);
+		const struct vsmm_field_desc *limit = only_row(l, VSMM__B_LIMIT, seg);
+
+		if (!sel && !attr && !limit)
+			continue;
+		assert_non_null(sel);
+		assert_non_null(attr);
+		assert_non_null(limit);
+		assert_int_equal(sel->size, 2);
+		assert_int_equal(attr->size, 2);
+		assert_int_equal(limit->size, 4);
+		assert_int_equal(attr->offset, sel->offset + 2);
+		assert_int_equal(limit->offset, sel->offset + 4);
+		records++;
+	}
+	assert_int_equal(records, VSMM_SREG_COUNT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +524,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_intel_32_hw, tp_teardown),
 		cmocka_unit_test_teardown(test_amd_32_hw, tp_teardown),
 		cmocka_unit_test_teardown(test_hostile_images, tp_teardown),
+		cmocka_unit_test(test_segment_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
