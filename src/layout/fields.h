@@ -114,10 +114,6 @@
  */
 /* Where the area starts (SMBASE + this); the codec's offsets are constants. */
 #define VSMM__AMD64_AREA_OFFSET 0xfe00u
-/* Every segment register's rows form such a record: the encoder stores
- * the first eight bytes of one at once (layout.c; tests/test_roundtrip.c
- * checks the rows). */
-#define VSMM__AMD64_SEG_RECORDS 1
 /* clang-format off */
 #define VSMM__AMD64_FIELDS(X)                                                  \
 	X(es_selector, 0x7E00, 2, 0, SEL, VSMM_ES, "ES selector")              \

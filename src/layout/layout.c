@@ -389,22 +389,37 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
 #define ROW_AT(area, first, off) ((area) + ((size_t)(off) - (first)))
 
 /*
- * Segment records.  The AMD64 map keeps each segment register as a record
- * {selector u16, attributes u16, limit u32, base u64} (fields.h:
- * VSMM__AMD64_SEG_RECORDS), the layout of struct vsmm_seg itself.  On a
- * little-endian host the register's first eight bytes are then the
- * record's, but for the attribute bits no register holds (11:8, which
- * to_image drops too): in a map of records the selector row stores all
- * three with one 8-byte copy, and the attribute and limit rows store
- * nothing.  Three instructions instead of seven a segment register.
+ * Segment records.  Two maps keep each segment register as a record whose
+ * fields lie as in struct vsmm_seg {selector u16, attr u16, limit u32,
+ * base u64} (asserted below), so that on a little-endian host one 8-byte
+ * copy of the register stores two or three rows at once:
+ *
+ *   AMD64   {selector u16, attr u16, limit u32, base u64}: the selector
+ *           row stores selector, attributes and limit, the register's
+ *           first eight bytes but for the attribute bits no register holds
+ *           (11:8, which to_image drops too); the attribute and limit rows
+ *           store nothing.  Three instructions instead of seven.
+ *   P6      {attr u32, limit u32, base u32}: the limit row stores the
+ *           limit and the low dword of the base, the register's bytes 4
+ *           to 11; the base row stores nothing.  Two instead of four.
+ *
+ * tests/test_roundtrip.c (test_segment_records) checks that every
+ * segment register's rows in those tables form such a record.
  */
+enum seg_records {
+	RECORDS_NONE,
+	RECORDS_AMD64,
+	RECORDS_P6,
+};
+
 _Static_assert(offsetof(struct vsmm_seg, selector) == 0 &&
 		       offsetof(struct vsmm_seg, attr) == 2 &&
-		       offsetof(struct vsmm_seg, limit) == 4,
-	       "struct vsmm_seg starts as a 64-bit segment record");
+		       offsetof(struct vsmm_seg, limit) == 4 &&
+		       offsetof(struct vsmm_seg, base) == 8,
+	       "struct vsmm_seg lies as the segment records do");
 
-/* Selector, attributes and limit of a record, as the image holds them. */
-ROW_INLINE uint64_t record_low(const struct vsmm_seg *seg)
+/* Selector, attributes and limit, as an AMD64 record holds them. */
+ROW_INLINE uint64_t amd64_record_low(const struct vsmm_seg *seg)
 {
 	uint64_t v;
 
@@ -412,16 +427,34 @@ ROW_INLINE uint64_t record_low(const struct vsmm_seg *seg)
 	return v & ~((uint64_t)(~VSMM_SEG_ATTR_MASK & 0xffffu) << 16);
 }
 
-/* One row of an encoder; records: the map is one of segment records. */
-ROW_INLINE void encode_row(bool records, uint8_t *p, unsigned size,
+/* Limit and the low dword of the base, as a P6 record holds them. */
+ROW_INLINE uint64_t p6_limit_base(const struct vsmm_seg *seg)
+{
+	uint64_t v;
+
+	memcpy(&v, &seg->limit, sizeof(v));
+	return v;
+}
+
+/* One row of an encoder of a map with these records. */
+ROW_INLINE void encode_row(enum seg_records records, uint8_t *p, unsigned size,
 			   const struct vsmm_cpu_state *s,
 			   const struct vsmm_image_extras *x, const struct vsmm__bind *b)
 {
-	if (VSMM__LE_HOST && records) {
+	if (VSMM__LE_HOST && records == RECORDS_AMD64) {
 		switch (b->kind) {
-		case VSMM__B_SEL: vsmm__st64(p, record_low(&s->seg[b->arg])); return;
+		case VSMM__B_SEL:
+			vsmm__st64(p, amd64_record_low(&s->seg[b->arg]));
+			return;
 		case VSMM__B_ATTR:
 		case VSMM__B_LIMIT: return; /* stored with the selector */
+		default: break;
+		}
+	}
+	if (VSMM__LE_HOST && records == RECORDS_P6) {
+		switch (b->kind) {
+		case VSMM__B_LIMIT: vsmm__st64(p, p6_limit_base(&s->seg[b->arg])); return;
+		case VSMM__B_BASE: return; /* stored with the limit */
 		default: break;
 		}
 	}
@@ -551,7 +584,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 				const struct vsmm_image_extras *restrict x, \
 				uint8_t *restrict area) \
 	{ \
-		const bool records = SEG_RECORDS; \
+		const enum seg_records records = SEG_RECORDS; \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		ZERO_AREA(FIELDS, AREA_OFFSET, 0) \
 		FIELDS(ENCODE_ROW) \
@@ -559,7 +592,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 	static void encode_plain_##id(const struct vsmm_cpu_state *restrict s, \
 				      uint32_t revision, uint8_t *restrict area) \
 	{ \
-		const bool records = SEG_RECORDS; \
+		const enum seg_records records = SEG_RECORDS; \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		const struct vsmm_image_extras rev_only = { \
 			.revision = revision, \
@@ -593,9 +626,9 @@ _Static_assert((0 VSMM__P6_32_FIELDS(SIGNED_ROW)) == 0, "p6-32 is not signed");
 _Static_assert((0 VSMM__AMD64_FIELDS(SIGNED_ROW)) == 0, "amd64 is not signed");
 _Static_assert((0 VSMM__INTEL64_FIELDS(SIGNED_ROW)) == 1, "intel64 is signed");
 
-CODEC(p6_32, VSMM__P6_32_FIELDS, VSMM__P6_32_AREA_OFFSET, false)
-CODEC(amd64, VSMM__AMD64_FIELDS, VSMM__AMD64_AREA_OFFSET, VSMM__AMD64_SEG_RECORDS)
-CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET, false)
+CODEC(p6_32, VSMM__P6_32_FIELDS, VSMM__P6_32_AREA_OFFSET, RECORDS_P6)
+CODEC(amd64, VSMM__AMD64_FIELDS, VSMM__AMD64_AREA_OFFSET, RECORDS_AMD64)
+CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET, RECORDS_NONE)
 
 /* The decoders by layout.  The encoders are called through the switches
  * of vsmm__image_encode and vsmm__image_encode_plain, which inline them:
