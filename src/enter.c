@@ -114,6 +114,45 @@ static int write_image(struct vsmm__smi *s, struct vsmm_vcpu *vcpu,
 	return VSMM_OK;
 }
 
+/*
+ * The SMM execution environment (KVM's enter_smm; SDM Vol.3C table
+ * "Processor Register Initialization in SMM").  Here, beside the one
+ * commit that loads it, so that the compiler folds it into the commit.
+ */
+
+/* Flat 4-GiB read/write data segment, 16-bit default size, G=1. */
+static const struct vsmm_seg smm_data_seg = {
+	.selector = 0,
+	.attr = VSMM_SEG_P | VSMM_SEG_S | 0x3u | VSMM_SEG_G, /* 0x8093 */
+	.limit = 0xffffffffu,
+	.base = 0,
+};
+
+void vsmm__smm_entry_state(const struct vsmm__rules *rules, bool wide,
+			   struct vsmm_cpu_state *s)
+{
+	s->rflags = VSMM_RFLAGS_FIXED;
+	s->rip = VSMM_SMM_HANDLER_OFFSET;
+	s->int_shadow = 0;
+	s->cr0 &= ~(VSMM_CR0_PE | VSMM_CR0_EM | VSMM_CR0_TS | VSMM_CR0_PG);
+	/* Paging off means long mode off, even where EFER is kept below. */
+	s->efer &= ~VSMM_EFER_LMA;
+	s->cr4 = 0;
+	s->dr7 = VSMM_DR7_FIXED_1;
+	if (rules->idtr_zeroed)
+		s->idtr = (struct vsmm_dtable){ 0, 0 };
+	for (int i = VSMM_ES; i <= VSMM_GS; i++)
+		s->seg[i] = smm_data_seg;
+	s->seg[VSMM_CS].selector = (uint16_t)((s->smbase >> 4) & 0xffff);
+	s->seg[VSMM_CS].base = s->smbase;
+	/* A vCPU whose map carries EFER leaves long mode; the 32-bit map has
+	 * no EFER, so KVM keeps it ("Don't clear EFER during SMM transitions
+	 * for 32-bit vCPU"). */
+	if (wide)
+		s->efer = 0;
+	s->halted = false;
+}
+
 /* NMIs are blocked in SMM; remember whether they already were so
  * that RSM does not unblock an NMI handler's blocking (KVM:
  * HF_SMM_INSIDE_NMI_MASK). */

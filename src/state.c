@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The architectural reset state, CPU model presets, vCPU binding and the
- * SMM execution environment.
+ * The architectural reset state, CPU model presets and vCPU binding.
  */
 #include <string.h>
 
@@ -159,14 +158,8 @@ enum vsmm_layout vsmm_vcpu_layout(const struct vsmm_vcpu *vcpu)
 	return vsmm_model_layout(vcpu->model, vcpu->semantics);
 }
 
-/* ---------------------------------------------------------------------- */
-/* The SMM execution environment (KVM's enter_smm; SDM Vol.3C table       */
-/* "Processor Register Initialization in SMM")                              */
-/* ---------------------------------------------------------------------- */
-
-/* Flat 4-GiB read/write data segment, 16-bit default size, G=1. */
-#define SMM_SEG_ATTR (ATTR_DATA_RW_A | VSMM_SEG_G) /* 0x8093 */
-
+/* The SMM execution environment on its own: SMI delivery's last step
+ * (vsmm__smm_entry_state, enter.c). */
 void vsmm_smm_entry_state(const struct vsmm_model *model, enum vsmm_semantics semantics,
 			  struct vsmm_cpu_state *s)
 {
@@ -174,29 +167,4 @@ void vsmm_smm_entry_state(const struct vsmm_model *model, enum vsmm_semantics se
 		return;
 	vsmm__smm_entry_state(vsmm__rules_get(semantics),
 			      vsmm__layout_wide(vsmm_model_layout(model, semantics)), s);
-}
-
-void vsmm__smm_entry_state(const struct vsmm__rules *rules, bool wide,
-			   struct vsmm_cpu_state *s)
-{
-	s->rflags = VSMM_RFLAGS_FIXED;
-	s->rip = VSMM_SMM_HANDLER_OFFSET;
-	s->int_shadow = 0;
-	s->cr0 &= ~(VSMM_CR0_PE | VSMM_CR0_EM | VSMM_CR0_TS | VSMM_CR0_PG);
-	/* Paging off means long mode off, even where EFER is kept below. */
-	s->efer &= ~VSMM_EFER_LMA;
-	s->cr4 = 0;
-	s->dr7 = VSMM_DR7_FIXED_1;
-	if (rules->idtr_zeroed)
-		s->idtr = (struct vsmm_dtable){ 0, 0 };
-	for (int i = VSMM_ES; i <= VSMM_GS; i++)
-		s->seg[i] = seg(0, 0, 0xffffffffu, SMM_SEG_ATTR);
-	s->seg[VSMM_CS].selector = (uint16_t)((s->smbase >> 4) & 0xffff);
-	s->seg[VSMM_CS].base = s->smbase;
-	/* A vCPU whose map carries EFER leaves long mode; the 32-bit map has
-	 * no EFER, so KVM keeps it ("Don't clear EFER during SMM transitions
-	 * for 32-bit vCPU"). */
-	if (wide)
-		s->efer = 0;
-	s->halted = false;
 }

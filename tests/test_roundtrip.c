@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "../src/layout/fields.h"
+#include "../src/layout/layout.h"
 #include "testlib.h"
 #include "vmentry.h"
 #include "../src/checks.h"
@@ -462,6 +464,57 @@ static void test_hostile_images(void **unused)
 					(enum vsmm_semantics)sem);
 }
 
+/* The row of l binding (kind, arg), which must be the only one. */
+static const struct vsmm_field_desc *only_row(const struct vsmm__layout *l, unsigned kind,
+					      unsigned arg)
+{
+	const struct vsmm_field_desc *found = NULL;
+
+	for (size_t i = 0; i < l->desc.nfields; i++) {
+		if (l->binds[i].kind != kind || l->binds[i].arg != arg)
+			continue;
+		assert_null(found);
+		found = &l->desc.fields[i];
+	}
+	return found;
+}
+
+/*
+ * The maps of segment records (layout.c: the encoder stores two or three
+ * rows of a segment register with one copy): every segment register has
+ * the rows of its record, once each, where the record puts them.
+ */
+static void test_segment_records(void **unused)
+{
+	(void)unused;
+	for (unsigned seg = 0; seg < VSMM_SREG_COUNT; seg++) {
+		/* AMD64: {selector u16, attr u16, limit u32, base u64} */
+		const struct vsmm__layout *l = &vsmm__layout_amd64;
+		const struct vsmm_field_desc *sel = only_row(l, VSMM__B_SEL, seg);
+		const struct vsmm_field_desc *attr = only_row(l, VSMM__B_ATTR, seg);
+		const struct vsmm_field_desc *limit = only_row(l, VSMM__B_LIMIT, seg);
+
+		assert_non_null(sel);
+		assert_non_null(attr);
+		assert_non_null(limit);
+		assert_int_equal(sel->size, 2);
+		assert_int_equal(attr->size, 2);
+		assert_int_equal(limit->size, 4);
+		assert_int_equal(attr->offset, sel->offset + 2);
+		assert_int_equal(limit->offset, sel->offset + 4);
+
+		/* P6: {attr u32, limit u32, base u32} */
+		l = &vsmm__layout_p6_32;
+		limit = only_row(l, VSMM__B_LIMIT, seg);
+		const struct vsmm_field_desc *base = only_row(l, VSMM__B_BASE, seg);
+		assert_non_null(limit);
+		assert_non_null(base);
+		assert_int_equal(limit->size, 4);
+		assert_int_equal(base->size, 4);
+		assert_int_equal(base->offset, limit->offset + 4);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +527,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_intel_32_hw, tp_teardown),
 		cmocka_unit_test_teardown(test_amd_32_hw, tp_teardown),
 		cmocka_unit_test_teardown(test_hostile_images, tp_teardown),
+		cmocka_unit_test(test_segment_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -388,9 +388,81 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
 #define AREA_FIRST(area_offset) ((size_t)(area_offset)-MANUAL_BASE)
 #define ROW_AT(area, first, off) ((area) + ((size_t)(off) - (first)))
 
+/*
+ * Segment records.  Two maps keep each segment register as a record whose
+ * fields lie as in struct vsmm_seg {selector u16, attr u16, limit u32,
+ * base u64} (asserted below), so that on a little-endian host one 8-byte
+ * copy of the register stores two or three rows at once:
+ *
+ *   AMD64   {selector u16, attr u16, limit u32, base u64}: the selector
+ *           row stores selector, attributes and limit, the register's
+ *           first eight bytes but for the attribute bits no register holds
+ *           (11:8, which to_image drops too); the attribute and limit rows
+ *           store nothing.  Three instructions instead of seven.
+ *   P6      {attr u32, limit u32, base u32}: the limit row stores the
+ *           limit and the low dword of the base, the register's bytes 4
+ *           to 11; the base row stores nothing.  Two instead of four.
+ *
+ * tests/test_roundtrip.c (test_segment_records) checks that every
+ * segment register's rows in those tables form such a record.
+ */
+enum seg_records {
+	RECORDS_NONE,
+	RECORDS_AMD64,
+	RECORDS_P6,
+};
+
+_Static_assert(offsetof(struct vsmm_seg, selector) == 0 &&
+		       offsetof(struct vsmm_seg, attr) == 2 &&
+		       offsetof(struct vsmm_seg, limit) == 4 &&
+		       offsetof(struct vsmm_seg, base) == 8,
+	       "struct vsmm_seg lies as the segment records do");
+
+/* Selector, attributes and limit, as an AMD64 record holds them. */
+ROW_INLINE uint64_t amd64_record_low(const struct vsmm_seg *seg)
+{
+	uint64_t v;
+
+	memcpy(&v, seg, sizeof(v));
+	return v & ~((uint64_t)(~VSMM_SEG_ATTR_MASK & 0xffffu) << 16);
+}
+
+/* Limit and the low dword of the base, as a P6 record holds them. */
+ROW_INLINE uint64_t p6_limit_base(const struct vsmm_seg *seg)
+{
+	uint64_t v;
+
+	memcpy(&v, &seg->limit, sizeof(v));
+	return v;
+}
+
+/* One row of an encoder of a map with these records. */
+ROW_INLINE void encode_row(enum seg_records records, uint8_t *p, unsigned size,
+			   const struct vsmm_cpu_state *s,
+			   const struct vsmm_image_extras *x, const struct vsmm__bind *b)
+{
+	if (VSMM__LE_HOST && records == RECORDS_AMD64) {
+		switch (b->kind) {
+		case VSMM__B_SEL:
+			vsmm__st64(p, amd64_record_low(&s->seg[b->arg]));
+			return;
+		case VSMM__B_ATTR:
+		case VSMM__B_LIMIT: return; /* stored with the selector */
+		default: break;
+		}
+	}
+	if (VSMM__LE_HOST && records == RECORDS_P6) {
+		switch (b->kind) {
+		case VSMM__B_LIMIT: vsmm__st64(p, p6_limit_base(&s->seg[b->arg])); return;
+		case VSMM__B_BASE: return; /* stored with the limit */
+		default: break;
+		}
+	}
+	vsmm__st(p, size, encode_value(s, x, b));
+}
+
 #define ENCODE_ROW(name, off, size, flags, kind, arg, text) \
-	vsmm__st(ROW_AT(area, first, off), (size), \
-		 encode_value(s, x, ROW_BIND(kind, arg)));
+	encode_row(records, ROW_AT(area, first, off), (size), s, x, ROW_BIND(kind, arg));
 
 /*
  * Does a row hold a member of struct vsmm_image_extras other than the
@@ -398,15 +470,13 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
  * member, up to VSMM__B_EXT_SIGNATURE.)  Such rows are left as the zeroed
  * area has them by the encoder of extras that hold nothing else.
  */
-ROW_INLINE bool row_of_extras(const struct vsmm__bind *b)
-{
-	return b->kind > VSMM__B_REVISION && b->kind < VSMM__B_EXT_SIGNATURE;
-}
+#define ROW_OF_EXTRAS(kind) \
+	(VSMM__B_##kind > VSMM__B_REVISION && VSMM__B_##kind < VSMM__B_EXT_SIGNATURE)
 
 #define ENCODE_PLAIN_ROW(name, off, size, flags, kind, arg, text) \
-	if (!row_of_extras(ROW_BIND(kind, arg))) \
-		vsmm__st(ROW_AT(area, first, off), (size), \
-			 encode_value(s, &rev_only, ROW_BIND(kind, arg)));
+	if (!ROW_OF_EXTRAS(kind)) \
+		encode_row(records, ROW_AT(area, first, off), (size), s, &rev_only, \
+			   ROW_BIND(kind, arg));
 
 /* Rows flagged as vsmm extensions are not read when the area lacks them
  * (ext false): the bytes are then whatever a real processor kept there,
@@ -473,32 +543,56 @@ _Static_assert(sizeof(struct vsmm_cpu_state) % 8u == 0 &&
 		return vsmm__ld(ROW_AT(area, first, off), (size)) == VSMM__EXT_SIGNATURE;
 
 /*
- * Zeroing the area: the encoders start with a zero store to every 16-byte
- * unit of it, then store the rows.  The rows never read the area (the
- * restrict parameters say so), so the compiler drops every zero store that
- * rows overwrite whole, and what is left zeroes just the units with bytes
- * no row stores: the reserved ranges and, for encode_plain, the rows of
- * the extras (13 stores in the AMD64 map instead of a 512-byte memset).
- * Where the compiler does not drop them, the area is zeroed twice over,
- * as with the memset.  An area ends at SMRAM_TOP; its size is a multiple
+ * Zeroing the area: the encoders zero only the 16-byte units of it that
+ * the rows they store do not fill (the reserved ranges and, for
+ * encode_plain, the rows of the extras: 13 stores in the AMD64 map
+ * instead of a 512-byte memset), then store the rows.  Which units those
+ * are is a question about the table alone, asked in ZERO_UNIT as a
+ * constant expression (the bytes of the unit each row holds, summed over
+ * the table), so that no compiler leaves the answer to a dead-store pass:
+ * GCC 12 dropped the zero stores of filled units only as long as it could
+ * prove that no row's load read the area, which the segment records'
+ * loads above defeat.  An area ends at SMRAM_TOP; its size is a multiple
  * of 128 bytes of at most VSMM_IMAGE_MAX (asserted below).
  */
-static const uint8_t zero_unit[16];
+#define UNIT 16
+#define MIN_(a, b) ((a) < (b) ? (a) : (b))
+#define MAX_(a, b) ((a) > (b) ? (a) : (b))
+/* Bytes of unit u that a row of size bytes at area index at holds. */
+#define BYTES_IN_UNIT(at, size, u) \
+	(MIN_((at) + (size), UNIT * (u) + UNIT) > MAX_((at), UNIT * (u)) \
+		 ? MIN_((at) + (size), UNIT * (u) + UNIT) - MAX_((at), UNIT * (u)) \
+		 : 0)
+/* A row's bytes in unit unit_u, for an encoder whose area starts at manual
+ * offset first_ and which stores no extras' row if plain_ (the enum
+ * constants ZERO_AREA and ZERO_UNIT define). */
+#define UNIT_BYTES(name, off, size, flags, kind, arg, text) \
+	+(plain_ && ROW_OF_EXTRAS(kind) ? 0 : BYTES_IN_UNIT((off)-first_, (size), unit_u))
+
+static const uint8_t zero_unit[UNIT];
 /* clang-format off */
-#define ZERO_UNIT(u) memcpy(area + 16u * (u), zero_unit, sizeof(zero_unit));
-#define ZERO_BLOCK(area_offset, b) \
+#define ZERO_UNIT(FIELDS, u) { \
+		enum { unit_u = (u) }; \
+		if ((0 FIELDS(UNIT_BYTES)) < UNIT) \
+			memcpy(area + UNIT * (u), zero_unit, sizeof(zero_unit)); \
+	}
+#define ZERO_BLOCK(FIELDS, area_offset, b) \
 	if (AREA_SIZE(area_offset) > 128u * (b)) { \
-		ZERO_UNIT(8 * (b))     ZERO_UNIT(8 * (b) + 1) \
-		ZERO_UNIT(8 * (b) + 2) ZERO_UNIT(8 * (b) + 3) \
-		ZERO_UNIT(8 * (b) + 4) ZERO_UNIT(8 * (b) + 5) \
-		ZERO_UNIT(8 * (b) + 6) ZERO_UNIT(8 * (b) + 7) \
+		ZERO_UNIT(FIELDS, 8 * (b))     ZERO_UNIT(FIELDS, 8 * (b) + 1) \
+		ZERO_UNIT(FIELDS, 8 * (b) + 2) ZERO_UNIT(FIELDS, 8 * (b) + 3) \
+		ZERO_UNIT(FIELDS, 8 * (b) + 4) ZERO_UNIT(FIELDS, 8 * (b) + 5) \
+		ZERO_UNIT(FIELDS, 8 * (b) + 6) ZERO_UNIT(FIELDS, 8 * (b) + 7) \
 	}
 #define AREA_SIZE(area_offset) ((size_t)SMRAM_TOP - (area_offset))
-#define ZERO_AREA(area_offset) \
-	ZERO_BLOCK(area_offset, 0) ZERO_BLOCK(area_offset, 1) \
-	ZERO_BLOCK(area_offset, 2) ZERO_BLOCK(area_offset, 3) \
-	ZERO_BLOCK(area_offset, 4) ZERO_BLOCK(area_offset, 5) \
-	ZERO_BLOCK(area_offset, 6) ZERO_BLOCK(area_offset, 7)
+/* The units of an encoder's area that its rows (FIELDS, but for the
+ * extras' if plain) do not fill. */
+#define ZERO_AREA(FIELDS, area_offset, plain) { \
+		enum { first_ = AREA_FIRST(area_offset), plain_ = (plain) }; \
+		ZERO_BLOCK(FIELDS, area_offset, 0) ZERO_BLOCK(FIELDS, area_offset, 1) \
+		ZERO_BLOCK(FIELDS, area_offset, 2) ZERO_BLOCK(FIELDS, area_offset, 3) \
+		ZERO_BLOCK(FIELDS, area_offset, 4) ZERO_BLOCK(FIELDS, area_offset, 5) \
+		ZERO_BLOCK(FIELDS, area_offset, 6) ZERO_BLOCK(FIELDS, area_offset, 7) \
+	}
 /* clang-format on */
 #define AREA_FITS(area_offset) \
 	(AREA_SIZE(area_offset) % 128u == 0 && AREA_SIZE(area_offset) <= VSMM_IMAGE_MAX)
@@ -519,23 +613,25 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
  * and no copy of the whole structs (decoding into zeroed locals and
  * copying them out cost a third of the decoder).
  */
-#define CODEC(id, FIELDS, AREA_OFFSET) \
+#define CODEC(id, FIELDS, AREA_OFFSET, SEG_RECORDS) \
 	static void encode_##id(const struct vsmm_cpu_state *restrict s, \
 				const struct vsmm_image_extras *restrict x, \
 				uint8_t *restrict area) \
 	{ \
+		const enum seg_records records = SEG_RECORDS; \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
-		ZERO_AREA(AREA_OFFSET) \
+		ZERO_AREA(FIELDS, AREA_OFFSET, 0) \
 		FIELDS(ENCODE_ROW) \
 	} \
 	static void encode_plain_##id(const struct vsmm_cpu_state *restrict s, \
 				      uint32_t revision, uint8_t *restrict area) \
 	{ \
+		const enum seg_records records = SEG_RECORDS; \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		const struct vsmm_image_extras rev_only = { \
 			.revision = revision, \
 		}; \
-		ZERO_AREA(AREA_OFFSET) \
+		ZERO_AREA(FIELDS, AREA_OFFSET, 1) \
 		FIELDS(ENCODE_PLAIN_ROW) \
 	} \
 	static bool extensions_present_##id(const uint8_t *area) \
@@ -566,9 +662,9 @@ _Static_assert((0 VSMM__P6_32_FIELDS(SIGNED_ROW)) == 0, "p6-32 is not signed");
 _Static_assert((0 VSMM__AMD64_FIELDS(SIGNED_ROW)) == 0, "amd64 is not signed");
 _Static_assert((0 VSMM__INTEL64_FIELDS(SIGNED_ROW)) == 1, "intel64 is signed");
 
-CODEC(p6_32, VSMM__P6_32_FIELDS, VSMM__P6_32_AREA_OFFSET)
-CODEC(amd64, VSMM__AMD64_FIELDS, VSMM__AMD64_AREA_OFFSET)
-CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET)
+CODEC(p6_32, VSMM__P6_32_FIELDS, VSMM__P6_32_AREA_OFFSET, RECORDS_P6)
+CODEC(amd64, VSMM__AMD64_FIELDS, VSMM__AMD64_AREA_OFFSET, RECORDS_AMD64)
+CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET, RECORDS_NONE)
 
 /* The decoders by layout.  The encoders are called through the switches
  * of vsmm__image_encode and vsmm__image_encode_plain, which inline them:
