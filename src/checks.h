@@ -387,10 +387,16 @@ static inline bool vsmm__seg_usable(const struct vsmm_seg *s)
 
 /* Bits 63:width-1 all equal (width = the model's linear-address bits,
  * below 64): v lies in [-2^(width-1), 2^(width-1)), that is v + 2^(width-1)
- * (modulo 2^64) is below 2^width.  One add and one shift. */
+ * (modulo 2^64) is below 2^width.  One add and one shift; several values
+ * are all canonical if the OR of their biased values is below 2^width. */
+static inline uint64_t vsmm__canonical_biased(uint64_t v, unsigned width)
+{
+	return v + (1ull << (width - 1));
+}
+
 static inline bool vsmm__canonical(uint64_t v, unsigned width)
 {
-	return (v + (1ull << (width - 1))) >> width == 0;
+	return vsmm__canonical_biased(v, width) >> width == 0;
 }
 
 static inline enum vsmm_reason vsmm__check_rip_canonical(uint64_t rip, unsigned width)

@@ -700,17 +700,18 @@ static bool resumed_pass(const struct vsmm__rsm *r, unsigned w)
 			sg[VSMM_ES].base;
 	bool pe = (st->cr0 & VSMM_CR0_PE) != 0;
 
-	/* Canonical is v + 2^(w-1) below 2^w (vsmm__canonical): the six
-	 * are, if the OR of their sums is. */
-	uint64_t half = 1ull << (w - 1);
-	uint64_t sums = (sg[VSMM_FS].base + half) | (sg[VSMM_GS].base + half) |
-			(sg[VSMM_TR].base + half) | (sg[VSMM_LDTR].base + half) |
-			(st->gdtr.base + half) | (st->idtr.base + half);
+	/* The six canonical at once (vsmm__canonical_biased). */
+	uint64_t biased = vsmm__canonical_biased(sg[VSMM_FS].base, w) |
+			  vsmm__canonical_biased(sg[VSMM_GS].base, w) |
+			  vsmm__canonical_biased(sg[VSMM_TR].base, w) |
+			  vsmm__canonical_biased(sg[VSMM_LDTR].base, w) |
+			  vsmm__canonical_biased(st->gdtr.base, w) |
+			  vsmm__canonical_biased(st->idtr.base, w);
 
 	if (!r->next.model->long_mode)
 		high |= sg[VSMM_FS].base | sg[VSMM_GS].base | sg[VSMM_TR].base |
 			sg[VSMM_LDTR].base | st->gdtr.base | st->idtr.base;
-	return !(high >> 32) && !(sums >> w) &&
+	return !(high >> 32) && !(biased >> w) &&
 	       vsmm__check_cs_attr(sg[VSMM_CS].attr, sg[VSMM_SS].attr) == NONE &&
 	       vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) == NONE &&
 	       vsmm__check_ss_attr(sg[VSMM_SS].attr, sg[VSMM_CS].attr, pe) == NONE &&

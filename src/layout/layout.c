@@ -489,7 +489,10 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags, bool
 	if (!m.p)
 		return;
 	if ((flags & VSMM_FIELD_VSMM_EXT) && !ext) {
-		member_set(m, 0);
+		/* A member other rows hold part of keeps their parts
+		 * (CLEAR_PARTIAL_ROW zeroed it before them). */
+		if (!row_partial(b, size))
+			member_set(m, 0);
 		return;
 	}
 	uint64_t raw = vsmm__ld(p, size);
@@ -655,7 +658,8 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		return ext; \
 	}
 
-/* vsmm__layout_signed (layout.h) says which tables have a signature row. */
+/* Only intel64's table has a signature row: its decoder alone can find an
+ * area without the hidden segment state (vsmm__image_decode, layout.h). */
 #define SIGNED_ROW(name, off, size, flags, kind, arg, text) \
 	+(VSMM__B_##kind == VSMM__B_EXT_SIGNATURE)
 _Static_assert((0 VSMM__P6_32_FIELDS(SIGNED_ROW)) == 0, "p6-32 is not signed");

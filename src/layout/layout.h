@@ -104,16 +104,6 @@ bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
 void vsmm__image_encode_plain(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 			      uint32_t revision, uint8_t *area);
 
-/*
- * Can an area of this layout lack the hidden segment state, that is, does
- * its table have vsmm's signature row?  Only intel64's (layout.c checks
- * this against the tables at compile time).
- */
-static inline bool vsmm__layout_signed(enum vsmm_layout layout)
-{
-	return layout == VSMM_LAYOUT_INTEL64;
-}
-
 extern const struct vsmm__layout vsmm__layout_p6_32;
 extern const struct vsmm__layout vsmm__layout_amd64;
 extern const struct vsmm__layout vsmm__layout_intel64;
