@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The one table of the architectural checks (checks.h has the predicates,
- * static inline): which CPUID features the CR4 bits need.
+ * The tables of the architectural checks (checks.h has the predicates,
+ * static inline): which CPUID features the CR4 bits need, and the segment
+ * rules by attribute byte.
  */
 #include <stdint.h>
 
@@ -29,4 +30,74 @@ _Static_assert((VSMM__CR4_DEFINED >> 25) == 0,
 
 const uint64_t vsmm__cr4_needs[5][32] = {
 	CHUNK(0), CHUNK(1), CHUNK(2), CHUNK(3), CHUNK(4),
+};
+
+/*
+ * The segment rules of checks.h by attribute low byte b, judged on the
+ * attributes masking leaves: a usable code or data segment accessed (the
+ * type T | 1), a 16/32-bit available TSS in TR busy (T | 2).
+ */
+#define SR_P(b) (((b) >> 7) & 1)
+#define SR_S(b) (((b) >> 4) & 1)
+#define SR_DPL(b) (((b) >> 5) & 3)
+#define SR_T(b) (((b)&0xf) | (SR_P(b) & SR_S(b)))
+#define SR_TSS(b) (((b)&0xf) | (!SR_S(b) && ((b)&7) == 1 ? 2 : 0))
+
+/* DS, ES, FS, GS: if usable, code/data and, if code, readable. */
+#define SR_DATA_BAD(b) (SR_P(b) && (!SR_S(b) || (SR_T(b) & 0xa) == 0x8))
+/* CS: usable code/data; data only read/write at DPL 0, and then SS.DPL = d
+ * must be 0 too (vsmm__check_ss_attr); code accessed, its DPL at most
+ * (conforming) or equal to d. */
+#define SR_CS_BAD(b, d) \
+	(!SR_P(b) || !SR_S(b) ? 1 \
+	 : SR_T(b) == 3	      ? SR_DPL(b) != 0 || (d) != 0 \
+	 : !(SR_T(b) & 8)     ? 1 \
+	 : SR_T(b) & 4	      ? SR_DPL(b) > (d) \
+			      : SR_DPL(b) != (d))
+/* SS: if usable, a read/write data segment. */
+#define SR_SS_BAD(b) (SR_P(b) && (!SR_S(b) || (SR_T(b) | 4) != 7))
+/* TR: a usable busy TSS, a 16/32-bit one only outside IA-32e mode. */
+#define SR_TR_BAD(b, lm) \
+	(!SR_P(b) || SR_S(b) || (SR_TSS(b) != 0xb && ((lm) || SR_TSS(b) != 0x3)))
+/* LDTR: if usable, an LDT. */
+#define SR_LDTR_BAD(b) (SR_P(b) && (SR_S(b) || ((b)&0xf) != 2))
+
+#define SR_BIT(cond, bit) ((cond) ? (bit) : 0)
+#define SR(b) \
+	(uint16_t)(SR_BIT(SR_DATA_BAD(b), VSMM__SR_DATA_BAD) | \
+		   SR_BIT(SR_CS_BAD(b, 0), VSMM__SR_CS_BAD) | \
+		   SR_BIT(SR_CS_BAD(b, 1), VSMM__SR_CS_BAD << 1) | \
+		   SR_BIT(SR_CS_BAD(b, 2), VSMM__SR_CS_BAD << 2) | \
+		   SR_BIT(SR_CS_BAD(b, 3), VSMM__SR_CS_BAD << 3) | \
+		   SR_BIT(SR_SS_BAD(b), VSMM__SR_SS_BAD) | \
+		   SR_BIT(SR_SS_BAD(b) || SR_DPL(b) != 0, VSMM__SR_SS_BAD_CPL0) | \
+		   SR_BIT(SR_TR_BAD(b, 0), VSMM__SR_TR_BAD) | \
+		   SR_BIT(SR_TR_BAD(b, 1), VSMM__SR_TR_BAD_LM) | \
+		   SR_BIT(SR_LDTR_BAD(b), VSMM__SR_LDTR_BAD))
+
+/* Entry i: attribute bits 7:0 = i >> 1, G = i & 1.  G=1 scales the
+ * limit by 4 KiB (bits 11:0 all ones), G=0 leaves 20 bits. */
+#define SR_LIMIT_MASK(i) (!SR_P((i) >> 1) ? 0 : (i)&1 ? 0xfffu : 0xfff00000u)
+/* The bit masking sets, by VSMM__SR_SETS_*. */
+#define SR_SETS(b) \
+	{ \
+		(uint8_t)(SR_T(b) ^ ((b)&0xf)), (uint8_t)(SR_TSS(b) ^ ((b)&0xf)) \
+	}
+#define SR_ENTRY(i) \
+	{ \
+		SR_LIMIT_MASK(i), SR((i) >> 1), SR_SETS((i) >> 1) \
+	}
+#define SR4(i) SR_ENTRY(i), SR_ENTRY((i) + 1), SR_ENTRY((i) + 2), SR_ENTRY((i) + 3)
+#define SR16(i) SR4(i), SR4((i) + 4), SR4((i) + 8), SR4((i) + 12)
+#define SR64(i) SR16(i), SR16((i) + 16), SR16((i) + 32), SR16((i) + 48)
+
+_Static_assert(VSMM__SR_CS_BAD << 3 < VSMM__SR_SS_BAD_CPL0 &&
+		       VSMM__SR_SS_BAD == VSMM__SR_SS_BAD_CPL0 << 1 &&
+		       VSMM__SR_TR_BAD_LM == VSMM__SR_TR_BAD << 1,
+	       "the verdicts chosen by a shift sit side by side");
+_Static_assert(VSMM_SEG_P >> 5 == VSMM__SEL_TI, "LDTR's P bit lines up with TI");
+
+const struct vsmm__seg_rules vsmm__seg_rules[512] = {
+	SR64(0),   SR64(64),  SR64(128), SR64(192),
+	SR64(256), SR64(320), SR64(384), SR64(448),
 };

@@ -530,4 +530,98 @@ static inline enum vsmm_reason vsmm__check_hlt_cpl(bool halted, uint16_t ss)
 						: VSMM_REASON_NONE;
 }
 
+/* ---------------------------------------------------------------------- */
+/* The same segment rules in one pass (RSM's common case)                  */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * The attribute rules above read the low byte of the attributes (type, S,
+ * DPL, P) and, besides, CS.L/D, the selector's TI, SS.DPL, CR0.PE and
+ * EFER.LMA; the limit rule reads G and P.  vsmm__seg_rules (checks.c)
+ * holds, for each low byte and G, what those rules say of the attributes
+ * a register is masked to: the bit masking sets, each rule's verdict
+ * (1 = fails) for each value of what else it reads, and the limit rule
+ * as a mask.  One look-up per register gives all of its rules; the
+ * verdicts below hold exactly where the rules above all hold, for every
+ * attribute word (tests/test_segrules.c tries each).  Which rule failed
+ * is not kept: the rules above say that.
+ */
+enum {
+	VSMM__SR_DATA_BAD = 1u << 0, /* vsmm__check_data_attr */
+	/* vsmm__check_cs_attr and, for a data-segment CS, the SS.DPL of 0
+	 * that vsmm__check_ss_attr asks then; for SS.DPL 0 (1-3 above). */
+	VSMM__SR_CS_BAD = 1u << 1,
+	/* vsmm__check_ss_attr with DPL 0 required (real mode; HLT too) ... */
+	VSMM__SR_SS_BAD_CPL0 = 1u << 5,
+	VSMM__SR_SS_BAD = 1u << 6,    /* ... and with any DPL */
+	VSMM__SR_TR_BAD = 1u << 7,    /* vsmm__check_tr but TI, outside IA-32e */
+	VSMM__SR_TR_BAD_LM = 1u << 8, /* ... in it */
+	VSMM__SR_LDTR_BAD = 1u << 9,  /* vsmm__check_ldtr but TI */
+};
+
+/* The bit masking sets: the accessed bit of a usable code or data segment
+ * (ES to GS), the busy bit of a 16/32-bit available TSS (TR). */
+enum { VSMM__SR_SETS_ACCESSED, VSMM__SR_SETS_BUSY };
+
+struct vsmm__seg_rules {
+	/* The limit bits the rule judges if the register is usable (none if
+	 * not), and in bits 15:0 what they must be (vsmm__seg_limit_bad). */
+	uint32_t limit_mask;
+	uint16_t rules;	 /* VSMM__SR_* */
+	uint8_t sets[2]; /* by VSMM__SR_SETS_* */
+};
+
+extern const struct vsmm__seg_rules vsmm__seg_rules[512];
+
+/* The rules of a register by its attribute word as read, before masking:
+ * bits 7:0 and G rotated into nine bits (G is bit 0). */
+static inline const struct vsmm__seg_rules *vsmm__seg_rules_of(uint16_t attr)
+{
+	return &vsmm__seg_rules[(uint16_t)(attr << 1 | attr >> 15) & 0x1ffu];
+}
+
+/* Nonzero if a usable register's limit breaks vsmm__check_seg_limit: G=1
+ * judges bits 11:0, which must be ones (the mask's bits 15:0), G=0 bits
+ * 31:20, which must be zeros (the mask has no ones in 15:0). */
+static inline uint32_t vsmm__seg_limit_bad(const struct vsmm__seg_rules *r,
+					   uint32_t limit)
+{
+	uint32_t m = r->limit_mask;
+
+	return (limit ^ (m & 0xffffu)) & m;
+}
+
+/* Nonzero if a data segment register's attributes break their rule. */
+static inline unsigned vsmm__seg_data_bad(unsigned rules)
+{
+	return rules & VSMM__SR_DATA_BAD;
+}
+
+/* CS, SS and HLT's CPL together: CS by SS.DPL, SS by whether its DPL must
+ * be 0 (in real mode and the HLT state; with a data-segment CS too, which
+ * CS's verdict has). */
+static inline unsigned vsmm__seg_cs_ss_bad(unsigned cs_rules, unsigned ss_rules,
+					   uint16_t ss_attr, bool pe, bool halted)
+{
+	return (cs_rules & (VSMM__SR_CS_BAD << VSMM__SEG_DPL(ss_attr))) |
+	       (ss_rules & (VSMM__SR_SS_BAD_CPL0 << (pe & !halted)));
+}
+
+/* TR, with its selector's TI bit. */
+static inline unsigned vsmm__seg_tr_bad(unsigned tr_rules, uint16_t selector,
+					uint64_t efer)
+{
+	return (tr_rules & (VSMM__SR_TR_BAD << vsmm__lma(efer))) |
+	       (selector & VSMM__SEL_TI);
+}
+
+/* LDTR, with its selector's TI bit, which matters if LDTR is usable (P is
+ * bit 7 of the attributes, TI bit 2 of the selector). */
+static inline unsigned vsmm__seg_ldtr_bad(unsigned ldtr_rules, uint16_t selector,
+					  uint16_t attr)
+{
+	return (ldtr_rules & VSMM__SR_LDTR_BAD) |
+	       (selector & (unsigned)(attr >> 5) & VSMM__SEL_TI);
+}
+
 #endif /* VSMM_CHECKS_H */

@@ -608,25 +608,20 @@ static bool v86_mode(const struct vsmm_cpu_state *st)
 	return (st->cr0 & VSMM_CR0_PE) && (st->rflags & VSMM_RFLAGS_VM);
 }
 
-/* One register of mask_resumed, masked: does one of its own rules fail
- * (its limit if usable, or CS or TR; a data segment register's
- * attributes)?  Called with constant registers, one after the other: a
- * loop over them cost twice as much. */
-static inline bool mask_seg(struct vsmm_cpu_state *st, int i)
+/*
+ * One register of mask_resumed, masked (`sets`: the bit masking sets in
+ * it, VSMM__SR_SETS_*, or -1); ORs its limit's verdict into *limits and
+ * returns its rules (vsmm__seg_rules).  Called with constant registers,
+ * one after the other.
+ */
+static inline unsigned mask_seg(struct vsmm_seg *s, int sets, uint32_t *limits)
 {
-	struct vsmm_seg *s = &st->seg[i];
+	const struct vsmm__seg_rules *r = vsmm__seg_rules_of(s->attr);
 	uint16_t a = s->attr & VSMM_SEG_ATTR_MASK;
 
-	if (i <= VSMM_GS && (a & VSMM_SEG_P) && (a & VSMM_SEG_S))
-		a |= 0x1u;
-	s->attr = a;
-	if (!(a & VSMM_SEG_P))
-		return i != VSMM_CS && i != VSMM_TR ? false
-						    : vsmm__check_seg_limit(s) != NONE;
-	if (vsmm__check_seg_limit(s) != NONE)
-		return true;
-	return (i == VSMM_ES || i == VSMM_DS || i == VSMM_FS || i == VSMM_GS) &&
-	       vsmm__check_data_attr(a) != NONE;
+	s->attr = sets < 0 ? a : (uint16_t)(a | r->sets[sets]);
+	*limits |= vsmm__seg_limit_bad(r, s->limit);
+	return r->rules;
 }
 
 /*
@@ -635,37 +630,40 @@ static inline bool mask_seg(struct vsmm_cpu_state *st, int i)
  * rsm_set_desc_flags drops them), the accessed bit of a usable code or
  * data segment (set by every descriptor load; KVM's VMX sets it for
  * unrestricted guests), RFLAGS.VM with CR0.PE=0 (no virtual-8086 mode
- * in real mode), the busy bit of the TSS in TR, the segment caches of
- * virtual-8086 mode (every load
+ * in real mode), the busy bit of the TSS in TR (LTR and task switches mark
+ * the TSS busy: TR never holds an available TSS; QEMU's TCG keeps the type
+ * LTR read, before it set the busy bit in the descriptor, so its images
+ * carry type 9), the segment caches of virtual-8086 mode (every load
  * there makes base = selector * 16, limit 0FFFFH, attributes 0F3H), and
  * an interrupt shadow in the HLT state (HLT retired the instruction the
  * shadow covered).
  *
  * Returns whether, besides, the segment registers' own rules all hold in
- * the masked state (outside virtual-8086 mode): the limit of each usable
- * register, CS and TR, and the attributes of the data segment registers,
- * of TR and of LDTR, judged as each register is masked (one pass that
- * loads each register once; check_seg_attrs judges them again, in order,
- * only if one fails or another rule does).
+ * the masked state (outside virtual-8086 mode): the limits, the attributes
+ * of every register, CS.L/D and HLT's CPL, judged as each register is
+ * masked (one pass that loads each register once; check_seg_attrs judges
+ * them again, in order, only if one fails or another rule does).
  */
 static bool mask_resumed(struct vsmm_cpu_state *st)
 {
-	/* `|`, not `||`: every register is masked, whatever the verdict. */
-	unsigned bad = (unsigned)mask_seg(st, VSMM_ES) | (unsigned)mask_seg(st, VSMM_CS) |
-		       (unsigned)mask_seg(st, VSMM_SS) | (unsigned)mask_seg(st, VSMM_DS) |
-		       (unsigned)mask_seg(st, VSMM_FS) | (unsigned)mask_seg(st, VSMM_GS) |
-		       (unsigned)mask_seg(st, VSMM_LDTR) |
-		       (unsigned)mask_seg(st, VSMM_TR);
+	struct vsmm_seg *sg = st->seg;
+	uint32_t limits = 0;
+	unsigned data = mask_seg(&sg[VSMM_ES], VSMM__SR_SETS_ACCESSED, &limits) |
+			mask_seg(&sg[VSMM_DS], VSMM__SR_SETS_ACCESSED, &limits) |
+			mask_seg(&sg[VSMM_FS], VSMM__SR_SETS_ACCESSED, &limits) |
+			mask_seg(&sg[VSMM_GS], VSMM__SR_SETS_ACCESSED, &limits);
+	unsigned cs = mask_seg(&sg[VSMM_CS], VSMM__SR_SETS_ACCESSED, &limits);
+	unsigned ss = mask_seg(&sg[VSMM_SS], VSMM__SR_SETS_ACCESSED, &limits);
+	unsigned ldtr = mask_seg(&sg[VSMM_LDTR], -1, &limits);
+	unsigned tr = mask_seg(&sg[VSMM_TR], VSMM__SR_SETS_BUSY, &limits);
+	unsigned bad = vsmm__seg_data_bad(data) |
+		       vsmm__seg_cs_ss_bad(cs, ss, sg[VSMM_SS].attr,
+					   (st->cr0 & VSMM_CR0_PE) != 0, st->halted) |
+		       vsmm__seg_tr_bad(tr, sg[VSMM_TR].selector, st->efer) |
+		       vsmm__seg_ldtr_bad(ldtr, sg[VSMM_LDTR].selector,
+					  sg[VSMM_LDTR].attr) |
+		       (unsigned)(vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) != NONE);
 
-	/* LTR and task switches mark the TSS busy: TR never holds an
-	 * available TSS (QEMU's TCG keeps the type LTR read, before it set
-	 * the busy bit in the descriptor, so its images carry type 9). */
-	struct vsmm_seg *tr = &st->seg[VSMM_TR];
-	unsigned tr_type = tr->attr & VSMM_SEG_TYPE_MASK;
-	if (!(tr->attr & VSMM_SEG_S) && (tr_type == 0x1u || tr_type == 0x9u))
-		tr->attr |= 0x2u;
-	bad |= (unsigned)(vsmm__check_tr(tr, st->efer) != NONE) |
-	       (unsigned)(vsmm__check_ldtr(&st->seg[VSMM_LDTR]) != NONE);
 	if (!(st->cr0 & VSMM_CR0_PE))
 		st->rflags &= ~VSMM_RFLAGS_VM;
 	if (v86_mode(st)) {
@@ -680,7 +678,7 @@ static bool mask_resumed(struct vsmm_cpu_state *st)
 	}
 	if (st->halted)
 		st->int_shadow = 0;
-	return !bad;
+	return !(bad | limits);
 }
 
 /*
@@ -698,7 +696,6 @@ static bool resumed_pass(const struct vsmm__rsm *r, unsigned w)
 	const struct vsmm_seg *sg = st->seg;
 	uint64_t high = sg[VSMM_CS].base | sg[VSMM_SS].base | sg[VSMM_DS].base |
 			sg[VSMM_ES].base;
-	bool pe = (st->cr0 & VSMM_CR0_PE) != 0;
 
 	/* The six canonical at once (vsmm__canonical_biased). */
 	uint64_t biased = vsmm__canonical_biased(sg[VSMM_FS].base, w) |
@@ -711,11 +708,7 @@ static bool resumed_pass(const struct vsmm__rsm *r, unsigned w)
 	if (!r->next.model->long_mode)
 		high |= sg[VSMM_FS].base | sg[VSMM_GS].base | sg[VSMM_TR].base |
 			sg[VSMM_LDTR].base | st->gdtr.base | st->idtr.base;
-	return !(high >> 32) && !(biased >> w) &&
-	       vsmm__check_cs_attr(sg[VSMM_CS].attr, sg[VSMM_SS].attr) == NONE &&
-	       vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) == NONE &&
-	       vsmm__check_ss_attr(sg[VSMM_SS].attr, sg[VSMM_CS].attr, pe) == NONE &&
-	       vsmm__check_hlt_cpl(st->halted, sg[VSMM_SS].attr) == NONE;
+	return !(high >> 32) && !(biased >> w);
 }
 
 /*
