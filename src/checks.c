@@ -78,14 +78,12 @@ const uint64_t vsmm__cr4_needs[5][32] = {
 /* Entry i: attribute bits 7:0 = i >> 1, G = i & 1.  G=1 scales the
  * limit by 4 KiB (bits 11:0 all ones), G=0 leaves 20 bits. */
 #define SR_LIMIT_MASK(i) (!SR_P((i) >> 1) ? 0 : (i)&1 ? 0xfffu : 0xfff00000u)
-/* The bit masking sets, by VSMM__SR_SETS_*. */
-#define SR_SETS(b) \
-	{ \
-		(uint8_t)(SR_T(b) ^ ((b)&0xf)), (uint8_t)(SR_TSS(b) ^ ((b)&0xf)) \
-	}
 #define SR_ENTRY(i) \
 	{ \
-		SR_LIMIT_MASK(i), SR((i) >> 1), SR_SETS((i) >> 1) \
+		SR_LIMIT_MASK(i), SR_LIMIT_MASK(i) & 0xfffu, SR((i) >> 1), \
+			(uint16_t)(SR_T((i) >> 1) ^ ((i) >> 1 & 0xf)), \
+			(uint16_t)(SR_TSS((i) >> 1) ^ ((i) >> 1 & 0xf)), \
+			(uint16_t)(VSMM__SR_CS_BAD << SR_DPL((i) >> 1)) \
 	}
 #define SR4(i) SR_ENTRY(i), SR_ENTRY((i) + 1), SR_ENTRY((i) + 2), SR_ENTRY((i) + 3)
 #define SR16(i) SR4(i), SR4((i) + 4), SR4((i) + 8), SR4((i) + 12)

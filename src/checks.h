@@ -549,7 +549,7 @@ static inline enum vsmm_reason vsmm__check_hlt_cpl(bool halted, uint16_t ss)
 enum {
 	VSMM__SR_DATA_BAD = 1u << 0, /* vsmm__check_data_attr */
 	/* vsmm__check_cs_attr and, for a data-segment CS, the SS.DPL of 0
-	 * that vsmm__check_ss_attr asks then; for SS.DPL 0 (1-3 above). */
+	 * that vsmm__check_ss_attr asks then; by SS.DPL (dpl_bit). */
 	VSMM__SR_CS_BAD = 1u << 1,
 	/* vsmm__check_ss_attr with DPL 0 required (real mode; HLT too) ... */
 	VSMM__SR_SS_BAD_CPL0 = 1u << 5,
@@ -559,36 +559,36 @@ enum {
 	VSMM__SR_LDTR_BAD = 1u << 9,  /* vsmm__check_ldtr but TI */
 };
 
-/* The bit masking sets: the accessed bit of a usable code or data segment
- * (ES to GS), the busy bit of a 16/32-bit available TSS (TR). */
-enum { VSMM__SR_SETS_ACCESSED, VSMM__SR_SETS_BUSY };
-
 struct vsmm__seg_rules {
 	/* The limit bits the rule judges if the register is usable (none if
-	 * not), and in bits 15:0 what they must be (vsmm__seg_limit_bad). */
-	uint32_t limit_mask;
-	uint16_t rules;	 /* VSMM__SR_* */
-	uint8_t sets[2]; /* by VSMM__SR_SETS_* */
+	 * not), and the values they must have (vsmm__seg_limit_bad). */
+	uint32_t limit_mask, limit_ones;
+	uint16_t rules; /* VSMM__SR_* */
+	/* The bit masking sets: the accessed bit of a usable code or data
+	 * segment (ES to GS), the busy bit of a 16/32-bit available TSS (TR). */
+	uint16_t accessed, busy;
+	uint16_t dpl_bit; /* VSMM__SR_CS_BAD << DPL, to pick CS's verdict */
 };
 
 extern const struct vsmm__seg_rules vsmm__seg_rules[512];
+_Static_assert(sizeof(struct vsmm__seg_rules) == 16, "an entry is 16 bytes");
 
 /* The rules of a register by its attribute word as read, before masking:
- * bits 7:0 and G rotated into nine bits (G is bit 0). */
+ * bits 7:0 and G rotated into nine bits (G is bit 0), rotated 4 more to
+ * make the entry's offset at once. */
 static inline const struct vsmm__seg_rules *vsmm__seg_rules_of(uint16_t attr)
 {
-	return &vsmm__seg_rules[(uint16_t)(attr << 1 | attr >> 15) & 0x1ffu];
+	unsigned offset = (uint16_t)(attr << 5 | attr >> 11) & 0x1ff0u;
+
+	return &vsmm__seg_rules[offset / sizeof(struct vsmm__seg_rules)];
 }
 
 /* Nonzero if a usable register's limit breaks vsmm__check_seg_limit: G=1
- * judges bits 11:0, which must be ones (the mask's bits 15:0), G=0 bits
- * 31:20, which must be zeros (the mask has no ones in 15:0). */
+ * judges bits 11:0, which must be ones, G=0 bits 31:20, zeros. */
 static inline uint32_t vsmm__seg_limit_bad(const struct vsmm__seg_rules *r,
 					   uint32_t limit)
 {
-	uint32_t m = r->limit_mask;
-
-	return (limit ^ (m & 0xffffu)) & m;
+	return (limit ^ r->limit_ones) & r->limit_mask;
 }
 
 /* Nonzero if a data segment register's attributes break their rule. */
@@ -600,11 +600,12 @@ static inline unsigned vsmm__seg_data_bad(unsigned rules)
 /* CS, SS and HLT's CPL together: CS by SS.DPL, SS by whether its DPL must
  * be 0 (in real mode and the HLT state; with a data-segment CS too, which
  * CS's verdict has). */
-static inline unsigned vsmm__seg_cs_ss_bad(unsigned cs_rules, unsigned ss_rules,
-					   uint16_t ss_attr, bool pe, bool halted)
+static inline unsigned vsmm__seg_cs_ss_bad(unsigned cs_rules,
+					   const struct vsmm__seg_rules *ss, bool pe,
+					   bool halted)
 {
-	return (cs_rules & (VSMM__SR_CS_BAD << VSMM__SEG_DPL(ss_attr))) |
-	       (ss_rules & (VSMM__SR_SS_BAD_CPL0 << (pe & !halted)));
+	return (cs_rules & ss->dpl_bit) |
+	       (ss->rules & (VSMM__SR_SS_BAD_CPL0 << (pe & !halted)));
 }
 
 /* TR, with its selector's TI bit. */

@@ -609,19 +609,22 @@ static bool v86_mode(const struct vsmm_cpu_state *st)
 }
 
 /*
- * One register of mask_resumed, masked (`sets`: the bit masking sets in
- * it, VSMM__SR_SETS_*, or -1); ORs its limit's verdict into *limits and
- * returns its rules (vsmm__seg_rules).  Called with constant registers,
- * one after the other.
+ * One register of mask_resumed: masks it (`sets`: the bit masking sets in
+ * it, or none), ORs its limit's verdict into *limits and returns its
+ * rules.  Called with constant registers, one after the other.
  */
-static inline unsigned mask_seg(struct vsmm_seg *s, int sets, uint32_t *limits)
+enum sets { SETS_NONE, SETS_ACCESSED, SETS_BUSY };
+static inline const struct vsmm__seg_rules *mask_seg(struct vsmm_seg *s, enum sets sets,
+						     uint32_t *limits)
 {
 	const struct vsmm__seg_rules *r = vsmm__seg_rules_of(s->attr);
 	uint16_t a = s->attr & VSMM_SEG_ATTR_MASK;
 
-	s->attr = sets < 0 ? a : (uint16_t)(a | r->sets[sets]);
+	s->attr = sets == SETS_ACCESSED ? (uint16_t)(a | r->accessed)
+		  : sets == SETS_BUSY	? (uint16_t)(a | r->busy)
+					: a;
 	*limits |= vsmm__seg_limit_bad(r, s->limit);
-	return r->rules;
+	return r;
 }
 
 /*
@@ -648,17 +651,17 @@ static bool mask_resumed(struct vsmm_cpu_state *st)
 {
 	struct vsmm_seg *sg = st->seg;
 	uint32_t limits = 0;
-	unsigned data = mask_seg(&sg[VSMM_ES], VSMM__SR_SETS_ACCESSED, &limits) |
-			mask_seg(&sg[VSMM_DS], VSMM__SR_SETS_ACCESSED, &limits) |
-			mask_seg(&sg[VSMM_FS], VSMM__SR_SETS_ACCESSED, &limits) |
-			mask_seg(&sg[VSMM_GS], VSMM__SR_SETS_ACCESSED, &limits);
-	unsigned cs = mask_seg(&sg[VSMM_CS], VSMM__SR_SETS_ACCESSED, &limits);
-	unsigned ss = mask_seg(&sg[VSMM_SS], VSMM__SR_SETS_ACCESSED, &limits);
-	unsigned ldtr = mask_seg(&sg[VSMM_LDTR], -1, &limits);
-	unsigned tr = mask_seg(&sg[VSMM_TR], VSMM__SR_SETS_BUSY, &limits);
+	unsigned data = mask_seg(&sg[VSMM_ES], SETS_ACCESSED, &limits)->rules |
+			mask_seg(&sg[VSMM_DS], SETS_ACCESSED, &limits)->rules |
+			mask_seg(&sg[VSMM_FS], SETS_ACCESSED, &limits)->rules |
+			mask_seg(&sg[VSMM_GS], SETS_ACCESSED, &limits)->rules;
+	unsigned cs = mask_seg(&sg[VSMM_CS], SETS_ACCESSED, &limits)->rules;
+	const struct vsmm__seg_rules *ss = mask_seg(&sg[VSMM_SS], SETS_ACCESSED, &limits);
+	unsigned ldtr = mask_seg(&sg[VSMM_LDTR], SETS_NONE, &limits)->rules;
+	unsigned tr = mask_seg(&sg[VSMM_TR], SETS_BUSY, &limits)->rules;
 	unsigned bad = vsmm__seg_data_bad(data) |
-		       vsmm__seg_cs_ss_bad(cs, ss, sg[VSMM_SS].attr,
-					   (st->cr0 & VSMM_CR0_PE) != 0, st->halted) |
+		       vsmm__seg_cs_ss_bad(cs, ss, (st->cr0 & VSMM_CR0_PE) != 0,
+					   st->halted) |
 		       vsmm__seg_tr_bad(tr, sg[VSMM_TR].selector, st->efer) |
 		       vsmm__seg_ldtr_bad(ldtr, sg[VSMM_LDTR].selector,
 					  sg[VSMM_LDTR].attr) |

@@ -50,9 +50,8 @@ static void test_masking_sets_the_same_bits(void **unused)
 		const struct vsmm__seg_rules *r = vsmm__seg_rules_of((uint16_t)attr);
 		unsigned a = attr & VSMM_SEG_ATTR_MASK;
 
-		assert_int_equal(a | r->sets[VSMM__SR_SETS_ACCESSED],
-				 masked_code_data(attr));
-		assert_int_equal(a | r->sets[VSMM__SR_SETS_BUSY], masked_tr(attr));
+		assert_int_equal(a | r->accessed, masked_code_data(attr));
+		assert_int_equal(a | r->busy, masked_tr(attr));
 	}
 }
 
@@ -115,14 +114,14 @@ static void check_cs_ss(unsigned cs_attr, unsigned ss_attr)
 {
 	uint16_t cs = masked_code_data(cs_attr), ss = masked_code_data(ss_attr);
 	unsigned cs_rules = vsmm__seg_rules_of((uint16_t)cs_attr)->rules;
-	unsigned ss_rules = vsmm__seg_rules_of((uint16_t)ss_attr)->rules;
+	const struct vsmm__seg_rules *ss_rules = vsmm__seg_rules_of((uint16_t)ss_attr);
 
 	for (unsigned pe = 0; pe < 2; pe++)
 		for (unsigned halted = 0; halted < 2; halted++) {
 			bool bad = vsmm__check_cs_attr(cs, ss) != NONE ||
 				   vsmm__check_ss_attr(ss, cs, pe) != NONE ||
 				   vsmm__check_hlt_cpl(halted, ss) != NONE;
-			unsigned got = vsmm__seg_cs_ss_bad(cs_rules, ss_rules, ss, pe,
+			unsigned got = vsmm__seg_cs_ss_bad(cs_rules, ss_rules, pe,
 							   halted);
 
 			assert_int_equal(got != 0, bad);
@@ -194,9 +193,9 @@ static void test_unusable_cs_and_tr_fail(void **unused)
 			continue;
 		for (unsigned ss = 0; ss < 0x100u; ss++)
 			assert_int_not_equal(
-				vsmm__seg_cs_ss_bad(
-					rules, vsmm__seg_rules_of((uint16_t)ss)->rules,
-					(uint16_t)ss, true, false) &
+				vsmm__seg_cs_ss_bad(rules,
+						    vsmm__seg_rules_of((uint16_t)ss),
+						    true, false) &
 					((VSMM__SR_CS_BAD << 4) - VSMM__SR_CS_BAD),
 				0);
 		assert_int_not_equal(vsmm__seg_tr_bad(rules, 0, 0), 0);
