@@ -56,9 +56,10 @@ const uint64_t vsmm__cr4_needs[5][32] = {
 			      : SR_DPL(b) != (d))
 /* SS: if usable, a read/write data segment. */
 #define SR_SS_BAD(b) (SR_P(b) && (!SR_S(b) || (SR_T(b) | 4) != 7))
-/* TR: a usable busy TSS, a 16/32-bit one only outside IA-32e mode. */
-#define SR_TR_BAD(b, lm) \
-	(!SR_P(b) || SR_S(b) || (SR_TSS(b) != 0xb && ((lm) || SR_TSS(b) != 0x3)))
+/* TR: a usable busy TSS, 16- or 32-bit (a 16-bit one IA-32e mode
+ * refuses: SR_TR_16). */
+#define SR_TR_BAD(b) (!SR_P(b) || SR_S(b) || (SR_TSS(b) != 0xb && SR_TSS(b) != 0x3))
+#define SR_TR_16(b) (!SR_TR_BAD(b) && SR_TSS(b) == 0x3)
 /* LDTR: if usable, an LDT. */
 #define SR_LDTR_BAD(b) (SR_P(b) && (SR_S(b) || ((b)&0xf) != 2))
 
@@ -71,8 +72,8 @@ const uint64_t vsmm__cr4_needs[5][32] = {
 		   SR_BIT(SR_CS_BAD(b, 3), VSMM__SR_CS_BAD << 3) | \
 		   SR_BIT(SR_SS_BAD(b), VSMM__SR_SS_BAD) | \
 		   SR_BIT(SR_SS_BAD(b) || SR_DPL(b) != 0, VSMM__SR_SS_BAD_CPL0) | \
-		   SR_BIT(SR_TR_BAD(b, 0), VSMM__SR_TR_BAD) | \
-		   SR_BIT(SR_TR_BAD(b, 1), VSMM__SR_TR_BAD_LM) | \
+		   SR_BIT(SR_TR_BAD(b), VSMM__SR_TR_BAD) | \
+		   SR_BIT(SR_TR_16(b), VSMM__SR_TR_16) | \
 		   SR_BIT(SR_LDTR_BAD(b), VSMM__SR_LDTR_BAD))
 
 /* Entry i: attribute bits 7:0 = i >> 1, G = i & 1.  G=1 scales the
@@ -91,8 +92,8 @@ const uint64_t vsmm__cr4_needs[5][32] = {
 
 _Static_assert(VSMM__SR_CS_BAD << 3 < VSMM__SR_SS_BAD_CPL0 &&
 		       VSMM__SR_SS_BAD == VSMM__SR_SS_BAD_CPL0 << 1 &&
-		       VSMM__SR_TR_BAD_LM == VSMM__SR_TR_BAD << 1,
-	       "the verdicts chosen by a shift sit side by side");
+		       VSMM__SR_LDTR_BAD < VSMM__SR_TR_16 && VSMM__SR_TR_16 <= 0x8000u,
+	       "SS's verdicts sit side by side, TR_16 at EFER.LMA above the rest");
 _Static_assert(VSMM_SEG_P >> 5 == VSMM__SEL_TI, "LDTR's P bit lines up with TI");
 
 const struct vsmm__seg_rules vsmm__seg_rules[512] = {

@@ -553,10 +553,12 @@ enum {
 	VSMM__SR_CS_BAD = 1u << 1,
 	/* vsmm__check_ss_attr with DPL 0 required (real mode; HLT too) ... */
 	VSMM__SR_SS_BAD_CPL0 = 1u << 5,
-	VSMM__SR_SS_BAD = 1u << 6,    /* ... and with any DPL */
-	VSMM__SR_TR_BAD = 1u << 7,    /* vsmm__check_tr but TI, outside IA-32e */
-	VSMM__SR_TR_BAD_LM = 1u << 8, /* ... in it */
-	VSMM__SR_LDTR_BAD = 1u << 9,  /* vsmm__check_ldtr but TI */
+	VSMM__SR_SS_BAD = 1u << 6,   /* ... and with any DPL */
+	VSMM__SR_TR_BAD = 1u << 7,   /* vsmm__check_tr but TI, in every mode */
+	VSMM__SR_LDTR_BAD = 1u << 8, /* vsmm__check_ldtr but TI */
+	/* A busy 16-bit TSS, which IA-32e mode refuses in TR: the bit of
+	 * EFER.LMA, to be picked by EFER. */
+	VSMM__SR_TR_16 = VSMM_EFER_LMA,
 };
 
 struct vsmm__seg_rules {
@@ -612,7 +614,7 @@ static inline unsigned vsmm__seg_cs_ss_bad(unsigned cs_rules,
 static inline unsigned vsmm__seg_tr_bad(unsigned tr_rules, uint16_t selector,
 					uint64_t efer)
 {
-	return (tr_rules & (VSMM__SR_TR_BAD << vsmm__lma(efer))) |
+	return (tr_rules & (VSMM__SR_TR_BAD | (unsigned)(efer & VSMM_EFER_LMA))) |
 	       (selector & VSMM__SEL_TI);
 }
 

@@ -152,7 +152,7 @@ static void test_tr(void **unused)
 
 		for (size_t k = 0; k < SELECTORS; k++)
 			for (unsigned lma = 0; lma < 2; lma++) {
-				uint64_t efer = lma ? VSMM_EFER_LMA | VSMM_EFER_LME : 0;
+				uint64_t efer = lma ? ~0ull : ~VSMM_EFER_LMA;
 				struct vsmm_seg tr = { .selector = selectors[k],
 						       .attr = masked_tr(attr) };
 				bool bad = vsmm__check_tr(&tr, efer) != NONE;
