@@ -91,9 +91,8 @@ const uint64_t vsmm__cr4_needs[5][32] = {
 #define SR64(i) SR16(i), SR16((i) + 16), SR16((i) + 32), SR16((i) + 48)
 
 _Static_assert(VSMM__SR_CS_BAD << 3 < VSMM__SR_SS_BAD_CPL0 &&
-		       VSMM__SR_SS_BAD == VSMM__SR_SS_BAD_CPL0 << 1 &&
 		       VSMM__SR_LDTR_BAD < VSMM__SR_TR_16 && VSMM__SR_TR_16 <= 0x8000u,
-	       "SS's verdicts sit side by side, TR_16 at EFER.LMA above the rest");
+	       "CS's four verdicts below SS's, TR_16 at EFER.LMA above the rest");
 _Static_assert(VSMM_SEG_P >> 5 == VSMM__SEL_TI, "LDTR's P bit lines up with TI");
 
 const struct vsmm__seg_rules vsmm__seg_rules[512] = {

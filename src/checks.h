@@ -607,7 +607,7 @@ static inline unsigned vsmm__seg_cs_ss_bad(unsigned cs_rules,
 					   bool halted)
 {
 	return (cs_rules & ss->dpl_bit) |
-	       (ss->rules & (VSMM__SR_SS_BAD_CPL0 << (pe & !halted)));
+	       (ss->rules & (pe && !halted ? VSMM__SR_SS_BAD : VSMM__SR_SS_BAD_CPL0));
 }
 
 /* TR, with its selector's TI bit. */
