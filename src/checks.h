@@ -576,8 +576,9 @@ extern const struct vsmm__seg_rules vsmm__seg_rules[512];
 _Static_assert(sizeof(struct vsmm__seg_rules) == 16, "an entry is 16 bytes");
 
 /* The rules of a register by its attribute word as read, before masking:
- * bits 7:0 and G rotated into nine bits (G is bit 0), rotated 4 more to
- * make the entry's offset at once. */
+ * entry (bits 7:0) * 2 + G, found by rotating bits 7:0 and G into bits
+ * 12:4, which makes the entry's byte offset at once (16-byte entries; the
+ * 8 KB table is read at eight entries an RSM). */
 static inline const struct vsmm__seg_rules *vsmm__seg_rules_of(uint16_t attr)
 {
 	unsigned offset = (uint16_t)(attr << 5 | attr >> 11) & 0x1ff0u;

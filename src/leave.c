@@ -611,7 +611,10 @@ static bool v86_mode(const struct vsmm_cpu_state *st)
 /*
  * One register of mask_resumed: masks it (`sets`: the bit masking sets in
  * it, or none), ORs its limit's verdict into *limits and returns its
- * rules.  Called with constant registers, one after the other.
+ * rules (vsmm__seg_rules).  The limit is judged if the register is usable:
+ * CS and TR have the rule even when unusable, but their attribute
+ * verdicts fail then.  Called with constant registers, one after the
+ * other.
  */
 enum sets { SETS_NONE, SETS_ACCESSED, SETS_BUSY };
 static inline const struct vsmm__seg_rules *mask_seg(struct vsmm_seg *s, enum sets sets,
