@@ -43,8 +43,8 @@
 /* The CR4 bits vsmm knows (every other bit is reserved). */
 #define VSMM__CR4_DEFINED (VSMM__CR4_GATES(VSMM__CR4_DEFINED_BIT, 0) 0)
 
-/* The features CR4 bits 7:0, 15:8 and 24:16 need, by the value of those
- * bits: entries 0-255, 256-511 and 512-1023 (checks.c; one table, so one
+/* The features CR4 bits 8:0, 16:9 and 24:17 need, by the value of those
+ * bits: entries 0-511, 512-767 and 768-1023 (checks.c; one table, so one
  * base address; bits 25 and up are reserved, not gated; every feature is
  * below bit 32). */
 extern const uint32_t vsmm__cr4_needs[1024];
@@ -128,7 +128,7 @@ static inline enum vsmm_reason vsmm__check_cr4_reserved(uint64_t cr4)
 /*
  * A defined bit whose CPUID feature the model lacks is reserved for it.
  * The features the bits of cr4 need are OR-ed from three tables, one per
- * eight or nine bits (checks.c builds them from the gate list above at
+ * nine or eight bits (checks.c builds them from the gate list above at
  * compile time): three loads, not a walk of the bits that are set (twelve
  * for a Linux kernel's CR4, on each of RSM's two CR4 writes).
  */
@@ -136,8 +136,8 @@ static inline enum vsmm_reason vsmm__check_cr4_features(const struct vsmm_model 
 							uint64_t cr4)
 {
 	const uint32_t *t = vsmm__cr4_needs;
-	uint64_t need = t[cr4 & 0xff] | t[256 + ((cr4 >> 8) & 0xff)] |
-			t[512 + ((cr4 >> 16) & 0x1ff)];
+	uint64_t need = t[cr4 & 0x1ff] | t[512 + ((cr4 >> 9) & 0xff)] |
+			t[768 + ((cr4 >> 17) & 0xff)];
 
 	return (need & ~model->features) ? VSMM_REASON_CR4_UNSUPPORTED : VSMM_REASON_NONE;
 }

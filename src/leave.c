@@ -333,41 +333,51 @@ static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
  * Do all the rules of load_control_regs' writes hold?  The same rules the
  * setters ask, of the values each write would see, in one pass and in no
  * particular order (a failure is then found, and reported, by the writes
- * themselves).  With v the view before the first write, c4a = cr4 without
- * PCIDE:
- *   CR3 (cr3, PCID bits cleared): a legal GPA under v's PCIDE;
+ * themselves).  The state before the first write is r->next.state's (EFER
+ * loaded), c4a = cr4 without PCIDE:
+ *   the writes start outside long mode (back_to_real_mode cleared LMA and
+ *     load_efer keeps it): then PAE in long mode and LA57 in long mode
+ *     hold for CR4 (c4a), and for CR4 (cr4) too, which sees LMA only if
+ *     CR0 set it, and that needs PAE (LA57 does not change between the
+ *     two); a state with LMA set is left to the writes;
+ *   SMM is left (step 4): VMXE in SMM holds;
+ *   CR3 (cr3, PCID bits cleared): a legal GPA under the current PCIDE;
  *   CR4 (c4a) and, with PCIDE, CR4 (cr4): c4a's bits are cr4's but
- *     PCIDE, so cr4's reserved and CPUID-gated bits, VMXE in SMM and the
- *     VMX fixed VMXE cover both writes; PAE in long mode and LA57 judged
- *     against v's EFER (the second write sees LMA only if CR0 set it,
- *     and that needs PAE; LA57 does not change between the two);
- *     PCIDE needs LMA after CR0 and CR3[11:0] = 0, which cr3 has;
+ *     PCIDE, so cr4's reserved and CPUID-gated bits and the VMX fixed VMXE
+ *     cover both writes; PCIDE needs LMA after CR0 and CR3[11:0] = 0,
+ *     which cr3 has;
  *   CR0: its own bits, the VMX fixed bits, PG with LME needs PAE;
  *   CR3 with the PCID: a legal GPA with PCIDE set.
- * `lma` is EFER.LMA after the CR0 write.
+ * `lma` is EFER.LMA after the CR0 write.  The rules read r's members
+ * where they are used, not from a view built first: its members would
+ * outlive the registers that hold them.
  */
-static bool control_regs_pass(const struct vsmm__cpu_view *v, uint64_t cr0, uint64_t cr3,
+static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0, uint64_t cr3,
 			      uint64_t cr4, uint64_t pcid, bool lma)
 {
+	const struct vsmm_cpu_state *st = &r->next.state;
+	const struct vsmm_model *m = r->next.model;
 	uint64_t c4a = cr4 & ~VSMM_CR4_PCIDE;
 
-	return vsmm__check_cr3_reserved(v->model, cr3, (v->cr4 & VSMM_CR4_PCIDE) != 0) ==
-		       NONE &&
-	       vsmm__check_cr4_reserved(cr4) == NONE &&
-	       vsmm__check_cr4_features(v->model, cr4) == NONE &&
-	       vsmm__check_cr4_vmxe_in_smm(v->vmxe_smm_rule, v->smm, cr4) == NONE &&
-	       vsmm__check_cr4_pae_lm(cr4, v->efer) == NONE &&
-	       vsmm__check_cr4_la57_lm(v->cr4, c4a, v->efer) == NONE &&
-	       vsmm__check_cr0_high(cr0) == NONE && vsmm__check_cr0_nw_cd(cr0) == NONE &&
-	       vsmm__check_cr0_pg_pe(cr0) == NONE &&
-	       (!v->vmx_fixed || (vsmm__check_cr4_vmx_fixed(v->vmx_on, cr4) == NONE &&
-				  vsmm__check_cr0_vmx_fixed(v->vmx_on, cr0) == NONE)) &&
-	       (!v->lme_needs_pae ||
-		vsmm__check_cr0_pg_lme_pae(v->cr0, cr0, v->efer, c4a) == NONE) &&
-	       (!(cr4 & VSMM_CR4_PCIDE) ||
-		(vsmm__check_cr4_pcide_lma(c4a, cr4, lma ? VSMM_EFER_LMA : 0) == NONE &&
-		 (!pcid ||
-		  vsmm__check_cr3_reserved(v->model, cr3 | pcid, true) == NONE)));
+	if (vsmm__lma(st->efer) || st->smm)
+		return false;
+	if (vsmm__check_cr3_reserved(m, cr3, (st->cr4 & VSMM_CR4_PCIDE) != 0) != NONE ||
+	    vsmm__check_cr4_reserved(cr4) != NONE ||
+	    vsmm__check_cr4_features(m, cr4) != NONE ||
+	    vsmm__check_cr0_high(cr0) != NONE || vsmm__check_cr0_nw_cd(cr0) != NONE ||
+	    vsmm__check_cr0_pg_pe(cr0) != NONE)
+		return false;
+	if (r->rules->vmx_fixed_checked && st->vmx_on && !r->reenter_nested &&
+	    (vsmm__check_cr4_vmx_fixed(true, cr4) != NONE ||
+	     vsmm__check_cr0_vmx_fixed(true, cr0) != NONE))
+		return false;
+	if (r->rules->cr0_lme_needs_pae &&
+	    vsmm__check_cr0_pg_lme_pae(st->cr0, cr0, st->efer, c4a) != NONE)
+		return false;
+	if (!(cr4 & VSMM_CR4_PCIDE))
+		return true;
+	return vsmm__check_cr4_pcide_lma(c4a, cr4, lma ? VSMM_EFER_LMA : 0) == NONE &&
+	       (!pcid || vsmm__check_cr3_reserved(m, cr3 | pcid, true) == NONE);
 }
 
 /*
@@ -421,8 +431,7 @@ static inline enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
 	uint64_t efer = st->efer;
 	if (paging_on && (efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
 		efer |= VSMM_EFER_LMA;
-	const struct vsmm__cpu_view v = view_of(r);
-	if (!control_regs_pass(&v, cr0, cr3, cr4, pcid, (efer & VSMM_EFER_LMA) != 0))
+	if (!control_regs_pass(r, cr0, cr3, cr4, pcid, (efer & VSMM_EFER_LMA) != 0))
 		return write_control_regs(r, cr0, cr3, cr4, pcid);
 	st->cr3 = cr3 | pcid;
 	st->cr4 = cr4;
