@@ -1023,7 +1023,7 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 	STEP(vmm_leave(r, commit));
 	/* 16. Commit: RSM changes nothing of the vCPU but its state and its
 	 *     private record. */
-	commit->state = *st;
+	vsmm__state_copy(&commit->state, st);
 	commit->priv = r->next.priv;
 	return VSMM_OK;
 
