@@ -329,6 +329,18 @@ static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
 	return pae_paging(st) ? load_pdptes(r) : NONE;
 }
 
+/* What the CR0 write does to EFER: PG turned on with LME and PAE
+ * activates long mode. */
+static uint64_t efer_after_cr0(const struct vsmm_cpu_state *st, uint64_t cr0,
+			       uint64_t cr4)
+{
+	bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
+
+	if (paging_on && (st->efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
+		return st->efer | VSMM_EFER_LMA;
+	return st->efer;
+}
+
 /*
  * Do all the rules of load_control_regs' writes hold?  The same rules the
  * setters ask, of the values each write would see, in one pass and in no
@@ -341,27 +353,29 @@ static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
  *     CR0 set it, and that needs PAE (LA57 does not change between the
  *     two); a state with LMA set is left to the writes;
  *   SMM is left (step 4): VMXE in SMM holds;
- *   CR3 (cr3, PCID bits cleared): a legal GPA under the current PCIDE;
+ *   CR3 (without the PCID if PCIDE is wanted): a legal GPA under the
+ *     current PCIDE;
  *   CR4 (c4a) and, with PCIDE, CR4 (cr4): c4a's bits are cr4's but
  *     PCIDE, so cr4's reserved and CPUID-gated bits and the VMX fixed VMXE
  *     cover both writes; PCIDE needs LMA after CR0 and CR3[11:0] = 0,
- *     which cr3 has;
+ *     which the first CR3 has;
  *   CR0: its own bits, the VMX fixed bits, PG with LME needs PAE;
- *   CR3 with the PCID: a legal GPA with PCIDE set.
- * `lma` is EFER.LMA after the CR0 write.  The rules read r's members
- * where they are used, not from a view built first: its members would
- * outlive the registers that hold them.
+ *   CR3 with its PCID, if not 0: a legal GPA with PCIDE set.
+ * The rules read r's members where they are used, not from a view built
+ * first: its members would outlive the registers that hold them.
  */
 static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0, uint64_t cr3,
-			      uint64_t cr4, uint64_t pcid, bool lma)
+			      uint64_t cr4)
 {
 	const struct vsmm_cpu_state *st = &r->next.state;
 	const struct vsmm_model *m = r->next.model;
 	uint64_t c4a = cr4 & ~VSMM_CR4_PCIDE;
+	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
 
 	if (vsmm__lma(st->efer) || st->smm)
 		return false;
-	if (vsmm__check_cr3_reserved(m, cr3, (st->cr4 & VSMM_CR4_PCIDE) != 0) != NONE ||
+	if (vsmm__check_cr3_reserved(m, pcide ? cr3 & ~0xfffull : cr3,
+				     (st->cr4 & VSMM_CR4_PCIDE) != 0) != NONE ||
 	    vsmm__check_cr4_reserved(cr4) != NONE ||
 	    vsmm__check_cr4_features(m, cr4) != NONE ||
 	    vsmm__check_cr0_high(cr0) != NONE || vsmm__check_cr0_nw_cd(cr0) != NONE ||
@@ -374,10 +388,11 @@ static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0, uint64_t 
 	if (r->rules->cr0_lme_needs_pae &&
 	    vsmm__check_cr0_pg_lme_pae(st->cr0, cr0, st->efer, c4a) != NONE)
 		return false;
-	if (!(cr4 & VSMM_CR4_PCIDE))
+	if (!pcide)
 		return true;
-	return vsmm__check_cr4_pcide_lma(c4a, cr4, lma ? VSMM_EFER_LMA : 0) == NONE &&
-	       (!pcid || vsmm__check_cr3_reserved(m, cr3 | pcid, true) == NONE);
+	return vsmm__check_cr4_pcide_lma(c4a, cr4, efer_after_cr0(st, cr0, cr4)) ==
+		       NONE &&
+	       (!(cr3 & 0xfffu) || vsmm__check_cr3_reserved(m, cr3, true) == NONE);
 }
 
 /*
@@ -388,9 +403,14 @@ static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0, uint64_t 
  * reported.
  */
 static VSMM__COLD enum vsmm_reason write_control_regs(struct vsmm__rsm *r, uint64_t cr0,
-						      uint64_t cr3, uint64_t cr4,
-						      uint64_t pcid)
+						      uint64_t cr3, uint64_t cr4)
 {
+	uint64_t pcid = 0;
+
+	if (cr4 & VSMM_CR4_PCIDE) {
+		pcid = cr3 & 0xfffu;
+		cr3 &= ~0xfffull;
+	}
 	r->view = view_of(r);
 	TRY(set_cr3(r, cr3));
 	TRY(set_cr4(r, cr4 & ~VSMM_CR4_PCIDE));
@@ -407,36 +427,24 @@ static VSMM__COLD enum vsmm_reason write_control_regs(struct vsmm__rsm *r, uint6
  * CR0, CR3, CR4 and what CR0 does to EFER.  When every rule of the
  * writes holds (control_regs_pass), the registers take the values the
  * writes would leave, at once (with PCIDE one judgement of CR4 instead of
- * two); the writes run one by one (write_control_regs) only when a rule
- * fails, and report the first that does.  Inline: as a call of its own
- * it saved and restored six registers for a verdict of about a hundred
- * instructions.
+ * two; CR3 ends as the image has it, PCID included); the writes run one
+ * by one (write_control_regs) only when a rule fails, and report the
+ * first that does.  Inline: as a call of its own it saved and restored
+ * six registers for a verdict of about a hundred instructions.
  */
 static inline enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
-	uint64_t cr0 = r->img.cr0, cr3 = r->img.cr3, cr4 = r->img.cr4, pcid = 0;
+	uint64_t cr0 = r->img.cr0, cr3 = r->img.cr3, cr4 = r->img.cr4;
 
 	if (r->rules->cr0_low_dword)
 		cr0 &= 0xffffffffu;
-	if (cr4 & VSMM_CR4_PCIDE) {
-		pcid = cr3 & 0xfffu;
-		cr3 &= ~0xfffull;
-	}
-	if (r->ordered)
-		return write_control_regs(r, cr0, cr3, cr4, pcid);
-	/* What the CR0 write does to EFER: PG turned on with LME and PAE
-	 * activates long mode. */
-	bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
-	uint64_t efer = st->efer;
-	if (paging_on && (efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
-		efer |= VSMM_EFER_LMA;
-	if (!control_regs_pass(r, cr0, cr3, cr4, pcid, (efer & VSMM_EFER_LMA) != 0))
-		return write_control_regs(r, cr0, cr3, cr4, pcid);
-	st->cr3 = cr3 | pcid;
+	if (r->ordered || !control_regs_pass(r, cr0, cr3, cr4))
+		return write_control_regs(r, cr0, cr3, cr4);
+	st->efer = efer_after_cr0(st, cr0, cr4);
+	st->cr3 = cr3;
 	st->cr4 = cr4;
 	st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET;
-	st->efer = efer;
 	/* PAE paging loads its PDPTEs (in the ordered writes, with CR0: its
 	 * rules are the only ones left to fail). */
 	return pae_paging(st) ? load_pdptes(r) : NONE;
