@@ -232,10 +232,13 @@ static enum vsmm_reason load_debug_regs(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 
-	if (vsmm__check_dr6_high(st->dr6) != NONE)
-		return vsmm__reject(r, VSMM_REASON_DR6_HIGH, VSMM__FIELD(DR6), st->dr6);
-	if (vsmm__check_dr7_high(st->dr7) != NONE)
+	/* Both rules in one test; which one failed only when one did. */
+	if ((st->dr6 | st->dr7) >> 32) {
+		if (vsmm__check_dr6_high(st->dr6) != NONE)
+			return vsmm__reject(r, VSMM_REASON_DR6_HIGH, VSMM__FIELD(DR6),
+					    st->dr6);
 		return vsmm__reject(r, VSMM_REASON_DR7_HIGH, VSMM__FIELD(DR7), st->dr7);
+	}
 	st->dr6 = (st->dr6 & DR6_VOLATILE) | VSMM_DR6_FIXED_1;
 	st->dr7 = (st->dr7 & DR7_VOLATILE) | VSMM_DR7_FIXED_1;
 	return NONE;
