@@ -116,8 +116,8 @@ struct vsmm__rsm {
 	enum vsmm_layout layout;
 	bool wide; /* vsmm__layout_wide(layout) */
 	/* What RSM commits: next.state (the image decoded in place, then
-	 * loaded) and next.priv.  model, ops, ctx and semantics are the
-	 * vCPU's; the other members of next are not used. */
+	 * loaded) and next.priv.  model, ops and ctx are the vCPU's; the
+	 * other members of next are not set, and not used. */
 	struct vsmm_vcpu next;
 	const struct vsmm_cpu_state *now; /* the vCPU's state at RSM */
 	struct vsmm__rsm_image img;	  /* the image's checked registers */

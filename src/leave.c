@@ -971,7 +971,6 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 	r->next.model = vcpu->model;
 	r->next.ops = vcpu->ops;
 	r->next.ctx = vcpu->ctx;
-	r->next.semantics = vcpu->semantics;
 	r->next.priv = vcpu->priv;
 	r->read_pdptes = vcpu->ops && vcpu->ops->read_phys;
 	r->pdptes_loaded = false;
