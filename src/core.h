@@ -122,7 +122,6 @@ struct vsmm__rsm {
 	const struct vsmm_cpu_state *now; /* the vCPU's state at RSM */
 	struct vsmm__rsm_image img;	  /* the image's checked registers */
 	struct vsmm_image_extras ex;
-	bool read_pdptes;	    /* ops->read_phys may be used */
 	bool pdptes_loaded;	    /* PAE paging's PDPTEs were checked */
 	bool reenter_nested;	    /* the vendor asks for L2 re-entry */
 	uint64_t vmcb12_gpa;	    /* ... with this VMCB (AMD) */
@@ -132,6 +131,14 @@ struct vsmm__rsm {
 	 * verdict says they all hold (the verdicts' reference, for tests). */
 	bool ordered;
 };
+
+/* May RSM read guest memory past its area (the PDPTEs, descriptor
+ * tables)?  vsmm_rsm_check may be given no platform.  Asked where the
+ * read would be, rarely: not part of every RSM's setup. */
+static inline bool vsmm__rsm_can_read(const struct vsmm__rsm *r)
+{
+	return r->next.ops && r->next.ops->read_phys;
+}
 
 /*
  * Record a failed rule: fills r->why with the reason, the image field that

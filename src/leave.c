@@ -296,7 +296,7 @@ static enum vsmm_reason load_pdptes(struct vsmm__rsm *r)
 	uint8_t table[32];
 
 	r->pdptes_loaded = true;
-	if (!r->read_pdptes)
+	if (!vsmm__rsm_can_read(r))
 		return NONE;
 	if (n->ops->read_phys(n->ctx, false, gpa, table, sizeof(table)) != 0)
 		return vsmm__reject(r, VSMM_REASON_PDPTE_READ, VSMM__FIELD(CR3),
@@ -972,7 +972,6 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 	r->next.ops = vcpu->ops;
 	r->next.ctx = vcpu->ctx;
 	r->next.priv = vcpu->priv;
-	r->read_pdptes = vcpu->ops && vcpu->ops->read_phys;
 	r->pdptes_loaded = false;
 	r->reenter_nested = false;
 	r->vmcb12_gpa = 0;
