@@ -200,11 +200,11 @@ static uint64_t image_efer(const struct vsmm__rsm *r)
  * Management Mode"; Bochs's BX_CPU_C::resume_from_system_management_mode). */
 static enum vsmm_reason check_image(struct vsmm__rsm *r)
 {
+	if (!r->rules->image_consistency)
+		return NONE;
 	uint64_t efer = image_efer(r);
 	uint64_t cr0 = r->img.cr0 & 0xffffffffu;
 
-	if (!r->rules->image_consistency)
-		return NONE;
 	if (vsmm__check_cr4_pae_lm(r->img.cr4, efer) != NONE)
 		return vsmm__reject(r, VSMM_REASON_CR4_PAE_IN_LM, VSMM__FIELD(CR4),
 				    r->img.cr4);
