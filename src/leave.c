@@ -957,8 +957,8 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 
 	/* The look-ups, once.  Each member of r is set here or by a step
 	 * before it is read (r is not zeroed: that cost more than the rest
-	 * of the setup); why first, callers read it whatever the result. */
-	r->why = (struct vsmm_shutdown){ .reason = VSMM_REASON_NONE };
+	 * of the setup); r->why only by the rule that fails, and it is read
+	 * only after VSMM_E_SHUTDOWN. */
 	r->rules = vsmm__rules_get(vcpu->semantics);
 	r->vendor = vsmm__vendor_get(vcpu->model);
 	r->layout = vsmm__model_layout(vcpu->model, r->rules, r->vendor);
@@ -1049,7 +1049,8 @@ int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t le
 	int rc = rsm(&r, vcpu, area, len, NULL, ordered);
 
 	if (why)
-		*why = r.why;
+		*why = rc == VSMM_E_SHUTDOWN ? r.why
+					     : (struct vsmm_shutdown){ .reason = NONE };
 	if (rc == VSMM_OK && out)
 		*out = r.next.state;
 	return rc;
