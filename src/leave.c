@@ -244,12 +244,14 @@ static enum vsmm_reason load_debug_regs(struct vsmm__rsm *r)
 	return NONE;
 }
 
-/* LMA is not writable: it keeps its current value (0 after the step back
- * to real mode) and becomes 1 when CR0.PG turns long mode on. */
+/* LMA is not writable: it keeps its current value, 0 (the wide maps, the
+ * only ones with EFER, clear all of EFER in the step back to real mode,
+ * and no vendor's restore sets it), and becomes 1 when CR0.PG turns long
+ * mode on. */
 static enum vsmm_reason load_efer(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
-	uint64_t efer = (r->img.efer & ~VSMM_EFER_LMA) | (st->efer & VSMM_EFER_LMA);
+	uint64_t efer = r->img.efer & ~VSMM_EFER_LMA;
 	const struct vsmm__cpu_view v = view_of(r);
 	enum vsmm_reason why = vsmm__check_efer_write(&v, efer);
 
