@@ -357,7 +357,7 @@ static uint64_t efer_after_cr0(const struct vsmm_cpu_state *st, uint64_t cr0,
  *     hold for CR4 (c4a), and for CR4 (cr4) too, which sees LMA only if
  *     CR0 set it, and that needs PAE (LA57 does not change between the
  *     two); a state with LMA set is left to the writes;
- *   SMM is left (step 4): VMXE in SMM holds;
+ *   SMM is left (step 4, and nothing enters it again): VMXE in SMM holds;
  *   CR3 (without the PCID if PCIDE is wanted): a legal GPA under the
  *     current PCIDE;
  *   CR4 (c4a) and, with PCIDE, CR4 (cr4): c4a's bits are cr4's but
@@ -377,7 +377,7 @@ static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0, uint64_t 
 	uint64_t c4a = cr4 & ~VSMM_CR4_PCIDE;
 	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
 
-	if (vsmm__lma(st->efer) || st->smm)
+	if (vsmm__lma(st->efer))
 		return false;
 	if (vsmm__check_cr3_reserved(m, pcide ? cr3 & ~0xfffull : cr3,
 				     (st->cr4 & VSMM_CR4_PCIDE) != 0) != NONE ||
