@@ -126,7 +126,7 @@ struct vsmm__rsm {
 	bool reenter_nested;	    /* the vendor asks for L2 re-entry */
 	uint64_t vmcb12_gpa;	    /* ... with this VMCB (AMD) */
 	struct vsmm__cpu_view view; /* the ordered writes judge against */
-	struct vsmm_shutdown why;
+	struct vsmm_shutdown why;   /* set by the rule that fails, only */
 	/* Run every rule one by one, in its order, also where a one-pass
 	 * verdict says they all hold (the verdicts' reference, for tests). */
 	bool ordered;

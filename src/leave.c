@@ -73,7 +73,8 @@ enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason
  * registers and EFER change during the loads: the ordered writes set
  * r->view to it before the first of them, and the setters below update
  * those members with the state (set_reg).  The EFER write, before them,
- * needs only the model; the one-pass verdict judges a view of its own.
+ * needs only the model; the one-pass verdict (control_regs_pass) reads
+ * the state itself.
  */
 static struct vsmm__cpu_view view_of(const struct vsmm__rsm *r)
 {
@@ -352,8 +353,8 @@ static uint64_t efer_after_cr0(const struct vsmm_cpu_state *st, uint64_t cr0,
  * particular order (a failure is then found, and reported, by the writes
  * themselves).  The state before the first write is r->next.state's (EFER
  * loaded), c4a = cr4 without PCIDE:
- *   the writes start outside long mode (back_to_real_mode cleared LMA and
- *     load_efer keeps it): then PAE in long mode and LA57 in long mode
+ *   the writes start outside long mode (back_to_real_mode cleared LMA,
+ *     and load_efer loads EFER without it): then PAE in long mode and LA57 in long mode
  *     hold for CR4 (c4a), and for CR4 (cr4) too, which sees LMA only if
  *     CR0 set it, and that needs PAE (LA57 does not change between the
  *     two); a state with LMA set is left to the writes;
