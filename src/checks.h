@@ -43,9 +43,11 @@
 /* The CR4 bits vsmm knows (every other bit is reserved). */
 #define VSMM__CR4_DEFINED (VSMM__CR4_GATES(VSMM__CR4_DEFINED_BIT, 0) 0)
 
-/* The features the CR4 bits 5c..5c+4 need, by the value of those five
- * bits (checks.c; bits 25 and up are reserved, not gated). */
-extern const uint64_t vsmm__cr4_needs[5][32];
+/* The features CR4 bits 8:0, 16:9 and 24:17 need, by the value of those
+ * bits: entries 0-511, 512-767 and 768-1023 (checks.c; one table, so one
+ * base address; bits 25 and up are reserved, not gated; every feature is
+ * below bit 32). */
+extern const uint32_t vsmm__cr4_needs[1024];
 
 static inline uint64_t vsmm__bits_from(unsigned lo)
 {
@@ -125,17 +127,17 @@ static inline enum vsmm_reason vsmm__check_cr4_reserved(uint64_t cr4)
 
 /*
  * A defined bit whose CPUID feature the model lacks is reserved for it.
- * The features the bits of cr4 need are OR-ed from five tables of 32
- * entries, one per five bits (checks.c builds them from the gate list
- * above at compile time): five loads, not a walk of the bits that are set
- * (twelve for a Linux kernel's CR4, on each of RSM's two CR4 writes).
+ * The features the bits of cr4 need are OR-ed from three tables, one per
+ * nine or eight bits (checks.c builds them from the gate list above at
+ * compile time): three loads, not a walk of the bits that are set (twelve
+ * for a Linux kernel's CR4, on each of RSM's two CR4 writes).
  */
 static inline enum vsmm_reason vsmm__check_cr4_features(const struct vsmm_model *model,
 							uint64_t cr4)
 {
-	const uint64_t(*t)[32] = vsmm__cr4_needs;
-	uint64_t need = t[0][cr4 & 31] | t[1][(cr4 >> 5) & 31] | t[2][(cr4 >> 10) & 31] |
-			t[3][(cr4 >> 15) & 31] | t[4][(cr4 >> 20) & 31];
+	const uint32_t *t = vsmm__cr4_needs;
+	uint64_t need = t[cr4 & 0x1ff] | t[512 + ((cr4 >> 9) & 0xff)] |
+			t[768 + ((cr4 >> 17) & 0xff)];
 
 	return (need & ~model->features) ? VSMM_REASON_CR4_UNSUPPORTED : VSMM_REASON_NONE;
 }

@@ -116,22 +116,29 @@ struct vsmm__rsm {
 	enum vsmm_layout layout;
 	bool wide; /* vsmm__layout_wide(layout) */
 	/* What RSM commits: next.state (the image decoded in place, then
-	 * loaded) and next.priv.  model, ops, ctx and semantics are the
-	 * vCPU's; the other members of next are not used. */
+	 * loaded) and next.priv.  model, ops and ctx are the vCPU's; the
+	 * other members of next are not set, and not used. */
 	struct vsmm_vcpu next;
 	const struct vsmm_cpu_state *now; /* the vCPU's state at RSM */
 	struct vsmm__rsm_image img;	  /* the image's checked registers */
 	struct vsmm_image_extras ex;
-	bool read_pdptes;	    /* ops->read_phys may be used */
 	bool pdptes_loaded;	    /* PAE paging's PDPTEs were checked */
 	bool reenter_nested;	    /* the vendor asks for L2 re-entry */
 	uint64_t vmcb12_gpa;	    /* ... with this VMCB (AMD) */
 	struct vsmm__cpu_view view; /* the ordered writes judge against */
-	struct vsmm_shutdown why;
+	struct vsmm_shutdown why;   /* set by the rule that fails, only */
 	/* Run every rule one by one, in its order, also where a one-pass
 	 * verdict says they all hold (the verdicts' reference, for tests). */
 	bool ordered;
 };
+
+/* May RSM read guest memory past its area (the PDPTEs, descriptor
+ * tables)?  vsmm_rsm_check may be given no platform.  Asked where the
+ * read would be, rarely: not part of every RSM's setup. */
+static inline bool vsmm__rsm_can_read(const struct vsmm__rsm *r)
+{
+	return r->next.ops && r->next.ops->read_phys;
+}
 
 /*
  * Record a failed rule: fills r->why with the reason, the image field that
@@ -170,6 +177,24 @@ int vsmm__rsm_hidden_state(struct vsmm__rsm *r);
  */
 int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
 		    bool ordered, struct vsmm_shutdown *why, struct vsmm_cpu_state *out);
+
+/*
+ * *dst = *src for a whole vCPU state (RSM's commit), in pieces of 128
+ * bytes: GCC moves each inline (eight vector loads and stores), where the
+ * assignment of all 384 bytes is a call to the C library's memcpy (64
+ * instructions and the call).
+ */
+static inline void vsmm__state_copy(struct vsmm_cpu_state *dst,
+				    const struct vsmm_cpu_state *src)
+{
+	enum { PIECE = 128 };
+
+	for (size_t at = 0; at < sizeof(*dst); at += PIECE) {
+		size_t n = sizeof(*dst) - at < PIECE ? sizeof(*dst) - at : PIECE;
+
+		memcpy((char *)dst + at, (const char *)src + at, n);
+	}
+}
 
 /* The binding arguments of vsmm__reject: FIELD(CR4), SEG_FIELD(ATTR, VSMM_CS). */
 #define VSMM__FIELD(kind) VSMM__B_##kind, 0

@@ -244,7 +244,7 @@ static void load_real(struct vsmm__rsm *r)
 
 int vsmm__rsm_hidden_state(struct vsmm__rsm *r)
 {
-	if (!r->read_pdptes)
+	if (!vsmm__rsm_can_read(r))
 		return VSMM_E_NO_MEMORY;
 	r->next.state.gdtr.limit = r->now->gdtr.limit;
 	r->next.state.idtr.limit = r->now->idtr.limit;

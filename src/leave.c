@@ -73,7 +73,8 @@ enum vsmm_reason vsmm__reject_other(struct vsmm__rsm *r, enum vsmm_reason reason
  * registers and EFER change during the loads: the ordered writes set
  * r->view to it before the first of them, and the setters below update
  * those members with the state (set_reg).  The EFER write, before them,
- * needs only the model; the one-pass verdict judges a view of its own.
+ * needs only the model; the one-pass verdict (control_regs_pass) reads
+ * the state itself.
  */
 static struct vsmm__cpu_view view_of(const struct vsmm__rsm *r)
 {
@@ -200,11 +201,11 @@ static uint64_t image_efer(const struct vsmm__rsm *r)
  * Management Mode"; Bochs's BX_CPU_C::resume_from_system_management_mode). */
 static enum vsmm_reason check_image(struct vsmm__rsm *r)
 {
+	if (!r->rules->image_consistency)
+		return NONE;
 	uint64_t efer = image_efer(r);
 	uint64_t cr0 = r->img.cr0 & 0xffffffffu;
 
-	if (!r->rules->image_consistency)
-		return NONE;
 	if (vsmm__check_cr4_pae_lm(r->img.cr4, efer) != NONE)
 		return vsmm__reject(r, VSMM_REASON_CR4_PAE_IN_LM, VSMM__FIELD(CR4),
 				    r->img.cr4);
@@ -232,21 +233,26 @@ static enum vsmm_reason load_debug_regs(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 
-	if (vsmm__check_dr6_high(st->dr6) != NONE)
-		return vsmm__reject(r, VSMM_REASON_DR6_HIGH, VSMM__FIELD(DR6), st->dr6);
-	if (vsmm__check_dr7_high(st->dr7) != NONE)
+	/* Both rules in one test; which one failed only when one did. */
+	if ((st->dr6 | st->dr7) >> 32) {
+		if (vsmm__check_dr6_high(st->dr6) != NONE)
+			return vsmm__reject(r, VSMM_REASON_DR6_HIGH, VSMM__FIELD(DR6),
+					    st->dr6);
 		return vsmm__reject(r, VSMM_REASON_DR7_HIGH, VSMM__FIELD(DR7), st->dr7);
+	}
 	st->dr6 = (st->dr6 & DR6_VOLATILE) | VSMM_DR6_FIXED_1;
 	st->dr7 = (st->dr7 & DR7_VOLATILE) | VSMM_DR7_FIXED_1;
 	return NONE;
 }
 
-/* LMA is not writable: it keeps its current value (0 after the step back
- * to real mode) and becomes 1 when CR0.PG turns long mode on. */
+/* LMA is not writable: it keeps its current value, 0 (the wide maps, the
+ * only ones with EFER, clear all of EFER in the step back to real mode,
+ * and no vendor's restore sets it), and becomes 1 when CR0.PG turns long
+ * mode on. */
 static enum vsmm_reason load_efer(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
-	uint64_t efer = (r->img.efer & ~VSMM_EFER_LMA) | (st->efer & VSMM_EFER_LMA);
+	uint64_t efer = r->img.efer & ~VSMM_EFER_LMA;
 	const struct vsmm__cpu_view v = view_of(r);
 	enum vsmm_reason why = vsmm__check_efer_write(&v, efer);
 
@@ -293,7 +299,7 @@ static enum vsmm_reason load_pdptes(struct vsmm__rsm *r)
 	uint8_t table[32];
 
 	r->pdptes_loaded = true;
-	if (!r->read_pdptes)
+	if (!vsmm__rsm_can_read(r))
 		return NONE;
 	if (n->ops->read_phys(n->ctx, false, gpa, table, sizeof(table)) != 0)
 		return vsmm__reject(r, VSMM_REASON_PDPTE_READ, VSMM__FIELD(CR3),
@@ -329,45 +335,70 @@ static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
 	return pae_paging(st) ? load_pdptes(r) : NONE;
 }
 
+/* What the CR0 write does to EFER: PG turned on with LME and PAE
+ * activates long mode. */
+static uint64_t efer_after_cr0(const struct vsmm_cpu_state *st, uint64_t cr0,
+			       uint64_t cr4)
+{
+	bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
+
+	if (paging_on && (st->efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
+		return st->efer | VSMM_EFER_LMA;
+	return st->efer;
+}
+
 /*
  * Do all the rules of load_control_regs' writes hold?  The same rules the
  * setters ask, of the values each write would see, in one pass and in no
  * particular order (a failure is then found, and reported, by the writes
- * themselves).  With v the view before the first write, c4a = cr4 without
- * PCIDE:
- *   CR3 (cr3, PCID bits cleared): a legal GPA under v's PCIDE;
+ * themselves).  The state before the first write is r->next.state's (EFER
+ * loaded), c4a = cr4 without PCIDE:
+ *   the writes start outside long mode (back_to_real_mode cleared LMA,
+ *     and load_efer loads EFER without it): then PAE in long mode and LA57 in long mode
+ *     hold for CR4 (c4a), and for CR4 (cr4) too, which sees LMA only if
+ *     CR0 set it, and that needs PAE (LA57 does not change between the
+ *     two); a state with LMA set is left to the writes;
+ *   SMM is left (step 4, and nothing enters it again): VMXE in SMM holds;
+ *   CR3 (without the PCID if PCIDE is wanted): a legal GPA under the
+ *     current PCIDE;
  *   CR4 (c4a) and, with PCIDE, CR4 (cr4): c4a's bits are cr4's but
- *     PCIDE, so cr4's reserved and CPUID-gated bits, VMXE in SMM and the
- *     VMX fixed VMXE cover both writes; PAE in long mode and LA57 judged
- *     against v's EFER (the second write sees LMA only if CR0 set it,
- *     and that needs PAE; LA57 does not change between the two);
- *     PCIDE needs LMA after CR0 and CR3[11:0] = 0, which cr3 has;
+ *     PCIDE, so cr4's reserved and CPUID-gated bits and the VMX fixed VMXE
+ *     cover both writes; PCIDE needs LMA after CR0 and CR3[11:0] = 0,
+ *     which the first CR3 has;
  *   CR0: its own bits, the VMX fixed bits, PG with LME needs PAE;
- *   CR3 with the PCID: a legal GPA with PCIDE set.
- * `lma` is EFER.LMA after the CR0 write.
+ *   CR3 with its PCID, if not 0: a legal GPA with PCIDE set.
+ * The rules read r's members where they are used, not from a view built
+ * first: its members would outlive the registers that hold them.
  */
-static bool control_regs_pass(const struct vsmm__cpu_view *v, uint64_t cr0, uint64_t cr3,
-			      uint64_t cr4, uint64_t pcid, bool lma)
+static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0, uint64_t cr3,
+			      uint64_t cr4)
 {
+	const struct vsmm_cpu_state *st = &r->next.state;
+	const struct vsmm_model *m = r->next.model;
 	uint64_t c4a = cr4 & ~VSMM_CR4_PCIDE;
+	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
 
-	return vsmm__check_cr3_reserved(v->model, cr3, (v->cr4 & VSMM_CR4_PCIDE) != 0) ==
+	if (vsmm__lma(st->efer))
+		return false;
+	if (vsmm__check_cr3_reserved(m, pcide ? cr3 & ~0xfffull : cr3,
+				     (st->cr4 & VSMM_CR4_PCIDE) != 0) != NONE ||
+	    vsmm__check_cr4_reserved(cr4) != NONE ||
+	    vsmm__check_cr4_features(m, cr4) != NONE ||
+	    vsmm__check_cr0_high(cr0) != NONE || vsmm__check_cr0_nw_cd(cr0) != NONE ||
+	    vsmm__check_cr0_pg_pe(cr0) != NONE)
+		return false;
+	if (r->rules->vmx_fixed_checked && st->vmx_on && !r->reenter_nested &&
+	    (vsmm__check_cr4_vmx_fixed(true, cr4) != NONE ||
+	     vsmm__check_cr0_vmx_fixed(true, cr0) != NONE))
+		return false;
+	if (r->rules->cr0_lme_needs_pae &&
+	    vsmm__check_cr0_pg_lme_pae(st->cr0, cr0, st->efer, c4a) != NONE)
+		return false;
+	if (!pcide)
+		return true;
+	return vsmm__check_cr4_pcide_lma(c4a, cr4, efer_after_cr0(st, cr0, cr4)) ==
 		       NONE &&
-	       vsmm__check_cr4_reserved(cr4) == NONE &&
-	       vsmm__check_cr4_features(v->model, cr4) == NONE &&
-	       vsmm__check_cr4_vmxe_in_smm(v->vmxe_smm_rule, v->smm, cr4) == NONE &&
-	       vsmm__check_cr4_pae_lm(cr4, v->efer) == NONE &&
-	       vsmm__check_cr4_la57_lm(v->cr4, c4a, v->efer) == NONE &&
-	       vsmm__check_cr0_high(cr0) == NONE && vsmm__check_cr0_nw_cd(cr0) == NONE &&
-	       vsmm__check_cr0_pg_pe(cr0) == NONE &&
-	       (!v->vmx_fixed || (vsmm__check_cr4_vmx_fixed(v->vmx_on, cr4) == NONE &&
-				  vsmm__check_cr0_vmx_fixed(v->vmx_on, cr0) == NONE)) &&
-	       (!v->lme_needs_pae ||
-		vsmm__check_cr0_pg_lme_pae(v->cr0, cr0, v->efer, c4a) == NONE) &&
-	       (!(cr4 & VSMM_CR4_PCIDE) ||
-		(vsmm__check_cr4_pcide_lma(c4a, cr4, lma ? VSMM_EFER_LMA : 0) == NONE &&
-		 (!pcid ||
-		  vsmm__check_cr3_reserved(v->model, cr3 | pcid, true) == NONE)));
+	       (!(cr3 & 0xfffu) || vsmm__check_cr3_reserved(m, cr3, true) == NONE);
 }
 
 /*
@@ -378,9 +409,14 @@ static bool control_regs_pass(const struct vsmm__cpu_view *v, uint64_t cr0, uint
  * reported.
  */
 static VSMM__COLD enum vsmm_reason write_control_regs(struct vsmm__rsm *r, uint64_t cr0,
-						      uint64_t cr3, uint64_t cr4,
-						      uint64_t pcid)
+						      uint64_t cr3, uint64_t cr4)
 {
+	uint64_t pcid = 0;
+
+	if (cr4 & VSMM_CR4_PCIDE) {
+		pcid = cr3 & 0xfffu;
+		cr3 &= ~0xfffull;
+	}
 	r->view = view_of(r);
 	TRY(set_cr3(r, cr3));
 	TRY(set_cr4(r, cr4 & ~VSMM_CR4_PCIDE));
@@ -397,37 +433,24 @@ static VSMM__COLD enum vsmm_reason write_control_regs(struct vsmm__rsm *r, uint6
  * CR0, CR3, CR4 and what CR0 does to EFER.  When every rule of the
  * writes holds (control_regs_pass), the registers take the values the
  * writes would leave, at once (with PCIDE one judgement of CR4 instead of
- * two); the writes run one by one (write_control_regs) only when a rule
- * fails, and report the first that does.  Inline: as a call of its own
- * it saved and restored six registers for a verdict of about a hundred
- * instructions.
+ * two; CR3 ends as the image has it, PCID included); the writes run one
+ * by one (write_control_regs) only when a rule fails, and report the
+ * first that does.  Inline: as a call of its own it saved and restored
+ * six registers for a verdict of about a hundred instructions.
  */
 static inline enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
-	uint64_t cr0 = r->img.cr0, cr3 = r->img.cr3, cr4 = r->img.cr4, pcid = 0;
+	uint64_t cr0 = r->img.cr0, cr3 = r->img.cr3, cr4 = r->img.cr4;
 
 	if (r->rules->cr0_low_dword)
 		cr0 &= 0xffffffffu;
-	if (cr4 & VSMM_CR4_PCIDE) {
-		pcid = cr3 & 0xfffu;
-		cr3 &= ~0xfffull;
-	}
-	if (r->ordered)
-		return write_control_regs(r, cr0, cr3, cr4, pcid);
-	/* What the CR0 write does to EFER: PG turned on with LME and PAE
-	 * activates long mode. */
-	bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
-	uint64_t efer = st->efer;
-	if (paging_on && (efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
-		efer |= VSMM_EFER_LMA;
-	const struct vsmm__cpu_view v = view_of(r);
-	if (!control_regs_pass(&v, cr0, cr3, cr4, pcid, (efer & VSMM_EFER_LMA) != 0))
-		return write_control_regs(r, cr0, cr3, cr4, pcid);
-	st->cr3 = cr3 | pcid;
+	if (r->ordered || !control_regs_pass(r, cr0, cr3, cr4))
+		return write_control_regs(r, cr0, cr3, cr4);
+	st->efer = efer_after_cr0(st, cr0, cr4);
+	st->cr3 = cr3;
 	st->cr4 = cr4;
 	st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET;
-	st->efer = efer;
 	/* PAE paging loads its PDPTEs (in the ordered writes, with CR0: its
 	 * rules are the only ones left to fail). */
 	return pae_paging(st) ? load_pdptes(r) : NONE;
@@ -936,13 +959,13 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 
 	/* The look-ups, once.  Each member of r is set here or by a step
 	 * before it is read (r is not zeroed: that cost more than the rest
-	 * of the setup); why first, callers read it whatever the result. */
-	r->why = (struct vsmm_shutdown){ .reason = VSMM_REASON_NONE };
+	 * of the setup); r->why only by the rule that fails, and it is read
+	 * only after VSMM_E_SHUTDOWN. */
 	r->rules = vsmm__rules_get(vcpu->semantics);
 	r->vendor = vsmm__vendor_get(vcpu->model);
 	r->layout = vsmm__model_layout(vcpu->model, r->rules, r->vendor);
 	r->desc = vsmm__layout_desc(r->layout);
-	if (!r->desc || r->desc->area_size > VSMM_IMAGE_MAX)
+	if (!r->desc) /* every layout's area fits area[] (asserted in layout.c) */
 		return VSMM_E_LAYOUT;
 	if (image && len != r->desc->area_size)
 		return VSMM_E_BUFSIZE;
@@ -950,9 +973,7 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 	r->next.model = vcpu->model;
 	r->next.ops = vcpu->ops;
 	r->next.ctx = vcpu->ctx;
-	r->next.semantics = vcpu->semantics;
 	r->next.priv = vcpu->priv;
-	r->read_pdptes = vcpu->ops && vcpu->ops->read_phys;
 	r->pdptes_loaded = false;
 	r->reenter_nested = false;
 	r->vmcb12_gpa = 0;
@@ -1013,7 +1034,7 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 	STEP(vmm_leave(r, commit));
 	/* 16. Commit: RSM changes nothing of the vCPU but its state and its
 	 *     private record. */
-	commit->state = *st;
+	vsmm__state_copy(&commit->state, st);
 	commit->priv = r->next.priv;
 	return VSMM_OK;
 
@@ -1030,7 +1051,8 @@ int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t le
 	int rc = rsm(&r, vcpu, area, len, NULL, ordered);
 
 	if (why)
-		*why = r.why;
+		*why = rc == VSMM_E_SHUTDOWN ? r.why
+					     : (struct vsmm_shutdown){ .reason = NONE };
 	if (rc == VSMM_OK && out)
 		*out = r.next.state;
 	return rc;

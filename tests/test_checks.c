@@ -70,6 +70,48 @@ static void test_cr3(void **unused)
 	      CR3_RESERVED);
 }
 
+/* The gate list, walked one bit at a time: the reference for the tables
+ * vsmm__check_cr4_features reads (src/checks.c). */
+#define GATE_ROW(bit, feature, arg) { VSMM_CR4_##bit, VSMM_FEAT_##feature },
+static const struct {
+	uint64_t bit, feature;
+} gates[] = { VSMM__CR4_GATES(GATE_ROW, 0) };
+
+static uint64_t needs_walked(uint64_t cr4)
+{
+	uint64_t need = 0;
+
+	for (size_t i = 0; i < sizeof(gates) / sizeof(gates[0]); i++)
+		if (cr4 & gates[i].bit)
+			need |= gates[i].feature;
+	return need;
+}
+
+/* Every entry of the three tables is the features its bits need, so the
+ * OR of one entry of each is the features of any CR4; and the predicate
+ * refuses exactly a CR4 with a bit whose feature the model lacks, for
+ * every defined bit and each model without one feature. */
+static void test_cr4_feature_tables(void **unused)
+{
+	(void)unused;
+	for (uint64_t i = 0; i < 512; i++)
+		assert_true(vsmm__cr4_needs[i] == needs_walked(i));
+	for (uint64_t i = 0; i < 256; i++) {
+		assert_true(vsmm__cr4_needs[512 + i] == needs_walked(i << 9));
+		assert_true(vsmm__cr4_needs[768 + i] == needs_walked(i << 17));
+	}
+	for (int f = -1; f < 64; f++) {
+		struct vsmm_model m = intel;
+		m.features = f < 0 ? ~0ull : ~(1ull << f);
+		for (int b = 0; b < 64; b++) {
+			uint64_t cr4 = (1ull << b) | VSMM_CR4_PAE | VSMM_CR4_PGE;
+			bool lacks = (needs_walked(cr4) & ~m.features) != 0;
+			assert_int_equal(vsmm__check_cr4_features(&m, cr4),
+					 lacks ? RS(CR4_UNSUPPORTED) : NONE);
+		}
+	}
+}
+
 static void test_cr4(void **unused)
 {
 	(void)unused;
@@ -294,10 +336,15 @@ static void test_canonical(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cr0),	    cmocka_unit_test(test_cr3),
-		cmocka_unit_test(test_cr4),	    cmocka_unit_test(test_efer),
-		cmocka_unit_test(test_debug_regs),  cmocka_unit_test(test_pdpte),
-		cmocka_unit_test(test_image_rules), cmocka_unit_test(test_composites),
+		cmocka_unit_test(test_cr0),
+		cmocka_unit_test(test_cr3),
+		cmocka_unit_test(test_cr4),
+		cmocka_unit_test(test_cr4_feature_tables),
+		cmocka_unit_test(test_efer),
+		cmocka_unit_test(test_debug_regs),
+		cmocka_unit_test(test_pdpte),
+		cmocka_unit_test(test_image_rules),
+		cmocka_unit_test(test_composites),
 		cmocka_unit_test(test_canonical),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

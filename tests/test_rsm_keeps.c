@@ -130,10 +130,57 @@ static void test_rsm_keeps_what_the_map_lacks(void **unused)
 				one_case(layouts[l], vendors[n], (enum vsmm_semantics)s);
 }
 
+/*
+ * EFER.LMA is not the handler's: an SMM handler that entered long mode
+ * leaves the vCPU with LME and LMA set, and RSM resumes an image that
+ * asks for LME without paging.  LMA is not writable; it is 0 once RSM
+ * has stepped back to real mode, and only the CR0 load could set it.
+ */
+static void lma_case(enum vsmm_layout layout, enum vsmm_vendor vendor,
+		     enum vsmm_semantics semantics)
+{
+	struct vsmm_model m;
+	struct vsmm_vcpu v;
+	const struct vsmm_layout_desc *d = vsmm_layout_get(layout);
+
+	assert_int_equal(vsmm_model_preset(&m, vendor, true), VSMM_OK);
+	m.layout = layout;
+	assert_int_equal(vsmm_vcpu_init(&v, &m, &ops, &memory), VSMM_OK);
+	assert_int_equal(vsmm_vcpu_set_semantics(&v, semantics), VSMM_OK);
+	assert_int_equal(vsmm_enter_smm(&v), VSMM_OK);
+
+	v.state.cr0 |= VSMM_CR0_PE | VSMM_CR0_PG;
+	v.state.cr4 |= VSMM_CR4_PAE;
+	v.state.efer = VSMM_EFER_LME | VSMM_EFER_LMA;
+	const struct vsmm_field_desc *efer = vsmm_layout_field(d, "efer");
+	uint8_t *area = memory.bytes + v.state.smbase + d->area_offset;
+	assert_non_null(efer);
+	assert_int_equal(vsmm_field_write(d, efer, area, VSMM_EFER_LME), VSMM_OK);
+
+	struct vsmm_cpu_state predicted;
+	assert_int_equal(vsmm_rsm_check(&v, area, d->area_size, NULL, &predicted),
+			 VSMM_OK);
+	assert_int_equal(vsmm_leave_smm(&v), VSMM_OK);
+	assert_memory_equal(&predicted, &v.state, sizeof(predicted));
+	assert_int_equal(v.state.efer, VSMM_EFER_LME);
+	assert_false(v.state.cr0 & VSMM_CR0_PG);
+}
+
+static void test_lma_is_not_the_handlers(void **unused)
+{
+	(void)unused;
+	for (int s = 0; s < VSMM_SEMANTICS_COUNT; s++) {
+		lma_case(VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, (enum vsmm_semantics)s);
+		lma_case(VSMM_LAYOUT_AMD64, VSMM_VENDOR_AMD, (enum vsmm_semantics)s);
+		lma_case(VSMM_LAYOUT_INTEL64, VSMM_VENDOR_INTEL, (enum vsmm_semantics)s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rsm_keeps_what_the_map_lacks),
+		cmocka_unit_test(test_lma_is_not_the_handlers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,8 +38,7 @@ static enum vsmm_reason vmx_rsm_restore(struct vsmm__rsm *r)
 		return vsmm__reject(r, VSMM_REASON_CR4_VMXE_IMAGE, VSMM__FIELD(CR4),
 				    r->img.cr4);
 	n->state.vmx_on = n->priv.smm_vmxon;
-	r->reenter_nested = n->priv.smm_guest_mode;
-	r->vmcb12_gpa = 0;
+	r->reenter_nested = n->priv.smm_guest_mode; /* VMX needs no VMCB */
 	if (r->reenter_nested)
 		n->state.guest_mode = true;
 	n->priv.smm_vmxon = false;
