@@ -514,28 +514,114 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags, bool
 		member_set(member_of(s, x, ROW_BIND(kind, arg)), 0);
 
 /*
- * Decoding over a base state: the decoder copies the base into the state
- * in 8-byte units, then stores the rows.  As with the zeroed area of the
- * encoders, the compiler drops every unit the rows overwrite whole (s does
- * not alias base or the area: restrict), so what is copied is only what
- * no row holds, without a list of those members that could go stale.
+ * Where the member a row decodes into lies in struct vsmm_cpu_state, and
+ * how many of its bytes the decode writes, as constant expressions of the
+ * row's kind and arg: SIZE_MAX and 0 for rows of the extras.  A high-dword
+ * row counts 0: its member is counted by the low row, and CLEAR_PARTIAL_ROW
+ * writes it whole anyway.  Every member lies inside one 16-byte unit (the
+ * struct's members are naturally aligned and at most 8 bytes).
+ */
+#define ST_AT(m) offsetof(struct vsmm_cpu_state, m)
+#define ST_SEG_AT(arg, m) \
+	(ST_AT(seg) + (size_t)(arg) * sizeof(struct vsmm_seg) + \
+	 offsetof(struct vsmm_seg, m))
+#define ST_DT_AT(arg, m) \
+	(((arg) == VSMM__DT_IDTR ? ST_AT(idtr) : ST_AT(gdtr)) + \
+	 offsetof(struct vsmm_dtable, m))
+/* clang-format off */
+#define STATE_AT(kind, arg) ( \
+	VSMM__B_##kind == VSMM__B_GPR ? ST_AT(gpr) + 8u * (size_t)(arg) : \
+	VSMM__B_##kind == VSMM__B_RIP ? ST_AT(rip) : \
+	VSMM__B_##kind == VSMM__B_RFLAGS ? ST_AT(rflags) : \
+	VSMM__B_##kind == VSMM__B_CR0 ? ST_AT(cr0) : \
+	VSMM__B_##kind == VSMM__B_CR3 ? ST_AT(cr3) : \
+	VSMM__B_##kind == VSMM__B_CR4 ? ST_AT(cr4) : \
+	VSMM__B_##kind == VSMM__B_EFER ? ST_AT(efer) : \
+	VSMM__B_##kind == VSMM__B_DR6 ? ST_AT(dr6) : \
+	VSMM__B_##kind == VSMM__B_DR7 ? ST_AT(dr7) : \
+	VSMM__B_##kind == VSMM__B_SMBASE ? ST_AT(smbase) : \
+	VSMM__B_##kind == VSMM__B_INT_SHADOW ? ST_AT(int_shadow) : \
+	VSMM__B_##kind == VSMM__B_SEL ? ST_SEG_AT(arg, selector) : \
+	VSMM__B_##kind == VSMM__B_ATTR ? ST_SEG_AT(arg, attr) : \
+	VSMM__B_##kind == VSMM__B_ATTR_P6 ? ST_SEG_AT(arg, attr) : \
+	VSMM__B_##kind == VSMM__B_LIMIT ? ST_SEG_AT(arg, limit) : \
+	VSMM__B_##kind == VSMM__B_BASE ? ST_SEG_AT(arg, base) : \
+	VSMM__B_##kind == VSMM__B_DT_LIMIT ? ST_DT_AT(arg, limit) : \
+	VSMM__B_##kind == VSMM__B_DT_BASE ? ST_DT_AT(arg, base) : \
+	SIZE_MAX)
+#define STATE_WIDTH(kind) ( \
+	VSMM__B_##kind == VSMM__B_SMBASE ? 4u : \
+	VSMM__B_##kind == VSMM__B_INT_SHADOW ? 1u : \
+	VSMM__B_##kind == VSMM__B_SEL ? 2u : \
+	VSMM__B_##kind == VSMM__B_ATTR ? 2u : \
+	VSMM__B_##kind == VSMM__B_ATTR_P6 ? 2u : \
+	VSMM__B_##kind == VSMM__B_LIMIT ? 4u : \
+	VSMM__B_##kind == VSMM__B_DT_LIMIT ? 4u : \
+	VSMM__B_##kind == VSMM__B_BASE_HI ? 0u : \
+	VSMM__B_##kind == VSMM__B_DT_BASE_HI ? 0u : \
+	8u)
+/* clang-format on */
+_Static_assert(sizeof(((struct vsmm_cpu_state *)0)->smbase) == 4 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->int_shadow) == 1 &&
+		       sizeof(((struct vsmm_seg *)0)->selector) == 2 &&
+		       sizeof(((struct vsmm_seg *)0)->attr) == 2 &&
+		       sizeof(((struct vsmm_seg *)0)->limit) == 4 &&
+		       sizeof(((struct vsmm_dtable *)0)->limit) == 4 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8,
+	       "STATE_WIDTH has the members' widths");
+
+/* The unit in which the decoders copy the state and the encoders zero the
+ * area: one SSE2 store. */
+#define UNIT 16
+
+/* The bytes of unit unit_u of the state that a row writes. */
+#define STATE_BYTES(name, off, size, flags, kind, arg, text) \
+	+(STATE_AT(kind, arg) / UNIT == unit_u ? STATE_WIDTH(kind) : 0u)
+
+/*
+ * Decoding over a base state: the decoder copies from base the 16-byte
+ * units of the state that its rows do not fill, then stores the rows.
+ * Which units those are is a question about the table alone, asked here
+ * as a constant expression (as for the encoders' zeroed area below), not
+ * left to a dead-store pass: GCC 12 kept the copy of every unit in the
+ * Intel 64 decoder, whose extension rows sit behind a branch.  The assert
+ * catches a table with two rows of one member (the sum would overstate
+ * what is filled).
  */
 /* clang-format off */
-#define COPY_UNIT(u) \
-	if (8u * (u) < sizeof(*s)) \
-		memcpy((char *)s + 8u * (u), (const char *)base + 8u * (u), 8);
-#define COPY_BLOCK(b) \
-	COPY_UNIT(8 * (b))     COPY_UNIT(8 * (b) + 1) \
-	COPY_UNIT(8 * (b) + 2) COPY_UNIT(8 * (b) + 3) \
-	COPY_UNIT(8 * (b) + 4) COPY_UNIT(8 * (b) + 5) \
-	COPY_UNIT(8 * (b) + 6) COPY_UNIT(8 * (b) + 7)
-#define COPY_STATE() \
-	COPY_BLOCK(0) COPY_BLOCK(1) COPY_BLOCK(2) COPY_BLOCK(3) \
-	COPY_BLOCK(4) COPY_BLOCK(5) COPY_BLOCK(6) COPY_BLOCK(7)
+#define COPY_UNIT(FIELDS, u) { \
+		enum { unit_u = (u) }; \
+		_Static_assert((0u FIELDS(STATE_BYTES)) <= UNIT, \
+			       "no two rows decode into one member"); \
+		if (UNIT * (u) < sizeof(*s) && (0u FIELDS(STATE_BYTES)) < UNIT) \
+			memcpy((char *)s + UNIT * (u), (const char *)base + UNIT * (u), UNIT); \
+	}
+#define COPY_BLOCK(FIELDS, b) \
+	COPY_UNIT(FIELDS, 8 * (b))     COPY_UNIT(FIELDS, 8 * (b) + 1) \
+	COPY_UNIT(FIELDS, 8 * (b) + 2) COPY_UNIT(FIELDS, 8 * (b) + 3) \
+	COPY_UNIT(FIELDS, 8 * (b) + 4) COPY_UNIT(FIELDS, 8 * (b) + 5) \
+	COPY_UNIT(FIELDS, 8 * (b) + 6) COPY_UNIT(FIELDS, 8 * (b) + 7)
+#define COPY_STATE(FIELDS) \
+	COPY_BLOCK(FIELDS, 0) COPY_BLOCK(FIELDS, 1) COPY_BLOCK(FIELDS, 2) \
+	COPY_BLOCK(FIELDS, 3) COPY_BLOCK(FIELDS, 4) COPY_BLOCK(FIELDS, 5) \
+	COPY_BLOCK(FIELDS, 6) COPY_BLOCK(FIELDS, 7)
 /* clang-format on */
-_Static_assert(sizeof(struct vsmm_cpu_state) % 8u == 0 &&
-		       sizeof(struct vsmm_cpu_state) <= 64u * 8u,
-	       "the state is copied in at most 64 units of 8 bytes");
+_Static_assert(sizeof(struct vsmm_cpu_state) % UNIT == 0 &&
+		       sizeof(struct vsmm_cpu_state) <= 64u * UNIT,
+	       "the state is copied in at most 64 units of 16 bytes");
+
+/*
+ * The extras a table has no row for read as zero; the others are stored
+ * by their rows.  kinds_held is the set of kinds of the decoder's table
+ * (a constant); each member of the extras is zeroed only when it is not
+ * in it, so that no store is left for a dead-store pass to remove.
+ */
+#define KIND_BIT(name, off, size, flags, kind, arg, text) \
+	| (UINT64_C(1) << VSMM__B_##kind)
+#define ZERO_EXTRA(type, member, tag, text) \
+	if (!((kinds_held >> VSMM__B_##tag) & 1u)) \
+		x->member = 0;
+_Static_assert(VSMM__B_EXT_SIGNATURE < 64, "the kinds fit one 64-bit set");
 
 /*
  * Are the rows flagged as vsmm extensions meaningful in this area?  Yes
@@ -558,7 +644,6 @@ _Static_assert(sizeof(struct vsmm_cpu_state) % 8u == 0 &&
  * loads above defeat.  An area ends at SMRAM_TOP; its size is a multiple
  * of 128 bytes of at most VSMM_IMAGE_MAX (asserted below).
  */
-#define UNIT 16
 #define MIN_(a, b) ((a) < (b) ? (a) : (b))
 #define MAX_(a, b) ((a) > (b) ? (a) : (b))
 /* Bytes of unit u that a row of size bytes at area index at holds. */
@@ -650,9 +735,10 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 				struct vsmm_image_extras *restrict x) \
 	{ \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
+		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
 		bool ext = extensions_present_##id(area); \
-		COPY_STATE() \
-		memset(x, 0, sizeof(*x)); \
+		COPY_STATE(FIELDS) \
+		VSMM_IMAGE_EXTRAS_MAP(ZERO_EXTRA) \
 		FIELDS(CLEAR_PARTIAL_ROW) \
 		FIELDS(DECODE_ROW) \
 		return ext; \
@@ -713,9 +799,12 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 		return VSMM_E_INVAL;
 	if (len != l->desc.area_size)
 		return VSMM_E_BUFSIZE;
-	/* What the layout does not hold reads as zero. */
+	/* What the layout does not hold reads as zero; the decoder zeroes
+	 * the members of the extras, the caller's padding too. */
 	static const struct vsmm_cpu_state zero;
 	struct vsmm_image_extras unused;
+	if (extras)
+		memset(extras, 0, sizeof(*extras));
 	(void)decoders[layout](area, &zero, state, extras ? extras : &unused);
 	return VSMM_OK;
 }
