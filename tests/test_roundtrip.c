@@ -481,7 +481,7 @@ static const struct vsmm_field_desc *only_row(const struct vsmm__layout *l, unsi
 
 /*
  * The maps of segment records (layout.c: the encoder stores two or three
- * rows of a segment register with one copy): every segment register has
+ * rows of a segment register with one copy, the decoder loads them so): every segment register has
  * the rows of its record, once each, where the record puts them.
  */
 static void test_segment_records(void **unused)
@@ -502,6 +502,8 @@ static void test_segment_records(void **unused)
 		assert_int_equal(limit->size, 4);
 		assert_int_equal(attr->offset, sel->offset + 2);
 		assert_int_equal(limit->offset, sel->offset + 4);
+		/* every area has them: the decoder loads them as one */
+		assert_int_equal(sel->flags | attr->flags | limit->flags, 0);
 
 		/* P6: {attr u32, limit u32, base u32} */
 		l = &vsmm__layout_p6_32;
@@ -512,6 +514,7 @@ static void test_segment_records(void **unused)
 		assert_int_equal(limit->size, 4);
 		assert_int_equal(base->size, 4);
 		assert_int_equal(base->offset, limit->offset + 4);
+		assert_int_equal(limit->flags | base->flags, 0);
 	}
 }
 

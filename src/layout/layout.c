@@ -403,8 +403,10 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
  *           limit and the low dword of the base, the register's bytes 4
  *           to 11; the base row stores nothing.  Two instead of four.
  *
+ * The decoders load the same units back (decode_record_row).
  * tests/test_roundtrip.c (test_segment_records) checks that every
- * segment register's rows in those tables form such a record.
+ * segment register's rows in those tables form such a record, and that
+ * none of them is a vsmm extension.
  */
 enum seg_records {
 	RECORDS_NONE,
@@ -418,13 +420,17 @@ _Static_assert(offsetof(struct vsmm_seg, selector) == 0 &&
 		       offsetof(struct vsmm_seg, base) == 8,
 	       "struct vsmm_seg lies as the segment records do");
 
+/* The bits of an AMD64 record's first eight bytes that a register holds:
+ * all but attribute bits 11:8. */
+#define AMD64_RECORD_BITS (~((uint64_t)(~VSMM_SEG_ATTR_MASK & 0xffffu) << 16))
+
 /* Selector, attributes and limit, as an AMD64 record holds them. */
 ROW_INLINE uint64_t amd64_record_low(const struct vsmm_seg *seg)
 {
 	uint64_t v;
 
 	memcpy(&v, seg, sizeof(v));
-	return v & ~((uint64_t)(~VSMM_SEG_ATTR_MASK & 0xffffu) << 16);
+	return v & AMD64_RECORD_BITS;
 }
 
 /* Limit and the low dword of the base, as a P6 record holds them. */
@@ -478,13 +484,59 @@ ROW_INLINE void encode_row(enum seg_records records, uint8_t *p, unsigned size,
 		encode_row(records, ROW_AT(area, first, off), (size), s, &rev_only, \
 			   ROW_BIND(kind, arg));
 
+/*
+ * The decoders read the records as the encoders write them: the AMD64
+ * selector row loads selector, attributes and limit as one 8-byte unit
+ * into the register's first eight bytes (attribute bits 11:8 dropped, as
+ * from_image does), the P6 limit row loads limit and base low dword into
+ * bytes 4 to 11 (CLEAR_PARTIAL_ROW has zeroed the base, so its high dword
+ * stays zero).  Only rows no area can lack (not vsmm extensions) form
+ * records.  Returns whether the row was decoded so.
+ */
+ROW_INLINE bool decode_record_row(enum seg_records records, const uint8_t *p,
+				  unsigned flags, struct vsmm_cpu_state *s,
+				  const struct vsmm__bind *b)
+{
+	if (!VSMM__LE_HOST || (flags & VSMM_FIELD_VSMM_EXT))
+		return false;
+	if (records == RECORDS_AMD64) {
+		switch (b->kind) {
+		case VSMM__B_SEL: {
+			uint64_t v = vsmm__ld64(p) & AMD64_RECORD_BITS;
+
+			memcpy(&s->seg[b->arg], &v, sizeof(v));
+			return true;
+		}
+		case VSMM__B_ATTR:
+		case VSMM__B_LIMIT: return true; /* loaded with the selector */
+		default: return false;
+		}
+	}
+	if (records == RECORDS_P6) {
+		switch (b->kind) {
+		case VSMM__B_LIMIT: {
+			uint64_t v = vsmm__ld64(p);
+
+			memcpy((char *)&s->seg[b->arg] + offsetof(struct vsmm_seg, limit),
+			       &v, sizeof(v));
+			return true;
+		}
+		case VSMM__B_BASE: return true; /* loaded with the limit */
+		default: return false;
+		}
+	}
+	return false;
+}
+
 /* Rows flagged as vsmm extensions are not read when the area lacks them
  * (ext false): the bytes are then whatever a real processor kept there,
  * and the member reads as zero. */
-ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags, bool ext,
-			   struct vsmm_cpu_state *s, struct vsmm_image_extras *x,
-			   const struct vsmm__bind *b)
+ROW_INLINE void decode_row(enum seg_records records, const uint8_t *p, unsigned size,
+			   unsigned flags, bool ext, struct vsmm_cpu_state *s,
+			   struct vsmm_image_extras *x, const struct vsmm__bind *b)
 {
+	if (decode_record_row(records, p, flags, s, b))
+		return;
 	struct member m = member_of(s, x, b);
 	if (!m.p)
 		return;
@@ -503,7 +555,7 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags, bool
 }
 
 #define DECODE_ROW(name, off, size, flags, kind, arg, text) \
-	decode_row(ROW_AT(area, first, off), (size), (flags), ext, s, x, \
+	decode_row(records, ROW_AT(area, first, off), (size), (flags), ext, s, x, \
 		   ROW_BIND(kind, arg));
 
 /* A member some rows hold only part of starts from zero: the rows OR
@@ -734,6 +786,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 				struct vsmm_cpu_state *restrict s, \
 				struct vsmm_image_extras *restrict x) \
 	{ \
+		const enum seg_records records = SEG_RECORDS; \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
 		bool ext = extensions_present_##id(area); \
