@@ -481,8 +481,9 @@ static const struct vsmm_field_desc *only_row(const struct vsmm__layout *l, unsi
 
 /*
  * The maps of segment records (layout.c: the encoder stores two or three
- * rows of a segment register with one copy, the decoder loads them so): every segment register has
- * the rows of its record, once each, where the record puts them.
+ * rows of a segment register with one copy, the decoder loads them so):
+ * every segment register has the rows of its record, once each, where the
+ * record puts them.
  */
 static void test_segment_records(void **unused)
 {
@@ -522,12 +523,14 @@ static void test_segment_records(void **unused)
  * Decoding over a base state (layout.c copies only the units of the state
  * no row fills, and zeroes only the extras no row holds): the result must
  * be the base with every row's member replaced by what the row decodes,
- * and every extra the table has no row for zero, whatever the caller's
- * structs held before.  The members are found here by the rows' bindings,
- * independently of the decoder's unit arithmetic.
+ * CR0, CR3, CR4 and EFER apart (the image's where the map has them, else
+ * the base's; the state keeps the base's), and every extra the table has
+ * no row for zero, whatever the caller's structs held before.  The
+ * members are found here by the rows' bindings, independently of the
+ * decoder's unit arithmetic.
  */
-static void *bound_member(struct vsmm_cpu_state *s, const struct vsmm__bind *b,
-			  size_t *width)
+static void *bound_member(struct vsmm_cpu_state *s, struct vsmm__rsm_image *c,
+			  const struct vsmm__bind *b, size_t *width)
 {
 	struct vsmm_seg *seg = &s->seg[b->arg % VSMM_SREG_COUNT];
 	struct vsmm_dtable *dt = b->arg == VSMM__DT_IDTR ? &s->idtr : &s->gdtr;
@@ -537,10 +540,10 @@ static void *bound_member(struct vsmm_cpu_state *s, const struct vsmm__bind *b,
 	case VSMM__B_GPR: return BOUND(s->gpr[b->arg]);
 	case VSMM__B_RIP: return BOUND(s->rip);
 	case VSMM__B_RFLAGS: return BOUND(s->rflags);
-	case VSMM__B_CR0: return BOUND(s->cr0);
-	case VSMM__B_CR3: return BOUND(s->cr3);
-	case VSMM__B_CR4: return BOUND(s->cr4);
-	case VSMM__B_EFER: return BOUND(s->efer);
+	case VSMM__B_CR0: return BOUND(c->cr0);
+	case VSMM__B_CR3: return BOUND(c->cr3);
+	case VSMM__B_CR4: return BOUND(c->cr4);
+	case VSMM__B_EFER: return BOUND(c->efer);
 	case VSMM__B_DR6: return BOUND(s->dr6);
 	case VSMM__B_DR7: return BOUND(s->dr7);
 	case VSMM__B_SMBASE: return BOUND(s->smbase);
@@ -572,6 +575,7 @@ static void test_decode_over_base(void **unused)
 		for (int n = 0; n < 400; n++) {
 			uint8_t area[VSMM_IMAGE_MAX];
 			struct vsmm_cpu_state base, zero_based, want, got;
+			struct vsmm__rsm_image c_zero_based, c_want, c_got;
 			struct vsmm_image_extras x_want, x_got;
 
 			for (size_t i = 0; i < d->area_size; i++)
@@ -581,27 +585,40 @@ static void test_decode_over_base(void **unused)
 			for (size_t i = 0; i < sizeof(base); i++)
 				((uint8_t *)&base)[i] = (uint8_t)rnd();
 			memset(&got, 0xa5, sizeof(got));
+			memset(&c_got, 0xa5, sizeof(c_got));
 			memset(&x_got, 0xa5, sizeof(x_got));
 			/* The reference: each row's member from a decode over
-			 * zeroes, put into the base. */
+			 * zeroes, put into the base; the checked registers
+			 * apart, the base's where the map has no row. */
 			assert_int_equal(vsmm_image_decode(d->layout, area, d->area_size,
 							   &zero_based, &x_want),
 					 VSMM_OK);
+			c_zero_based = (struct vsmm__rsm_image){ zero_based.cr0,
+								 zero_based.cr3,
+								 zero_based.cr4,
+								 zero_based.efer };
 			want = base;
+			c_want = (struct vsmm__rsm_image){ base.cr0, base.cr3, base.cr4,
+							   base.efer };
 			for (size_t i = 0; i < d->nfields; i++) {
+				const struct vsmm__bind *b = &layouts[l]->binds[i];
 				size_t w = 0;
-				void *to = bound_member(&want, &layouts[l]->binds[i], &w);
-				void *from = bound_member(&zero_based,
-							  &layouts[l]->binds[i], &w);
+				void *to = bound_member(&want, &c_want, b, &w);
+				void *from = bound_member(&zero_based, &c_zero_based, b,
+							  &w);
 
 				if (to)
 					memcpy(to, from, w);
 			}
-			(void)vsmm__image_decode(d->layout, area, &base, &got, &x_got);
+			(void)vsmm__image_decode(d->layout, area, &base, &got, &c_got,
+						 &x_got);
 			if (memcmp(&got, &want, sizeof(got)) != 0)
 				fail_msg(
 					"%s, image %d: the state decoded over a base differs",
 					d->name, n);
+			if (memcmp(&c_got, &c_want, sizeof(c_got)) != 0)
+				fail_msg("%s, image %d: the checked registers differ",
+					 d->name, n);
 #define SAME_EXTRA(type, member, tag, text) \
 	if (x_got.member != x_want.member) \
 		fail_msg("%s, image %d: extras." #member " differs", d->name, n);

@@ -242,6 +242,20 @@ ROW_INLINE struct member extras_member(struct vsmm_image_extras *x,
 	}
 }
 
+/* Where the decoder puts a row of a register RSM loads through checked
+ * writes; { NULL, 0 } for the other rows. */
+ROW_INLINE struct member checked_member(struct vsmm__rsm_image *c,
+					const struct vsmm__bind *b)
+{
+	switch (b->kind) {
+	case VSMM__B_CR0: return MEMBER(c->cr0);
+	case VSMM__B_CR3: return MEMBER(c->cr3);
+	case VSMM__B_CR4: return MEMBER(c->cr4);
+	case VSMM__B_EFER: return MEMBER(c->efer);
+	default: return (struct member){ NULL, 0 };
+	}
+}
+
 /* The member a row holds; { NULL, 0 } for rows without one. */
 ROW_INLINE struct member member_of(struct vsmm_cpu_state *s, struct vsmm_image_extras *x,
 				   const struct vsmm__bind *b)
@@ -533,11 +547,14 @@ ROW_INLINE bool decode_record_row(enum seg_records records, const uint8_t *p,
  * and the member reads as zero. */
 ROW_INLINE void decode_row(enum seg_records records, const uint8_t *p, unsigned size,
 			   unsigned flags, bool ext, struct vsmm_cpu_state *s,
-			   struct vsmm_image_extras *x, const struct vsmm__bind *b)
+			   struct vsmm__rsm_image *c, struct vsmm_image_extras *x,
+			   const struct vsmm__bind *b)
 {
 	if (decode_record_row(records, p, flags, s, b))
 		return;
-	struct member m = member_of(s, x, b);
+	struct member m = checked_member(c, b);
+	if (!m.p)
+		m = member_of(s, x, b);
 	if (!m.p)
 		return;
 	if ((flags & VSMM_FIELD_VSMM_EXT) && !ext) {
@@ -555,7 +572,7 @@ ROW_INLINE void decode_row(enum seg_records records, const uint8_t *p, unsigned 
 }
 
 #define DECODE_ROW(name, off, size, flags, kind, arg, text) \
-	decode_row(records, ROW_AT(area, first, off), (size), (flags), ext, s, x, \
+	decode_row(records, ROW_AT(area, first, off), (size), (flags), ext, s, c, x, \
 		   ROW_BIND(kind, arg));
 
 /* A member some rows hold only part of starts from zero: the rows OR
@@ -568,7 +585,8 @@ ROW_INLINE void decode_row(enum seg_records records, const uint8_t *p, unsigned 
 /*
  * Where the member a row decodes into lies in struct vsmm_cpu_state, and
  * how many of its bytes the decode writes, as constant expressions of the
- * row's kind and arg: SIZE_MAX and 0 for rows of the extras.  A high-dword
+ * row's kind and arg: SIZE_MAX for rows of the extras and of the checked
+ * registers (checked_member).  A high-dword
  * row counts 0: its member is counted by the low row, and CLEAR_PARTIAL_ROW
  * writes it whole anyway.  Every member lies inside one 16-byte unit (the
  * struct's members are naturally aligned and at most 8 bytes).
@@ -585,10 +603,6 @@ ROW_INLINE void decode_row(enum seg_records records, const uint8_t *p, unsigned 
 	VSMM__B_##kind == VSMM__B_GPR ? ST_AT(gpr) + 8u * (size_t)(arg) : \
 	VSMM__B_##kind == VSMM__B_RIP ? ST_AT(rip) : \
 	VSMM__B_##kind == VSMM__B_RFLAGS ? ST_AT(rflags) : \
-	VSMM__B_##kind == VSMM__B_CR0 ? ST_AT(cr0) : \
-	VSMM__B_##kind == VSMM__B_CR3 ? ST_AT(cr3) : \
-	VSMM__B_##kind == VSMM__B_CR4 ? ST_AT(cr4) : \
-	VSMM__B_##kind == VSMM__B_EFER ? ST_AT(efer) : \
 	VSMM__B_##kind == VSMM__B_DR6 ? ST_AT(dr6) : \
 	VSMM__B_##kind == VSMM__B_DR7 ? ST_AT(dr7) : \
 	VSMM__B_##kind == VSMM__B_SMBASE ? ST_AT(smbase) : \
@@ -674,6 +688,17 @@ _Static_assert(sizeof(struct vsmm_cpu_state) % UNIT == 0 &&
 	if (!((kinds_held >> VSMM__B_##tag) & 1u)) \
 		x->member = 0;
 _Static_assert(VSMM__B_EXT_SIGNATURE < 64, "the kinds fit one 64-bit set");
+/* A checked register the table has no row for is the base's (P6: EFER). */
+#define BASE_CHECKED(reg, tag) \
+	if (!((kinds_held >> VSMM__B_##tag) & 1u)) \
+		c->reg = base->reg;
+/* clang-format off */
+#define BASE_CHECKED_REGS() do { \
+		BASE_CHECKED(cr0, CR0) BASE_CHECKED(cr3, CR3) \
+		BASE_CHECKED(cr4, CR4) BASE_CHECKED(efer, EFER) \
+	} while (0)
+#define ZERO_EXTRAS() do { VSMM_IMAGE_EXTRAS_MAP(ZERO_EXTRA) } while (0)
+/* clang-format on */
 
 /*
  * Are the rows flagged as vsmm extensions meaningful in this area?  Yes
@@ -749,7 +774,9 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
  * the caller's s and x; encode_plain the rows of s and the revision only
  * (extras all zero but it).  decode starts the caller's s from base and
  * zeroes x (what the layout does not hold is base's, or zero) and stores
- * each row into its member: one little-endian load and one store per row,
+ * each row into its member, those of CR0, CR3, CR4 and EFER into c (RSM's
+ * r->img, so that it needs no copies): one little-endian load and one
+ * store per row,
  * and no copy of the whole structs (decoding into zeroed locals and
  * copying them out cost a third of the decoder).
  */
@@ -784,6 +811,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 	static bool decode_##id(const uint8_t *restrict area, \
 				const struct vsmm_cpu_state *restrict base, \
 				struct vsmm_cpu_state *restrict s, \
+				struct vsmm__rsm_image *restrict c, \
 				struct vsmm_image_extras *restrict x) \
 	{ \
 		const enum seg_records records = SEG_RECORDS; \
@@ -791,7 +819,8 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
 		bool ext = extensions_present_##id(area); \
 		COPY_STATE(FIELDS) \
-		VSMM_IMAGE_EXTRAS_MAP(ZERO_EXTRA) \
+		BASE_CHECKED_REGS(); \
+		ZERO_EXTRAS(); \
 		FIELDS(CLEAR_PARTIAL_ROW) \
 		FIELDS(DECODE_ROW) \
 		return ext; \
@@ -815,6 +844,7 @@ CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET, RECORDS_NONE)
 static bool (*const decoders[VSMM_LAYOUT_COUNT])(const uint8_t *area,
 						 const struct vsmm_cpu_state *base,
 						 struct vsmm_cpu_state *state,
+						 struct vsmm__rsm_image *checked,
 						 struct vsmm_image_extras *extras) = {
 	[VSMM_LAYOUT_P6_32] = decode_p6_32,
 	[VSMM_LAYOUT_AMD64] = decode_amd64,
@@ -855,10 +885,15 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 	/* What the layout does not hold reads as zero; the decoder zeroes
 	 * the members of the extras, the caller's padding too. */
 	static const struct vsmm_cpu_state zero;
+	struct vsmm__rsm_image checked;
 	struct vsmm_image_extras unused;
 	if (extras)
 		memset(extras, 0, sizeof(*extras));
-	(void)decoders[layout](area, &zero, state, extras ? extras : &unused);
+	(void)decoders[layout](area, &zero, state, &checked, extras ? extras : &unused);
+	state->cr0 = checked.cr0;
+	state->cr3 = checked.cr3;
+	state->cr4 = checked.cr4;
+	state->efer = checked.efer;
 	return VSMM_OK;
 }
 
@@ -886,7 +921,7 @@ void vsmm__image_encode_plain(enum vsmm_layout layout, const struct vsmm_cpu_sta
 
 bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
 			const struct vsmm_cpu_state *base, struct vsmm_cpu_state *state,
-			struct vsmm_image_extras *extras)
+			struct vsmm__rsm_image *checked, struct vsmm_image_extras *extras)
 {
-	return decoders[layout](area, base, state, extras);
+	return decoders[layout](area, base, state, checked, extras);
 }

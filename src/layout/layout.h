@@ -80,13 +80,25 @@ vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
 			 unsigned arg);
 
 /*
+ * The image's values of the registers RSM loads through ordered, checked
+ * writes.  The decoder puts them here, not into the state, which keeps
+ * the base's (RSM's loads move them from there to these values, one
+ * checked write at a time); the rest of the image is decoded in place.
+ * A map without one of them (P6: EFER) gives the base's.
+ */
+struct vsmm__rsm_image {
+	uint64_t cr0, cr3, cr4, efer;
+};
+
+/*
  * vsmm_image_encode and vsmm_image_decode without their argument checks,
  * for SMI and RSM, which have looked the layout up already: layout must be
  * one of the three maps, area its whole area and extras non-NULL.  The
  * encoder zeroes the area first (only the bytes no row stores, layout.c).
  * The decoder starts state from base (what the layout does not hold stays
- * base's: vsmm_image_decode passes a zero state) and zeroes extras;
- * state must not overlap base, and neither state nor extras the area.
+ * base's: vsmm_image_decode passes a zero state), puts CR0, CR3, CR4 and
+ * EFER into checked only (state keeps base's) and zeroes extras; state
+ * must not overlap base, and neither state, checked nor extras the area.
  * The decoder returns whether the area carries the hidden segment state:
  * every map but intel64 always does; an intel64 area does when vsmm's
  * records are there (their signature), and not when a processor or
@@ -97,6 +109,7 @@ void vsmm__image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *st
 			const struct vsmm_image_extras *extras, uint8_t *area);
 bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
 			const struct vsmm_cpu_state *base, struct vsmm_cpu_state *state,
+			struct vsmm__rsm_image *checked,
 			struct vsmm_image_extras *extras);
 /* vsmm__image_encode of extras that are all zero but the revision (the
  * common SMI): the rows of the other extras are not stored over the
