@@ -516,6 +516,20 @@ static void test_segment_records(void **unused)
 		assert_int_equal(base->size, 4);
 		assert_int_equal(base->offset, limit->offset + 4);
 		assert_int_equal(limit->flags | base->flags, 0);
+
+		/* Intel 64 extension records: {attr u16, reserved u16, limit
+		 * u32, ...}; the attribute row's dword store covers the
+		 * reserved word, which no row may hold. */
+		l = &vsmm__layout_intel64;
+		attr = only_row(l, VSMM__B_ATTR, seg);
+		assert_non_null(attr);
+		assert_int_equal(attr->size, 2);
+		for (size_t i = 0; i < l->desc.nfields; i++) {
+			const struct vsmm_field_desc *f = &l->desc.fields[i];
+
+			assert_false(f->offset < attr->offset + 4u &&
+				     f->offset + f->size > attr->offset + 2u);
+		}
 	}
 }
 

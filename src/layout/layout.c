@@ -418,15 +418,29 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
  *           to 11; the base row stores nothing.  Two instead of four.
  *
  * The decoders load the same units back (decode_record_row).
+ *
+ * The Intel 64 map's extension records {attr u16, reserved u16, limit
+ * u32, base u64} do not lie as the register does; there the attribute row
+ * stores the attributes zero-extended to a dword, over the reserved word,
+ * so that the record's 16 bytes are all stored and the encoder need not
+ * zero them first (ZERO_AREA counts the row as 4 bytes).
+ *
  * tests/test_roundtrip.c (test_segment_records) checks that every
  * segment register's rows in those tables form such a record, and that
- * none of them is a vsmm extension.
+ * none of the AMD64 and P6 ones is a vsmm extension.
  */
 enum seg_records {
-	RECORDS_NONE,
 	RECORDS_AMD64,
 	RECORDS_P6,
+	RECORDS_INTEL64,
 };
+
+/* The bytes a row's store fills in the area: its size, but for the Intel
+ * 64 map's attribute rows (above). */
+#define STORED_SIZE(records, kind, size) \
+	((int)(records) == (int)RECORDS_INTEL64 && VSMM__B_##kind == VSMM__B_ATTR \
+		 ? 4u \
+		 : (size))
 
 _Static_assert(offsetof(struct vsmm_seg, selector) == 0 &&
 		       offsetof(struct vsmm_seg, attr) == 2 &&
@@ -477,6 +491,11 @@ ROW_INLINE void encode_row(enum seg_records records, uint8_t *p, unsigned size,
 		case VSMM__B_BASE: return; /* stored with the limit */
 		default: break;
 		}
+	}
+	if (records == RECORDS_INTEL64 && b->kind == VSMM__B_ATTR) {
+		vsmm__st32(p,
+			   (uint32_t)encode_value(s, x, b)); /* and the reserved word */
+		return;
 	}
 	vsmm__st(p, size, encode_value(s, x, b));
 }
@@ -728,11 +747,15 @@ _Static_assert(VSMM__B_EXT_SIGNATURE < 64, "the kinds fit one 64-bit set");
 	(MIN_((at) + (size), UNIT * (u) + UNIT) > MAX_((at), UNIT * (u)) \
 		 ? MIN_((at) + (size), UNIT * (u) + UNIT) - MAX_((at), UNIT * (u)) \
 		 : 0)
-/* A row's bytes in unit unit_u, for an encoder whose area starts at manual
- * offset first_ and which stores no extras' row if plain_ (the enum
- * constants ZERO_AREA and ZERO_UNIT define). */
+/* A row's bytes in unit unit_u (those its store fills, STORED_SIZE), for
+ * an encoder whose area starts at manual offset first_, whose segment
+ * records are records_ and which stores no extras' row if plain_ (the
+ * enum constants ZERO_AREA and ZERO_UNIT define). */
 #define UNIT_BYTES(name, off, size, flags, kind, arg, text) \
-	+(plain_ && ROW_OF_EXTRAS(kind) ? 0 : BYTES_IN_UNIT((off)-first_, (size), unit_u))
+	+(plain_ && ROW_OF_EXTRAS(kind) \
+		  ? 0 \
+		  : BYTES_IN_UNIT((off)-first_, STORED_SIZE(records_, kind, (size)), \
+				  unit_u))
 
 static const uint8_t zero_unit[UNIT];
 /* clang-format off */
@@ -751,8 +774,9 @@ static const uint8_t zero_unit[UNIT];
 #define AREA_SIZE(area_offset) ((size_t)SMRAM_TOP - (area_offset))
 /* The units of an encoder's area that its rows (FIELDS, but for the
  * extras' if plain) do not fill. */
-#define ZERO_AREA(FIELDS, area_offset, plain) { \
-		enum { first_ = AREA_FIRST(area_offset), plain_ = (plain) }; \
+#define ZERO_AREA(FIELDS, area_offset, plain, seg_records) { \
+		enum { first_ = AREA_FIRST(area_offset), plain_ = (plain), \
+		       records_ = (seg_records) }; \
 		ZERO_BLOCK(FIELDS, area_offset, 0) ZERO_BLOCK(FIELDS, area_offset, 1) \
 		ZERO_BLOCK(FIELDS, area_offset, 2) ZERO_BLOCK(FIELDS, area_offset, 3) \
 		ZERO_BLOCK(FIELDS, area_offset, 4) ZERO_BLOCK(FIELDS, area_offset, 5) \
@@ -787,7 +811,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 	{ \
 		const enum seg_records records = SEG_RECORDS; \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
-		ZERO_AREA(FIELDS, AREA_OFFSET, 0) \
+		ZERO_AREA(FIELDS, AREA_OFFSET, 0, SEG_RECORDS) \
 		FIELDS(ENCODE_ROW) \
 	} \
 	static void encode_plain_##id(const struct vsmm_cpu_state *restrict s, \
@@ -798,7 +822,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		const struct vsmm_image_extras rev_only = { \
 			.revision = revision, \
 		}; \
-		ZERO_AREA(FIELDS, AREA_OFFSET, 1) \
+		ZERO_AREA(FIELDS, AREA_OFFSET, 1, SEG_RECORDS) \
 		FIELDS(ENCODE_PLAIN_ROW) \
 	} \
 	static bool extensions_present_##id(const uint8_t *area) \
@@ -836,7 +860,7 @@ _Static_assert((0 VSMM__INTEL64_FIELDS(SIGNED_ROW)) == 1, "intel64 is signed");
 
 CODEC(p6_32, VSMM__P6_32_FIELDS, VSMM__P6_32_AREA_OFFSET, RECORDS_P6)
 CODEC(amd64, VSMM__AMD64_FIELDS, VSMM__AMD64_AREA_OFFSET, RECORDS_AMD64)
-CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET, RECORDS_NONE)
+CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET, RECORDS_INTEL64)
 
 /* The decoders by layout.  The encoders are called through the switches
  * of vsmm__image_encode and vsmm__image_encode_plain, which inline them:
