@@ -117,7 +117,7 @@ struct vsmm__rsm {
 	struct vsmm_vcpu next;
 	const struct vsmm_cpu_state *now; /* the vCPU's state at RSM */
 	struct vsmm__rsm_image img;	  /* the image's checked registers */
-	struct vsmm_image_extras ex;
+	struct vsmm__rsm_extras ex;
 	bool read_pdptes;	    /* ops->read_phys may be used */
 	bool pdptes_loaded;	    /* PAE paging's PDPTEs were checked */
 	bool reenter_nested;	    /* the vendor asks for L2 re-entry */

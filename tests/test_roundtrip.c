@@ -538,8 +538,9 @@ static void test_segment_records(void **unused)
  * no row fills, and zeroes only the extras no row holds): the result must
  * be the base with every row's member replaced by what the row decodes,
  * CR0, CR3, CR4 and EFER apart (the image's where the map has them, else
- * the base's; the state keeps the base's), and every extra the table has
- * no row for zero, whatever the caller's structs held before.  The
+ * the base's; the state keeps the base's), and of the extras those RSM
+ * reads (layout.h) as the image has them, or zero where the table has no
+ * row for one, whatever the caller's structs held before.  The
  * members are found here by the rows' bindings, independently of the
  * decoder's unit arithmetic.
  */
@@ -590,7 +591,8 @@ static void test_decode_over_base(void **unused)
 			uint8_t area[VSMM_IMAGE_MAX];
 			struct vsmm_cpu_state base, zero_based, want, got;
 			struct vsmm__rsm_image c_zero_based, c_want, c_got;
-			struct vsmm_image_extras x_want, x_got;
+			struct vsmm_image_extras x_want;
+			struct vsmm__rsm_extras x_got;
 
 			for (size_t i = 0; i < d->area_size; i++)
 				area[i] = (uint8_t)rnd();
@@ -633,10 +635,10 @@ static void test_decode_over_base(void **unused)
 			if (memcmp(&c_got, &c_want, sizeof(c_got)) != 0)
 				fail_msg("%s, image %d: the checked registers differ",
 					 d->name, n);
-#define SAME_EXTRA(type, member, tag, text) \
+#define SAME_EXTRA(type, member, tag) \
 	if (x_got.member != x_want.member) \
 		fail_msg("%s, image %d: extras." #member " differs", d->name, n);
-			VSMM_IMAGE_EXTRAS_MAP(SAME_EXTRA)
+			VSMM__RSM_EXTRAS_MAP(SAME_EXTRA)
 #undef SAME_EXTRA
 		}
 	}

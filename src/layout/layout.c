@@ -256,6 +256,26 @@ ROW_INLINE struct member checked_member(struct vsmm__rsm_image *c,
 	}
 }
 
+/* Where RSM's decoder puts a row of the extras: only those RSM reads
+ * (layout.h); { NULL, 0 } for the others. */
+ROW_INLINE struct member rsm_extras_member(struct vsmm__rsm_extras *x,
+					   const struct vsmm__bind *b)
+{
+	switch (b->kind) {
+#define RSM_EXTRAS_CASE(type, member, tag) \
+	case VSMM__B_##tag: return MEMBER(x->member);
+		VSMM__RSM_EXTRAS_MAP(RSM_EXTRAS_CASE)
+#undef RSM_EXTRAS_CASE
+	default: return (struct member){ NULL, 0 };
+	}
+}
+
+#define RSM_EXTRAS_SAME_TYPE(type, member, tag) \
+	_Static_assert(sizeof(((struct vsmm__rsm_extras *)0)->member) == \
+			       sizeof(((struct vsmm_image_extras *)0)->member), \
+		       "RSM's " #member " is the image's");
+VSMM__RSM_EXTRAS_MAP(RSM_EXTRAS_SAME_TYPE)
+
 /* The member a row holds; { NULL, 0 } for rows without one. */
 ROW_INLINE struct member member_of(struct vsmm_cpu_state *s, struct vsmm_image_extras *x,
 				   const struct vsmm__bind *b)
@@ -561,19 +581,38 @@ ROW_INLINE bool decode_record_row(enum seg_records records, const uint8_t *p,
 	return false;
 }
 
+/*
+ * Where a decoder puts a row: the checked registers into c, the extras
+ * into x (the whole struct, vsmm_image_decode) or, for RSM's decoder (a
+ * constant), into rx (those RSM reads), the rest into s.
+ */
+ROW_INLINE struct member decode_member(bool for_rsm, struct vsmm_cpu_state *s,
+				       struct vsmm__rsm_image *c,
+				       struct vsmm_image_extras *x,
+				       struct vsmm__rsm_extras *rx,
+				       const struct vsmm__bind *b)
+{
+	struct member m = checked_member(c, b);
+
+	if (m.p)
+		return m;
+	if (b->kind >= VSMM__B_REVISION && b->kind < VSMM__B_EXT_SIGNATURE)
+		return for_rsm ? rsm_extras_member(rx, b) : extras_member(x, b);
+	return reg_member(s, b);
+}
+
 /* Rows flagged as vsmm extensions are not read when the area lacks them
  * (ext false): the bytes are then whatever a real processor kept there,
  * and the member reads as zero. */
-ROW_INLINE void decode_row(enum seg_records records, const uint8_t *p, unsigned size,
-			   unsigned flags, bool ext, struct vsmm_cpu_state *s,
-			   struct vsmm__rsm_image *c, struct vsmm_image_extras *x,
+ROW_INLINE void decode_row(enum seg_records records, bool for_rsm, const uint8_t *p,
+			   unsigned size, unsigned flags, bool ext,
+			   struct vsmm_cpu_state *s, struct vsmm__rsm_image *c,
+			   struct vsmm_image_extras *x, struct vsmm__rsm_extras *rx,
 			   const struct vsmm__bind *b)
 {
 	if (decode_record_row(records, p, flags, s, b))
 		return;
-	struct member m = checked_member(c, b);
-	if (!m.p)
-		m = member_of(s, x, b);
+	struct member m = decode_member(for_rsm, s, c, x, rx, b);
 	if (!m.p)
 		return;
 	if ((flags & VSMM_FIELD_VSMM_EXT) && !ext) {
@@ -591,15 +630,15 @@ ROW_INLINE void decode_row(enum seg_records records, const uint8_t *p, unsigned 
 }
 
 #define DECODE_ROW(name, off, size, flags, kind, arg, text) \
-	decode_row(records, ROW_AT(area, first, off), (size), (flags), ext, s, c, x, \
-		   ROW_BIND(kind, arg));
+	decode_row(records, for_rsm, ROW_AT(area, first, off), (size), (flags), ext, s, \
+		   c, x, rx, ROW_BIND(kind, arg));
 
 /* A member some rows hold only part of starts from zero: the rows OR
  * their parts into it, in any order (the Intel map has the high dwords
  * of its bases first), and a P6 dword base is zero-extended. */
 #define CLEAR_PARTIAL_ROW(name, off, size, flags, kind, arg, text) \
 	if (row_partial(ROW_BIND(kind, arg), (size))) \
-		member_set(member_of(s, x, ROW_BIND(kind, arg)), 0);
+		member_set(reg_member(s, ROW_BIND(kind, arg)), 0);
 
 /*
  * Where the member a row decodes into lies in struct vsmm_cpu_state, and
@@ -696,16 +735,16 @@ _Static_assert(sizeof(struct vsmm_cpu_state) % UNIT == 0 &&
 	       "the state is copied in at most 64 units of 16 bytes");
 
 /*
- * The extras a table has no row for read as zero; the others are stored
- * by their rows.  kinds_held is the set of kinds of the decoder's table
- * (a constant); each member of the extras is zeroed only when it is not
+ * RSM's extras (layout.h) that a table has no row for read as zero; the
+ * others are stored by their rows.  kinds_held is the set of kinds of the
+ * decoder's table (a constant); each member is zeroed only when it is not
  * in it, so that no store is left for a dead-store pass to remove.
  */
 #define KIND_BIT(name, off, size, flags, kind, arg, text) \
 	| (UINT64_C(1) << VSMM__B_##kind)
-#define ZERO_EXTRA(type, member, tag, text) \
+#define ZERO_RSM_EXTRA(type, member, tag) \
 	if (!((kinds_held >> VSMM__B_##tag) & 1u)) \
-		x->member = 0;
+		rx->member = 0;
 _Static_assert(VSMM__B_EXT_SIGNATURE < 64, "the kinds fit one 64-bit set");
 /* A checked register the table has no row for is the base's (P6: EFER). */
 #define BASE_CHECKED(reg, tag) \
@@ -716,7 +755,7 @@ _Static_assert(VSMM__B_EXT_SIGNATURE < 64, "the kinds fit one 64-bit set");
 		BASE_CHECKED(cr0, CR0) BASE_CHECKED(cr3, CR3) \
 		BASE_CHECKED(cr4, CR4) BASE_CHECKED(efer, EFER) \
 	} while (0)
-#define ZERO_EXTRAS() do { VSMM_IMAGE_EXTRAS_MAP(ZERO_EXTRA) } while (0)
+#define ZERO_RSM_EXTRAS() do { VSMM__RSM_EXTRAS_MAP(ZERO_RSM_EXTRA) } while (0)
 /* clang-format on */
 
 /*
@@ -793,16 +832,18 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 	       "intel64's area is zeroed in 128-byte blocks");
 
 /*
- * encode_ID, encode_plain_ID, extensions_present_ID and decode_ID for one
- * layout's table.  encode zeroes the area (above) and stores the rows of
- * the caller's s and x; encode_plain the rows of s and the revision only
- * (extras all zero but it).  decode starts the caller's s from base and
- * zeroes x (what the layout does not hold is base's, or zero) and stores
- * each row into its member, those of CR0, CR3, CR4 and EFER into c (RSM's
- * r->img, so that it needs no copies): one little-endian load and one
- * store per row,
- * and no copy of the whole structs (decoding into zeroed locals and
- * copying them out cost a third of the decoder).
+ * encode_ID, encode_plain_ID, extensions_present_ID, decode_ID and
+ * decode_rsm_ID for one layout's table.  encode zeroes the area (above)
+ * and stores the rows of the caller's s and x; encode_plain the rows of s
+ * and the revision only (extras all zero but it).  decode starts the
+ * caller's s from base (what the layout does not hold is base's) and
+ * stores each row into its member, those of CR0, CR3, CR4 and EFER into c
+ * (RSM's r->img, so that it needs no copies) and those of the extras into
+ * x, which vsmm_image_decode has zeroed; decode_rsm is decode with only
+ * the extras RSM reads, in rx (zero where the map has none): one
+ * little-endian load and one store per row, and no copy of the whole
+ * structs (decoding into zeroed locals and copying them out cost a third
+ * of the decoder).
  */
 #define CODEC(id, FIELDS, AREA_OFFSET, SEG_RECORDS) \
 	static void encode_##id(const struct vsmm_cpu_state *restrict s, \
@@ -838,13 +879,33 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 				struct vsmm__rsm_image *restrict c, \
 				struct vsmm_image_extras *restrict x) \
 	{ \
+		struct vsmm__rsm_extras *const rx = NULL; \
+		const bool for_rsm = false; \
 		const enum seg_records records = SEG_RECORDS; \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
 		bool ext = extensions_present_##id(area); \
 		COPY_STATE(FIELDS) \
 		BASE_CHECKED_REGS(); \
-		ZERO_EXTRAS(); \
+		FIELDS(CLEAR_PARTIAL_ROW) \
+		FIELDS(DECODE_ROW) \
+		return ext; \
+	} \
+	static bool decode_rsm_##id(const uint8_t *restrict area, \
+				    const struct vsmm_cpu_state *restrict base, \
+				    struct vsmm_cpu_state *restrict s, \
+				    struct vsmm__rsm_image *restrict c, \
+				    struct vsmm__rsm_extras *restrict rx) \
+	{ \
+		struct vsmm_image_extras *const x = NULL; \
+		const bool for_rsm = true; \
+		const enum seg_records records = SEG_RECORDS; \
+		const size_t first = AREA_FIRST(AREA_OFFSET); \
+		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
+		bool ext = extensions_present_##id(area); \
+		COPY_STATE(FIELDS) \
+		BASE_CHECKED_REGS(); \
+		ZERO_RSM_EXTRAS(); \
 		FIELDS(CLEAR_PARTIAL_ROW) \
 		FIELDS(DECODE_ROW) \
 		return ext; \
@@ -873,6 +934,15 @@ static bool (*const decoders[VSMM_LAYOUT_COUNT])(const uint8_t *area,
 	[VSMM_LAYOUT_P6_32] = decode_p6_32,
 	[VSMM_LAYOUT_AMD64] = decode_amd64,
 	[VSMM_LAYOUT_INTEL64] = decode_intel64,
+};
+static bool (*const rsm_decoders[VSMM_LAYOUT_COUNT])(const uint8_t *area,
+						     const struct vsmm_cpu_state *base,
+						     struct vsmm_cpu_state *state,
+						     struct vsmm__rsm_image *checked,
+						     struct vsmm__rsm_extras *extras) = {
+	[VSMM_LAYOUT_P6_32] = decode_rsm_p6_32,
+	[VSMM_LAYOUT_AMD64] = decode_rsm_amd64,
+	[VSMM_LAYOUT_INTEL64] = decode_rsm_intel64,
 };
 
 int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
@@ -906,8 +976,8 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 		return VSMM_E_INVAL;
 	if (len != l->desc.area_size)
 		return VSMM_E_BUFSIZE;
-	/* What the layout does not hold reads as zero; the decoder zeroes
-	 * the members of the extras, the caller's padding too. */
+	/* What the layout does not hold reads as zero: the decoder starts
+	 * the state from zero, and stores only the extras the map has. */
 	static const struct vsmm_cpu_state zero;
 	struct vsmm__rsm_image checked;
 	struct vsmm_image_extras unused;
@@ -945,7 +1015,7 @@ void vsmm__image_encode_plain(enum vsmm_layout layout, const struct vsmm_cpu_sta
 
 bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
 			const struct vsmm_cpu_state *base, struct vsmm_cpu_state *state,
-			struct vsmm__rsm_image *checked, struct vsmm_image_extras *extras)
+			struct vsmm__rsm_image *checked, struct vsmm__rsm_extras *extras)
 {
-	return decoders[layout](area, base, state, checked, extras);
+	return rsm_decoders[layout](area, base, state, checked, extras);
 }

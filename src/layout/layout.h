@@ -91,14 +91,34 @@ struct vsmm__rsm_image {
 };
 
 /*
+ * The extras RSM reads (the resume point in leave.c, the nested SVM guest
+ * in cpu/svm.c), with their types in struct vsmm_image_extras: RSM's
+ * decoder stores only these, so that it loads none of the image's other
+ * extras (the I/O restart registers, the SVM host state, ...).  An RSM
+ * step that needs another one adds it here; it cannot read it unseen.
+ */
+#define VSMM__RSM_EXTRAS_MAP(X) \
+	X(uint16_t, io_restart, IO_RESTART) \
+	X(uint16_t, auto_hlt_restart, AUTO_HLT) \
+	X(uint64_t, svm_guest_flag, SVM_GUEST_FLAG) \
+	X(uint64_t, svm_vmcb12_gpa, SVM_VMCB12)
+
+struct vsmm__rsm_extras {
+#define VSMM__RSM_EXTRAS_MEMBER(type, member, tag) type member;
+	VSMM__RSM_EXTRAS_MAP(VSMM__RSM_EXTRAS_MEMBER)
+#undef VSMM__RSM_EXTRAS_MEMBER
+};
+
+/*
  * vsmm_image_encode and vsmm_image_decode without their argument checks,
  * for SMI and RSM, which have looked the layout up already: layout must be
  * one of the three maps, area its whole area and extras non-NULL.  The
  * encoder zeroes the area first (only the bytes no row stores, layout.c).
  * The decoder starts state from base (what the layout does not hold stays
  * base's: vsmm_image_decode passes a zero state), puts CR0, CR3, CR4 and
- * EFER into checked only (state keeps base's) and zeroes extras; state
- * must not overlap base, and neither state, checked nor extras the area.
+ * EFER into checked only (state keeps base's) and of the extras those RSM
+ * reads into extras (zero where the map has none); state must not overlap
+ * base, and neither state, checked nor extras the area.
  * The decoder returns whether the area carries the hidden segment state:
  * every map but intel64 always does; an intel64 area does when vsmm's
  * records are there (their signature), and not when a processor or
@@ -109,8 +129,7 @@ void vsmm__image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *st
 			const struct vsmm_image_extras *extras, uint8_t *area);
 bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
 			const struct vsmm_cpu_state *base, struct vsmm_cpu_state *state,
-			struct vsmm__rsm_image *checked,
-			struct vsmm_image_extras *extras);
+			struct vsmm__rsm_image *checked, struct vsmm__rsm_extras *extras);
 /* vsmm__image_encode of extras that are all zero but the revision (the
  * common SMI): the rows of the other extras are not stored over the
  * zeroed area. */
