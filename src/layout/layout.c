@@ -891,11 +891,11 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		FIELDS(DECODE_ROW) \
 		return ext; \
 	} \
-	static bool decode_rsm_##id(const uint8_t *restrict area, \
-				    const struct vsmm_cpu_state *restrict base, \
-				    struct vsmm_cpu_state *restrict s, \
-				    struct vsmm__rsm_image *restrict c, \
-				    struct vsmm__rsm_extras *restrict rx) \
+	bool vsmm__decode_rsm_##id(const uint8_t *restrict area, \
+				   const struct vsmm_cpu_state *restrict base, \
+				   struct vsmm_cpu_state *restrict s, \
+				   struct vsmm__rsm_image *restrict c, \
+				   struct vsmm__rsm_extras *restrict rx) \
 	{ \
 		struct vsmm_image_extras *const x = NULL; \
 		const bool for_rsm = true; \
@@ -934,15 +934,6 @@ static bool (*const decoders[VSMM_LAYOUT_COUNT])(const uint8_t *area,
 	[VSMM_LAYOUT_P6_32] = decode_p6_32,
 	[VSMM_LAYOUT_AMD64] = decode_amd64,
 	[VSMM_LAYOUT_INTEL64] = decode_intel64,
-};
-static bool (*const rsm_decoders[VSMM_LAYOUT_COUNT])(const uint8_t *area,
-						     const struct vsmm_cpu_state *base,
-						     struct vsmm_cpu_state *state,
-						     struct vsmm__rsm_image *checked,
-						     struct vsmm__rsm_extras *extras) = {
-	[VSMM_LAYOUT_P6_32] = decode_rsm_p6_32,
-	[VSMM_LAYOUT_AMD64] = decode_rsm_amd64,
-	[VSMM_LAYOUT_INTEL64] = decode_rsm_intel64,
 };
 
 int vsmm_image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
@@ -1011,11 +1002,4 @@ void vsmm__image_encode_plain(enum vsmm_layout layout, const struct vsmm_cpu_sta
 	case VSMM_LAYOUT_INTEL64: encode_plain_intel64(state, revision, area); break;
 	default: break; /* no layout: the callers have checked */
 	}
-}
-
-bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
-			const struct vsmm_cpu_state *base, struct vsmm_cpu_state *state,
-			struct vsmm__rsm_image *checked, struct vsmm__rsm_extras *extras)
-{
-	return rsm_decoders[layout](area, base, state, checked, extras);
 }

@@ -127,9 +127,33 @@ struct vsmm__rsm_extras {
  */
 void vsmm__image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 			const struct vsmm_image_extras *extras, uint8_t *area);
-bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
-			const struct vsmm_cpu_state *base, struct vsmm_cpu_state *state,
-			struct vsmm__rsm_image *checked, struct vsmm__rsm_extras *extras);
+/* The decoders vsmm__image_decode calls (layout.c's CODEC). */
+#define VSMM__DECODE_RSM(id) \
+	bool vsmm__decode_rsm_##id(const uint8_t *restrict area, \
+				   const struct vsmm_cpu_state *restrict base, \
+				   struct vsmm_cpu_state *restrict state, \
+				   struct vsmm__rsm_image *restrict checked, \
+				   struct vsmm__rsm_extras *restrict extras)
+VSMM__DECODE_RSM(p6_32);
+VSMM__DECODE_RSM(amd64);
+VSMM__DECODE_RSM(intel64);
+/* Inline, so that RSM calls its map's decoder directly. */
+static inline bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
+				      const struct vsmm_cpu_state *base,
+				      struct vsmm_cpu_state *state,
+				      struct vsmm__rsm_image *checked,
+				      struct vsmm__rsm_extras *extras)
+{
+	switch (layout) {
+	case VSMM_LAYOUT_P6_32:
+		return vsmm__decode_rsm_p6_32(area, base, state, checked, extras);
+	case VSMM_LAYOUT_AMD64:
+		return vsmm__decode_rsm_amd64(area, base, state, checked, extras);
+	case VSMM_LAYOUT_INTEL64:
+		return vsmm__decode_rsm_intel64(area, base, state, checked, extras);
+	default: return true; /* no layout: the callers have checked */
+	}
+}
 /* vsmm__image_encode of extras that are all zero but the revision (the
  * common SMI): the rows of the other extras are not stored over the
  * zeroed area. */
