@@ -99,12 +99,8 @@ struct vsmm_image_extras *vsmm__smi_extras(struct vsmm__smi *s);
  */
 int vsmm__smi_nested_exit(struct vsmm__smi *s, struct vsmm_vcpu *vcpu);
 
-/* The image's values of the registers RSM loads through ordered, checked
- * writes (the rest of the image is decoded in place, into struct
- * vsmm__rsm's next.state, and loaded from there). */
-struct vsmm__rsm_image {
-	uint64_t cr0, cr3, cr4, efer;
-};
+/* struct vsmm__rsm_image, the image's values of the registers RSM loads
+ * through ordered, checked writes, is the decoder's (layout/layout.h). */
 
 /* An RSM in progress (leave.c).  Its steps set every member before it is
  * read (the struct is not zeroed): a new member needs its initial value
@@ -121,7 +117,7 @@ struct vsmm__rsm {
 	struct vsmm_vcpu next;
 	const struct vsmm_cpu_state *now; /* the vCPU's state at RSM */
 	struct vsmm__rsm_image img;	  /* the image's checked registers */
-	struct vsmm_image_extras ex;
+	struct vsmm__rsm_extras ex;
 	bool pdptes_loaded;	    /* PAE paging's PDPTEs were checked */
 	bool reenter_nested;	    /* the vendor asks for L2 re-entry */
 	uint64_t vmcb12_gpa;	    /* ... with this VMCB (AMD) */

@@ -109,29 +109,17 @@ static struct vsmm__cpu_view view_of(const struct vsmm__rsm *r)
  * vCPU's: what the map does not carry stays the vCPU's (CR2, the event and
  * nested virtualization state, and with the 32-bit map R8-R15 and EFER).
  * The control registers and EFER, which RSM loads through checks, are set
- * aside as the image has them (r->img) and start from the vCPU's values:
- * the loads move them from there to the image's, one checked write at a
- * time, as the processor does.  RFLAGS, DR6, DR7 and the interrupt shadow
- * are loaded from where the decode put them.  Returns whether the image
- * carries the hidden segment state (vsmm__image_decode).
+ * aside as the image has them (r->img, where the decoder puts them) and
+ * stay the vCPU's in the state: the loads move them from there to the
+ * image's, one checked write at a time, as the processor does.  RFLAGS,
+ * DR6, DR7 and the interrupt shadow are loaded from where the decode put
+ * them.  Returns whether the image carries the hidden segment state
+ * (vsmm__image_decode).
  */
 static bool decode_image(struct vsmm__rsm *r, const struct vsmm_cpu_state *now,
 			 const uint8_t *area)
 {
-	struct vsmm_cpu_state *st = &r->next.state;
-	bool hidden = vsmm__image_decode(r->layout, area, now, st, &r->ex);
-
-	r->img = (struct vsmm__rsm_image){
-		.cr0 = st->cr0,
-		.cr3 = st->cr3,
-		.cr4 = st->cr4,
-		.efer = st->efer,
-	};
-	st->cr0 = now->cr0;
-	st->cr3 = now->cr3;
-	st->cr4 = now->cr4;
-	st->efer = now->efer;
-	return hidden;
+	return vsmm__image_decode(r->layout, area, now, &r->next.state, &r->img, &r->ex);
 }
 
 /* NMIs blocked before the SMI stay blocked (KVM: HF_SMM_INSIDE_NMI_MASK;

@@ -481,8 +481,9 @@ static const struct vsmm_field_desc *only_row(const struct vsmm__layout *l, unsi
 
 /*
  * The maps of segment records (layout.c: the encoder stores two or three
- * rows of a segment register with one copy): every segment register has
- * the rows of its record, once each, where the record puts them.
+ * rows of a segment register with one copy, the decoder loads them so):
+ * every segment register has the rows of its record, once each, where the
+ * record puts them.
  */
 static void test_segment_records(void **unused)
 {
@@ -502,6 +503,8 @@ static void test_segment_records(void **unused)
 		assert_int_equal(limit->size, 4);
 		assert_int_equal(attr->offset, sel->offset + 2);
 		assert_int_equal(limit->offset, sel->offset + 4);
+		/* every area has them: the decoder loads them as one */
+		assert_int_equal(sel->flags | attr->flags | limit->flags, 0);
 
 		/* P6: {attr u32, limit u32, base u32} */
 		l = &vsmm__layout_p6_32;
@@ -512,6 +515,132 @@ static void test_segment_records(void **unused)
 		assert_int_equal(limit->size, 4);
 		assert_int_equal(base->size, 4);
 		assert_int_equal(base->offset, limit->offset + 4);
+		assert_int_equal(limit->flags | base->flags, 0);
+
+		/* Intel 64 extension records: {attr u16, reserved u16, limit
+		 * u32, ...}; the attribute row's dword store covers the
+		 * reserved word, which no row may hold. */
+		l = &vsmm__layout_intel64;
+		attr = only_row(l, VSMM__B_ATTR, seg);
+		assert_non_null(attr);
+		assert_int_equal(attr->size, 2);
+		for (size_t i = 0; i < l->desc.nfields; i++) {
+			const struct vsmm_field_desc *f = &l->desc.fields[i];
+
+			assert_false(f->offset < attr->offset + 4u &&
+				     f->offset + f->size > attr->offset + 2u);
+		}
+	}
+}
+
+/*
+ * Decoding over a base state (layout.c copies only the units of the state
+ * no row fills, and zeroes only the extras no row holds): the result must
+ * be the base with every row's member replaced by what the row decodes,
+ * CR0, CR3, CR4 and EFER apart (the image's where the map has them, else
+ * the base's; the state keeps the base's), and of the extras those RSM
+ * reads (layout.h) as the image has them, or zero where the table has no
+ * row for one, whatever the caller's structs held before.  The
+ * members are found here by the rows' bindings, independently of the
+ * decoder's unit arithmetic.
+ */
+static void *bound_member(struct vsmm_cpu_state *s, struct vsmm__rsm_image *c,
+			  const struct vsmm__bind *b, size_t *width)
+{
+	struct vsmm_seg *seg = &s->seg[b->arg % VSMM_SREG_COUNT];
+	struct vsmm_dtable *dt = b->arg == VSMM__DT_IDTR ? &s->idtr : &s->gdtr;
+
+#define BOUND(m) (*width = sizeof(m), (void *)&(m))
+	switch (b->kind) {
+	case VSMM__B_GPR: return BOUND(s->gpr[b->arg]);
+	case VSMM__B_RIP: return BOUND(s->rip);
+	case VSMM__B_RFLAGS: return BOUND(s->rflags);
+	case VSMM__B_CR0: return BOUND(c->cr0);
+	case VSMM__B_CR3: return BOUND(c->cr3);
+	case VSMM__B_CR4: return BOUND(c->cr4);
+	case VSMM__B_EFER: return BOUND(c->efer);
+	case VSMM__B_DR6: return BOUND(s->dr6);
+	case VSMM__B_DR7: return BOUND(s->dr7);
+	case VSMM__B_SMBASE: return BOUND(s->smbase);
+	case VSMM__B_INT_SHADOW: return BOUND(s->int_shadow);
+	case VSMM__B_SEL: return BOUND(seg->selector);
+	case VSMM__B_ATTR:
+	case VSMM__B_ATTR_P6: return BOUND(seg->attr);
+	case VSMM__B_LIMIT: return BOUND(seg->limit);
+	case VSMM__B_BASE:
+	case VSMM__B_BASE_HI: return BOUND(seg->base);
+	case VSMM__B_DT_LIMIT: return BOUND(dt->limit);
+	case VSMM__B_DT_BASE:
+	case VSMM__B_DT_BASE_HI: return BOUND(dt->base);
+	default: return NULL;
+	}
+#undef BOUND
+}
+
+static void test_decode_over_base(void **unused)
+{
+	(void)unused;
+	const struct vsmm__layout *layouts[] = { &vsmm__layout_p6_32, &vsmm__layout_amd64,
+						 &vsmm__layout_intel64 };
+
+	rng_state = 0x6465636f6465ull;
+	for (size_t l = 0; l < sizeof(layouts) / sizeof(layouts[0]); l++) {
+		const struct vsmm_layout_desc *d = &layouts[l]->desc;
+
+		for (int n = 0; n < 400; n++) {
+			uint8_t area[VSMM_IMAGE_MAX];
+			struct vsmm_cpu_state base, zero_based, want, got;
+			struct vsmm__rsm_image c_zero_based, c_want, c_got;
+			struct vsmm_image_extras x_want;
+			struct vsmm__rsm_extras x_got;
+
+			for (size_t i = 0; i < d->area_size; i++)
+				area[i] = (uint8_t)rnd();
+			if (d->layout == VSMM_LAYOUT_INTEL64 && coin())
+				memcpy(area + 0x8c, "VSMM", 4); /* 7C8C */
+			for (size_t i = 0; i < sizeof(base); i++)
+				((uint8_t *)&base)[i] = (uint8_t)rnd();
+			memset(&got, 0xa5, sizeof(got));
+			memset(&c_got, 0xa5, sizeof(c_got));
+			memset(&x_got, 0xa5, sizeof(x_got));
+			/* The reference: each row's member from a decode over
+			 * zeroes, put into the base; the checked registers
+			 * apart, the base's where the map has no row. */
+			assert_int_equal(vsmm_image_decode(d->layout, area, d->area_size,
+							   &zero_based, &x_want),
+					 VSMM_OK);
+			c_zero_based = (struct vsmm__rsm_image){ zero_based.cr0,
+								 zero_based.cr3,
+								 zero_based.cr4,
+								 zero_based.efer };
+			want = base;
+			c_want = (struct vsmm__rsm_image){ base.cr0, base.cr3, base.cr4,
+							   base.efer };
+			for (size_t i = 0; i < d->nfields; i++) {
+				const struct vsmm__bind *b = &layouts[l]->binds[i];
+				size_t w = 0;
+				void *to = bound_member(&want, &c_want, b, &w);
+				void *from = bound_member(&zero_based, &c_zero_based, b,
+							  &w);
+
+				if (to)
+					memcpy(to, from, w);
+			}
+			(void)vsmm__image_decode(d->layout, area, &base, &got, &c_got,
+						 &x_got);
+			if (memcmp(&got, &want, sizeof(got)) != 0)
+				fail_msg(
+					"%s, image %d: the state decoded over a base differs",
+					d->name, n);
+			if (memcmp(&c_got, &c_want, sizeof(c_got)) != 0)
+				fail_msg("%s, image %d: the checked registers differ",
+					 d->name, n);
+#define SAME_EXTRA(type, member, tag) \
+	if (x_got.member != x_want.member) \
+		fail_msg("%s, image %d: extras." #member " differs", d->name, n);
+			VSMM__RSM_EXTRAS_MAP(SAME_EXTRA)
+#undef SAME_EXTRA
+		}
 	}
 }
 
@@ -528,6 +657,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_amd_32_hw, tp_teardown),
 		cmocka_unit_test_teardown(test_hostile_images, tp_teardown),
 		cmocka_unit_test(test_segment_records),
+		cmocka_unit_test(test_decode_over_base),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -242,6 +242,40 @@ ROW_INLINE struct member extras_member(struct vsmm_image_extras *x,
 	}
 }
 
+/* Where the decoder puts a row of a register RSM loads through checked
+ * writes; { NULL, 0 } for the other rows. */
+ROW_INLINE struct member checked_member(struct vsmm__rsm_image *c,
+					const struct vsmm__bind *b)
+{
+	switch (b->kind) {
+	case VSMM__B_CR0: return MEMBER(c->cr0);
+	case VSMM__B_CR3: return MEMBER(c->cr3);
+	case VSMM__B_CR4: return MEMBER(c->cr4);
+	case VSMM__B_EFER: return MEMBER(c->efer);
+	default: return (struct member){ NULL, 0 };
+	}
+}
+
+/* Where RSM's decoder puts a row of the extras: only those RSM reads
+ * (layout.h); { NULL, 0 } for the others. */
+ROW_INLINE struct member rsm_extras_member(struct vsmm__rsm_extras *x,
+					   const struct vsmm__bind *b)
+{
+	switch (b->kind) {
+#define RSM_EXTRAS_CASE(type, member, tag) \
+	case VSMM__B_##tag: return MEMBER(x->member);
+		VSMM__RSM_EXTRAS_MAP(RSM_EXTRAS_CASE)
+#undef RSM_EXTRAS_CASE
+	default: return (struct member){ NULL, 0 };
+	}
+}
+
+#define RSM_EXTRAS_SAME_TYPE(type, member, tag) \
+	_Static_assert(sizeof(((struct vsmm__rsm_extras *)0)->member) == \
+			       sizeof(((struct vsmm_image_extras *)0)->member), \
+		       "RSM's " #member " is the image's");
+VSMM__RSM_EXTRAS_MAP(RSM_EXTRAS_SAME_TYPE)
+
 /* The member a row holds; { NULL, 0 } for rows without one. */
 ROW_INLINE struct member member_of(struct vsmm_cpu_state *s, struct vsmm_image_extras *x,
 				   const struct vsmm__bind *b)
@@ -403,14 +437,30 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
  *           limit and the low dword of the base, the register's bytes 4
  *           to 11; the base row stores nothing.  Two instead of four.
  *
+ * The decoders load the same units back (decode_record_row).
+ *
+ * The Intel 64 map's extension records {attr u16, reserved u16, limit
+ * u32, base u64} do not lie as the register does; there the attribute row
+ * stores the attributes zero-extended to a dword, over the reserved word,
+ * so that the record's 16 bytes are all stored and the encoder need not
+ * zero them first (ZERO_AREA counts the row as 4 bytes).
+ *
  * tests/test_roundtrip.c (test_segment_records) checks that every
- * segment register's rows in those tables form such a record.
+ * segment register's rows in those tables form such a record, and that
+ * none of the AMD64 and P6 ones is a vsmm extension.
  */
 enum seg_records {
-	RECORDS_NONE,
 	RECORDS_AMD64,
 	RECORDS_P6,
+	RECORDS_INTEL64,
 };
+
+/* The bytes a row's store fills in the area: its size, but for the Intel
+ * 64 map's attribute rows (above). */
+#define STORED_SIZE(records, kind, size) \
+	((int)(records) == (int)RECORDS_INTEL64 && VSMM__B_##kind == VSMM__B_ATTR \
+		 ? 4u \
+		 : (size))
 
 _Static_assert(offsetof(struct vsmm_seg, selector) == 0 &&
 		       offsetof(struct vsmm_seg, attr) == 2 &&
@@ -418,13 +468,17 @@ _Static_assert(offsetof(struct vsmm_seg, selector) == 0 &&
 		       offsetof(struct vsmm_seg, base) == 8,
 	       "struct vsmm_seg lies as the segment records do");
 
+/* The bits of an AMD64 record's first eight bytes that a register holds:
+ * all but attribute bits 11:8. */
+#define AMD64_RECORD_BITS (~((uint64_t)(~VSMM_SEG_ATTR_MASK & 0xffffu) << 16))
+
 /* Selector, attributes and limit, as an AMD64 record holds them. */
 ROW_INLINE uint64_t amd64_record_low(const struct vsmm_seg *seg)
 {
 	uint64_t v;
 
 	memcpy(&v, seg, sizeof(v));
-	return v & ~((uint64_t)(~VSMM_SEG_ATTR_MASK & 0xffffu) << 16);
+	return v & AMD64_RECORD_BITS;
 }
 
 /* Limit and the low dword of the base, as a P6 record holds them. */
@@ -458,6 +512,11 @@ ROW_INLINE void encode_row(enum seg_records records, uint8_t *p, unsigned size,
 		default: break;
 		}
 	}
+	if (records == RECORDS_INTEL64 && b->kind == VSMM__B_ATTR) {
+		vsmm__st32(p,
+			   (uint32_t)encode_value(s, x, b)); /* and the reserved word */
+		return;
+	}
 	vsmm__st(p, size, encode_value(s, x, b));
 }
 
@@ -478,14 +537,82 @@ ROW_INLINE void encode_row(enum seg_records records, uint8_t *p, unsigned size,
 		encode_row(records, ROW_AT(area, first, off), (size), s, &rev_only, \
 			   ROW_BIND(kind, arg));
 
+/*
+ * The decoders read the records as the encoders write them: the AMD64
+ * selector row loads selector, attributes and limit as one 8-byte unit
+ * into the register's first eight bytes (attribute bits 11:8 dropped, as
+ * from_image does), the P6 limit row loads limit and base low dword into
+ * bytes 4 to 11 (CLEAR_PARTIAL_ROW has zeroed the base, so its high dword
+ * stays zero).  Only rows no area can lack (not vsmm extensions) form
+ * records.  Returns whether the row was decoded so.
+ */
+ROW_INLINE bool decode_record_row(enum seg_records records, const uint8_t *p,
+				  unsigned flags, struct vsmm_cpu_state *s,
+				  const struct vsmm__bind *b)
+{
+	if (!VSMM__LE_HOST || (flags & VSMM_FIELD_VSMM_EXT))
+		return false;
+	if (records == RECORDS_AMD64) {
+		switch (b->kind) {
+		case VSMM__B_SEL: {
+			uint64_t v = vsmm__ld64(p) & AMD64_RECORD_BITS;
+
+			memcpy(&s->seg[b->arg], &v, sizeof(v));
+			return true;
+		}
+		case VSMM__B_ATTR:
+		case VSMM__B_LIMIT: return true; /* loaded with the selector */
+		default: return false;
+		}
+	}
+	if (records == RECORDS_P6) {
+		switch (b->kind) {
+		case VSMM__B_LIMIT: {
+			uint64_t v = vsmm__ld64(p);
+
+			memcpy((char *)&s->seg[b->arg] + offsetof(struct vsmm_seg, limit),
+			       &v, sizeof(v));
+			return true;
+		}
+		case VSMM__B_BASE: return true; /* loaded with the limit */
+		default: return false;
+		}
+	}
+	return false;
+}
+
+/*
+ * Where a decoder puts a row: the checked registers into c, the extras
+ * into x (the whole struct, vsmm_image_decode) or, for RSM's decoder (a
+ * constant), into rx (those RSM reads), the rest into s.
+ */
+ROW_INLINE struct member decode_member(bool for_rsm, struct vsmm_cpu_state *s,
+				       struct vsmm__rsm_image *c,
+				       struct vsmm_image_extras *x,
+				       struct vsmm__rsm_extras *rx,
+				       const struct vsmm__bind *b)
+{
+	struct member m = checked_member(c, b);
+
+	if (m.p)
+		return m;
+	if (b->kind >= VSMM__B_REVISION && b->kind < VSMM__B_EXT_SIGNATURE)
+		return for_rsm ? rsm_extras_member(rx, b) : extras_member(x, b);
+	return reg_member(s, b);
+}
+
 /* Rows flagged as vsmm extensions are not read when the area lacks them
  * (ext false): the bytes are then whatever a real processor kept there,
  * and the member reads as zero. */
-ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags, bool ext,
-			   struct vsmm_cpu_state *s, struct vsmm_image_extras *x,
+ROW_INLINE void decode_row(enum seg_records records, bool for_rsm, const uint8_t *p,
+			   unsigned size, unsigned flags, bool ext,
+			   struct vsmm_cpu_state *s, struct vsmm__rsm_image *c,
+			   struct vsmm_image_extras *x, struct vsmm__rsm_extras *rx,
 			   const struct vsmm__bind *b)
 {
-	struct member m = member_of(s, x, b);
+	if (decode_record_row(records, p, flags, s, b))
+		return;
+	struct member m = decode_member(for_rsm, s, c, x, rx, b);
 	if (!m.p)
 		return;
 	if ((flags & VSMM_FIELD_VSMM_EXT) && !ext) {
@@ -503,39 +630,133 @@ ROW_INLINE void decode_row(const uint8_t *p, unsigned size, unsigned flags, bool
 }
 
 #define DECODE_ROW(name, off, size, flags, kind, arg, text) \
-	decode_row(ROW_AT(area, first, off), (size), (flags), ext, s, x, \
-		   ROW_BIND(kind, arg));
+	decode_row(records, for_rsm, ROW_AT(area, first, off), (size), (flags), ext, s, \
+		   c, x, rx, ROW_BIND(kind, arg));
 
 /* A member some rows hold only part of starts from zero: the rows OR
  * their parts into it, in any order (the Intel map has the high dwords
  * of its bases first), and a P6 dword base is zero-extended. */
 #define CLEAR_PARTIAL_ROW(name, off, size, flags, kind, arg, text) \
 	if (row_partial(ROW_BIND(kind, arg), (size))) \
-		member_set(member_of(s, x, ROW_BIND(kind, arg)), 0);
+		member_set(reg_member(s, ROW_BIND(kind, arg)), 0);
 
 /*
- * Decoding over a base state: the decoder copies the base into the state
- * in 8-byte units, then stores the rows.  As with the zeroed area of the
- * encoders, the compiler drops every unit the rows overwrite whole (s does
- * not alias base or the area: restrict), so what is copied is only what
- * no row holds, without a list of those members that could go stale.
+ * Where the member a row decodes into lies in struct vsmm_cpu_state, and
+ * how many of its bytes the decode writes, as constant expressions of the
+ * row's kind and arg: SIZE_MAX for rows of the extras and of the checked
+ * registers (checked_member).  A high-dword
+ * row counts 0: its member is counted by the low row, and CLEAR_PARTIAL_ROW
+ * writes it whole anyway.  Every member lies inside one 16-byte unit (the
+ * struct's members are naturally aligned and at most 8 bytes).
+ */
+#define ST_AT(m) offsetof(struct vsmm_cpu_state, m)
+#define ST_SEG_AT(arg, m) \
+	(ST_AT(seg) + (size_t)(arg) * sizeof(struct vsmm_seg) + \
+	 offsetof(struct vsmm_seg, m))
+#define ST_DT_AT(arg, m) \
+	(((arg) == VSMM__DT_IDTR ? ST_AT(idtr) : ST_AT(gdtr)) + \
+	 offsetof(struct vsmm_dtable, m))
+/* clang-format off */
+#define STATE_AT(kind, arg) ( \
+	VSMM__B_##kind == VSMM__B_GPR ? ST_AT(gpr) + 8u * (size_t)(arg) : \
+	VSMM__B_##kind == VSMM__B_RIP ? ST_AT(rip) : \
+	VSMM__B_##kind == VSMM__B_RFLAGS ? ST_AT(rflags) : \
+	VSMM__B_##kind == VSMM__B_DR6 ? ST_AT(dr6) : \
+	VSMM__B_##kind == VSMM__B_DR7 ? ST_AT(dr7) : \
+	VSMM__B_##kind == VSMM__B_SMBASE ? ST_AT(smbase) : \
+	VSMM__B_##kind == VSMM__B_INT_SHADOW ? ST_AT(int_shadow) : \
+	VSMM__B_##kind == VSMM__B_SEL ? ST_SEG_AT(arg, selector) : \
+	VSMM__B_##kind == VSMM__B_ATTR ? ST_SEG_AT(arg, attr) : \
+	VSMM__B_##kind == VSMM__B_ATTR_P6 ? ST_SEG_AT(arg, attr) : \
+	VSMM__B_##kind == VSMM__B_LIMIT ? ST_SEG_AT(arg, limit) : \
+	VSMM__B_##kind == VSMM__B_BASE ? ST_SEG_AT(arg, base) : \
+	VSMM__B_##kind == VSMM__B_DT_LIMIT ? ST_DT_AT(arg, limit) : \
+	VSMM__B_##kind == VSMM__B_DT_BASE ? ST_DT_AT(arg, base) : \
+	SIZE_MAX)
+#define STATE_WIDTH(kind) ( \
+	VSMM__B_##kind == VSMM__B_SMBASE ? 4u : \
+	VSMM__B_##kind == VSMM__B_INT_SHADOW ? 1u : \
+	VSMM__B_##kind == VSMM__B_SEL ? 2u : \
+	VSMM__B_##kind == VSMM__B_ATTR ? 2u : \
+	VSMM__B_##kind == VSMM__B_ATTR_P6 ? 2u : \
+	VSMM__B_##kind == VSMM__B_LIMIT ? 4u : \
+	VSMM__B_##kind == VSMM__B_DT_LIMIT ? 4u : \
+	VSMM__B_##kind == VSMM__B_BASE_HI ? 0u : \
+	VSMM__B_##kind == VSMM__B_DT_BASE_HI ? 0u : \
+	8u)
+/* clang-format on */
+_Static_assert(sizeof(((struct vsmm_cpu_state *)0)->smbase) == 4 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->int_shadow) == 1 &&
+		       sizeof(((struct vsmm_seg *)0)->selector) == 2 &&
+		       sizeof(((struct vsmm_seg *)0)->attr) == 2 &&
+		       sizeof(((struct vsmm_seg *)0)->limit) == 4 &&
+		       sizeof(((struct vsmm_dtable *)0)->limit) == 4 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8,
+	       "STATE_WIDTH has the members' widths");
+
+/* The unit in which the decoders copy the state and the encoders zero the
+ * area: one SSE2 store. */
+#define UNIT 16
+
+/* The bytes of unit unit_u of the state that a row writes. */
+#define STATE_BYTES(name, off, size, flags, kind, arg, text) \
+	+(STATE_AT(kind, arg) / UNIT == unit_u ? STATE_WIDTH(kind) : 0u)
+
+/*
+ * Decoding over a base state: the decoder copies from base the 16-byte
+ * units of the state that its rows do not fill, then stores the rows.
+ * Which units those are is a question about the table alone, asked here
+ * as a constant expression (as for the encoders' zeroed area below), not
+ * left to a dead-store pass: GCC 12 kept the copy of every unit in the
+ * Intel 64 decoder, whose extension rows sit behind a branch.  The assert
+ * catches a table with two rows of one member (the sum would overstate
+ * what is filled).
  */
 /* clang-format off */
-#define COPY_UNIT(u) \
-	if (8u * (u) < sizeof(*s)) \
-		memcpy((char *)s + 8u * (u), (const char *)base + 8u * (u), 8);
-#define COPY_BLOCK(b) \
-	COPY_UNIT(8 * (b))     COPY_UNIT(8 * (b) + 1) \
-	COPY_UNIT(8 * (b) + 2) COPY_UNIT(8 * (b) + 3) \
-	COPY_UNIT(8 * (b) + 4) COPY_UNIT(8 * (b) + 5) \
-	COPY_UNIT(8 * (b) + 6) COPY_UNIT(8 * (b) + 7)
-#define COPY_STATE() \
-	COPY_BLOCK(0) COPY_BLOCK(1) COPY_BLOCK(2) COPY_BLOCK(3) \
-	COPY_BLOCK(4) COPY_BLOCK(5) COPY_BLOCK(6) COPY_BLOCK(7)
+#define COPY_UNIT(FIELDS, u) { \
+		enum { unit_u = (u) }; \
+		_Static_assert((0u FIELDS(STATE_BYTES)) <= UNIT, \
+			       "no two rows decode into one member"); \
+		if (UNIT * (u) < sizeof(*s) && (0u FIELDS(STATE_BYTES)) < UNIT) \
+			memcpy((char *)s + UNIT * (u), (const char *)base + UNIT * (u), UNIT); \
+	}
+#define COPY_BLOCK(FIELDS, b) \
+	COPY_UNIT(FIELDS, 8 * (b))     COPY_UNIT(FIELDS, 8 * (b) + 1) \
+	COPY_UNIT(FIELDS, 8 * (b) + 2) COPY_UNIT(FIELDS, 8 * (b) + 3) \
+	COPY_UNIT(FIELDS, 8 * (b) + 4) COPY_UNIT(FIELDS, 8 * (b) + 5) \
+	COPY_UNIT(FIELDS, 8 * (b) + 6) COPY_UNIT(FIELDS, 8 * (b) + 7)
+#define COPY_STATE(FIELDS) \
+	COPY_BLOCK(FIELDS, 0) COPY_BLOCK(FIELDS, 1) COPY_BLOCK(FIELDS, 2) \
+	COPY_BLOCK(FIELDS, 3) COPY_BLOCK(FIELDS, 4) COPY_BLOCK(FIELDS, 5) \
+	COPY_BLOCK(FIELDS, 6) COPY_BLOCK(FIELDS, 7)
 /* clang-format on */
-_Static_assert(sizeof(struct vsmm_cpu_state) % 8u == 0 &&
-		       sizeof(struct vsmm_cpu_state) <= 64u * 8u,
-	       "the state is copied in at most 64 units of 8 bytes");
+_Static_assert(sizeof(struct vsmm_cpu_state) % UNIT == 0 &&
+		       sizeof(struct vsmm_cpu_state) <= 64u * UNIT,
+	       "the state is copied in at most 64 units of 16 bytes");
+
+/*
+ * RSM's extras (layout.h) that a table has no row for read as zero; the
+ * others are stored by their rows.  kinds_held is the set of kinds of the
+ * decoder's table (a constant); each member is zeroed only when it is not
+ * in it, so that no store is left for a dead-store pass to remove.
+ */
+#define KIND_BIT(name, off, size, flags, kind, arg, text) \
+	| (UINT64_C(1) << VSMM__B_##kind)
+#define ZERO_RSM_EXTRA(type, member, tag) \
+	if (!((kinds_held >> VSMM__B_##tag) & 1u)) \
+		rx->member = 0;
+_Static_assert(VSMM__B_EXT_SIGNATURE < 64, "the kinds fit one 64-bit set");
+/* A checked register the table has no row for is the base's (P6: EFER). */
+#define BASE_CHECKED(reg, tag) \
+	if (!((kinds_held >> VSMM__B_##tag) & 1u)) \
+		c->reg = base->reg;
+/* clang-format off */
+#define BASE_CHECKED_REGS() do { \
+		BASE_CHECKED(cr0, CR0) BASE_CHECKED(cr3, CR3) \
+		BASE_CHECKED(cr4, CR4) BASE_CHECKED(efer, EFER) \
+	} while (0)
+#define ZERO_RSM_EXTRAS() do { VSMM__RSM_EXTRAS_MAP(ZERO_RSM_EXTRA) } while (0)
+/* clang-format on */
 
 /*
  * Are the rows flagged as vsmm extensions meaningful in this area?  Yes
@@ -558,7 +779,6 @@ _Static_assert(sizeof(struct vsmm_cpu_state) % 8u == 0 &&
  * loads above defeat.  An area ends at SMRAM_TOP; its size is a multiple
  * of 128 bytes of at most VSMM_IMAGE_MAX (asserted below).
  */
-#define UNIT 16
 #define MIN_(a, b) ((a) < (b) ? (a) : (b))
 #define MAX_(a, b) ((a) > (b) ? (a) : (b))
 /* Bytes of unit u that a row of size bytes at area index at holds. */
@@ -566,11 +786,15 @@ _Static_assert(sizeof(struct vsmm_cpu_state) % 8u == 0 &&
 	(MIN_((at) + (size), UNIT * (u) + UNIT) > MAX_((at), UNIT * (u)) \
 		 ? MIN_((at) + (size), UNIT * (u) + UNIT) - MAX_((at), UNIT * (u)) \
 		 : 0)
-/* A row's bytes in unit unit_u, for an encoder whose area starts at manual
- * offset first_ and which stores no extras' row if plain_ (the enum
- * constants ZERO_AREA and ZERO_UNIT define). */
+/* A row's bytes in unit unit_u (those its store fills, STORED_SIZE), for
+ * an encoder whose area starts at manual offset first_, whose segment
+ * records are records_ and which stores no extras' row if plain_ (the
+ * enum constants ZERO_AREA and ZERO_UNIT define). */
 #define UNIT_BYTES(name, off, size, flags, kind, arg, text) \
-	+(plain_ && ROW_OF_EXTRAS(kind) ? 0 : BYTES_IN_UNIT((off)-first_, (size), unit_u))
+	+(plain_ && ROW_OF_EXTRAS(kind) \
+		  ? 0 \
+		  : BYTES_IN_UNIT((off)-first_, STORED_SIZE(records_, kind, (size)), \
+				  unit_u))
 
 static const uint8_t zero_unit[UNIT];
 /* clang-format off */
@@ -589,8 +813,9 @@ static const uint8_t zero_unit[UNIT];
 #define AREA_SIZE(area_offset) ((size_t)SMRAM_TOP - (area_offset))
 /* The units of an encoder's area that its rows (FIELDS, but for the
  * extras' if plain) do not fill. */
-#define ZERO_AREA(FIELDS, area_offset, plain) { \
-		enum { first_ = AREA_FIRST(area_offset), plain_ = (plain) }; \
+#define ZERO_AREA(FIELDS, area_offset, plain, seg_records) { \
+		enum { first_ = AREA_FIRST(area_offset), plain_ = (plain), \
+		       records_ = (seg_records) }; \
 		ZERO_BLOCK(FIELDS, area_offset, 0) ZERO_BLOCK(FIELDS, area_offset, 1) \
 		ZERO_BLOCK(FIELDS, area_offset, 2) ZERO_BLOCK(FIELDS, area_offset, 3) \
 		ZERO_BLOCK(FIELDS, area_offset, 4) ZERO_BLOCK(FIELDS, area_offset, 5) \
@@ -607,14 +832,18 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 	       "intel64's area is zeroed in 128-byte blocks");
 
 /*
- * encode_ID, encode_plain_ID, extensions_present_ID and decode_ID for one
- * layout's table.  encode zeroes the area (above) and stores the rows of
- * the caller's s and x; encode_plain the rows of s and the revision only
- * (extras all zero but it).  decode starts the caller's s from base and
- * zeroes x (what the layout does not hold is base's, or zero) and stores
- * each row into its member: one little-endian load and one store per row,
- * and no copy of the whole structs (decoding into zeroed locals and
- * copying them out cost a third of the decoder).
+ * encode_ID, encode_plain_ID, extensions_present_ID, decode_ID and
+ * decode_rsm_ID for one layout's table.  encode zeroes the area (above)
+ * and stores the rows of the caller's s and x; encode_plain the rows of s
+ * and the revision only (extras all zero but it).  decode starts the
+ * caller's s from base (what the layout does not hold is base's) and
+ * stores each row into its member, those of CR0, CR3, CR4 and EFER into c
+ * (RSM's r->img, so that it needs no copies) and those of the extras into
+ * x, which vsmm_image_decode has zeroed; decode_rsm is decode with only
+ * the extras RSM reads, in rx (zero where the map has none): one
+ * little-endian load and one store per row, and no copy of the whole
+ * structs (decoding into zeroed locals and copying them out cost a third
+ * of the decoder).
  */
 #define CODEC(id, FIELDS, AREA_OFFSET, SEG_RECORDS) \
 	static void encode_##id(const struct vsmm_cpu_state *restrict s, \
@@ -623,7 +852,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 	{ \
 		const enum seg_records records = SEG_RECORDS; \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
-		ZERO_AREA(FIELDS, AREA_OFFSET, 0) \
+		ZERO_AREA(FIELDS, AREA_OFFSET, 0, SEG_RECORDS) \
 		FIELDS(ENCODE_ROW) \
 	} \
 	static void encode_plain_##id(const struct vsmm_cpu_state *restrict s, \
@@ -634,7 +863,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		const struct vsmm_image_extras rev_only = { \
 			.revision = revision, \
 		}; \
-		ZERO_AREA(FIELDS, AREA_OFFSET, 1) \
+		ZERO_AREA(FIELDS, AREA_OFFSET, 1, SEG_RECORDS) \
 		FIELDS(ENCODE_PLAIN_ROW) \
 	} \
 	static bool extensions_present_##id(const uint8_t *area) \
@@ -647,12 +876,36 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 	static bool decode_##id(const uint8_t *restrict area, \
 				const struct vsmm_cpu_state *restrict base, \
 				struct vsmm_cpu_state *restrict s, \
+				struct vsmm__rsm_image *restrict c, \
 				struct vsmm_image_extras *restrict x) \
 	{ \
+		struct vsmm__rsm_extras *const rx = NULL; \
+		const bool for_rsm = false; \
+		const enum seg_records records = SEG_RECORDS; \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
+		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
 		bool ext = extensions_present_##id(area); \
-		COPY_STATE() \
-		memset(x, 0, sizeof(*x)); \
+		COPY_STATE(FIELDS) \
+		BASE_CHECKED_REGS(); \
+		FIELDS(CLEAR_PARTIAL_ROW) \
+		FIELDS(DECODE_ROW) \
+		return ext; \
+	} \
+	bool vsmm__decode_rsm_##id(const uint8_t *restrict area, \
+				   const struct vsmm_cpu_state *restrict base, \
+				   struct vsmm_cpu_state *restrict s, \
+				   struct vsmm__rsm_image *restrict c, \
+				   struct vsmm__rsm_extras *restrict rx) \
+	{ \
+		struct vsmm_image_extras *const x = NULL; \
+		const bool for_rsm = true; \
+		const enum seg_records records = SEG_RECORDS; \
+		const size_t first = AREA_FIRST(AREA_OFFSET); \
+		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
+		bool ext = extensions_present_##id(area); \
+		COPY_STATE(FIELDS) \
+		BASE_CHECKED_REGS(); \
+		ZERO_RSM_EXTRAS(); \
 		FIELDS(CLEAR_PARTIAL_ROW) \
 		FIELDS(DECODE_ROW) \
 		return ext; \
@@ -668,7 +921,7 @@ _Static_assert((0 VSMM__INTEL64_FIELDS(SIGNED_ROW)) == 1, "intel64 is signed");
 
 CODEC(p6_32, VSMM__P6_32_FIELDS, VSMM__P6_32_AREA_OFFSET, RECORDS_P6)
 CODEC(amd64, VSMM__AMD64_FIELDS, VSMM__AMD64_AREA_OFFSET, RECORDS_AMD64)
-CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET, RECORDS_NONE)
+CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET, RECORDS_INTEL64)
 
 /* The decoders by layout.  The encoders are called through the switches
  * of vsmm__image_encode and vsmm__image_encode_plain, which inline them:
@@ -676,6 +929,7 @@ CODEC(intel64, VSMM__INTEL64_FIELDS, VSMM__INTEL64_AREA_OFFSET, RECORDS_NONE)
 static bool (*const decoders[VSMM_LAYOUT_COUNT])(const uint8_t *area,
 						 const struct vsmm_cpu_state *base,
 						 struct vsmm_cpu_state *state,
+						 struct vsmm__rsm_image *checked,
 						 struct vsmm_image_extras *extras) = {
 	[VSMM_LAYOUT_P6_32] = decode_p6_32,
 	[VSMM_LAYOUT_AMD64] = decode_amd64,
@@ -713,10 +967,18 @@ int vsmm_image_decode(enum vsmm_layout layout, const uint8_t *area, size_t len,
 		return VSMM_E_INVAL;
 	if (len != l->desc.area_size)
 		return VSMM_E_BUFSIZE;
-	/* What the layout does not hold reads as zero. */
+	/* What the layout does not hold reads as zero: the decoder starts
+	 * the state from zero, and stores only the extras the map has. */
 	static const struct vsmm_cpu_state zero;
+	struct vsmm__rsm_image checked;
 	struct vsmm_image_extras unused;
-	(void)decoders[layout](area, &zero, state, extras ? extras : &unused);
+	if (extras)
+		memset(extras, 0, sizeof(*extras));
+	(void)decoders[layout](area, &zero, state, &checked, extras ? extras : &unused);
+	state->cr0 = checked.cr0;
+	state->cr3 = checked.cr3;
+	state->cr4 = checked.cr4;
+	state->efer = checked.efer;
 	return VSMM_OK;
 }
 
@@ -740,11 +1002,4 @@ void vsmm__image_encode_plain(enum vsmm_layout layout, const struct vsmm_cpu_sta
 	case VSMM_LAYOUT_INTEL64: encode_plain_intel64(state, revision, area); break;
 	default: break; /* no layout: the callers have checked */
 	}
-}
-
-bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
-			const struct vsmm_cpu_state *base, struct vsmm_cpu_state *state,
-			struct vsmm_image_extras *extras)
-{
-	return decoders[layout](area, base, state, extras);
 }

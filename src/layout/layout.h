@@ -80,13 +80,45 @@ vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
 			 unsigned arg);
 
 /*
+ * The image's values of the registers RSM loads through ordered, checked
+ * writes.  The decoder puts them here, not into the state, which keeps
+ * the base's (RSM's loads move them from there to these values, one
+ * checked write at a time); the rest of the image is decoded in place.
+ * A map without one of them (P6: EFER) gives the base's.
+ */
+struct vsmm__rsm_image {
+	uint64_t cr0, cr3, cr4, efer;
+};
+
+/*
+ * The extras RSM reads (the resume point in leave.c, the nested SVM guest
+ * in cpu/svm.c), with their types in struct vsmm_image_extras: RSM's
+ * decoder stores only these, so that it loads none of the image's other
+ * extras (the I/O restart registers, the SVM host state, ...).  An RSM
+ * step that needs another one adds it here; it cannot read it unseen.
+ */
+#define VSMM__RSM_EXTRAS_MAP(X) \
+	X(uint16_t, io_restart, IO_RESTART) \
+	X(uint16_t, auto_hlt_restart, AUTO_HLT) \
+	X(uint64_t, svm_guest_flag, SVM_GUEST_FLAG) \
+	X(uint64_t, svm_vmcb12_gpa, SVM_VMCB12)
+
+struct vsmm__rsm_extras {
+#define VSMM__RSM_EXTRAS_MEMBER(type, member, tag) type member;
+	VSMM__RSM_EXTRAS_MAP(VSMM__RSM_EXTRAS_MEMBER)
+#undef VSMM__RSM_EXTRAS_MEMBER
+};
+
+/*
  * vsmm_image_encode and vsmm_image_decode without their argument checks,
  * for SMI and RSM, which have looked the layout up already: layout must be
  * one of the three maps, area its whole area and extras non-NULL.  The
  * encoder zeroes the area first (only the bytes no row stores, layout.c).
  * The decoder starts state from base (what the layout does not hold stays
- * base's: vsmm_image_decode passes a zero state) and zeroes extras;
- * state must not overlap base, and neither state nor extras the area.
+ * base's: vsmm_image_decode passes a zero state), puts CR0, CR3, CR4 and
+ * EFER into checked only (state keeps base's) and of the extras those RSM
+ * reads into extras (zero where the map has none); state must not overlap
+ * base, and neither state, checked nor extras the area.
  * The decoder returns whether the area carries the hidden segment state:
  * every map but intel64 always does; an intel64 area does when vsmm's
  * records are there (their signature), and not when a processor or
@@ -95,9 +127,33 @@ vsmm__layout_field_bound(const struct vsmm_layout_desc *desc, unsigned kind,
  */
 void vsmm__image_encode(enum vsmm_layout layout, const struct vsmm_cpu_state *state,
 			const struct vsmm_image_extras *extras, uint8_t *area);
-bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
-			const struct vsmm_cpu_state *base, struct vsmm_cpu_state *state,
-			struct vsmm_image_extras *extras);
+/* The decoders vsmm__image_decode calls (layout.c's CODEC). */
+#define VSMM__DECODE_RSM(id) \
+	bool vsmm__decode_rsm_##id(const uint8_t *restrict area, \
+				   const struct vsmm_cpu_state *restrict base, \
+				   struct vsmm_cpu_state *restrict state, \
+				   struct vsmm__rsm_image *restrict checked, \
+				   struct vsmm__rsm_extras *restrict extras)
+VSMM__DECODE_RSM(p6_32);
+VSMM__DECODE_RSM(amd64);
+VSMM__DECODE_RSM(intel64);
+/* Inline, so that RSM calls its map's decoder directly. */
+static inline bool vsmm__image_decode(enum vsmm_layout layout, const uint8_t *area,
+				      const struct vsmm_cpu_state *base,
+				      struct vsmm_cpu_state *state,
+				      struct vsmm__rsm_image *checked,
+				      struct vsmm__rsm_extras *extras)
+{
+	switch (layout) {
+	case VSMM_LAYOUT_P6_32:
+		return vsmm__decode_rsm_p6_32(area, base, state, checked, extras);
+	case VSMM_LAYOUT_AMD64:
+		return vsmm__decode_rsm_amd64(area, base, state, checked, extras);
+	case VSMM_LAYOUT_INTEL64:
+		return vsmm__decode_rsm_intel64(area, base, state, checked, extras);
+	default: return true; /* no layout: the callers have checked */
+	}
+}
 /* vsmm__image_encode of extras that are all zero but the revision (the
  * common SMI): the rows of the other extras are not stored over the
  * zeroed area. */
