@@ -34,7 +34,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	const struct bench_case c = { "amd64/intel", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL,
-				      false };
+				      false, VSMM_SEMANTICS_KVM };
 	/* Allocated by the thread itself, so it sits in memory first touched
 	 * by the CPU that runs it, and padded to whole cache lines. */
 	struct bench_vcpu *bv = aligned_alloc(64, (sizeof(*bv) + 63) & ~63ul);

@@ -214,6 +214,8 @@ int bench_vcpu_setup(struct bench_vcpu *bv, const struct bench_case *c)
 	if (bench_mem_alloc(&bv->mem))
 		return VSMM_E_INVAL;
 	rc = vsmm_vcpu_init(&bv->vcpu, &bv->model, &bench_mem_ops, &bv->mem);
+	if (rc == VSMM_OK)
+		rc = vsmm_vcpu_set_semantics(&bv->vcpu, c->semantics);
 	if (rc) {
 		bench_mem_free(&bv->mem);
 		return rc;

@@ -72,7 +72,8 @@ struct bench_case {
 	const char *name; /* e.g. "amd64/intel" */
 	enum vsmm_layout layout;
 	enum vsmm_vendor vendor;
-	bool linux_like; /* 64-bit maps: the Linux-kernel-like state */
+	bool linux_like;	       /* 64-bit maps: the Linux-kernel-like state */
+	enum vsmm_semantics semantics; /* KVM (0) unless the case says */
 };
 
 /* A vCPU set up for a case: model, memory and the state it runs in when

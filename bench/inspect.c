@@ -27,10 +27,13 @@ struct image {
 };
 
 static const struct bench_case cases[] = {
-	{ "amd64/intel", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false },
-	{ "p6-32/intel", VSMM_LAYOUT_P6_32, VSMM_VENDOR_INTEL, false },
-	{ "intel64/intel", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_INTEL, false },
-	{ "amd64/amd", VSMM_LAYOUT_AMD64, VSMM_VENDOR_AMD, false },
+	{ "amd64/intel", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false,
+	  VSMM_SEMANTICS_KVM },
+	{ "p6-32/intel", VSMM_LAYOUT_P6_32, VSMM_VENDOR_INTEL, false,
+	  VSMM_SEMANTICS_KVM },
+	{ "intel64/intel", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_INTEL, false,
+	  VSMM_SEMANTICS_KVM },
+	{ "amd64/amd", VSMM_LAYOUT_AMD64, VSMM_VENDOR_AMD, false, VSMM_SEMANTICS_KVM },
 };
 #define NCASES VSMM__ARRAY_SIZE(cases)
 

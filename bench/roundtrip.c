@@ -16,6 +16,8 @@
  *   bench-roundtrip --callgrind C N run case C (or "limit", "floor",
  *                                   "floor-linux") N times in one function,
  *                                   for valgrind --toggle-collect
+ *   bench-roundtrip --list-cases    the cases --callgrind takes, each with
+ *                                   the floor it is compared with
  */
 #include "common.h"
 
@@ -30,20 +32,43 @@
 #define MIN_RUN_NS 5000000u /* a run lasts at least 5 ms of CPU time */
 
 static const struct bench_case cases[] = {
-	{ "amd64/intel", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false },
-	{ "amd64/amd", VSMM_LAYOUT_AMD64, VSMM_VENDOR_AMD, false },
-	{ "p6-32/intel", VSMM_LAYOUT_P6_32, VSMM_VENDOR_INTEL, false },
-	{ "p6-32/amd", VSMM_LAYOUT_P6_32, VSMM_VENDOR_AMD, false },
-	{ "intel64/intel", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_INTEL, false },
-	{ "intel64/amd", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_AMD, false },
-	{ "amd64/intel/linux", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, true },
+	{ "amd64/intel", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false,
+	  VSMM_SEMANTICS_KVM },
+	{ "amd64/amd", VSMM_LAYOUT_AMD64, VSMM_VENDOR_AMD, false, VSMM_SEMANTICS_KVM },
+	{ "p6-32/intel", VSMM_LAYOUT_P6_32, VSMM_VENDOR_INTEL, false,
+	  VSMM_SEMANTICS_KVM },
+	{ "p6-32/amd", VSMM_LAYOUT_P6_32, VSMM_VENDOR_AMD, false, VSMM_SEMANTICS_KVM },
+	{ "intel64/intel", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_INTEL, false,
+	  VSMM_SEMANTICS_KVM },
+	{ "intel64/amd", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_AMD, false,
+	  VSMM_SEMANTICS_KVM },
+	{ "amd64/intel/linux", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, true,
+	  VSMM_SEMANTICS_KVM },
 };
+
+/* Counted by callgrind only (bench/run's table of every layout and both
+ * semantics), not timed: the cases above under hardware semantics, and
+ * the Linux-like state on the other 64-bit map. */
+#define HW VSMM_SEMANTICS_HARDWARE
+static const struct bench_case counted_cases[] = {
+	{ "intel64/intel/linux", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_INTEL, true,
+	  VSMM_SEMANTICS_KVM },
+	{ "amd64/intel/hw", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false, HW },
+	{ "amd64/amd/hw", VSMM_LAYOUT_AMD64, VSMM_VENDOR_AMD, false, HW },
+	{ "p6-32/intel/hw", VSMM_LAYOUT_P6_32, VSMM_VENDOR_INTEL, false, HW },
+	{ "p6-32/amd/hw", VSMM_LAYOUT_P6_32, VSMM_VENDOR_AMD, false, HW },
+	{ "intel64/intel/hw", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_INTEL, false, HW },
+	{ "intel64/amd/hw", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_AMD, false, HW },
+	{ "amd64/intel/linux/hw", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, true, HW },
+	{ "intel64/intel/linux/hw", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_INTEL, true, HW },
+};
+#undef HW
 
 /* The floor is checked and measured on the two 64-bit states of the
  * AMD64/Intel case, the one it is compared with. */
 static const struct bench_case floor_cases[] = {
-	{ "floor", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false },
-	{ "floor-linux", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, true },
+	{ "floor", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_KVM },
+	{ "floor-linux", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM },
 };
 
 /* The timed loops.  noinline keeps each one a separate function that
@@ -448,7 +473,8 @@ static struct case_result run_case(const struct bench_case *c)
 
 static struct bench_stats run_limit(bool *ok)
 {
-	struct bench_case c = { "limit", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false };
+	struct bench_case c = { "limit", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false,
+				VSMM_SEMANTICS_KVM };
 	struct bench_vcpu bv;
 	struct bench_stats st = { 0, 0, 0 };
 	struct job j = { .bv = &bv, .fn = job_limit };
@@ -532,6 +558,31 @@ static int bench_all(void)
 	return 0;
 }
 
+/* A round-trip case by name, timed or counted only. */
+static const struct bench_case *find_case(const char *name)
+{
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cases); i++)
+		if (strcmp(name, cases[i].name) == 0)
+			return &cases[i];
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(counted_cases); i++)
+		if (strcmp(name, counted_cases[i].name) == 0)
+			return &counted_cases[i];
+	return NULL;
+}
+
+/* Every round-trip case --callgrind takes, one per line, the Linux-like
+ * state's marked (bench/run compares those with floor-linux). */
+static int list_cases(void)
+{
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cases); i++)
+		printf("%s %s\n", cases[i].name,
+		       cases[i].linux_like ? "floor-linux" : "floor");
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(counted_cases); i++)
+		printf("%s %s\n", counted_cases[i].name,
+		       counted_cases[i].linux_like ? "floor-linux" : "floor");
+	return 0;
+}
+
 /* One loop, run once, for valgrind --tool=callgrind --toggle-collect. */
 static int bench_callgrind(const char *what, uint64_t n)
 {
@@ -540,7 +591,7 @@ static int bench_callgrind(const char *what, uint64_t n)
 
 	if (strcmp(what, "limit") == 0) {
 		struct bench_case c = { "limit", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL,
-					false };
+					false, VSMM_SEMANTICS_KVM };
 
 		if (bench_vcpu_setup(&bv, &c))
 			return 1;
@@ -558,10 +609,9 @@ static int bench_callgrind(const char *what, uint64_t n)
 		bench_vcpu_teardown(&bv);
 		return rc != 0;
 	}
-	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cases); i++) {
-		if (strcmp(what, cases[i].name) != 0)
-			continue;
-		if (bench_vcpu_setup(&bv, &cases[i]))
+	const struct bench_case *c = find_case(what);
+	if (c) {
+		if (bench_vcpu_setup(&bv, c))
 			return 1;
 		rc = bench_round_trip_checked(&bv);
 		if (rc == 0)
@@ -585,9 +635,12 @@ int main(int argc, char **argv)
 		}
 		return bench_callgrind(argv[2], n);
 	}
+	if (argc == 2 && strcmp(argv[1], "--list-cases") == 0)
+		return list_cases();
 	if (argc != 1) {
-		fprintf(stderr, "usage: bench-roundtrip "
-				"[--callgrind CASE|limit|floor|floor-linux N]\n");
+		fprintf(stderr,
+			"usage: bench-roundtrip "
+			"[--callgrind CASE|limit|floor|floor-linux N | --list-cases]\n");
 		return 2;
 	}
 	return bench_all();
