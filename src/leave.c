@@ -999,7 +999,7 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 	back_to_real_mode(r);
 	/* 6. The vendor restores what it kept (VMX operation, the nested
 	 *    guest: KVM's leave_smm hook runs here, before the loads). */
-	STEP(r->vendor->rsm_restore(r));
+	STEP(vsmm__vendor_rsm_restore(r));
 	/* 7. Hardware RSM's whole-image rules. */
 	STEP(check_image(r));
 	/* 8. The registers, in KVM's order for the map. */
@@ -1007,7 +1007,7 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 	/* 9. Hardware: auto-HALT and I/O instruction restart. */
 	resume_point(r);
 	/* 10. The vendor's fixed bits (hardware VMX rules). */
-	r->vendor->rsm_finish(r);
+	vsmm__vendor_rsm_finish(r);
 	/* 11. No virtual-8086 mode in IA-32e mode. */
 	drop_v86_in_long_mode(st);
 	/* 12. PAE paging the vendor's fixed bits turned on loads its PDPTEs. */
