@@ -522,12 +522,16 @@ static void resume_point(struct vsmm__rsm *r)
 	n->priv.io_insn_rip = 0;
 }
 
-/* KVM rules resume a long-mode image with RFLAGS.VM=1 (hardware rules shut
- * down first, RFLAGS_VM_IN_LM).  No CPU runs virtual-8086 code in IA-32e
- * mode and a VMM could not enter that state: the bit goes. */
-static void drop_v86_in_long_mode(struct vsmm_cpu_state *st)
+/* Virtual-8086 mode exists only in protected mode outside IA-32e mode:
+ * RFLAGS.VM goes with CR0.PE=0 (the processor never keeps it in real mode,
+ * docs/compat.md) and with EFER.LMA=1 (KVM rules resume a long-mode image
+ * with RFLAGS.VM=1, hardware rules shut down first, RFLAGS_VM_IN_LM; no
+ * CPU runs virtual-8086 code in IA-32e mode and a VMM could not enter that
+ * state).  Once the vendor's fixed bits are in: both can set PE and LMA.
+ * From here on RFLAGS.VM alone means virtual-8086 mode. */
+static void drop_v86_outside_protected_mode(struct vsmm_cpu_state *st)
 {
-	if (st->efer & VSMM_EFER_LMA)
+	if (!(st->cr0 & VSMM_CR0_PE) || (st->efer & VSMM_EFER_LMA))
 		st->rflags &= ~VSMM_RFLAGS_VM;
 }
 
@@ -547,14 +551,17 @@ static enum vsmm_reason load_forced_pdptes(struct vsmm__rsm *r)
  * shadow a CPU can be in.  Blocking by MOV SS and by STI never coexist
  * (KVM's VMX keeps MOV SS, VM entry refuses both), and an STI shadow
  * follows an STI that set IF (VM entry refuses STI blocking with IF=0:
- * SDM Vol.3C "Checks on Guest Non-Register State").
+ * SDM Vol.3C "Checks on Guest Non-Register State").  In the HLT state
+ * there is none: HLT retired the instruction the shadow covered.
  */
 static void load_int_shadow(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint8_t shadow = st->int_shadow; /* the image's, as decoded */
 
-	if (shadow & VSMM_SHADOW_MOV_SS)
+	if (st->halted)
+		st->int_shadow = 0;
+	else if (shadow & VSMM_SHADOW_MOV_SS)
 		st->int_shadow = VSMM_SHADOW_MOV_SS;
 	else if ((shadow & VSMM_SHADOW_STI) && (st->rflags & VSMM_RFLAGS_IF))
 		st->int_shadow = VSMM_SHADOW_STI;
@@ -646,14 +653,13 @@ static inline const struct vsmm__seg_rules *mask_seg(struct vsmm_seg *s, enum se
  * docs/compat.md): attribute bits 11:8 (no descriptor has them; KVM's
  * rsm_set_desc_flags drops them), the accessed bit of a usable code or
  * data segment (set by every descriptor load; KVM's VMX sets it for
- * unrestricted guests), RFLAGS.VM with CR0.PE=0 (no virtual-8086 mode
- * in real mode), the busy bit of the TSS in TR (LTR and task switches mark
- * the TSS busy: TR never holds an available TSS; QEMU's TCG keeps the type
- * LTR read, before it set the busy bit in the descriptor, so its images
- * carry type 9), the segment caches of virtual-8086 mode (every load
- * there makes base = selector * 16, limit 0FFFFH, attributes 0F3H), and
- * an interrupt shadow in the HLT state (HLT retired the instruction the
- * shadow covered).
+ * unrestricted guests), the busy bit of the TSS in TR (LTR and task
+ * switches mark the TSS busy: TR never holds an available TSS; QEMU's TCG
+ * keeps the type LTR read, before it set the busy bit in the descriptor,
+ * so its images carry type 9) and the segment caches of virtual-8086 mode
+ * (every load there makes base = selector * 16, limit 0FFFFH, attributes
+ * 0F3H).  RFLAGS.VM with CR0.PE=0 and an interrupt shadow in the HLT state
+ * went before (steps 11 and 13).
  *
  * Returns whether, besides, the segment registers' own rules all hold in
  * the masked state (outside virtual-8086 mode): the limits, the attributes
@@ -681,9 +687,7 @@ static bool mask_resumed(struct vsmm_cpu_state *st)
 					  sg[VSMM_LDTR].attr) |
 		       (unsigned)(vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) != NONE);
 
-	if (!(st->cr0 & VSMM_CR0_PE))
-		st->rflags &= ~VSMM_RFLAGS_VM;
-	if (v86_mode(st)) {
+	if (st->rflags & VSMM_RFLAGS_VM) { /* only with PE (step 11) */
 		for (int i = VSMM_ES; i <= VSMM_GS; i++)
 			st->seg[i] = (struct vsmm_seg){
 				.selector = st->seg[i].selector,
@@ -693,8 +697,6 @@ static bool mask_resumed(struct vsmm_cpu_state *st)
 			};
 		bad = true; /* its six registers have rules of their own */
 	}
-	if (st->halted)
-		st->int_shadow = 0;
 	return !(bad | limits);
 }
 
@@ -1008,8 +1010,8 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 	resume_point(r);
 	/* 10. The vendor's fixed bits (hardware VMX rules). */
 	vsmm__vendor_rsm_finish(r);
-	/* 11. No virtual-8086 mode in IA-32e mode. */
-	drop_v86_in_long_mode(st);
+	/* 11. No virtual-8086 mode in real mode nor in IA-32e mode. */
+	drop_v86_outside_protected_mode(st);
 	/* 12. PAE paging the vendor's fixed bits turned on loads its PDPTEs. */
 	STEP(load_forced_pdptes(r));
 	/* 13. The interrupt shadow applies when RSM retires. */
