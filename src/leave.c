@@ -342,10 +342,11 @@ static uint64_t efer_after_cr0(const struct vsmm_cpu_state *st, uint64_t cr0,
  * themselves).  The state before the first write is r->next.state's (EFER
  * loaded), c4a = cr4 without PCIDE:
  *   the writes start outside long mode (back_to_real_mode cleared LMA,
- *     and load_efer loads EFER without it): then PAE in long mode and LA57 in long mode
- *     hold for CR4 (c4a), and for CR4 (cr4) too, which sees LMA only if
- *     CR0 set it, and that needs PAE (LA57 does not change between the
- *     two); a state with LMA set is left to the writes;
+ *     the vendor's restore does not touch EFER and load_efer loads it
+ *     without LMA: not asked again here; test_fastpath sets LMA in the
+ *     vCPU's EFER and the image's): then PAE in long mode and LA57 in long mode hold
+ *     for CR4 (c4a), and for CR4 (cr4) too, which sees LMA only if CR0
+ *     set it, and that needs PAE (LA57 does not change between the two);
  *   SMM is left (step 4, and nothing enters it again): VMXE in SMM holds;
  *   CR3 (without the PCID if PCIDE is wanted): a legal GPA under the
  *     current PCIDE;
@@ -366,8 +367,6 @@ static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0, uint64_t 
 	uint64_t c4a = cr4 & ~VSMM_CR4_PCIDE;
 	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
 
-	if (vsmm__lma(st->efer))
-		return false;
 	if (vsmm__check_cr3_reserved(m, pcide ? cr3 & ~0xfffull : cr3,
 				     (st->cr4 & VSMM_CR4_PCIDE) != 0) != NONE ||
 	    vsmm__check_cr4_reserved(cr4) != NONE ||
