@@ -938,9 +938,11 @@ static enum vsmm_reason vmm_leave(struct vsmm__rsm *r, struct vsmm_vcpu *vcpu)
  * vsmm_rsm_check passes the image it was given and no vCPU to commit to,
  * and reads the result from r->next.state.  Returns VSMM_OK,
  * VSMM_E_SHUTDOWN (r->why says why) or an API error (nothing happened).
+ * Inline in rsm(), its one caller.
  */
-static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t *image,
-	       size_t len, struct vsmm_vcpu *commit, bool ordered)
+static inline int rsm_steps(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
+			    const uint8_t *image, size_t len, struct vsmm_vcpu *commit,
+			    bool ordered)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint8_t area[VSMM_IMAGE_MAX];
@@ -1031,20 +1033,46 @@ shutdown:
 	return commit ? shut_down(commit, &r->why) : VSMM_E_SHUTDOWN;
 }
 
+/* What vsmm__rsm_check asks of an RSM that commits nothing: how to run the
+ * rules, and where the result goes (either pointer may be NULL). */
+struct rsm_check {
+	bool ordered;
+	struct vsmm_shutdown *why;
+	struct vsmm_cpu_state *out;
+};
+
+/*
+ * rsm_steps with its record of the RSM in progress in this frame: `check`
+ * NULL for vsmm_leave_smm (the same vCPU as `commit`), which then calls
+ * this last, with nothing left to do after it (a jump, no frame of its
+ * own); else vsmm__rsm_check's, which gets the shutdown record (reason
+ * NONE but after VSMM_E_SHUTDOWN) and the state RSM would commit.
+ */
+static int rsm(const struct vsmm_vcpu *vcpu, const uint8_t *image, size_t len,
+	       struct vsmm_vcpu *commit, const struct rsm_check *check)
+{
+	struct vsmm__rsm r;
+	int rc = rsm_steps(&r, vcpu, image, len, commit, check && check->ordered);
+
+	if (!check)
+		return rc;
+	if (check->why)
+		*check->why = rc == VSMM_E_SHUTDOWN
+				      ? r.why
+				      : (struct vsmm_shutdown){ .reason = NONE };
+	if (rc == VSMM_OK && check->out)
+		*check->out = r.next.state;
+	return rc;
+}
+
 int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
 		    bool ordered, struct vsmm_shutdown *why, struct vsmm_cpu_state *out)
 {
 	if (!vcpu || !vcpu->model || !area || !vsmm__vendor_get(vcpu->model))
 		return VSMM_E_INVAL;
-	struct vsmm__rsm r;
-	int rc = rsm(&r, vcpu, area, len, NULL, ordered);
+	const struct rsm_check check = { .ordered = ordered, .why = why, .out = out };
 
-	if (why)
-		*why = rc == VSMM_E_SHUTDOWN ? r.why
-					     : (struct vsmm_shutdown){ .reason = NONE };
-	if (rc == VSMM_OK && out)
-		*out = r.next.state;
-	return rc;
+	return rsm(vcpu, area, len, NULL, &check);
 }
 
 int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
@@ -1062,7 +1090,5 @@ int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
 		return VSMM_E_UD;
 	if (vcpu->state.shutdown)
 		return VSMM_E_STATE;
-	struct vsmm__rsm r;
-
-	return rsm(&r, vcpu, NULL, 0, vcpu, false);
+	return rsm(vcpu, NULL, 0, vcpu, NULL);
 }
