@@ -355,7 +355,10 @@ static uint64_t efer_after_cr0(const struct vsmm_cpu_state *st, uint64_t cr0,
  *     cover both writes; PCIDE needs LMA after CR0 and CR3[11:0] = 0,
  *     which the first CR3 has;
  *   CR0: its own bits, the VMX fixed bits, PG with LME needs PAE;
- *   CR3 with its PCID, if not 0: a legal GPA with PCIDE set.
+ *   CR3 with its PCID, if not 0: a legal GPA with PCIDE set, which the
+ *     first CR3's rule implies where MAXPHYADDR is 12 or more (the PCID
+ *     bits are then below it, and that rule ignores bit 63 only if PCIDE
+ *     is set already).
  * The rules read r's members where they are used, not from a view built
  * first: its members would outlive the registers that hold them.
  */
@@ -385,7 +388,8 @@ static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0, uint64_t 
 		return true;
 	return vsmm__check_cr4_pcide_lma(c4a, cr4, efer_after_cr0(st, cr0, cr4)) ==
 		       NONE &&
-	       (!(cr3 & 0xfffu) || vsmm__check_cr3_reserved(m, cr3, true) == NONE);
+	       (m->maxphyaddr >= 12 || !(cr3 & 0xfffu) ||
+		vsmm__check_cr3_reserved(m, cr3, true) == NONE);
 }
 
 /*
