@@ -944,9 +944,9 @@ static enum vsmm_reason vmm_leave(struct vsmm__rsm *r, struct vsmm_vcpu *vcpu)
  * VSMM_E_SHUTDOWN (r->why says why) or an API error (nothing happened).
  * Inline in rsm(), its one caller.
  */
-static inline int rsm_steps(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
-			    const uint8_t *image, size_t len, struct vsmm_vcpu *commit,
-			    bool ordered)
+static inline int rsm_steps(struct vsmm__rsm *r, const struct vsmm__vendor_ops *vendor,
+			    const struct vsmm_vcpu *vcpu, const uint8_t *image,
+			    size_t len, struct vsmm_vcpu *commit, bool ordered)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint8_t area[VSMM_IMAGE_MAX];
@@ -957,7 +957,7 @@ static inline int rsm_steps(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu,
 	 * of the setup); r->why only by the rule that fails, and it is read
 	 * only after VSMM_E_SHUTDOWN. */
 	r->rules = vsmm__rules_get(vcpu->semantics);
-	r->vendor = vsmm__vendor_get(vcpu->model);
+	r->vendor = vendor; /* vsmm__vendor_get(vcpu->model), the caller's */
 	r->layout = vsmm__model_layout(vcpu->model, r->rules, r->vendor);
 	r->desc = vsmm__layout_desc(r->layout);
 	if (!r->desc) /* every layout's area fits area[] (asserted in layout.c) */
@@ -1052,11 +1052,12 @@ struct rsm_check {
  * own); else vsmm__rsm_check's, which gets the shutdown record (reason
  * NONE but after VSMM_E_SHUTDOWN) and the state RSM would commit.
  */
-static int rsm(const struct vsmm_vcpu *vcpu, const uint8_t *image, size_t len,
-	       struct vsmm_vcpu *commit, const struct rsm_check *check)
+static int rsm(const struct vsmm__vendor_ops *vendor, const struct vsmm_vcpu *vcpu,
+	       const uint8_t *image, size_t len, struct vsmm_vcpu *commit,
+	       const struct rsm_check *check)
 {
 	struct vsmm__rsm r;
-	int rc = rsm_steps(&r, vcpu, image, len, commit, check && check->ordered);
+	int rc = rsm_steps(&r, vendor, vcpu, image, len, commit, check && check->ordered);
 
 	if (!check)
 		return rc;
@@ -1072,11 +1073,15 @@ static int rsm(const struct vsmm_vcpu *vcpu, const uint8_t *image, size_t len,
 int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
 		    bool ordered, struct vsmm_shutdown *why, struct vsmm_cpu_state *out)
 {
-	if (!vcpu || !vcpu->model || !area || !vsmm__vendor_get(vcpu->model))
+	const struct vsmm__vendor_ops *vendor = vcpu && vcpu->model
+							? vsmm__vendor_get(vcpu->model)
+							: NULL;
+
+	if (!vendor || !area)
 		return VSMM_E_INVAL;
 	const struct rsm_check check = { .ordered = ordered, .why = why, .out = out };
 
-	return rsm(vcpu, area, len, NULL, &check);
+	return rsm(vendor, vcpu, area, len, NULL, &check);
 }
 
 int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
@@ -1087,12 +1092,15 @@ int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len
 
 int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
 {
-	if (!vcpu || !vcpu->model || !vcpu->ops || !vcpu->ops->read_phys ||
-	    !vsmm__vendor_get(vcpu->model))
+	const struct vsmm__vendor_ops *vendor = vcpu && vcpu->model
+							? vsmm__vendor_get(vcpu->model)
+							: NULL;
+
+	if (!vendor || !vcpu->ops || !vcpu->ops->read_phys)
 		return VSMM_E_INVAL;
 	if (!vcpu->state.smm)
 		return VSMM_E_UD;
 	if (vcpu->state.shutdown)
 		return VSMM_E_STATE;
-	return rsm(vcpu, NULL, 0, vcpu, NULL);
+	return rsm(vendor, vcpu, NULL, 0, vcpu, NULL);
 }
