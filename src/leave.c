@@ -539,10 +539,13 @@ static void drop_v86_outside_protected_mode(struct vsmm_cpu_state *st)
 }
 
 /* The vendor may have forced paging on (the VMX fixed bits under hardware
- * rules): PAE paging that starts there loads its PDPTEs like any other. */
+ * rules): PAE paging that starts there loads its PDPTEs like any other.
+ * Asked only after the vendor set bits: else the loads left PAE paging
+ * with its PDPTEs loaded, or none (every write that turns PAE paging on
+ * loads them, and the one write after CR0, CR4 with PCIDE, needs LMA). */
 static enum vsmm_reason load_forced_pdptes(struct vsmm__rsm *r)
 {
-	if (pae_paging(&r->next.state) && !r->pdptes_loaded)
+	if (r->fixed_bits_set && pae_paging(&r->next.state) && !r->pdptes_loaded)
 		return load_pdptes(r);
 	return NONE;
 }
@@ -970,6 +973,7 @@ static inline int rsm_steps(struct vsmm__rsm *r, const struct vsmm__vendor_ops *
 	r->next.ctx = vcpu->ctx;
 	r->next.priv = vcpu->priv;
 	r->pdptes_loaded = false;
+	r->fixed_bits_set = false;
 	r->reenter_nested = false;
 	r->vmcb12_gpa = 0;
 	r->now = &vcpu->state;

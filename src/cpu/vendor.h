@@ -139,6 +139,7 @@ static inline void vsmm__vmx_rsm_finish(struct vsmm__rsm *r)
 		if ((st->efer & VSMM_EFER_LME) && (st->cr4 & VSMM_CR4_PAE))
 			st->efer |= VSMM_EFER_LMA;
 		vsmm__vmx_rpl_from_ss_dpl(st);
+		r->fixed_bits_set = true;
 	}
 }
 
