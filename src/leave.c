@@ -564,16 +564,14 @@ static void load_int_shadow(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint8_t shadow = st->int_shadow; /* the image's, as decoded */
+	/* STI's if IF is set: IF shifted onto STI's bit (asserted below),
+	 * no branch. */
+	uint8_t sti = shadow & (uint8_t)(st->rflags >> 8) & VSMM_SHADOW_STI;
+	uint8_t kept = (shadow & VSMM_SHADOW_MOV_SS) ? VSMM_SHADOW_MOV_SS : sti;
 
-	if (st->halted)
-		st->int_shadow = 0;
-	else if (shadow & VSMM_SHADOW_MOV_SS)
-		st->int_shadow = VSMM_SHADOW_MOV_SS;
-	else if ((shadow & VSMM_SHADOW_STI) && (st->rflags & VSMM_RFLAGS_IF))
-		st->int_shadow = VSMM_SHADOW_STI;
-	else
-		st->int_shadow = 0;
+	st->int_shadow = st->halted ? 0 : kept;
 }
+_Static_assert(VSMM_RFLAGS_IF >> 8 == VSMM_SHADOW_STI, "IF >> 8 is STI's bit");
 
 /*
  * Outside 64-bit mode RIP is EIP: KVM's RSM recomputes the emulator's mode
