@@ -111,8 +111,11 @@ static inline enum vsmm_reason vsmm__check_cr3_reserved(const struct vsmm_model 
 {
 	if (pcide)
 		cr3 &= ~(1ull << 63);
-	return (cr3 & vsmm__bits_from(model->maxphyaddr)) ? VSMM_REASON_CR3_RESERVED
-							  : VSMM_REASON_NONE;
+	/* Any bit at or above MAXPHYADDR, shifted down (one shift, where a
+	 * mask of them is two instructions more). */
+	return model->maxphyaddr < 64 && cr3 >> model->maxphyaddr
+		       ? VSMM_REASON_CR3_RESERVED
+		       : VSMM_REASON_NONE;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -119,6 +119,7 @@ struct vsmm__rsm {
 	struct vsmm__rsm_image img;	  /* the image's checked registers */
 	struct vsmm__rsm_extras ex;
 	bool pdptes_loaded;	    /* PAE paging's PDPTEs were checked */
+	bool fixed_bits_set;	    /* the vendor set CR0's (hardware VMX) */
 	bool reenter_nested;	    /* the vendor asks for L2 re-entry */
 	uint64_t vmcb12_gpa;	    /* ... with this VMCB (AMD) */
 	struct vsmm__cpu_view view; /* the ordered writes judge against */

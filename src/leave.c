@@ -342,10 +342,11 @@ static uint64_t efer_after_cr0(const struct vsmm_cpu_state *st, uint64_t cr0,
  * themselves).  The state before the first write is r->next.state's (EFER
  * loaded), c4a = cr4 without PCIDE:
  *   the writes start outside long mode (back_to_real_mode cleared LMA,
- *     and load_efer loads EFER without it): then PAE in long mode and LA57 in long mode
- *     hold for CR4 (c4a), and for CR4 (cr4) too, which sees LMA only if
- *     CR0 set it, and that needs PAE (LA57 does not change between the
- *     two); a state with LMA set is left to the writes;
+ *     the vendor's restore does not touch EFER and load_efer loads it
+ *     without LMA: not asked again here; test_fastpath sets LMA in the
+ *     vCPU's EFER and the image's): then PAE in long mode and LA57 in long mode hold
+ *     for CR4 (c4a), and for CR4 (cr4) too, which sees LMA only if CR0
+ *     set it, and that needs PAE (LA57 does not change between the two);
  *   SMM is left (step 4, and nothing enters it again): VMXE in SMM holds;
  *   CR3 (without the PCID if PCIDE is wanted): a legal GPA under the
  *     current PCIDE;
@@ -354,7 +355,10 @@ static uint64_t efer_after_cr0(const struct vsmm_cpu_state *st, uint64_t cr0,
  *     cover both writes; PCIDE needs LMA after CR0 and CR3[11:0] = 0,
  *     which the first CR3 has;
  *   CR0: its own bits, the VMX fixed bits, PG with LME needs PAE;
- *   CR3 with its PCID, if not 0: a legal GPA with PCIDE set.
+ *   CR3 with its PCID, if not 0: a legal GPA with PCIDE set, which the
+ *     first CR3's rule implies where MAXPHYADDR is 12 or more (the PCID
+ *     bits are then below it, and that rule ignores bit 63 only if PCIDE
+ *     is set already).
  * The rules read r's members where they are used, not from a view built
  * first: its members would outlive the registers that hold them.
  */
@@ -366,8 +370,6 @@ static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0, uint64_t 
 	uint64_t c4a = cr4 & ~VSMM_CR4_PCIDE;
 	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
 
-	if (vsmm__lma(st->efer))
-		return false;
 	if (vsmm__check_cr3_reserved(m, pcide ? cr3 & ~0xfffull : cr3,
 				     (st->cr4 & VSMM_CR4_PCIDE) != 0) != NONE ||
 	    vsmm__check_cr4_reserved(cr4) != NONE ||
@@ -386,7 +388,8 @@ static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0, uint64_t 
 		return true;
 	return vsmm__check_cr4_pcide_lma(c4a, cr4, efer_after_cr0(st, cr0, cr4)) ==
 		       NONE &&
-	       (!(cr3 & 0xfffu) || vsmm__check_cr3_reserved(m, cr3, true) == NONE);
+	       (m->maxphyaddr >= 12 || !(cr3 & 0xfffu) ||
+		vsmm__check_cr3_reserved(m, cr3, true) == NONE);
 }
 
 /*
@@ -522,20 +525,27 @@ static void resume_point(struct vsmm__rsm *r)
 	n->priv.io_insn_rip = 0;
 }
 
-/* KVM rules resume a long-mode image with RFLAGS.VM=1 (hardware rules shut
- * down first, RFLAGS_VM_IN_LM).  No CPU runs virtual-8086 code in IA-32e
- * mode and a VMM could not enter that state: the bit goes. */
-static void drop_v86_in_long_mode(struct vsmm_cpu_state *st)
+/* Virtual-8086 mode exists only in protected mode outside IA-32e mode:
+ * RFLAGS.VM goes with CR0.PE=0 (the processor never keeps it in real mode,
+ * docs/compat.md) and with EFER.LMA=1 (KVM rules resume a long-mode image
+ * with RFLAGS.VM=1, hardware rules shut down first, RFLAGS_VM_IN_LM; no
+ * CPU runs virtual-8086 code in IA-32e mode and a VMM could not enter that
+ * state).  Once the vendor's fixed bits are in: both can set PE and LMA.
+ * From here on RFLAGS.VM alone means virtual-8086 mode. */
+static void drop_v86_outside_protected_mode(struct vsmm_cpu_state *st)
 {
-	if (st->efer & VSMM_EFER_LMA)
+	if (!(st->cr0 & VSMM_CR0_PE) || (st->efer & VSMM_EFER_LMA))
 		st->rflags &= ~VSMM_RFLAGS_VM;
 }
 
 /* The vendor may have forced paging on (the VMX fixed bits under hardware
- * rules): PAE paging that starts there loads its PDPTEs like any other. */
+ * rules): PAE paging that starts there loads its PDPTEs like any other.
+ * Asked only after the vendor set bits: else the loads left PAE paging
+ * with its PDPTEs loaded, or none (every write that turns PAE paging on
+ * loads them, and the one write after CR0, CR4 with PCIDE, needs LMA). */
 static enum vsmm_reason load_forced_pdptes(struct vsmm__rsm *r)
 {
-	if (pae_paging(&r->next.state) && !r->pdptes_loaded)
+	if (r->fixed_bits_set && pae_paging(&r->next.state) && !r->pdptes_loaded)
 		return load_pdptes(r);
 	return NONE;
 }
@@ -547,20 +557,21 @@ static enum vsmm_reason load_forced_pdptes(struct vsmm__rsm *r)
  * shadow a CPU can be in.  Blocking by MOV SS and by STI never coexist
  * (KVM's VMX keeps MOV SS, VM entry refuses both), and an STI shadow
  * follows an STI that set IF (VM entry refuses STI blocking with IF=0:
- * SDM Vol.3C "Checks on Guest Non-Register State").
+ * SDM Vol.3C "Checks on Guest Non-Register State").  In the HLT state
+ * there is none: HLT retired the instruction the shadow covered.
  */
 static void load_int_shadow(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint8_t shadow = st->int_shadow; /* the image's, as decoded */
+	/* STI's if IF is set: IF shifted onto STI's bit (asserted below),
+	 * no branch. */
+	uint8_t sti = shadow & (uint8_t)(st->rflags >> 8) & VSMM_SHADOW_STI;
+	uint8_t kept = (shadow & VSMM_SHADOW_MOV_SS) ? VSMM_SHADOW_MOV_SS : sti;
 
-	if (shadow & VSMM_SHADOW_MOV_SS)
-		st->int_shadow = VSMM_SHADOW_MOV_SS;
-	else if ((shadow & VSMM_SHADOW_STI) && (st->rflags & VSMM_RFLAGS_IF))
-		st->int_shadow = VSMM_SHADOW_STI;
-	else
-		st->int_shadow = 0;
+	st->int_shadow = st->halted ? 0 : kept;
 }
+_Static_assert(VSMM_RFLAGS_IF >> 8 == VSMM_SHADOW_STI, "IF >> 8 is STI's bit");
 
 /*
  * Outside 64-bit mode RIP is EIP: KVM's RSM recomputes the emulator's mode
@@ -646,14 +657,13 @@ static inline const struct vsmm__seg_rules *mask_seg(struct vsmm_seg *s, enum se
  * docs/compat.md): attribute bits 11:8 (no descriptor has them; KVM's
  * rsm_set_desc_flags drops them), the accessed bit of a usable code or
  * data segment (set by every descriptor load; KVM's VMX sets it for
- * unrestricted guests), RFLAGS.VM with CR0.PE=0 (no virtual-8086 mode
- * in real mode), the busy bit of the TSS in TR (LTR and task switches mark
- * the TSS busy: TR never holds an available TSS; QEMU's TCG keeps the type
- * LTR read, before it set the busy bit in the descriptor, so its images
- * carry type 9), the segment caches of virtual-8086 mode (every load
- * there makes base = selector * 16, limit 0FFFFH, attributes 0F3H), and
- * an interrupt shadow in the HLT state (HLT retired the instruction the
- * shadow covered).
+ * unrestricted guests), the busy bit of the TSS in TR (LTR and task
+ * switches mark the TSS busy: TR never holds an available TSS; QEMU's TCG
+ * keeps the type LTR read, before it set the busy bit in the descriptor,
+ * so its images carry type 9) and the segment caches of virtual-8086 mode
+ * (every load there makes base = selector * 16, limit 0FFFFH, attributes
+ * 0F3H).  RFLAGS.VM with CR0.PE=0 and an interrupt shadow in the HLT state
+ * went before (steps 11 and 13).
  *
  * Returns whether, besides, the segment registers' own rules all hold in
  * the masked state (outside virtual-8086 mode): the limits, the attributes
@@ -681,9 +691,7 @@ static bool mask_resumed(struct vsmm_cpu_state *st)
 					  sg[VSMM_LDTR].attr) |
 		       (unsigned)(vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) != NONE);
 
-	if (!(st->cr0 & VSMM_CR0_PE))
-		st->rflags &= ~VSMM_RFLAGS_VM;
-	if (v86_mode(st)) {
+	if (st->rflags & VSMM_RFLAGS_VM) { /* only with PE (step 11) */
 		for (int i = VSMM_ES; i <= VSMM_GS; i++)
 			st->seg[i] = (struct vsmm_seg){
 				.selector = st->seg[i].selector,
@@ -693,8 +701,6 @@ static bool mask_resumed(struct vsmm_cpu_state *st)
 			};
 		bad = true; /* its six registers have rules of their own */
 	}
-	if (st->halted)
-		st->int_shadow = 0;
 	return !(bad | limits);
 }
 
@@ -937,9 +943,11 @@ static enum vsmm_reason vmm_leave(struct vsmm__rsm *r, struct vsmm_vcpu *vcpu)
  * vsmm_rsm_check passes the image it was given and no vCPU to commit to,
  * and reads the result from r->next.state.  Returns VSMM_OK,
  * VSMM_E_SHUTDOWN (r->why says why) or an API error (nothing happened).
+ * Inline in rsm(), its one caller.
  */
-static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t *image,
-	       size_t len, struct vsmm_vcpu *commit, bool ordered)
+static inline int rsm_steps(struct vsmm__rsm *r, const struct vsmm__vendor_ops *vendor,
+			    const struct vsmm_vcpu *vcpu, const uint8_t *image,
+			    size_t len, struct vsmm_vcpu *commit, bool ordered)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint8_t area[VSMM_IMAGE_MAX];
@@ -950,7 +958,7 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 	 * of the setup); r->why only by the rule that fails, and it is read
 	 * only after VSMM_E_SHUTDOWN. */
 	r->rules = vsmm__rules_get(vcpu->semantics);
-	r->vendor = vsmm__vendor_get(vcpu->model);
+	r->vendor = vendor; /* vsmm__vendor_get(vcpu->model), the caller's */
 	r->layout = vsmm__model_layout(vcpu->model, r->rules, r->vendor);
 	r->desc = vsmm__layout_desc(r->layout);
 	if (!r->desc) /* every layout's area fits area[] (asserted in layout.c) */
@@ -963,6 +971,7 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 	r->next.ctx = vcpu->ctx;
 	r->next.priv = vcpu->priv;
 	r->pdptes_loaded = false;
+	r->fixed_bits_set = false;
 	r->reenter_nested = false;
 	r->vmcb12_gpa = 0;
 	r->now = &vcpu->state;
@@ -999,7 +1008,7 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 	back_to_real_mode(r);
 	/* 6. The vendor restores what it kept (VMX operation, the nested
 	 *    guest: KVM's leave_smm hook runs here, before the loads). */
-	STEP(r->vendor->rsm_restore(r));
+	STEP(vsmm__vendor_rsm_restore(r));
 	/* 7. Hardware RSM's whole-image rules. */
 	STEP(check_image(r));
 	/* 8. The registers, in KVM's order for the map. */
@@ -1007,9 +1016,9 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 	/* 9. Hardware: auto-HALT and I/O instruction restart. */
 	resume_point(r);
 	/* 10. The vendor's fixed bits (hardware VMX rules). */
-	r->vendor->rsm_finish(r);
-	/* 11. No virtual-8086 mode in IA-32e mode. */
-	drop_v86_in_long_mode(st);
+	vsmm__vendor_rsm_finish(r);
+	/* 11. No virtual-8086 mode in real mode nor in IA-32e mode. */
+	drop_v86_outside_protected_mode(st);
 	/* 12. PAE paging the vendor's fixed bits turned on loads its PDPTEs. */
 	STEP(load_forced_pdptes(r));
 	/* 13. The interrupt shadow applies when RSM retires. */
@@ -1030,20 +1039,51 @@ shutdown:
 	return commit ? shut_down(commit, &r->why) : VSMM_E_SHUTDOWN;
 }
 
+/* What vsmm__rsm_check asks of an RSM that commits nothing: how to run the
+ * rules, and where the result goes (either pointer may be NULL). */
+struct rsm_check {
+	bool ordered;
+	struct vsmm_shutdown *why;
+	struct vsmm_cpu_state *out;
+};
+
+/*
+ * rsm_steps with its record of the RSM in progress in this frame: `check`
+ * NULL for vsmm_leave_smm (the same vCPU as `commit`), which then calls
+ * this last, with nothing left to do after it (a jump, no frame of its
+ * own); else vsmm__rsm_check's, which gets the shutdown record (reason
+ * NONE but after VSMM_E_SHUTDOWN) and the state RSM would commit.
+ */
+static int rsm(const struct vsmm__vendor_ops *vendor, const struct vsmm_vcpu *vcpu,
+	       const uint8_t *image, size_t len, struct vsmm_vcpu *commit,
+	       const struct rsm_check *check)
+{
+	struct vsmm__rsm r;
+	int rc = rsm_steps(&r, vendor, vcpu, image, len, commit, check && check->ordered);
+
+	if (!check)
+		return rc;
+	if (check->why)
+		*check->why = rc == VSMM_E_SHUTDOWN
+				      ? r.why
+				      : (struct vsmm_shutdown){ .reason = NONE };
+	if (rc == VSMM_OK && check->out)
+		*check->out = r.next.state;
+	return rc;
+}
+
 int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
 		    bool ordered, struct vsmm_shutdown *why, struct vsmm_cpu_state *out)
 {
-	if (!vcpu || !vcpu->model || !area || !vsmm__vendor_get(vcpu->model))
-		return VSMM_E_INVAL;
-	struct vsmm__rsm r;
-	int rc = rsm(&r, vcpu, area, len, NULL, ordered);
+	const struct vsmm__vendor_ops *vendor = vcpu && vcpu->model
+							? vsmm__vendor_get(vcpu->model)
+							: NULL;
 
-	if (why)
-		*why = rc == VSMM_E_SHUTDOWN ? r.why
-					     : (struct vsmm_shutdown){ .reason = NONE };
-	if (rc == VSMM_OK && out)
-		*out = r.next.state;
-	return rc;
+	if (!vendor || !area)
+		return VSMM_E_INVAL;
+	const struct rsm_check check = { .ordered = ordered, .why = why, .out = out };
+
+	return rsm(vendor, vcpu, area, len, NULL, &check);
 }
 
 int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
@@ -1054,14 +1094,15 @@ int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len
 
 int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
 {
-	if (!vcpu || !vcpu->model || !vcpu->ops || !vcpu->ops->read_phys ||
-	    !vsmm__vendor_get(vcpu->model))
+	const struct vsmm__vendor_ops *vendor = vcpu && vcpu->model
+							? vsmm__vendor_get(vcpu->model)
+							: NULL;
+
+	if (!vendor || !vcpu->ops || !vcpu->ops->read_phys)
 		return VSMM_E_INVAL;
 	if (!vcpu->state.smm)
 		return VSMM_E_UD;
 	if (vcpu->state.shutdown)
 		return VSMM_E_STATE;
-	struct vsmm__rsm r;
-
-	return rsm(&r, vcpu, NULL, 0, vcpu, false);
+	return rsm(vendor, vcpu, NULL, 0, vcpu, NULL);
 }

@@ -68,6 +68,21 @@ static void test_cr3(void **unused)
 	PASS(vsmm__check_cr3_reserved(&intel, (1ull << 63) | 0x1000, true));
 	FAILS(vsmm__check_cr3_reserved(&intel, (1ull << 63) | 0x1000, false),
 	      CR3_RESERVED);
+	/* Every MAXPHYADDR a model byte can hold, 64 and up meaning no
+	 * reserved bit: reserved exactly where a bit at or above it is set. */
+	struct vsmm_model m = intel;
+	for (unsigned w = 0; w < 256; w++) {
+		m.maxphyaddr = (uint8_t)w;
+		for (unsigned b = 0; b < 64; b++) {
+			bool rsvd = w < 64 && b >= w;
+
+			assert_int_equal(vsmm__check_cr3_reserved(&m, 1ull << b, false),
+					 rsvd ? VSMM_REASON_CR3_RESERVED
+					      : VSMM_REASON_NONE);
+		}
+		assert_int_equal(vsmm__check_cr3_reserved(&m, 0, false),
+				 VSMM_REASON_NONE);
+	}
 }
 
 /* The gate list, walked one bit at a time: the reference for the tables

@@ -159,6 +159,9 @@ static void scenario(const uint8_t hdr[FZ_SCENARIO_BYTES])
 		fail_msg("%s: SMI wrote revision %#x", fz_context, dex.revision);
 
 	const struct vsmm_cpu_state smm = v.state;
+	const struct vsmm_model *model = v.model;
+	struct vsmm_model narrow;
+	const struct vsmm_field_desc *cr3;
 	for (unsigned m = 0; m < MUTATIONS; m++) {
 		unsigned n = 1 + (unsigned)(next_rand() % 3);
 
@@ -179,11 +182,26 @@ static void scenario(const uint8_t hdr[FZ_SCENARIO_BYTES])
 		/* Now and then the vCPU's own state in SMM too: RSM starts
 		 * its loads from it. */
 		v.state = smm;
+		v.model = model;
 		switch (next_rand() % 8) {
 		case 0: v.state.cr0 = mutated(v.state.cr0, 4); break;
 		case 1: v.state.cr4 = mutated(v.state.cr4, 4); break;
 		case 2: v.state.efer = mutated(v.state.efer, 2); break;
 		case 3: v.state.vmx_on = !v.state.vmx_on; break;
+		case 4:
+			/* A model with a MAXPHYADDR of 0 to 69: below 12 the
+			 * PCID bits of CR3 are address bits (the one-pass
+			 * verdict skips that rule from 12 up). */
+			narrow = *model;
+			narrow.maxphyaddr = (uint8_t)(next_rand() % 70);
+			v.model = &narrow;
+			/* ... and a CR3 of a PCID alone, legal without it. */
+			cr3 = vsmm_layout_field(d, "cr3");
+			if (cr3 && next_rand() % 2)
+				assert_int_equal(vsmm_field_write(d, cr3, img,
+								  next_rand() & 0xfffu),
+						 VSMM_OK);
+			break;
 		default: break;
 		}
 		agree(&v, img, d->area_size);
