@@ -342,10 +342,11 @@ static uint64_t efer_after_cr0(const struct vsmm_cpu_state *st, uint64_t cr0,
  * themselves).  The state before the first write is r->next.state's (EFER
  * loaded), c4a = cr4 without PCIDE:
  *   the writes start outside long mode (back_to_real_mode cleared LMA,
- *     and load_efer loads EFER without it): then PAE in long mode and LA57 in long mode
- *     hold for CR4 (c4a), and for CR4 (cr4) too, which sees LMA only if
- *     CR0 set it, and that needs PAE (LA57 does not change between the
- *     two); a state with LMA set is left to the writes;
+ *     and load_efer loads EFER without it): then PAE in long mode and
+ *     LA57 in long mode hold for CR4 (c4a), and for CR4 (cr4) too, which
+ *     sees LMA only if CR0 set it, and that needs PAE (LA57 does not
+ *     change between the two); a state with LMA set is left to the
+ *     writes;
  *   SMM is left (step 4, and nothing enters it again): VMXE in SMM holds;
  *   CR3 (without the PCID if PCIDE is wanted): a legal GPA under the
  *     current PCIDE;
@@ -953,7 +954,7 @@ static int rsm(struct vsmm__rsm *r, const struct vsmm_vcpu *vcpu, const uint8_t 
 	r->vendor = vsmm__vendor_get(vcpu->model);
 	r->layout = vsmm__model_layout(vcpu->model, r->rules, r->vendor);
 	r->desc = vsmm__layout_desc(r->layout);
-	if (!r->desc) /* every layout's area fits area[] (asserted in layout.c) */
+	if (!r->desc) /* every layout's area fits area[] (asserted in src/layout/) */
 		return VSMM_E_LAYOUT;
 	if (image && len != r->desc->area_size)
 		return VSMM_E_BUFSIZE;
