@@ -18,7 +18,12 @@ _Static_assert((VSMM__CR4_DEFINED >> 25) == 0,
 
 /* Each bit's feature once, as a constant the entries below can name
  * (GATE expands to the whole gate list, and the entries name a bit 8,448
- * times).  An enum constant must fit an int: so must every feature. */
+ * times).  An enum constant must fit an int: so must every feature (GCC
+ * and clang take a wider constant without a word, and IF below would
+ * then cut it to 32 bits: the assert says so instead). */
+#define GATE_FEATURE(bit, feature, arg) | VSMM_FEAT_##feature
+_Static_assert(((0 VSMM__CR4_GATES(GATE_FEATURE, 0)) >> 31) == 0,
+	       "every feature a CR4 bit needs fits an int and the tables' 32 bits");
 enum {
 	N0 = GATE(0),
 	N1 = GATE(1),

@@ -540,16 +540,18 @@ static inline enum vsmm_reason vsmm__check_hlt_cpl(bool halted, uint16_t ss)
 /* ---------------------------------------------------------------------- */
 
 /*
- * The attribute rules above read the low byte of the attributes (type, S,
- * DPL, P) and, besides, CS.L/D, the selector's TI, SS.DPL, CR0.PE and
- * EFER.LMA; the limit rule reads G and P.  vsmm__seg_rules (checks.c)
- * holds, for each low byte and G, what those rules say of the attributes
- * a register is masked to: the bit masking sets, each rule's verdict
- * (1 = fails) for each value of what else it reads, and the limit rule
- * as a mask.  One look-up per register gives all of its rules; the
- * verdicts below hold exactly where the rules above all hold, for every
- * attribute word (tests/test_segrules.c tries each).  Which rule failed
- * is not kept: the rules above say that.
+ * The attribute rules above but CS.L/D's read the low byte of the
+ * attributes (type, S, DPL, P) and, besides, the selector's TI, SS.DPL,
+ * CR0.PE, the HLT state and EFER.LMA; the limit rule reads G and P.
+ * vsmm__seg_rules (checks.c) holds, for each low byte and G, what those
+ * rules say of the attributes a register is masked to: the bit masking
+ * sets, each rule's verdict (1 = fails) for each value of what else it
+ * reads, and the limit rule as a mask.  One look-up per register gives
+ * all of its rules; the verdicts below hold exactly where those rules all
+ * hold, for every attribute word (tests/test_segrules.c tries each).
+ * CS.L/D (vsmm__check_cs_l_d) reads bits the entry is not chosen by: its
+ * callers ask it apart.  Which rule failed is not kept: the rules above
+ * say that.
  */
 enum {
 	VSMM__SR_DATA_BAD = 1u << 0, /* vsmm__check_data_attr */

@@ -192,7 +192,7 @@ int vsmm_enter_smm(struct vsmm_vcpu *vcpu)
 	enum vsmm_layout layout = vsmm__model_layout(
 		vcpu->model, vsmm__rules_get(vcpu->semantics), vendor);
 	const struct vsmm_layout_desc *desc = vsmm__layout_desc(layout);
-	if (!desc) /* every layout's area fits area[] (asserted in layout.c) */
+	if (!desc) /* every layout's area fits area[] (asserted in src/layout/) */
 		return VSMM_E_LAYOUT;
 
 	/* The steps in KVM's enter_smm order; RSM (leave.c, rsm()) undoes

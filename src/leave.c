@@ -344,9 +344,10 @@ static uint64_t efer_after_cr0(const struct vsmm_cpu_state *st, uint64_t cr0,
  *   the writes start outside long mode (back_to_real_mode cleared LMA,
  *     the vendor's restore does not touch EFER and load_efer loads it
  *     without LMA: not asked again here; test_fastpath sets LMA in the
- *     vCPU's EFER and the image's): then PAE in long mode and LA57 in long mode hold
- *     for CR4 (c4a), and for CR4 (cr4) too, which sees LMA only if CR0
- *     set it, and that needs PAE (LA57 does not change between the two);
+ *     vCPU's EFER and the image's): then PAE in long mode and LA57 in
+ *     long mode hold for CR4 (c4a), and for CR4 (cr4) too, which sees
+ *     LMA only if CR0 set it, and that needs PAE (LA57 does not change
+ *     between the two);
  *   SMM is left (step 4, and nothing enters it again): VMXE in SMM holds;
  *   CR3 (without the PCID if PCIDE is wanted): a legal GPA under the
  *     current PCIDE;
@@ -961,7 +962,7 @@ static inline int rsm_steps(struct vsmm__rsm *r, const struct vsmm__vendor_ops *
 	r->vendor = vendor; /* vsmm__vendor_get(vcpu->model), the caller's */
 	r->layout = vsmm__model_layout(vcpu->model, r->rules, r->vendor);
 	r->desc = vsmm__layout_desc(r->layout);
-	if (!r->desc) /* every layout's area fits area[] (asserted in layout.c) */
+	if (!r->desc) /* every layout's area fits area[] (asserted in src/layout/) */
 		return VSMM_E_LAYOUT;
 	if (image && len != r->desc->area_size)
 		return VSMM_E_BUFSIZE;

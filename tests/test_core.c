@@ -417,7 +417,18 @@ static void test_bad_arguments(void **unused)
 		area[f->offset - 0x7e00] = (uint8_t)attrs[i].attr;
 	}
 	assert_int_equal(vsmm_rsm_check(&v, area, 512, &why, &out), VSMM_OK);
+	/* *why is all zero unless RSM shut down (RSM itself fills it only
+	 * then), over the shutdown the same struct held. */
 	assert_int_equal(why.reason, VSMM_REASON_NONE);
+	assert_null(why.field);
+	assert_int_equal(why.offset, 0);
+	assert_int_equal(why.value, 0);
+	memset(&why, 0xa5, sizeof(why));
+	assert_int_equal(vsmm_rsm_check(&v, area, 100, &why, NULL), VSMM_E_BUFSIZE);
+	assert_int_equal(why.reason, VSMM_REASON_NONE);
+	assert_null(why.field);
+	assert_int_equal(why.offset, 0);
+	assert_int_equal(why.value, 0);
 	assert_int_equal(out.cr0, VSMM_CR0_ET);
 	assert_int_equal(out.rflags, 2);
 	/* vsmm_cpu_state_reset: SDM reset values. */

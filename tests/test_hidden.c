@@ -184,8 +184,14 @@ static void test_long_mode_from_gdt(void **unused)
 	/* An image with vsmm's records needs no memory, as before. */
 	fz_mem_read_view(tv.mem, true, SMBASE + d->area_offset, own, d->area_size);
 	assert_int_equal(vsmm_rsm_check(&bare, own, d->area_size, &why, NULL), VSMM_OK);
+	memset(&why, 0xa5, sizeof(why));
 	assert_int_equal(vsmm_rsm_check(&bare, area, d->area_size, &why, NULL),
 			 VSMM_E_NO_MEMORY);
+	/* No rule failed: *why says none (RSM fills it only on shutdown). */
+	assert_int_equal(why.reason, VSMM_REASON_NONE);
+	assert_null(why.field);
+	assert_int_equal(why.offset, 0);
+	assert_int_equal(why.value, 0);
 	assert_int_equal(vsmm_rsm_check(&tv.vcpu, area, d->area_size, &why, &out),
 			 VSMM_OK);
 	assert_int_equal(out.seg[VSMM_CS].attr, 0xa09b);

@@ -74,6 +74,12 @@ struct vsmm__smram_amd64 {
 };
 
 _Static_assert(sizeof(struct vsmm__smram_amd64) == 512, "the AMD64 map is 512 bytes");
+/* The descriptor's area_size is the struct's size: it is the area that
+ * ends at SMBASE + 0x10000, which layout.c's codec asserts fits
+ * VSMM_IMAGE_MAX (SMI and RSM stage it in a buffer of that size). */
+_Static_assert(sizeof(struct vsmm__smram_amd64) == 0x10000u - VSMM__AMD64_AREA_OFFSET &&
+		       sizeof(struct vsmm__smram_amd64) <= VSMM_IMAGE_MAX,
+	       "the AMD64 area ends at SMBASE + 0x10000 and fits VSMM_IMAGE_MAX");
 
 #define AMD64_ASSERT(name, off, size, flags, kind, arg, text) \
 	VSMM__FIELD_ASSERT(struct vsmm__smram_amd64, 0x7e00, name, off, size)

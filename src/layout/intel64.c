@@ -96,6 +96,13 @@ struct vsmm__smram_intel64 {
 
 _Static_assert(sizeof(struct vsmm__smram_intel64) == 1024,
 	       "the Intel 64 map is 1024 bytes");
+/* The descriptor's area_size is the struct's size: it is the area that
+ * ends at SMBASE + 0x10000, which layout.c's codec asserts fits
+ * VSMM_IMAGE_MAX (SMI and RSM stage it in a buffer of that size). */
+_Static_assert(sizeof(struct vsmm__smram_intel64) ==
+			       0x10000u - VSMM__INTEL64_AREA_OFFSET &&
+		       sizeof(struct vsmm__smram_intel64) <= VSMM_IMAGE_MAX,
+	       "the Intel 64 area ends at SMBASE + 0x10000 and fits VSMM_IMAGE_MAX");
 
 #define INTEL64_ASSERT(name, off, size, flags, kind, arg, text) \
 	VSMM__FIELD_ASSERT(struct vsmm__smram_intel64, 0x7c00, name, off, size)

@@ -53,6 +53,12 @@ struct vsmm__smram_p6_32 {
 };
 
 _Static_assert(sizeof(struct vsmm__smram_p6_32) == 512, "the P6 map is 512 bytes");
+/* The descriptor's area_size is the struct's size: it is the area that
+ * ends at SMBASE + 0x10000, which layout.c's codec asserts fits
+ * VSMM_IMAGE_MAX (SMI and RSM stage it in a buffer of that size). */
+_Static_assert(sizeof(struct vsmm__smram_p6_32) == 0x10000u - VSMM__P6_32_AREA_OFFSET &&
+		       sizeof(struct vsmm__smram_p6_32) <= VSMM_IMAGE_MAX,
+	       "the P6 area ends at SMBASE + 0x10000 and fits VSMM_IMAGE_MAX");
 
 #define P6_ASSERT(name, off, size, flags, kind, arg, text) \
 	VSMM__FIELD_ASSERT(struct vsmm__smram_p6_32, 0x7e00, name, off, size)
