@@ -425,14 +425,14 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
 /*
  * Segment records.  Two maps keep each segment register as a record whose
  * fields lie as in struct vsmm_seg {selector u16, attr u16, limit u32,
- * base u64} (asserted below), so that on a little-endian host one 8-byte
- * copy of the register stores two or three rows at once:
+ * base u64} (asserted below), so that on a little-endian host one copy of
+ * the register stores several rows at once:
  *
  *   AMD64   {selector u16, attr u16, limit u32, base u64}: the selector
- *           row stores selector, attributes and limit, the register's
- *           first eight bytes but for the attribute bits no register holds
- *           (11:8, which to_image drops too); the attribute and limit rows
- *           store nothing.  Three instructions instead of seven.
+ *           row stores the whole record, the register's 16 bytes but for
+ *           the attribute bits no register holds (11:8, which to_image
+ *           drops too); the attribute, limit and base rows store nothing.
+ *           With SSE2 three instructions instead of seven.
  *   P6      {attr u32, limit u32, base u32}: the limit row stores the
  *           limit and the low dword of the base, the register's bytes 4
  *           to 11; the base row stores nothing.  Two instead of four.
@@ -440,10 +440,13 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
  * The decoders load the same units back (decode_record_row).
  *
  * The Intel 64 map's extension records {attr u16, reserved u16, limit
- * u32, base u64} do not lie as the register does; there the attribute row
- * stores the attributes zero-extended to a dword, over the reserved word,
- * so that the record's 16 bytes are all stored and the encoder need not
- * zero them first (ZERO_AREA counts the row as 4 bytes).
+ * u32, base u64} lie as the register does but for the attribute word,
+ * one word lower: the attribute row stores the whole record, the
+ * attributes zero-extended over the reserved word and, for the LDTR,
+ * whose base the map keeps in dword rows elsewhere, a zero base over the
+ * reserved quadword, so that the encoder need not zero any of it first
+ * (ZERO_AREA counts the row as 16 bytes, the limit and base rows as
+ * none).  With SSE2 a word shuffle and an AND move it.
  *
  * tests/test_roundtrip.c (test_segment_records) checks that every
  * segment register's rows in those tables form such a record, and that
@@ -456,11 +459,13 @@ enum seg_records {
 };
 
 /* The bytes a row's store fills in the area: its size, but for the Intel
- * 64 map's attribute rows (above). */
+ * 64 map's records (below), which its attribute row stores whole. */
 #define STORED_SIZE(records, kind, size) \
-	((int)(records) == (int)RECORDS_INTEL64 && VSMM__B_##kind == VSMM__B_ATTR \
-		 ? 4u \
-		 : (size))
+	((int)(records) != (int)RECORDS_INTEL64		 ? (size) \
+	 : VSMM__B_##kind == VSMM__B_ATTR		 ? 16u \
+	 : VSMM__B_##kind == VSMM__B_LIMIT		 ? 0u \
+	 : VSMM__B_##kind == VSMM__B_BASE && (size) == 8 ? 0u \
+							 : (size))
 
 _Static_assert(offsetof(struct vsmm_seg, selector) == 0 &&
 		       offsetof(struct vsmm_seg, attr) == 2 &&
@@ -472,15 +477,6 @@ _Static_assert(offsetof(struct vsmm_seg, selector) == 0 &&
  * all but attribute bits 11:8. */
 #define AMD64_RECORD_BITS (~((uint64_t)(~VSMM_SEG_ATTR_MASK & 0xffffu) << 16))
 
-/* Selector, attributes and limit, as an AMD64 record holds them. */
-ROW_INLINE uint64_t amd64_record_low(const struct vsmm_seg *seg)
-{
-	uint64_t v;
-
-	memcpy(&v, seg, sizeof(v));
-	return v & AMD64_RECORD_BITS;
-}
-
 /* Limit and the low dword of the base, as a P6 record holds them. */
 ROW_INLINE uint64_t p6_limit_base(const struct vsmm_seg *seg)
 {
@@ -490,21 +486,122 @@ ROW_INLINE uint64_t p6_limit_base(const struct vsmm_seg *seg)
 	return v;
 }
 
-/* One row of an encoder of a map with these records. */
-ROW_INLINE void encode_row(enum seg_records records, uint8_t *p, unsigned size,
-			   const struct vsmm_cpu_state *s,
+/*
+ * A whole AMD64 record, the register's 16 bytes but for attribute bits
+ * 11:8: with SSE2 one load, one AND and one store (five instructions as
+ * two 8-byte units).
+ */
+ROW_INLINE void store_amd64_record(uint8_t *p, const struct vsmm_seg *seg)
+{
+#if VSMM__SSE2
+	const __m128i bits = _mm_set_epi64x(-1, (long long)AMD64_RECORD_BITS);
+
+	vsmm__st128(p, _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)seg),
+				     bits));
+#else
+	vsmm__st16(p, seg->selector);
+	vsmm__st16(p + 2, seg->attr & VSMM_SEG_ATTR_MASK);
+	vsmm__st32(p + 4, seg->limit);
+	vsmm__st64(p + 8, seg->base);
+#endif
+}
+
+ROW_INLINE void load_amd64_record(const uint8_t *p, struct vsmm_seg *seg)
+{
+#if VSMM__SSE2
+	const __m128i bits = _mm_set_epi64x(-1, (long long)AMD64_RECORD_BITS);
+
+	_mm_storeu_si128((__m128i *)(void *)seg, _mm_and_si128(vsmm__ld128(p), bits));
+#else
+	seg->selector = vsmm__ld16(p);
+	seg->attr = vsmm__ld16(p + 2) & VSMM_SEG_ATTR_MASK;
+	seg->limit = vsmm__ld32(p + 4);
+	seg->base = vsmm__ld64(p + 8);
+#endif
+}
+
+/*
+ * A whole Intel 64 extension record {attr u16, reserved u16, limit u32,
+ * base u64}: the attributes zero-extended over the reserved word, and the
+ * base, or zero where the map keeps the register's base elsewhere (LDTR:
+ * its dword rows), so that no byte of the record is left to the zeroed
+ * area.  With SSE2: the register's 16 bytes, its attribute word moved
+ * down over the selector's, and one AND.
+ */
+ROW_INLINE void store_intel64_record(uint8_t *p, const struct vsmm_seg *seg, bool base)
+{
+#if VSMM__SSE2
+	const __m128i keep = _mm_set_epi32(base ? -1 : 0, base ? -1 : 0, -1,
+					   (int)VSMM_SEG_ATTR_MASK);
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)seg);
+
+	v = _mm_shufflelo_epi16(v, _MM_SHUFFLE(3, 2, 1, 1));
+	vsmm__st128(p, _mm_and_si128(v, keep));
+#else
+	vsmm__st32(p, seg->attr & VSMM_SEG_ATTR_MASK);
+	vsmm__st32(p + 4, seg->limit);
+	vsmm__st64(p + 8, base ? seg->base : 0);
+#endif
+}
+
+/*
+ * The register from its Intel 64 record, or zero where the area lacks
+ * vsmm's records (!ext); its selector is zero here (the map's selector
+ * row, later in the table, stores it) and so is its base where the
+ * record has none (the base's dword rows, later, OR their parts into it).
+ */
+ROW_INLINE void load_intel64_record(const uint8_t *p, bool ext, bool base,
+				    struct vsmm_seg *seg)
+{
+#if VSMM__SSE2
+	const __m128i keep = _mm_set_epi32(base ? -1 : 0, base ? -1 : 0, -1,
+					   (int)(VSMM_SEG_ATTR_MASK << 16));
+	__m128i v = _mm_setzero_si128();
+
+	if (ext)
+		v = _mm_and_si128(
+			_mm_shufflelo_epi16(vsmm__ld128(p), _MM_SHUFFLE(3, 2, 0, 0)),
+			keep);
+	_mm_storeu_si128((__m128i *)(void *)seg, v);
+#else
+	seg->selector = 0;
+	seg->attr = ext ? (uint16_t)(vsmm__ld16(p) & VSMM_SEG_ATTR_MASK) : 0;
+	seg->limit = ext ? vsmm__ld32(p + 4) : 0;
+	seg->base = ext && base ? vsmm__ld64(p + 8) : 0;
+#endif
+}
+
+/* Does a row belong to a segment record (stored or loaded whole by
+ * another row of it) and store nothing of its own? */
+ROW_INLINE bool row_in_record(enum seg_records records, unsigned size,
+			      const struct vsmm__bind *b)
+{
+	switch (records) {
+	case RECORDS_AMD64:
+		return b->kind == VSMM__B_ATTR || b->kind == VSMM__B_LIMIT ||
+		       b->kind == VSMM__B_BASE;
+	case RECORDS_INTEL64:
+		return b->kind == VSMM__B_LIMIT || (b->kind == VSMM__B_BASE && size == 8);
+	default: return false;
+	}
+}
+
+/* One row of an encoder of a map with these records; record_bases is the
+ * set of segment registers whose base an Intel 64 record holds. */
+ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases, uint8_t *p,
+			   unsigned size, const struct vsmm_cpu_state *s,
 			   const struct vsmm_image_extras *x, const struct vsmm__bind *b)
 {
-	if (VSMM__LE_HOST && records == RECORDS_AMD64) {
-		switch (b->kind) {
-		case VSMM__B_SEL:
-			vsmm__st64(p, amd64_record_low(&s->seg[b->arg]));
-			return;
-		case VSMM__B_ATTR:
-		case VSMM__B_LIMIT: return; /* stored with the selector */
-		default: break;
-		}
+	if (records == RECORDS_AMD64 && b->kind == VSMM__B_SEL) {
+		store_amd64_record(p, &s->seg[b->arg]);
+		return;
 	}
+	if (records == RECORDS_INTEL64 && b->kind == VSMM__B_ATTR) {
+		store_intel64_record(p, &s->seg[b->arg], (record_bases >> b->arg) & 1u);
+		return;
+	}
+	if (row_in_record(records, size, b))
+		return; /* stored with its record */
 	if (VSMM__LE_HOST && records == RECORDS_P6) {
 		switch (b->kind) {
 		case VSMM__B_LIMIT: vsmm__st64(p, p6_limit_base(&s->seg[b->arg])); return;
@@ -512,16 +609,12 @@ ROW_INLINE void encode_row(enum seg_records records, uint8_t *p, unsigned size,
 		default: break;
 		}
 	}
-	if (records == RECORDS_INTEL64 && b->kind == VSMM__B_ATTR) {
-		vsmm__st32(p,
-			   (uint32_t)encode_value(s, x, b)); /* and the reserved word */
-		return;
-	}
 	vsmm__st(p, size, encode_value(s, x, b));
 }
 
 #define ENCODE_ROW(name, off, size, flags, kind, arg, text) \
-	encode_row(records, ROW_AT(area, first, off), (size), s, x, ROW_BIND(kind, arg));
+	encode_row(records, record_bases, ROW_AT(area, first, off), (size), s, x, \
+		   ROW_BIND(kind, arg));
 
 /*
  * Does a row hold a member of struct vsmm_image_extras other than the
@@ -534,8 +627,8 @@ ROW_INLINE void encode_row(enum seg_records records, uint8_t *p, unsigned size,
 
 #define ENCODE_PLAIN_ROW(name, off, size, flags, kind, arg, text) \
 	if (!ROW_OF_EXTRAS(kind)) \
-		encode_row(records, ROW_AT(area, first, off), (size), s, &rev_only, \
-			   ROW_BIND(kind, arg));
+		encode_row(records, record_bases, ROW_AT(area, first, off), (size), s, \
+			   &rev_only, ROW_BIND(kind, arg));
 
 /*
  * The decoders read the records as the encoders write them: the AMD64
@@ -546,25 +639,25 @@ ROW_INLINE void encode_row(enum seg_records records, uint8_t *p, unsigned size,
  * stays zero).  Only rows no area can lack (not vsmm extensions) form
  * records.  Returns whether the row was decoded so.
  */
-ROW_INLINE bool decode_record_row(enum seg_records records, const uint8_t *p,
-				  unsigned flags, struct vsmm_cpu_state *s,
+ROW_INLINE bool decode_record_row(enum seg_records records, unsigned record_bases,
+				  const uint8_t *p, unsigned size, unsigned flags,
+				  bool ext, struct vsmm_cpu_state *s,
 				  const struct vsmm__bind *b)
 {
+	if (records == RECORDS_INTEL64 && b->kind == VSMM__B_ATTR) {
+		load_intel64_record(p, ext || !(flags & VSMM_FIELD_VSMM_EXT),
+				    (record_bases >> b->arg) & 1u, &s->seg[b->arg]);
+		return true;
+	}
+	if (records == RECORDS_AMD64 && !(flags & VSMM_FIELD_VSMM_EXT) &&
+	    b->kind == VSMM__B_SEL) {
+		load_amd64_record(p, &s->seg[b->arg]);
+		return true;
+	}
+	if (row_in_record(records, size, b))
+		return true; /* loaded with its record */
 	if (!VSMM__LE_HOST || (flags & VSMM_FIELD_VSMM_EXT))
 		return false;
-	if (records == RECORDS_AMD64) {
-		switch (b->kind) {
-		case VSMM__B_SEL: {
-			uint64_t v = vsmm__ld64(p) & AMD64_RECORD_BITS;
-
-			memcpy(&s->seg[b->arg], &v, sizeof(v));
-			return true;
-		}
-		case VSMM__B_ATTR:
-		case VSMM__B_LIMIT: return true; /* loaded with the selector */
-		default: return false;
-		}
-	}
 	if (records == RECORDS_P6) {
 		switch (b->kind) {
 		case VSMM__B_LIMIT: {
@@ -604,13 +697,13 @@ ROW_INLINE struct member decode_member(bool for_rsm, struct vsmm_cpu_state *s,
 /* Rows flagged as vsmm extensions are not read when the area lacks them
  * (ext false): the bytes are then whatever a real processor kept there,
  * and the member reads as zero. */
-ROW_INLINE void decode_row(enum seg_records records, bool for_rsm, const uint8_t *p,
-			   unsigned size, unsigned flags, bool ext,
+ROW_INLINE void decode_row(enum seg_records records, unsigned record_bases, bool for_rsm,
+			   const uint8_t *p, unsigned size, unsigned flags, bool ext,
 			   struct vsmm_cpu_state *s, struct vsmm__rsm_image *c,
 			   struct vsmm_image_extras *x, struct vsmm__rsm_extras *rx,
 			   const struct vsmm__bind *b)
 {
-	if (decode_record_row(records, p, flags, s, b))
+	if (decode_record_row(records, record_bases, p, size, flags, ext, s, b))
 		return;
 	struct member m = decode_member(for_rsm, s, c, x, rx, b);
 	if (!m.p)
@@ -630,8 +723,8 @@ ROW_INLINE void decode_row(enum seg_records records, bool for_rsm, const uint8_t
 }
 
 #define DECODE_ROW(name, off, size, flags, kind, arg, text) \
-	decode_row(records, for_rsm, ROW_AT(area, first, off), (size), (flags), ext, s, \
-		   c, x, rx, ROW_BIND(kind, arg));
+	decode_row(records, record_bases, for_rsm, ROW_AT(area, first, off), (size), \
+		   (flags), ext, s, c, x, rx, ROW_BIND(kind, arg));
 
 /* A member some rows hold only part of starts from zero: the rows OR
  * their parts into it, in any order (the Intel map has the high dwords
@@ -831,6 +924,11 @@ _Static_assert(AREA_FITS(VSMM__AMD64_AREA_OFFSET),
 _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 	       "intel64's area is zeroed in 128-byte blocks");
 
+/* The segment registers whose 8-byte base row a record holds (the Intel
+ * 64 map's LDTR has dword rows elsewhere instead). */
+#define RECORD_BASE_BIT(name, off, size, flags, kind, arg, text) \
+	| (VSMM__B_##kind == VSMM__B_BASE && (size) == 8 ? 1u << (arg) : 0u)
+
 /*
  * encode_ID, encode_plain_ID, extensions_present_ID, decode_ID and
  * decode_rsm_ID for one layout's table.  encode zeroes the area (above)
@@ -851,6 +949,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 				uint8_t *restrict area) \
 	{ \
 		const enum seg_records records = SEG_RECORDS; \
+		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		ZERO_AREA(FIELDS, AREA_OFFSET, 0, SEG_RECORDS) \
 		FIELDS(ENCODE_ROW) \
@@ -859,6 +958,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 				      uint32_t revision, uint8_t *restrict area) \
 	{ \
 		const enum seg_records records = SEG_RECORDS; \
+		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		const struct vsmm_image_extras rev_only = { \
 			.revision = revision, \
@@ -882,6 +982,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		struct vsmm__rsm_extras *const rx = NULL; \
 		const bool for_rsm = false; \
 		const enum seg_records records = SEG_RECORDS; \
+		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
 		bool ext = extensions_present_##id(area); \
@@ -900,6 +1001,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		struct vsmm_image_extras *const x = NULL; \
 		const bool for_rsm = true; \
 		const enum seg_records records = SEG_RECORDS; \
+		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
 		bool ext = extensions_present_##id(area); \
