@@ -586,6 +586,20 @@ ROW_INLINE bool row_in_record(enum seg_records records, unsigned size,
 	}
 }
 
+/*
+ * The P6 attribute dword, the attributes at descriptor bits 8..23: the
+ * register's bytes 1 to 4 (selector high, attributes, limit low) but for
+ * the bits that are not attributes, one load and one AND instead of a
+ * shift between them.
+ */
+ROW_INLINE uint32_t p6_attr(const struct vsmm_seg *seg)
+{
+	uint32_t v;
+
+	memcpy(&v, (const char *)seg + offsetof(struct vsmm_seg, attr) - 1, sizeof(v));
+	return v & (uint32_t)VSMM_SEG_ATTR_MASK << 8;
+}
+
 /* One row of an encoder of a map with these records; record_bases is the
  * set of segment registers whose base an Intel 64 record holds. */
 ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases, uint8_t *p,
@@ -606,6 +620,7 @@ ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases, uint
 		switch (b->kind) {
 		case VSMM__B_LIMIT: vsmm__st64(p, p6_limit_base(&s->seg[b->arg])); return;
 		case VSMM__B_BASE: return; /* stored with the limit */
+		case VSMM__B_ATTR_P6: vsmm__st32(p, p6_attr(&s->seg[b->arg])); return;
 		default: break;
 		}
 	}
@@ -631,13 +646,45 @@ ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases, uint
 			   &rev_only, ROW_BIND(kind, arg));
 
 /*
+ * The P6 records' limit and base with SSE2: the register's bytes 4 to 19
+ * from one 8-byte load, zero-extended, so that the base's high dword is
+ * stored zero with them, instead of cleared by a store of its own.  The
+ * four zero bytes beyond the register are the next one's selector and
+ * attributes, or for the last one the low dword of the GDTR's base
+ * (asserted below): the decoder loads these records first
+ * (DECODE_P6_TAIL_ROW), before every other row, whose rows then store
+ * those members.  Without SSE2 the limit row loads limit and base low
+ * dword into bytes 4 to 11, over the base CLEAR_PARTIAL_ROW zeroed.
+ */
+#define P6_TAILS (VSMM__SSE2 && VSMM__LE_HOST)
+_Static_assert(sizeof(struct vsmm_seg) == 16 &&
+		       offsetof(struct vsmm_cpu_state, gdtr) ==
+			       offsetof(struct vsmm_cpu_state, seg) +
+				       VSMM_SREG_COUNT * sizeof(struct vsmm_seg) &&
+		       offsetof(struct vsmm_dtable, base) == 0,
+	       "a P6 record's tail ends in the next register or the GDTR's base");
+
+ROW_INLINE void decode_p6_tail(enum seg_records records, const uint8_t *p,
+			       struct vsmm_cpu_state *s, const struct vsmm__bind *b)
+{
+#if VSMM__SSE2
+	if (P6_TAILS && records == RECORDS_P6 && b->kind == VSMM__B_LIMIT)
+		_mm_storeu_si128((__m128i *)(void *)&s->seg[b->arg].limit,
+				 _mm_loadl_epi64((const __m128i *)(const void *)p));
+#else
+	(void)records, (void)p, (void)s, (void)b;
+#endif
+}
+
+#define DECODE_P6_TAIL_ROW(name, off, size, flags, kind, arg, text) \
+	decode_p6_tail(records, ROW_AT(area, first, off), s, ROW_BIND(kind, arg));
+
+/*
  * The decoders read the records as the encoders write them: the AMD64
- * selector row loads selector, attributes and limit as one 8-byte unit
- * into the register's first eight bytes (attribute bits 11:8 dropped, as
- * from_image does), the P6 limit row loads limit and base low dword into
- * bytes 4 to 11 (CLEAR_PARTIAL_ROW has zeroed the base, so its high dword
- * stays zero).  Only rows no area can lack (not vsmm extensions) form
- * records.  Returns whether the row was decoded so.
+ * selector row loads the whole record into the register (attribute bits
+ * 11:8 dropped, as from_image does), the P6 limit row its tail (above).
+ * Only rows no area can lack (not vsmm extensions) form records.
+ * Returns whether the row was decoded so.
  */
 ROW_INLINE bool decode_record_row(enum seg_records records, unsigned record_bases,
 				  const uint8_t *p, unsigned size, unsigned flags,
@@ -661,6 +708,8 @@ ROW_INLINE bool decode_record_row(enum seg_records records, unsigned record_base
 	if (records == RECORDS_P6) {
 		switch (b->kind) {
 		case VSMM__B_LIMIT: {
+			if (P6_TAILS)
+				return true; /* loaded first (decode_p6_tail) */
 			uint64_t v = vsmm__ld64(p);
 
 			memcpy((char *)&s->seg[b->arg] + offsetof(struct vsmm_seg, limit),
@@ -668,6 +717,10 @@ ROW_INLINE bool decode_record_row(enum seg_records records, unsigned record_base
 			return true;
 		}
 		case VSMM__B_BASE: return true; /* loaded with the limit */
+		case VSMM__B_ATTR_P6:
+			/* bits 8..23 of the dword: its bytes 1 and 2 */
+			s->seg[b->arg].attr = vsmm__ld16(p + 1) & VSMM_SEG_ATTR_MASK;
+			return true;
 		default: return false;
 		}
 	}
@@ -728,9 +781,12 @@ ROW_INLINE void decode_row(enum seg_records records, unsigned record_bases, bool
 
 /* A member some rows hold only part of starts from zero: the rows OR
  * their parts into it, in any order (the Intel map has the high dwords
- * of its bases first), and a P6 dword base is zero-extended. */
+ * of its bases first), and a P6 dword base is zero-extended (but for the
+ * records' tails, which store it whole). */
 #define CLEAR_PARTIAL_ROW(name, off, size, flags, kind, arg, text) \
-	if (row_partial(ROW_BIND(kind, arg), (size))) \
+	if (row_partial(ROW_BIND(kind, arg), (size)) && \
+	    !(P6_TAILS && (int)records == (int)RECORDS_P6 && \
+	      VSMM__B_##kind == VSMM__B_BASE)) \
 		member_set(reg_member(s, ROW_BIND(kind, arg)), 0);
 
 /*
@@ -988,6 +1044,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		bool ext = extensions_present_##id(area); \
 		COPY_STATE(FIELDS) \
 		BASE_CHECKED_REGS(); \
+		FIELDS(DECODE_P6_TAIL_ROW) \
 		FIELDS(CLEAR_PARTIAL_ROW) \
 		FIELDS(DECODE_ROW) \
 		return ext; \
@@ -1008,6 +1065,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		COPY_STATE(FIELDS) \
 		BASE_CHECKED_REGS(); \
 		ZERO_RSM_EXTRAS(); \
+		FIELDS(DECODE_P6_TAIL_ROW) \
 		FIELDS(CLEAR_PARTIAL_ROW) \
 		FIELDS(DECODE_ROW) \
 		return ext; \
