@@ -600,12 +600,121 @@ ROW_INLINE uint32_t p6_attr(const struct vsmm_seg *seg)
 	return v & (uint32_t)VSMM_SEG_ATTR_MASK << 8;
 }
 
+/*
+ * Neighbouring rows of plain registers (8-byte members stored as they
+ * are, whole or their low dword) that SSE2 stores together: two 8-byte
+ * rows of one 16-byte unit of the state, in its order or swapped (the
+ * AMD64 map has its GPRs from R15 down), with one load and one store (and
+ * a shuffle); four dword rows at a 16-byte boundary of the area (the P6
+ * map's GPRs) with a shuffle of the members' low dwords.  Which rows
+ * those are is decided from the table: each encoder keeps, by area index,
+ * the member and size of every plain row (PLAIN_ENTRY: (state offset + 1)
+ * * 16 + size, 0 for other rows), a constant array the compiler reads at
+ * compile time.  The rows' bytes are the same as one by one.
+ */
+enum row_group {
+	G_SINGLE, /* stored by itself */
+	G_SKIP,	  /* stored by the first row of its group */
+	G_PAIR,	  /* this row and the next: one unit of the state, in order */
+	G_SWAP,	  /* this row and the next: one unit, swapped */
+	G_QUAD,	  /* this row and the next three dword rows */
+};
+
+#define PLAIN_ENTRY_OF(at, size) ((unsigned)((at) + 1) * 16u + (size))
+
+/* Four dword rows of plain registers from area index q on. */
+ROW_INLINE bool plain_quad(const uint16_t *plain, size_t n, size_t q)
+{
+	if (q + 16 > n)
+		return false;
+	for (size_t k = 0; k < 16; k += 4)
+		if (plain[q + k] == 0 || plain[q + k] % 16u != 4)
+			return false;
+	return true;
+}
+
+ROW_INLINE enum row_group row_group(const uint16_t *plain, size_t n, size_t i)
+{
+	unsigned e = plain[i];
+
+	if (!VSMM__SSE2 || e == 0)
+		return G_SINGLE;
+	size_t at = e / 16u - 1;
+	if (e % 16u == 8) {
+		unsigned next = i + 8 < n ? plain[i + 8] : 0;
+		unsigned prev = i >= 8 ? plain[i - 8] : 0;
+
+		if (at % 16 == 0 && next == PLAIN_ENTRY_OF(at + 8, 8))
+			return G_PAIR;
+		if (at % 16 == 8 && next == PLAIN_ENTRY_OF(at - 8, 8))
+			return G_SWAP;
+		if (at % 16 == 8 && prev == PLAIN_ENTRY_OF(at - 8, 8))
+			return G_SKIP; /* the second of a G_PAIR */
+		if (at % 16 == 0 && prev == PLAIN_ENTRY_OF(at + 8, 8))
+			return G_SKIP; /* the second of a G_SWAP */
+		return G_SINGLE;
+	}
+	if (e % 16u == 4 && plain_quad(plain, n, i & ~(size_t)15))
+		return i % 16 == 0 ? G_QUAD : G_SKIP;
+	return G_SINGLE;
+}
+
+#if VSMM__SSE2
+/* The members at state offsets a0 and a1 as one register. */
+ROW_INLINE __m128i plain_pair(const struct vsmm_cpu_state *s, size_t a0, size_t a1)
+{
+	const char *m = (const char *)s;
+
+	if (a1 == a0 + 8)
+		return _mm_loadu_si128((const __m128i *)(const void *)(m + a0));
+	__m128d v = _mm_castsi128_pd(
+		_mm_loadl_epi64((const __m128i *)(const void *)(m + a0)));
+	return _mm_castpd_si128(_mm_loadh_pd(v, (const double *)(const void *)(m + a1)));
+}
+#endif
+
+/* Store row i's group (row_group says which). */
+ROW_INLINE void store_group(enum row_group g, const uint16_t *plain, size_t i, uint8_t *p,
+			    const struct vsmm_cpu_state *s)
+{
+#if VSMM__SSE2
+	size_t at = plain[i] / 16u - 1;
+
+	switch (g) {
+	case G_PAIR: vsmm__st128(p, plain_pair(s, at, at + 8)); break;
+	case G_SWAP:
+		vsmm__st128(p, _mm_shuffle_epi32(plain_pair(s, at - 8, at),
+						 _MM_SHUFFLE(1, 0, 3, 2)));
+		break;
+	case G_QUAD: {
+		__m128 lo = _mm_castsi128_ps(plain_pair(s, at, plain[i + 4] / 16u - 1));
+		__m128 hi = _mm_castsi128_ps(
+			plain_pair(s, plain[i + 8] / 16u - 1, plain[i + 12] / 16u - 1));
+
+		vsmm__st128(p, _mm_castps_si128(
+				       _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0))));
+		break;
+	}
+	default: break;
+	}
+#else
+	(void)g, (void)plain, (void)i, (void)p, (void)s;
+#endif
+}
+
 /* One row of an encoder of a map with these records; record_bases is the
  * set of segment registers whose base an Intel 64 record holds. */
-ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases, uint8_t *p,
+ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases,
+			   const uint16_t *plain, size_t n, size_t i, uint8_t *p,
 			   unsigned size, const struct vsmm_cpu_state *s,
 			   const struct vsmm_image_extras *x, const struct vsmm__bind *b)
 {
+	enum row_group g = row_group(plain, n, i);
+
+	if (g != G_SINGLE) {
+		store_group(g, plain, i, p, s);
+		return;
+	}
 	if (records == RECORDS_AMD64 && b->kind == VSMM__B_SEL) {
 		store_amd64_record(p, &s->seg[b->arg]);
 		return;
@@ -628,7 +737,8 @@ ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases, uint
 }
 
 #define ENCODE_ROW(name, off, size, flags, kind, arg, text) \
-	encode_row(records, record_bases, ROW_AT(area, first, off), (size), s, x, \
+	encode_row(records, record_bases, plain, sizeof(plain) / sizeof(plain[0]), \
+		   (size_t)(off)-first, ROW_AT(area, first, off), (size), s, x, \
 		   ROW_BIND(kind, arg));
 
 /*
@@ -642,8 +752,10 @@ ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases, uint
 
 #define ENCODE_PLAIN_ROW(name, off, size, flags, kind, arg, text) \
 	if (!ROW_OF_EXTRAS(kind)) \
-		encode_row(records, record_bases, ROW_AT(area, first, off), (size), s, \
-			   &rev_only, ROW_BIND(kind, arg));
+		encode_row(records, record_bases, plain, \
+			   sizeof(plain) / sizeof(plain[0]), (size_t)(off)-first, \
+			   ROW_AT(area, first, off), (size), s, &rev_only, \
+			   ROW_BIND(kind, arg));
 
 /*
  * The P6 records' limit and base with SSE2: the register's bytes 4 to 19
@@ -980,6 +1092,42 @@ _Static_assert(AREA_FITS(VSMM__AMD64_AREA_OFFSET),
 _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 	       "intel64's area is zeroed in 128-byte blocks");
 
+/* The plain rows of a table by area index (row_group); the other rows'
+ * entries are 0. */
+/* clang-format off */
+#define PLAIN_AT(kind, arg) ( \
+	VSMM__B_##kind == VSMM__B_GPR ? ST_AT(gpr) + 8u * (size_t)(arg) : \
+	VSMM__B_##kind == VSMM__B_RIP ? ST_AT(rip) : \
+	VSMM__B_##kind == VSMM__B_RFLAGS ? ST_AT(rflags) : \
+	VSMM__B_##kind == VSMM__B_CR0 ? ST_AT(cr0) : \
+	VSMM__B_##kind == VSMM__B_CR3 ? ST_AT(cr3) : \
+	VSMM__B_##kind == VSMM__B_CR4 ? ST_AT(cr4) : \
+	VSMM__B_##kind == VSMM__B_EFER ? ST_AT(efer) : \
+	VSMM__B_##kind == VSMM__B_DR6 ? ST_AT(dr6) : \
+	VSMM__B_##kind == VSMM__B_DR7 ? ST_AT(dr7) : \
+	SIZE_MAX)
+/* clang-format on */
+#define PLAIN_ENTRY(name, off, size, flags, kind, arg, text) \
+	[(off)-plain_first] = PLAIN_AT(kind, arg) == SIZE_MAX \
+				      ? 0u \
+				      : (uint16_t)PLAIN_ENTRY_OF(PLAIN_AT(kind, arg), \
+								 (size)),
+#define PLAIN_ROWS(FIELDS, area_offset) \
+	enum { plain_first = AREA_FIRST(area_offset) }; \
+	static const uint16_t plain[AREA_SIZE(area_offset)] = { FIELDS(PLAIN_ENTRY) }
+_Static_assert(PLAIN_ENTRY_OF(sizeof(struct vsmm_cpu_state), 8) <= UINT16_MAX,
+	       "a plain entry fits 16 bits");
+_Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->rip) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->rflags) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->cr0) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->cr3) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->cr4) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->efer) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->dr6) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->dr7) == 8,
+	       "plain rows hold 8-byte members");
+
 /* The segment registers whose 8-byte base row a record holds (the Intel
  * 64 map's LDTR has dword rows elsewhere instead). */
 #define RECORD_BASE_BIT(name, off, size, flags, kind, arg, text) \
@@ -1007,6 +1155,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		const enum seg_records records = SEG_RECORDS; \
 		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
+		PLAIN_ROWS(FIELDS, AREA_OFFSET); \
 		ZERO_AREA(FIELDS, AREA_OFFSET, 0, SEG_RECORDS) \
 		FIELDS(ENCODE_ROW) \
 	} \
@@ -1019,6 +1168,7 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		const struct vsmm_image_extras rev_only = { \
 			.revision = revision, \
 		}; \
+		PLAIN_ROWS(FIELDS, AREA_OFFSET); \
 		ZERO_AREA(FIELDS, AREA_OFFSET, 1, SEG_RECORDS) \
 		FIELDS(ENCODE_PLAIN_ROW) \
 	} \
