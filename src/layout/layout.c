@@ -618,7 +618,11 @@ enum row_group {
 	G_PAIR,	  /* this row and the next: one unit of the state, in order */
 	G_SWAP,	  /* this row and the next: one unit, swapped */
 	G_QUAD,	  /* this row and the next three dword rows */
+	G_SELQ,	  /* this selector row and the next three (sel_quad) */
 };
+
+/* The entry of a dword row of a 16-bit selector (its "size"). */
+#define SEL_DWORD 2u
 
 #define PLAIN_ENTRY_OF(at, size) ((unsigned)((at) + 1) * 16u + (size))
 
@@ -629,6 +633,26 @@ ROW_INLINE bool plain_quad(const uint16_t *plain, size_t n, size_t q)
 		return false;
 	for (size_t k = 0; k < 16; k += 4)
 		if (plain[q + k] == 0 || plain[q + k] % 16u != 4)
+			return false;
+	return true;
+}
+
+/*
+ * Four dword selector rows from area index q on, of four registers from
+ * one whose index is a multiple of 4 on, in order (the P6 and Intel 64
+ * maps' ES, CS, SS, DS and FS, GS, LDTR, TR).
+ */
+ROW_INLINE bool sel_quad(const uint16_t *plain, size_t n, size_t q)
+{
+	if (q + 16 > n || plain[q] % 16u != SEL_DWORD || plain[q] == 0)
+		return false;
+	size_t at = plain[q] / 16u - 1;
+	if ((at - offsetof(struct vsmm_cpu_state, seg)) / sizeof(struct vsmm_seg) % 4 !=
+	    0)
+		return false;
+	for (size_t k = 1; k < 4; k++)
+		if (plain[q + 4 * k] !=
+		    PLAIN_ENTRY_OF(at + k * sizeof(struct vsmm_seg), SEL_DWORD))
 			return false;
 	return true;
 }
@@ -656,6 +680,13 @@ ROW_INLINE enum row_group row_group(const uint16_t *plain, size_t n, size_t i)
 	}
 	if (e % 16u == 4 && plain_quad(plain, n, i & ~(size_t)15))
 		return i % 16 == 0 ? G_QUAD : G_SKIP;
+	if (e % 16u == SEL_DWORD) {
+		size_t k = (at - offsetof(struct vsmm_cpu_state, seg)) /
+			   sizeof(struct vsmm_seg) % 4;
+
+		if (i >= 4 * k && sel_quad(plain, n, i - 4 * k))
+			return k == 0 ? G_SELQ : G_SKIP;
+	}
 	return G_SINGLE;
 }
 
@@ -693,6 +724,20 @@ ROW_INLINE void store_group(enum row_group g, const uint16_t *plain, size_t i, u
 
 		vsmm__st128(p, _mm_castps_si128(
 				       _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0))));
+		break;
+	}
+	case G_SELQ: {
+		/* the selectors zero-extended to dwords: words 0, 2, 4, 6 */
+		const struct vsmm_seg *seg =
+			(const struct vsmm_seg *)(const void *)((const char *)s +
+								(at -
+								 offsetof(struct vsmm_seg,
+									  selector)));
+		__m128i v = _mm_cvtsi32_si128(seg[0].selector);
+
+		v = _mm_insert_epi16(v, seg[1].selector, 2);
+		v = _mm_insert_epi16(v, seg[2].selector, 4);
+		vsmm__st128(p, _mm_insert_epi16(v, seg[3].selector, 6));
 		break;
 	}
 	default: break;
@@ -1108,10 +1153,13 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 	SIZE_MAX)
 /* clang-format on */
 #define PLAIN_ENTRY(name, off, size, flags, kind, arg, text) \
-	[(off)-plain_first] = PLAIN_AT(kind, arg) == SIZE_MAX \
-				      ? 0u \
-				      : (uint16_t)PLAIN_ENTRY_OF(PLAIN_AT(kind, arg), \
-								 (size)),
+	[(off)-plain_first] = PLAIN_AT(kind, arg) != SIZE_MAX \
+				      ? (uint16_t)PLAIN_ENTRY_OF(PLAIN_AT(kind, arg), \
+								 (size)) \
+			      : VSMM__B_##kind == VSMM__B_SEL && (size) == 4 \
+				      ? (uint16_t)PLAIN_ENTRY_OF( \
+						ST_SEG_AT(arg, selector), SEL_DWORD) \
+				      : 0u,
 #define PLAIN_ROWS(FIELDS, area_offset) \
 	enum { plain_first = AREA_FIRST(area_offset) }; \
 	static const uint16_t plain[AREA_SIZE(area_offset)] = { FIELDS(PLAIN_ENTRY) }
