@@ -605,8 +605,11 @@ ROW_INLINE uint32_t p6_attr(const struct vsmm_seg *seg)
  * are, whole or their low dword) that SSE2 stores together: two 8-byte
  * rows of one 16-byte unit of the state, in its order or swapped (the
  * AMD64 map has its GPRs from R15 down), with one load and one store (and
- * a shuffle); four dword rows at a 16-byte boundary of the area (the P6
- * map's GPRs) with a shuffle of the members' low dwords.  Which rows
+ * a shuffle); other two 8-byte rows from a 16-byte boundary of the area
+ * on with two loads and one store (the Intel 64 map's DR6 to CR0); four
+ * dword rows at a 16-byte boundary of the area (the P6 map's GPRs) with
+ * a shuffle of the members' low dwords; four dword selector rows with
+ * word inserts.  Which rows
  * those are is decided from the table: each encoder keeps, by area index,
  * the member and size of every plain row (PLAIN_ENTRY: (state offset + 1)
  * * 16 + size, 0 for other rows), a constant array the compiler reads at
@@ -619,6 +622,7 @@ enum row_group {
 	G_SWAP,	  /* this row and the next: one unit, swapped */
 	G_QUAD,	  /* this row and the next three dword rows */
 	G_SELQ,	  /* this selector row and the next three (sel_quad) */
+	G_LOOSE,  /* this 8-byte row and the next, of two units (loose_pair) */
 };
 
 /* The entry of a dword row of a 16-bit selector (its "size"). */
@@ -657,6 +661,39 @@ ROW_INLINE bool sel_quad(const uint16_t *plain, size_t n, size_t q)
 	return true;
 }
 
+/* Row i's group among 8-byte rows of one unit of the state (G_SINGLE for
+ * the others). */
+ROW_INLINE enum row_group unit_group(const uint16_t *plain, size_t n, size_t i)
+{
+	unsigned e = plain[i];
+
+	if (e == 0 || e % 16u != 8)
+		return G_SINGLE;
+	size_t at = e / 16u - 1;
+	unsigned next = i + 8 < n ? plain[i + 8] : 0;
+	unsigned prev = i >= 8 ? plain[i - 8] : 0;
+
+	if (at % 16 == 0 && next == PLAIN_ENTRY_OF(at + 8, 8))
+		return G_PAIR;
+	if (at % 16 == 8 && next == PLAIN_ENTRY_OF(at - 8, 8))
+		return G_SWAP;
+	if (at % 16 == 8 && prev == PLAIN_ENTRY_OF(at - 8, 8))
+		return G_SKIP; /* the second of a G_PAIR */
+	if (at % 16 == 0 && prev == PLAIN_ENTRY_OF(at + 8, 8))
+		return G_SKIP; /* the second of a G_SWAP */
+	return G_SINGLE;
+}
+
+/* Two 8-byte rows from a 16-byte boundary of the area on that no unit
+ * group holds, of any two members (two loads, one store). */
+ROW_INLINE bool loose_pair(const uint16_t *plain, size_t n, size_t q)
+{
+	return q % 16 == 0 && q + 16 <= n && plain[q] != 0 && plain[q] % 16u == 8 &&
+	       plain[q + 8] != 0 && plain[q + 8] % 16u == 8 &&
+	       unit_group(plain, n, q) == G_SINGLE &&
+	       unit_group(plain, n, q + 8) == G_SINGLE;
+}
+
 ROW_INLINE enum row_group row_group(const uint16_t *plain, size_t n, size_t i)
 {
 	unsigned e = plain[i];
@@ -665,17 +702,14 @@ ROW_INLINE enum row_group row_group(const uint16_t *plain, size_t n, size_t i)
 		return G_SINGLE;
 	size_t at = e / 16u - 1;
 	if (e % 16u == 8) {
-		unsigned next = i + 8 < n ? plain[i + 8] : 0;
-		unsigned prev = i >= 8 ? plain[i - 8] : 0;
+		enum row_group g = unit_group(plain, n, i);
 
-		if (at % 16 == 0 && next == PLAIN_ENTRY_OF(at + 8, 8))
-			return G_PAIR;
-		if (at % 16 == 8 && next == PLAIN_ENTRY_OF(at - 8, 8))
-			return G_SWAP;
-		if (at % 16 == 8 && prev == PLAIN_ENTRY_OF(at - 8, 8))
-			return G_SKIP; /* the second of a G_PAIR */
-		if (at % 16 == 0 && prev == PLAIN_ENTRY_OF(at + 8, 8))
-			return G_SKIP; /* the second of a G_SWAP */
+		if (g != G_SINGLE)
+			return g;
+		if (loose_pair(plain, n, i))
+			return G_LOOSE;
+		if (i >= 8 && loose_pair(plain, n, i - 8))
+			return G_SKIP; /* the second of a G_LOOSE */
 		return G_SINGLE;
 	}
 	if (e % 16u == 4 && plain_quad(plain, n, i & ~(size_t)15))
@@ -713,6 +747,7 @@ ROW_INLINE void store_group(enum row_group g, const uint16_t *plain, size_t i, u
 
 	switch (g) {
 	case G_PAIR: vsmm__st128(p, plain_pair(s, at, at + 8)); break;
+	case G_LOOSE: vsmm__st128(p, plain_pair(s, at, plain[i + 8] / 16u - 1)); break;
 	case G_SWAP:
 		vsmm__st128(p, _mm_shuffle_epi32(plain_pair(s, at - 8, at),
 						 _MM_SHUFFLE(1, 0, 3, 2)));
