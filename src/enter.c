@@ -128,6 +128,23 @@ static const struct vsmm_seg smm_data_seg = {
 	.base = 0,
 };
 
+/* ES to GS flat (SS, DS, ES, FS, GS: CS is set apart below).  With
+ * SSE2 each register is one 16-byte store of the constant, where GCC
+ * stores it as two 8-byte immediates. */
+static void set_data_segs(struct vsmm_cpu_state *s)
+{
+#if VSMM__SSE2
+	const __m128i flat = _mm_loadu_si128(
+		(const __m128i *)(const void *)&smm_data_seg);
+
+	for (int i = VSMM_ES; i <= VSMM_GS; i++)
+		_mm_storeu_si128((__m128i *)(void *)&s->seg[i], flat);
+#else
+	for (int i = VSMM_ES; i <= VSMM_GS; i++)
+		s->seg[i] = smm_data_seg;
+#endif
+}
+
 void vsmm__smm_entry_state(const struct vsmm__rules *rules, bool wide,
 			   struct vsmm_cpu_state *s)
 {
@@ -141,8 +158,7 @@ void vsmm__smm_entry_state(const struct vsmm__rules *rules, bool wide,
 	s->dr7 = VSMM_DR7_FIXED_1;
 	if (rules->idtr_zeroed)
 		s->idtr = (struct vsmm_dtable){ 0, 0 };
-	for (int i = VSMM_ES; i <= VSMM_GS; i++)
-		s->seg[i] = smm_data_seg;
+	set_data_segs(s);
 	s->seg[VSMM_CS].selector = (uint16_t)((s->smbase >> 4) & 0xffff);
 	s->seg[VSMM_CS].base = s->smbase;
 	/* A vCPU whose map carries EFER leaves long mode; the 32-bit map has

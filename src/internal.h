@@ -112,6 +112,29 @@ static inline void vsmm__st64(uint8_t *p, uint64_t v)
 #endif
 }
 
+/*
+ * Sixteen bytes as one SSE2 register, where the compiler targets SSE2
+ * (every x86-64, little-endian: byte i of the area is byte i of the
+ * register).  The codec moves whole segment records so (layout.c); hosts
+ * without SSE2 take its scalar path.  The loads and stores are unaligned
+ * and may alias anything (the intrinsics' types say so).
+ */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define VSMM__SSE2 1
+static inline __m128i vsmm__ld128(const uint8_t *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+static inline void vsmm__st128(uint8_t *p, __m128i v)
+{
+	_mm_storeu_si128((__m128i *)(void *)p, v);
+}
+#else
+#define VSMM__SSE2 0
+#endif
+
 /* Load/store a field of 1, 2, 4 or 8 bytes, zero-extended. */
 static inline uint64_t vsmm__ld(const uint8_t *p, unsigned size)
 {

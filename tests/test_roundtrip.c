@@ -480,8 +480,8 @@ static const struct vsmm_field_desc *only_row(const struct vsmm__layout *l, unsi
 }
 
 /*
- * The maps of segment records (layout.c: the encoder stores two or three
- * rows of a segment register with one copy, the decoder loads them so):
+ * The maps of segment records (layout.c: the encoder stores the rows of a
+ * segment register's record with one copy, the decoder loads them so):
  * every segment register has the rows of its record, once each, where the
  * record puts them.
  */
@@ -503,32 +503,85 @@ static void test_segment_records(void **unused)
 		assert_int_equal(limit->size, 4);
 		assert_int_equal(attr->offset, sel->offset + 2);
 		assert_int_equal(limit->offset, sel->offset + 4);
+		/* the record ends with the base: one 16-byte unit */
+		const struct vsmm_field_desc *base = only_row(l, VSMM__B_BASE, seg);
+		assert_non_null(base);
+		assert_int_equal(base->size, 8);
+		assert_int_equal(base->offset, sel->offset + 8);
 		/* every area has them: the decoder loads them as one */
-		assert_int_equal(sel->flags | attr->flags | limit->flags, 0);
+		assert_int_equal(sel->flags | attr->flags | limit->flags | base->flags,
+				 0);
 
 		/* P6: {attr u32, limit u32, base u32} */
 		l = &vsmm__layout_p6_32;
 		limit = only_row(l, VSMM__B_LIMIT, seg);
-		const struct vsmm_field_desc *base = only_row(l, VSMM__B_BASE, seg);
+		base = only_row(l, VSMM__B_BASE, seg);
 		assert_non_null(limit);
 		assert_non_null(base);
 		assert_int_equal(limit->size, 4);
 		assert_int_equal(base->size, 4);
 		assert_int_equal(base->offset, limit->offset + 4);
 		assert_int_equal(limit->flags | base->flags, 0);
+		/* the attribute dword, read as its bytes 1 and 2 */
+		attr = only_row(l, VSMM__B_ATTR_P6, seg);
+		assert_non_null(attr);
+		assert_int_equal(attr->size, 4);
+		assert_int_equal(attr->flags, 0);
+		/* A record's tail (layout.c, decode_p6_tail) zeroes the next
+		 * register's selector and attributes, or the GDTR base's low
+		 * dword: rows every area has store them after it. */
+		if (seg + 1 < VSMM_SREG_COUNT) {
+			const struct vsmm_field_desc *next_sel = only_row(l, VSMM__B_SEL,
+									  seg + 1);
+			const struct vsmm_field_desc *next_attr = only_row(
+				l, VSMM__B_ATTR_P6, seg + 1);
+			assert_non_null(next_sel);
+			assert_non_null(next_attr);
+			assert_int_equal(next_sel->flags | next_attr->flags, 0);
+		} else {
+			const struct vsmm_field_desc *gdt_base = only_row(
+				l, VSMM__B_DT_BASE, VSMM__DT_GDTR);
+			assert_non_null(gdt_base);
+			assert_int_equal(gdt_base->flags, 0);
+		}
 
 		/* Intel 64 extension records: {attr u16, reserved u16, limit
 		 * u32, ...}; the attribute row's dword store covers the
 		 * reserved word, which no row may hold. */
 		l = &vsmm__layout_intel64;
 		attr = only_row(l, VSMM__B_ATTR, seg);
+		limit = only_row(l, VSMM__B_LIMIT, seg);
+		base = only_row(l, VSMM__B_BASE, seg);
+		sel = only_row(l, VSMM__B_SEL, seg);
 		assert_non_null(attr);
+		assert_non_null(limit);
+		assert_non_null(base);
+		assert_non_null(sel);
 		assert_int_equal(attr->size, 2);
+		assert_int_equal(limit->size, 4);
+		assert_int_equal(limit->offset, attr->offset + 4);
+		/* The record's base, or (LDTR) a dword row elsewhere, after
+		 * the record in the table: its part is ORed into the base
+		 * the record's load left zero. */
+		bool in_record = base->offset == attr->offset + 8;
+		if (in_record)
+			assert_int_equal(base->size, 8);
+		else
+			assert_true(base->offset > attr->offset + 16u);
+		/* The record's load zeroes the selector: the selector row
+		 * comes later and every area has it. */
+		assert_true(sel->offset > attr->offset);
+		assert_int_equal(sel->flags, 0);
+		/* The record's store covers 16 bytes: the reserved word and
+		 * (without a base) the reserved quadword, which no row of
+		 * another register may hold. */
 		for (size_t i = 0; i < l->desc.nfields; i++) {
 			const struct vsmm_field_desc *f = &l->desc.fields[i];
 
-			assert_false(f->offset < attr->offset + 4u &&
-				     f->offset + f->size > attr->offset + 2u);
+			if (f == attr || f == limit || f == base)
+				continue;
+			assert_false(f->offset < attr->offset + 16u &&
+				     f->offset + f->size > attr->offset);
 		}
 	}
 }

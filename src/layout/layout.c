@@ -425,14 +425,14 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
 /*
  * Segment records.  Two maps keep each segment register as a record whose
  * fields lie as in struct vsmm_seg {selector u16, attr u16, limit u32,
- * base u64} (asserted below), so that on a little-endian host one 8-byte
- * copy of the register stores two or three rows at once:
+ * base u64} (asserted below), so that on a little-endian host one copy of
+ * the register stores several rows at once:
  *
  *   AMD64   {selector u16, attr u16, limit u32, base u64}: the selector
- *           row stores selector, attributes and limit, the register's
- *           first eight bytes but for the attribute bits no register holds
- *           (11:8, which to_image drops too); the attribute and limit rows
- *           store nothing.  Three instructions instead of seven.
+ *           row stores the whole record, the register's 16 bytes but for
+ *           the attribute bits no register holds (11:8, which to_image
+ *           drops too); the attribute, limit and base rows store nothing.
+ *           With SSE2 three instructions instead of seven.
  *   P6      {attr u32, limit u32, base u32}: the limit row stores the
  *           limit and the low dword of the base, the register's bytes 4
  *           to 11; the base row stores nothing.  Two instead of four.
@@ -440,10 +440,13 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
  * The decoders load the same units back (decode_record_row).
  *
  * The Intel 64 map's extension records {attr u16, reserved u16, limit
- * u32, base u64} do not lie as the register does; there the attribute row
- * stores the attributes zero-extended to a dword, over the reserved word,
- * so that the record's 16 bytes are all stored and the encoder need not
- * zero them first (ZERO_AREA counts the row as 4 bytes).
+ * u32, base u64} lie as the register does but for the attribute word,
+ * one word lower: the attribute row stores the whole record, the
+ * attributes zero-extended over the reserved word and, for the LDTR,
+ * whose base the map keeps in dword rows elsewhere, a zero base over the
+ * reserved quadword, so that the encoder need not zero any of it first
+ * (ZERO_AREA counts the row as 16 bytes, the limit and base rows as
+ * none).  With SSE2 a word shuffle and an AND move it.
  *
  * tests/test_roundtrip.c (test_segment_records) checks that every
  * segment register's rows in those tables form such a record, and that
@@ -456,11 +459,13 @@ enum seg_records {
 };
 
 /* The bytes a row's store fills in the area: its size, but for the Intel
- * 64 map's attribute rows (above). */
+ * 64 map's records (below), which its attribute row stores whole. */
 #define STORED_SIZE(records, kind, size) \
-	((int)(records) == (int)RECORDS_INTEL64 && VSMM__B_##kind == VSMM__B_ATTR \
-		 ? 4u \
-		 : (size))
+	((int)(records) != (int)RECORDS_INTEL64		 ? (size) \
+	 : VSMM__B_##kind == VSMM__B_ATTR		 ? 16u \
+	 : VSMM__B_##kind == VSMM__B_LIMIT		 ? 0u \
+	 : VSMM__B_##kind == VSMM__B_BASE && (size) == 8 ? 0u \
+							 : (size))
 
 _Static_assert(offsetof(struct vsmm_seg, selector) == 0 &&
 		       offsetof(struct vsmm_seg, attr) == 2 &&
@@ -472,15 +477,6 @@ _Static_assert(offsetof(struct vsmm_seg, selector) == 0 &&
  * all but attribute bits 11:8. */
 #define AMD64_RECORD_BITS (~((uint64_t)(~VSMM_SEG_ATTR_MASK & 0xffffu) << 16))
 
-/* Selector, attributes and limit, as an AMD64 record holds them. */
-ROW_INLINE uint64_t amd64_record_low(const struct vsmm_seg *seg)
-{
-	uint64_t v;
-
-	memcpy(&v, seg, sizeof(v));
-	return v & AMD64_RECORD_BITS;
-}
-
 /* Limit and the low dword of the base, as a P6 record holds them. */
 ROW_INLINE uint64_t p6_limit_base(const struct vsmm_seg *seg)
 {
@@ -490,38 +486,340 @@ ROW_INLINE uint64_t p6_limit_base(const struct vsmm_seg *seg)
 	return v;
 }
 
-/* One row of an encoder of a map with these records. */
-ROW_INLINE void encode_row(enum seg_records records, uint8_t *p, unsigned size,
-			   const struct vsmm_cpu_state *s,
+/*
+ * A whole AMD64 record, the register's 16 bytes but for attribute bits
+ * 11:8: with SSE2 one load, one AND and one store (five instructions as
+ * two 8-byte units).
+ */
+ROW_INLINE void store_amd64_record(uint8_t *p, const struct vsmm_seg *seg)
+{
+#if VSMM__SSE2
+	const __m128i bits = _mm_set_epi64x(-1, (long long)AMD64_RECORD_BITS);
+
+	vsmm__st128(p, _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)seg),
+				     bits));
+#else
+	vsmm__st16(p, seg->selector);
+	vsmm__st16(p + 2, seg->attr & VSMM_SEG_ATTR_MASK);
+	vsmm__st32(p + 4, seg->limit);
+	vsmm__st64(p + 8, seg->base);
+#endif
+}
+
+ROW_INLINE void load_amd64_record(const uint8_t *p, struct vsmm_seg *seg)
+{
+#if VSMM__SSE2
+	const __m128i bits = _mm_set_epi64x(-1, (long long)AMD64_RECORD_BITS);
+
+	_mm_storeu_si128((__m128i *)(void *)seg, _mm_and_si128(vsmm__ld128(p), bits));
+#else
+	seg->selector = vsmm__ld16(p);
+	seg->attr = vsmm__ld16(p + 2) & VSMM_SEG_ATTR_MASK;
+	seg->limit = vsmm__ld32(p + 4);
+	seg->base = vsmm__ld64(p + 8);
+#endif
+}
+
+/*
+ * A whole Intel 64 extension record {attr u16, reserved u16, limit u32,
+ * base u64}: the attributes zero-extended over the reserved word, and the
+ * base, or zero where the map keeps the register's base elsewhere (LDTR:
+ * its dword rows), so that no byte of the record is left to the zeroed
+ * area.  With SSE2: the register's 16 bytes, its attribute word moved
+ * down over the selector's, and one AND.
+ */
+ROW_INLINE void store_intel64_record(uint8_t *p, const struct vsmm_seg *seg, bool base)
+{
+#if VSMM__SSE2
+	const __m128i keep = _mm_set_epi32(base ? -1 : 0, base ? -1 : 0, -1,
+					   (int)VSMM_SEG_ATTR_MASK);
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)seg);
+
+	v = _mm_shufflelo_epi16(v, _MM_SHUFFLE(3, 2, 1, 1));
+	vsmm__st128(p, _mm_and_si128(v, keep));
+#else
+	vsmm__st32(p, seg->attr & VSMM_SEG_ATTR_MASK);
+	vsmm__st32(p + 4, seg->limit);
+	vsmm__st64(p + 8, base ? seg->base : 0);
+#endif
+}
+
+/*
+ * The register from its Intel 64 record, or zero where the area lacks
+ * vsmm's records (!ext); its selector is zero here (the map's selector
+ * row, later in the table, stores it) and so is its base where the
+ * record has none (the base's dword rows, later, OR their parts into it).
+ */
+ROW_INLINE void load_intel64_record(const uint8_t *p, bool ext, bool base,
+				    struct vsmm_seg *seg)
+{
+#if VSMM__SSE2
+	const __m128i keep = _mm_set_epi32(base ? -1 : 0, base ? -1 : 0, -1,
+					   (int)(VSMM_SEG_ATTR_MASK << 16));
+	__m128i v = _mm_setzero_si128();
+
+	if (ext)
+		v = _mm_and_si128(
+			_mm_shufflelo_epi16(vsmm__ld128(p), _MM_SHUFFLE(3, 2, 0, 0)),
+			keep);
+	_mm_storeu_si128((__m128i *)(void *)seg, v);
+#else
+	seg->selector = 0;
+	seg->attr = ext ? (uint16_t)(vsmm__ld16(p) & VSMM_SEG_ATTR_MASK) : 0;
+	seg->limit = ext ? vsmm__ld32(p + 4) : 0;
+	seg->base = ext && base ? vsmm__ld64(p + 8) : 0;
+#endif
+}
+
+/* Does a row belong to a segment record (stored or loaded whole by
+ * another row of it) and store nothing of its own? */
+ROW_INLINE bool row_in_record(enum seg_records records, unsigned size,
+			      const struct vsmm__bind *b)
+{
+	switch (records) {
+	case RECORDS_AMD64:
+		return b->kind == VSMM__B_ATTR || b->kind == VSMM__B_LIMIT ||
+		       b->kind == VSMM__B_BASE;
+	case RECORDS_INTEL64:
+		return b->kind == VSMM__B_LIMIT || (b->kind == VSMM__B_BASE && size == 8);
+	default: return false;
+	}
+}
+
+/*
+ * The P6 attribute dword, the attributes at descriptor bits 8..23: the
+ * register's bytes 1 to 4 (selector high, attributes, limit low) but for
+ * the bits that are not attributes, one load and one AND instead of a
+ * shift between them.
+ */
+ROW_INLINE uint32_t p6_attr(const struct vsmm_seg *seg)
+{
+	uint32_t v;
+
+	memcpy(&v, (const char *)seg + offsetof(struct vsmm_seg, attr) - 1, sizeof(v));
+	return v & (uint32_t)VSMM_SEG_ATTR_MASK << 8;
+}
+
+/*
+ * Neighbouring rows of plain registers (8-byte members stored as they
+ * are, whole or their low dword) that SSE2 stores together: two 8-byte
+ * rows of one 16-byte unit of the state, in its order or swapped (the
+ * AMD64 map has its GPRs from R15 down), with one load and one store (and
+ * a shuffle); other two 8-byte rows from a 16-byte boundary of the area
+ * on with two loads and one store (the Intel 64 map's DR6 to CR0); four
+ * dword rows at a 16-byte boundary of the area (the P6 map's GPRs) with
+ * a shuffle of the members' low dwords; four dword selector rows with
+ * word inserts.  Which rows
+ * those are is decided from the table: each encoder keeps, by area index,
+ * the member and size of every plain row (PLAIN_ENTRY: (state offset + 1)
+ * * 16 + size, 0 for other rows), a constant array the compiler reads at
+ * compile time.  The rows' bytes are the same as one by one.
+ */
+enum row_group {
+	G_SINGLE, /* stored by itself */
+	G_SKIP,	  /* stored by the first row of its group */
+	G_PAIR,	  /* this row and the next: one unit of the state, in order */
+	G_SWAP,	  /* this row and the next: one unit, swapped */
+	G_QUAD,	  /* this row and the next three dword rows */
+	G_SELQ,	  /* this selector row and the next three (sel_quad) */
+	G_LOOSE,  /* this 8-byte row and the next, of two units (loose_pair) */
+};
+
+/* The entry of a dword row of a 16-bit selector (its "size"). */
+#define SEL_DWORD 2u
+
+#define PLAIN_ENTRY_OF(at, size) ((unsigned)((at) + 1) * 16u + (size))
+
+/* Four dword rows of plain registers from area index q on. */
+ROW_INLINE bool plain_quad(const uint16_t *plain, size_t n, size_t q)
+{
+	if (q + 16 > n)
+		return false;
+	for (size_t k = 0; k < 16; k += 4)
+		if (plain[q + k] == 0 || plain[q + k] % 16u != 4)
+			return false;
+	return true;
+}
+
+/*
+ * Four dword selector rows from area index q on, of four registers from
+ * one whose index is a multiple of 4 on, in order (the P6 and Intel 64
+ * maps' ES, CS, SS, DS and FS, GS, LDTR, TR).
+ */
+ROW_INLINE bool sel_quad(const uint16_t *plain, size_t n, size_t q)
+{
+	if (q + 16 > n || plain[q] % 16u != SEL_DWORD || plain[q] == 0)
+		return false;
+	size_t at = plain[q] / 16u - 1;
+	if ((at - offsetof(struct vsmm_cpu_state, seg)) / sizeof(struct vsmm_seg) % 4 !=
+	    0)
+		return false;
+	for (size_t k = 1; k < 4; k++)
+		if (plain[q + 4 * k] !=
+		    PLAIN_ENTRY_OF(at + k * sizeof(struct vsmm_seg), SEL_DWORD))
+			return false;
+	return true;
+}
+
+/* Row i's group among 8-byte rows of one unit of the state (G_SINGLE for
+ * the others). */
+ROW_INLINE enum row_group unit_group(const uint16_t *plain, size_t n, size_t i)
+{
+	unsigned e = plain[i];
+
+	if (e == 0 || e % 16u != 8)
+		return G_SINGLE;
+	size_t at = e / 16u - 1;
+	unsigned next = i + 8 < n ? plain[i + 8] : 0;
+	unsigned prev = i >= 8 ? plain[i - 8] : 0;
+
+	if (at % 16 == 0 && next == PLAIN_ENTRY_OF(at + 8, 8))
+		return G_PAIR;
+	if (at % 16 == 8 && next == PLAIN_ENTRY_OF(at - 8, 8))
+		return G_SWAP;
+	if (at % 16 == 8 && prev == PLAIN_ENTRY_OF(at - 8, 8))
+		return G_SKIP; /* the second of a G_PAIR */
+	if (at % 16 == 0 && prev == PLAIN_ENTRY_OF(at + 8, 8))
+		return G_SKIP; /* the second of a G_SWAP */
+	return G_SINGLE;
+}
+
+/* Two 8-byte rows from a 16-byte boundary of the area on that no unit
+ * group holds, of any two members (two loads, one store). */
+ROW_INLINE bool loose_pair(const uint16_t *plain, size_t n, size_t q)
+{
+	return q % 16 == 0 && q + 16 <= n && plain[q] != 0 && plain[q] % 16u == 8 &&
+	       plain[q + 8] != 0 && plain[q + 8] % 16u == 8 &&
+	       unit_group(plain, n, q) == G_SINGLE &&
+	       unit_group(plain, n, q + 8) == G_SINGLE;
+}
+
+ROW_INLINE enum row_group row_group(const uint16_t *plain, size_t n, size_t i)
+{
+	unsigned e = plain[i];
+
+	if (!VSMM__SSE2 || e == 0)
+		return G_SINGLE;
+	size_t at = e / 16u - 1;
+	if (e % 16u == 8) {
+		enum row_group g = unit_group(plain, n, i);
+
+		if (g != G_SINGLE)
+			return g;
+		if (loose_pair(plain, n, i))
+			return G_LOOSE;
+		if (i >= 8 && loose_pair(plain, n, i - 8))
+			return G_SKIP; /* the second of a G_LOOSE */
+		return G_SINGLE;
+	}
+	if (e % 16u == 4 && plain_quad(plain, n, i & ~(size_t)15))
+		return i % 16 == 0 ? G_QUAD : G_SKIP;
+	if (e % 16u == SEL_DWORD) {
+		size_t k = (at - offsetof(struct vsmm_cpu_state, seg)) /
+			   sizeof(struct vsmm_seg) % 4;
+
+		if (i >= 4 * k && sel_quad(plain, n, i - 4 * k))
+			return k == 0 ? G_SELQ : G_SKIP;
+	}
+	return G_SINGLE;
+}
+
+#if VSMM__SSE2
+/* The members at state offsets a0 and a1 as one register. */
+ROW_INLINE __m128i plain_pair(const struct vsmm_cpu_state *s, size_t a0, size_t a1)
+{
+	const char *m = (const char *)s;
+
+	if (a1 == a0 + 8)
+		return _mm_loadu_si128((const __m128i *)(const void *)(m + a0));
+	__m128d v = _mm_castsi128_pd(
+		_mm_loadl_epi64((const __m128i *)(const void *)(m + a0)));
+	return _mm_castpd_si128(_mm_loadh_pd(v, (const double *)(const void *)(m + a1)));
+}
+#endif
+
+/* Store row i's group (row_group says which). */
+ROW_INLINE void store_group(enum row_group g, const uint16_t *plain, size_t i, uint8_t *p,
+			    const struct vsmm_cpu_state *s)
+{
+#if VSMM__SSE2
+	size_t at = plain[i] / 16u - 1;
+
+	switch (g) {
+	case G_PAIR: vsmm__st128(p, plain_pair(s, at, at + 8)); break;
+	case G_LOOSE: vsmm__st128(p, plain_pair(s, at, plain[i + 8] / 16u - 1)); break;
+	case G_SWAP:
+		vsmm__st128(p, _mm_shuffle_epi32(plain_pair(s, at - 8, at),
+						 _MM_SHUFFLE(1, 0, 3, 2)));
+		break;
+	case G_QUAD: {
+		__m128 lo = _mm_castsi128_ps(plain_pair(s, at, plain[i + 4] / 16u - 1));
+		__m128 hi = _mm_castsi128_ps(
+			plain_pair(s, plain[i + 8] / 16u - 1, plain[i + 12] / 16u - 1));
+
+		vsmm__st128(p, _mm_castps_si128(
+				       _mm_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0))));
+		break;
+	}
+	case G_SELQ: {
+		/* the selectors zero-extended to dwords: words 0, 2, 4, 6 */
+		const struct vsmm_seg *seg =
+			(const struct vsmm_seg *)(const void *)((const char *)s +
+								(at -
+								 offsetof(struct vsmm_seg,
+									  selector)));
+		__m128i v = _mm_cvtsi32_si128(seg[0].selector);
+
+		v = _mm_insert_epi16(v, seg[1].selector, 2);
+		v = _mm_insert_epi16(v, seg[2].selector, 4);
+		vsmm__st128(p, _mm_insert_epi16(v, seg[3].selector, 6));
+		break;
+	}
+	default: break;
+	}
+#else
+	(void)g, (void)plain, (void)i, (void)p, (void)s;
+#endif
+}
+
+/* One row of an encoder of a map with these records; record_bases is the
+ * set of segment registers whose base an Intel 64 record holds. */
+ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases,
+			   const uint16_t *plain, size_t n, size_t i, uint8_t *p,
+			   unsigned size, const struct vsmm_cpu_state *s,
 			   const struct vsmm_image_extras *x, const struct vsmm__bind *b)
 {
-	if (VSMM__LE_HOST && records == RECORDS_AMD64) {
-		switch (b->kind) {
-		case VSMM__B_SEL:
-			vsmm__st64(p, amd64_record_low(&s->seg[b->arg]));
-			return;
-		case VSMM__B_ATTR:
-		case VSMM__B_LIMIT: return; /* stored with the selector */
-		default: break;
-		}
+	enum row_group g = row_group(plain, n, i);
+
+	if (g != G_SINGLE) {
+		store_group(g, plain, i, p, s);
+		return;
 	}
+	if (records == RECORDS_AMD64 && b->kind == VSMM__B_SEL) {
+		store_amd64_record(p, &s->seg[b->arg]);
+		return;
+	}
+	if (records == RECORDS_INTEL64 && b->kind == VSMM__B_ATTR) {
+		store_intel64_record(p, &s->seg[b->arg], (record_bases >> b->arg) & 1u);
+		return;
+	}
+	if (row_in_record(records, size, b))
+		return; /* stored with its record */
 	if (VSMM__LE_HOST && records == RECORDS_P6) {
 		switch (b->kind) {
 		case VSMM__B_LIMIT: vsmm__st64(p, p6_limit_base(&s->seg[b->arg])); return;
 		case VSMM__B_BASE: return; /* stored with the limit */
+		case VSMM__B_ATTR_P6: vsmm__st32(p, p6_attr(&s->seg[b->arg])); return;
 		default: break;
 		}
-	}
-	if (records == RECORDS_INTEL64 && b->kind == VSMM__B_ATTR) {
-		vsmm__st32(p,
-			   (uint32_t)encode_value(s, x, b)); /* and the reserved word */
-		return;
 	}
 	vsmm__st(p, size, encode_value(s, x, b));
 }
 
 #define ENCODE_ROW(name, off, size, flags, kind, arg, text) \
-	encode_row(records, ROW_AT(area, first, off), (size), s, x, ROW_BIND(kind, arg));
+	encode_row(records, record_bases, plain, sizeof(plain) / sizeof(plain[0]), \
+		   (size_t)(off)-first, ROW_AT(area, first, off), (size), s, x, \
+		   ROW_BIND(kind, arg));
 
 /*
  * Does a row hold a member of struct vsmm_image_extras other than the
@@ -534,40 +832,76 @@ ROW_INLINE void encode_row(enum seg_records records, uint8_t *p, unsigned size,
 
 #define ENCODE_PLAIN_ROW(name, off, size, flags, kind, arg, text) \
 	if (!ROW_OF_EXTRAS(kind)) \
-		encode_row(records, ROW_AT(area, first, off), (size), s, &rev_only, \
+		encode_row(records, record_bases, plain, \
+			   sizeof(plain) / sizeof(plain[0]), (size_t)(off)-first, \
+			   ROW_AT(area, first, off), (size), s, &rev_only, \
 			   ROW_BIND(kind, arg));
 
 /*
- * The decoders read the records as the encoders write them: the AMD64
- * selector row loads selector, attributes and limit as one 8-byte unit
- * into the register's first eight bytes (attribute bits 11:8 dropped, as
- * from_image does), the P6 limit row loads limit and base low dword into
- * bytes 4 to 11 (CLEAR_PARTIAL_ROW has zeroed the base, so its high dword
- * stays zero).  Only rows no area can lack (not vsmm extensions) form
- * records.  Returns whether the row was decoded so.
+ * The P6 records' limit and base with SSE2: the register's bytes 4 to 19
+ * from one 8-byte load, zero-extended, so that the base's high dword is
+ * stored zero with them, instead of cleared by a store of its own.  The
+ * four zero bytes beyond the register are the next one's selector and
+ * attributes, or for the last one the low dword of the GDTR's base
+ * (asserted below): the decoder loads these records first
+ * (DECODE_P6_TAIL_ROW), before every other row, whose rows then store
+ * those members.  Without SSE2 the limit row loads limit and base low
+ * dword into bytes 4 to 11, over the base CLEAR_PARTIAL_ROW zeroed.
  */
-ROW_INLINE bool decode_record_row(enum seg_records records, const uint8_t *p,
-				  unsigned flags, struct vsmm_cpu_state *s,
+#define P6_TAILS (VSMM__SSE2 && VSMM__LE_HOST)
+_Static_assert(sizeof(struct vsmm_seg) == 16 &&
+		       offsetof(struct vsmm_cpu_state, gdtr) ==
+			       offsetof(struct vsmm_cpu_state, seg) +
+				       VSMM_SREG_COUNT * sizeof(struct vsmm_seg) &&
+		       offsetof(struct vsmm_dtable, base) == 0,
+	       "a P6 record's tail ends in the next register or the GDTR's base");
+
+ROW_INLINE void decode_p6_tail(enum seg_records records, const uint8_t *p,
+			       struct vsmm_cpu_state *s, const struct vsmm__bind *b)
+{
+#if VSMM__SSE2
+	if (P6_TAILS && records == RECORDS_P6 && b->kind == VSMM__B_LIMIT)
+		_mm_storeu_si128((__m128i *)(void *)&s->seg[b->arg].limit,
+				 _mm_loadl_epi64((const __m128i *)(const void *)p));
+#else
+	(void)records, (void)p, (void)s, (void)b;
+#endif
+}
+
+#define DECODE_P6_TAIL_ROW(name, off, size, flags, kind, arg, text) \
+	decode_p6_tail(records, ROW_AT(area, first, off), s, ROW_BIND(kind, arg));
+
+/*
+ * The decoders read the records as the encoders write them: the AMD64
+ * selector row loads the whole record into the register (attribute bits
+ * 11:8 dropped, as from_image does), the P6 limit row its tail (above).
+ * Only rows no area can lack (not vsmm extensions) form records.
+ * Returns whether the row was decoded so.
+ */
+ROW_INLINE bool decode_record_row(enum seg_records records, unsigned record_bases,
+				  const uint8_t *p, unsigned size, unsigned flags,
+				  bool ext, struct vsmm_cpu_state *s,
 				  const struct vsmm__bind *b)
 {
+	if (records == RECORDS_INTEL64 && b->kind == VSMM__B_ATTR) {
+		load_intel64_record(p, ext || !(flags & VSMM_FIELD_VSMM_EXT),
+				    (record_bases >> b->arg) & 1u, &s->seg[b->arg]);
+		return true;
+	}
+	if (records == RECORDS_AMD64 && !(flags & VSMM_FIELD_VSMM_EXT) &&
+	    b->kind == VSMM__B_SEL) {
+		load_amd64_record(p, &s->seg[b->arg]);
+		return true;
+	}
+	if (row_in_record(records, size, b))
+		return true; /* loaded with its record */
 	if (!VSMM__LE_HOST || (flags & VSMM_FIELD_VSMM_EXT))
 		return false;
-	if (records == RECORDS_AMD64) {
-		switch (b->kind) {
-		case VSMM__B_SEL: {
-			uint64_t v = vsmm__ld64(p) & AMD64_RECORD_BITS;
-
-			memcpy(&s->seg[b->arg], &v, sizeof(v));
-			return true;
-		}
-		case VSMM__B_ATTR:
-		case VSMM__B_LIMIT: return true; /* loaded with the selector */
-		default: return false;
-		}
-	}
 	if (records == RECORDS_P6) {
 		switch (b->kind) {
 		case VSMM__B_LIMIT: {
+			if (P6_TAILS)
+				return true; /* loaded first (decode_p6_tail) */
 			uint64_t v = vsmm__ld64(p);
 
 			memcpy((char *)&s->seg[b->arg] + offsetof(struct vsmm_seg, limit),
@@ -575,6 +909,10 @@ ROW_INLINE bool decode_record_row(enum seg_records records, const uint8_t *p,
 			return true;
 		}
 		case VSMM__B_BASE: return true; /* loaded with the limit */
+		case VSMM__B_ATTR_P6:
+			/* bits 8..23 of the dword: its bytes 1 and 2 */
+			s->seg[b->arg].attr = vsmm__ld16(p + 1) & VSMM_SEG_ATTR_MASK;
+			return true;
 		default: return false;
 		}
 	}
@@ -604,13 +942,13 @@ ROW_INLINE struct member decode_member(bool for_rsm, struct vsmm_cpu_state *s,
 /* Rows flagged as vsmm extensions are not read when the area lacks them
  * (ext false): the bytes are then whatever a real processor kept there,
  * and the member reads as zero. */
-ROW_INLINE void decode_row(enum seg_records records, bool for_rsm, const uint8_t *p,
-			   unsigned size, unsigned flags, bool ext,
+ROW_INLINE void decode_row(enum seg_records records, unsigned record_bases, bool for_rsm,
+			   const uint8_t *p, unsigned size, unsigned flags, bool ext,
 			   struct vsmm_cpu_state *s, struct vsmm__rsm_image *c,
 			   struct vsmm_image_extras *x, struct vsmm__rsm_extras *rx,
 			   const struct vsmm__bind *b)
 {
-	if (decode_record_row(records, p, flags, s, b))
+	if (decode_record_row(records, record_bases, p, size, flags, ext, s, b))
 		return;
 	struct member m = decode_member(for_rsm, s, c, x, rx, b);
 	if (!m.p)
@@ -630,14 +968,17 @@ ROW_INLINE void decode_row(enum seg_records records, bool for_rsm, const uint8_t
 }
 
 #define DECODE_ROW(name, off, size, flags, kind, arg, text) \
-	decode_row(records, for_rsm, ROW_AT(area, first, off), (size), (flags), ext, s, \
-		   c, x, rx, ROW_BIND(kind, arg));
+	decode_row(records, record_bases, for_rsm, ROW_AT(area, first, off), (size), \
+		   (flags), ext, s, c, x, rx, ROW_BIND(kind, arg));
 
 /* A member some rows hold only part of starts from zero: the rows OR
  * their parts into it, in any order (the Intel map has the high dwords
- * of its bases first), and a P6 dword base is zero-extended. */
+ * of its bases first), and a P6 dword base is zero-extended (but for the
+ * records' tails, which store it whole). */
 #define CLEAR_PARTIAL_ROW(name, off, size, flags, kind, arg, text) \
-	if (row_partial(ROW_BIND(kind, arg), (size))) \
+	if (row_partial(ROW_BIND(kind, arg), (size)) && \
+	    !(P6_TAILS && (int)records == (int)RECORDS_P6 && \
+	      VSMM__B_##kind == VSMM__B_BASE)) \
 		member_set(reg_member(s, ROW_BIND(kind, arg)), 0);
 
 /*
@@ -831,6 +1172,50 @@ _Static_assert(AREA_FITS(VSMM__AMD64_AREA_OFFSET),
 _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 	       "intel64's area is zeroed in 128-byte blocks");
 
+/* The plain rows of a table by area index (row_group); the other rows'
+ * entries are 0. */
+/* clang-format off */
+#define PLAIN_AT(kind, arg) ( \
+	VSMM__B_##kind == VSMM__B_GPR ? ST_AT(gpr) + 8u * (size_t)(arg) : \
+	VSMM__B_##kind == VSMM__B_RIP ? ST_AT(rip) : \
+	VSMM__B_##kind == VSMM__B_RFLAGS ? ST_AT(rflags) : \
+	VSMM__B_##kind == VSMM__B_CR0 ? ST_AT(cr0) : \
+	VSMM__B_##kind == VSMM__B_CR3 ? ST_AT(cr3) : \
+	VSMM__B_##kind == VSMM__B_CR4 ? ST_AT(cr4) : \
+	VSMM__B_##kind == VSMM__B_EFER ? ST_AT(efer) : \
+	VSMM__B_##kind == VSMM__B_DR6 ? ST_AT(dr6) : \
+	VSMM__B_##kind == VSMM__B_DR7 ? ST_AT(dr7) : \
+	SIZE_MAX)
+/* clang-format on */
+#define PLAIN_ENTRY(name, off, size, flags, kind, arg, text) \
+	[(off)-plain_first] = PLAIN_AT(kind, arg) != SIZE_MAX \
+				      ? (uint16_t)PLAIN_ENTRY_OF(PLAIN_AT(kind, arg), \
+								 (size)) \
+			      : VSMM__B_##kind == VSMM__B_SEL && (size) == 4 \
+				      ? (uint16_t)PLAIN_ENTRY_OF( \
+						ST_SEG_AT(arg, selector), SEL_DWORD) \
+				      : 0u,
+#define PLAIN_ROWS(FIELDS, area_offset) \
+	enum { plain_first = AREA_FIRST(area_offset) }; \
+	static const uint16_t plain[AREA_SIZE(area_offset)] = { FIELDS(PLAIN_ENTRY) }
+_Static_assert(PLAIN_ENTRY_OF(sizeof(struct vsmm_cpu_state), 8) <= UINT16_MAX,
+	       "a plain entry fits 16 bits");
+_Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->rip) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->rflags) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->cr0) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->cr3) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->cr4) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->efer) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->dr6) == 8 &&
+		       sizeof(((struct vsmm_cpu_state *)0)->dr7) == 8,
+	       "plain rows hold 8-byte members");
+
+/* The segment registers whose 8-byte base row a record holds (the Intel
+ * 64 map's LDTR has dword rows elsewhere instead). */
+#define RECORD_BASE_BIT(name, off, size, flags, kind, arg, text) \
+	| (VSMM__B_##kind == VSMM__B_BASE && (size) == 8 ? 1u << (arg) : 0u)
+
 /*
  * encode_ID, encode_plain_ID, extensions_present_ID, decode_ID and
  * decode_rsm_ID for one layout's table.  encode zeroes the area (above)
@@ -851,7 +1236,9 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 				uint8_t *restrict area) \
 	{ \
 		const enum seg_records records = SEG_RECORDS; \
+		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
+		PLAIN_ROWS(FIELDS, AREA_OFFSET); \
 		ZERO_AREA(FIELDS, AREA_OFFSET, 0, SEG_RECORDS) \
 		FIELDS(ENCODE_ROW) \
 	} \
@@ -859,10 +1246,12 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 				      uint32_t revision, uint8_t *restrict area) \
 	{ \
 		const enum seg_records records = SEG_RECORDS; \
+		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		const struct vsmm_image_extras rev_only = { \
 			.revision = revision, \
 		}; \
+		PLAIN_ROWS(FIELDS, AREA_OFFSET); \
 		ZERO_AREA(FIELDS, AREA_OFFSET, 1, SEG_RECORDS) \
 		FIELDS(ENCODE_PLAIN_ROW) \
 	} \
@@ -882,11 +1271,13 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		struct vsmm__rsm_extras *const rx = NULL; \
 		const bool for_rsm = false; \
 		const enum seg_records records = SEG_RECORDS; \
+		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
 		bool ext = extensions_present_##id(area); \
 		COPY_STATE(FIELDS) \
 		BASE_CHECKED_REGS(); \
+		FIELDS(DECODE_P6_TAIL_ROW) \
 		FIELDS(CLEAR_PARTIAL_ROW) \
 		FIELDS(DECODE_ROW) \
 		return ext; \
@@ -900,12 +1291,14 @@ _Static_assert(AREA_FITS(VSMM__INTEL64_AREA_OFFSET),
 		struct vsmm_image_extras *const x = NULL; \
 		const bool for_rsm = true; \
 		const enum seg_records records = SEG_RECORDS; \
+		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
 		bool ext = extensions_present_##id(area); \
 		COPY_STATE(FIELDS) \
 		BASE_CHECKED_REGS(); \
 		ZERO_RSM_EXTRAS(); \
+		FIELDS(DECODE_P6_TAIL_ROW) \
 		FIELDS(CLEAR_PARTIAL_ROW) \
 		FIELDS(DECODE_ROW) \
 		return ext; \
