@@ -1230,6 +1230,24 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
  * structs (decoding into zeroed locals and copying them out cost a third
  * of the decoder).
  */
+/* The body both decoders share: they differ in where the extras go (x for
+ * vsmm_image_decode, rx for RSM, the other NULL: for_rsm says which rows
+ * store), and RSM's zeroes first the extras its map has no row for
+ * (ZERO_EXTRAS). */
+#define DECODE_BODY(id, FIELDS, AREA_OFFSET, SEG_RECORDS, ZERO_EXTRAS) \
+	const enum seg_records records = SEG_RECORDS; \
+	const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
+	const size_t first = AREA_FIRST(AREA_OFFSET); \
+	const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
+	bool ext = extensions_present_##id(area); \
+	COPY_STATE(FIELDS) \
+	BASE_CHECKED_REGS(); \
+	ZERO_EXTRAS; \
+	FIELDS(DECODE_P6_TAIL_ROW) \
+	FIELDS(CLEAR_PARTIAL_ROW) \
+	FIELDS(DECODE_ROW) \
+	return ext
+
 #define CODEC(id, FIELDS, AREA_OFFSET, SEG_RECORDS) \
 	static void encode_##id(const struct vsmm_cpu_state *restrict s, \
 				const struct vsmm_image_extras *restrict x, \
@@ -1270,17 +1288,7 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
 	{ \
 		struct vsmm__rsm_extras *const rx = NULL; \
 		const bool for_rsm = false; \
-		const enum seg_records records = SEG_RECORDS; \
-		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
-		const size_t first = AREA_FIRST(AREA_OFFSET); \
-		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
-		bool ext = extensions_present_##id(area); \
-		COPY_STATE(FIELDS) \
-		BASE_CHECKED_REGS(); \
-		FIELDS(DECODE_P6_TAIL_ROW) \
-		FIELDS(CLEAR_PARTIAL_ROW) \
-		FIELDS(DECODE_ROW) \
-		return ext; \
+		DECODE_BODY(id, FIELDS, AREA_OFFSET, SEG_RECORDS, (void)0); \
 	} \
 	bool vsmm__decode_rsm_##id(const uint8_t *restrict area, \
 				   const struct vsmm_cpu_state *restrict base, \
@@ -1290,18 +1298,7 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
 	{ \
 		struct vsmm_image_extras *const x = NULL; \
 		const bool for_rsm = true; \
-		const enum seg_records records = SEG_RECORDS; \
-		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
-		const size_t first = AREA_FIRST(AREA_OFFSET); \
-		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
-		bool ext = extensions_present_##id(area); \
-		COPY_STATE(FIELDS) \
-		BASE_CHECKED_REGS(); \
-		ZERO_RSM_EXTRAS(); \
-		FIELDS(DECODE_P6_TAIL_ROW) \
-		FIELDS(CLEAR_PARTIAL_ROW) \
-		FIELDS(DECODE_ROW) \
-		return ext; \
+		DECODE_BODY(id, FIELDS, AREA_OFFSET, SEG_RECORDS, ZERO_RSM_EXTRAS()); \
 	}
 
 /* Only intel64's table has a signature row: its decoder alone can find an
