@@ -382,8 +382,11 @@ static inline enum vsmm_reason vsmm__check_efer_write(const struct vsmm__cpu_vie
 #define VSMM__SEG_CODE 0x8u	  /* type bit 3: code segment */
 #define VSMM__SEG_CONFORMING 0x4u /* type bit 2 of a code segment */
 #define VSMM__SEG_READABLE 0x2u	  /* type bit 1 of a code segment */
-#define VSMM__SEG_ACCESSED 0x1u	  /* type bit 0 */
-#define VSMM__SEL_TI 0x4u	  /* selector bit 2: LDT */
+/* A present, accessed read/write data segment at DPL 0 (0x93): the flat
+ * data segments of the reset state and, with G, of the SMM entry state. */
+#define VSMM__SEG_DATA_RW_A (VSMM_SEG_P | VSMM_SEG_S | 0x3u)
+#define VSMM__SEG_ACCESSED 0x1u /* type bit 0 */
+#define VSMM__SEL_TI 0x4u	/* selector bit 2: LDT */
 
 static inline bool vsmm__seg_usable(const struct vsmm_seg *s)
 {

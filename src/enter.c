@@ -123,7 +123,7 @@ static int write_image(struct vsmm__smi *s, struct vsmm_vcpu *vcpu,
 /* Flat 4-GiB read/write data segment, 16-bit default size, G=1. */
 static const struct vsmm_seg smm_data_seg = {
 	.selector = 0,
-	.attr = VSMM_SEG_P | VSMM_SEG_S | 0x3u | VSMM_SEG_G, /* 0x8093 */
+	.attr = VSMM__SEG_DATA_RW_A | VSMM_SEG_G, /* 0x8093 */
 	.limit = 0xffffffffu,
 	.base = 0,
 };

@@ -8,7 +8,6 @@
 #include "cpu/vendor.h"
 
 /* Segment attribute words used below (VSMM_SEG_* bits). */
-#define ATTR_DATA_RW_A (VSMM_SEG_P | VSMM_SEG_S | 0x3u) /* 0x93 */
 #define ATTR_CODE_RX_A (VSMM_SEG_P | VSMM_SEG_S | 0xbu) /* 0x9b */
 #define ATTR_LDT (VSMM_SEG_P | 0x2u)			/* 0x82 */
 #define ATTR_TSS_BUSY (VSMM_SEG_P | 0xbu)		/* 0x8b */
@@ -33,7 +32,7 @@ void vsmm_cpu_state_reset(struct vsmm_cpu_state *state)
 	state->dr6 = VSMM_DR6_FIXED_1;
 	state->dr7 = VSMM_DR7_FIXED_1;
 	for (int i = VSMM_ES; i <= VSMM_GS; i++)
-		state->seg[i] = seg(0, 0, 0xffff, ATTR_DATA_RW_A);
+		state->seg[i] = seg(0, 0, 0xffff, VSMM__SEG_DATA_RW_A);
 	state->seg[VSMM_CS] = seg(0xf000, 0xffff0000u, 0xffff, ATTR_CODE_RX_A);
 	state->seg[VSMM_LDTR] = seg(0, 0, 0xffff, ATTR_LDT);
 	state->seg[VSMM_TR] = seg(0, 0, 0xffff, ATTR_TSS_BUSY);
