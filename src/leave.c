@@ -1009,7 +1009,7 @@ static inline int rsm_steps(struct vsmm__rsm *r, const struct vsmm__vendor_ops *
 	back_to_real_mode(r);
 	/* 6. The vendor restores what it kept (VMX operation, the nested
 	 *    guest: KVM's leave_smm hook runs here, before the loads). */
-	STEP(vsmm__vendor_rsm_restore(r));
+	STEP(r->vendor->rsm_restore(r));
 	/* 7. Hardware RSM's whole-image rules. */
 	STEP(check_image(r));
 	/* 8. The registers, in KVM's order for the map. */
@@ -1017,7 +1017,7 @@ static inline int rsm_steps(struct vsmm__rsm *r, const struct vsmm__vendor_ops *
 	/* 9. Hardware: auto-HALT and I/O instruction restart. */
 	resume_point(r);
 	/* 10. The vendor's fixed bits (hardware VMX rules). */
-	vsmm__vendor_rsm_finish(r);
+	r->vendor->rsm_finish(r);
 	/* 11. No virtual-8086 mode in real mode nor in IA-32e mode. */
 	drop_v86_outside_protected_mode(st);
 	/* 12. PAE paging the vendor's fixed bits turned on loads its PDPTEs. */
@@ -1073,12 +1073,17 @@ static int rsm(const struct vsmm__vendor_ops *vendor, const struct vsmm_vcpu *vc
 	return rc;
 }
 
+/* The vendor of a vCPU the API was given, or NULL if it has none (no
+ * vCPU, no model, an unknown vendor): both entry points refuse it. */
+static const struct vsmm__vendor_ops *vendor_of(const struct vsmm_vcpu *vcpu)
+{
+	return vcpu && vcpu->model ? vsmm__vendor_get(vcpu->model) : NULL;
+}
+
 int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
 		    bool ordered, struct vsmm_shutdown *why, struct vsmm_cpu_state *out)
 {
-	const struct vsmm__vendor_ops *vendor = vcpu && vcpu->model
-							? vsmm__vendor_get(vcpu->model)
-							: NULL;
+	const struct vsmm__vendor_ops *vendor = vendor_of(vcpu);
 
 	if (!vendor || !area)
 		return VSMM_E_INVAL;
@@ -1095,9 +1100,7 @@ int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len
 
 int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
 {
-	const struct vsmm__vendor_ops *vendor = vcpu && vcpu->model
-							? vsmm__vendor_get(vcpu->model)
-							: NULL;
+	const struct vsmm__vendor_ops *vendor = vendor_of(vcpu);
 
 	if (!vendor || !vcpu->ops || !vcpu->ops->read_phys)
 		return VSMM_E_INVAL;

@@ -27,6 +27,33 @@ static int svm_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 	return VSMM_OK;
 }
 
+/* The image asks for the nested guest back: SVM must exist and the
+ * image's EFER must have SVME, or RSM shuts down (KVM svm_leave_smm). */
+static enum vsmm_reason svm_rsm_restore(struct vsmm__rsm *r)
+{
+	/* The flag first: it is almost always 0, and the field lookup is a
+	 * search of the layout's rows (it is 0 too in maps without the field). */
+	if (!r->ex.svm_guest_flag ||
+	    !vsmm__layout_field_bound(r->desc, VSMM__B_SVM_GUEST_FLAG, 0))
+		return VSMM_REASON_NONE;
+	if (vsmm__check_svm_supported(r->next.model) != VSMM_REASON_NONE)
+		return vsmm__reject(r, VSMM_REASON_SVM_NOT_SUPPORTED,
+				    VSMM__FIELD(SVM_GUEST_FLAG), r->ex.svm_guest_flag);
+	if (vsmm__check_svm_svme(r->img.efer) != VSMM_REASON_NONE)
+		return vsmm__reject(r, VSMM_REASON_SVM_SVME_CLEAR, VSMM__FIELD(EFER),
+				    r->img.efer);
+	r->reenter_nested = true;
+	r->vmcb12_gpa = r->ex.svm_vmcb12_gpa;
+	r->next.state.guest_mode = true;
+	r->next.state.svm_vmcb12 = r->ex.svm_vmcb12_gpa;
+	return VSMM_REASON_NONE;
+}
+
+static void svm_rsm_finish(struct vsmm__rsm *r)
+{
+	(void)r; /* nothing SVM keeps outside the image */
+}
+
 /* APM Vol.2 "I/O trap offset" dword (0x7EC0): bit 0 IN (RW), 1 valid,
  * 2 string, 3 REP, 4/5/6 byte/word/dword size, 31:16 port (the AMD-K5
  * manual has the same bits 0, 1 and 31:16). */
@@ -44,4 +71,6 @@ const struct vsmm__vendor_ops vsmm__vendor_amd = {
 	.vmxe_blocked_in_smm = false,
 	.has_vmx_state = false,
 	.smi = svm_smi,
+	.rsm_restore = svm_rsm_restore,
+	.rsm_finish = svm_rsm_finish,
 };

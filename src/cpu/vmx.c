@@ -27,6 +27,69 @@ static int vmx_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 	return VSMM_OK;
 }
 
+/* KVM: VMX operation comes back before the registers are loaded, so the
+ * CR0/CR4 loads are judged in VMX operation (fixed bits). */
+static enum vsmm_reason vmx_rsm_restore(struct vsmm__rsm *r)
+{
+	struct vsmm_vcpu *n = &r->next;
+
+	if (!r->rules->vmxe_in_image &&
+	    vsmm__check_cr4_vmxe_image(r->img.cr4) != VSMM_REASON_NONE)
+		return vsmm__reject(r, VSMM_REASON_CR4_VMXE_IMAGE, VSMM__FIELD(CR4),
+				    r->img.cr4);
+	n->state.vmx_on = n->priv.smm_vmxon;
+	r->reenter_nested = n->priv.smm_guest_mode; /* VMX needs no VMCB */
+	if (r->reenter_nested)
+		n->state.guest_mode = true;
+	n->priv.smm_vmxon = false;
+	n->priv.smm_guest_mode = false;
+	return VSMM_REASON_NONE;
+}
+
+/* VMX root operation runs with CS.RPL = SS.RPL = SS.DPL; RSM establishes
+ * it outside virtual-8086 mode (SDM Vol.3C "Default Treatment of RSM").
+ * RFLAGS.VM means virtual-8086 mode only outside IA-32e mode: the fixed
+ * bits may just have turned paging (so LMA) on, and the bit is then
+ * dropped (leave.c), so it must not spare the RPLs here. */
+static void rpl_from_ss_dpl(struct vsmm_cpu_state *st)
+{
+	uint16_t dpl = (uint16_t)((st->seg[VSMM_SS].attr & VSMM_SEG_DPL_MASK) >>
+				  VSMM_SEG_DPL_SHIFT);
+
+	if ((st->rflags & VSMM_RFLAGS_VM) && !(st->efer & VSMM_EFER_LMA))
+		return;
+	st->seg[VSMM_CS].selector = (uint16_t)((st->seg[VSMM_CS].selector & ~3u) | dpl);
+	st->seg[VSMM_SS].selector = (uint16_t)((st->seg[VSMM_SS].selector & ~3u) | dpl);
+}
+
+/*
+ * Hardware: "restore CR4.VMXE from the internal record; if in VMX
+ * operation, set to their fixed values any bits in CR0 and CR4 whose values
+ * must be fixed in VMX operation" (SDM Vol.3C 33.14.1), then the RPLs.  In
+ * non-root the guest's own CR0/CR4 and selectors stay as the image has
+ * them (whether L1 runs it as an unrestricted guest is the VMM's).
+ */
+static void vmx_rsm_finish(struct vsmm__rsm *r)
+{
+	struct vsmm_cpu_state *st = &r->next.state;
+
+	if (r->rules->vmx_fixed_checked)
+		return;
+	if (r->next.priv.hw_vmxe)
+		st->cr4 |= VSMM_CR4_VMXE;
+	r->next.priv.hw_vmxe = false;
+	if (st->vmx_on && !r->reenter_nested) {
+		st->cr0 |= VSMM_CR0_PE | VSMM_CR0_NE | VSMM_CR0_PG;
+		st->cr4 |= VSMM_CR4_VMXE;
+		/* Paging forced on with LME and PAE is long mode, as turning
+		 * PG on always is: keep EFER.LMA consistent. */
+		if ((st->efer & VSMM_EFER_LME) && (st->cr4 & VSMM_CR4_PAE))
+			st->efer |= VSMM_EFER_LMA;
+		rpl_from_ss_dpl(st);
+		r->fixed_bits_set = true;
+	}
+}
+
 /* SDM Vol.3C table "I/O Instruction Information in the SMM State Save
  * Map" (IOMisc): bit 0 IO_SMI, 3:1 length (001 byte, 010 word, 100
  * dword), 7:4 type, 31:16 port.  The type encodings (table "I/O
@@ -47,4 +110,6 @@ const struct vsmm__vendor_ops vsmm__vendor_intel = {
 	.vmxe_blocked_in_smm = true,
 	.has_vmx_state = true,
 	.smi = vmx_smi,
+	.rsm_restore = vmx_rsm_restore,
+	.rsm_finish = vmx_rsm_finish,
 };
