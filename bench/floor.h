@@ -11,10 +11,20 @@
  * platform's write_phys, then load the SMM entry state.  RSM: read the
  * area back through read_phys and load the same fields.
  *
- * It is built with the library's compiler flags (bench/meson.build), and
- * bench-roundtrip checks, before timing it, that it writes the same 512
- * bytes as vsmm_enter_smm and leaves the vCPU in the same state after SMI
- * and after RSM, for each of the benchmark's 64-bit states.
+ * The same recipe gives the floor of the two other maps, each the least a
+ * correct implementation must do for that map: the 32-bit P6 map (512
+ * bytes at SMBASE + 0xFE00, 54 fields, for a 32-bit vCPU, whose
+ * EFER the map does not hold and SMI keeps) and the Intel 64 map (1024
+ * bytes at SMBASE + 0xFC00, 67 fields: the manual's, with the GDTR, IDTR
+ * and LDTR bases split into dwords, and the extension records vsmm keeps
+ * the hidden segment state, the GDTR/IDTR limits and the interrupt
+ * shadow in, with their signature).
+ *
+ * They are built with the library's compiler flags (bench/meson.build),
+ * and bench-roundtrip checks, before timing or counting one, that it
+ * writes the same bytes as vsmm_enter_smm and leaves the vCPU in the same
+ * state after SMI and after RSM, for each of the benchmark's states of
+ * its map.
  */
 #ifndef VSMM_BENCH_FLOOR_H
 #define VSMM_BENCH_FLOOR_H
@@ -94,5 +104,23 @@ int bench_floor_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *op
 /* RSM on s (in SMM).  Returns 0, or -1 if read_phys failed (s unchanged). */
 int bench_floor_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
 		    void *ctx);
+
+/* The P6 map's floor: the same for a 32-bit vCPU. */
+#define FLOOR_P6_32_AREA_OFFSET 0xfe00u
+#define FLOOR_P6_32_AREA_SIZE 512u
+#define FLOOR_P6_32_FIELDS 54u /* stored; all but the revision loaded */
+int bench_floor_p6_32_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
+			  void *ctx);
+int bench_floor_p6_32_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
+			  void *ctx);
+
+/* The Intel 64 map's floor: the same for a 64-bit vCPU. */
+#define FLOOR_INTEL64_AREA_OFFSET 0xfc00u
+#define FLOOR_INTEL64_AREA_SIZE 1024u
+#define FLOOR_INTEL64_FIELDS 67u /* stored; all but revision, signature loaded */
+int bench_floor_intel64_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
+			    void *ctx);
+int bench_floor_intel64_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
+			    void *ctx);
 
 #endif /* VSMM_BENCH_FLOOR_H */

@@ -3,7 +3,8 @@
  * Benchmarks 1 and 2: the cost of an SMI + RSM round trip through the
  * library on an in-memory platform, per layout and vendor, the cost of the
  * copies and field accesses alone (the "copy limit"), and the cost of the
- * least any correct implementation must do (the floor, floor.c).
+ * least any correct implementation must do (the floors, floor.c: one per
+ * map).
  *
  * Times are the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so a
  * run on a shared machine is not charged for the time other processes
@@ -13,11 +14,17 @@
  *
  *   bench-roundtrip                 time every case, the copy limit and
  *                                   the floor
- *   bench-roundtrip --callgrind C N run case C (or "limit", "floor",
- *                                   "floor-linux") N times in one function,
- *                                   for valgrind --toggle-collect
- *   bench-roundtrip --list-cases    the cases --callgrind takes, each with
- *                                   the floor it is compared with
+ *   bench-roundtrip --callgrind C N run case C (or "limit", or a floor:
+ *                                   "floor", "floor-linux", "floor-p6-32",
+ *                                   "floor-intel64", "floor-intel64-linux")
+ *                                   N times in one function, for valgrind
+ *                                   --toggle-collect
+ *   bench-roundtrip --list-cases    the cases --callgrind takes, one a line:
+ *                                   "CASE FLOOR LAYOUT-FLOOR", the AMD64
+ *                                   floor of its state, then its own map's
+ *   bench-roundtrip --verify-floors check every floor against every KVM
+ *                                   case of its map (the meson test
+ *                                   bench-floors)
  */
 #include "common.h"
 
@@ -64,11 +71,19 @@ static const struct bench_case counted_cases[] = {
 };
 #undef HW
 
-/* The floor is checked and measured on the two 64-bit states of the
- * AMD64/Intel case, the one it is compared with. */
+/* Each map's floor is measured on the states of its Intel case, and
+ * checked against every KVM case of its map (floor_verify): the AMD64
+ * map's on the two 64-bit states, the P6 map's on the 32-bit one, the
+ * Intel 64 map's on the two 64-bit states. */
 static const struct bench_case floor_cases[] = {
 	{ "floor", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, false, VSMM_SEMANTICS_KVM },
 	{ "floor-linux", VSMM_LAYOUT_AMD64, VSMM_VENDOR_INTEL, true, VSMM_SEMANTICS_KVM },
+	{ "floor-p6-32", VSMM_LAYOUT_P6_32, VSMM_VENDOR_INTEL, false,
+	  VSMM_SEMANTICS_KVM },
+	{ "floor-intel64", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_INTEL, false,
+	  VSMM_SEMANTICS_KVM },
+	{ "floor-intel64-linux", VSMM_LAYOUT_INTEL64, VSMM_VENDOR_INTEL, true,
+	  VSMM_SEMANTICS_KVM },
 };
 
 /* The timed loops.  noinline keeps each one a separate function that
@@ -230,6 +245,7 @@ __attribute__((noinline)) static int limit_loop(struct vsmm_cpu_state *s,
 /* The floor                                                               */
 /* ---------------------------------------------------------------------- */
 
+/* One loop per map, all named floor_loop* (bench/run's toggle). */
 __attribute__((noinline)) static int floor_loop(struct vsmm_cpu_state *s,
 						struct bench_mem *mem, uint64_t n)
 {
@@ -242,23 +258,124 @@ __attribute__((noinline)) static int floor_loop(struct vsmm_cpu_state *s,
 	return rc;
 }
 
-/* The 512-byte area of a vCPU's SMRAM (default SMBASE). */
-static uint8_t *area_of(struct bench_vcpu *bv)
+__attribute__((noinline)) static int floor_loop_p6_32(struct vsmm_cpu_state *s,
+						      struct bench_mem *mem, uint64_t n)
 {
-	return bv->mem.bytes + BENCH_AREA64_OFF;
+	int rc = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		rc |= bench_floor_p6_32_smi(s, &bench_mem_ops, mem);
+		rc |= bench_floor_p6_32_rsm(s, &bench_mem_ops, mem);
+	}
+	return rc;
+}
+
+__attribute__((noinline)) static int floor_loop_intel64(struct vsmm_cpu_state *s,
+							struct bench_mem *mem, uint64_t n)
+{
+	int rc = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		rc |= bench_floor_intel64_smi(s, &bench_mem_ops, mem);
+		rc |= bench_floor_intel64_rsm(s, &bench_mem_ops, mem);
+	}
+	return rc;
+}
+
+/* A map's floor: where its area lies, its SMI, RSM and loop. */
+typedef int floor_step(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
+		       void *ctx);
+struct floor_map {
+	uint32_t area_offset, area_size;
+	floor_step *smi, *rsm;
+	int (*loop)(struct vsmm_cpu_state *s, struct bench_mem *mem, uint64_t n);
+};
+
+static const struct floor_map floor_amd64 = { 0xfe00u, 512u, bench_floor_smi,
+					      bench_floor_rsm, floor_loop };
+static const struct floor_map floor_p6_32 = { FLOOR_P6_32_AREA_OFFSET,
+					      FLOOR_P6_32_AREA_SIZE,
+					      bench_floor_p6_32_smi,
+					      bench_floor_p6_32_rsm, floor_loop_p6_32 };
+static const struct floor_map floor_intel64 = {
+	FLOOR_INTEL64_AREA_OFFSET, FLOOR_INTEL64_AREA_SIZE, bench_floor_intel64_smi,
+	bench_floor_intel64_rsm, floor_loop_intel64
+};
+
+static const struct floor_map *floor_map_of(enum vsmm_layout layout)
+{
+	switch (layout) {
+	case VSMM_LAYOUT_P6_32: return &floor_p6_32;
+	case VSMM_LAYOUT_INTEL64: return &floor_intel64;
+	default: return &floor_amd64;
+	}
+}
+
+/* The name of a case's own map's floor (bench/run's third column). */
+static const char *layout_floor_name(const struct bench_case *c)
+{
+	switch (c->layout) {
+	case VSMM_LAYOUT_P6_32: return "floor-p6-32";
+	case VSMM_LAYOUT_INTEL64:
+		return c->linux_like ? "floor-intel64-linux" : "floor-intel64";
+	default: return c->linux_like ? "floor-linux" : "floor";
+	}
+}
+
+/* A map's area in a vCPU's SMRAM (default SMBASE). */
+static uint8_t *area_of(struct bench_vcpu *bv, const struct floor_map *m)
+{
+	return bv->mem.bytes + (VSMM_DEFAULT_SMBASE + m->area_offset - BENCH_MEM_BASE);
 }
 
 /*
- * Is the floor correct for this case's state?  It must write the same 512
- * bytes as vsmm_enter_smm (over an area first filled with garbage, so the
- * zeroing is checked too), leave the vCPU in the same state after the SMI,
- * and bring it back to the state before after the RSM.  Returns 0, or 1
- * with the difference on stderr.
+ * Every register a map holds, changed, so that a round trip that comes
+ * back to the state before shows that its RSM loaded each of them (the
+ * SMM entry state leaves most as the SMI found them).  Not SMBASE, where
+ * RSM finds the area, nor for the P6 map EFER and R8-R15, which it does
+ * not hold (a 32-bit vCPU has no R8-R15 and keeps its EFER).
+ */
+static void scribble(struct vsmm_cpu_state *s, enum vsmm_layout layout)
+{
+	const uint64_t x = 0xa5a5a5a5a5a5a5a5ull;
+	const bool p6 = layout == VSMM_LAYOUT_P6_32;
+
+	for (unsigned i = 0; i < (p6 ? 8u : VSMM_GPR_COUNT); i++)
+		s->gpr[i] ^= x;
+	for (unsigned i = 0; i < VSMM_SREG_COUNT; i++) {
+		s->seg[i].selector ^= 0xa5a5u;
+		s->seg[i].attr ^= 0x00a5u;
+		s->seg[i].limit ^= (uint32_t)x;
+		s->seg[i].base ^= x;
+	}
+	s->gdtr.limit ^= 0xa5a5u;
+	s->gdtr.base ^= x;
+	s->idtr.limit ^= 0xa5a5u;
+	s->idtr.base ^= x;
+	s->rip ^= x;
+	s->rflags ^= x;
+	s->cr0 ^= x;
+	s->cr3 ^= x;
+	s->cr4 ^= x;
+	s->dr6 ^= x;
+	s->dr7 ^= x;
+	if (!p6)
+		s->efer ^= x;
+}
+
+/*
+ * Is the floor of this case's map correct for its state?  It must write
+ * the same area as vsmm_enter_smm (over an area first filled with
+ * garbage, so the zeroing is checked too), leave the vCPU in the same
+ * state after the SMI, and bring it back to the state before after the
+ * RSM, whatever the registers the area holds were in SMM (scribble).
+ * Returns 0, or 1 with the difference on stderr.
  */
 static int floor_verify(const struct bench_case *c)
 {
+	const struct floor_map *m = floor_map_of(c->layout);
 	struct bench_vcpu lib, fl;
-	uint8_t image[512];
+	uint8_t image[FLOOR_INTEL64_AREA_SIZE];
 	const char *diff = NULL;
 	int rc = 1;
 
@@ -268,23 +385,24 @@ static int floor_verify(const struct bench_case *c)
 		bench_vcpu_teardown(&lib);
 		return 1;
 	}
-	memset(area_of(&lib), 0xa5, sizeof(image));
-	memset(area_of(&fl), 0x5a, sizeof(image));
+	memset(area_of(&lib, m), 0xa5, m->area_size);
+	memset(area_of(&fl, m), 0x5a, m->area_size);
 	if (vsmm_enter_smm(&lib.vcpu) != VSMM_OK) {
 		fprintf(stderr, "%s: vsmm_enter_smm failed\n", c->name);
 		goto out;
 	}
-	memcpy(image, area_of(&lib), sizeof(image));
-	if (bench_floor_smi(&fl.vcpu.state, &bench_mem_ops, &fl.mem)) {
+	memcpy(image, area_of(&lib, m), m->area_size);
+	if (m->smi(&fl.vcpu.state, &bench_mem_ops, &fl.mem)) {
 		fprintf(stderr, "%s: the floor's SMI failed\n", c->name);
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof(image); i++) {
-		if (area_of(&fl)[i] != image[i]) {
+	for (size_t i = 0; i < m->area_size; i++) {
+		if (area_of(&fl, m)[i] != image[i]) {
 			fprintf(stderr,
 				"%s: the floor writes 0x%02x at 0x%zx "
 				"of the area (offset 0x%zx), the library 0x%02x\n",
-				c->name, area_of(&fl)[i], i, 0x7e00 + i, image[i]);
+				c->name, area_of(&fl, m)[i], i,
+				m->area_offset - 0x8000u + i, image[i]);
 			goto out;
 		}
 	}
@@ -296,7 +414,8 @@ static int floor_verify(const struct bench_case *c)
 			c->name, diff);
 		goto out;
 	}
-	if (bench_floor_rsm(&fl.vcpu.state, &bench_mem_ops, &fl.mem)) {
+	scribble(&fl.vcpu.state, c->layout);
+	if (m->rsm(&fl.vcpu.state, &bench_mem_ops, &fl.mem)) {
 		fprintf(stderr, "%s: the floor's RSM failed\n", c->name);
 		goto out;
 	}
@@ -570,17 +689,43 @@ static const struct bench_case *find_case(const char *name)
 	return NULL;
 }
 
-/* Every round-trip case --callgrind takes, one per line, the Linux-like
- * state's marked (bench/run compares those with floor-linux). */
+/* Every round-trip case --callgrind takes, one per line: its name, the
+ * AMD64 floor of its state (floor-linux for the Linux-like state) and the
+ * floor of its own map (bench/run compares the case with both). */
+static void list_case(const struct bench_case *c)
+{
+	printf("%s %s %s\n", c->name, c->linux_like ? "floor-linux" : "floor",
+	       layout_floor_name(c));
+}
+
 static int list_cases(void)
 {
 	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cases); i++)
-		printf("%s %s\n", cases[i].name,
-		       cases[i].linux_like ? "floor-linux" : "floor");
+		list_case(&cases[i]);
 	for (size_t i = 0; i < VSMM__ARRAY_SIZE(counted_cases); i++)
-		printf("%s %s\n", counted_cases[i].name,
-		       counted_cases[i].linux_like ? "floor-linux" : "floor");
+		list_case(&counted_cases[i]);
 	return 0;
+}
+
+/* Every floor against every KVM case of its map, both vendors and both
+ * states (a floor is KVM's; hardware semantics load another entry state).
+ * Returns the number of failures. */
+static int verify_floors(void)
+{
+	int failed = 0, checked = 0;
+
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cases); i++) {
+		failed += floor_verify(&cases[i]);
+		checked++;
+	}
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(counted_cases); i++) {
+		if (counted_cases[i].semantics != VSMM_SEMANTICS_KVM)
+			continue;
+		failed += floor_verify(&counted_cases[i]);
+		checked++;
+	}
+	printf("floors checked against %d cases, %d failed\n", checked, failed);
+	return failed != 0;
 }
 
 /* One loop, run once, for valgrind --tool=callgrind --toggle-collect. */
@@ -605,7 +750,7 @@ static int bench_callgrind(const char *what, uint64_t n)
 		if (floor_verify(&floor_cases[i]) ||
 		    bench_vcpu_setup(&bv, &floor_cases[i]))
 			return 1;
-		rc = floor_loop(&bv.vcpu.state, &bv.mem, n);
+		rc = floor_map_of(floor_cases[i].layout)->loop(&bv.vcpu.state, &bv.mem, n);
 		bench_vcpu_teardown(&bv);
 		return rc != 0;
 	}
@@ -637,10 +782,12 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && strcmp(argv[1], "--list-cases") == 0)
 		return list_cases();
+	if (argc == 2 && strcmp(argv[1], "--verify-floors") == 0)
+		return verify_floors();
 	if (argc != 1) {
-		fprintf(stderr,
-			"usage: bench-roundtrip "
-			"[--callgrind CASE|limit|floor|floor-linux N | --list-cases]\n");
+		fprintf(stderr, "usage: bench-roundtrip "
+				"[--callgrind CASE|limit|FLOOR N | --list-cases | "
+				"--verify-floors]\n");
 		return 2;
 	}
 	return bench_all();
