@@ -191,13 +191,13 @@ int bench_floor_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *op
 /* Selectors ES..TR in enum order from 0x1A8 on. */
 #define P6_SEL(n) (0x1a8u + 4u * (n))
 
-/* The attribute dword holds descriptor bits 8..23: the attributes << 8. */
+/* The attribute dword holds descriptor bits 8..23, the attributes << 8:
+ * its bytes 1 and 2, the others zero (the zeroed area has them so). */
 #define P6_SAVE_SEG(n) \
 	do { \
 		const struct vsmm_seg *g = &s->seg[n]; \
 		bench_st32(a + P6_SEL(n), g->selector); \
-		bench_st32(a + P6_REC(n), (uint32_t)(g->attr & VSMM_SEG_ATTR_MASK) \
-						  << 8); \
+		bench_st16(a + P6_REC(n) + 1, g->attr & VSMM_SEG_ATTR_MASK); \
 		bench_st32(a + P6_REC(n) + 4, g->limit); \
 		bench_st32(a + P6_REC(n) + 8, (uint32_t)g->base); \
 	} while (0)
@@ -206,7 +206,7 @@ int bench_floor_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *op
 	do { \
 		struct vsmm_seg *g = &s->seg[n]; \
 		g->selector = (uint16_t)bench_ld32(a + P6_SEL(n)); \
-		g->attr = (uint16_t)(bench_ld32(a + P6_REC(n)) >> 8); \
+		g->attr = bench_ld16(a + P6_REC(n) + 1); \
 		g->limit = bench_ld32(a + P6_REC(n) + 4); \
 		g->base = bench_ld32(a + P6_REC(n) + 8); \
 	} while (0)
