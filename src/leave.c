@@ -126,8 +126,7 @@ static bool decode_image(struct vsmm__rsm *r, const struct vsmm_cpu_state *now,
  * SDM Vol.3C "NMI Handling While in SMM"). */
 static void unblock_nmi(struct vsmm_cpu_state *st)
 {
-	if (!st->smm_inside_nmi)
-		st->nmi_masked = false;
+	st->nmi_masked &= st->smm_inside_nmi; /* a mask, not a branch */
 }
 
 /* Leave SMM before loading anything (KVM's kvm_smm_changed(false) comes
