@@ -288,7 +288,7 @@ static enum vsmm_reason load_pdptes(struct vsmm__rsm *r)
 	r->pdptes_loaded = true;
 	if (!vsmm__rsm_can_read(r))
 		return NONE;
-	if (n->ops->read_phys(n->ctx, false, gpa, table, sizeof(table)) != 0)
+	if (r->vcpu->ops->read_phys(r->vcpu->ctx, false, gpa, table, sizeof(table)) != 0)
 		return vsmm__reject(r, VSMM_REASON_PDPTE_READ, VSMM__FIELD(CR3),
 				    n->state.cr3);
 	for (unsigned i = 0; i < 4; i++) {
@@ -967,14 +967,12 @@ static inline int rsm_steps(struct vsmm__rsm *r, const struct vsmm__vendor_ops *
 		return VSMM_E_BUFSIZE;
 	r->wide = vsmm__layout_wide(r->layout);
 	r->next.model = vcpu->model;
-	r->next.ops = vcpu->ops;
-	r->next.ctx = vcpu->ctx;
 	r->next.priv = vcpu->priv;
 	r->pdptes_loaded = false;
 	r->fixed_bits_set = false;
 	r->reenter_nested = false;
 	r->vmcb12_gpa = 0;
-	r->now = &vcpu->state;
+	r->vcpu = vcpu;
 	r->ordered = ordered;
 
 	/* 1. The whole area, once, while still in the SMM view (KVM: one
