@@ -119,7 +119,7 @@ struct vsmm__rsm {
 	 * One pointer to set up, where copies of the members cost a load and
 	 * a store each; they are read only on rare paths. */
 	const struct vsmm_vcpu *vcpu;
-	struct vsmm__rsm_image img;	  /* the image's checked registers */
+	struct vsmm__rsm_image img; /* the image's checked registers */
 	struct vsmm__rsm_extras ex;
 	bool pdptes_loaded;	    /* PAE paging's PDPTEs were checked */
 	bool fixed_bits_set;	    /* the vendor set CR0's (hardware VMX) */
