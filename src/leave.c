@@ -158,33 +158,37 @@ static void clear_smm_flags(struct vsmm_cpu_state *st)
  * writes, which read them from there (enter_real_mode).
  */
 struct real_mode {
-	uint64_t cr0, cr4, efer;
+	uint64_t cr0, efer;
+	bool wide; /* the map's: CR4 is real_mode_cr4's */
 };
 
 static struct real_mode back_to_real_mode(const struct vsmm_cpu_state *st, bool wide)
 {
-	struct real_mode rm = { .cr0 = st->cr0, .cr4 = st->cr4, .efer = st->efer };
+	struct real_mode rm = { .cr0 = st->cr0, .efer = st->efer, .wide = wide };
 
-	if (wide)
-		rm.cr4 &= ~VSMM_CR4_PCIDE;
 	if (rm.cr0 & VSMM_CR0_PE)
 		rm.cr0 &= ~(VSMM_CR0_PG | VSMM_CR0_PE);
 	/* Paging is off, so long mode is (LMA follows PG).  This matters
 	 * beyond the wide maps: a long-mode model forced to the 32-bit map
 	 * keeps EFER, but not LMA (its SMI handler may have run 64-bit). */
 	rm.efer &= ~VSMM_EFER_LMA;
-	if (wide) {
-		rm.cr4 &= ~VSMM_CR4_PAE;
+	if (wide)
 		rm.efer = 0;
-	}
 	return rm;
+}
+
+/* Its CR4 (PCIDE and PAE off), apart: the common RSM needs none of it
+ * with the wide maps, and only PCIDE with the 32-bit one. */
+static uint64_t real_mode_cr4(const struct vsmm_cpu_state *st, const struct real_mode *rm)
+{
+	return rm->wide ? st->cr4 & ~(VSMM_CR4_PCIDE | VSMM_CR4_PAE) : st->cr4;
 }
 
 /* The real-mode registers into the state, for the ordered writes. */
 static void enter_real_mode(struct vsmm_cpu_state *st, const struct real_mode *rm)
 {
 	st->cr0 = rm->cr0;
-	st->cr4 = rm->cr4;
+	st->cr4 = real_mode_cr4(st, rm);
 	st->efer = rm->efer;
 }
 
@@ -390,7 +394,7 @@ static bool control_regs_pass(const struct vsmm__rsm *r, const struct real_mode 
 	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
 
 	if (vsmm__check_cr3_reserved(m, pcide ? cr3 & ~0xfffull : cr3,
-				     (rm->cr4 & VSMM_CR4_PCIDE) != 0) != NONE ||
+				     (real_mode_cr4(st, rm) & VSMM_CR4_PCIDE) != 0) != NONE ||
 	    vsmm__check_cr4_reserved(cr4) != NONE ||
 	    vsmm__check_cr4_features(m, cr4) != NONE ||
 	    vsmm__check_cr0_high(cr0) != NONE || vsmm__check_cr0_nw_cd(cr0) != NONE ||
