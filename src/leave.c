@@ -1082,8 +1082,8 @@ struct rsm_check {
  * NONE but after VSMM_E_SHUTDOWN) and the state RSM would commit.
  */
 static int rsm(const struct vsmm_vcpu *vcpu, const struct vsmm__vendor_ops *vendor,
-	       const uint8_t *image, size_t len, struct vsmm_vcpu *commit,
-	       const struct rsm_check *check)
+	       struct vsmm_vcpu *commit, const struct rsm_check *check,
+	       const uint8_t *image, size_t len)
 {
 	struct vsmm__rsm r;
 	int rc = rsm_steps(&r, vendor, vcpu, image, len, commit, check && check->ordered);
@@ -1115,7 +1115,7 @@ int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t le
 		return VSMM_E_INVAL;
 	const struct rsm_check check = { .ordered = ordered, .why = why, .out = out };
 
-	return rsm(vcpu, vendor, area, len, NULL, &check);
+	return rsm(vcpu, vendor, NULL, &check, area, len);
 }
 
 int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
@@ -1134,5 +1134,5 @@ int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
 		return VSMM_E_UD;
 	if (vcpu->state.shutdown)
 		return VSMM_E_STATE;
-	return rsm(vcpu, vendor, NULL, 0, vcpu, NULL);
+	return rsm(vcpu, vendor, vcpu, NULL, NULL, 0);
 }
