@@ -400,7 +400,8 @@ static bool control_regs_pass(const struct vsmm__rsm *r, const struct real_mode 
 	    vsmm__check_cr0_high(cr0) != NONE || vsmm__check_cr0_nw_cd(cr0) != NONE ||
 	    vsmm__check_cr0_pg_pe(cr0) != NONE)
 		return false;
-	if (r->rules->vmx_fixed_checked && st->vmx_on && !r->reenter_nested &&
+	/* VMX operation first: the rare one of the three. */
+	if (st->vmx_on && r->rules->vmx_fixed_checked && !r->reenter_nested &&
 	    (vsmm__check_cr4_vmx_fixed(true, cr4) != NONE ||
 	     vsmm__check_cr0_vmx_fixed(true, cr0) != NONE))
 		return false;
