@@ -112,11 +112,14 @@ struct vsmm__rsm {
 	enum vsmm_layout layout;
 	bool wide; /* vsmm__layout_wide(layout) */
 	/* What RSM commits: next.state (the image decoded in place, then
-	 * loaded) and next.priv.  model, ops and ctx are the vCPU's; the
-	 * other members of next are not set, and not used. */
+	 * loaded) and next.priv.  model is the vCPU's; the other members of
+	 * next are not set, and not used. */
 	struct vsmm_vcpu next;
-	const struct vsmm_cpu_state *now; /* the vCPU's state at RSM */
-	struct vsmm__rsm_image img;	  /* the image's checked registers */
+	/* The vCPU as RSM found it: its platform (ops, ctx) and its state.
+	 * One pointer to set up, where copies of the members cost a load and
+	 * a store each; they are read only on rare paths. */
+	const struct vsmm_vcpu *vcpu;
+	struct vsmm__rsm_image img; /* the image's checked registers */
 	struct vsmm__rsm_extras ex;
 	bool pdptes_loaded;	    /* PAE paging's PDPTEs were checked */
 	bool fixed_bits_set;	    /* the vendor set CR0's (hardware VMX) */
@@ -134,7 +137,7 @@ struct vsmm__rsm {
  * read would be, rarely: not part of every RSM's setup. */
 static inline bool vsmm__rsm_can_read(const struct vsmm__rsm *r)
 {
-	return r->next.ops && r->next.ops->read_phys;
+	return r->vcpu->ops && r->vcpu->ops->read_phys;
 }
 
 /*

@@ -31,9 +31,9 @@
 
 static int read_pa(struct vsmm__rsm *r, uint64_t pa, uint8_t *buf, size_t len)
 {
-	const struct vsmm_vcpu *n = &r->next;
+	const struct vsmm_vcpu *v = r->vcpu;
 
-	return n->ops->read_phys(n->ctx, false, pa, buf, len);
+	return v->ops->read_phys(v->ctx, false, pa, buf, len);
 }
 
 /* 32-bit paging: a page directory, 4 MiB pages with CR4.PSE. */
@@ -216,8 +216,8 @@ static enum vsmm_reason load_protected(struct vsmm__rsm *r)
 			TRY(load_desc(r, i));
 	}
 	if (r->img.efer & VSMM_EFER_LMA) {
-		r->next.state.seg[VSMM_FS].base = r->now->seg[VSMM_FS].base;
-		r->next.state.seg[VSMM_GS].base = r->now->seg[VSMM_GS].base;
+		r->next.state.seg[VSMM_FS].base = r->vcpu->state.seg[VSMM_FS].base;
+		r->next.state.seg[VSMM_GS].base = r->vcpu->state.seg[VSMM_GS].base;
 	}
 	return NONE;
 }
@@ -226,7 +226,7 @@ static enum vsmm_reason load_protected(struct vsmm__rsm *r)
  * stay what the vCPU has, and so do LDTR and TR (no LLDT/LTR there). */
 static void load_real(struct vsmm__rsm *r)
 {
-	const struct vsmm_cpu_state *now = r->now;
+	const struct vsmm_cpu_state *now = &r->vcpu->state;
 
 	for (unsigned i = VSMM_ES; i <= VSMM_GS; i++) {
 		struct vsmm_seg *g = &r->next.state.seg[i];
@@ -246,8 +246,8 @@ int vsmm__rsm_hidden_state(struct vsmm__rsm *r)
 {
 	if (!vsmm__rsm_can_read(r))
 		return VSMM_E_NO_MEMORY;
-	r->next.state.gdtr.limit = r->now->gdtr.limit;
-	r->next.state.idtr.limit = r->now->idtr.limit;
+	r->next.state.gdtr.limit = r->vcpu->state.gdtr.limit;
+	r->next.state.idtr.limit = r->vcpu->state.idtr.limit;
 	if (!(r->img.cr0 & VSMM_CR0_PE)) {
 		load_real(r);
 		return VSMM_OK;

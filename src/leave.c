@@ -126,8 +126,7 @@ static bool decode_image(struct vsmm__rsm *r, const struct vsmm_cpu_state *now,
  * SDM Vol.3C "NMI Handling While in SMM"). */
 static void unblock_nmi(struct vsmm_cpu_state *st)
 {
-	if (!st->smm_inside_nmi)
-		st->nmi_masked = false;
+	st->nmi_masked &= st->smm_inside_nmi; /* a mask, not a branch */
 }
 
 /* Leave SMM before loading anything (KVM's kvm_smm_changed(false) comes
@@ -149,23 +148,48 @@ static void clear_smm_flags(struct vsmm_cpu_state *st)
  * loads below never look at CS, and the image's CS, already decoded in
  * place, is what the segment step loads after CR0, so that CS is not
  * written.
+ *
+ * What it leaves is what the loads start from, and the loads overwrite
+ * all of it (EFER of the wide maps in load_efer, CR0, CR4 and the EFER
+ * that CR0 makes in load_control_regs): so the values are worked out
+ * where the loads judge against them, from the vCPU's registers (the
+ * state's until the loads; the vendor's restore, in between, reads and
+ * writes none of them), and written into the state only for the ordered
+ * writes, which read them from there (enter_real_mode).
  */
-static void back_to_real_mode(struct vsmm__rsm *r)
-{
-	struct vsmm_cpu_state *st = &r->next.state;
+struct real_mode {
+	uint64_t cr0, efer;
+	bool wide; /* the map's: CR4 is real_mode_cr4's */
+};
 
-	if (r->wide)
-		st->cr4 &= ~VSMM_CR4_PCIDE;
-	if (st->cr0 & VSMM_CR0_PE)
-		st->cr0 &= ~(VSMM_CR0_PG | VSMM_CR0_PE);
+static struct real_mode back_to_real_mode(const struct vsmm_cpu_state *st, bool wide)
+{
+	struct real_mode rm = { .cr0 = st->cr0, .efer = st->efer, .wide = wide };
+
+	if (rm.cr0 & VSMM_CR0_PE)
+		rm.cr0 &= ~(VSMM_CR0_PG | VSMM_CR0_PE);
 	/* Paging is off, so long mode is (LMA follows PG).  This matters
 	 * beyond the wide maps: a long-mode model forced to the 32-bit map
 	 * keeps EFER, but not LMA (its SMI handler may have run 64-bit). */
-	st->efer &= ~VSMM_EFER_LMA;
-	if (r->wide) {
-		st->cr4 &= ~VSMM_CR4_PAE;
-		st->efer = 0;
-	}
+	rm.efer &= ~VSMM_EFER_LMA;
+	if (wide)
+		rm.efer = 0;
+	return rm;
+}
+
+/* Its CR4 (PCIDE and PAE off), apart: the common RSM needs none of it
+ * with the wide maps, and only PCIDE with the 32-bit one. */
+static uint64_t real_mode_cr4(const struct vsmm_cpu_state *st, const struct real_mode *rm)
+{
+	return rm->wide ? st->cr4 & ~(VSMM_CR4_PCIDE | VSMM_CR4_PAE) : st->cr4;
+}
+
+/* The real-mode registers into the state, for the ordered writes. */
+static void enter_real_mode(struct vsmm_cpu_state *st, const struct real_mode *rm)
+{
+	st->cr0 = rm->cr0;
+	st->cr4 = real_mode_cr4(st, rm);
+	st->efer = rm->efer;
 }
 
 /* The EFER RSM will run with: from the image, or kept (32-bit map).  The
@@ -236,17 +260,16 @@ static enum vsmm_reason load_debug_regs(struct vsmm__rsm *r)
 /* LMA is not writable: it keeps its current value, 0 (the wide maps, the
  * only ones with EFER, clear all of EFER in the step back to real mode,
  * and no vendor's restore sets it), and becomes 1 when CR0.PG turns long
- * mode on. */
-static enum vsmm_reason load_efer(struct vsmm__rsm *r)
+ * mode on.  Loaded into *rm: the control registers' loads start from it. */
+static enum vsmm_reason load_efer(struct vsmm__rsm *r, struct real_mode *rm)
 {
-	struct vsmm_cpu_state *st = &r->next.state;
 	uint64_t efer = r->img.efer & ~VSMM_EFER_LMA;
 	const struct vsmm__cpu_view v = view_of(r);
 	enum vsmm_reason why = vsmm__check_efer_write(&v, efer);
 
 	if (why != NONE)
 		return vsmm__reject(r, why, VSMM__FIELD(EFER), r->img.efer);
-	st->efer = efer;
+	rm->efer = efer;
 	return NONE;
 }
 
@@ -289,7 +312,7 @@ static enum vsmm_reason load_pdptes(struct vsmm__rsm *r)
 	r->pdptes_loaded = true;
 	if (!vsmm__rsm_can_read(r))
 		return NONE;
-	if (n->ops->read_phys(n->ctx, false, gpa, table, sizeof(table)) != 0)
+	if (r->vcpu->ops->read_phys(r->vcpu->ctx, false, gpa, table, sizeof(table)) != 0)
 		return vsmm__reject(r, VSMM_REASON_PDPTE_READ, VSMM__FIELD(CR3),
 				    n->state.cr3);
 	for (unsigned i = 0; i < 4; i++) {
@@ -323,24 +346,23 @@ static enum vsmm_reason set_cr0(struct vsmm__rsm *r, uint64_t cr0)
 	return pae_paging(st) ? load_pdptes(r) : NONE;
 }
 
-/* What the CR0 write does to EFER: PG turned on with LME and PAE
- * activates long mode. */
-static uint64_t efer_after_cr0(const struct vsmm_cpu_state *st, uint64_t cr0,
-			       uint64_t cr4)
+/* What the CR0 write does to EFER (rm: before the writes): PG turned on
+ * with LME and PAE activates long mode. */
+static uint64_t efer_after_cr0(const struct real_mode *rm, uint64_t cr0, uint64_t cr4)
 {
-	bool paging_on = !(st->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
+	bool paging_on = !(rm->cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
 
-	if (paging_on && (st->efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
-		return st->efer | VSMM_EFER_LMA;
-	return st->efer;
+	if (paging_on && (rm->efer & VSMM_EFER_LME) && (cr4 & VSMM_CR4_PAE))
+		return rm->efer | VSMM_EFER_LMA;
+	return rm->efer;
 }
 
 /*
  * Do all the rules of load_control_regs' writes hold?  The same rules the
  * setters ask, of the values each write would see, in one pass and in no
  * particular order (a failure is then found, and reported, by the writes
- * themselves).  The state before the first write is r->next.state's (EFER
- * loaded), c4a = cr4 without PCIDE:
+ * themselves).  The registers before the first write are rm's (EFER
+ * loaded), the rest r->next.state's; c4a = cr4 without PCIDE:
  *   the writes start outside long mode (back_to_real_mode cleared LMA,
  *     the vendor's restore does not touch EFER and load_efer loads it
  *     without LMA: not asked again here; test_fastpath sets LMA in the
@@ -363,8 +385,8 @@ static uint64_t efer_after_cr0(const struct vsmm_cpu_state *st, uint64_t cr0,
  * The rules read r's members where they are used, not from a view built
  * first: its members would outlive the registers that hold them.
  */
-static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0, uint64_t cr3,
-			      uint64_t cr4)
+static bool control_regs_pass(const struct vsmm__rsm *r, const struct real_mode *rm,
+			      uint64_t cr0, uint64_t cr3, uint64_t cr4)
 {
 	const struct vsmm_cpu_state *st = &r->next.state;
 	const struct vsmm_model *m = r->next.model;
@@ -372,22 +394,23 @@ static bool control_regs_pass(const struct vsmm__rsm *r, uint64_t cr0, uint64_t 
 	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
 
 	if (vsmm__check_cr3_reserved(m, pcide ? cr3 & ~0xfffull : cr3,
-				     (st->cr4 & VSMM_CR4_PCIDE) != 0) != NONE ||
+				     (real_mode_cr4(st, rm) & VSMM_CR4_PCIDE) != 0) != NONE ||
 	    vsmm__check_cr4_reserved(cr4) != NONE ||
 	    vsmm__check_cr4_features(m, cr4) != NONE ||
 	    vsmm__check_cr0_high(cr0) != NONE || vsmm__check_cr0_nw_cd(cr0) != NONE ||
 	    vsmm__check_cr0_pg_pe(cr0) != NONE)
 		return false;
-	if (r->rules->vmx_fixed_checked && st->vmx_on && !r->reenter_nested &&
+	/* VMX operation first: the rare one of the three. */
+	if (st->vmx_on && r->rules->vmx_fixed_checked && !r->reenter_nested &&
 	    (vsmm__check_cr4_vmx_fixed(true, cr4) != NONE ||
 	     vsmm__check_cr0_vmx_fixed(true, cr0) != NONE))
 		return false;
 	if (r->rules->cr0_lme_needs_pae &&
-	    vsmm__check_cr0_pg_lme_pae(st->cr0, cr0, st->efer, c4a) != NONE)
+	    vsmm__check_cr0_pg_lme_pae(rm->cr0, cr0, rm->efer, c4a) != NONE)
 		return false;
 	if (!pcide)
 		return true;
-	return vsmm__check_cr4_pcide_lma(c4a, cr4, efer_after_cr0(st, cr0, cr4)) ==
+	return vsmm__check_cr4_pcide_lma(c4a, cr4, efer_after_cr0(rm, cr0, cr4)) ==
 		       NONE &&
 	       (m->maxphyaddr >= 12 || !(cr3 & 0xfffu) ||
 		vsmm__check_cr3_reserved(m, cr3, true) == NONE);
@@ -427,19 +450,23 @@ static VSMM__COLD enum vsmm_reason write_control_regs(struct vsmm__rsm *r, uint6
  * writes would leave, at once (with PCIDE one judgement of CR4 instead of
  * two; CR3 ends as the image has it, PCID included); the writes run one
  * by one (write_control_regs) only when a rule fails, and report the
- * first that does.  Inline: as a call of its own it saved and restored
- * six registers for a verdict of about a hundred instructions.
+ * first that does (from rm, put into the state first).  Inline: as a call
+ * of its own it saved and restored six registers for a verdict of about a
+ * hundred instructions.
  */
-static inline enum vsmm_reason load_control_regs(struct vsmm__rsm *r)
+static inline enum vsmm_reason load_control_regs(struct vsmm__rsm *r,
+						 const struct real_mode *rm)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint64_t cr0 = r->img.cr0, cr3 = r->img.cr3, cr4 = r->img.cr4;
 
 	if (r->rules->cr0_low_dword)
 		cr0 &= 0xffffffffu;
-	if (r->ordered || !control_regs_pass(r, cr0, cr3, cr4))
+	if (r->ordered || !control_regs_pass(r, rm, cr0, cr3, cr4)) {
+		enter_real_mode(st, rm);
 		return write_control_regs(r, cr0, cr3, cr4);
-	st->efer = efer_after_cr0(st, cr0, cr4);
+	}
+	st->efer = efer_after_cr0(rm, cr0, cr4);
 	st->cr3 = cr3;
 	st->cr4 = cr4;
 	st->cr0 = (cr0 & CR0_DEFINED) | VSMM_CR0_ET;
@@ -465,17 +492,18 @@ static void load_dtable_limit(struct vsmm_dtable *dt)
 static enum vsmm_reason load_state_64(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
+	struct real_mode rm = back_to_real_mode(st, true);
 
 	/* 16 GPRs, RIP: in place. */
 	load_rflags(st);
 	TRY(load_debug_regs(r));
 	/* SMBASE, unconditionally: in place. */
-	TRY(load_efer(r));
+	TRY(load_efer(r, &rm));
 	/* TR: in place. */
 	load_dtable_limit(&st->idtr);
 	/* LDTR: in place. */
 	load_dtable_limit(&st->gdtr);
-	TRY(load_control_regs(r));
+	TRY(load_control_regs(r, &rm));
 	/* ES, CS, SS, DS, FS, GS: in place. */
 	return NONE;
 }
@@ -488,6 +516,7 @@ static enum vsmm_reason load_state_64(struct vsmm__rsm *r)
 static enum vsmm_reason load_state_32(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
+	const struct real_mode rm = back_to_real_mode(st, false);
 
 	load_rflags(st);
 	/* EIP, EAX..EDI: in place. */
@@ -496,7 +525,7 @@ static enum vsmm_reason load_state_32(struct vsmm__rsm *r)
 	load_dtable_limit(&st->gdtr);
 	load_dtable_limit(&st->idtr);
 	/* ES, CS, SS, DS, FS, GS, SMBASE: in place. */
-	return load_control_regs(r);
+	return load_control_regs(r, &rm);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -968,14 +997,12 @@ static inline int rsm_steps(struct vsmm__rsm *r, const struct vsmm__vendor_ops *
 		return VSMM_E_BUFSIZE;
 	r->wide = vsmm__layout_wide(r->layout);
 	r->next.model = vcpu->model;
-	r->next.ops = vcpu->ops;
-	r->next.ctx = vcpu->ctx;
 	r->next.priv = vcpu->priv;
 	r->pdptes_loaded = false;
 	r->fixed_bits_set = false;
 	r->reenter_nested = false;
 	r->vmcb12_gpa = 0;
-	r->now = &vcpu->state;
+	r->vcpu = vcpu;
 	r->ordered = ordered;
 
 	/* 1. The whole area, once, while still in the SMM view (KVM: one
@@ -1005,8 +1032,8 @@ static inline int rsm_steps(struct vsmm__rsm *r, const struct vsmm__vendor_ops *
 	unblock_nmi(st);
 	/* 4. Leave SMM, before any register is loaded. */
 	clear_smm_flags(st);
-	/* 5. Back to real mode, so the loads can run in a legal order. */
-	back_to_real_mode(r);
+	/* 5. Back to real mode, so the loads can run in a legal order: what
+	 *    it leaves, the loads start from (back_to_real_mode, in step 8). */
 	/* 6. The vendor restores what it kept (VMX operation, the nested
 	 *    guest: KVM's leave_smm hook runs here, before the loads). */
 	STEP(r->vendor->rsm_restore(r));
@@ -1055,9 +1082,9 @@ struct rsm_check {
  * own); else vsmm__rsm_check's, which gets the shutdown record (reason
  * NONE but after VSMM_E_SHUTDOWN) and the state RSM would commit.
  */
-static int rsm(const struct vsmm__vendor_ops *vendor, const struct vsmm_vcpu *vcpu,
-	       const uint8_t *image, size_t len, struct vsmm_vcpu *commit,
-	       const struct rsm_check *check)
+static int rsm(const struct vsmm_vcpu *vcpu, const struct vsmm__vendor_ops *vendor,
+	       struct vsmm_vcpu *commit, const struct rsm_check *check,
+	       const uint8_t *image, size_t len)
 {
 	struct vsmm__rsm r;
 	int rc = rsm_steps(&r, vendor, vcpu, image, len, commit, check && check->ordered);
@@ -1089,7 +1116,7 @@ int vsmm__rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t le
 		return VSMM_E_INVAL;
 	const struct rsm_check check = { .ordered = ordered, .why = why, .out = out };
 
-	return rsm(vendor, vcpu, area, len, NULL, &check);
+	return rsm(vcpu, vendor, NULL, &check, area, len);
 }
 
 int vsmm_rsm_check(const struct vsmm_vcpu *vcpu, const uint8_t *area, size_t len,
@@ -1108,5 +1135,5 @@ int vsmm_leave_smm(struct vsmm_vcpu *vcpu)
 		return VSMM_E_UD;
 	if (vcpu->state.shutdown)
 		return VSMM_E_STATE;
-	return rsm(vendor, vcpu, NULL, 0, vcpu, NULL);
+	return rsm(vcpu, vendor, vcpu, NULL, NULL, 0);
 }
