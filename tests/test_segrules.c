@@ -102,10 +102,10 @@ static void test_data_segments(void **unused)
 {
 	(void)unused;
 	for (unsigned attr = 0; attr < ATTRS; attr++) {
-		unsigned rules = vsmm__seg_rules_of((uint16_t)attr)->rules;
+		unsigned data = vsmm__seg_rules_of((uint16_t)attr)->data;
 		bool bad = vsmm__check_data_attr(masked_code_data(attr)) != NONE;
 
-		assert_int_equal(vsmm__seg_data_bad(rules) != 0, bad);
+		assert_int_equal(data != 0, bad);
 	}
 }
 
@@ -113,7 +113,7 @@ static void test_data_segments(void **unused)
 static void check_cs_ss(unsigned cs_attr, unsigned ss_attr)
 {
 	uint16_t cs = masked_code_data(cs_attr), ss = masked_code_data(ss_attr);
-	unsigned cs_rules = vsmm__seg_rules_of((uint16_t)cs_attr)->rules;
+	unsigned cs_rules = vsmm__seg_rules_of((uint16_t)cs_attr)->cs;
 	const struct vsmm__seg_rules *ss_rules = vsmm__seg_rules_of((uint16_t)ss_attr);
 
 	for (unsigned pe = 0; pe < 2; pe++)
@@ -148,7 +148,7 @@ static void test_tr(void **unused)
 {
 	(void)unused;
 	for (unsigned attr = 0; attr < ATTRS; attr++) {
-		unsigned rules = vsmm__seg_rules_of((uint16_t)attr)->rules;
+		unsigned rules = vsmm__seg_rules_of((uint16_t)attr)->ss;
 
 		for (size_t k = 0; k < SELECTORS; k++)
 			for (unsigned lma = 0; lma < 2; lma++) {
@@ -158,7 +158,7 @@ static void test_tr(void **unused)
 				bool bad = vsmm__check_tr(&tr, efer) != NONE;
 
 				assert_int_equal(
-					vsmm__seg_tr_bad(rules, tr.selector, efer) != 0,
+					vsmm__seg_tr_bad(rules, tr.selector, lma) != 0,
 					bad);
 			}
 	}
@@ -168,14 +168,14 @@ static void test_ldtr(void **unused)
 {
 	(void)unused;
 	for (unsigned attr = 0; attr < ATTRS; attr++) {
-		unsigned rules = vsmm__seg_rules_of((uint16_t)attr)->rules;
+		unsigned rules = vsmm__seg_rules_of((uint16_t)attr)->ldtr;
 		uint16_t a = (uint16_t)(attr & VSMM_SEG_ATTR_MASK);
 
 		for (size_t k = 0; k < SELECTORS; k++) {
 			struct vsmm_seg ldtr = { .selector = selectors[k], .attr = a };
 			bool bad = vsmm__check_ldtr(&ldtr) != NONE;
 
-			assert_int_equal(vsmm__seg_ldtr_bad(rules, ldtr.selector, a) != 0,
+			assert_int_equal(vsmm__seg_ldtr_bad(rules, ldtr.selector) != 0,
 					 bad);
 		}
 	}
@@ -187,19 +187,19 @@ static void test_unusable_cs_and_tr_fail(void **unused)
 {
 	(void)unused;
 	for (unsigned attr = 0; attr < ATTRS; attr++) {
-		unsigned rules = vsmm__seg_rules_of((uint16_t)attr)->rules;
+		const struct vsmm__seg_rules *r = vsmm__seg_rules_of((uint16_t)attr);
 
 		if (attr & VSMM_SEG_P)
 			continue;
 		for (unsigned ss = 0; ss < 0x100u; ss++)
 			assert_int_not_equal(
-				vsmm__seg_cs_ss_bad(rules,
+				vsmm__seg_cs_ss_bad(r->cs,
 						    vsmm__seg_rules_of((uint16_t)ss),
 						    true, false) &
-					((VSMM__SR_CS_BAD << 4) - VSMM__SR_CS_BAD),
+					(VSMM__SR_CS_DPL0 * 0xfu),
 				0);
-		assert_int_not_equal(vsmm__seg_tr_bad(rules, 0, 0), 0);
-		assert_int_not_equal(vsmm__seg_tr_bad(rules, 0, VSMM_EFER_LMA), 0);
+		assert_int_not_equal(vsmm__seg_tr_bad(r->ss, 0, false), 0);
+		assert_int_not_equal(vsmm__seg_tr_bad(r->ss, 0, true), 0);
 	}
 }
 
