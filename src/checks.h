@@ -578,9 +578,6 @@ enum {
 };
 
 struct vsmm__seg_rules {
-	/* The limit bits the rule judges if the register is usable (none if
-	 * not), and the values they must have (vsmm__seg_limit_bad). */
-	uint32_t limit_mask, limit_ones;
 	/* The bit masking sets: the accessed bit of a usable code or data
 	 * segment (ES to GS), the busy bit of a 16/32-bit available TSS (TR). */
 	uint16_t accessed, busy;
@@ -588,26 +585,40 @@ struct vsmm__seg_rules {
 	uint8_t cs, ss, ldtr; /* VSMM__SR_* */
 };
 
-extern const struct vsmm__seg_rules vsmm__seg_rules[512];
-_Static_assert(sizeof(struct vsmm__seg_rules) == 16, "an entry is 16 bytes");
+/* The limit bits the rule judges if the register is usable (none if not),
+ * and the values they must have (vsmm__seg_limit_bad). */
+struct vsmm__seg_limit {
+	uint32_t mask, ones;
+};
 
-/* The rules of a register by its attribute word as read, before masking:
- * entry (bits 7:0) * 2 + G, found by rotating bits 7:0 and G into bits
- * 12:4, which makes the entry's byte offset at once (16-byte entries; the
- * 8 KB table is read at eight entries an RSM). */
+/* Both by entry (attribute bits 7:0) * 2 + G (vsmm__seg_entry): 8-byte
+ * entries, which the index scales to at no cost, and one index for both
+ * (the rules read no G: their entries come in equal pairs). */
+extern const struct vsmm__seg_rules vsmm__seg_rules[512];
+extern const struct vsmm__seg_limit vsmm__seg_limits[512];
+_Static_assert(sizeof(struct vsmm__seg_rules) == 8 && sizeof(struct vsmm__seg_limit) == 8,
+	       "entries are 8 bytes");
+
+/* The entry of an attribute word as read, before masking: bits 7:0 and G
+ * rotated into bits 8:0. */
+static inline unsigned vsmm__seg_entry(uint16_t attr)
+{
+	return (uint16_t)(attr << 1 | attr >> 15) & 0x1ffu;
+}
+
+/* The rules of a register by its attribute word. */
 static inline const struct vsmm__seg_rules *vsmm__seg_rules_of(uint16_t attr)
 {
-	unsigned offset = (uint16_t)(attr << 5 | attr >> 11) & 0x1ff0u;
-
-	return &vsmm__seg_rules[offset / sizeof(struct vsmm__seg_rules)];
+	return &vsmm__seg_rules[vsmm__seg_entry(attr)];
 }
 
 /* Nonzero if a usable register's limit breaks vsmm__check_seg_limit: G=1
  * judges bits 11:0, which must be ones, G=0 bits 31:20, zeros. */
-static inline uint32_t vsmm__seg_limit_bad(const struct vsmm__seg_rules *r,
-					   uint32_t limit)
+static inline uint32_t vsmm__seg_limit_bad(uint16_t attr, uint32_t limit)
 {
-	return (limit ^ r->limit_ones) & r->limit_mask;
+	const struct vsmm__seg_limit *l = &vsmm__seg_limits[vsmm__seg_entry(attr)];
+
+	return (limit ^ l->ones) & l->mask;
 }
 
 /* CS, SS and HLT's CPL together: CS by SS.DPL, SS by whether its DPL must

@@ -643,13 +643,14 @@ enum sets { SETS_NONE, SETS_ACCESSED, SETS_BUSY };
 static inline const struct vsmm__seg_rules *mask_seg(struct vsmm_seg *s, enum sets sets,
 						     uint32_t *limits)
 {
-	const struct vsmm__seg_rules *r = vsmm__seg_rules_of(s->attr);
-	uint16_t a = s->attr & VSMM_SEG_ATTR_MASK;
+	uint16_t attr = s->attr;
+	const struct vsmm__seg_rules *r = vsmm__seg_rules_of(attr);
+	uint16_t a = attr & VSMM_SEG_ATTR_MASK;
 
+	*limits |= vsmm__seg_limit_bad(attr, s->limit);
 	s->attr = sets == SETS_ACCESSED ? (uint16_t)(a | r->accessed)
 		  : sets == SETS_BUSY	? (uint16_t)(a | r->busy)
 					: a;
-	*limits |= vsmm__seg_limit_bad(r, s->limit);
 	return r;
 }
 
