@@ -677,21 +677,19 @@ static bool mask_resumed(struct vsmm_cpu_state *st)
 {
 	struct vsmm_seg *sg = st->seg;
 	uint32_t limits = 0;
-	unsigned data = mask_seg(&sg[VSMM_ES], SETS_ACCESSED, &limits)->data |
-			mask_seg(&sg[VSMM_DS], SETS_ACCESSED, &limits)->data |
-			mask_seg(&sg[VSMM_FS], SETS_ACCESSED, &limits)->data |
-			mask_seg(&sg[VSMM_GS], SETS_ACCESSED, &limits)->data;
+	unsigned bad = mask_seg(&sg[VSMM_ES], SETS_ACCESSED, &limits)->data |
+		       mask_seg(&sg[VSMM_DS], SETS_ACCESSED, &limits)->data |
+		       mask_seg(&sg[VSMM_FS], SETS_ACCESSED, &limits)->data |
+		       mask_seg(&sg[VSMM_GS], SETS_ACCESSED, &limits)->data;
 	unsigned cs = mask_seg(&sg[VSMM_CS], SETS_ACCESSED, &limits)->cs;
 	const struct vsmm__seg_rules *ss = mask_seg(&sg[VSMM_SS], SETS_ACCESSED, &limits);
-	unsigned ldtr = mask_seg(&sg[VSMM_LDTR], SETS_NONE, &limits)->ldtr;
-	unsigned tr = mask_seg(&sg[VSMM_TR], SETS_BUSY, &limits)->ss;
-	unsigned bad = data |
-		       vsmm__seg_cs_ss_bad(cs, ss, (st->cr0 & VSMM_CR0_PE) != 0,
-					   st->halted) |
-		       vsmm__seg_tr_bad(tr, sg[VSMM_TR].selector,
-					(st->efer & VSMM_EFER_LMA) != 0) |
-		       vsmm__seg_ldtr_bad(ldtr, sg[VSMM_LDTR].selector) |
-		       (unsigned)(vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) != NONE);
+
+	bad |= vsmm__seg_cs_ss_bad(cs, ss, (st->cr0 & VSMM_CR0_PE) != 0, st->halted);
+	bad |= vsmm__seg_ldtr_bad(mask_seg(&sg[VSMM_LDTR], SETS_NONE, &limits)->ldtr,
+				  sg[VSMM_LDTR].selector);
+	bad |= vsmm__seg_tr_bad(mask_seg(&sg[VSMM_TR], SETS_BUSY, &limits)->ss,
+				sg[VSMM_TR].selector, (st->efer & VSMM_EFER_LMA) != 0);
+	bad |= (unsigned)(vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) != NONE);
 
 	if (st->rflags & VSMM_RFLAGS_VM) { /* only with PE (step 11) */
 		for (int i = VSMM_ES; i <= VSMM_GS; i++)
