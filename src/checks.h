@@ -407,6 +407,14 @@ static inline bool vsmm__canonical(uint64_t v, unsigned width)
 	return vsmm__canonical_biased(v, width) >> width == 0;
 }
 
+/* The same by half = 2^(width-1): the OR of values biased by half (v +
+ * half, modulo 2^64), halved, is below half if all are canonical.  A shift
+ * by a constant, where one by the width needs it in CL. */
+static inline bool vsmm__canonical_halved(uint64_t biased, uint64_t half)
+{
+	return biased >> 1 < half;
+}
+
 static inline enum vsmm_reason vsmm__check_rip_canonical(uint64_t rip, unsigned width)
 {
 	return vsmm__canonical(rip, width) ? VSMM_REASON_NONE

@@ -216,6 +216,47 @@ static void test_unusable_cs_and_tr_fail(void **unused)
 	}
 }
 
+/* vsmm__canonical_halved, which RSM's one pass asks, against
+ * vsmm__canonical for both widths, around every edge, one value and the
+ * OR of two. */
+static void test_canonical_halved(void **unused)
+{
+	static const unsigned widths[] = { 48, 57 };
+
+	(void)unused;
+	for (size_t i = 0; i < 2; i++) {
+		unsigned w = widths[i];
+		uint64_t half = 1ull << (w - 1);
+		uint64_t edges[] = { 0,
+				     1,
+				     half - 1,
+				     half,
+				     half + 1,
+				     2 * half,
+				     -half - 1,
+				     -half,
+				     -half + 1,
+				     ~0ull,
+				     1ull << 63,
+				     (1ull << 63) - 1,
+				     0x1234ull << 32 };
+		size_t n = sizeof(edges) / sizeof(edges[0]);
+
+		for (size_t a = 0; a < n; a++)
+			for (size_t b = 0; b < n; b++) {
+				uint64_t x = edges[a], y = edges[b];
+				bool both = vsmm__canonical(x, w) &&
+					    vsmm__canonical(y, w);
+
+				assert_int_equal(vsmm__canonical_halved(x + half, half),
+						 vsmm__canonical(x, w));
+				assert_int_equal(vsmm__canonical_halved(
+							 (x + half) | (y + half), half),
+						 both);
+			}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_tr),
 		cmocka_unit_test(test_ldtr),
 		cmocka_unit_test(test_unusable_cs_and_tr_fail),
+		cmocka_unit_test(test_canonical_halved),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
