@@ -107,38 +107,54 @@ const uint32_t vsmm__cr4_needs[1024] = {
 #define SR_LDTR_BAD(b) (SR_P(b) && (SR_S(b) || ((b)&0xf) != 2))
 
 #define SR_BIT(cond, bit) ((cond) ? (bit) : 0)
-#define SR(b) \
-	(uint16_t)(SR_BIT(SR_DATA_BAD(b), VSMM__SR_DATA_BAD) | \
-		   SR_BIT(SR_CS_BAD(b, 0), VSMM__SR_CS_BAD) | \
-		   SR_BIT(SR_CS_BAD(b, 1), VSMM__SR_CS_BAD << 1) | \
-		   SR_BIT(SR_CS_BAD(b, 2), VSMM__SR_CS_BAD << 2) | \
-		   SR_BIT(SR_CS_BAD(b, 3), VSMM__SR_CS_BAD << 3) | \
-		   SR_BIT(SR_SS_BAD(b), VSMM__SR_SS_BAD) | \
-		   SR_BIT(SR_SS_BAD(b) || SR_DPL(b) != 0, VSMM__SR_SS_BAD_CPL0) | \
-		   SR_BIT(SR_TR_BAD(b), VSMM__SR_TR_BAD) | \
-		   SR_BIT(SR_TR_16(b), VSMM__SR_TR_16) | \
-		   SR_BIT(SR_LDTR_BAD(b), VSMM__SR_LDTR_BAD))
+#define SR_CS(b) \
+	(uint8_t)(SR_BIT(SR_CS_BAD(b, 0), VSMM__SR_CS_DPL0) | \
+		  SR_BIT(SR_CS_BAD(b, 1), VSMM__SR_CS_DPL0 << 1) | \
+		  SR_BIT(SR_CS_BAD(b, 2), VSMM__SR_CS_DPL0 << 2) | \
+		  SR_BIT(SR_CS_BAD(b, 3), VSMM__SR_CS_DPL0 << 3))
+#define SR_SS(b) \
+	(uint8_t)(SR_BIT(SR_SS_BAD(b), VSMM__SR_SS_BAD) | \
+		  SR_BIT(SR_SS_BAD(b) || SR_DPL(b) != 0, VSMM__SR_SS_BAD_CPL0) | \
+		  SR_BIT(SR_TR_BAD(b), VSMM__SR_TR_BAD) | \
+		  SR_BIT(SR_TR_16(b), VSMM__SR_TR_16) | VSMM__SR_CS_DPL0 << SR_DPL(b))
+#define SR_LDTR(b) \
+	(uint8_t)(SR_BIT(SR_LDTR_BAD(b), VSMM__SR_LDTR_BAD) | \
+		  SR_BIT(SR_P(b), VSMM__SR_LDTR_P))
 
+#define SR_ENTRY(b) \
+	{ \
+		(uint16_t)(SR_T(b) ^ ((b)&0xf)), (uint16_t)(SR_TSS(b) ^ ((b)&0xf)), \
+			(uint8_t)SR_DATA_BAD(b), SR_CS(b), SR_SS(b), SR_LDTR(b) \
+	}
 /* Entry i: attribute bits 7:0 = i >> 1, G = i & 1.  G=1 scales the
  * limit by 4 KiB (bits 11:0 all ones), G=0 leaves 20 bits. */
-#define SR_LIMIT_MASK(i) (!SR_P((i) >> 1) ? 0 : (i)&1 ? 0xfffu : 0xfff00000u)
-#define SR_ENTRY(i) \
+#define SL_MASK(i) (!SR_P((i) >> 1) ? 0 : (i)&1 ? 0xfffu : 0xfff00000u)
+#define SL_ENTRY(i) \
 	{ \
-		SR_LIMIT_MASK(i), SR_LIMIT_MASK(i) & 0xfffu, SR((i) >> 1), \
-			(uint16_t)(SR_T((i) >> 1) ^ ((i) >> 1 & 0xf)), \
-			(uint16_t)(SR_TSS((i) >> 1) ^ ((i) >> 1 & 0xf)), \
-			(uint16_t)(VSMM__SR_CS_BAD << SR_DPL((i) >> 1)) \
+		SL_MASK(i), SL_MASK(i) & 0xfffu \
 	}
-#define SR4(i) SR_ENTRY(i), SR_ENTRY((i) + 1), SR_ENTRY((i) + 2), SR_ENTRY((i) + 3)
-#define SR16(i) SR4(i), SR4((i) + 4), SR4((i) + 8), SR4((i) + 12)
-#define SR64(i) SR16(i), SR16((i) + 16), SR16((i) + 32), SR16((i) + 48)
+#define SR_ENTRY2(i) SR_ENTRY((i) >> 1)
+#define SR4(E, i) E(i), E((i) + 1), E((i) + 2), E((i) + 3)
+#define SR16(E, i) SR4(E, i), SR4(E, (i) + 4), SR4(E, (i) + 8), SR4(E, (i) + 12)
+#define SR64(E, i) SR16(E, i), SR16(E, (i) + 16), SR16(E, (i) + 32), SR16(E, (i) + 48)
 
-_Static_assert(VSMM__SR_CS_BAD << 3 < VSMM__SR_SS_BAD_CPL0 &&
-		       VSMM__SR_LDTR_BAD < VSMM__SR_TR_16 && VSMM__SR_TR_16 <= 0x8000u,
-	       "CS's four verdicts below SS's, TR_16 at EFER.LMA above the rest");
-_Static_assert(VSMM_SEG_P >> 5 == VSMM__SEL_TI, "LDTR's P bit lines up with TI");
+_Static_assert((VSMM__SR_CS_DPL0 & (VSMM__SR_SS_BAD | VSMM__SR_SS_BAD_CPL0)) == 0 &&
+		       VSMM__SR_CS_DPL0 << 3 <= 0xffu,
+	       "CS's four verdicts above SS's two, in a byte");
+_Static_assert(((VSMM__SR_TR_BAD | VSMM__SR_TR_16) &
+		(VSMM__SR_SS_BAD | VSMM__SR_SS_BAD_CPL0 | VSMM__SR_CS_DPL0 * 0xfu)) == 0,
+	       "TR's verdicts in column ss apart from SS's and CS's");
+_Static_assert(VSMM__SR_LDTR_P == VSMM__SEL_TI && VSMM__SR_LDTR_BAD < VSMM__SEL_TI,
+	       "LDTR's P bit lines up with TI, its verdict below it");
 
 const struct vsmm__seg_rules vsmm__seg_rules[512] = {
-	SR64(0),   SR64(64),  SR64(128), SR64(192),
-	SR64(256), SR64(320), SR64(384), SR64(448),
+	SR64(SR_ENTRY2, 0),   SR64(SR_ENTRY2, 64),  SR64(SR_ENTRY2, 128),
+	SR64(SR_ENTRY2, 192), SR64(SR_ENTRY2, 256), SR64(SR_ENTRY2, 320),
+	SR64(SR_ENTRY2, 384), SR64(SR_ENTRY2, 448),
+};
+
+const struct vsmm__seg_limit vsmm__seg_limits[512] = {
+	SR64(SL_ENTRY, 0),   SR64(SL_ENTRY, 64),  SR64(SL_ENTRY, 128),
+	SR64(SL_ENTRY, 192), SR64(SL_ENTRY, 256), SR64(SL_ENTRY, 320),
+	SR64(SL_ENTRY, 384), SR64(SL_ENTRY, 448),
 };

@@ -407,6 +407,14 @@ static inline bool vsmm__canonical(uint64_t v, unsigned width)
 	return vsmm__canonical_biased(v, width) >> width == 0;
 }
 
+/* The same by half = 2^(width-1): the OR of values biased by half (v +
+ * half, modulo 2^64), halved, is below half if all are canonical.  A shift
+ * by a constant, where one by the width needs it in CL. */
+static inline bool vsmm__canonical_halved(uint64_t biased, uint64_t half)
+{
+	return biased >> 1 < half;
+}
+
 static inline enum vsmm_reason vsmm__check_rip_canonical(uint64_t rip, unsigned width)
 {
 	return vsmm__canonical(rip, width) ? VSMM_REASON_NONE
@@ -548,94 +556,101 @@ static inline enum vsmm_reason vsmm__check_hlt_cpl(bool halted, uint16_t ss)
  * CR0.PE, the HLT state and EFER.LMA; the limit rule reads G and P.
  * vsmm__seg_rules (checks.c) holds, for each low byte and G, what those
  * rules say of the attributes a register is masked to: the bit masking
- * sets, each rule's verdict (1 = fails) for each value of what else it
- * reads, and the limit rule as a mask.  One look-up per register gives
- * all of its rules; the verdicts below hold exactly where those rules all
- * hold, for every attribute word (tests/test_segrules.c tries each).
- * CS.L/D (vsmm__check_cs_l_d) reads bits the entry is not chosen by: its
- * callers ask it apart.  Which rule failed is not kept: the rules above
- * say that.
+ * sets, each rule's verdict (nonzero = fails) in a column of its own, by
+ * what else it reads, and the limit rule as a mask.  One look-up per
+ * register gives all of its rules, and a register's verdict is its own
+ * column (ANDed with what else the rule reads, where it reads more); the
+ * verdicts below hold exactly where those rules all hold, for every
+ * attribute word (tests/test_segrules.c tries each).  CS.L/D
+ * (vsmm__check_cs_l_d) reads bits the entry is not chosen by: its callers
+ * ask it apart.  Which rule failed is not kept: the rules above say that.
  */
 enum {
-	VSMM__SR_DATA_BAD = 1u << 0, /* vsmm__check_data_attr */
-	/* vsmm__check_cs_attr and, for a data-segment CS, the SS.DPL of 0
-	 * that vsmm__check_ss_attr asks then; by SS.DPL (dpl_bit). */
-	VSMM__SR_CS_BAD = 1u << 1,
-	/* vsmm__check_ss_attr with DPL 0 required (real mode; HLT too) ... */
-	VSMM__SR_SS_BAD_CPL0 = 1u << 5,
-	VSMM__SR_SS_BAD = 1u << 6,   /* ... and with any DPL */
-	VSMM__SR_TR_BAD = 1u << 7,   /* vsmm__check_tr but TI, in every mode */
-	VSMM__SR_LDTR_BAD = 1u << 8, /* vsmm__check_ldtr but TI */
-	/* A busy 16-bit TSS, which IA-32e mode refuses in TR: the bit of
-	 * EFER.LMA, to be picked by EFER. */
-	VSMM__SR_TR_16 = VSMM_EFER_LMA,
+	/* Column ss: vsmm__check_ss_attr with any DPL, and with DPL 0
+	 * required (real mode; HLT too). */
+	VSMM__SR_SS_BAD = 1u << 0,
+	VSMM__SR_SS_BAD_CPL0 = 1u << 1,
+	/* Column cs: vsmm__check_cs_attr and, for a data-segment CS, the
+	 * SS.DPL of 0 that vsmm__check_ss_attr asks then, at bit 4 + SS.DPL;
+	 * column ss has the one bit of its DPL there, so that CS's verdict
+	 * is cs & ss and no SS verdict bit meets it. */
+	VSMM__SR_CS_DPL0 = 1u << 4,
+	/* In column ss too, for TR: vsmm__check_tr but TI, in every mode,
+	 * and a busy 16-bit TSS, which IA-32e mode refuses in TR. */
+	VSMM__SR_TR_BAD = 1u << 2,
+	VSMM__SR_TR_16 = 1u << 3,
+	/* Column ldtr: vsmm__check_ldtr but TI, and P at TI's bit (the TI
+	 * rule holds for a usable LDTR only). */
+	VSMM__SR_LDTR_BAD = 1u << 0,
+	VSMM__SR_LDTR_P = VSMM__SEL_TI,
 };
 
 struct vsmm__seg_rules {
-	/* The limit bits the rule judges if the register is usable (none if
-	 * not), and the values they must have (vsmm__seg_limit_bad). */
-	uint32_t limit_mask, limit_ones;
-	uint16_t rules; /* VSMM__SR_* */
 	/* The bit masking sets: the accessed bit of a usable code or data
 	 * segment (ES to GS), the busy bit of a 16/32-bit available TSS (TR). */
 	uint16_t accessed, busy;
-	uint16_t dpl_bit; /* VSMM__SR_CS_BAD << DPL, to pick CS's verdict */
+	uint8_t data;	      /* nonzero if vsmm__check_data_attr fails */
+	uint8_t cs, ss, ldtr; /* VSMM__SR_* */
 };
 
-extern const struct vsmm__seg_rules vsmm__seg_rules[512];
-_Static_assert(sizeof(struct vsmm__seg_rules) == 16, "an entry is 16 bytes");
+/* The limit bits the rule judges if the register is usable (none if not),
+ * and the values they must have (vsmm__seg_limit_bad). */
+struct vsmm__seg_limit {
+	uint32_t mask, ones;
+};
 
-/* The rules of a register by its attribute word as read, before masking:
- * entry (bits 7:0) * 2 + G, found by rotating bits 7:0 and G into bits
- * 12:4, which makes the entry's byte offset at once (16-byte entries; the
- * 8 KB table is read at eight entries an RSM). */
+/* Both by entry (attribute bits 7:0) * 2 + G (vsmm__seg_entry): 8-byte
+ * entries, which the index scales to at no cost, and one index for both
+ * (the rules read no G: their entries come in equal pairs). */
+extern const struct vsmm__seg_rules vsmm__seg_rules[512];
+extern const struct vsmm__seg_limit vsmm__seg_limits[512];
+_Static_assert(sizeof(struct vsmm__seg_rules) == 8 && sizeof(struct vsmm__seg_limit) == 8,
+	       "entries are 8 bytes");
+
+/* The entry of an attribute word as read, before masking: bits 7:0 and G
+ * rotated into bits 8:0. */
+static inline unsigned vsmm__seg_entry(uint16_t attr)
+{
+	return (uint16_t)(attr << 1 | attr >> 15) & 0x1ffu;
+}
+
+/* The rules of a register by its attribute word. */
 static inline const struct vsmm__seg_rules *vsmm__seg_rules_of(uint16_t attr)
 {
-	unsigned offset = (uint16_t)(attr << 5 | attr >> 11) & 0x1ff0u;
-
-	return &vsmm__seg_rules[offset / sizeof(struct vsmm__seg_rules)];
+	return &vsmm__seg_rules[vsmm__seg_entry(attr)];
 }
 
 /* Nonzero if a usable register's limit breaks vsmm__check_seg_limit: G=1
  * judges bits 11:0, which must be ones, G=0 bits 31:20, zeros. */
-static inline uint32_t vsmm__seg_limit_bad(const struct vsmm__seg_rules *r,
-					   uint32_t limit)
+static inline uint32_t vsmm__seg_limit_bad(uint16_t attr, uint32_t limit)
 {
-	return (limit ^ r->limit_ones) & r->limit_mask;
-}
+	const struct vsmm__seg_limit *l = &vsmm__seg_limits[vsmm__seg_entry(attr)];
 
-/* Nonzero if a data segment register's attributes break their rule. */
-static inline unsigned vsmm__seg_data_bad(unsigned rules)
-{
-	return rules & VSMM__SR_DATA_BAD;
+	return (limit ^ l->ones) & l->mask;
 }
 
 /* CS, SS and HLT's CPL together: CS by SS.DPL, SS by whether its DPL must
  * be 0 (in real mode and the HLT state; with a data-segment CS too, which
- * CS's verdict has). */
-static inline unsigned vsmm__seg_cs_ss_bad(unsigned cs_rules,
-					   const struct vsmm__seg_rules *ss, bool pe,
-					   bool halted)
+ * CS's verdict has).  `cs` is CS's column cs. */
+static inline unsigned vsmm__seg_cs_ss_bad(unsigned cs, const struct vsmm__seg_rules *ss,
+					   bool pe, bool halted)
 {
-	return (cs_rules & ss->dpl_bit) |
-	       (ss->rules & (pe && !halted ? VSMM__SR_SS_BAD : VSMM__SR_SS_BAD_CPL0));
+	return ss->ss & (cs | (pe && !halted ? VSMM__SR_SS_BAD : VSMM__SR_SS_BAD_CPL0));
 }
 
-/* TR, with its selector's TI bit. */
-static inline unsigned vsmm__seg_tr_bad(unsigned tr_rules, uint16_t selector,
-					uint64_t efer)
+/* TR, by its column ss, with its selector's TI bit; `lm` is EFER.LMA. */
+static inline unsigned vsmm__seg_tr_bad(unsigned tr, uint16_t selector, bool lm)
 {
-	return (tr_rules & (VSMM__SR_TR_BAD | (unsigned)(efer & VSMM_EFER_LMA))) |
+	return (tr & (VSMM__SR_TR_BAD | (lm ? VSMM__SR_TR_16 : 0))) |
 	       (selector & VSMM__SEL_TI);
 }
 
-/* LDTR, with its selector's TI bit, which matters if LDTR is usable (P is
- * bit 7 of the attributes, TI bit 2 of the selector). */
-static inline unsigned vsmm__seg_ldtr_bad(unsigned ldtr_rules, uint16_t selector,
-					  uint16_t attr)
+/* LDTR, by its column ldtr, with its selector's TI bit, which matters if
+ * LDTR is usable (VSMM__SR_LDTR_P); no other bit of the selector meets a
+ * bit of the column. */
+static inline unsigned vsmm__seg_ldtr_bad(unsigned ldtr, uint16_t selector)
 {
-	return (ldtr_rules & VSMM__SR_LDTR_BAD) |
-	       (selector & (unsigned)(attr >> 5) & VSMM__SEL_TI);
+	return ldtr & (selector | VSMM__SR_LDTR_BAD);
 }
 
 #endif /* VSMM_CHECKS_H */

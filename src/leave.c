@@ -655,6 +655,13 @@ static unsigned linear_width(const struct vsmm_model *m)
 	return (m->features & VSMM_FEAT_LA57) ? 57 : 48;
 }
 
+/* 2^(width-1) for linear_width, by one select where the width takes four
+ * instructions more (vsmm__canonical_halved). */
+static uint64_t linear_half(const struct vsmm_model *m)
+{
+	return (m->features & VSMM_FEAT_LA57) ? 1ull << 56 : 1ull << 47;
+}
+
 static bool v86_mode(const struct vsmm_cpu_state *st)
 {
 	return (st->cr0 & VSMM_CR0_PE) && (st->rflags & VSMM_RFLAGS_VM);
@@ -672,13 +679,14 @@ enum sets { SETS_NONE, SETS_ACCESSED, SETS_BUSY };
 static inline const struct vsmm__seg_rules *mask_seg(struct vsmm_seg *s, enum sets sets,
 						     uint32_t *limits)
 {
-	const struct vsmm__seg_rules *r = vsmm__seg_rules_of(s->attr);
-	uint16_t a = s->attr & VSMM_SEG_ATTR_MASK;
+	uint16_t attr = s->attr;
+	const struct vsmm__seg_rules *r = vsmm__seg_rules_of(attr);
+	uint16_t a = attr & VSMM_SEG_ATTR_MASK;
 
+	*limits |= vsmm__seg_limit_bad(attr, s->limit);
 	s->attr = sets == SETS_ACCESSED ? (uint16_t)(a | r->accessed)
 		  : sets == SETS_BUSY	? (uint16_t)(a | r->busy)
 					: a;
-	*limits |= vsmm__seg_limit_bad(r, s->limit);
 	return r;
 }
 
@@ -705,21 +713,19 @@ static bool mask_resumed(struct vsmm_cpu_state *st)
 {
 	struct vsmm_seg *sg = st->seg;
 	uint32_t limits = 0;
-	unsigned data = mask_seg(&sg[VSMM_ES], SETS_ACCESSED, &limits)->rules |
-			mask_seg(&sg[VSMM_DS], SETS_ACCESSED, &limits)->rules |
-			mask_seg(&sg[VSMM_FS], SETS_ACCESSED, &limits)->rules |
-			mask_seg(&sg[VSMM_GS], SETS_ACCESSED, &limits)->rules;
-	unsigned cs = mask_seg(&sg[VSMM_CS], SETS_ACCESSED, &limits)->rules;
+	unsigned bad = mask_seg(&sg[VSMM_ES], SETS_ACCESSED, &limits)->data |
+		       mask_seg(&sg[VSMM_DS], SETS_ACCESSED, &limits)->data |
+		       mask_seg(&sg[VSMM_FS], SETS_ACCESSED, &limits)->data |
+		       mask_seg(&sg[VSMM_GS], SETS_ACCESSED, &limits)->data;
+	unsigned cs = mask_seg(&sg[VSMM_CS], SETS_ACCESSED, &limits)->cs;
 	const struct vsmm__seg_rules *ss = mask_seg(&sg[VSMM_SS], SETS_ACCESSED, &limits);
-	unsigned ldtr = mask_seg(&sg[VSMM_LDTR], SETS_NONE, &limits)->rules;
-	unsigned tr = mask_seg(&sg[VSMM_TR], SETS_BUSY, &limits)->rules;
-	unsigned bad = vsmm__seg_data_bad(data) |
-		       vsmm__seg_cs_ss_bad(cs, ss, (st->cr0 & VSMM_CR0_PE) != 0,
-					   st->halted) |
-		       vsmm__seg_tr_bad(tr, sg[VSMM_TR].selector, st->efer) |
-		       vsmm__seg_ldtr_bad(ldtr, sg[VSMM_LDTR].selector,
-					  sg[VSMM_LDTR].attr) |
-		       (unsigned)(vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) != NONE);
+
+	bad |= vsmm__seg_cs_ss_bad(cs, ss, (st->cr0 & VSMM_CR0_PE) != 0, st->halted);
+	bad |= vsmm__seg_ldtr_bad(mask_seg(&sg[VSMM_LDTR], SETS_NONE, &limits)->ldtr,
+				  sg[VSMM_LDTR].selector);
+	bad |= vsmm__seg_tr_bad(mask_seg(&sg[VSMM_TR], SETS_BUSY, &limits)->ss,
+				sg[VSMM_TR].selector, (st->efer & VSMM_EFER_LMA) != 0);
+	bad |= (unsigned)(vsmm__check_cs_l_d(sg[VSMM_CS].attr, st->efer) != NONE);
 
 	if (st->rflags & VSMM_RFLAGS_VM) { /* only with PE (step 11) */
 		for (int i = VSMM_ES; i <= VSMM_GS; i++)
@@ -743,25 +749,22 @@ static bool mask_resumed(struct vsmm_cpu_state *st)
  * on a model without long mode), so that neither rule set has a base to
  * mask or refuse; the FS, GS, TR and LDTR bases canonical, usable or not.
  */
-static bool resumed_pass(const struct vsmm__rsm *r, unsigned w)
+static bool resumed_pass(const struct vsmm__rsm *r, uint64_t half)
 {
 	const struct vsmm_cpu_state *st = &r->next.state;
 	const struct vsmm_seg *sg = st->seg;
 	uint64_t high = sg[VSMM_CS].base | sg[VSMM_SS].base | sg[VSMM_DS].base |
 			sg[VSMM_ES].base;
 
-	/* The six canonical at once (vsmm__canonical_biased). */
-	uint64_t biased = vsmm__canonical_biased(sg[VSMM_FS].base, w) |
-			  vsmm__canonical_biased(sg[VSMM_GS].base, w) |
-			  vsmm__canonical_biased(sg[VSMM_TR].base, w) |
-			  vsmm__canonical_biased(sg[VSMM_LDTR].base, w) |
-			  vsmm__canonical_biased(st->gdtr.base, w) |
-			  vsmm__canonical_biased(st->idtr.base, w);
+	/* The six canonical at once (vsmm__canonical_halved). */
+	uint64_t biased = (sg[VSMM_FS].base + half) | (sg[VSMM_GS].base + half) |
+			  (sg[VSMM_TR].base + half) | (sg[VSMM_LDTR].base + half) |
+			  (st->gdtr.base + half) | (st->idtr.base + half);
 
 	if (!r->next.model->long_mode)
 		high |= sg[VSMM_FS].base | sg[VSMM_GS].base | sg[VSMM_TR].base |
 			sg[VSMM_LDTR].base | st->gdtr.base | st->idtr.base;
-	return !(high >> 32) && !(biased >> w);
+	return !(high >> 32) && vsmm__canonical_halved(biased, half);
 }
 
 /*
@@ -902,12 +905,13 @@ static VSMM__COLD enum vsmm_reason check_resumed_in_order(struct vsmm__rsm *r)
 static enum vsmm_reason check_resumed(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
-	unsigned w = linear_width(r->next.model);
+	uint64_t half = linear_half(r->next.model);
 	bool segs_pass = mask_resumed(st);
 
 	rip_for_mode(st);
 	if ((st->efer & VSMM_EFER_LMA) && (st->seg[VSMM_CS].attr & VSMM_SEG_L) &&
-	    vsmm__check_rip_canonical(st->rip, w) != NONE)
+	    !vsmm__canonical_halved(st->rip + half,
+				    half)) /* as vsmm__check_rip_canonical */
 		return vsmm__reject(r, VSMM_REASON_RIP_NONCANONICAL, VSMM__FIELD(RIP),
 				    st->rip);
 	/* Paging on with LME=1 and long mode inactive: the VMX fixed bits
@@ -920,7 +924,7 @@ static enum vsmm_reason check_resumed(struct vsmm__rsm *r)
 				    r->img.cr0);
 	/* The rest at once where every rule holds; else one after the
 	 * other, so that the first that fails is reported. */
-	if (!r->ordered && segs_pass && resumed_pass(r, w))
+	if (!r->ordered && segs_pass && resumed_pass(r, half))
 		return NONE;
 	return check_resumed_in_order(r);
 }

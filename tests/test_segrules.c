@@ -55,6 +55,20 @@ static void test_masking_sets_the_same_bits(void **unused)
 	}
 }
 
+/* The entry of an attribute word is its bits 7:0 and G, and the rules
+ * (which read no G) are the same in both entries of a low byte: the tests
+ * below read every word through the entry RSM reads it by. */
+static void test_entries(void **unused)
+{
+	(void)unused;
+	for (unsigned attr = 0; attr < ATTRS; attr++)
+		assert_int_equal(vsmm__seg_entry((uint16_t)attr),
+				 (attr & 0xffu) << 1 | (attr & VSMM_SEG_G) >> 15);
+	for (unsigned i = 0; i < 512; i += 2)
+		assert_memory_equal(&vsmm__seg_rules[i], &vsmm__seg_rules[i + 1],
+				    sizeof(vsmm__seg_rules[i]));
+}
+
 /* Limits at and around every edge of both rules, and some between. */
 static uint32_t limit_at(unsigned k)
 {
@@ -69,12 +83,11 @@ static uint32_t limit_at(unsigned k)
 
 static void check_limit(unsigned attr, uint32_t limit)
 {
-	const struct vsmm__seg_rules *r = vsmm__seg_rules_of((uint16_t)attr);
 	struct vsmm_seg s = { .attr = masked_code_data(attr), .limit = limit };
 	bool usable = (s.attr & VSMM_SEG_P) != 0;
 	bool bad = usable && vsmm__check_seg_limit(&s) != NONE;
 
-	assert_int_equal(vsmm__seg_limit_bad(r, limit) != 0, bad);
+	assert_int_equal(vsmm__seg_limit_bad((uint16_t)attr, limit) != 0, bad);
 }
 
 /*
@@ -102,10 +115,10 @@ static void test_data_segments(void **unused)
 {
 	(void)unused;
 	for (unsigned attr = 0; attr < ATTRS; attr++) {
-		unsigned rules = vsmm__seg_rules_of((uint16_t)attr)->rules;
+		unsigned data = vsmm__seg_rules_of((uint16_t)attr)->data;
 		bool bad = vsmm__check_data_attr(masked_code_data(attr)) != NONE;
 
-		assert_int_equal(vsmm__seg_data_bad(rules) != 0, bad);
+		assert_int_equal(data != 0, bad);
 	}
 }
 
@@ -113,7 +126,7 @@ static void test_data_segments(void **unused)
 static void check_cs_ss(unsigned cs_attr, unsigned ss_attr)
 {
 	uint16_t cs = masked_code_data(cs_attr), ss = masked_code_data(ss_attr);
-	unsigned cs_rules = vsmm__seg_rules_of((uint16_t)cs_attr)->rules;
+	unsigned cs_rules = vsmm__seg_rules_of((uint16_t)cs_attr)->cs;
 	const struct vsmm__seg_rules *ss_rules = vsmm__seg_rules_of((uint16_t)ss_attr);
 
 	for (unsigned pe = 0; pe < 2; pe++)
@@ -148,7 +161,7 @@ static void test_tr(void **unused)
 {
 	(void)unused;
 	for (unsigned attr = 0; attr < ATTRS; attr++) {
-		unsigned rules = vsmm__seg_rules_of((uint16_t)attr)->rules;
+		unsigned rules = vsmm__seg_rules_of((uint16_t)attr)->ss;
 
 		for (size_t k = 0; k < SELECTORS; k++)
 			for (unsigned lma = 0; lma < 2; lma++) {
@@ -158,7 +171,7 @@ static void test_tr(void **unused)
 				bool bad = vsmm__check_tr(&tr, efer) != NONE;
 
 				assert_int_equal(
-					vsmm__seg_tr_bad(rules, tr.selector, efer) != 0,
+					vsmm__seg_tr_bad(rules, tr.selector, lma) != 0,
 					bad);
 			}
 	}
@@ -168,14 +181,14 @@ static void test_ldtr(void **unused)
 {
 	(void)unused;
 	for (unsigned attr = 0; attr < ATTRS; attr++) {
-		unsigned rules = vsmm__seg_rules_of((uint16_t)attr)->rules;
+		unsigned rules = vsmm__seg_rules_of((uint16_t)attr)->ldtr;
 		uint16_t a = (uint16_t)(attr & VSMM_SEG_ATTR_MASK);
 
 		for (size_t k = 0; k < SELECTORS; k++) {
 			struct vsmm_seg ldtr = { .selector = selectors[k], .attr = a };
 			bool bad = vsmm__check_ldtr(&ldtr) != NONE;
 
-			assert_int_equal(vsmm__seg_ldtr_bad(rules, ldtr.selector, a) != 0,
+			assert_int_equal(vsmm__seg_ldtr_bad(rules, ldtr.selector) != 0,
 					 bad);
 		}
 	}
@@ -187,25 +200,67 @@ static void test_unusable_cs_and_tr_fail(void **unused)
 {
 	(void)unused;
 	for (unsigned attr = 0; attr < ATTRS; attr++) {
-		unsigned rules = vsmm__seg_rules_of((uint16_t)attr)->rules;
+		const struct vsmm__seg_rules *r = vsmm__seg_rules_of((uint16_t)attr);
 
 		if (attr & VSMM_SEG_P)
 			continue;
 		for (unsigned ss = 0; ss < 0x100u; ss++)
 			assert_int_not_equal(
-				vsmm__seg_cs_ss_bad(rules,
+				vsmm__seg_cs_ss_bad(r->cs,
 						    vsmm__seg_rules_of((uint16_t)ss),
 						    true, false) &
-					((VSMM__SR_CS_BAD << 4) - VSMM__SR_CS_BAD),
+					(VSMM__SR_CS_DPL0 * 0xfu),
 				0);
-		assert_int_not_equal(vsmm__seg_tr_bad(rules, 0, 0), 0);
-		assert_int_not_equal(vsmm__seg_tr_bad(rules, 0, VSMM_EFER_LMA), 0);
+		assert_int_not_equal(vsmm__seg_tr_bad(r->ss, 0, false), 0);
+		assert_int_not_equal(vsmm__seg_tr_bad(r->ss, 0, true), 0);
+	}
+}
+
+/* vsmm__canonical_halved, which RSM's one pass asks, against
+ * vsmm__canonical for both widths, around every edge, one value and the
+ * OR of two. */
+static void test_canonical_halved(void **unused)
+{
+	static const unsigned widths[] = { 48, 57 };
+
+	(void)unused;
+	for (size_t i = 0; i < 2; i++) {
+		unsigned w = widths[i];
+		uint64_t half = 1ull << (w - 1);
+		uint64_t edges[] = { 0,
+				     1,
+				     half - 1,
+				     half,
+				     half + 1,
+				     2 * half,
+				     -half - 1,
+				     -half,
+				     -half + 1,
+				     ~0ull,
+				     1ull << 63,
+				     (1ull << 63) - 1,
+				     0x1234ull << 32 };
+		size_t n = sizeof(edges) / sizeof(edges[0]);
+
+		for (size_t a = 0; a < n; a++)
+			for (size_t b = 0; b < n; b++) {
+				uint64_t x = edges[a], y = edges[b];
+				bool both = vsmm__canonical(x, w) &&
+					    vsmm__canonical(y, w);
+
+				assert_int_equal(vsmm__canonical_halved(x + half, half),
+						 vsmm__canonical(x, w));
+				assert_int_equal(vsmm__canonical_halved(
+							 (x + half) | (y + half), half),
+						 both);
+			}
 	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_entries),
 		cmocka_unit_test(test_masking_sets_the_same_bits),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_data_segments),
@@ -213,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_tr),
 		cmocka_unit_test(test_ldtr),
 		cmocka_unit_test(test_unusable_cs_and_tr_fail),
+		cmocka_unit_test(test_canonical_halved),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
