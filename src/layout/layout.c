@@ -790,11 +790,81 @@ ROW_INLINE void store_group(enum row_group g, const uint16_t *plain, size_t i, u
 #endif
 }
 
+/*
+ * Rows by the register they hold, for the rows that decode with another
+ * one: reg_rows[slot] is the area index + 1 of the row, 0 where the table
+ * has none (or one flagged a vsmm extension), a constant array the
+ * compiler reads at compile time.  Slots: a segment register's selector
+ * (the Intel 64 map's record loads it, ATTR_RECORD_BIT), a descriptor
+ * table's limit and base (the P6 map's table records).  The entries of
+ * other rows lie past these, each at its own index, so that no entry is
+ * given twice.
+ */
+enum {
+	SLOT_SEL = 0,
+	SLOT_DT_LIMIT = VSMM_SREG_COUNT,
+	SLOT_DT_BASE = VSMM_SREG_COUNT + 2,
+	SLOTS = VSMM_SREG_COUNT + 4,
+};
+/*
+ * The P6 map's descriptor-table records {limit u32, base u32}, with SSE2:
+ * decoding, one 8-byte load and a dword shuffle store the whole struct
+ * vsmm_dtable (the base zero-extended, the limit and zero padding);
+ * encoding, a load, a shuffle and an 8-byte store the record; instead of a
+ * load and a store of each row.  in_table_record says whether the row at area index
+ * at is a limit row followed by its table's base row, or that base row
+ * (reg_rows: the rows by register).
+ */
+ROW_INLINE bool in_table_record(enum seg_records records, const uint16_t *reg_rows,
+				size_t at, const struct vsmm__bind *b)
+{
+	if (!(VSMM__SSE2 && VSMM__LE_HOST) || records != RECORDS_P6)
+		return false;
+	switch (b->kind) {
+	case VSMM__B_DT_LIMIT: return reg_rows[SLOT_DT_BASE + b->arg] == at + 4 + 1;
+	case VSMM__B_DT_BASE:
+		return at >= 4 && reg_rows[SLOT_DT_LIMIT + b->arg] == at - 4 + 1;
+	default: return false;
+	}
+}
+
+_Static_assert(offsetof(struct vsmm_dtable, base) == 0 &&
+		       offsetof(struct vsmm_dtable, limit) == 8 &&
+		       sizeof(struct vsmm_dtable) == 16,
+	       "struct vsmm_dtable is {base u64, limit u32, padding}");
+
+ROW_INLINE void load_p6_table(const uint8_t *p, struct vsmm_dtable *dt)
+{
+#if VSMM__SSE2
+	/* dwords {limit, base, 0, 0} to {base, 0, limit, 0} */
+	_mm_storeu_si128(
+		(__m128i *)(void *)dt,
+		_mm_shuffle_epi32(_mm_loadl_epi64((const __m128i *)(const void *)p),
+				  _MM_SHUFFLE(3, 0, 2, 1)));
+#else
+	(void)p, (void)dt; /* only with SSE2 (in_table_record) */
+#endif
+}
+
+ROW_INLINE void store_p6_table(uint8_t *p, const struct vsmm_dtable *dt)
+{
+#if VSMM__SSE2
+	/* dwords {base, base high, limit, padding} to {limit, base} */
+	_mm_storel_epi64(
+		(__m128i *)(void *)p,
+		_mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)dt),
+				  _MM_SHUFFLE(3, 1, 0, 2)));
+#else
+	(void)p, (void)dt; /* only with SSE2 (in_table_record) */
+#endif
+}
+
 /* One row of an encoder of a map with these records; record_bases is the
  * set of segment registers whose base an Intel 64 record holds. */
 ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases,
-			   const uint16_t *plain, size_t n, size_t i, uint8_t *p,
-			   unsigned size, const struct vsmm_cpu_state *s,
+			   const uint16_t *reg_rows, const uint16_t *plain, size_t n,
+			   size_t i, uint8_t *p, unsigned size,
+			   const struct vsmm_cpu_state *s,
 			   const struct vsmm_image_extras *x, const struct vsmm__bind *b)
 {
 	enum row_group g = row_group(plain, n, i);
@@ -818,6 +888,15 @@ ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases,
 		case VSMM__B_LIMIT: vsmm__st64(p, p6_limit_base(&s->seg[b->arg])); return;
 		case VSMM__B_BASE: return; /* stored with the limit */
 		case VSMM__B_ATTR_P6: vsmm__st32(p, p6_attr(&s->seg[b->arg])); return;
+		case VSMM__B_DT_LIMIT:
+			if (!in_table_record(records, reg_rows, i, b))
+				break;
+			store_p6_table(p, b->arg == VSMM__DT_IDTR ? &s->idtr : &s->gdtr);
+			return;
+		case VSMM__B_DT_BASE:
+			if (in_table_record(records, reg_rows, i, b))
+				return; /* stored with the limit */
+			break;
 		default: break;
 		}
 	}
@@ -825,9 +904,9 @@ ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases,
 }
 
 #define ENCODE_ROW(name, off, size, flags, kind, arg, text) \
-	encode_row(records, record_bases, plain, sizeof(plain) / sizeof(plain[0]), \
-		   (size_t)(off)-first, ROW_AT(area, first, off), (size), s, x, \
-		   ROW_BIND(kind, arg));
+	encode_row(records, record_bases, reg_rows, plain, \
+		   sizeof(plain) / sizeof(plain[0]), (size_t)(off)-first, \
+		   ROW_AT(area, first, off), (size), s, x, ROW_BIND(kind, arg));
 
 /*
  * Does a row hold a member of struct vsmm_image_extras other than the
@@ -840,7 +919,7 @@ ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases,
 
 #define ENCODE_PLAIN_ROW(name, off, size, flags, kind, arg, text) \
 	if (!ROW_OF_EXTRAS(kind)) \
-		encode_row(records, record_bases, plain, \
+		encode_row(records, record_bases, reg_rows, plain, \
 			   sizeof(plain) / sizeof(plain[0]), (size_t)(off)-first, \
 			   ROW_AT(area, first, off), (size), s, &rev_only, \
 			   ROW_BIND(kind, arg));
@@ -878,61 +957,6 @@ ROW_INLINE void decode_p6_tail(enum seg_records records, const uint8_t *p,
 
 #define DECODE_P6_TAIL_ROW(name, off, size, flags, kind, arg, text) \
 	decode_p6_tail(records, ROW_AT(area, first, off), s, ROW_BIND(kind, arg));
-
-/*
- * Rows by the register they hold, for the rows that decode with another
- * one: reg_rows[slot] is the area index + 1 of the row, 0 where the table
- * has none (or one flagged a vsmm extension), a constant array the
- * compiler reads at compile time.  Slots: a segment register's selector
- * (the Intel 64 map's record loads it, ATTR_RECORD_BIT), a descriptor
- * table's limit and base (the P6 map's table records).  The entries of
- * other rows lie past these, each at its own index, so that no entry is
- * given twice.
- */
-enum {
-	SLOT_SEL = 0,
-	SLOT_DT_LIMIT = VSMM_SREG_COUNT,
-	SLOT_DT_BASE = VSMM_SREG_COUNT + 2,
-	SLOTS = VSMM_SREG_COUNT + 4,
-};
-/*
- * The P6 map's descriptor-table records {limit u32, base u32}, with SSE2:
- * one 8-byte load and a dword shuffle store the whole struct vsmm_dtable
- * (the base zero-extended, the limit and zero padding), instead of a load
- * and a store of each.  in_table_record says whether the row at area index
- * at is a limit row followed by its table's base row, or that base row
- * (reg_rows: the rows by register).
- */
-ROW_INLINE bool in_table_record(enum seg_records records, const uint16_t *reg_rows,
-				size_t at, const struct vsmm__bind *b)
-{
-	if (!P6_TAILS || records != RECORDS_P6)
-		return false;
-	switch (b->kind) {
-	case VSMM__B_DT_LIMIT: return reg_rows[SLOT_DT_BASE + b->arg] == at + 4 + 1;
-	case VSMM__B_DT_BASE:
-		return at >= 4 && reg_rows[SLOT_DT_LIMIT + b->arg] == at - 4 + 1;
-	default: return false;
-	}
-}
-
-_Static_assert(offsetof(struct vsmm_dtable, base) == 0 &&
-		       offsetof(struct vsmm_dtable, limit) == 8 &&
-		       sizeof(struct vsmm_dtable) == 16,
-	       "struct vsmm_dtable is {base u64, limit u32, padding}");
-
-ROW_INLINE void load_p6_table(const uint8_t *p, struct vsmm_dtable *dt)
-{
-#if VSMM__SSE2
-	/* dwords {limit, base, 0, 0} to {base, 0, limit, 0} */
-	_mm_storeu_si128(
-		(__m128i *)(void *)dt,
-		_mm_shuffle_epi32(_mm_loadl_epi64((const __m128i *)(const void *)p),
-				  _MM_SHUFFLE(3, 0, 2, 1)));
-#else
-	(void)p, (void)dt; /* P6_TAILS: only with SSE2 */
-#endif
-}
 
 /*
  * The decoders read the records as the encoders write them: the AMD64
@@ -1447,6 +1471,7 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
 		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		PLAIN_ROWS(FIELDS, AREA_OFFSET); \
+		REG_ROWS(FIELDS, AREA_OFFSET); \
 		ZERO_AREA(FIELDS, AREA_OFFSET, 0, SEG_RECORDS) \
 		FIELDS(ENCODE_ROW) \
 	} \
@@ -1460,6 +1485,7 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
 			.revision = revision, \
 		}; \
 		PLAIN_ROWS(FIELDS, AREA_OFFSET); \
+		REG_ROWS(FIELDS, AREA_OFFSET); \
 		ZERO_AREA(FIELDS, AREA_OFFSET, 1, SEG_RECORDS) \
 		FIELDS(ENCODE_PLAIN_ROW) \
 	} \
