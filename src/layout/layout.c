@@ -177,7 +177,11 @@ const struct vsmm_field_desc *vsmm_layout_field(const struct vsmm_layout_desc *l
 /* Binding a row to a member of the state or the extras                   */
 /* ---------------------------------------------------------------------- */
 
-/* A member of the host-side structs, with its width in bytes. */
+/* A member of the host-side structs, with its width in bytes; width 0 for
+ * a row that has none.  Ask the width, a constant of the row, whether
+ * there is a member: the address of a struct's first member is its
+ * pointer, which the compiler cannot prove non-NULL and tests at run time
+ * (RSM's extras: two instructions a decode). */
 struct member {
 	void *p;
 	unsigned width;
@@ -282,7 +286,7 @@ ROW_INLINE struct member member_of(struct vsmm_cpu_state *s, struct vsmm_image_e
 {
 	struct member m = extras_member(x, b);
 
-	return m.p ? m : reg_member(s, b);
+	return m.width ? m : reg_member(s, b);
 }
 
 ROW_INLINE uint64_t member_get(struct member m)
@@ -406,7 +410,7 @@ ROW_INLINE uint64_t encode_value(const struct vsmm_cpu_state *s,
 	 * only reads them, so the caller's structs are used without copies. */
 	struct member m = member_of((struct vsmm_cpu_state *)s,
 				    (struct vsmm_image_extras *)x, b);
-	return m.p ? row_value(to_image(b, member_get(m))) : 0;
+	return m.width ? row_value(to_image(b, member_get(m))) : 0;
 }
 
 /* A row's binding as a constant the inlined helpers can fold. */
@@ -546,12 +550,15 @@ ROW_INLINE void store_intel64_record(uint8_t *p, const struct vsmm_seg *seg, boo
 
 /*
  * The register from its Intel 64 record, or zero where the area lacks
- * vsmm's records (!ext); its selector is zero here (the map's selector
- * row, later in the table, stores it) and so is its base where the
- * record has none (the base's dword rows, later, OR their parts into it).
+ * vsmm's records (!ext), with its selector from the map's selector row at
+ * sel (a dword, whose low word it is; NULL: the map has none, and it is
+ * zero), so that the selector row stores nothing of its own (one word
+ * insert instead of a load and a store);
+ * the base is zero where the record has none (the base's dword rows,
+ * later, store its halves).
  */
-ROW_INLINE void load_intel64_record(const uint8_t *p, bool ext, bool base,
-				    struct vsmm_seg *seg)
+ROW_INLINE void load_intel64_record(const uint8_t *p, const uint8_t *sel, bool ext,
+				    bool base, struct vsmm_seg *seg)
 {
 #if VSMM__SSE2
 	const __m128i keep = _mm_set_epi32(base ? -1 : 0, base ? -1 : 0, -1,
@@ -562,9 +569,10 @@ ROW_INLINE void load_intel64_record(const uint8_t *p, bool ext, bool base,
 		v = _mm_and_si128(
 			_mm_shufflelo_epi16(vsmm__ld128(p), _MM_SHUFFLE(3, 2, 0, 0)),
 			keep);
-	_mm_storeu_si128((__m128i *)(void *)seg, v);
+	_mm_storeu_si128((__m128i *)(void *)seg,
+			 _mm_insert_epi16(v, sel ? vsmm__ld16(sel) : 0, 0));
 #else
-	seg->selector = 0;
+	seg->selector = sel ? vsmm__ld16(sel) : 0;
 	seg->attr = ext ? (uint16_t)(vsmm__ld16(p) & VSMM_SEG_ATTR_MASK) : 0;
 	seg->limit = ext ? vsmm__ld32(p + 4) : 0;
 	seg->base = ext && base ? vsmm__ld64(p + 8) : 0;
@@ -782,11 +790,81 @@ ROW_INLINE void store_group(enum row_group g, const uint16_t *plain, size_t i, u
 #endif
 }
 
+/*
+ * Rows by the register they hold, for the rows that decode with another
+ * one: reg_rows[slot] is the area index + 1 of the row, 0 where the table
+ * has none (or one flagged a vsmm extension), a constant array the
+ * compiler reads at compile time.  Slots: a segment register's selector
+ * (the Intel 64 map's record loads it, ATTR_RECORD_BIT), a descriptor
+ * table's limit and base (the P6 map's table records).  The entries of
+ * other rows lie past these, each at its own index, so that no entry is
+ * given twice.
+ */
+enum {
+	SLOT_SEL = 0,
+	SLOT_DT_LIMIT = VSMM_SREG_COUNT,
+	SLOT_DT_BASE = VSMM_SREG_COUNT + 2,
+	SLOTS = VSMM_SREG_COUNT + 4,
+};
+/*
+ * The P6 map's descriptor-table records {limit u32, base u32}, with SSE2:
+ * decoding, one 8-byte load and a dword shuffle store the whole struct
+ * vsmm_dtable (the base zero-extended, the limit and zero padding);
+ * encoding, a load, a shuffle and an 8-byte store the record; instead of a
+ * load and a store of each row.  in_table_record says whether the row at area index
+ * at is a limit row followed by its table's base row, or that base row
+ * (reg_rows: the rows by register).
+ */
+ROW_INLINE bool in_table_record(enum seg_records records, const uint16_t *reg_rows,
+				size_t at, const struct vsmm__bind *b)
+{
+	if (!(VSMM__SSE2 && VSMM__LE_HOST) || records != RECORDS_P6)
+		return false;
+	switch (b->kind) {
+	case VSMM__B_DT_LIMIT: return reg_rows[SLOT_DT_BASE + b->arg] == at + 4 + 1;
+	case VSMM__B_DT_BASE:
+		return at >= 4 && reg_rows[SLOT_DT_LIMIT + b->arg] == at - 4 + 1;
+	default: return false;
+	}
+}
+
+_Static_assert(offsetof(struct vsmm_dtable, base) == 0 &&
+		       offsetof(struct vsmm_dtable, limit) == 8 &&
+		       sizeof(struct vsmm_dtable) == 16,
+	       "struct vsmm_dtable is {base u64, limit u32, padding}");
+
+ROW_INLINE void load_p6_table(const uint8_t *p, struct vsmm_dtable *dt)
+{
+#if VSMM__SSE2
+	/* dwords {limit, base, 0, 0} to {base, 0, limit, 0} */
+	_mm_storeu_si128(
+		(__m128i *)(void *)dt,
+		_mm_shuffle_epi32(_mm_loadl_epi64((const __m128i *)(const void *)p),
+				  _MM_SHUFFLE(3, 0, 2, 1)));
+#else
+	(void)p, (void)dt; /* only with SSE2 (in_table_record) */
+#endif
+}
+
+ROW_INLINE void store_p6_table(uint8_t *p, const struct vsmm_dtable *dt)
+{
+#if VSMM__SSE2
+	/* dwords {base, base high, limit, padding} to {limit, base} */
+	_mm_storel_epi64(
+		(__m128i *)(void *)p,
+		_mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)dt),
+				  _MM_SHUFFLE(3, 1, 0, 2)));
+#else
+	(void)p, (void)dt; /* only with SSE2 (in_table_record) */
+#endif
+}
+
 /* One row of an encoder of a map with these records; record_bases is the
  * set of segment registers whose base an Intel 64 record holds. */
 ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases,
-			   const uint16_t *plain, size_t n, size_t i, uint8_t *p,
-			   unsigned size, const struct vsmm_cpu_state *s,
+			   const uint16_t *reg_rows, const uint16_t *plain, size_t n,
+			   size_t i, uint8_t *p, unsigned size,
+			   const struct vsmm_cpu_state *s,
 			   const struct vsmm_image_extras *x, const struct vsmm__bind *b)
 {
 	enum row_group g = row_group(plain, n, i);
@@ -810,6 +888,15 @@ ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases,
 		case VSMM__B_LIMIT: vsmm__st64(p, p6_limit_base(&s->seg[b->arg])); return;
 		case VSMM__B_BASE: return; /* stored with the limit */
 		case VSMM__B_ATTR_P6: vsmm__st32(p, p6_attr(&s->seg[b->arg])); return;
+		case VSMM__B_DT_LIMIT:
+			if (!in_table_record(records, reg_rows, i, b))
+				break;
+			store_p6_table(p, b->arg == VSMM__DT_IDTR ? &s->idtr : &s->gdtr);
+			return;
+		case VSMM__B_DT_BASE:
+			if (in_table_record(records, reg_rows, i, b))
+				return; /* stored with the limit */
+			break;
 		default: break;
 		}
 	}
@@ -817,9 +904,9 @@ ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases,
 }
 
 #define ENCODE_ROW(name, off, size, flags, kind, arg, text) \
-	encode_row(records, record_bases, plain, sizeof(plain) / sizeof(plain[0]), \
-		   (size_t)(off)-first, ROW_AT(area, first, off), (size), s, x, \
-		   ROW_BIND(kind, arg));
+	encode_row(records, record_bases, reg_rows, plain, \
+		   sizeof(plain) / sizeof(plain[0]), (size_t)(off)-first, \
+		   ROW_AT(area, first, off), (size), s, x, ROW_BIND(kind, arg));
 
 /*
  * Does a row hold a member of struct vsmm_image_extras other than the
@@ -832,7 +919,7 @@ ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases,
 
 #define ENCODE_PLAIN_ROW(name, off, size, flags, kind, arg, text) \
 	if (!ROW_OF_EXTRAS(kind)) \
-		encode_row(records, record_bases, plain, \
+		encode_row(records, record_bases, reg_rows, plain, \
 			   sizeof(plain) / sizeof(plain[0]), (size_t)(off)-first, \
 			   ROW_AT(area, first, off), (size), s, &rev_only, \
 			   ROW_BIND(kind, arg));
@@ -879,15 +966,23 @@ ROW_INLINE void decode_p6_tail(enum seg_records records, const uint8_t *p,
  * Returns whether the row was decoded so.
  */
 ROW_INLINE bool decode_record_row(enum seg_records records, unsigned record_bases,
-				  const uint8_t *p, unsigned size, unsigned flags,
-				  bool ext, struct vsmm_cpu_state *s,
+				  unsigned attr_records, const uint16_t *reg_rows,
+				  const uint8_t *area, const uint8_t *p, unsigned size,
+				  unsigned flags, bool ext, struct vsmm_cpu_state *s,
 				  const struct vsmm__bind *b)
 {
 	if (records == RECORDS_INTEL64 && b->kind == VSMM__B_ATTR) {
-		load_intel64_record(p, ext || !(flags & VSMM_FIELD_VSMM_EXT),
+		load_intel64_record(p,
+				    reg_rows[SLOT_SEL + b->arg]
+					    ? area + (reg_rows[SLOT_SEL + b->arg] - 1)
+					    : NULL,
+				    ext || !(flags & VSMM_FIELD_VSMM_EXT),
 				    (record_bases >> b->arg) & 1u, &s->seg[b->arg]);
 		return true;
 	}
+	if (records == RECORDS_INTEL64 && b->kind == VSMM__B_SEL &&
+	    !(flags & VSMM_FIELD_VSMM_EXT) && ((attr_records >> b->arg) & 1u))
+		return true; /* loaded with the register's record */
 	if (records == RECORDS_AMD64 && !(flags & VSMM_FIELD_VSMM_EXT) &&
 	    b->kind == VSMM__B_SEL) {
 		load_amd64_record(p, &s->seg[b->arg]);
@@ -913,6 +1008,14 @@ ROW_INLINE bool decode_record_row(enum seg_records records, unsigned record_base
 			/* bits 8..23 of the dword: its bytes 1 and 2 */
 			s->seg[b->arg].attr = vsmm__ld16(p + 1) & VSMM_SEG_ATTR_MASK;
 			return true;
+		case VSMM__B_DT_LIMIT:
+			if (!in_table_record(records, reg_rows, (size_t)(p - area), b))
+				return false;
+			load_p6_table(p, b->arg == VSMM__DT_IDTR ? &s->idtr : &s->gdtr);
+			return true;
+		case VSMM__B_DT_BASE:
+			/* loaded with the limit, or by itself */
+			return in_table_record(records, reg_rows, (size_t)(p - area), b);
 		default: return false;
 		}
 	}
@@ -932,28 +1035,88 @@ ROW_INLINE struct member decode_member(bool for_rsm, struct vsmm_cpu_state *s,
 {
 	struct member m = checked_member(c, b);
 
-	if (m.p)
+	if (m.width)
 		return m;
 	if (b->kind >= VSMM__B_REVISION && b->kind < VSMM__B_EXT_SIGNATURE)
 		return for_rsm ? rsm_extras_member(rx, b) : extras_member(x, b);
 	return reg_member(s, b);
 }
 
+/*
+ * What the decoders store of a descriptor table's limit: the limit and
+ * zeroes over the padding after it, so that they need not copy the base's
+ * unit of the state the GDTR's limit lies in (with the IDTR's base) for
+ * those four bytes; on a little-endian host one store.  The padding of a
+ * decoded state's tables is zero (tests/test_roundtrip.c).
+ */
+#define DT_LIMIT_BYTES (sizeof(struct vsmm_dtable) - offsetof(struct vsmm_dtable, limit))
+_Static_assert(DT_LIMIT_BYTES == 8 && sizeof(((struct vsmm_dtable *)0)->limit) == 4,
+	       "a table's limit and its padding are 8 bytes");
+
+ROW_INLINE void store_dt_limit(void *limit, uint32_t v)
+{
+	if (VSMM__LE_HOST) {
+		vsmm__st64((uint8_t *)limit, v);
+	} else {
+		*(uint32_t *)limit = v;
+		memset((char *)limit + sizeof(v), 0, DT_LIMIT_BYTES - sizeof(v));
+	}
+}
+
+/*
+ * A base a table splits into a low and a high dword row (the Intel 64
+ * map's LDTR, GDTR and IDTR): split_bases has bit arg for a segment
+ * register's, bit VSMM_SREG_COUNT + arg for a descriptor table's, as
+ * SPLIT_BIT sets them.  On a little-endian host each row stores its dword
+ * as that half of the member: no zeroing first, no shift and OR.
+ */
+#define SPLIT_BIT(name, off, size, flags, kind, arg, text) \
+	| (VSMM__B_##kind == VSMM__B_BASE_HI	  ? 1u << (arg) \
+	   : VSMM__B_##kind == VSMM__B_DT_BASE_HI ? 1u << (VSMM_SREG_COUNT + (arg)) \
+						  : 0u)
+ROW_INLINE bool row_split(unsigned split_bases, unsigned size, const struct vsmm__bind *b)
+{
+	unsigned slot;
+
+	switch (b->kind) {
+	case VSMM__B_BASE:
+	case VSMM__B_BASE_HI: slot = b->arg; break;
+	case VSMM__B_DT_BASE:
+	case VSMM__B_DT_BASE_HI: slot = VSMM_SREG_COUNT + b->arg; break;
+	default: return false;
+	}
+	return VSMM__LE_HOST && size == 4 && ((split_bases >> slot) & 1u);
+}
+
 /* Rows flagged as vsmm extensions are not read when the area lacks them
  * (ext false): the bytes are then whatever a real processor kept there,
  * and the member reads as zero. */
-ROW_INLINE void decode_row(enum seg_records records, unsigned record_bases, bool for_rsm,
+ROW_INLINE void decode_row(enum seg_records records, unsigned record_bases,
+			   unsigned attr_records, unsigned split_bases,
+			   const uint16_t *reg_rows, bool for_rsm, const uint8_t *area,
 			   const uint8_t *p, unsigned size, unsigned flags, bool ext,
 			   struct vsmm_cpu_state *s, struct vsmm__rsm_image *c,
 			   struct vsmm_image_extras *x, struct vsmm__rsm_extras *rx,
 			   const struct vsmm__bind *b)
 {
-	if (decode_record_row(records, record_bases, p, size, flags, ext, s, b))
+	if (decode_record_row(records, record_bases, attr_records, reg_rows, area, p,
+			      size, flags, ext, s, b))
 		return;
 	struct member m = decode_member(for_rsm, s, c, x, rx, b);
-	if (!m.p)
+	if (!m.width)
 		return;
-	if ((flags & VSMM_FIELD_VSMM_EXT) && !ext) {
+	bool read = ext || !(flags & VSMM_FIELD_VSMM_EXT);
+	if (b->kind == VSMM__B_DT_LIMIT) {
+		store_dt_limit(m.p, read ? (uint32_t)vsmm__ld(p, size) : 0);
+		return;
+	}
+	if (row_split(split_bases, size, b)) {
+		bool high = b->kind == VSMM__B_BASE_HI || b->kind == VSMM__B_DT_BASE_HI;
+
+		vsmm__st32((uint8_t *)m.p + (high ? 4 : 0), read ? vsmm__ld32(p) : 0);
+		return;
+	}
+	if (!read) {
 		/* A member other rows hold part of keeps their parts
 		 * (CLEAR_PARTIAL_ROW zeroed it before them). */
 		if (!row_partial(b, size))
@@ -968,8 +1131,9 @@ ROW_INLINE void decode_row(enum seg_records records, unsigned record_bases, bool
 }
 
 #define DECODE_ROW(name, off, size, flags, kind, arg, text) \
-	decode_row(records, record_bases, for_rsm, ROW_AT(area, first, off), (size), \
-		   (flags), ext, s, c, x, rx, ROW_BIND(kind, arg));
+	decode_row(records, record_bases, attr_records, split_bases, reg_rows, for_rsm, \
+		   area, ROW_AT(area, first, off), (size), (flags), ext, s, c, x, rx, \
+		   ROW_BIND(kind, arg));
 
 /* A member some rows hold only part of starts from zero: the rows OR
  * their parts into it, in any order (the Intel map has the high dwords
@@ -977,8 +1141,11 @@ ROW_INLINE void decode_row(enum seg_records records, unsigned record_bases, bool
  * records' tails, which store it whole). */
 #define CLEAR_PARTIAL_ROW(name, off, size, flags, kind, arg, text) \
 	if (row_partial(ROW_BIND(kind, arg), (size)) && \
+	    !row_split(split_bases, (size), ROW_BIND(kind, arg)) && \
 	    !(P6_TAILS && (int)records == (int)RECORDS_P6 && \
-	      VSMM__B_##kind == VSMM__B_BASE)) \
+	      VSMM__B_##kind == VSMM__B_BASE) && \
+	    !in_table_record(records, reg_rows, (size_t)(off)-first, \
+			     ROW_BIND(kind, arg))) \
 		member_set(reg_member(s, ROW_BIND(kind, arg)), 0);
 
 /*
@@ -1021,7 +1188,7 @@ ROW_INLINE void decode_row(enum seg_records records, unsigned record_bases, bool
 	VSMM__B_##kind == VSMM__B_ATTR ? 2u : \
 	VSMM__B_##kind == VSMM__B_ATTR_P6 ? 2u : \
 	VSMM__B_##kind == VSMM__B_LIMIT ? 4u : \
-	VSMM__B_##kind == VSMM__B_DT_LIMIT ? 4u : \
+	VSMM__B_##kind == VSMM__B_DT_LIMIT ? DT_LIMIT_BYTES : \
 	VSMM__B_##kind == VSMM__B_BASE_HI ? 0u : \
 	VSMM__B_##kind == VSMM__B_DT_BASE_HI ? 0u : \
 	8u)
@@ -1211,6 +1378,25 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
 		       sizeof(((struct vsmm_cpu_state *)0)->dr7) == 8,
 	       "plain rows hold 8-byte members");
 
+#define ROW_SLOT(kind, arg, off) \
+	(VSMM__B_##kind == VSMM__B_SEL	      ? SLOT_SEL + (size_t)(arg) \
+	 : VSMM__B_##kind == VSMM__B_DT_LIMIT ? SLOT_DT_LIMIT + (size_t)(arg) \
+	 : VSMM__B_##kind == VSMM__B_DT_BASE  ? SLOT_DT_BASE + (size_t)(arg) \
+					      : SIZE_MAX)
+#define REG_ENTRY(name, off, size, flags, kind, arg, text) \
+	[ROW_SLOT(kind, arg, off) != SIZE_MAX && !((flags)&VSMM_FIELD_VSMM_EXT) \
+			? ROW_SLOT(kind, arg, off) \
+			: SLOTS + ((size_t)(off)-reg_first)] = \
+		ROW_SLOT(kind, arg, off) != SIZE_MAX && !((flags)&VSMM_FIELD_VSMM_EXT) \
+			? (uint16_t)((off)-reg_first + 1) \
+			: 0u,
+#define REG_ROWS(FIELDS, area_offset) \
+	enum { reg_first = AREA_FIRST(area_offset) }; \
+	static const uint16_t reg_rows[SLOTS + AREA_SIZE(area_offset)] = { FIELDS( \
+		REG_ENTRY) }
+#define ATTR_RECORD_BIT(name, off, size, flags, kind, arg, text) \
+	| (VSMM__B_##kind == VSMM__B_ATTR ? 1u << (arg) : 0u)
+
 /* The segment registers whose 8-byte base row a record holds (the Intel
  * 64 map's LDTR has dword rows elsewhere instead). */
 #define RECORD_BASE_BIT(name, off, size, flags, kind, arg, text) \
@@ -1232,21 +1418,49 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
  */
 /* The body both decoders share: they differ in where the extras go (x for
  * vsmm_image_decode, rx for RSM, the other NULL: for_rsm says which rows
- * store), and RSM's zeroes first the extras its map has no row for
- * (ZERO_EXTRAS). */
-#define DECODE_BODY(id, FIELDS, AREA_OFFSET, SEG_RECORDS, ZERO_EXTRAS) \
-	const enum seg_records records = SEG_RECORDS; \
-	const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
-	const size_t first = AREA_FIRST(AREA_OFFSET); \
-	const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
-	bool ext = extensions_present_##id(area); \
-	COPY_STATE(FIELDS) \
-	BASE_CHECKED_REGS(); \
-	ZERO_EXTRAS; \
-	FIELDS(DECODE_P6_TAIL_ROW) \
-	FIELDS(CLEAR_PARTIAL_ROW) \
-	FIELDS(DECODE_ROW) \
-	return ext
+ * store), and RSM's zeroes first the extras its map has no row for.  ext
+ * is a constant of each copy: the decoders decode an area without vsmm's
+ * records (intel64 written by a processor, the rare case) out of line
+ * (decode_bare_ID), so that the common one is not compiled around it (its
+ * selectors were kept in registers across both). */
+#define DECODE_ROWS(id, FIELDS, AREA_OFFSET, SEG_RECORDS) \
+	ROW_INLINE bool decode_rows_##id(const uint8_t *restrict area, \
+					 const struct vsmm_cpu_state *restrict base, \
+					 struct vsmm_cpu_state *restrict s, \
+					 struct vsmm__rsm_image *restrict c, \
+					 struct vsmm_image_extras *restrict x, \
+					 struct vsmm__rsm_extras *restrict rx, \
+					 const bool for_rsm, const bool ext) \
+	{ \
+		const enum seg_records records = SEG_RECORDS; \
+		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
+		const unsigned attr_records = 0u FIELDS(ATTR_RECORD_BIT); \
+		const unsigned split_bases = 0u FIELDS(SPLIT_BIT); \
+		REG_ROWS(FIELDS, AREA_OFFSET); \
+		const size_t first = AREA_FIRST(AREA_OFFSET); \
+		const uint64_t kinds_held = 0 FIELDS(KIND_BIT); \
+		COPY_STATE(FIELDS) \
+		BASE_CHECKED_REGS(); \
+		if (for_rsm) \
+			ZERO_RSM_EXTRAS(); \
+		FIELDS(DECODE_P6_TAIL_ROW) \
+		FIELDS(CLEAR_PARTIAL_ROW) \
+		FIELDS(DECODE_ROW) \
+		return ext; \
+	} \
+	static VSMM__COLD bool decode_bare_##id( \
+		const uint8_t *restrict area, \
+		const struct vsmm_cpu_state *restrict base, \
+		struct vsmm_cpu_state *restrict s, struct vsmm__rsm_image *restrict c, \
+		struct vsmm_image_extras *restrict x, \
+		struct vsmm__rsm_extras *restrict rx, bool for_rsm) \
+	{ \
+		return decode_rows_##id(area, base, s, c, x, rx, for_rsm, false); \
+	}
+#define DECODE_BODY(id, for_rsm) \
+	if (!extensions_present_##id(area)) \
+		return decode_bare_##id(area, base, s, c, x, rx, (for_rsm)); \
+	return decode_rows_##id(area, base, s, c, x, rx, (for_rsm), true)
 
 #define CODEC(id, FIELDS, AREA_OFFSET, SEG_RECORDS) \
 	static void encode_##id(const struct vsmm_cpu_state *restrict s, \
@@ -1257,6 +1471,7 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
 		const unsigned record_bases = 0u FIELDS(RECORD_BASE_BIT); \
 		const size_t first = AREA_FIRST(AREA_OFFSET); \
 		PLAIN_ROWS(FIELDS, AREA_OFFSET); \
+		REG_ROWS(FIELDS, AREA_OFFSET); \
 		ZERO_AREA(FIELDS, AREA_OFFSET, 0, SEG_RECORDS) \
 		FIELDS(ENCODE_ROW) \
 	} \
@@ -1270,6 +1485,7 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
 			.revision = revision, \
 		}; \
 		PLAIN_ROWS(FIELDS, AREA_OFFSET); \
+		REG_ROWS(FIELDS, AREA_OFFSET); \
 		ZERO_AREA(FIELDS, AREA_OFFSET, 1, SEG_RECORDS) \
 		FIELDS(ENCODE_PLAIN_ROW) \
 	} \
@@ -1280,6 +1496,7 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
 		FIELDS(SIGNATURE_ROW) \
 		return true; \
 	} \
+	DECODE_ROWS(id, FIELDS, AREA_OFFSET, SEG_RECORDS) \
 	static bool decode_##id(const uint8_t *restrict area, \
 				const struct vsmm_cpu_state *restrict base, \
 				struct vsmm_cpu_state *restrict s, \
@@ -1287,8 +1504,7 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
 				struct vsmm_image_extras *restrict x) \
 	{ \
 		struct vsmm__rsm_extras *const rx = NULL; \
-		const bool for_rsm = false; \
-		DECODE_BODY(id, FIELDS, AREA_OFFSET, SEG_RECORDS, (void)0); \
+		DECODE_BODY(id, false); \
 	} \
 	bool vsmm__decode_rsm_##id(const uint8_t *restrict area, \
 				   const struct vsmm_cpu_state *restrict base, \
@@ -1297,8 +1513,7 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
 				   struct vsmm__rsm_extras *restrict rx) \
 	{ \
 		struct vsmm_image_extras *const x = NULL; \
-		const bool for_rsm = true; \
-		DECODE_BODY(id, FIELDS, AREA_OFFSET, SEG_RECORDS, ZERO_RSM_EXTRAS()); \
+		DECODE_BODY(id, true); \
 	}
 
 /* Only intel64's table has a signature row: its decoder alone can find an
