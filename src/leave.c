@@ -394,7 +394,8 @@ static bool control_regs_pass(const struct vsmm__rsm *r, const struct real_mode 
 	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
 
 	if (vsmm__check_cr3_reserved(m, pcide ? cr3 & ~0xfffull : cr3,
-				     (real_mode_cr4(st, rm) & VSMM_CR4_PCIDE) != 0) != NONE ||
+				     (real_mode_cr4(st, rm) & VSMM_CR4_PCIDE) != 0) !=
+		    NONE ||
 	    vsmm__check_cr4_reserved(cr4) != NONE ||
 	    vsmm__check_cr4_features(m, cr4) != NONE ||
 	    vsmm__check_cr0_high(cr0) != NONE || vsmm__check_cr0_nw_cd(cr0) != NONE ||
