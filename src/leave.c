@@ -17,6 +17,7 @@
  * and the VMM's callbacks succeeded; a failure changes nothing but the
  * shutdown flag.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "core.h"
@@ -394,7 +395,8 @@ static bool control_regs_pass(const struct vsmm__rsm *r, const struct real_mode 
 	bool pcide = (cr4 & VSMM_CR4_PCIDE) != 0;
 
 	if (vsmm__check_cr3_reserved(m, pcide ? cr3 & ~0xfffull : cr3,
-				     (real_mode_cr4(st, rm) & VSMM_CR4_PCIDE) != 0) != NONE ||
+				     (real_mode_cr4(st, rm) & VSMM_CR4_PCIDE) != 0) !=
+		    NONE ||
 	    vsmm__check_cr4_reserved(cr4) != NONE ||
 	    vsmm__check_cr4_features(m, cr4) != NONE ||
 	    vsmm__check_cr0_high(cr0) != NONE || vsmm__check_cr0_nw_cd(cr0) != NONE ||
@@ -532,6 +534,21 @@ static enum vsmm_reason load_state_32(struct vsmm__rsm *r)
 /* Steps after the loads                                                   */
 /* ---------------------------------------------------------------------- */
 
+/* Did the SMI interrupt HLT or an I/O instruction?  The two flags are
+ * neighbours in the record: one 16-bit load asks both, where GCC tests
+ * each byte apart. */
+static bool interrupted_hlt_or_io(const struct vsmm__vcpu_priv *p)
+{
+	uint16_t both;
+
+	memcpy(&both, (const char *)p + offsetof(struct vsmm__vcpu_priv, smi_halted),
+	       sizeof(both));
+	return both != 0;
+}
+_Static_assert(offsetof(struct vsmm__vcpu_priv, io_valid) ==
+		       offsetof(struct vsmm__vcpu_priv, smi_halted) + 1,
+	       "smi_halted and io_valid are neighbours");
+
 /*
  * Hardware semantics: where execution resumes (SDM Vol.3C "Auto HALT
  * Restart" and "I/O Instruction Restart").  The auto-HALT restart field's
@@ -545,11 +562,15 @@ static void resume_point(struct vsmm__rsm *r)
 {
 	struct vsmm_vcpu *n = &r->next;
 
-	if (r->rules->auto_hlt_restart && n->priv.smi_halted &&
-	    (r->ex.auto_hlt_restart & 1))
-		n->state.halted = true;
-	if (r->rules->io_restart && n->priv.io_valid && (r->ex.io_restart & 0xff))
-		n->state.rip = n->priv.io_insn_rip;
+	/* What the SMI interrupted first: one test when it was neither, the
+	 * usual SMI, under both semantics. */
+	if (interrupted_hlt_or_io(&n->priv)) {
+		if (r->rules->auto_hlt_restart && n->priv.smi_halted &&
+		    (r->ex.auto_hlt_restart & 1))
+			n->state.halted = true;
+		if (r->rules->io_restart && n->priv.io_valid && (r->ex.io_restart & 0xff))
+			n->state.rip = n->priv.io_insn_rip;
+	}
 	n->priv.smi_halted = false;
 	n->priv.io_valid = false;
 	n->priv.io_insn_rip = 0;
