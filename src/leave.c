@@ -216,6 +216,12 @@ static enum vsmm_reason check_image(struct vsmm__rsm *r)
 {
 	if (!r->rules->image_consistency)
 		return NONE;
+	if (!r->ordered &&
+	    vsmm__image_rules_hold(r->wide, r->img.cr0, r->img.cr4,
+				   r->wide ? r->img.efer
+					   : r->next.state.efer & ~VSMM_EFER_LMA,
+				   r->next.state.rflags))
+		return NONE;
 	uint64_t efer = image_efer(r);
 	uint64_t cr0 = r->img.cr0 & 0xffffffffu;
 
