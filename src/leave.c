@@ -783,14 +783,18 @@ static bool resumed_pass(const struct vsmm__rsm *r, uint64_t half)
 	uint64_t high = sg[VSMM_CS].base | sg[VSMM_SS].base | sg[VSMM_DS].base |
 			sg[VSMM_ES].base;
 
+	/* Without long mode every base is 32-bit: one below 2^32 is
+	 * canonical at any width, so the test of bits 63:32 is all. */
+	if (!r->next.model->long_mode)
+		return !((high | sg[VSMM_FS].base | sg[VSMM_GS].base | sg[VSMM_TR].base |
+			  sg[VSMM_LDTR].base | st->gdtr.base | st->idtr.base) >>
+			 32);
+
 	/* The six canonical at once (vsmm__canonical_halved). */
 	uint64_t biased = (sg[VSMM_FS].base + half) | (sg[VSMM_GS].base + half) |
 			  (sg[VSMM_TR].base + half) | (sg[VSMM_LDTR].base + half) |
 			  (st->gdtr.base + half) | (st->idtr.base + half);
 
-	if (!r->next.model->long_mode)
-		high |= sg[VSMM_FS].base | sg[VSMM_GS].base | sg[VSMM_TR].base |
-			sg[VSMM_LDTR].base | st->gdtr.base | st->idtr.base;
 	return !(high >> 32) && vsmm__canonical_halved(biased, half);
 }
 
