@@ -591,7 +591,9 @@ static void resume_point(struct vsmm__rsm *r)
  * From here on RFLAGS.VM alone means virtual-8086 mode. */
 static void drop_v86_outside_protected_mode(struct vsmm_cpu_state *st)
 {
-	if (!(st->cr0 & VSMM_CR0_PE) || (st->efer & VSMM_EFER_LMA))
+	/* VM first: clear in nearly every image, it spares the two tests. */
+	if ((st->rflags & VSMM_RFLAGS_VM) &&
+	    (!(st->cr0 & VSMM_CR0_PE) || (st->efer & VSMM_EFER_LMA)))
 		st->rflags &= ~VSMM_RFLAGS_VM;
 }
 
