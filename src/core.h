@@ -196,6 +196,40 @@ static inline void vsmm__state_copy(struct vsmm_cpu_state *dst,
 	}
 }
 
+/*
+ * Do hardware RSM's three whole-image rules hold (CR4.PAE in long mode,
+ * LMA consistency, RFLAGS.VM in long mode)?  leave.c's check_image asks
+ * them one by one only where this says one fails.  The bits they read, of
+ * the image's CR0 (PE, PG), CR4 (PAE), EFER (LME, LMA) and RFLAGS (VM),
+ * are gathered in one word (no two share a position).  A wide map's EFER
+ * is the image's: long mode needs all four of PE, PG, PAE and LME and no
+ * VM, and without LMA not all four may be set.  The 32-bit map keeps the
+ * vCPU's EFER, passed without LMA: RSM works LMA out from the four, so
+ * the only rule that can fail there is VM with all four.
+ * tests/test_fastpath.c compares this with the rules for every
+ * combination of those bits.
+ */
+static inline bool vsmm__image_rules_hold(bool wide, uint64_t cr0, uint64_t cr4,
+					  uint64_t efer, uint64_t rflags)
+{
+	const uint64_t lm = VSMM_CR0_PE | VSMM_CR0_PG | VSMM_CR4_PAE | VSMM_EFER_LME;
+	uint64_t x = (cr0 & (VSMM_CR0_PE | VSMM_CR0_PG)) | (cr4 & VSMM_CR4_PAE) |
+		     (efer & (VSMM_EFER_LME | VSMM_EFER_LMA)) | (rflags & VSMM_RFLAGS_VM);
+
+	if (x == (lm | VSMM_EFER_LMA)) /* a wide map's long mode */
+		return true;
+	if (!wide)
+		return x != (lm | VSMM_RFLAGS_VM);
+	return !(x & VSMM_EFER_LMA) && (x & ~(uint64_t)VSMM_RFLAGS_VM) != lm;
+}
+_Static_assert(((VSMM_CR0_PE | VSMM_CR0_PG) & VSMM_CR4_PAE) == 0 &&
+		       ((VSMM_CR0_PE | VSMM_CR0_PG | VSMM_CR4_PAE) &
+			(VSMM_EFER_LME | VSMM_EFER_LMA)) == 0 &&
+		       ((VSMM_CR0_PE | VSMM_CR0_PG | VSMM_CR4_PAE | VSMM_EFER_LME |
+			 VSMM_EFER_LMA) &
+			VSMM_RFLAGS_VM) == 0,
+	       "the image rules' bits do not overlap");
+
 /* The binding arguments of vsmm__reject: FIELD(CR4), SEG_FIELD(ATTR, VSMM_CS). */
 #define VSMM__FIELD(kind) VSMM__B_##kind, 0
 #define VSMM__REG_FIELD(kind, reg) VSMM__B_##kind, (reg)

@@ -17,6 +17,7 @@
  * and the VMM's callbacks succeeded; a failure changes nothing but the
  * shutdown flag.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "core.h"
@@ -214,6 +215,12 @@ static uint64_t image_efer(const struct vsmm__rsm *r)
 static enum vsmm_reason check_image(struct vsmm__rsm *r)
 {
 	if (!r->rules->image_consistency)
+		return NONE;
+	if (!r->ordered &&
+	    vsmm__image_rules_hold(r->wide, r->img.cr0, r->img.cr4,
+				   r->wide ? r->img.efer
+					   : r->next.state.efer & ~VSMM_EFER_LMA,
+				   r->next.state.rflags))
 		return NONE;
 	uint64_t efer = image_efer(r);
 	uint64_t cr0 = r->img.cr0 & 0xffffffffu;
@@ -533,6 +540,21 @@ static enum vsmm_reason load_state_32(struct vsmm__rsm *r)
 /* Steps after the loads                                                   */
 /* ---------------------------------------------------------------------- */
 
+/* Did the SMI interrupt HLT or an I/O instruction?  The two flags are
+ * neighbours in the record: one 16-bit load asks both, where GCC tests
+ * each byte apart. */
+static bool interrupted_hlt_or_io(const struct vsmm__vcpu_priv *p)
+{
+	uint16_t both;
+
+	memcpy(&both, (const char *)p + offsetof(struct vsmm__vcpu_priv, smi_halted),
+	       sizeof(both));
+	return both != 0;
+}
+_Static_assert(offsetof(struct vsmm__vcpu_priv, io_valid) ==
+		       offsetof(struct vsmm__vcpu_priv, smi_halted) + 1,
+	       "smi_halted and io_valid are neighbours");
+
 /*
  * Hardware semantics: where execution resumes (SDM Vol.3C "Auto HALT
  * Restart" and "I/O Instruction Restart").  The auto-HALT restart field's
@@ -546,11 +568,15 @@ static void resume_point(struct vsmm__rsm *r)
 {
 	struct vsmm_vcpu *n = &r->next;
 
-	if (r->rules->auto_hlt_restart && n->priv.smi_halted &&
-	    (r->ex.auto_hlt_restart & 1))
-		n->state.halted = true;
-	if (r->rules->io_restart && n->priv.io_valid && (r->ex.io_restart & 0xff))
-		n->state.rip = n->priv.io_insn_rip;
+	/* What the SMI interrupted first: one test when it was neither, the
+	 * usual SMI, under both semantics. */
+	if (interrupted_hlt_or_io(&n->priv)) {
+		if (r->rules->auto_hlt_restart && n->priv.smi_halted &&
+		    (r->ex.auto_hlt_restart & 1))
+			n->state.halted = true;
+		if (r->rules->io_restart && n->priv.io_valid && (r->ex.io_restart & 0xff))
+			n->state.rip = n->priv.io_insn_rip;
+	}
 	n->priv.smi_halted = false;
 	n->priv.io_valid = false;
 	n->priv.io_insn_rip = 0;
@@ -565,7 +591,9 @@ static void resume_point(struct vsmm__rsm *r)
  * From here on RFLAGS.VM alone means virtual-8086 mode. */
 static void drop_v86_outside_protected_mode(struct vsmm_cpu_state *st)
 {
-	if (!(st->cr0 & VSMM_CR0_PE) || (st->efer & VSMM_EFER_LMA))
+	/* VM first: clear in nearly every image, it spares the two tests. */
+	if ((st->rflags & VSMM_RFLAGS_VM) &&
+	    (!(st->cr0 & VSMM_CR0_PE) || (st->efer & VSMM_EFER_LMA)))
 		st->rflags &= ~VSMM_RFLAGS_VM;
 }
 
@@ -757,14 +785,18 @@ static bool resumed_pass(const struct vsmm__rsm *r, uint64_t half)
 	uint64_t high = sg[VSMM_CS].base | sg[VSMM_SS].base | sg[VSMM_DS].base |
 			sg[VSMM_ES].base;
 
+	/* Without long mode every base is 32-bit: one below 2^32 is
+	 * canonical at any width, so the test of bits 63:32 is all. */
+	if (!r->next.model->long_mode)
+		return !((high | sg[VSMM_FS].base | sg[VSMM_GS].base | sg[VSMM_TR].base |
+			  sg[VSMM_LDTR].base | st->gdtr.base | st->idtr.base) >>
+			 32);
+
 	/* The six canonical at once (vsmm__canonical_halved). */
 	uint64_t biased = (sg[VSMM_FS].base + half) | (sg[VSMM_GS].base + half) |
 			  (sg[VSMM_TR].base + half) | (sg[VSMM_LDTR].base + half) |
 			  (st->gdtr.base + half) | (st->idtr.base + half);
 
-	if (!r->next.model->long_mode)
-		high |= sg[VSMM_FS].base | sg[VSMM_GS].base | sg[VSMM_TR].base |
-			sg[VSMM_LDTR].base | st->gdtr.base | st->idtr.base;
 	return !(high >> 32) && vsmm__canonical_halved(biased, half);
 }
 

@@ -237,9 +237,76 @@ static void test_fast_and_ordered_agree(void **unused)
 	assert_true(refused > 10000);
 }
 
+/* Hardware RSM's whole-image rules in order, as check_image asks them of
+ * the EFER RSM runs with (the image's with a wide map; the vCPU's with the
+ * 32-bit one, LMA from the image's CR0/CR4 and the kept LME). */
+static bool image_rules_in_order(bool wide, uint64_t cr0, uint64_t cr4, uint64_t efer,
+				 uint64_t rflags)
+{
+	const uint64_t pe_pg = VSMM_CR0_PE | VSMM_CR0_PG;
+
+	if (!wide) {
+		efer &= ~VSMM_EFER_LMA;
+		if ((efer & VSMM_EFER_LME) && (cr0 & pe_pg) == pe_pg &&
+		    (cr4 & VSMM_CR4_PAE))
+			efer |= VSMM_EFER_LMA;
+	}
+	cr0 &= 0xffffffffu;
+	return vsmm__check_cr4_pae_lm(cr4, efer) == VSMM_REASON_NONE &&
+	       vsmm__check_lma_consistent(cr0, cr4, efer) == VSMM_REASON_NONE &&
+	       vsmm__check_rflags_vm_lm(rflags, efer) == VSMM_REASON_NONE;
+}
+
+/* vsmm__image_rules_hold against those rules for both kinds of map, every
+ * combination of the six bits they read, with every other bit of the four
+ * registers clear, set, or random (the 32-bit map's EFER comes without
+ * LMA, as RSM passes it). */
+static void test_image_rules_hold(void **unused)
+{
+	(void)unused;
+	/* Each bit and its register: CR0, CR4, EFER, RFLAGS. */
+	static const struct {
+		uint64_t bit;
+		unsigned reg;
+	} bits[] = {
+		{ VSMM_CR0_PE, 0 },   { VSMM_CR0_PG, 0 },   { VSMM_CR4_PAE, 1 },
+		{ VSMM_EFER_LME, 2 }, { VSMM_EFER_LMA, 2 }, { VSMM_RFLAGS_VM, 3 },
+	};
+	uint64_t noise = 0x2545f4914f6cdd1dull; /* not next_rand: the images' own */
+	unsigned held = 0, failed = 0;
+
+	for (unsigned round = 0; round < 66; round++)
+		for (unsigned combo = 0; combo < 128; combo++) {
+			bool wide = combo & 64;
+			uint64_t reg[4];
+
+			for (unsigned i = 0; i < 4; i++) {
+				noise = noise * 6364136223846793005ull +
+					1442695040888963407ull;
+				reg[i] = round == 0 ? 0 : round == 1 ? ~0ull : noise;
+			}
+			for (unsigned b = 0; b < 6; b++) {
+				reg[bits[b].reg] &= ~bits[b].bit;
+				if (combo & (1u << b))
+					reg[bits[b].reg] |= bits[b].bit;
+			}
+			bool want = image_rules_in_order(wide, reg[0], reg[1], reg[2],
+							 reg[3]);
+			uint64_t efer = wide ? reg[2] : reg[2] & ~VSMM_EFER_LMA;
+
+			assert_int_equal(vsmm__image_rules_hold(wide, reg[0], reg[1],
+								efer, reg[3]),
+					 want);
+			held += want;
+			failed += !want;
+		}
+	assert_true(held > 1000 && failed > 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_image_rules_hold),
 		cmocka_unit_test(test_fast_and_ordered_agree),
 	};
 
