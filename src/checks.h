@@ -91,7 +91,8 @@ static inline enum vsmm_reason vsmm__check_cr0_pg_lme_pae(uint64_t old_cr0, uint
 {
 	bool enabling = !(old_cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
 
-	if (enabling && (efer & VSMM_EFER_LME) && !(cr4 & VSMM_CR4_PAE))
+	/* LME and PAE first: in a long-mode image they decide it. */
+	if ((efer & VSMM_EFER_LME) && !(cr4 & VSMM_CR4_PAE) && enabling)
 		return VSMM_REASON_CR0_PG_LME_NO_PAE;
 	return VSMM_REASON_NONE;
 }
