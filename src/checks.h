@@ -74,10 +74,14 @@ static inline enum vsmm_reason vsmm__check_cr0_nw_cd(uint64_t cr0)
 							   : VSMM_REASON_NONE;
 }
 
+/* Both bits are in the low dword: judged there, where PG (bit 31) is an
+ * immediate a compare takes (a 64-bit compare needs it in a register). */
 static inline enum vsmm_reason vsmm__check_cr0_pg_pe(uint64_t cr0)
 {
-	return (cr0 & VSMM_CR0_PG) && !(cr0 & VSMM_CR0_PE) ? VSMM_REASON_CR0_PG_NO_PE
-							   : VSMM_REASON_NONE;
+	const uint32_t pg_pe = VSMM_CR0_PG | VSMM_CR0_PE;
+
+	return ((uint32_t)cr0 & pg_pe) == VSMM_CR0_PG ? VSMM_REASON_CR0_PG_NO_PE
+						      : VSMM_REASON_NONE;
 }
 
 /* Turning paging on with EFER.LME=1 activates IA-32e mode, which needs PAE
@@ -87,7 +91,8 @@ static inline enum vsmm_reason vsmm__check_cr0_pg_lme_pae(uint64_t old_cr0, uint
 {
 	bool enabling = !(old_cr0 & VSMM_CR0_PG) && (cr0 & VSMM_CR0_PG);
 
-	if (enabling && (efer & VSMM_EFER_LME) && !(cr4 & VSMM_CR4_PAE))
+	/* LME and PAE first: in a long-mode image they decide it. */
+	if ((efer & VSMM_EFER_LME) && !(cr4 & VSMM_CR4_PAE) && enabling)
 		return VSMM_REASON_CR0_PG_LME_NO_PAE;
 	return VSMM_REASON_NONE;
 }
@@ -277,7 +282,8 @@ static inline enum vsmm_reason vsmm__check_pdpte(const struct vsmm_model *model,
 static inline enum vsmm_reason vsmm__check_lma_consistent(uint64_t cr0, uint64_t cr4,
 							  uint64_t efer)
 {
-	bool all = (cr0 & VSMM_CR0_PE) && (cr0 & VSMM_CR0_PG) && (cr4 & VSMM_CR4_PAE) &&
+	const uint32_t pe_pg = VSMM_CR0_PE | VSMM_CR0_PG; /* vsmm__check_cr0_pg_pe */
+	bool all = ((uint32_t)cr0 & pe_pg) == pe_pg && (cr4 & VSMM_CR4_PAE) &&
 		   (efer & VSMM_EFER_LME);
 
 	return all != vsmm__lma(efer) ? VSMM_REASON_LMA_INCONSISTENT : VSMM_REASON_NONE;
