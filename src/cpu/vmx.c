@@ -33,8 +33,10 @@ static enum vsmm_reason vmx_rsm_restore(struct vsmm__rsm *r)
 {
 	struct vsmm_vcpu *n = &r->next;
 
-	if (!r->rules->vmxe_in_image &&
-	    vsmm__check_cr4_vmxe_image(r->img.cr4) != VSMM_REASON_NONE)
+	/* The image asked first: under either semantics its CR4.VMXE is
+	 * mostly clear, and the semantics then need not be asked. */
+	if (vsmm__check_cr4_vmxe_image(r->img.cr4) != VSMM_REASON_NONE &&
+	    !r->rules->vmxe_in_image)
 		return vsmm__reject(r, VSMM_REASON_CR4_VMXE_IMAGE, VSMM__FIELD(CR4),
 				    r->img.cr4);
 	n->state.vmx_on = n->priv.smm_vmxon;
@@ -75,9 +77,10 @@ static void vmx_rsm_finish(struct vsmm__rsm *r)
 
 	if (r->rules->vmx_fixed_checked)
 		return;
-	if (r->next.priv.hw_vmxe)
+	if (r->next.priv.hw_vmxe) {
 		st->cr4 |= VSMM_CR4_VMXE;
-	r->next.priv.hw_vmxe = false;
+		r->next.priv.hw_vmxe = false; /* used up */
+	}
 	if (st->vmx_on && !r->reenter_nested) {
 		st->cr0 |= VSMM_CR0_PE | VSMM_CR0_NE | VSMM_CR0_PG;
 		st->cr4 |= VSMM_CR4_VMXE;
