@@ -8,23 +8,36 @@
  */
 #include "vendor.h"
 
-static int vmx_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
+/* What the processor keeps of VMX operation across SMM, and under
+ * hardware semantics CR4.VMXE, recorded and cleared before the image is
+ * saved. */
+static int vmx_smi_record(struct vsmm__smi *s)
 {
-	s->priv.smm_guest_mode = s->guest_mode;
-	if (s->guest_mode) {
-		int rc = vsmm__smi_nested_exit(s, vcpu);
-		if (rc != VSMM_OK)
-			return rc;
-	}
 	s->priv.smm_vmxon = s->vmx_on;
 	s->vmx_on = false;
-	/* Hardware: record CR4.VMXE and clear it before the image is saved. */
 	if (!s->rules->vmxe_in_image) {
 		s->priv.hw_vmxe = (s->img->cr4 & VSMM_CR4_VMXE) != 0;
 		if (s->priv.hw_vmxe)
 			vsmm__smi_image(s)->cr4 &= ~VSMM_CR4_VMXE;
 	}
 	return VSMM_OK;
+}
+
+/* From non-root operation: the nested exit first (out of line, so that
+ * the common SMI keeps no register across a call). */
+static VSMM__COLD int vmx_smi_from_guest(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
+{
+	int rc = vsmm__smi_nested_exit(s, vcpu);
+
+	return rc != VSMM_OK ? rc : vmx_smi_record(s);
+}
+
+static int vmx_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
+{
+	s->priv.smm_guest_mode = s->guest_mode;
+	if (s->guest_mode)
+		return vmx_smi_from_guest(s, vcpu);
+	return vmx_smi_record(s);
 }
 
 /* KVM: VMX operation comes back before the registers are loaded, so the
@@ -41,8 +54,7 @@ static enum vsmm_reason vmx_rsm_restore(struct vsmm__rsm *r)
 				    r->img.cr4);
 	n->state.vmx_on = n->priv.smm_vmxon;
 	r->reenter_nested = n->priv.smm_guest_mode; /* VMX needs no VMCB */
-	if (r->reenter_nested)
-		n->state.guest_mode = true;
+	n->state.guest_mode |= r->reenter_nested;
 	n->priv.smm_vmxon = false;
 	n->priv.smm_guest_mode = false;
 	return VSMM_REASON_NONE;
