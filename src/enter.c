@@ -56,11 +56,13 @@ struct vsmm_image_extras *vsmm__smi_extras(struct vsmm__smi *s)
 
 /*
  * Hardware semantics (SDM Vol.3C 33.13.1): an SMI that interrupts HLT sets
- * the auto-HALT restart field; the processor remembers it for RSM.
+ * the auto-HALT restart field; the processor remembers it for RSM.  (Here
+ * and below the vCPU is asked first: most SMIs interrupt neither HLT nor an
+ * I/O instruction, and then the semantics need not be asked.)
  */
 static void save_auto_halt(struct vsmm__smi *s)
 {
-	if (!s->rules->auto_hlt_restart || !s->img->halted)
+	if (!s->img->halted || !s->rules->auto_hlt_restart)
 		return;
 	vsmm__smi_extras(s)->auto_hlt_restart = 1;
 	s->priv.smi_halted = true;
@@ -76,7 +78,7 @@ static void save_io_state(struct vsmm__smi *s, const struct vsmm_vcpu *vcpu)
 	const struct vsmm_io_smi *io = &vcpu->io_smi;
 	const struct vsmm_cpu_state *st = &vcpu->state;
 
-	if (!s->rules->io_restart || !io->valid)
+	if (!io->valid || !s->rules->io_restart)
 		return;
 	struct vsmm_image_extras *ex = vsmm__smi_extras(s);
 	s->priv.io_valid = true;

@@ -8,17 +8,13 @@
  */
 #include "vendor.h"
 
-static int vmx_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
+/* What the processor keeps of VMX operation across SMM, and under
+ * hardware semantics CR4.VMXE, recorded and cleared before the image is
+ * saved. */
+static int vmx_smi_record(struct vsmm__smi *s)
 {
-	s->priv.smm_guest_mode = s->guest_mode;
-	if (s->guest_mode) {
-		int rc = vsmm__smi_nested_exit(s, vcpu);
-		if (rc != VSMM_OK)
-			return rc;
-	}
 	s->priv.smm_vmxon = s->vmx_on;
 	s->vmx_on = false;
-	/* Hardware: record CR4.VMXE and clear it before the image is saved. */
 	if (!s->rules->vmxe_in_image) {
 		s->priv.hw_vmxe = (s->img->cr4 & VSMM_CR4_VMXE) != 0;
 		if (s->priv.hw_vmxe)
@@ -27,20 +23,38 @@ static int vmx_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
 	return VSMM_OK;
 }
 
+/* From non-root operation: the nested exit first (out of line, so that
+ * the common SMI keeps no register across a call). */
+static VSMM__COLD int vmx_smi_from_guest(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
+{
+	int rc = vsmm__smi_nested_exit(s, vcpu);
+
+	return rc != VSMM_OK ? rc : vmx_smi_record(s);
+}
+
+static int vmx_smi(struct vsmm__smi *s, struct vsmm_vcpu *vcpu)
+{
+	s->priv.smm_guest_mode = s->guest_mode;
+	if (s->guest_mode)
+		return vmx_smi_from_guest(s, vcpu);
+	return vmx_smi_record(s);
+}
+
 /* KVM: VMX operation comes back before the registers are loaded, so the
  * CR0/CR4 loads are judged in VMX operation (fixed bits). */
 static enum vsmm_reason vmx_rsm_restore(struct vsmm__rsm *r)
 {
 	struct vsmm_vcpu *n = &r->next;
 
-	if (!r->rules->vmxe_in_image &&
-	    vsmm__check_cr4_vmxe_image(r->img.cr4) != VSMM_REASON_NONE)
+	/* The image asked first: under either semantics its CR4.VMXE is
+	 * mostly clear, and the semantics then need not be asked. */
+	if (vsmm__check_cr4_vmxe_image(r->img.cr4) != VSMM_REASON_NONE &&
+	    !r->rules->vmxe_in_image)
 		return vsmm__reject(r, VSMM_REASON_CR4_VMXE_IMAGE, VSMM__FIELD(CR4),
 				    r->img.cr4);
 	n->state.vmx_on = n->priv.smm_vmxon;
 	r->reenter_nested = n->priv.smm_guest_mode; /* VMX needs no VMCB */
-	if (r->reenter_nested)
-		n->state.guest_mode = true;
+	n->state.guest_mode |= r->reenter_nested;
 	n->priv.smm_vmxon = false;
 	n->priv.smm_guest_mode = false;
 	return VSMM_REASON_NONE;
@@ -75,9 +89,10 @@ static void vmx_rsm_finish(struct vsmm__rsm *r)
 
 	if (r->rules->vmx_fixed_checked)
 		return;
-	if (r->next.priv.hw_vmxe)
+	if (r->next.priv.hw_vmxe) {
 		st->cr4 |= VSMM_CR4_VMXE;
-	r->next.priv.hw_vmxe = false;
+		r->next.priv.hw_vmxe = false; /* used up */
+	}
 	if (st->vmx_on && !r->reenter_nested) {
 		st->cr0 |= VSMM_CR0_PE | VSMM_CR0_NE | VSMM_CR0_PG;
 		st->cr4 |= VSMM_CR4_VMXE;

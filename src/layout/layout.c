@@ -5,9 +5,10 @@
  * A layout is only its table (fields.h): every row says where a value sits
  * and which member of the state or extras it is.  Encoding stores each
  * row's member at its offset; decoding loads it.  So there is no per-layout
- * code that could disagree with the table, and a decode can touch no byte
- * that is not in a row, all of which lie inside the area (the typed-struct
- * asserts prove it at compile time).
+ * code that could disagree with the table, and a decode reads no byte
+ * outside the area: the rows lie inside it (the typed-struct asserts prove
+ * it at compile time), and so do the wider loads of whole records, which
+ * drop the bytes no row of theirs holds (asserted where they are made).
  *
  * The codec of a layout is its table expanded row by row (CODEC below), not
  * a loop that interprets the rows at run time: each row's kind and arg are
@@ -842,7 +843,7 @@ ROW_INLINE void load_p6_table(const uint8_t *p, struct vsmm_dtable *dt)
 		_mm_shuffle_epi32(_mm_loadl_epi64((const __m128i *)(const void *)p),
 				  _MM_SHUFFLE(3, 0, 2, 1)));
 #else
-	(void)p, (void)dt; /* only with SSE2 (in_table_record) */
+	(void)p, (void)dt;	       /* only with SSE2 (in_table_record) */
 #endif
 }
 
@@ -855,7 +856,7 @@ ROW_INLINE void store_p6_table(uint8_t *p, const struct vsmm_dtable *dt)
 		_mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)dt),
 				  _MM_SHUFFLE(3, 1, 0, 2)));
 #else
-	(void)p, (void)dt; /* only with SSE2 (in_table_record) */
+	(void)p, (void)dt;	       /* only with SSE2 (in_table_record) */
 #endif
 }
 
@@ -925,43 +926,49 @@ ROW_INLINE void encode_row(enum seg_records records, unsigned record_bases,
 			   ROW_BIND(kind, arg));
 
 /*
- * The P6 records' limit and base with SSE2: the register's bytes 4 to 19
- * from one 8-byte load, zero-extended, so that the base's high dword is
- * stored zero with them, instead of cleared by a store of its own.  The
- * four zero bytes beyond the register are the next one's selector and
- * attributes, or for the last one the low dword of the GDTR's base
- * (asserted below): the decoder loads these records first
- * (DECODE_P6_TAIL_ROW), before every other row, whose rows then store
- * those members.  Without SSE2 the limit row loads limit and base low
- * dword into bytes 4 to 11, over the base CLEAR_PARTIAL_ROW zeroed.
+ * The P6 records with SSE2: the decoder builds each segment register whole
+ * in one register and stores it as one 16-byte unit: the record's 16
+ * bytes from its attribute dword on ({attr, limit, base, next}), the
+ * attribute word (the dword's bytes 1 and 2) inserted as word 1 and the
+ * selector row's low word as word 0, and one AND for the attribute bits
+ * no register holds and for the dword after the record, the base's high
+ * dword (that dword is the next row, or for GS and TR a reserved dword:
+ * read inside the area, asserted below, and dropped).  Five instructions
+ * where a store of each member took eight.  The attribute row decodes the
+ * record; the selector, limit and base rows store nothing of their own.
+ * Without SSE2 the limit row loads limit and base low dword into bytes 4
+ * to 11, over the base CLEAR_PARTIAL_ROW zeroed, and every other row
+ * stores its own.
  */
-#define P6_TAILS (VSMM__SSE2 && VSMM__LE_HOST)
-_Static_assert(sizeof(struct vsmm_seg) == 16 &&
-		       offsetof(struct vsmm_cpu_state, gdtr) ==
-			       offsetof(struct vsmm_cpu_state, seg) +
-				       VSMM_SREG_COUNT * sizeof(struct vsmm_seg) &&
-		       offsetof(struct vsmm_dtable, base) == 0,
-	       "a P6 record's tail ends in the next register or the GDTR's base");
+#define P6_RECORDS (VSMM__SSE2 && VSMM__LE_HOST)
 
-ROW_INLINE void decode_p6_tail(enum seg_records records, const uint8_t *p,
-			       struct vsmm_cpu_state *s, const struct vsmm__bind *b)
+ROW_INLINE void load_p6_record(const uint8_t *p, const uint8_t *sel, struct vsmm_seg *seg)
 {
 #if VSMM__SSE2
-	if (P6_TAILS && records == RECORDS_P6 && b->kind == VSMM__B_LIMIT)
-		_mm_storeu_si128((__m128i *)(void *)&s->seg[b->arg].limit,
-				 _mm_loadl_epi64((const __m128i *)(const void *)p));
+	const __m128i keep = _mm_set_epi32(
+		0, -1, -1, (int)((uint32_t)VSMM_SEG_ATTR_MASK << 16 | 0xffffu));
+	__m128i v = vsmm__ld128(p);
+
+	v = _mm_insert_epi16(v, vsmm__ld16(p + 1), 1);
+	v = _mm_insert_epi16(v, sel ? vsmm__ld16(sel) : 0, 0);
+	_mm_storeu_si128((__m128i *)(void *)seg, _mm_and_si128(v, keep));
 #else
-	(void)records, (void)p, (void)s, (void)b;
+	(void)p, (void)sel, (void)seg; /* only with SSE2 (P6_RECORDS) */
 #endif
 }
 
-#define DECODE_P6_TAIL_ROW(name, off, size, flags, kind, arg, text) \
-	decode_p6_tail(records, ROW_AT(area, first, off), s, ROW_BIND(kind, arg));
+#define P6_RECORD_IN_AREA(name, off, size, flags, kind, arg, text) \
+	_Static_assert(VSMM__B_##kind != VSMM__B_ATTR_P6 || \
+			       (off) + 16u <= SMRAM_TOP - MANUAL_BASE, \
+		       "the P6 record of " #name \
+		       " is loaded as 16 bytes inside the area");
+VSMM__P6_32_FIELDS(P6_RECORD_IN_AREA)
 
 /*
  * The decoders read the records as the encoders write them: the AMD64
  * selector row loads the whole record into the register (attribute bits
- * 11:8 dropped, as from_image does), the P6 limit row its tail (above).
+ * 11:8 dropped, as from_image does), the P6 attribute row the whole
+ * register with SSE2 (above).
  * Only rows no area can lack (not vsmm extensions) form records.
  * Returns whether the row was decoded so.
  */
@@ -995,8 +1002,8 @@ ROW_INLINE bool decode_record_row(enum seg_records records, unsigned record_base
 	if (records == RECORDS_P6) {
 		switch (b->kind) {
 		case VSMM__B_LIMIT: {
-			if (P6_TAILS)
-				return true; /* loaded first (decode_p6_tail) */
+			if (P6_RECORDS)
+				return true; /* loaded with the register's record */
 			uint64_t v = vsmm__ld64(p);
 
 			memcpy((char *)&s->seg[b->arg] + offsetof(struct vsmm_seg, limit),
@@ -1004,7 +1011,19 @@ ROW_INLINE bool decode_record_row(enum seg_records records, unsigned record_base
 			return true;
 		}
 		case VSMM__B_BASE: return true; /* loaded with the limit */
+		case VSMM__B_SEL:
+			/* loaded with the register's record */
+			return P6_RECORDS && ((attr_records >> b->arg) & 1u);
 		case VSMM__B_ATTR_P6:
+			if (P6_RECORDS) {
+				load_p6_record(
+					p,
+					reg_rows[SLOT_SEL + b->arg]
+						? area + (reg_rows[SLOT_SEL + b->arg] - 1)
+						: NULL,
+					&s->seg[b->arg]);
+				return true;
+			}
 			/* bits 8..23 of the dword: its bytes 1 and 2 */
 			s->seg[b->arg].attr = vsmm__ld16(p + 1) & VSMM_SEG_ATTR_MASK;
 			return true;
@@ -1142,7 +1161,7 @@ ROW_INLINE void decode_row(enum seg_records records, unsigned record_bases,
 #define CLEAR_PARTIAL_ROW(name, off, size, flags, kind, arg, text) \
 	if (row_partial(ROW_BIND(kind, arg), (size)) && \
 	    !row_split(split_bases, (size), ROW_BIND(kind, arg)) && \
-	    !(P6_TAILS && (int)records == (int)RECORDS_P6 && \
+	    !(P6_RECORDS && (int)records == (int)RECORDS_P6 && \
 	      VSMM__B_##kind == VSMM__B_BASE) && \
 	    !in_table_record(records, reg_rows, (size_t)(off)-first, \
 			     ROW_BIND(kind, arg))) \
@@ -1395,7 +1414,9 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
 	static const uint16_t reg_rows[SLOTS + AREA_SIZE(area_offset)] = { FIELDS( \
 		REG_ENTRY) }
 #define ATTR_RECORD_BIT(name, off, size, flags, kind, arg, text) \
-	| (VSMM__B_##kind == VSMM__B_ATTR ? 1u << (arg) : 0u)
+	| (VSMM__B_##kind == VSMM__B_ATTR || VSMM__B_##kind == VSMM__B_ATTR_P6 \
+		   ? 1u << (arg) \
+		   : 0u)
 
 /* The segment registers whose 8-byte base row a record holds (the Intel
  * 64 map's LDTR has dword rows elsewhere instead). */
@@ -1443,7 +1464,6 @@ _Static_assert(sizeof(((struct vsmm_cpu_state *)0)->gpr[0]) == 8 &&
 		BASE_CHECKED_REGS(); \
 		if (for_rsm) \
 			ZERO_RSM_EXTRAS(); \
-		FIELDS(DECODE_P6_TAIL_ROW) \
 		FIELDS(CLEAR_PARTIAL_ROW) \
 		FIELDS(DECODE_ROW) \
 		return ext; \
