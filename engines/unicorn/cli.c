@@ -37,7 +37,7 @@ static const char usage[] =
 	"                       genroms/NAME (QEMU's -option-rom); repeatable,\n"
 	"                       up to 8\n"
 	"  --trace              each SMI, RSM and sync-port cycle as a JSON\n"
-	"                       line on stderr\n"
+	"                       line on stderr; last, where the run stopped\n"
 	"  --max-insns N        stop after N instructions (exit 6)\n"
 	"  --timeout S          stop after S seconds (exit 6)\n"
 	"\n"

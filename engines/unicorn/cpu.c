@@ -260,6 +260,11 @@ enum cpu_msr_result cpu_rdmsr(const struct cpu_msrs *msrs, const struct vsmm_mod
 	case CPU_MSR_MTRR_DEF_TYPE: *value = msrs->mtrr_def_type; break;
 	case CPU_MSR_PAT: *value = msrs->pat; break;
 	case CPU_MSR_MISC_ENABLE: *value = msrs->misc_enable; break;
+	/* The microcode MSRs, as KVM answers them: no platform ID, and
+	 * revision 1 in bits 63:32 (what MpInitLib in OVMF's PEI reads
+	 * before it looks for a microcode patch). */
+	case CPU_MSR_PLATFORM_ID: *value = 0; break;
+	case CPU_MSR_UCODE_REV: *value = 1ull << 32; break;
 	default:
 		/* Unknown MSRs and IA32_SMBASE (readable by the VMM only,
 		 * as in KVM) fault. */
@@ -340,6 +345,10 @@ enum cpu_msr_result cpu_wrmsr(struct cpu_msrs *msrs, const struct vsmm_model *mo
 		msrs->pat = value;
 		return CPU_MSR_OK;
 	case CPU_MSR_MISC_ENABLE: msrs->misc_enable = value; return CPU_MSR_OK;
+	/* Loading microcode, and clearing the revision before CPUID (the
+	 * SDM's way to read it back), do nothing, as on KVM. */
+	case CPU_MSR_UCODE_WRITE:
+	case CPU_MSR_UCODE_REV: return CPU_MSR_OK;
 	default:
 		/* MTRRCAP, MSR_SMI_COUNT and IA32_SMBASE are not writable
 		 * by the guest; unknown MSRs fault. */

@@ -20,7 +20,10 @@
 
 #include "vsmm/vsmm.h"
 
+#define CPU_MSR_PLATFORM_ID 0x17u
 #define CPU_MSR_APIC_BASE 0x1Bu
+#define CPU_MSR_UCODE_WRITE 0x79u
+#define CPU_MSR_UCODE_REV 0x8Bu
 #define CPU_MSR_SMI_COUNT 0x34u
 #define CPU_MSR_SMBASE 0x9Eu
 #define CPU_MSR_MTRRCAP 0xFEu

@@ -33,6 +33,10 @@
 #define MACHINE_PORT_DMA_DST 0xBCu   /* vsmm only: write = copy 4 bytes */
 #define MACHINE_PORT_SYNC 0x0Eu	     /* vsmm only: IN = save/restore cycle */
 #define MACHINE_APIC_BASE 0xFEE00000ull
+/* The TPM TIS/CRB window, where firmware looks for a TPM; this machine has
+ * none, and on q35 without one the range is unassigned: reads 0. */
+#define MACHINE_TPM_BASE 0xFED40000ull
+#define MACHINE_TPM_SIZE 0x5000ull
 #define MACHINE_APIC_ICR_LO 0x300u
 #define MACHINE_APIC_ICR_HI 0x310u
 #define MACHINE_DEFAULT_RAM (128ull << 20)

@@ -660,9 +660,8 @@ static int no_progress(struct machine *m, uint64_t rip)
 	return RUN_EXIT_GUEST_FAULT;
 }
 
-int machine_run(struct machine *m)
+static int run_loop(struct machine *m)
 {
-	trace_start(m);
 	for (;;) {
 		int rc = machine_boundary(m);
 		if (rc)
@@ -693,4 +692,12 @@ int machine_run(struct machine *m)
 		if (rc != CONTINUE)
 			return rc;
 	}
+}
+
+int machine_run(struct machine *m)
+{
+	trace_start(m);
+	int rc = run_loop(m);
+	trace_stop(m, rc);
+	return rc;
 }

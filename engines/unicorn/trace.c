@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* JSON lines for `vsmm run --trace` (see trace.h). */
 #include "trace.h"
+#include "ucx86.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -168,4 +169,25 @@ void trace_sync(struct machine *m, unsigned stage)
 	state_json(m->cfg.log, &m->vcpu.state);
 	fputs("}\n", m->cfg.log);
 	fflush(m->cfg.log);
+}
+
+void trace_stop(struct machine *m, int status)
+{
+	FILE *f = m->cfg.log;
+	struct vsmm_cpu_state st = m->vcpu.state;
+	if (!m->cfg.trace)
+		return;
+	/* Between stops the engine holds the live registers; vcpu.state may
+	 * be older.  A state the engine cannot give back (it failed) is
+	 * reported as vsmm last saw it. */
+	if (!m->held_valid)
+		(void)ucx_get_state(m->uc, m->scratch, &st);
+	st.halted = m->halted;
+	fprintf(f, "{\"event\":\"stop\",\"status\":%d,\"insns\":%" PRIu64 ",", status,
+		m->insns);
+	fprintf(f, "\"smis\":%" PRIu64 ",\"rsms\":%" PRIu64 ",\"state\":", m->smis,
+		m->rsms);
+	state_json(f, &st);
+	fputs("}\n", f);
+	fflush(f);
 }

@@ -17,5 +17,9 @@ void trace_smi(struct machine *m, const struct vsmm_cpu_state *before, const cha
 void trace_rsm(struct machine *m, const struct vsmm_cpu_state *before, int rc);
 /* A save/restore cycle at the sync port (stage = AL; in SMM or not). */
 void trace_sync(struct machine *m, unsigned stage);
+/* The end of the run: its exit status, the instructions executed and the
+ * vCPU where it stopped (so a run that ends on --timeout says where the
+ * guest was waiting). */
+void trace_stop(struct machine *m, int status);
 
 #endif /* VSMM_ENGINE_TRACE_H */

@@ -333,6 +333,21 @@ def check_trace(a):
             if before.get(k) != resumed.get(k):
                 problems.append(f"first rsm: {k} {resumed.get(k)} != "
                                 f"{before.get(k)} saved at the smi")
+    # The last line is the stop: the run's status, its counts, and the
+    # vCPU where it ended (here the guest's OUT to the exit port).
+    stops = [e for e in events if e.get("event") == "stop"]
+    if len(stops) != 1 or events[-1] is not stops[0]:
+        problems.append(f"{len(stops)} stop events, expected one, last")
+    else:
+        stop = stops[0]
+        if stop.get("status") != status or stop.get("smis") != len(smis) \
+           or stop.get("rsms") != len(rsms) or not stop.get("insns"):
+            problems.append(f"stop event {stop.get('status')}/"
+                            f"{stop.get('smis')}/{stop.get('rsms')} does not "
+                            f"match status {status}, {len(smis)} SMIs, "
+                            f"{len(rsms)} RSMs")
+        if stop.get("state", {}).get("smm") is not False:
+            problems.append("stop event: no state, or still in SMM")
     if status != 1:
         problems.append(f"exit status {status}, expected 1")
     if not problems:

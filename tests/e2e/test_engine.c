@@ -397,6 +397,24 @@ static void msr_rules(void **unused)
 	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_SMBASE, &v),
 			 CPU_MSR_GP);
 	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, 0x12345, &v), CPU_MSR_GP);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, 0x12345, 0), CPU_MSR_GP);
+
+	/* The microcode MSRs answer as on KVM: platform ID 0 (read only),
+	 * revision 1 in bits 63:32 whatever is written, loads ignored. */
+	v = 1;
+	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_PLATFORM_ID, &v),
+			 CPU_MSR_OK);
+	assert_int_equal(v, 0);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_PLATFORM_ID, 0),
+			 CPU_MSR_GP);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_UCODE_REV, 0), CPU_MSR_OK);
+	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_UCODE_REV, &v),
+			 CPU_MSR_OK);
+	assert_int_equal(v, 1ull << 32);
+	assert_int_equal(cpu_wrmsr(&msrs, &model, &st, CPU_MSR_UCODE_WRITE, 0x100000),
+			 CPU_MSR_OK);
+	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, CPU_MSR_UCODE_WRITE, &v),
+			 CPU_MSR_GP);
 	assert_int_equal(cpu_rdmsr(&msrs, &model, &st, 0, 0xc0000100u, &v),
 			 CPU_MSR_ENGINE);
 }

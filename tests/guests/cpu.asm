@@ -193,6 +193,7 @@ entry:
 	RDMSR_LINE 0x34
 	RDMSR_LINE 0x9E                 ; IA32_SMBASE: not for the guest
 	RDMSR_LINE 0x12345              ; no such MSR
+	RDMSR_LINE 0x17                 ; IA32_PLATFORM_ID: 0 (OVMF's PEI reads it)
 	WRMSR_LINE 0x12345, 0, 1
 
 	mov dword [INT_FLAG], 0
