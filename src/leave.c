@@ -623,6 +623,11 @@ static void load_int_shadow(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint8_t shadow = st->int_shadow; /* the image's, as decoded */
+
+	/* None, nearly always (a shadow covers one instruction): it stays
+	 * none whatever the rest, and spares the nine instructions below. */
+	if (!shadow)
+		return;
 	/* STI's if IF is set: IF shifted onto STI's bit (asserted below),
 	 * no branch. */
 	uint8_t sti = shadow & (uint8_t)(st->rflags >> 8) & VSMM_SHADOW_STI;
