@@ -576,9 +576,10 @@ static void resume_point(struct vsmm__rsm *r)
 			n->state.halted = true;
 		if (r->rules->io_restart && n->priv.io_valid && (r->ex.io_restart & 0xff))
 			n->state.rip = n->priv.io_insn_rip;
+		/* Else both are clear already. */
+		n->priv.smi_halted = false;
+		n->priv.io_valid = false;
 	}
-	n->priv.smi_halted = false;
-	n->priv.io_valid = false;
 	n->priv.io_insn_rip = 0;
 }
 
