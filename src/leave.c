@@ -576,9 +576,10 @@ static void resume_point(struct vsmm__rsm *r)
 			n->state.halted = true;
 		if (r->rules->io_restart && n->priv.io_valid && (r->ex.io_restart & 0xff))
 			n->state.rip = n->priv.io_insn_rip;
+		/* Else both are clear already. */
+		n->priv.smi_halted = false;
+		n->priv.io_valid = false;
 	}
-	n->priv.smi_halted = false;
-	n->priv.io_valid = false;
 	n->priv.io_insn_rip = 0;
 }
 
@@ -623,6 +624,11 @@ static void load_int_shadow(struct vsmm__rsm *r)
 {
 	struct vsmm_cpu_state *st = &r->next.state;
 	uint8_t shadow = st->int_shadow; /* the image's, as decoded */
+
+	/* None, nearly always (a shadow covers one instruction): it stays
+	 * none whatever the rest, and spares the nine instructions below. */
+	if (!shadow)
+		return;
 	/* STI's if IF is set: IF shifted onto STI's bit (asserted below),
 	 * no branch. */
 	uint8_t sti = shadow & (uint8_t)(st->rflags >> 8) & VSMM_SHADOW_STI;
@@ -720,6 +726,24 @@ static inline const struct vsmm__seg_rules *mask_seg(struct vsmm_seg *s, enum se
 }
 
 /*
+ * Tells the compiler that st's EFER and RFLAGS may have changed here, so
+ * that it reads them again where the segment pass and check_resumed test
+ * them.  Else GCC 12 keeps them, and bits of them, in registers from step
+ * 11 on and, short of registers in the segment pass, spills four to the
+ * stack: a store each, where a test of the member itself costs what a test
+ * of the spill does (8 instructions a round trip).  Nothing is emitted;
+ * compilers without GNU asm read them as they please.
+ */
+static void reread_efer_rflags(struct vsmm_cpu_state *st)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	__asm__("" : "+m"(st->efer), "+m"(st->rflags));
+#else
+	(void)st;
+#endif
+}
+
+/*
  * What the processor itself never keeps, under both semantics (each row in
  * docs/compat.md): attribute bits 11:8 (no descriptor has them; KVM's
  * rsm_set_desc_flags drops them), the accessed bit of a usable code or
@@ -742,6 +766,8 @@ static bool mask_resumed(struct vsmm_cpu_state *st)
 {
 	struct vsmm_seg *sg = st->seg;
 	uint32_t limits = 0;
+
+	reread_efer_rflags(st);
 	unsigned bad = mask_seg(&sg[VSMM_ES], SETS_ACCESSED, &limits)->data |
 		       mask_seg(&sg[VSMM_DS], SETS_ACCESSED, &limits)->data |
 		       mask_seg(&sg[VSMM_FS], SETS_ACCESSED, &limits)->data |
