@@ -5,6 +5,7 @@
 #include "ich9fn.h"
 #include "kbd.h"
 #include "machine.h"
+#include "uart.h"
 
 void chipset_reset(struct machine *m)
 {
@@ -15,6 +16,7 @@ void chipset_reset(struct machine *m)
 	pit_reset(m);
 	rtc_reset(m);
 	kbd_reset(m);
+	uart_reset(m);
 	m->chip.cf8 = 0;
 	m->chip.fw_key = 0;
 	m->chip.fw_off = 0;
@@ -26,10 +28,11 @@ typedef bool (*io_in_fn)(struct machine *, uint16_t, unsigned, uint32_t *);
 
 static const io_out_fn outs[] = {
 	pci_io_out, lpc_io_out,	  pic_io_out, pit_io_out,
-	rtc_io_out, fwcfg_io_out, kbd_io_out,
+	rtc_io_out, fwcfg_io_out, kbd_io_out, uart_io_out,
 };
 static const io_in_fn ins[] = {
-	pci_io_in, lpc_io_in, pic_io_in, pit_io_in, rtc_io_in, fwcfg_io_in, kbd_io_in,
+	pci_io_in, lpc_io_in,	pic_io_in, pit_io_in,
+	rtc_io_in, fwcfg_io_in, kbd_io_in, uart_io_in,
 };
 
 /* PIT programming may move the next timer event; a device that raised

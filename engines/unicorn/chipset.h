@@ -140,6 +140,12 @@ struct kbd_state {
 	bool status_cmd;
 };
 
+/* ---- COM1 (uart.c) -------------------------------------------------- */
+struct uart_state {
+	uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
+	bool thri_pending; /* THR-empty interrupt not yet taken through IIR */
+};
+
 struct chipset {
 	/* PCI */
 	uint32_t cf8;
@@ -179,6 +185,7 @@ struct chipset {
 	struct pit_channel pit[3];
 	uint8_t port61;
 	struct kbd_state kbd;
+	struct uart_state uart;
 	uint8_t cmos_index;
 	bool nmi_disabled;
 	uint8_t cmos[128];

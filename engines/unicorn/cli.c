@@ -36,6 +36,9 @@ static const char usage[] =
 	"  --option-rom FILE    an option ROM for the firmware, passed as fw_cfg\n"
 	"                       genroms/NAME (QEMU's -option-rom); repeatable,\n"
 	"                       up to 8\n"
+	"  --serial FILE        COM1 (a 16550A at 0x3F8) transmits into FILE\n"
+	"                       (- for standard output); without it there\n"
+	"                       is no COM1, as with QEMU's -serial none\n"
 	"  --trace              each SMI, RSM and sync-port cycle as a JSON\n"
 	"                       line on stderr; last, where the run stopped\n"
 	"  --max-insns N        stop after N instructions (exit 6)\n"
@@ -65,7 +68,8 @@ static const char usage[] =
 	"unmapped memory, a run that executed nothing); 6 --max-insns or\n"
 	"--timeout reached, whatever the guest does; 8 the engine is\n"
 	"unavailable (self-check failed);\n"
-	"10 internal error; 64 usage; 66 unreadable or malformed image.\n";
+	"10 internal error; 64 usage; 66 unreadable or malformed image;\n"
+	"74 the --serial file cannot be written.\n";
 
 static int bad(const char *fmt, const char *arg)
 {
@@ -122,6 +126,7 @@ enum {
 	RUN_TIMEOUT,
 	RUN_PFLASH,
 	RUN_OPTION_ROM,
+	RUN_SERIAL,
 };
 
 static const struct cli_option run_options[] = {
@@ -136,7 +141,11 @@ static const struct cli_option run_options[] = {
 	{ "--timeout", NULL, true, 1, RUN_TIMEOUT },
 	{ "--pflash", NULL, true, 1, RUN_PFLASH },
 	{ "--option-rom", NULL, true, 1, RUN_OPTION_ROM },
+	{ "--serial", NULL, true, 1, RUN_SERIAL },
 };
+
+/* --serial's path ("-": standard output), opened once the line parsed. */
+static const char *serial_path;
 
 /* The CODE part of --pflash CODE,VARS (the config keeps a pointer). */
 static char pflash_code[4096];
@@ -217,6 +226,13 @@ static int set_option(int id, const char *v, struct machine_config *c)
 				   v);
 		return 0;
 	case RUN_PFLASH: return set_pflash(v, c);
+	case RUN_SERIAL:
+		if (!*v)
+			return bad(
+				"%s",
+				"--serial needs a file name, or - for standard output");
+		serial_path = v;
+		return 0;
 	case RUN_OPTION_ROM:
 		if (c->n_option_roms >= MACHINE_MAX_OPTION_ROMS)
 			return bad("%s", "at most 8 --option-rom");
@@ -270,6 +286,15 @@ int vsmm_run_main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &cfg);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	if (serial_path) {
+		cfg.serial = strcmp(serial_path, "-") ? fopen(serial_path, "wb") : stdout;
+		if (!cfg.serial) {
+			fprintf(stderr, "vsmm run: --serial '%s': cannot create: %s\n",
+				serial_path, strerror(errno));
+			return RUN_EXIT_CANT_CREATE;
+		}
+		setvbuf(cfg.serial, NULL, _IONBF, 0);
+	}
 	struct machine m;
 	/* Debug-console output appears as the guest writes it (QEMU's
 	 * isa-debugcon does not buffer either), even if the run is killed. */
@@ -279,5 +304,7 @@ int vsmm_run_main(int argc, char **argv)
 		rc = machine_run(&m);
 	fflush(cfg.console);
 	machine_destroy(&m);
+	if (cfg.serial && cfg.serial != stdout && fclose(cfg.serial) && rc == 0)
+		rc = RUN_EXIT_CANT_CREATE;
 	return rc;
 }

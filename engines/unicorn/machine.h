@@ -83,6 +83,7 @@ struct machine_config {
 	const char *option_roms[MACHINE_MAX_OPTION_ROMS]; /* fw_cfg genroms/ */
 	unsigned n_option_roms;
 	FILE *console; /* debug-console bytes (stdout) */
+	FILE *serial;  /* COM1's transmitted bytes (--serial), or NULL: no COM1 */
 	FILE *log;     /* messages and trace (stderr) */
 };
 

@@ -22,5 +22,6 @@
 #define RUN_EXIT_INTERNAL 10	      /* an engine or platform call failed */
 #define RUN_EXIT_USAGE 64	      /* bad command line */
 #define RUN_EXIT_BAD_IMAGE 66	      /* BIOS image unreadable or of a wrong size */
+#define RUN_EXIT_CANT_CREATE 74	      /* --serial file cannot be written (EX_IOERR) */
 
 #endif /* VSMM_ENGINE_RUN_STATUS_H */

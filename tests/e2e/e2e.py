@@ -66,7 +66,7 @@ def run_vsmm(vsmm, bios, run_args, within=RUN_TIMEOUT):
     return p.returncode, out, err
 
 
-def run_qemu(qemu, bios):
+def run_qemu(qemu, bios, serial="none"):
     exe = shutil.which(qemu)
     if not exe:
         print(f"SKIP: {qemu} is not installed (Debian: qemu-system-x86)")
@@ -74,7 +74,7 @@ def run_qemu(qemu, bios):
     with tempfile.NamedTemporaryFile(suffix=".txt") as con:
         cmd = [exe, "-accel", "tcg", "-machine", "q35", "-bios", bios,
                "-display", "none", "-no-reboot", "-nodefaults",
-               "-monitor", "none", "-serial", "none",
+               "-monitor", "none", "-serial", serial,
                "-chardev", f"file,id=dbg,path={con.name}",
                "-device", "isa-debugcon,iobase=0xe9,chardev=dbg",
                "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
@@ -240,9 +240,21 @@ def compare_dump(layout, v, q):
 
 
 def check_diff(a):
-    vstatus, vout, verr = run_vsmm(a.vsmm, a.bios, a.run_args)
-    qstatus, qout, qerr = run_qemu(a.qemu, a.bios)
+    # With --serial FILE, COM1 goes to a file on each side, compared too.
+    with tempfile.TemporaryDirectory() as tmp:
+        vser, qser = os.path.join(tmp, "vsmm.com1"), os.path.join(tmp, "qemu.com1")
+        run_args, serial = list(a.run_args), "none"
+        if "--serial" in run_args:
+            run_args[run_args.index("--serial") + 1] = vser
+            serial = f"file:{qser}"
+        vstatus, vout, verr = run_vsmm(a.vsmm, a.bios, run_args)
+        qstatus, qout, qerr = run_qemu(a.qemu, a.bios, serial)
+        com1 = [open(f, "rb").read() if os.path.exists(f) else b""
+                for f in (vser, qser)] if serial != "none" else None
     problems, documented = [], set()
+    if com1 is not None and com1[0] != com1[1]:
+        problems.append(f"COM1 output differs: vsmm {com1[0][:200]!r}, "
+                        f"qemu {com1[1][:200]!r}")
     if vstatus != qstatus:
         problems.append(f"exit status: vsmm {vstatus}, qemu {qstatus}")
     vl, ql = vout.splitlines(), qout.splitlines()
@@ -273,7 +285,8 @@ def check_diff(a):
         print("documented difference:", d)
     if not problems:
         print(f"vsmm and {a.qemu} agree on {len(vl)} lines "
-              f"(exit status {vstatus})")
+              f"(exit status {vstatus})"
+              + (f" and {len(com1[0])} bytes of COM1" if com1 else ""))
     return report(problems, vout, verr + "\n--- qemu stderr:\n" + qerr)
 
 
@@ -371,6 +384,9 @@ def check_usage(a):
         (["--bios", os.path.dirname(os.path.abspath(__file__))], 66,
          "is a directory"),
         (["--bios", a.bios, "--max-insns", "1000"], 6, "--max-insns reached"),
+        (["--bios", a.bios, "--serial", ""], 64, "--serial needs a file name"),
+        (["--bios", a.bios, "--serial", "/nonexistent/com1.txt"], 74,
+         "cannot create"),
         # issue 10: firmware loading
         (["--bios", a.bios, "--option-rom", "/nonexistent/x.rom"], 66,
          "--option-rom /nonexistent/x.rom"),
