@@ -112,8 +112,11 @@ static void load_fields(const uint8_t *a, struct vsmm_cpu_state *s)
 }
 
 /* SDM Vol.3C "Processor Register Initialization in SMM", as KVM loads it
- * for a vCPU with the AMD64 map (IDTR 0/0, EFER 0). */
-static void smm_entry_state(struct vsmm_cpu_state *s)
+ * (IDTR 0/0).  A vCPU with a 64-bit map gets EFER 0; a 32-bit one (the P6
+ * map) keeps its EFER, which that map does not hold and KVM leaves alone
+ * (a vCPU without long mode has no EFER.LMA to clear).  Each floor passes
+ * a constant, so the compiler drops the test. */
+static inline void smm_entry_state(struct vsmm_cpu_state *s, bool clear_efer)
 {
 	const struct vsmm_seg flat = {
 		.selector = 0, .attr = SMM_DATA_ATTR, .limit = 0xffffffffu, .base = 0
@@ -129,7 +132,8 @@ static void smm_entry_state(struct vsmm_cpu_state *s)
 	s->int_shadow = 0;
 	s->cr0 &= ~(VSMM_CR0_PE | VSMM_CR0_EM | VSMM_CR0_TS | VSMM_CR0_PG);
 	s->cr4 = 0;
-	s->efer = 0;
+	if (clear_efer)
+		s->efer = 0;
 	s->dr7 = VSMM_DR7_FIXED_1;
 	s->idtr = (struct vsmm_dtable){ 0, 0 };
 	for (int i = VSMM_ES; i <= VSMM_GS; i++)
@@ -148,7 +152,7 @@ int bench_floor_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *op
 	if (ops->write_phys(ctx, true, (uint64_t)s->smbase + AREA_OFFSET, area,
 			    sizeof(area)) != 0)
 		return -1;
-	smm_entry_state(s);
+	smm_entry_state(s, true);
 	return 0;
 }
 
@@ -265,33 +269,6 @@ static void p6_load_fields(const uint8_t *a, struct vsmm_cpu_state *s)
 	s->cr0 = bench_ld32(a + 0x1fc);
 }
 
-/* The SMM entry state as KVM loads it for a 32-bit vCPU: that of the
- * AMD64 map but for EFER, which the P6 map does not hold and KVM keeps (a
- * vCPU without long mode has no EFER.LMA to clear). */
-static void p6_smm_entry_state(struct vsmm_cpu_state *s)
-{
-	const struct vsmm_seg flat = {
-		.selector = 0, .attr = SMM_DATA_ATTR, .limit = 0xffffffffu, .base = 0
-	};
-
-	s->smm = true;
-	s->smm_inside_nmi = s->nmi_masked;
-	s->nmi_masked = true;
-	s->smi_pending = false;
-	s->halted = false;
-	s->rflags = VSMM_RFLAGS_FIXED;
-	s->rip = VSMM_SMM_HANDLER_OFFSET;
-	s->int_shadow = 0;
-	s->cr0 &= ~(VSMM_CR0_PE | VSMM_CR0_EM | VSMM_CR0_TS | VSMM_CR0_PG);
-	s->cr4 = 0;
-	s->dr7 = VSMM_DR7_FIXED_1;
-	s->idtr = (struct vsmm_dtable){ 0, 0 };
-	for (int i = VSMM_ES; i <= VSMM_GS; i++)
-		s->seg[i] = flat;
-	s->seg[VSMM_CS].selector = (uint16_t)(s->smbase >> 4);
-	s->seg[VSMM_CS].base = s->smbase;
-}
-
 int bench_floor_p6_32_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
 			  void *ctx)
 {
@@ -302,7 +279,7 @@ int bench_floor_p6_32_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_o
 	if (ops->write_phys(ctx, true, (uint64_t)s->smbase + FLOOR_P6_32_AREA_OFFSET,
 			    area, sizeof(area)) != 0)
 		return -1;
-	p6_smm_entry_state(s);
+	smm_entry_state(s, false); /* KVM keeps EFER */
 	return 0;
 }
 
@@ -426,7 +403,7 @@ int bench_floor_intel64_smi(struct vsmm_cpu_state *s, const struct vsmm_platform
 	if (ops->write_phys(ctx, true, (uint64_t)s->smbase + FLOOR_INTEL64_AREA_OFFSET,
 			    area, sizeof(area)) != 0)
 		return -1;
-	smm_entry_state(s); /* KVM's, as for the AMD64 map */
+	smm_entry_state(s, true); /* KVM's, as for the AMD64 map */
 	return 0;
 }
 
