@@ -142,18 +142,53 @@ static inline void smm_entry_state(struct vsmm_cpu_state *s, bool clear_efer)
 	s->seg[VSMM_CS].base = s->smbase;
 }
 
+/* A map's fields: stored into its area on SMI, loaded from it on RSM. */
+typedef void save_fn(uint8_t *a, const struct vsmm_cpu_state *s);
+typedef void load_fn(const uint8_t *a, struct vsmm_cpu_state *s);
+
+/*
+ * The recipe every floor follows (floor.h), for the map whose area is
+ * `size` bytes at SMBASE + `offset` and whose fields `save` and `load`
+ * carry.  static inline, and each floor passes constants, so the compiler
+ * makes one straight-line copy per map: the memset and the copies of a
+ * known size, the map's fields inlined.
+ *
+ * SMI: zero the area, store the fields, write the area, load the entry
+ * state.  Returns 0, or -1 if write_phys failed (s unchanged then).
+ */
+static inline int floor_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
+			    void *ctx, uint8_t *area, uint32_t size, uint32_t offset,
+			    save_fn *save, bool clear_efer)
+{
+	memset(area, 0, size);
+	save(area, s);
+	if (ops->write_phys(ctx, true, (uint64_t)s->smbase + offset, area, size) != 0)
+		return -1;
+	smm_entry_state(s, clear_efer);
+	return 0;
+}
+
+/* RSM: read the area back, load the fields, leave SMM.  Returns 0, or -1
+ * if read_phys failed (s unchanged then). */
+static inline int floor_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
+			    void *ctx, uint8_t *area, uint32_t size, uint32_t offset,
+			    load_fn *load)
+{
+	if (ops->read_phys(ctx, true, (uint64_t)s->smbase + offset, area, size) != 0)
+		return -1;
+	load(area, s);
+	s->smm = false;
+	s->nmi_masked = s->smm_inside_nmi;
+	s->smm_inside_nmi = false;
+	return 0;
+}
+
 int bench_floor_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
 		    void *ctx)
 {
 	uint8_t area[AREA_SIZE];
 
-	memset(area, 0, sizeof(area));
-	save_fields(area, s);
-	if (ops->write_phys(ctx, true, (uint64_t)s->smbase + AREA_OFFSET, area,
-			    sizeof(area)) != 0)
-		return -1;
-	smm_entry_state(s, true);
-	return 0;
+	return floor_smi(s, ops, ctx, area, sizeof(area), AREA_OFFSET, save_fields, true);
 }
 
 int bench_floor_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
@@ -161,14 +196,7 @@ int bench_floor_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *op
 {
 	uint8_t area[AREA_SIZE];
 
-	if (ops->read_phys(ctx, true, (uint64_t)s->smbase + AREA_OFFSET, area,
-			   sizeof(area)) != 0)
-		return -1;
-	load_fields(area, s);
-	s->smm = false;
-	s->nmi_masked = s->smm_inside_nmi;
-	s->smm_inside_nmi = false;
-	return 0;
+	return floor_rsm(s, ops, ctx, area, sizeof(area), AREA_OFFSET, load_fields);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -274,13 +302,9 @@ int bench_floor_p6_32_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_o
 {
 	uint8_t area[FLOOR_P6_32_AREA_SIZE];
 
-	memset(area, 0, sizeof(area));
-	p6_save_fields(area, s);
-	if (ops->write_phys(ctx, true, (uint64_t)s->smbase + FLOOR_P6_32_AREA_OFFSET,
-			    area, sizeof(area)) != 0)
-		return -1;
-	smm_entry_state(s, false); /* KVM keeps EFER */
-	return 0;
+	/* KVM keeps a 32-bit vCPU's EFER (smm_entry_state) */
+	return floor_smi(s, ops, ctx, area, sizeof(area), FLOOR_P6_32_AREA_OFFSET,
+			 p6_save_fields, false);
 }
 
 int bench_floor_p6_32_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
@@ -288,14 +312,8 @@ int bench_floor_p6_32_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_o
 {
 	uint8_t area[FLOOR_P6_32_AREA_SIZE];
 
-	if (ops->read_phys(ctx, true, (uint64_t)s->smbase + FLOOR_P6_32_AREA_OFFSET, area,
-			   sizeof(area)) != 0)
-		return -1;
-	p6_load_fields(area, s);
-	s->smm = false;
-	s->nmi_masked = s->smm_inside_nmi;
-	s->smm_inside_nmi = false;
-	return 0;
+	return floor_rsm(s, ops, ctx, area, sizeof(area), FLOOR_P6_32_AREA_OFFSET,
+			 p6_load_fields);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -398,13 +416,9 @@ int bench_floor_intel64_smi(struct vsmm_cpu_state *s, const struct vsmm_platform
 {
 	uint8_t area[FLOOR_INTEL64_AREA_SIZE];
 
-	memset(area, 0, sizeof(area));
-	intel64_save_fields(area, s);
-	if (ops->write_phys(ctx, true, (uint64_t)s->smbase + FLOOR_INTEL64_AREA_OFFSET,
-			    area, sizeof(area)) != 0)
-		return -1;
-	smm_entry_state(s, true); /* KVM's, as for the AMD64 map */
-	return 0;
+	/* KVM's entry state, as for the AMD64 map */
+	return floor_smi(s, ops, ctx, area, sizeof(area), FLOOR_INTEL64_AREA_OFFSET,
+			 intel64_save_fields, true);
 }
 
 int bench_floor_intel64_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
@@ -412,12 +426,6 @@ int bench_floor_intel64_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform
 {
 	uint8_t area[FLOOR_INTEL64_AREA_SIZE];
 
-	if (ops->read_phys(ctx, true, (uint64_t)s->smbase + FLOOR_INTEL64_AREA_OFFSET,
-			   area, sizeof(area)) != 0)
-		return -1;
-	intel64_load_fields(area, s);
-	s->smm = false;
-	s->nmi_masked = s->smm_inside_nmi;
-	s->smm_inside_nmi = false;
-	return 0;
+	return floor_rsm(s, ops, ctx, area, sizeof(area), FLOOR_INTEL64_AREA_OFFSET,
+			 intel64_load_fields);
 }
