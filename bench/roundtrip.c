@@ -689,43 +689,57 @@ static const struct bench_case *find_case(const char *name)
 	return NULL;
 }
 
+/* Call fn on every round-trip case, the timed ones then those counted
+ * only. */
+static void for_each_case(void (*fn)(const struct bench_case *c, void *ctx), void *ctx)
+{
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cases); i++)
+		fn(&cases[i], ctx);
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(counted_cases); i++)
+		fn(&counted_cases[i], ctx);
+}
+
 /* Every round-trip case --callgrind takes, one per line: its name, the
  * AMD64 floor of its state (floor-linux for the Linux-like state) and the
  * floor of its own map (bench/run compares the case with both). */
-static void list_case(const struct bench_case *c)
+static void list_case(const struct bench_case *c, void *ctx)
 {
+	(void)ctx;
 	printf("%s %s %s\n", c->name, c->linux_like ? "floor-linux" : "floor",
 	       layout_floor_name(c));
 }
 
 static int list_cases(void)
 {
-	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cases); i++)
-		list_case(&cases[i]);
-	for (size_t i = 0; i < VSMM__ARRAY_SIZE(counted_cases); i++)
-		list_case(&counted_cases[i]);
+	for_each_case(list_case, NULL);
 	return 0;
 }
 
+struct floor_tally {
+	int checked, failed;
+};
+
+/* A floor is KVM's: a case under hardware semantics loads another entry
+ * state, so it has no floor to check. */
+static void verify_case(const struct bench_case *c, void *ctx)
+{
+	struct floor_tally *t = ctx;
+
+	if (c->semantics != VSMM_SEMANTICS_KVM)
+		return;
+	t->failed += floor_verify(c);
+	t->checked++;
+}
+
 /* Every floor against every KVM case of its map, both vendors and both
- * states (a floor is KVM's; hardware semantics load another entry state).
- * Returns the number of failures. */
+ * states.  Returns 0 if all pass, else 1. */
 static int verify_floors(void)
 {
-	int failed = 0, checked = 0;
+	struct floor_tally t = { 0, 0 };
 
-	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cases); i++) {
-		failed += floor_verify(&cases[i]);
-		checked++;
-	}
-	for (size_t i = 0; i < VSMM__ARRAY_SIZE(counted_cases); i++) {
-		if (counted_cases[i].semantics != VSMM_SEMANTICS_KVM)
-			continue;
-		failed += floor_verify(&counted_cases[i]);
-		checked++;
-	}
-	printf("floors checked against %d cases, %d failed\n", checked, failed);
-	return failed != 0;
+	for_each_case(verify_case, &t);
+	printf("floors checked against %d cases, %d failed\n", t.checked, t.failed);
+	return t.failed != 0;
 }
 
 /* One loop, run once, for valgrind --tool=callgrind --toggle-collect. */
