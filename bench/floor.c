@@ -6,7 +6,6 @@
  * indices, the AMD64 map's 0x7Exx offsets minus 0x7E00. */
 #define AREA_OFFSET 0xfe00u
 #define AREA_SIZE 512u
-#define REVISION 0x00020064u /* AMD64 map, SMBASE relocation (bit 17) */
 
 /* Flat 4-GiB read/write data segment of the SMM entry state (0x8093). */
 #define SMM_DATA_ATTR (VSMM_SEG_P | VSMM_SEG_S | 0x3u | VSMM_SEG_G)
@@ -72,42 +71,15 @@
 
 static void save_fields(uint8_t *a, const struct vsmm_cpu_state *s)
 {
-	SEGS(SAVE_SEG); /* 32 fields */
-	bench_st32(a + 0x64, s->gdtr.limit);
-	bench_st64(a + 0x68, s->gdtr.base);
-	bench_st32(a + 0x84, s->idtr.limit);
-	bench_st64(a + 0x88, s->idtr.base);
-	a[0xcb] = s->int_shadow;
-	bench_st64(a + 0xd0, s->efer);
-	bench_st32(a + 0xfc, REVISION);
-	bench_st32(a + 0x100, s->smbase);
-	bench_st64(a + 0x148, s->cr4);
-	bench_st64(a + 0x150, s->cr3);
-	bench_st64(a + 0x158, s->cr0);
-	bench_st64(a + 0x160, s->dr7);
-	bench_st64(a + 0x168, s->dr6);
-	bench_st64(a + 0x170, s->rflags);
-	bench_st64(a + 0x178, s->rip);
-	GPRS(SAVE_GPR); /* 16 fields */
+	SEGS(SAVE_SEG);		     /* 32 fields */
+	bench_amd64_save_regs(a, s); /* 15 fields */
+	GPRS(SAVE_GPR);		     /* 16 fields */
 }
 
 static void load_fields(const uint8_t *a, struct vsmm_cpu_state *s)
 {
 	SEGS(LOAD_SEG);
-	s->gdtr.limit = bench_ld32(a + 0x64);
-	s->gdtr.base = bench_ld64(a + 0x68);
-	s->idtr.limit = bench_ld32(a + 0x84);
-	s->idtr.base = bench_ld64(a + 0x88);
-	s->int_shadow = a[0xcb];
-	s->efer = bench_ld64(a + 0xd0);
-	s->smbase = bench_ld32(a + 0x100);
-	s->cr4 = bench_ld64(a + 0x148);
-	s->cr3 = bench_ld64(a + 0x150);
-	s->cr0 = bench_ld64(a + 0x158);
-	s->dr7 = bench_ld64(a + 0x160);
-	s->dr6 = bench_ld64(a + 0x168);
-	s->rflags = bench_ld64(a + 0x170);
-	s->rip = bench_ld64(a + 0x178);
+	bench_amd64_load_regs(a, s);
 	GPRS(LOAD_GPR);
 }
 

@@ -178,23 +178,9 @@ static void limit_save(uint8_t *a, const struct vsmm_cpu_state *s)
 {
 	for (unsigned n = 0; n < VSMM_SREG_COUNT; n++)
 		limit_save_seg(a, limit_seg_off(n), &s->seg[n]);
-	bench_st32(a + 0x64, s->gdtr.limit);
-	bench_st64(a + 0x68, s->gdtr.base);
-	bench_st32(a + 0x84, s->idtr.limit);
-	bench_st64(a + 0x88, s->idtr.base);
-	a[0xcb] = s->int_shadow;
-	bench_st64(a + 0xd0, s->efer);
+	bench_amd64_save_regs(a, s);
 	bench_st64(a + 0xd8, 0); /* SVM guest flag */
 	bench_st64(a + 0xe0, s->svm_vmcb12);
-	bench_st32(a + 0xfc, 0x00020064); /* revision id */
-	bench_st32(a + 0x100, s->smbase);
-	bench_st64(a + 0x148, s->cr4);
-	bench_st64(a + 0x150, s->cr3);
-	bench_st64(a + 0x158, s->cr0);
-	bench_st64(a + 0x160, s->dr7);
-	bench_st64(a + 0x168, s->dr6);
-	bench_st64(a + 0x170, s->rflags);
-	bench_st64(a + 0x178, s->rip);
 	for (unsigned i = 0; i < VSMM_GPR_COUNT; i++)
 		bench_st64(a + 0x1f8 - 8 * i, s->gpr[i]);
 }
@@ -203,22 +189,9 @@ static void limit_load(const uint8_t *a, struct vsmm_cpu_state *s)
 {
 	for (unsigned n = 0; n < VSMM_SREG_COUNT; n++)
 		limit_load_seg(a, limit_seg_off(n), &s->seg[n]);
-	s->gdtr.limit = bench_ld32(a + 0x64);
-	s->gdtr.base = bench_ld64(a + 0x68);
-	s->idtr.limit = bench_ld32(a + 0x84);
-	s->idtr.base = bench_ld64(a + 0x88);
-	s->int_shadow = a[0xcb];
-	s->efer = bench_ld64(a + 0xd0);
+	bench_amd64_load_regs(a, s);
 	s->guest_mode = bench_ld64(a + 0xd8) & 1;
 	s->svm_vmcb12 = bench_ld64(a + 0xe0);
-	s->smbase = bench_ld32(a + 0x100);
-	s->cr4 = bench_ld64(a + 0x148);
-	s->cr3 = bench_ld64(a + 0x150);
-	s->cr0 = bench_ld64(a + 0x158);
-	s->dr7 = bench_ld64(a + 0x160);
-	s->dr6 = bench_ld64(a + 0x168);
-	s->rflags = bench_ld64(a + 0x170);
-	s->rip = bench_ld64(a + 0x178);
 	for (unsigned i = 0; i < VSMM_GPR_COUNT; i++)
 		s->gpr[i] = bench_ld64(a + 0x1f8 - 8 * i);
 }
