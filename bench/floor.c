@@ -6,7 +6,6 @@
  * indices, the AMD64 map's 0x7Exx offsets minus 0x7E00. */
 #define AREA_OFFSET 0xfe00u
 #define AREA_SIZE 512u
-#define REVISION 0x00020064u /* AMD64 map, SMBASE relocation (bit 17) */
 
 /* Flat 4-GiB read/write data segment of the SMM entry state (0x8093). */
 #define SMM_DATA_ATTR (VSMM_SEG_P | VSMM_SEG_S | 0x3u | VSMM_SEG_G)
@@ -72,48 +71,24 @@
 
 static void save_fields(uint8_t *a, const struct vsmm_cpu_state *s)
 {
-	SEGS(SAVE_SEG); /* 32 fields */
-	bench_st32(a + 0x64, s->gdtr.limit);
-	bench_st64(a + 0x68, s->gdtr.base);
-	bench_st32(a + 0x84, s->idtr.limit);
-	bench_st64(a + 0x88, s->idtr.base);
-	a[0xcb] = s->int_shadow;
-	bench_st64(a + 0xd0, s->efer);
-	bench_st32(a + 0xfc, REVISION);
-	bench_st32(a + 0x100, s->smbase);
-	bench_st64(a + 0x148, s->cr4);
-	bench_st64(a + 0x150, s->cr3);
-	bench_st64(a + 0x158, s->cr0);
-	bench_st64(a + 0x160, s->dr7);
-	bench_st64(a + 0x168, s->dr6);
-	bench_st64(a + 0x170, s->rflags);
-	bench_st64(a + 0x178, s->rip);
-	GPRS(SAVE_GPR); /* 16 fields */
+	SEGS(SAVE_SEG);		     /* 32 fields */
+	bench_amd64_save_regs(a, s); /* 15 fields */
+	GPRS(SAVE_GPR);		     /* 16 fields */
 }
 
 static void load_fields(const uint8_t *a, struct vsmm_cpu_state *s)
 {
 	SEGS(LOAD_SEG);
-	s->gdtr.limit = bench_ld32(a + 0x64);
-	s->gdtr.base = bench_ld64(a + 0x68);
-	s->idtr.limit = bench_ld32(a + 0x84);
-	s->idtr.base = bench_ld64(a + 0x88);
-	s->int_shadow = a[0xcb];
-	s->efer = bench_ld64(a + 0xd0);
-	s->smbase = bench_ld32(a + 0x100);
-	s->cr4 = bench_ld64(a + 0x148);
-	s->cr3 = bench_ld64(a + 0x150);
-	s->cr0 = bench_ld64(a + 0x158);
-	s->dr7 = bench_ld64(a + 0x160);
-	s->dr6 = bench_ld64(a + 0x168);
-	s->rflags = bench_ld64(a + 0x170);
-	s->rip = bench_ld64(a + 0x178);
+	bench_amd64_load_regs(a, s);
 	GPRS(LOAD_GPR);
 }
 
 /* SDM Vol.3C "Processor Register Initialization in SMM", as KVM loads it
- * for a vCPU with the AMD64 map (IDTR 0/0, EFER 0). */
-static void smm_entry_state(struct vsmm_cpu_state *s)
+ * (IDTR 0/0).  A vCPU with a 64-bit map gets EFER 0; a 32-bit one (the P6
+ * map) keeps its EFER, which that map does not hold and KVM leaves alone
+ * (a vCPU without long mode has no EFER.LMA to clear).  Each floor passes
+ * a constant, so the compiler drops the test. */
+static inline void smm_entry_state(struct vsmm_cpu_state *s, bool clear_efer)
 {
 	const struct vsmm_seg flat = {
 		.selector = 0, .attr = SMM_DATA_ATTR, .limit = 0xffffffffu, .base = 0
@@ -129,7 +104,8 @@ static void smm_entry_state(struct vsmm_cpu_state *s)
 	s->int_shadow = 0;
 	s->cr0 &= ~(VSMM_CR0_PE | VSMM_CR0_EM | VSMM_CR0_TS | VSMM_CR0_PG);
 	s->cr4 = 0;
-	s->efer = 0;
+	if (clear_efer)
+		s->efer = 0;
 	s->dr7 = VSMM_DR7_FIXED_1;
 	s->idtr = (struct vsmm_dtable){ 0, 0 };
 	for (int i = VSMM_ES; i <= VSMM_GS; i++)
@@ -138,18 +114,53 @@ static void smm_entry_state(struct vsmm_cpu_state *s)
 	s->seg[VSMM_CS].base = s->smbase;
 }
 
+/* A map's fields: stored into its area on SMI, loaded from it on RSM. */
+typedef void save_fn(uint8_t *a, const struct vsmm_cpu_state *s);
+typedef void load_fn(const uint8_t *a, struct vsmm_cpu_state *s);
+
+/*
+ * The recipe every floor follows (floor.h), for the map whose area is
+ * `size` bytes at SMBASE + `offset` and whose fields `save` and `load`
+ * carry.  static inline, and each floor passes constants, so the compiler
+ * makes one straight-line copy per map: the memset and the copies of a
+ * known size, the map's fields inlined.
+ *
+ * SMI: zero the area, store the fields, write the area, load the entry
+ * state.  Returns 0, or -1 if write_phys failed (s unchanged then).
+ */
+static inline int floor_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
+			    void *ctx, uint8_t *area, uint32_t size, uint32_t offset,
+			    save_fn *save, bool clear_efer)
+{
+	memset(area, 0, size);
+	save(area, s);
+	if (ops->write_phys(ctx, true, (uint64_t)s->smbase + offset, area, size) != 0)
+		return -1;
+	smm_entry_state(s, clear_efer);
+	return 0;
+}
+
+/* RSM: read the area back, load the fields, leave SMM.  Returns 0, or -1
+ * if read_phys failed (s unchanged then). */
+static inline int floor_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
+			    void *ctx, uint8_t *area, uint32_t size, uint32_t offset,
+			    load_fn *load)
+{
+	if (ops->read_phys(ctx, true, (uint64_t)s->smbase + offset, area, size) != 0)
+		return -1;
+	load(area, s);
+	s->smm = false;
+	s->nmi_masked = s->smm_inside_nmi;
+	s->smm_inside_nmi = false;
+	return 0;
+}
+
 int bench_floor_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
 		    void *ctx)
 {
 	uint8_t area[AREA_SIZE];
 
-	memset(area, 0, sizeof(area));
-	save_fields(area, s);
-	if (ops->write_phys(ctx, true, (uint64_t)s->smbase + AREA_OFFSET, area,
-			    sizeof(area)) != 0)
-		return -1;
-	smm_entry_state(s);
-	return 0;
+	return floor_smi(s, ops, ctx, area, sizeof(area), AREA_OFFSET, save_fields, true);
 }
 
 int bench_floor_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
@@ -157,14 +168,7 @@ int bench_floor_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *op
 {
 	uint8_t area[AREA_SIZE];
 
-	if (ops->read_phys(ctx, true, (uint64_t)s->smbase + AREA_OFFSET, area,
-			   sizeof(area)) != 0)
-		return -1;
-	load_fields(area, s);
-	s->smm = false;
-	s->nmi_masked = s->smm_inside_nmi;
-	s->smm_inside_nmi = false;
-	return 0;
+	return floor_rsm(s, ops, ctx, area, sizeof(area), AREA_OFFSET, load_fields);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -265,45 +269,14 @@ static void p6_load_fields(const uint8_t *a, struct vsmm_cpu_state *s)
 	s->cr0 = bench_ld32(a + 0x1fc);
 }
 
-/* The SMM entry state as KVM loads it for a 32-bit vCPU: that of the
- * AMD64 map but for EFER, which the P6 map does not hold and KVM keeps (a
- * vCPU without long mode has no EFER.LMA to clear). */
-static void p6_smm_entry_state(struct vsmm_cpu_state *s)
-{
-	const struct vsmm_seg flat = {
-		.selector = 0, .attr = SMM_DATA_ATTR, .limit = 0xffffffffu, .base = 0
-	};
-
-	s->smm = true;
-	s->smm_inside_nmi = s->nmi_masked;
-	s->nmi_masked = true;
-	s->smi_pending = false;
-	s->halted = false;
-	s->rflags = VSMM_RFLAGS_FIXED;
-	s->rip = VSMM_SMM_HANDLER_OFFSET;
-	s->int_shadow = 0;
-	s->cr0 &= ~(VSMM_CR0_PE | VSMM_CR0_EM | VSMM_CR0_TS | VSMM_CR0_PG);
-	s->cr4 = 0;
-	s->dr7 = VSMM_DR7_FIXED_1;
-	s->idtr = (struct vsmm_dtable){ 0, 0 };
-	for (int i = VSMM_ES; i <= VSMM_GS; i++)
-		s->seg[i] = flat;
-	s->seg[VSMM_CS].selector = (uint16_t)(s->smbase >> 4);
-	s->seg[VSMM_CS].base = s->smbase;
-}
-
 int bench_floor_p6_32_smi(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
 			  void *ctx)
 {
 	uint8_t area[FLOOR_P6_32_AREA_SIZE];
 
-	memset(area, 0, sizeof(area));
-	p6_save_fields(area, s);
-	if (ops->write_phys(ctx, true, (uint64_t)s->smbase + FLOOR_P6_32_AREA_OFFSET,
-			    area, sizeof(area)) != 0)
-		return -1;
-	p6_smm_entry_state(s);
-	return 0;
+	/* KVM keeps a 32-bit vCPU's EFER (smm_entry_state) */
+	return floor_smi(s, ops, ctx, area, sizeof(area), FLOOR_P6_32_AREA_OFFSET,
+			 p6_save_fields, false);
 }
 
 int bench_floor_p6_32_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
@@ -311,14 +284,8 @@ int bench_floor_p6_32_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_o
 {
 	uint8_t area[FLOOR_P6_32_AREA_SIZE];
 
-	if (ops->read_phys(ctx, true, (uint64_t)s->smbase + FLOOR_P6_32_AREA_OFFSET, area,
-			   sizeof(area)) != 0)
-		return -1;
-	p6_load_fields(area, s);
-	s->smm = false;
-	s->nmi_masked = s->smm_inside_nmi;
-	s->smm_inside_nmi = false;
-	return 0;
+	return floor_rsm(s, ops, ctx, area, sizeof(area), FLOOR_P6_32_AREA_OFFSET,
+			 p6_load_fields);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -421,13 +388,9 @@ int bench_floor_intel64_smi(struct vsmm_cpu_state *s, const struct vsmm_platform
 {
 	uint8_t area[FLOOR_INTEL64_AREA_SIZE];
 
-	memset(area, 0, sizeof(area));
-	intel64_save_fields(area, s);
-	if (ops->write_phys(ctx, true, (uint64_t)s->smbase + FLOOR_INTEL64_AREA_OFFSET,
-			    area, sizeof(area)) != 0)
-		return -1;
-	smm_entry_state(s); /* KVM's, as for the AMD64 map */
-	return 0;
+	/* KVM's entry state, as for the AMD64 map */
+	return floor_smi(s, ops, ctx, area, sizeof(area), FLOOR_INTEL64_AREA_OFFSET,
+			 intel64_save_fields, true);
 }
 
 int bench_floor_intel64_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform_ops *ops,
@@ -435,12 +398,6 @@ int bench_floor_intel64_rsm(struct vsmm_cpu_state *s, const struct vsmm_platform
 {
 	uint8_t area[FLOOR_INTEL64_AREA_SIZE];
 
-	if (ops->read_phys(ctx, true, (uint64_t)s->smbase + FLOOR_INTEL64_AREA_OFFSET,
-			   area, sizeof(area)) != 0)
-		return -1;
-	intel64_load_fields(area, s);
-	s->smm = false;
-	s->nmi_masked = s->smm_inside_nmi;
-	s->smm_inside_nmi = false;
-	return 0;
+	return floor_rsm(s, ops, ctx, area, sizeof(area), FLOOR_INTEL64_AREA_OFFSET,
+			 intel64_load_fields);
 }

@@ -92,6 +92,51 @@ static inline uint64_t bench_ld64(const uint8_t *p)
 	return BENCH_LE64(v);
 }
 
+/*
+ * The AMD64 map's fields but the segment records and the GPRs: GDTR, IDTR,
+ * the interrupt shadow, EFER, the revision (stored only: RSM has no
+ * register to load it into), SMBASE, CR0/CR3/CR4, DR6/DR7, RFLAGS and RIP.
+ * Offsets are buffer indices, the map's 0x7Exx offsets minus 0x7E00.  The
+ * floor and the copy limit (bench/roundtrip.c) both move them; static
+ * inline, so each stays straight-line code.
+ */
+static inline void bench_amd64_save_regs(uint8_t *a, const struct vsmm_cpu_state *s)
+{
+	bench_st32(a + 0x64, s->gdtr.limit);
+	bench_st64(a + 0x68, s->gdtr.base);
+	bench_st32(a + 0x84, s->idtr.limit);
+	bench_st64(a + 0x88, s->idtr.base);
+	a[0xcb] = s->int_shadow;
+	bench_st64(a + 0xd0, s->efer);
+	bench_st32(a + 0xfc, 0x00020064u); /* revision, SMBASE relocation */
+	bench_st32(a + 0x100, s->smbase);
+	bench_st64(a + 0x148, s->cr4);
+	bench_st64(a + 0x150, s->cr3);
+	bench_st64(a + 0x158, s->cr0);
+	bench_st64(a + 0x160, s->dr7);
+	bench_st64(a + 0x168, s->dr6);
+	bench_st64(a + 0x170, s->rflags);
+	bench_st64(a + 0x178, s->rip);
+}
+
+static inline void bench_amd64_load_regs(const uint8_t *a, struct vsmm_cpu_state *s)
+{
+	s->gdtr.limit = bench_ld32(a + 0x64);
+	s->gdtr.base = bench_ld64(a + 0x68);
+	s->idtr.limit = bench_ld32(a + 0x84);
+	s->idtr.base = bench_ld64(a + 0x88);
+	s->int_shadow = a[0xcb];
+	s->efer = bench_ld64(a + 0xd0);
+	s->smbase = bench_ld32(a + 0x100);
+	s->cr4 = bench_ld64(a + 0x148);
+	s->cr3 = bench_ld64(a + 0x150);
+	s->cr0 = bench_ld64(a + 0x158);
+	s->dr7 = bench_ld64(a + 0x160);
+	s->dr6 = bench_ld64(a + 0x168);
+	s->rflags = bench_ld64(a + 0x170);
+	s->rip = bench_ld64(a + 0x178);
+}
+
 /* Fields the floor stores on SMI and loads on RSM (the revision is stored
  * only: RSM has no register to load it into). */
 #define FLOOR_FIELDS 63u

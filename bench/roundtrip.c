@@ -178,23 +178,9 @@ static void limit_save(uint8_t *a, const struct vsmm_cpu_state *s)
 {
 	for (unsigned n = 0; n < VSMM_SREG_COUNT; n++)
 		limit_save_seg(a, limit_seg_off(n), &s->seg[n]);
-	bench_st32(a + 0x64, s->gdtr.limit);
-	bench_st64(a + 0x68, s->gdtr.base);
-	bench_st32(a + 0x84, s->idtr.limit);
-	bench_st64(a + 0x88, s->idtr.base);
-	a[0xcb] = s->int_shadow;
-	bench_st64(a + 0xd0, s->efer);
+	bench_amd64_save_regs(a, s);
 	bench_st64(a + 0xd8, 0); /* SVM guest flag */
 	bench_st64(a + 0xe0, s->svm_vmcb12);
-	bench_st32(a + 0xfc, 0x00020064); /* revision id */
-	bench_st32(a + 0x100, s->smbase);
-	bench_st64(a + 0x148, s->cr4);
-	bench_st64(a + 0x150, s->cr3);
-	bench_st64(a + 0x158, s->cr0);
-	bench_st64(a + 0x160, s->dr7);
-	bench_st64(a + 0x168, s->dr6);
-	bench_st64(a + 0x170, s->rflags);
-	bench_st64(a + 0x178, s->rip);
 	for (unsigned i = 0; i < VSMM_GPR_COUNT; i++)
 		bench_st64(a + 0x1f8 - 8 * i, s->gpr[i]);
 }
@@ -203,22 +189,9 @@ static void limit_load(const uint8_t *a, struct vsmm_cpu_state *s)
 {
 	for (unsigned n = 0; n < VSMM_SREG_COUNT; n++)
 		limit_load_seg(a, limit_seg_off(n), &s->seg[n]);
-	s->gdtr.limit = bench_ld32(a + 0x64);
-	s->gdtr.base = bench_ld64(a + 0x68);
-	s->idtr.limit = bench_ld32(a + 0x84);
-	s->idtr.base = bench_ld64(a + 0x88);
-	s->int_shadow = a[0xcb];
-	s->efer = bench_ld64(a + 0xd0);
+	bench_amd64_load_regs(a, s);
 	s->guest_mode = bench_ld64(a + 0xd8) & 1;
 	s->svm_vmcb12 = bench_ld64(a + 0xe0);
-	s->smbase = bench_ld32(a + 0x100);
-	s->cr4 = bench_ld64(a + 0x148);
-	s->cr3 = bench_ld64(a + 0x150);
-	s->cr0 = bench_ld64(a + 0x158);
-	s->dr7 = bench_ld64(a + 0x160);
-	s->dr6 = bench_ld64(a + 0x168);
-	s->rflags = bench_ld64(a + 0x170);
-	s->rip = bench_ld64(a + 0x178);
 	for (unsigned i = 0; i < VSMM_GPR_COUNT; i++)
 		s->gpr[i] = bench_ld64(a + 0x1f8 - 8 * i);
 }
@@ -689,43 +662,57 @@ static const struct bench_case *find_case(const char *name)
 	return NULL;
 }
 
+/* Call fn on every round-trip case, the timed ones then those counted
+ * only. */
+static void for_each_case(void (*fn)(const struct bench_case *c, void *ctx), void *ctx)
+{
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cases); i++)
+		fn(&cases[i], ctx);
+	for (size_t i = 0; i < VSMM__ARRAY_SIZE(counted_cases); i++)
+		fn(&counted_cases[i], ctx);
+}
+
 /* Every round-trip case --callgrind takes, one per line: its name, the
  * AMD64 floor of its state (floor-linux for the Linux-like state) and the
  * floor of its own map (bench/run compares the case with both). */
-static void list_case(const struct bench_case *c)
+static void list_case(const struct bench_case *c, void *ctx)
 {
+	(void)ctx;
 	printf("%s %s %s\n", c->name, c->linux_like ? "floor-linux" : "floor",
 	       layout_floor_name(c));
 }
 
 static int list_cases(void)
 {
-	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cases); i++)
-		list_case(&cases[i]);
-	for (size_t i = 0; i < VSMM__ARRAY_SIZE(counted_cases); i++)
-		list_case(&counted_cases[i]);
+	for_each_case(list_case, NULL);
 	return 0;
 }
 
+struct floor_tally {
+	int checked, failed;
+};
+
+/* A floor is KVM's: a case under hardware semantics loads another entry
+ * state, so it has no floor to check. */
+static void verify_case(const struct bench_case *c, void *ctx)
+{
+	struct floor_tally *t = ctx;
+
+	if (c->semantics != VSMM_SEMANTICS_KVM)
+		return;
+	t->failed += floor_verify(c);
+	t->checked++;
+}
+
 /* Every floor against every KVM case of its map, both vendors and both
- * states (a floor is KVM's; hardware semantics load another entry state).
- * Returns the number of failures. */
+ * states.  Returns 0 if all pass, else 1. */
 static int verify_floors(void)
 {
-	int failed = 0, checked = 0;
+	struct floor_tally t = { 0, 0 };
 
-	for (size_t i = 0; i < VSMM__ARRAY_SIZE(cases); i++) {
-		failed += floor_verify(&cases[i]);
-		checked++;
-	}
-	for (size_t i = 0; i < VSMM__ARRAY_SIZE(counted_cases); i++) {
-		if (counted_cases[i].semantics != VSMM_SEMANTICS_KVM)
-			continue;
-		failed += floor_verify(&counted_cases[i]);
-		checked++;
-	}
-	printf("floors checked against %d cases, %d failed\n", checked, failed);
-	return failed != 0;
+	for_each_case(verify_case, &t);
+	printf("floors checked against %d cases, %d failed\n", t.checked, t.failed);
+	return t.failed != 0;
 }
 
 /* One loop, run once, for valgrind --tool=callgrind --toggle-collect. */
