@@ -211,20 +211,6 @@ static uint32_t port_in(uc_engine *uc, uint32_t port, int size, void *opaque)
 	return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 }
 
-/* Unassigned PCI memory as QEMU 7.2's q35 answers it: reads 0, writes
- * dropped (a probe of its TPM window reads zeros there). */
-static uint64_t unassigned_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque)
-{
-	(void)uc, (void)off, (void)size, (void)opaque;
-	return 0;
-}
-
-static void unassigned_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t value,
-			     void *opaque)
-{
-	(void)uc, (void)off, (void)size, (void)value, (void)opaque;
-}
-
 /* The local APIC page (apic.c): registers are aligned dwords. */
 static uint64_t apic_mmio_read(uc_engine *uc, uint64_t off, unsigned size, void *opaque)
 {
@@ -615,9 +601,8 @@ static int map_memory(struct machine *m)
 				  apic_mmio_write, m);
 	if (!err)
 		m->apic_mapped = MACHINE_APIC_BASE;
-	if (!err)
-		err = uc_mmio_map(m->uc, MACHINE_TPM_BASE, MACHINE_TPM_SIZE,
-				  unassigned_read, m, unassigned_write, m);
+	if (!err && memmap_map_unassigned(m, MACHINE_TPM_BASE, MACHINE_TPM_SIZE))
+		err = UC_ERR_MAP;
 	if (!err && hpet_map(m))
 		err = UC_ERR_MAP;
 	if (!err && pflash_init(m))

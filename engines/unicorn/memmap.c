@@ -189,6 +189,11 @@ static void drop_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t valu
 	(void)uc, (void)off, (void)size, (void)value, (void)opaque;
 }
 
+int memmap_map_unassigned(struct machine *m, uint64_t base, uint64_t size)
+{
+	return uc_mmio_map(m->uc, base, size, zero_read, m, drop_write, m) ? -1 : 0;
+}
+
 static bool same_span(const struct mem_span *a, const struct mem_span *b)
 {
 	return a->start == b->start && a->end == b->end && a->kind == b->kind &&

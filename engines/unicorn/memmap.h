@@ -18,6 +18,9 @@ struct machine;
 
 /* Allocate the legacy ROM view and map everything (machine_init). */
 int memmap_init(struct machine *m);
+/* Map [base, base + size) as PCI memory no device decodes, fixed for the
+ * whole run: reads 0 and writes are dropped, as on QEMU 7.2's q35. */
+int memmap_map_unassigned(struct machine *m, uint64_t base, uint64_t size);
 void memmap_destroy(struct machine *m);
 
 /* The registers changed: recompute both views and ask the engine to stop
